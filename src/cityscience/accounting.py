@@ -1,0 +1,142 @@
+"""Account for every number in the raw documents: curated as a value, or excluded with a reason.
+
+A number token (see :func:`cityscience.numbers.find_numbers`) is accounted
+for when it is the value (or upper end) of an observation whose evidence
+contains it, or when it overlaps a match of an exclusion. Anything else is a
+number the curators missed, and :func:`unaccounted` lists it with its line and
+context.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .numbers import NumberToken, find_numbers, normalize
+from .validate import Checked, candidate_values, check
+
+__all__ = ["Unaccounted", "account", "accounting_summary", "unaccounted"]
+
+
+@dataclass(frozen=True)
+class Unaccounted:
+    """A number in a raw document that no observation or exclusion covers."""
+
+    source_id: str
+    line: int
+    token: NumberToken
+    context: str
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.line}: {self.token.text!r} in …{self.context}…"
+
+
+def _occurrences(text: str, sub: str) -> list[int]:
+    out, start = [], text.find(sub)
+    while start != -1 and sub:
+        out.append(start)
+        start = text.find(sub, start + 1)
+    return out
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def account(checked: Checked) -> dict[str, dict[int, str]]:
+    """Map each source to {token start offset: how it is accounted for}.
+
+    The explanation is ``"obs:<obs_id>"`` or ``"excluded:<reason>"``.
+    """
+    result: dict[str, dict[int, str]] = {}
+    tokens_by_source = {sid: find_numbers(text, normalized=True) for sid, text in checked.normalized_texts.items()}
+    for sid in tokens_by_source:
+        result[sid] = {}
+    for row in checked.observations.rows if checked.observations else []:
+        sid, text = row["source_id"], checked.normalized_texts.get(row["source_id"])
+        if text is None or not row["evidence"]:
+            continue
+        evidence = normalize(row["evidence"])
+        wanted = [float(v) for v in (row["value"], row["value_high"]) if _is_number(v)]
+        for start in _occurrences(text, evidence):
+            end = start + len(evidence)
+            inside = [t for t in tokens_by_source[sid] if start <= t.start and t.end <= end]
+            for value in wanted:
+                for tok in inside:
+                    if tok.start in result[sid] and result[sid][tok.start].startswith("obs:"):
+                        continue
+                    local = _token_values(tok, text)
+                    if any(_close(value, v) for v in local):
+                        result[sid][tok.start] = f"obs:{row['obs_id']}"
+                        break
+    for row in checked.tables["exclusions"].rows:
+        try:
+            pattern = (re.compile(row["match"]) if row["kind"] == "regex"
+                       else re.compile(re.escape(normalize(row["match"]))))
+        except re.error:
+            continue
+        targets = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
+        for sid in targets:
+            text = checked.normalized_texts.get(sid)
+            if text is None:
+                continue
+            for m in pattern.finditer(text):
+                for tok in tokens_by_source[sid]:
+                    if tok.start < m.end() and m.start() < tok.end:
+                        result[sid].setdefault(tok.start, f"excluded:{row['reason']}")
+    return result
+
+
+def _token_values(tok: NumberToken, text: str) -> list[float]:
+    """Values a token can stand for in context: itself, and 2**N inside 翻N番."""
+    around = text[max(0, tok.start - 1): tok.end + 1]
+    values = [tok.value]
+    if around.startswith("翻") and around.endswith("番"):
+        values.extend(candidate_values(around))
+    return values
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def unaccounted(checked: Checked | None = None, source_id: str | None = None) -> list[Unaccounted]:
+    """Every number token in the raw documents that is neither curated nor excluded."""
+    checked = checked or check()
+    covered = account(checked)
+    out: list[Unaccounted] = []
+    for sid, text in checked.normalized_texts.items():
+        if source_id is not None and sid != source_id:
+            continue
+        raw = checked.raw_texts[sid]
+        for tok in find_numbers(text, normalized=True):
+            if tok.start in covered[sid]:
+                continue
+            line = raw.count("\n", 0, tok.start) + 1
+            context = raw[max(0, tok.start - 12): tok.end + 12].replace("\n", "⏎")
+            out.append(Unaccounted(sid, line, NumberToken(tok.start, tok.end, raw[tok.start:tok.end], tok.value,
+                                                          tok.kind), context))
+    return out
+
+
+def accounting_summary(root: Path | None = None) -> pd.DataFrame:
+    """Per source: number tokens, how many are observation values, excluded (by reason) and missing."""
+    checked = check(root)
+    covered = account(checked)
+    rows = []
+    for sid, text in checked.normalized_texts.items():
+        tokens = find_numbers(text, normalized=True)
+        marks = [covered[sid].get(t.start, "missing") for t in tokens]
+        row = {"source_id": sid, "numbers": len(tokens),
+               "observation_values": sum(m.startswith("obs:") for m in marks),
+               "excluded": sum(m.startswith("excluded:") for m in marks),
+               "missing": marks.count("missing")}
+        rows.append(row)
+    return pd.DataFrame(rows)

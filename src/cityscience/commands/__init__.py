@@ -1,0 +1,1 @@
+"""Subcommands of the ``cityscience`` command line (see :mod:`cityscience.cli`)."""

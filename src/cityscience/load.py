@@ -1,0 +1,146 @@
+"""Public loaders: validated, typed pandas tables of the curated data.
+
+Each loader validates the whole data folder first and raises
+:class:`~cityscience.problems.ValidationError` listing every problem, so no
+caller ever sees a partial or silently coerced table. The validated result is
+cached for as long as no file in the data folder changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import data_dir
+from .problems import ValidationError
+from .validate import Checked, check
+
+__all__ = [
+    "load_exclusions",
+    "load_indicators",
+    "load_measurement_units",
+    "load_observations",
+    "load_regions",
+    "load_sources",
+    "load_vocabularies",
+    "raw_text",
+]
+
+OBSERVATION_COLUMNS = [
+    "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
+    "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
+]
+_cache: dict[Path, tuple[tuple, Checked]] = {}
+
+
+def _signature(root: Path) -> tuple:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+def _checked(root: Path | None = None) -> Checked:
+    root = Path(root).resolve() if root is not None else data_dir()
+    sig = _signature(root)
+    hit = _cache.get(root)
+    if hit is not None and hit[0] == sig:
+        return hit[1]
+    checked = check(root)
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    _cache[root] = (sig, checked)
+    return checked
+
+
+def _frame(checked: Checked, name: str) -> pd.DataFrame:
+    """A table with the codebook's dtypes; codes become categoricals in codebook order."""
+    table = checked.observations if name == "observations" else checked.tables[name]
+    spec = checked.spec[name]
+    columns = [c["column"] for c in spec]
+    df = pd.DataFrame([{c: r.get(c, "") for c in columns} for r in table.rows], columns=columns, dtype="string")
+    for col in spec:
+        cname, dtype = col["column"], col["dtype"]
+        series = df[cname].replace("", pd.NA)
+        if dtype == "Int64":
+            df[cname] = pd.to_numeric(series).astype("Int64")
+        elif dtype == "Float64":
+            df[cname] = pd.to_numeric(series).astype("Float64")
+        elif dtype == "date":
+            df[cname] = pd.to_datetime(series, format="%Y-%m-%d")
+        elif dtype == "category":
+            df[cname] = series.astype(pd.CategoricalDtype(_categories(checked, col, series)))
+        else:
+            df[cname] = series if col["required"] != "yes" else df[cname]
+    return df
+
+
+def _categories(checked: Checked, col: dict[str, str], series: pd.Series) -> list[str]:
+    ref = col["allowed"]
+    if ref.startswith("vocab:"):
+        vocab = ref.removeprefix("vocab:")
+        return [r["code"] for r in checked.tables["vocabularies"].rows if r["vocabulary"] == vocab]
+    if "." in ref and "|" not in ref:
+        table, column = ref.split(".")
+        values = (checked.observations if table == "observations" else checked.tables[table]).rows
+        return list(dict.fromkeys(r[column] for r in values if r[column]))
+    return list(dict.fromkeys(series.dropna()))
+
+
+def load_sources(root: Path | None = None) -> pd.DataFrame:
+    """The five source documents: issuer, title, document number, dates, checksum, defects."""
+    return _frame(_checked(root), "sources")
+
+
+def load_regions(root: Path | None = None) -> pd.DataFrame:
+    """The four jurisdictions with level, parent region and GB/T 2260 code."""
+    return _frame(_checked(root), "regions")
+
+
+def load_indicators(root: Path | None = None) -> pd.DataFrame:
+    """The codebook: one row per indicator with names, category, kind, standard unit and definition."""
+    return _frame(_checked(root), "indicators")
+
+
+def load_measurement_units(root: Path | None = None) -> pd.DataFrame:
+    """Units as written in the documents, with their standard unit and conversion factor."""
+    return _frame(_checked(root), "units")
+
+
+def load_vocabularies(root: Path | None = None) -> pd.DataFrame:
+    """Allowed values of every coded column, with Chinese and English labels."""
+    return _frame(_checked(root), "vocabularies")
+
+
+def load_exclusions(root: Path | None = None) -> pd.DataFrame:
+    """Numbers in the raw text that are not facts (dates, document numbers, …) and why."""
+    return _frame(_checked(root), "exclusions")
+
+
+def load_observations(root: Path | None = None) -> pd.DataFrame:
+    """Every curated value, one row each, with its verbatim evidence.
+
+    Columns: ``obs_id, source_id, region, year, indicator, label_zh, measure,
+    status, qualifier, value, value_high, unit, value_std, value_high_std,
+    unit_std, evidence, note``. ``value_std`` is ``value`` converted to the
+    standard unit (185 亿元 → 1.85e10 CNY); codes are categoricals, numbers are
+    nullable (``Int64``/``Float64``).
+    """
+    checked = _checked(root)
+    df = _frame(checked, "observations")
+    units = _frame(checked, "units").set_index("unit")
+    factor = df["unit"].astype("string").map(units["factor"]).astype("Float64")
+    df["value_std"] = df["value"] * factor
+    df["value_high_std"] = df["value_high"] * factor
+    df["unit_std"] = df["unit"].astype("string").map(units["unit_std"]).astype(
+        pd.CategoricalDtype(list(dict.fromkeys(units["unit_std"]))))
+    return df[OBSERVATION_COLUMNS].sort_values("obs_id", ignore_index=True)
+
+
+def raw_text(source_id: str, root: Path | None = None) -> str:
+    """The raw text of a source document, exactly as stored (checksum verified)."""
+    checked = _checked(root)
+    try:
+        return checked.raw_texts[source_id]
+    except KeyError:
+        known = ", ".join(sorted(checked.raw_texts))
+        raise KeyError(f"unknown source_id {source_id!r}; expected one of {known}") from None

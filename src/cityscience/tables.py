@@ -1,0 +1,167 @@
+"""Read the curated CSV files and the raw documents, reporting problems instead of guessing.
+
+Every reader here returns the text exactly as stored (all columns as strings,
+nothing coerced) together with the line each row starts on, so that the
+validator can name file, line and column for each problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem
+
+__all__ = ["RawTable", "decode_text", "read_csv_table", "read_raw_document", "relpath"]
+
+_BOMS = {
+    b"\xef\xbb\xbf": "UTF-8 with BOM",
+    b"\xff\xfe": "UTF-16 LE (BOM)",
+    b"\xfe\xff": "UTF-16 BE (BOM)",
+}
+
+
+@dataclass
+class RawTable:
+    """A CSV file read as text: header, rows as dicts, and the line each row starts on."""
+
+    path: Path
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+def relpath(path: Path, base: Path | None = None) -> str:
+    """Path shown in messages: relative to ``base`` (the data folder's parent) when possible."""
+    path = Path(path)
+    for root in [base, Path.cwd()]:
+        if root is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _guess_encoding(data: bytes) -> str:
+    for enc in ("gb18030", "big5", "utf-16"):
+        try:
+            data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return enc.upper()
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            return best.encoding.upper()
+    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
+        pass
+    return "unknown"
+
+
+def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[str | None, list[Problem]]:
+    """Decode bytes that must be UTF-8; say which encoding was found when they are not.
+
+    Returns the text (None when it cannot be read) and the problems found.
+    """
+    for bom, name in _BOMS.items():
+        if data.startswith(bom):
+            if allow_bom and bom == b"\xef\xbb\xbf":
+                return data[len(bom):].decode("utf-8"), []
+            return None, [Problem(shown, None, None, None,
+                                  f"UTF-8 without a byte-order mark, but found {name}", "encoding")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        found = _guess_encoding(data)
+        return None, [Problem(shown, line, None, repr(data[exc.start: exc.start + 4]),
+                              f"UTF-8 text, but the bytes look like {found}", "encoding")]
+
+
+def read_csv_table(path: Path, shown: str, expected: list[str], required: set[str]
+                   ) -> tuple[RawTable, list[Problem]]:
+    """Read one CSV file; check encoding, line ends, delimiter, header and field counts.
+
+    Args:
+        path: file to read.
+        shown: how the file is named in messages.
+        expected: the columns the table must have, in the codebook's order.
+        required: the columns that may not be missing from the header.
+    """
+    table = RawTable(path=path)
+    if not path.exists():
+        return table, [Problem(shown, None, None, None, "the file to exist", "missing_file")]
+    data = path.read_bytes()
+    if not data.strip():
+        return table, [Problem(shown, None, None, None, f"a header row ({','.join(expected)})", "empty_file")]
+    text, problems = decode_text(data, shown)
+    if text is None:
+        return table, problems
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        problems.append(Problem(shown, line, None, None, "LF line ends, but found CR (Windows CRLF or old Mac)",
+                                "line_ends"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        return table, [*problems, Problem(shown, 1, None, None, f"a well-formed CSV header ({exc})", "csv_syntax")]
+    table.columns = header
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in header[0])
+        problems.append(Problem(shown, 1, None, header[0][:60],
+                                f"comma-separated columns, but the header is separated by {sep!r}", "delimiter"))
+        return table, problems
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(shown, 1, name, name, "each column once", "duplicate_column"))
+        seen.add(name)
+    for name in expected:
+        if name not in seen and name in required:
+            problems.append(Problem(shown, 1, name, None, f"a column {name!r} in the header", "missing_column"))
+    for name in header:
+        if name not in expected:
+            problems.append(Problem(shown, 1, name, name, f"only the columns {', '.join(expected)}",
+                                    "extra_column"))
+    prev_end = 1
+    try:
+        for record in reader:
+            start = prev_end + 1
+            prev_end = reader.line_num
+            if not record or record == [""]:
+                continue
+            if len(record) != len(header):
+                problems.append(Problem(shown, start, None, ",".join(record)[:60],
+                                        f"{len(header)} fields like the header, found {len(record)}",
+                                        "field_count"))
+                continue
+            table.rows.append(dict(zip(header, record, strict=True)))
+            table.lines.append(start)
+    except csv.Error as exc:
+        problems.append(Problem(shown, reader.line_num, None, None, f"well-formed CSV ({exc})", "csv_syntax"))
+    return table, problems
+
+
+def read_raw_document(path: Path, shown: str, sha256: str | None = None) -> tuple[str | None, list[Problem]]:
+    """Read a raw source document, checking its SHA-256 and its encoding (UTF-8, no BOM)."""
+    if not path.exists():
+        return None, [Problem(shown, None, None, None, "the raw document to exist", "missing_file")]
+    data = path.read_bytes()
+    problems: list[Problem] = []
+    if sha256 is not None:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != sha256:
+            problems.append(Problem(shown, None, "sha256", digest,
+                                    f"SHA-256 {sha256} from sources.csv (the raw file was altered)",
+                                    "checksum"))
+    text, enc_problems = decode_text(data, shown)
+    return text, problems + enc_problems
