@@ -50,29 +50,13 @@ def _close(a: float, b: float) -> bool:
 def account(checked: Checked) -> dict[str, dict[int, str]]:
     """Map each source to {token start offset: how it is accounted for}.
 
-    The explanation is ``"obs:<obs_id>"`` or ``"excluded:<reason>"``.
+    The explanation is ``"obs:<obs_id>"`` or ``"excluded:<reason>"``. Exclusions
+    are applied first; an observation then claims, within each occurrence of
+    its evidence, the first token equal to its value that is neither excluded
+    nor claimed by another observation (falling back to any equal token).
     """
-    result: dict[str, dict[int, str]] = {}
     tokens_by_source = {sid: find_numbers(text, normalized=True) for sid, text in checked.normalized_texts.items()}
-    for sid in tokens_by_source:
-        result[sid] = {}
-    for row in checked.observations.rows if checked.observations else []:
-        sid, text = row["source_id"], checked.normalized_texts.get(row["source_id"])
-        if text is None or not row["evidence"]:
-            continue
-        evidence = normalize(row["evidence"])
-        wanted = [float(v) for v in (row["value"], row["value_high"]) if _is_number(v)]
-        for start in _occurrences(text, evidence):
-            end = start + len(evidence)
-            inside = [t for t in tokens_by_source[sid] if start <= t.start and t.end <= end]
-            for value in wanted:
-                for tok in inside:
-                    if tok.start in result[sid] and result[sid][tok.start].startswith("obs:"):
-                        continue
-                    local = _token_values(tok, text)
-                    if any(_close(value, v) for v in local):
-                        result[sid][tok.start] = f"obs:{row['obs_id']}"
-                        break
+    excluded: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
     for row in checked.tables["exclusions"].rows:
         try:
             pattern = (re.compile(row["match"]) if row["kind"] == "regex"
@@ -87,8 +71,25 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
             for m in pattern.finditer(text):
                 for tok in tokens_by_source[sid]:
                     if tok.start < m.end() and m.start() < tok.end:
-                        result[sid].setdefault(tok.start, f"excluded:{row['reason']}")
-    return result
+                        excluded[sid].setdefault(tok.start, f"excluded:{row['reason']}")
+    claimed: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
+    for row in checked.observations.rows if checked.observations else []:
+        sid, text = row["source_id"], checked.normalized_texts.get(row["source_id"])
+        if text is None or not row["evidence"]:
+            continue
+        evidence = normalize(row["evidence"])
+        wanted = [float(v) for v in (row["value"], row["value_high"]) if _is_number(v)]
+        for start in _occurrences(text, evidence):
+            end = start + len(evidence)
+            inside = [t for t in tokens_by_source[sid] if start <= t.start and t.end <= end]
+            for value in wanted:
+                equal = [t for t in inside if any(_close(value, v) for v in _token_values(t, text))]
+                free = [t for t in equal if t.start not in claimed[sid] and t.start not in excluded[sid]]
+                unclaimed = [t for t in equal if t.start not in claimed[sid]]
+                pick = (free or unclaimed or [None])[0]
+                if pick is not None:
+                    claimed[sid][pick.start] = f"obs:{row['obs_id']}"
+    return {sid: excluded[sid] | claimed[sid] for sid in tokens_by_source}
 
 
 def _token_values(tok: NumberToken, text: str) -> list[float]:

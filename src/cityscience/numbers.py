@@ -149,6 +149,8 @@ def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
             run, start = run[1:], start + 1
         if not run or not _CN_CORE.search(run):
             continue
+        if run == "百" and norm.startswith("分点", end):
+            continue  # 个百分点 is a unit word, not the number 100
         value = parse_chinese_numeral(run)
         if value is None:
             # Unreadable runs (三四十) are still numbers: report them as NaN so that

@@ -218,10 +218,15 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
     evidence = row["evidence"]
     text = checked.normalized_texts.get(row["source_id"])
     if evidence and text is not None:
-        if normalize(evidence) not in text:
-            problems.append(Problem(shown, line, "evidence", evidence,
-                                    f"an exact substring of the raw document of {row['source_id']}",
-                                    "evidence_not_found"))
+        if evidence not in checked.raw_texts[row["source_id"]]:
+            at = text.find(normalize(evidence))
+            if at >= 0:
+                verbatim = checked.raw_texts[row["source_id"]][at: at + len(evidence)]
+                expected = (f"the exact characters of the raw document of {row['source_id']}; it matches only "
+                            f"after normalization (NFKC, traditional→simplified): store {verbatim!r}")
+            else:
+                expected = f"an exact substring of the raw document of {row['source_id']}"
+            problems.append(Problem(shown, line, "evidence", evidence, expected, "evidence_not_found"))
         if value_ok and not value_in_text(float(row["value"]), evidence):
             stated = ", ".join(f"{v:g}" for v in candidate_values(evidence)) or "no number"
             problems.append(Problem(shown, line, "value", row["value"],
@@ -292,6 +297,12 @@ def _read_raw(checked: Checked, problems: list[Problem]) -> None:
             checked.normalized_texts[row["source_id"]] = normalize(text)
 
 
+def _covers_number(pattern: re.Pattern, text: str) -> bool:
+    """True when some match of ``pattern`` overlaps a number token of ``text``."""
+    tokens = find_numbers(text, normalized=True)
+    return any(t.start < m.end() and m.start() < t.end for m in pattern.finditer(text) for t in tokens)
+
+
 def _check_exclusions(checked: Checked, problems: list[Problem]) -> None:
     table = checked.tables["exclusions"]
     shown = relpath(table.path, checked.root.parent)
@@ -310,9 +321,10 @@ def _check_exclusions(checked: Checked, problems: list[Problem]) -> None:
         targets = (checked.normalized_texts.values() if row["source_id"] == "*"
                    else [checked.normalized_texts.get(row["source_id"], None)])
         targets = [t for t in targets if t is not None]
-        if targets and not any(pattern.search(t) for t in targets):
+        if targets and not any(_covers_number(pattern, t) for t in targets):
             problems.append(Problem(shown, line, "match", row["match"],
-                                    "a text or pattern found in its document(s) (stale exclusion)", "unused_exclusion"))
+                                    "a text or pattern that covers a number in its document(s) (stale exclusion)",
+                                    "unused_exclusion"))
 
 
 def check(root: Path | None = None) -> Checked:

@@ -1,0 +1,86 @@
+"""Consistency flags on tiny inline observation tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cityscience import consistency_flags, derive_previous_levels
+
+_IND = pd.DataFrame({
+    "indicator": ["patents", "share", "part", "whole"],
+    "kind": ["stock", "ratio", "flow", "flow"],
+    "numerator": [pd.NA, "part", pd.NA, pd.NA],
+    "denominator": [pd.NA, "whole", pd.NA, pd.NA],
+})
+
+
+def _obs(rows):
+    cols = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
+            "unit", "value_std", "unit_std"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["year"] = df["year"].astype("Int64")
+    df["value"] = df["value"].astype("Float64")
+    df["value_std"] = df["value_std"].astype("Float64")
+    return df
+
+
+def test_target_below_actual_is_flagged():
+    obs = _obs([
+        ["a", "s", "hz", 2015, "patents", "level", "actual", "exact", 30280, "件", 30280, "count"],
+        ["b", "s", "hz", 2016, "patents", "level", "target", "exact", 28500, "件", 28500, "count"],
+    ])
+    flags = consistency_flags(obs, _IND)
+    assert list(flags["check"]) == ["target_below_actual"]
+    assert flags.loc[0, "obs_ids"] == "a;b" and "30280" in flags.loc[0, "values"]
+
+
+def test_target_above_actual_is_not_flagged():
+    obs = _obs([
+        ["a", "s", "hz", 2015, "patents", "level", "actual", "exact", 100, "件", 100, "count"],
+        ["b", "s", "hz", 2016, "patents", "level", "target", "exact", 120, "件", 120, "count"],
+    ])
+    assert consistency_flags(obs, _IND).empty
+
+
+def test_two_values_for_one_key_are_flagged():
+    obs = _obs([
+        ["a", "s", "hz", 2016, "patents", "level", "target", "at_least", 60, "个", 60, "count"],
+        ["b", "s", "hz", 2016, "patents", "level", "target", "at_least", 40, "个", 40, "count"],
+    ])
+    flags = consistency_flags(obs, _IND)
+    assert list(flags["check"]) == ["conflicting_values"] and flags.loc[0, "obs_ids"] == "a;b"
+
+
+def test_growth_that_disagrees_with_levels_is_flagged():
+    obs = _obs([
+        ["a", "s", "nb", 2013, "patents", "level", "actual", "exact", 100, "件", 100, "count"],
+        ["b", "s", "nb", 2014, "patents", "level", "actual", "exact", 110, "件", 110, "count"],
+        ["c", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", 20, "%", 20, "percent"],
+    ])
+    flags = consistency_flags(obs, _IND)
+    assert list(flags["check"]) == ["growth_vs_levels"] and "implied 10.0%" in flags.loc[0, "values"]
+    obs.loc[2, ["value", "value_std"]] = 10.2
+    assert consistency_flags(obs, _IND).empty
+
+
+def test_share_that_disagrees_with_parts_is_flagged():
+    obs = _obs([
+        ["a", "s", "nb", 2014, "part", "level", "actual", "exact", 30, "亿元", 3e9, "CNY"],
+        ["b", "s", "nb", 2014, "whole", "level", "actual", "exact", 100, "亿元", 1e10, "CNY"],
+        ["c", "s", "nb", 2014, "share", "level", "actual", "exact", 40, "%", 40, "percent"],
+    ])
+    flags = consistency_flags(obs, _IND)
+    assert list(flags["check"]) == ["share_vs_parts"] and "implied 30.00%" in flags.loc[0, "values"]
+
+
+def test_derived_previous_level_is_marked():
+    obs = _obs([
+        ["a", "s", "nb", 2014, "patents", "level", "actual", "exact", 12957, "件", 12957, "count"],
+        ["b", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", 32.1, "%", 32.1, "percent"],
+    ])
+    obs["qualifier"] = obs["qualifier"].astype(pd.CategoricalDtype(["exact", "approx"]))
+    out = derive_previous_levels(obs)
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert row["year"] == 2013 and bool(row["derived"]) and row["derived_from"] == "a+b"
+    assert abs(row["value_std"] - 12957 / 1.321) < 1e-6 and row["qualifier"] == "approx"

@@ -1,0 +1,59 @@
+"""Reading numbers in Chinese text: Arabic, Chinese numerals, fractions, offsets."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cityscience.numbers import find_numbers, normalize, parse_chinese_numeral
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("十", 10), ("十三", 13), ("二十", 20), ("三十", 30), ("一百二十", 120), ("两", 2), ("兩", 2),
+     ("千", 1000), ("百", 100), ("一万二千", 12000), ("十万", 100000), ("三亿", 300000000), ("零", 0)],
+)
+def test_parse_chinese_numeral(text, value):
+    assert parse_chinese_numeral(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "三四十"])
+def test_parse_chinese_numeral_rejects(text):
+    assert parse_chinese_numeral(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("预计全社会研发投入可达185亿元,占GDP比例达2.35%", [("185", 185), ("2.35", 2.35)]),
+        ("组织两场科技成果", [("两", 2)]),
+        ("开展项目路演活动近百场次", [("百", 100)]),
+        ("占过全国通过企业数一成多", [("一", 1)]),
+        ("占全国十分之一", [("十分之一", 0.1)]),
+        ("集聚三十余家", [("三十", 30)]),
+        ("高新技術企業五年翻兩番", [("五", 5), ("兩", 2)]),
+        ("共计1,155家企业", [("1,155", 1155)]),
+        ("2014年,128项", [("2014", 2014), ("128", 128)]),
+        ("设立6000万专项经费", [("6000", 6000)]),
+        ("增速比规上工业高4.4个百分点", [("4.4", 4.4)]),
+        ("发明专利１２９５７件", [("１２９５７", 12957)]),
+    ],
+)
+def test_find_numbers(text, expected):
+    tokens = find_numbers(text)
+    assert [(t.text, t.value) for t in tokens] == expected
+    for t in tokens:
+        assert text[t.start:t.end] == t.text
+
+
+def test_unreadable_numeral_is_still_reported():
+    (tok,) = find_numbers("来了三四十人")
+    assert tok.text == "三四十" and math.isnan(tok.value)
+
+
+def test_normalize_keeps_length_and_converts_traditional():
+    text = "有效高新技術企業數達９９４家㈠"
+    out = normalize(text)
+    assert len(out) == len(text)
+    assert out.startswith("有效高新技术企业数达994家")

@@ -1,0 +1,223 @@
+"""One test per class of validation problem: each names file, line, column and value."""
+
+from __future__ import annotations
+
+import pytest
+
+import cityscience as cs
+from cityscience.validate import check
+from minidata import OBS_HEADER, OBS_ROWS, make_data, read_rows, set_cell, write_csv
+
+OBS = "data/observations/demo.csv"
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return make_data(tmp_path)
+
+
+def problems_of(data, check_name):
+    found = [p for p in check(data).problems if p.check == check_name]
+    assert found, f"expected a {check_name} problem, got {[str(p) for p in check(data).problems]}"
+    return found
+
+
+def test_valid_minidata_has_no_problems(data):
+    assert check(data).problems == []
+    obs = cs.load_observations(data)
+    assert list(obs["obs_id"]) == [r[0] for r in OBS_ROWS]
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value", "check_name", "expected_part"),
+    [
+        (2, "status", "guess", "allowed_value", "actual, estimate, target"),
+        (2, "region", "shanghai", "unknown_reference", "regions.region"),
+        (3, "indicator", "no_such_code", "unknown_reference", "indicators"),
+        (4, "unit", "箱", "unknown_reference", "units"),
+        (2, "value", "18五", "dtype", "finite decimal"),
+        (2, "value", "inf", "dtype", "finite decimal"),
+        (5, "year", "2014.0", "dtype", "whole number"),
+        (5, "year", "1850", "year_range", "between 1949 and 2100"),
+        (2, "label_zh", "", "required", "required"),
+        (2, "evidence", "预计全社会研发投入可达186亿元", "evidence_not_found", "exact substring"),
+        (2, "value", "186", "value_not_in_evidence", "states 185"),
+        (3, "unit", "件", "unit_mismatch", "percent"),
+        (3, "value", "235", "share_range", "between 0 and 100"),
+        (2, "source_id", "other", "source_file", "'demo'"),
+        (2, "label_zh", " 全社会研发投入", "whitespace", "no leading or trailing"),
+    ],
+)
+def test_cell_problem_names_file_line_column_value(data, line, column, value, check_name, expected_part):
+    set_cell(data / "observations" / "demo.csv", line, column, value)
+    found = problems_of(data, check_name)
+    p = found[0]
+    assert (p.file, p.line, p.column, p.value) == (OBS, line, column, value)
+    assert expected_part in p.expected
+    assert f"{OBS}:{line}" in str(p) and repr(value) in str(p)
+
+
+def test_range_needs_both_ends(data):
+    obs = data / "observations" / "demo.csv"
+    set_cell(obs, 2, "value_high", "190")
+    p = problems_of(data, "range")[0]
+    assert (p.line, p.column, p.value) == (2, "qualifier", "exact") and "'range'" in p.expected
+    set_cell(obs, 2, "value_high", "")
+    set_cell(obs, 2, "qualifier", "range")
+    p = problems_of(data, "range")[0]
+    assert (p.line, p.column) == (2, "value_high") and "upper end" in p.expected
+
+
+def test_negative_count_is_reported(data):
+    obs = data / "observations" / "demo.csv"
+    set_cell(obs, 4, "value", "-12957")
+    set_cell(obs, 4, "evidence", "发明专利申请量达12957件")
+    p = problems_of(data, "negative_value")[0]
+    assert (p.line, p.column) == (4, "value")
+
+
+def test_duplicate_obs_id_and_duplicate_fact(data):
+    rows = read_rows(data / "observations" / "demo.csv")
+    rows.append(list(rows[1]))
+    write_csv(data / "observations" / "demo.csv", rows)
+    found = problems_of(data, "duplicate_key")
+    assert {p.column for p in found} == {"obs_id", "indicator"}
+    assert all(p.line == 7 and "demo.csv:2" in p.expected for p in found)
+
+
+def test_missing_extra_and_duplicated_columns(data):
+    rows = read_rows(data / "observations" / "demo.csv")
+    header = rows[0]
+    header[header.index("note")] = "notes"
+    write_csv(data / "observations" / "demo.csv", rows)
+    checks = {(p.check, p.column) for p in check(data).problems}
+    assert ("extra_column", "notes") in checks
+    rows[0] = [*OBS_HEADER[:-1], "qualifier"]
+    write_csv(data / "observations" / "demo.csv", rows)
+    assert ("duplicate_column", "qualifier") in {(p.check, p.column) for p in check(data).problems}
+    write_csv(data / "observations" / "demo.csv", [[c for c in OBS_HEADER if c != "unit"]])
+    p = problems_of(data, "missing_column")[0]
+    assert (p.file, p.line, p.column) == (OBS, 1, "unit")
+
+
+def test_wrong_delimiter(data):
+    path = data / "observations" / "demo.csv"
+    path.write_text(";".join(OBS_HEADER) + "\n", encoding="utf-8")
+    p = problems_of(data, "delimiter")[0]
+    assert p.line == 1 and "';'" in p.expected
+
+
+def test_row_with_wrong_field_count(data):
+    path = data / "observations" / "demo.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "t-009,demo,ningbo\n", encoding="utf-8")
+    p = problems_of(data, "field_count")[0]
+    assert (p.file, p.line) == (OBS, 7) and "found 3" in p.expected
+
+
+def test_gbk_csv_is_rejected_naming_the_encoding(data):
+    path = data / "observations" / "demo.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    p = problems_of(data, "encoding")[0]
+    assert p.file == OBS and "GB18030" in p.expected
+
+
+def test_bom_and_crlf_are_reported(data):
+    path = data / "observations" / "demo.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert "UTF-8 with BOM" in problems_of(data, "encoding")[0].expected
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    assert problems_of(data, "line_ends")[0].line == 1
+
+
+def test_empty_file(data):
+    (data / "observations" / "demo.csv").write_text("", encoding="utf-8")
+    assert problems_of(data, "empty_file")[0].file == OBS
+
+
+def test_altered_raw_document_fails_its_checksum(data):
+    raw = data / "raw" / "demo.txt"
+    raw.write_text(raw.read_text(encoding="utf-8").replace("185", "186"), encoding="utf-8")
+    p = problems_of(data, "checksum")[0]
+    assert p.file == "data/raw/demo.txt" and p.column == "sha256"
+
+
+def test_raw_document_in_gb18030_is_rejected_naming_the_encoding(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = make_data(tmp_path)
+    raw = data / "raw" / "demo.txt"
+    raw.write_bytes(raw.read_text(encoding="utf-8").encode("gb18030"))
+    found = check(data).problems
+    enc = [p for p in found if p.check == "encoding"]
+    assert enc and "GB18030" in enc[0].expected and enc[0].file == "data/raw/demo.txt"
+
+
+def test_raw_document_with_bom_is_rejected(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = make_data(tmp_path)
+    raw = data / "raw" / "demo.txt"
+    raw.write_bytes(b"\xef\xbb\xbf" + raw.read_bytes())
+    assert any(p.check == "encoding" and "BOM" in p.expected for p in check(data).problems)
+
+
+def test_unit_of_measure_must_match(data):
+    set_cell(data / "observations" / "demo.csv", 5, "unit", "件")
+    p = problems_of(data, "unit_mismatch")[0]
+    assert p.line == 5 and "measure yoy_pct is in percent" in p.expected
+
+
+def test_stale_and_broken_exclusions(data):
+    rows = read_rows(data / "exclusions.csv")
+    rows.append(["demo", "literal", "不存在的文字", "date_time", ""])
+    rows.append(["demo", "regex", "([", "date_time", ""])
+    write_csv(data / "exclusions.csv", rows)
+    stale = problems_of(data, "unused_exclusion")[0]
+    assert (stale.file, stale.line, stale.column) == ("data/exclusions.csv", 4, "match")
+    assert problems_of(data, "regex")[0].line == 5
+
+
+def test_all_problems_in_one_report(data):
+    obs = data / "observations" / "demo.csv"
+    set_cell(obs, 2, "status", "guess")
+    set_cell(obs, 3, "region", "mars")
+    set_cell(obs, 6, "value", "3")
+    with pytest.raises(cs.ValidationError) as err:
+        cs.load_observations(data)
+    report = str(err.value)
+    assert report.startswith("3 problems found:")
+    for where in (f"{OBS}:2", f"{OBS}:3", f"{OBS}:6"):
+        assert where in report
+
+
+def test_cli_validate_exits_non_zero_with_report(data, capsys):
+    from cityscience.cli import main
+
+    set_cell(data / "observations" / "demo.csv", 2, "status", "guess")
+    assert main(["validate", "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert f"{OBS}:2: column 'status': value 'guess'" in err
+
+
+def test_cli_validate_ok_and_accounting(data, capsys):
+    from cityscience.cli import main
+
+    assert main(["validate", "--data", str(data)]) == 0
+    assert "every number accounted for" in capsys.readouterr().out
+
+
+def test_traditional_evidence_matches_after_t2s(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = "有效高新技術企業數達994家。\n"
+    rows = [["t-001", "demo", "cixi", "2024", "rd_expenditure", "有效高新技術企業數", "level", "actual",
+             "exact", "994", "", "家", "有效高新技術企業數達994家", ""]]
+    data = make_data(tmp_path, raw_text=text, obs_rows=rows)
+    write_csv(data / "exclusions.csv", [["source_id", "kind", "match", "reason", "note"]])
+    # The indicator's unit is CNY; switch to a count indicator so only the evidence is under test.
+    rows[0][4] = "invention_patent_applications"
+    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *rows])
+    assert check(data).problems == []
+    rows[0][12] = "有效高新技术企业数达994家"  # matches only after t2s: must be stored verbatim
+    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *rows])
+    (p,) = check(data).problems
+    assert p.check == "evidence_not_found" and "'有效高新技術企業數達994家'" in p.expected
