@@ -20,12 +20,14 @@ from .load import (
     raw_text,
 )
 from .problems import Problem, ValidationError
+from .provenance import cite
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Problem",
     "ValidationError",
+    "cite",
     "consistency_flags",
     "coverage",
     "derive_previous_levels",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .numbers import NumberToken, find_numbers, normalize
-from .validate import Checked, candidate_values, check
+from .numbers import NumberToken, normalize
+from .validate import Checked, candidate_values, check, exclusion_pattern
 
 __all__ = ["Unaccounted", "account", "accounting_summary", "unaccounted"]
 
@@ -55,14 +55,13 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
     its evidence, the first token equal to its value that is neither excluded
     nor claimed by another observation (falling back to any equal token).
     """
-    tokens_by_source = {sid: find_numbers(text, normalized=True) for sid, text in checked.normalized_texts.items()}
+    tokens_by_source = checked.tokens
     excluded: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
     for row in checked.tables["exclusions"].rows:
         try:
-            pattern = (re.compile(row["match"]) if row["kind"] == "regex"
-                       else re.compile(re.escape(normalize(row["match"]))))
+            pattern = exclusion_pattern(row)
         except re.error:
-            continue
+            continue  # reported by the validator
         targets = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
         for sid in targets:
             text = checked.normalized_texts.get(sid)
@@ -113,11 +112,11 @@ def unaccounted(checked: Checked | None = None, source_id: str | None = None) ->
     checked = checked or check()
     covered = account(checked)
     out: list[Unaccounted] = []
-    for sid, text in checked.normalized_texts.items():
+    for sid, tokens in checked.tokens.items():
         if source_id is not None and sid != source_id:
             continue
         raw = checked.raw_texts[sid]
-        for tok in find_numbers(text, normalized=True):
+        for tok in tokens:
             if tok.start in covered[sid]:
                 continue
             line = raw.count("\n", 0, tok.start) + 1
@@ -132,8 +131,7 @@ def accounting_summary(root: Path | None = None) -> pd.DataFrame:
     checked = check(root)
     covered = account(checked)
     rows = []
-    for sid, text in checked.normalized_texts.items():
-        tokens = find_numbers(text, normalized=True)
+    for sid, tokens in checked.tokens.items():
         marks = [covered[sid].get(t.start, "missing") for t in tokens]
         row = {"source_id": sid, "numbers": len(tokens),
                "observation_values": sum(m.startswith("obs:") for m in marks),

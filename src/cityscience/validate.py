@@ -10,6 +10,7 @@ stated in the evidence, units consistent with the codebook.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from .paths import data_dir
 from .problems import Problem
 from .tables import RawTable, read_csv_table, read_raw_document, relpath
 
-__all__ = ["MEASURE_UNITS", "Checked", "check", "candidate_values", "value_in_text"]
+__all__ = ["MEASURE_UNITS", "Checked", "candidate_values", "check", "exclusion_pattern", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
@@ -49,6 +50,7 @@ class Checked:
     observations: RawTable | None = None
     raw_texts: dict[str, str] = field(default_factory=dict)
     normalized_texts: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, list] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -294,34 +296,50 @@ def _read_raw(checked: Checked, problems: list[Problem]) -> None:
             problems.append(p)
         if text is not None:
             checked.raw_texts[row["source_id"]] = text
-            checked.normalized_texts[row["source_id"]] = normalize(text)
+            checked.normalized_texts[row["source_id"]] = norm = normalize(text)
+            checked.tokens[row["source_id"]] = find_numbers(norm, normalized=True)
 
 
-def _covers_number(pattern: re.Pattern, text: str) -> bool:
-    """True when some match of ``pattern`` overlaps a number token of ``text``."""
-    tokens = find_numbers(text, normalized=True)
-    return any(t.start < m.end() and m.start() < t.end for m in pattern.finditer(text) for t in tokens)
+def exclusion_pattern(row: dict[str, str]) -> re.Pattern:
+    """Compile an exclusion's ``match``; both kinds are read in normalized (simplified) text.
+
+    Literals are escaped; regexes get the same NFKC + t2s normalization as the
+    text, so a pattern written in traditional characters still matches.
+    Raises ``re.error`` for an invalid regex.
+    """
+    if row["kind"] == "regex":
+        return re.compile(normalize(row["match"]))
+    return re.compile(re.escape(normalize(row["match"])))
+
+
+def _covers_number(pattern: re.Pattern, text: str, tokens: list) -> bool:
+    """True when some match of ``pattern`` overlaps one of the number ``tokens`` of ``text``."""
+    starts = [t.start for t in tokens]
+    for m in pattern.finditer(text):
+        i = bisect.bisect_left(starts, m.start())
+        # the token starting at or after the match, or the one before it that may reach into the match
+        for t in tokens[max(0, i - 1): i + 1]:
+            if t.start < m.end() and m.start() < t.end:
+                return True
+    return False
 
 
 def _check_exclusions(checked: Checked, problems: list[Problem]) -> None:
     table = checked.tables["exclusions"]
     shown = relpath(table.path, checked.root.parent)
     for row, line in zip(table.rows, table.lines, strict=True):
-        if row.get("kind") == "regex":
-            try:
-                pattern = re.compile(row["match"])
-            except re.error as exc:
-                problems.append(Problem(shown, line, "match", row["match"], f"a valid regular expression ({exc})",
-                                        "regex"))
-                continue
-        elif row.get("kind") == "literal":
-            pattern = re.compile(re.escape(normalize(row["match"])))
-        else:
+        if row.get("kind") not in ("regex", "literal") or not row.get("match"):
             continue
-        targets = (checked.normalized_texts.values() if row["source_id"] == "*"
-                   else [checked.normalized_texts.get(row["source_id"], None)])
-        targets = [t for t in targets if t is not None]
-        if targets and not any(_covers_number(pattern, t) for t in targets):
+        try:
+            pattern = exclusion_pattern(row)
+        except re.error as exc:
+            problems.append(Problem(shown, line, "match", row["match"], f"a valid regular expression ({exc})",
+                                    "regex"))
+            continue
+        sids = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
+        sids = [sid for sid in sids if sid in checked.normalized_texts]
+        if sids and not any(_covers_number(pattern, checked.normalized_texts[sid], checked.tokens[sid])
+                            for sid in sids):
             problems.append(Problem(shown, line, "match", row["match"],
                                     "a text or pattern that covers a number in its document(s) (stale exclusion)",
                                     "unused_exclusion"))

@@ -1,0 +1,114 @@
+"""The curated data themselves: valid, fully accounted for, and typed as the API promises."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import cityscience as cs
+from cityscience.accounting import unaccounted
+from cityscience.dictionary import DICTIONARY_PATH, render_data_dictionary
+from cityscience.paths import project_root
+from cityscience.validate import check
+
+
+@pytest.fixture(scope="module")
+def checked():
+    return check()
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return cs.load_observations()
+
+
+def test_curated_data_have_no_problems(checked):
+    assert [str(p) for p in checked.problems] == []
+
+
+def test_every_number_in_the_raw_text_is_accounted_for(checked):
+    """100% accounted: each number is an observation value or covered by an exclusion."""
+    missing = [str(u) for u in unaccounted(checked)]
+    assert missing == [], "numbers neither curated nor excluded:\n" + "\n".join(missing)
+
+
+def test_every_source_has_observations(obs):
+    assert set(obs["source_id"].astype(str)) == set(cs.load_sources()["source_id"].astype(str))
+
+
+def test_observation_columns_and_dtypes(obs):
+    assert list(obs.columns) == [
+        "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
+        "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note"]
+    for col in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
+        assert isinstance(obs[col].dtype, pd.CategoricalDtype), col
+    assert obs["year"].dtype == "Int64"
+    for col in ("value", "value_high", "value_std", "value_high_std"):
+        assert obs[col].dtype == "Float64", col
+    assert obs["obs_id"].is_unique
+    assert obs[["value", "evidence", "label_zh"]].notna().all().all()
+
+
+def test_coded_columns_use_the_vocabularies(obs):
+    assert set(obs["status"].cat.categories) == {"actual", "estimate", "target"}
+    assert set(obs["qualifier"].cat.categories) == {"exact", "approx", "at_least", "at_most", "range"}
+    assert {"level", "yoy_pct", "pp_change", "rank"} <= set(obs["measure"].cat.categories)
+    assert set(obs["region"].cat.categories) == {"ningbo", "hangzhou", "cixi", "haishu"}
+
+
+def test_evidence_is_verbatim_in_the_raw_text(obs):
+    texts = {sid: cs.raw_text(sid) for sid in obs["source_id"].cat.categories}
+    bad = [r.obs_id for r in obs.itertuples() if r.evidence not in texts[r.source_id]]
+    assert bad == []
+
+
+def test_value_std_applies_the_unit_factor(obs):
+    units = cs.load_measurement_units().set_index("unit")
+    for unit, group in obs.groupby("unit", observed=True):
+        factor = units.loc[unit, "factor"]
+        assert ((group["value_std"] - group["value"] * factor).abs() <= 1e-6 * group["value_std"].abs()).all()
+        assert (group["unit_std"] == units.loc[unit, "unit_std"]).all()
+
+
+def test_a_known_fact_is_normalized_to_cny(obs):
+    row = obs[(obs["source_id"] == "ningbo-2014-summary") & (obs["indicator"] == "rd_expenditure")].iloc[0]
+    assert (row["value"], row["unit"], row["status"]) == (185, "亿元", "estimate")
+    assert row["value_std"] == pytest.approx(1.85e10) and row["unit_std"] == "CNY"
+
+
+def test_targets_refer_to_their_target_year(obs):
+    plan = obs[obs["source_id"] == "ningbo-2017-plan"]
+    assert (plan["status"] == "target").all()
+    assert (plan["year"] >= 2017).all()
+
+
+def test_hangzhou_patent_target_below_actual_is_flagged():
+    flags = cs.consistency_flags()
+    hit = flags[(flags["check"] == "target_below_actual") & (flags["region"] == "hangzhou")
+                & (flags["indicator"] == "invention_patents_in_force")]
+    assert len(hit) == 1
+
+
+def test_shares_are_percentages_within_bounds(obs):
+    ind = cs.load_indicators().set_index("indicator")
+    ratio = obs[(obs["measure"] == "level") & (obs["unit_std"] == "percent")]
+    kinds = ratio["indicator"].astype(str).map(ind["kind"])
+    assert ratio.loc[kinds == "ratio", "value_std"].between(0, 100).all()
+
+
+def test_data_dictionary_is_up_to_date():
+    path = project_root() / DICTIONARY_PATH
+    assert path.exists(), "run `cityscience docs` to generate the data dictionary"
+    assert path.read_text(encoding="utf-8") == render_data_dictionary(), (
+        "docs/data-dictionary.md is stale: run `cityscience docs`")
+
+
+def test_cite_names_document_and_evidence(obs):
+    row = obs.iloc[0]
+    src = cs.load_sources().set_index("source_id").loc[row["source_id"]]
+    zh = cs.cite(row["obs_id"])
+    assert zh.startswith(f"{src['issuer_zh']}《{src['title_zh']}》") and row["evidence"] in zh
+    en = cs.cite(row["obs_id"], lang="en")
+    assert src["issuer_en"] in en and row["evidence"] in en
+    with pytest.raises(KeyError):
+        cs.cite("no-such-id")
