@@ -44,10 +44,12 @@ def _target_below_actual(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]
 
 
 def _conflicting_values(obs: pd.DataFrame) -> list[dict]:
+    # A rank's scope is in its label (全省第七 vs 宁波第1): ranks conflict only within one scope.
+    scope = obs["label_zh"].astype("string").where(obs["measure"] == "rank", "")
     flags = []
-    for key, rows in obs.groupby(_KEY, observed=True):
+    for key, rows in obs.assign(_scope=scope).groupby([*_KEY, "_scope"], observed=True):
         if rows["value_std"].nunique() > 1:
-            src, region, year, indicator, measure, status = key
+            src, region, year, indicator, measure, status, _ = key
             flags.append({
                 "check": "conflicting_values", "region": region, "indicator": indicator, "year": year,
                 "obs_ids": _ids(rows),
