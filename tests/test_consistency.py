@@ -18,6 +18,7 @@ def _obs(rows):
     cols = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
             "unit", "value_std", "unit_std"]
     df = pd.DataFrame(rows, columns=cols)
+    df["label_zh"] = df["indicator"]
     df["year"] = df["year"].astype("Int64")
     df["value"] = df["value"].astype("Float64")
     df["value_std"] = df["value_std"].astype("Float64")
@@ -49,6 +50,17 @@ def test_two_values_for_one_key_are_flagged():
     ])
     flags = consistency_flags(obs, _IND)
     assert list(flags["check"]) == ["conflicting_values"] and flags.loc[0, "obs_ids"] == "a;b"
+
+
+def test_ranks_of_different_scopes_do_not_conflict():
+    obs = _obs([
+        ["a", "s", "nb", 2014, "patents", "rank", "actual", "exact", 8, "位次", 8, "rank"],
+        ["b", "s", "nb", 2014, "patents", "rank", "actual", "exact", 2, "位次", 2, "rank"],
+    ])
+    obs["label_zh"] = ["全国城市", "计划单列市"]
+    assert consistency_flags(obs, _IND).empty
+    obs["label_zh"] = ["全国城市", "全国城市"]
+    assert list(consistency_flags(obs, _IND)["check"]) == ["conflicting_values"]
 
 
 def test_growth_that_disagrees_with_levels_is_flagged():
