@@ -19,6 +19,7 @@ from .load import (
     load_vocabularies,
     raw_text,
 )
+from .policy import load_measures, load_units, term_frequencies
 from .problems import Problem, ValidationError
 from .provenance import cite
 
@@ -34,11 +35,14 @@ __all__ = [
     "latest",
     "load_exclusions",
     "load_indicators",
+    "load_measures",
     "load_measurement_units",
     "load_observations",
     "load_regions",
     "load_sources",
+    "load_units",
     "load_vocabularies",
     "raw_text",
+    "term_frequencies",
     "wide",
 ]

@@ -18,6 +18,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "accounting": ("cityscience.commands.accounting", "list numbers in the raw documents that are neither curated nor excluded"),
     "coverage": ("cityscience.commands.coverage", "print what the data cover: documents × regions × years × facts"),
     "docs": ("cityscience.commands.docs", "regenerate the data dictionary in docs/ from the codebook"),
+    "build": ("cityscience.commands.build", "validate the data, run every notebook in parallel, publish figures/ and build/"),
+    "export": ("cityscience.commands.export", "export an Excel workbook (xlsx) or a chart pack (figures) for policy writers"),
+    "import-xlsx": ("cityscience.commands.import_xlsx", "merge rows edited in an exported workbook back into the CSVs, if all are valid"),
+    "extract": ("cityscience.commands.extract", "propose candidate observations from a new report (xlsx/csv review sheet), or --evaluate"),
 }
 
 

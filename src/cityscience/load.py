@@ -14,9 +14,11 @@ import pandas as pd
 
 from .paths import data_dir
 from .problems import ValidationError
+from .tables import RawTable
 from .validate import Checked, check
 
 __all__ = [
+    "data_signature",
     "load_exclusions",
     "load_indicators",
     "load_measurement_units",
@@ -25,6 +27,8 @@ __all__ = [
     "load_sources",
     "load_vocabularies",
     "raw_text",
+    "typed_frame",
+    "validated",
 ]
 
 OBSERVATION_COLUMNS = [
@@ -34,14 +38,16 @@ OBSERVATION_COLUMNS = [
 _cache: dict[Path, tuple[tuple, Checked]] = {}
 
 
-def _signature(root: Path) -> tuple:
+def data_signature(root: Path) -> tuple:
+    """Path, size and modification time of every file in the data folder (cache key)."""
     files = sorted(p for p in root.rglob("*") if p.is_file())
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
-def _checked(root: Path | None = None) -> Checked:
+def validated(root: Path | None = None) -> Checked:
+    """The checked data folder; raises ValidationError listing every problem. Cached per folder."""
     root = Path(root).resolve() if root is not None else data_dir()
-    sig = _signature(root)
+    sig = data_signature(root)
     hit = _cache.get(root)
     if hit is not None and hit[0] == sig:
         return hit[1]
@@ -52,9 +58,16 @@ def _checked(root: Path | None = None) -> Checked:
     return checked
 
 
-def _frame(checked: Checked, name: str) -> pd.DataFrame:
-    """A table with the codebook's dtypes; codes become categoricals in codebook order."""
-    table = checked.observations if name == "observations" else checked.tables[name]
+def typed_frame(checked: Checked, name: str, table: RawTable | None = None) -> pd.DataFrame:
+    """A table with the codebook's dtypes; codes become categoricals in codebook order.
+
+    Args:
+        checked: a validated data folder.
+        name: the table's name in ``codebook/columns.csv``.
+        table: the rows to type (default: the core table of that name in ``checked``).
+    """
+    if table is None:
+        table = checked.observations if name == "observations" else checked.tables[name]
     spec = checked.spec[name]
     columns = [c["column"] for c in spec]
     df = pd.DataFrame([{c: r.get(c, "") for c in columns} for r in table.rows], columns=columns, dtype="string")
@@ -70,7 +83,7 @@ def _frame(checked: Checked, name: str) -> pd.DataFrame:
         elif dtype == "category":
             df[cname] = series.astype(pd.CategoricalDtype(_categories(checked, col, series)))
         else:
-            df[cname] = series if col["required"] != "yes" else df[cname]
+            df[cname] = series
     return df
 
 
@@ -79,7 +92,7 @@ def _categories(checked: Checked, col: dict[str, str], series: pd.Series) -> lis
     if ref.startswith("vocab:"):
         vocab = ref.removeprefix("vocab:")
         return [r["code"] for r in checked.tables["vocabularies"].rows if r["vocabulary"] == vocab]
-    if "." in ref and "|" not in ref:
+    if "." in ref and "|" not in ref and ref.split(".")[0] in {*checked.tables, "observations"}:
         table, column = ref.split(".")
         values = (checked.observations if table == "observations" else checked.tables[table]).rows
         return list(dict.fromkeys(r[column] for r in values if r[column]))
@@ -88,32 +101,32 @@ def _categories(checked: Checked, col: dict[str, str], series: pd.Series) -> lis
 
 def load_sources(root: Path | None = None) -> pd.DataFrame:
     """The five source documents: issuer, title, document number, dates, checksum, defects."""
-    return _frame(_checked(root), "sources")
+    return typed_frame(validated(root), "sources")
 
 
 def load_regions(root: Path | None = None) -> pd.DataFrame:
     """The four jurisdictions with level, parent region and GB/T 2260 code."""
-    return _frame(_checked(root), "regions")
+    return typed_frame(validated(root), "regions")
 
 
 def load_indicators(root: Path | None = None) -> pd.DataFrame:
     """The codebook: one row per indicator with names, category, kind, standard unit and definition."""
-    return _frame(_checked(root), "indicators")
+    return typed_frame(validated(root), "indicators")
 
 
 def load_measurement_units(root: Path | None = None) -> pd.DataFrame:
     """Units as written in the documents, with their standard unit and conversion factor."""
-    return _frame(_checked(root), "units")
+    return typed_frame(validated(root), "units")
 
 
 def load_vocabularies(root: Path | None = None) -> pd.DataFrame:
     """Allowed values of every coded column, with Chinese and English labels."""
-    return _frame(_checked(root), "vocabularies")
+    return typed_frame(validated(root), "vocabularies")
 
 
 def load_exclusions(root: Path | None = None) -> pd.DataFrame:
     """Numbers in the raw text that are not facts (dates, document numbers, …) and why."""
-    return _frame(_checked(root), "exclusions")
+    return typed_frame(validated(root), "exclusions")
 
 
 def load_observations(root: Path | None = None) -> pd.DataFrame:
@@ -125,9 +138,9 @@ def load_observations(root: Path | None = None) -> pd.DataFrame:
     standard unit (185 亿元 → 1.85e10 CNY); codes are categoricals, numbers are
     nullable (``Int64``/``Float64``).
     """
-    checked = _checked(root)
-    df = _frame(checked, "observations")
-    units = _frame(checked, "units").set_index("unit")
+    checked = validated(root)
+    df = typed_frame(checked, "observations")
+    units = typed_frame(checked, "units").set_index("unit")
     factor = df["unit"].astype("string").map(units["factor"]).astype("Float64")
     df["value_std"] = df["value"] * factor
     df["value_high_std"] = df["value_high"] * factor
@@ -138,7 +151,7 @@ def load_observations(root: Path | None = None) -> pd.DataFrame:
 
 def raw_text(source_id: str, root: Path | None = None) -> str:
     """The raw text of a source document, exactly as stored (checksum verified)."""
-    checked = _checked(root)
+    checked = validated(root)
     try:
         return checked.raw_texts[source_id]
     except KeyError:

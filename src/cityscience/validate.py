@@ -21,7 +21,16 @@ from .paths import data_dir
 from .problems import Problem
 from .tables import RawTable, read_csv_table, read_raw_document, relpath
 
-__all__ = ["MEASURE_UNITS", "Checked", "candidate_values", "check", "exclusion_pattern", "value_in_text"]
+__all__ = [
+    "MEASURE_UNITS",
+    "Checked",
+    "allowed_sets",
+    "candidate_values",
+    "check",
+    "check_cells",
+    "exclusion_pattern",
+    "value_in_text",
+]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
@@ -91,7 +100,7 @@ def _read(root: Path, name: str, rel: str, spec, problems) -> RawTable:
     return table
 
 
-def _allowed_sets(checked: Checked) -> dict[str, set[str]]:
+def allowed_sets(checked: Checked) -> dict[str, set[str]]:
     """Allowed values by reference name: ``vocab:<name>`` and ``<table>.<column>``."""
     sets: dict[str, set[str]] = {}
     for row in checked.tables["vocabularies"].rows:
@@ -105,7 +114,7 @@ def _allowed_sets(checked: Checked) -> dict[str, set[str]]:
     return sets
 
 
-def _check_cells(name: str, table: RawTable, spec_rows, allowed_sets, problems, root: Path) -> None:
+def check_cells(name: str, table: RawTable, spec_rows, allowed_sets, problems, root: Path) -> None:
     """Types, required values and allowed values of every cell, as the codebook says."""
     shown_default = relpath(table.path, root.parent)
     for row, line in zip(table.rows, table.lines, strict=True):
@@ -363,10 +372,13 @@ def check(root: Path | None = None) -> Checked:
         checked.tables[name] = _read(root, name, rel, checked.spec, problems)
     checked.observations = _read_observations(root, checked.spec, problems)
     _read_raw(checked, problems)
-    allowed = _allowed_sets(checked)
+    allowed = allowed_sets(checked)
     for name, table in [*checked.tables.items(), ("observations", checked.observations)]:
-        _check_cells(name, table, checked.spec.get(name, []), allowed, problems, root)
+        check_cells(name, table, checked.spec.get(name, []), allowed, problems, root)
     _check_codebook(checked, problems)
     _check_observations(checked, problems)
     _check_exclusions(checked, problems)
+    from .policy import check_policy  # the policy tables build on the checked core tables
+
+    problems.extend(check_policy(checked))
     return checked

@@ -1,0 +1,101 @@
+"""Charts of the curated data that read right in Chinese and English and name their sources.
+
+Typical use in a notebook::
+
+    import cityscience as cs
+    from cityscience import charts
+
+    charts.set_theme("zh")                      # fonts, colours, reproducible export settings
+    obs = cs.load_observations()
+    fig, ax = charts.bar_by_region(obs, "hte_stock")
+    charts.save_figure(fig, "02-hte-stock")     # figures/02-hte-stock.png/.svg/.pdf + index.csv
+
+Chart functions return ``(fig, ax)``; region colours, status styles and
+qualifier symbols are fixed here so every chart of the project agrees.
+"""
+
+from .figures import (
+    FIGURE_FORMATS,
+    INDEX_COLUMNS,
+    MIN_DPI,
+    FigureInfo,
+    MissingGlyphError,
+    SavedFigure,
+    attach_sources,
+    figure_info,
+    load_figure_index,
+    read_figure_metadata,
+    save_figure,
+    source_footnote,
+    write_figure_index,
+)
+from .fonts import CJKFont, find_cjk_font, has_glyphs, use_cjk_font
+from .labels import LANGUAGES, QUALIFIER_SYMBOLS, Labels, display_unit, format_number, format_value
+from .plots import (
+    bar_by_region,
+    coverage_heatmap,
+    dumbbell,
+    fact_table,
+    hbar,
+    heatmap,
+    lines_over_years,
+    style_legend,
+)
+from .prepare import chart_frame, target_gaps, with_derived
+from .style import (
+    DERIVED_STYLE,
+    REGION_COLORS,
+    REGION_ORDER,
+    STATUS_STYLES,
+    current_language,
+    region_color,
+    region_order,
+    set_theme,
+    status_style,
+)
+
+__all__ = [
+    "DERIVED_STYLE",
+    "FIGURE_FORMATS",
+    "INDEX_COLUMNS",
+    "LANGUAGES",
+    "MIN_DPI",
+    "QUALIFIER_SYMBOLS",
+    "REGION_COLORS",
+    "REGION_ORDER",
+    "STATUS_STYLES",
+    "CJKFont",
+    "FigureInfo",
+    "Labels",
+    "MissingGlyphError",
+    "SavedFigure",
+    "attach_sources",
+    "bar_by_region",
+    "chart_frame",
+    "coverage_heatmap",
+    "current_language",
+    "display_unit",
+    "dumbbell",
+    "fact_table",
+    "figure_info",
+    "find_cjk_font",
+    "format_number",
+    "format_value",
+    "has_glyphs",
+    "hbar",
+    "heatmap",
+    "lines_over_years",
+    "load_figure_index",
+    "read_figure_metadata",
+    "region_color",
+    "region_order",
+    "save_figure",
+    "set_theme",
+    "source_footnote",
+    "status_style",
+    "style_legend",
+    "target_gaps",
+    "use_cjk_font",
+    "with_derived",
+    "write_figure_index",
+]

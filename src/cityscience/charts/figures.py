@@ -1,0 +1,343 @@
+"""Export charts as PNG, SVG and PDF with a source footnote, and keep an index of them.
+
+:func:`save_figure` writes ``NAME.png`` (200 dpi or more), ``NAME.svg`` and
+``NAME.pdf`` into the figures folder. Each file is written to a temporary name
+and moved into place only when all three succeeded, so a failure never leaves a
+broken or half-updated figure. SVG and PDF carry no timestamps or random ids,
+so the same data and environment give byte-identical files.
+
+Every exported chart carries a footnote naming its source documents. Chart
+functions record the sources they drew (see :func:`attach_sources`); pass
+``sources=`` to name them yourself.
+
+The PNG holds the figure's description (title, notebook, language, regions,
+indicators, sources) as metadata, and ``index.csv`` in the figures folder lists
+every figure; :func:`write_figure_index` rebuilds it from the PNGs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+import warnings
+import weakref
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from ..paths import figures_dir
+from .labels import Labels, check_language
+from .style import current_language
+
+__all__ = [
+    "FIGURE_FORMATS",
+    "INDEX_COLUMNS",
+    "INDEX_FILE",
+    "MIN_DPI",
+    "FigureInfo",
+    "MissingGlyphError",
+    "SavedFigure",
+    "attach_sources",
+    "figure_info",
+    "load_figure_index",
+    "read_figure_metadata",
+    "save_figure",
+    "source_footnote",
+    "write_figure_index",
+]
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+MIN_DPI = 200
+INDEX_FILE = "index.csv"
+INDEX_COLUMNS = ("name", "notebook", "title", "lang", "regions", "indicators", "sources", "files")
+_METADATA_KEY = "cityscience"
+_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_GLYPH_WARNING = re.compile(r"Glyph \d+ .* missing from font")
+_FOOTNOTE_GID = "cityscience-source-footnote"
+_FOOTNOTE_SIZE = 7.0
+
+
+class MissingGlyphError(ValueError):
+    """A chart uses characters that no configured font can draw (they would show as boxes)."""
+
+
+@dataclass
+class FigureInfo:
+    """What a figure shows, recorded by the chart functions for its footnote and the index."""
+
+    sources: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    indicators: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    lang: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """Paths of one exported figure."""
+
+    name: str
+    png: Path
+    svg: Path
+    pdf: Path
+
+    @property
+    def paths(self) -> tuple[Path, Path, Path]:
+        return (self.png, self.svg, self.pdf)
+
+    def __repr__(self) -> str:
+        return f"SavedFigure({self.name!r}: {', '.join(FIGURE_FORMATS)} in {self.png.parent})"
+
+
+_INFO: weakref.WeakKeyDictionary[Figure, FigureInfo] = weakref.WeakKeyDictionary()
+
+
+def figure_info(fig: Figure) -> FigureInfo:
+    """The :class:`FigureInfo` recorded for a figure (empty if none)."""
+    return _INFO.setdefault(fig, FigureInfo())
+
+
+def attach_sources(fig: Figure, sources: Iterable[object], *, regions: Iterable[object] = (),
+                   indicators: Iterable[object] = (), years: Iterable[object] = (), lang: str | None = None,
+                   title: str | None = None) -> FigureInfo:
+    """Record the source documents (and regions, indicators, years) a figure shows.
+
+    Chart functions call this; call it yourself for a chart drawn with plain
+    matplotlib, so that :func:`save_figure` can name its sources. Regions and
+    years feed the automatic comparability note of the footnote.
+    """
+    info = figure_info(fig)
+    info.sources |= {str(s) for s in sources if not pd.isna(s)}
+    info.regions |= {str(r) for r in regions if not pd.isna(r)}
+    info.indicators |= {str(i) for i in indicators if not pd.isna(i)}
+    info.years |= {int(y) for y in years if not pd.isna(y)}
+    if lang is not None:
+        info.lang = check_language(lang)
+    if title is not None and info.title is None:
+        info.title = title
+    return info
+
+
+def _text_width(text: str) -> float:
+    """Width of text in ems: wide (CJK) characters count 1, others about 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def _wrap(text: str, width_em: float) -> str:
+    """Wrap a footnote to a width in ems, breaking at spaces or between wide characters."""
+    lines, line = [], ""
+    tokens = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|[\u3000-\u9fff\uff00-\uffef]|\s+", text)
+    for token in tokens:
+        if line and _text_width(line + token.rstrip()) > width_em:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def source_footnote(fig: Figure, sources: Iterable[object] | None = None, *, lang: str | None = None,
+                    labels: Labels | None = None, note: str | None = None, caveat: bool = True) -> Text:
+    """Add (or replace) the footnote naming the figure's source documents; return it.
+
+    The footnote sits below everything else in the figure, wrapped to its
+    width. With ``caveat`` it starts with a comparability note when the
+    figure mixes kinds of places or years (see
+    :meth:`~cityscience.charts.labels.Labels.comparability_note`), then
+    ``note``, then the sources. :func:`save_figure` calls this; call it
+    yourself to see the footnote on a figure you only display.
+
+    Raises:
+        ValueError: no source is known for the figure.
+    """
+    info = figure_info(fig)
+    ids = set(info.sources) if sources is None else {str(s) for s in sources}
+    lang = check_language(lang or info.lang or current_language())
+    labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
+    lines = []
+    if caveat:
+        lines.append(labels.comparability_note(regions=info.regions, years=info.years))
+    lines += [note or "", labels.source_note(ids)]
+    text = "\n".join(line for line in lines if line)
+    for old in [t for t in fig.texts if t.get_gid() == _FOOTNOTE_GID]:
+        old.remove()
+    fig.draw_without_rendering()  # runs the layout engine, so the extents below are final
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    width_em = max(20.0, bbox.width * 72.0 / _FOOTNOTE_SIZE - 2)
+    wrapped = "\n".join(_wrap(part, width_em) for part in text.split("\n"))
+    fig_w, fig_h = fig.get_size_inches()
+    return fig.text(bbox.x0 / fig_w, (bbox.y0 - 0.08) / fig_h, wrapped, ha="left", va="top",
+                    fontsize=_FOOTNOTE_SIZE, color="#444444", gid=_FOOTNOTE_GID, wrap=False)
+
+
+@contextmanager
+def _frozen_layout(fig: Figure, footnote: Text, pad: float = 0.15):
+    """Yield the padded bounding box (inches) of the laid-out figure and its footnote.
+
+    The layout engine is switched off meanwhile, so the three formats are
+    saved with the layout :func:`source_footnote` computed, without running it
+    again (faster, and every format gets the same layout).
+    """
+    renderer = fig.canvas.get_renderer()
+    content = fig.get_tightbbox(renderer)
+    note = footnote.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted())
+    bbox = Bbox.union([content, note]).padded(pad)
+    engine = fig.get_layout_engine()
+    try:
+        fig.set_layout_engine("none")
+    except RuntimeError:  # an engine that cannot be switched off: keep it
+        engine = None
+    try:
+        yield bbox
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+
+
+def _notebook_of(name: str) -> str:
+    match = _NAME.match(name)
+    if not match:
+        raise ValueError(f"figure name {name!r}: expected the notebook number and a slug, "
+                         "e.g. '02-hte-stock' (lowercase letters, digits, '-' or '_')")
+    return match.group(1)
+
+
+def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = None, title: str | None = None,
+                lang: str | None = None, note: str | None = None, caveat: bool = True,
+                folder: str | os.PathLike | None = None,
+                dpi: int = MIN_DPI, labels: Labels | None = None, regions: Iterable[object] | None = None,
+                indicators: Iterable[object] | None = None, update_index: bool = True) -> SavedFigure:
+    """Write ``NAME.png``, ``NAME.svg`` and ``NAME.pdf`` with a source footnote, atomically.
+
+    Args:
+        fig: the figure (e.g. from a chart function).
+        name: ``NN-slug``: the notebook's number and a short lowercase name (``02-hte-stock``).
+        sources: source_ids of the documents shown (default: those the chart functions recorded).
+        title: title for the index and the file metadata (default: the chart's title).
+        lang: footnote language (default: the chart's language).
+        note: an extra line above the sources in the footnote (e.g. what a value includes).
+        caveat: start the footnote with a comparability note when the figure mixes kinds of
+            places or years (computed from the regions and years the chart functions recorded).
+        folder: where to write (default: :func:`cityscience.paths.figures_dir`).
+        dpi: PNG resolution, at least 200.
+        labels: source titles to use (default: the curated ``sources.csv``).
+        regions, indicators: what the figure shows, for the index (default: as recorded).
+        update_index: rebuild ``index.csv`` in the folder afterwards.
+
+    Raises:
+        ValueError: a bad name, dpi below 200, or no sources.
+        MissingGlyphError: some text has characters no font can draw; nothing is written.
+    """
+    notebook = _notebook_of(name)
+    if dpi < MIN_DPI:
+        raise ValueError(f"dpi {dpi}: expected at least {MIN_DPI} for print-quality PNGs")
+    info = figure_info(fig)
+    ids = sorted(set(info.sources) if sources is None else {str(s) for s in sources})
+    if not ids:
+        raise ValueError(f"figure {name!r} has no sources: draw it with the cityscience chart functions or "
+                         "pass sources=[source_id, …] so its footnote can name the documents")
+    lang = check_language(lang or info.lang or current_language())
+    title = title or info.title or name
+    footnote = source_footnote(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
+    meta = {
+        "name": name, "notebook": notebook, "title": title, "lang": lang,
+        "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
+        "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
+        "sources": ids,
+    }
+    folder = Path(folder) if folder is not None else figures_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
+    temps = {fmt: folder / f".{name}.{fmt}.{os.getpid()}.tmp" for fmt in FIGURE_FORMATS}
+    metadata = {
+        "png": {"Title": title, "Software": None, _METADATA_KEY: json.dumps(meta, ensure_ascii=True)},
+        "svg": {"Title": title, "Date": None, "Creator": "cityscience", "Description": "; ".join(ids)},
+        "pdf": {"Title": title, "Creator": "cityscience", "Subject": "; ".join(ids),
+                "CreationDate": None, "ModDate": None},
+    }
+    try:
+        with warnings.catch_warnings(record=True) as caught, _frozen_layout(fig, footnote) as bbox:
+            warnings.simplefilter("always")
+            for fmt in FIGURE_FORMATS:
+                fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+        glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
+        for w in caught:
+            if not _GLYPH_WARNING.search(str(w.message)):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if glyphs:
+            raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
+                                    + " (use characters the CJK font has, or set_theme() before drawing)")
+        for fmt in FIGURE_FORMATS:
+            os.replace(temps[fmt], targets[fmt])
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    if update_index:
+        write_figure_index(folder)
+    return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
+
+
+def read_figure_metadata(png: str | os.PathLike) -> dict | None:
+    """The description :func:`save_figure` stored in a PNG, or None for other PNGs."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        raw = image.info.get(_METADATA_KEY)
+    return json.loads(raw) if raw else None
+
+
+def write_figure_index(folder: str | os.PathLike | None = None) -> Path:
+    """Rebuild ``index.csv`` from the PNGs in a figures folder; return its path.
+
+    One row per figure with all three files present: ``name, notebook, title,
+    lang, regions, indicators, sources, files`` (lists ';'-separated).
+    """
+    folder = Path(folder) if folder is not None else figures_dir()
+    rows = []
+    for png in sorted(folder.glob("*.png")):
+        meta = read_figure_metadata(png)
+        if meta is None:
+            continue
+        name = png.stem
+        if not all((folder / f"{name}.{fmt}").is_file() for fmt in FIGURE_FORMATS):
+            continue
+        rows.append({
+            "name": name, "notebook": meta.get("notebook", ""), "title": meta.get("title", ""),
+            "lang": meta.get("lang", ""), "regions": ";".join(meta.get("regions", [])),
+            "indicators": ";".join(meta.get("indicators", [])), "sources": ";".join(meta.get("sources", [])),
+            "files": ";".join(f"{name}.{fmt}" for fmt in FIGURE_FORMATS),
+        })
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = folder / INDEX_FILE
+    tmp = folder / f".{INDEX_FILE}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_figure_index(folder: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The figure index as a DataFrame (list columns stay ';'-separated strings)."""
+    folder = Path(folder) if folder is not None else figures_dir()
+    path = folder / INDEX_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no figure index; run `cityscience build` or save a figure first")
+    return pd.read_csv(path, dtype="string", keep_default_na=False)

@@ -1,0 +1,278 @@
+"""Words on the charts: names from the codebook in Chinese or English, units, qualified values.
+
+Every label a chart shows comes from here, so the same chart reads the same in
+both languages: region and indicator names from ``regions.csv`` and
+``indicators.csv``, status and qualifier labels from the vocabularies, source
+titles from ``sources.csv``. Qualifiers become symbols (≥ at least, ≈ about,
+≤ at most, a range as ``low–high``).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "DISPLAY_UNITS",
+    "LANGUAGES",
+    "QUALIFIER_SYMBOLS",
+    "TEXT",
+    "Labels",
+    "check_language",
+    "display_unit",
+    "format_number",
+    "format_value",
+]
+
+LANGUAGES = ("zh", "en")
+_REGION_RANK = {"ningbo": 0, "hangzhou": 1, "cixi": 2, "haishu": 3}
+#: Prefix shown before a value for each qualifier (a range is written low–high instead).
+QUALIFIER_SYMBOLS = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
+
+#: Standard unit → (divisor, Chinese unit, English unit) used on axes and value labels.
+DISPLAY_UNITS: dict[str, tuple[float, str, str]] = {
+    "CNY": (1e8, "亿元", "CNY 100 m"),
+    "count": (1, "", ""),
+    "percent": (1, "%", "%"),
+    "pp": (1, "个百分点", "pp"),
+    "per_10k_people": (1, "件/万人", "per 10,000 residents"),
+    "m2": (1e4, "万平方米", "10,000 m²"),
+    "person_year": (1e4, "万人年", "10,000 person-years"),
+    "times": (1, "倍", "×"),
+    "rank": (1, "位", "rank"),
+    "index": (1, "", "index"),
+    "score": (1, "分", "points"),
+    "year": (1, "年", "years"),
+    "count_per_day": (1, "篇/天", "per day"),
+}
+
+#: Fixed chart phrases in both languages.
+TEXT: dict[str, dict[str, str]] = {
+    "sources": {"zh": "数据来源：", "en": "Sources: "},
+    "source_sep": {"zh": "；", "en": "; "},
+    "derived": {"zh": "推算值", "en": "derived"},
+    "derived_note": {"zh": "推算值由所述水平与同比增速反推，非文件所述", "en": "derived: computed from a stated level "
+                     "and its stated growth rate, not stated in the documents"},
+    "year": {"zh": "年份", "en": "Year"},
+    "value": {"zh": "数值", "en": "Value"},
+    "number": {"zh": "数量", "en": "Number"},
+    "region": {"zh": "地区", "en": "Region"},
+    "count": {"zh": "条数", "en": "Number of values"},
+    "target_pct": {"zh": "相对目标（目标 = 100%）", "en": "Relative to target (target = 100%)"},
+    "required_growth": {"zh": "需年均增长", "en": "needs"},
+    "per_year": {"zh": "", "en": " a year"},
+    "interval": {"zh": "区间", "en": "range"},
+    "no_data": {"zh": "无数据", "en": "no data"},
+    "rows_category": {"zh": "类别", "en": "Category"},
+    "rows_status": {"zh": "状态", "en": "Status"},
+    "rows_measure": {"zh": "测度", "en": "Measure"},
+    "rows_source_id": {"zh": "文件", "en": "Document"},
+}
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` if it is a supported language code, else raise ValueError."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def display_unit(unit_std: str, lang: str = "zh") -> tuple[float, str]:
+    """Divisor and unit label for showing values of a standard unit (CNY → 亿元, divisor 1e8)."""
+    check_language(lang)
+    divisor, zh, en = DISPLAY_UNITS.get(str(unit_std), (1, str(unit_std), str(unit_std)))
+    return divisor, zh if lang == "zh" else en
+
+
+def format_number(x: float, digits: int | None = None) -> str:
+    """A number with thousands separators and at most ``digits`` decimals (default: as needed, up to 2)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    x = float(x)
+    if digits is None:
+        digits = 0 if float(x).is_integer() else (1 if abs(x) >= 100 else 2)
+    text = f"{x:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_value(value: float, *, qualifier: str = "exact", value_high: float | None = None,
+                 unit: str = "", digits: int | None = None) -> str:
+    """A value as a reader should see it: ``≥1,000``, ``≈70``, ``5–10``, with an optional unit.
+
+    Args:
+        value: the (lower) value, already in display units.
+        qualifier: a qualifier code (exact, approx, at_least, at_most, range).
+        value_high: upper end of a range (display units).
+        unit: unit label appended after the number ("%" is attached without a space).
+        digits: decimals to show (default: as needed).
+    """
+    if qualifier not in QUALIFIER_SYMBOLS:
+        raise ValueError(f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIER_SYMBOLS)}")
+    has_high = value_high is not None and not pd.isna(value_high)
+    if qualifier == "range" and has_high:
+        text = f"{format_number(value, digits)}–{format_number(value_high, digits)}"
+    else:
+        text = QUALIFIER_SYMBOLS[qualifier] + format_number(value, digits)
+    if unit:
+        attached = unit in ("%", "×") or unicodedata.east_asian_width(unit[0]) in "WF"
+        text += unit if attached else f" {unit}"
+    return text
+
+
+def _column_map(frame: pd.DataFrame | None, key: str, value: str) -> dict[str, str]:
+    if frame is None or frame.empty:
+        return {}
+    return {str(k): str(v) for k, v in zip(frame[key], frame[value], strict=True) if not pd.isna(v)}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names for codes in one language, built from the codebook tables.
+
+    Unknown codes are shown as the code itself, so a chart of new data never
+    fails for want of a label. Build one with :meth:`load` (the curated
+    codebook) or :meth:`from_frames` (any tables with the same columns, e.g.
+    test fixtures).
+    """
+
+    lang: str = "zh"
+    regions: Mapping[str, str] = field(default_factory=dict)
+    region_levels: Mapping[str, str] = field(default_factory=dict)
+    region_parents: Mapping[str, str] = field(default_factory=dict)
+    indicators: Mapping[str, str] = field(default_factory=dict)
+    vocab: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_language(self.lang)
+
+    @classmethod
+    def from_frames(cls, lang: str = "zh", *, regions: pd.DataFrame | None = None,
+                    indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None,
+                    sources: pd.DataFrame | None = None) -> Labels:
+        """Labels from codebook-shaped tables (columns as in ``regions.csv``, ``indicators.csv``, …)."""
+        check_language(lang)
+        vocab: dict[tuple[str, str], str] = {}
+        if vocabularies is not None:
+            col = "label_zh" if lang == "zh" else "label_en"
+            for voc, code, zh, en in zip(vocabularies["vocabulary"], vocabularies["code"],
+                                         vocabularies[col], vocabularies["label_en"], strict=True):
+                label = zh if not pd.isna(zh) else en
+                vocab[(str(voc), str(code))] = str(label)
+        names = "name_zh" if lang == "zh" else "name_en"
+        src: dict[str, str] = {}
+        if sources is not None:
+            for _, row in sources.iterrows():
+                src[str(row["source_id"])] = _source_title(row, lang)
+        levels = _column_map(regions, "region", "admin_level")
+        parents = _column_map(regions, "region", "parent") if regions is not None and "parent" in regions else {}
+        return cls(lang=lang, regions=_column_map(regions, "region", names), region_levels=levels,
+                   region_parents=parents,
+                   indicators=_column_map(indicators, "indicator", names), vocab=vocab, sources=src)
+
+    @classmethod
+    def load(cls, lang: str = "zh") -> Labels:
+        """Labels from the curated codebook (validated by the loaders)."""
+        from ..load import load_indicators, load_regions, load_sources, load_vocabularies
+
+        return cls.from_frames(lang, regions=load_regions(), indicators=load_indicators(),
+                               vocabularies=load_vocabularies(), sources=load_sources())
+
+    def region(self, code: object) -> str:
+        """Name of a region (宁波市 / Ningbo)."""
+        return self.regions.get(str(code), str(code))
+
+    def region_with_level(self, code: object) -> str:
+        """Region name with its administrative level on a second line (for comparisons across levels)."""
+        level = self.region_levels.get(str(code))
+        if not level:
+            return self.region(code)
+        return f"{self.region(code)}\n{self.term('admin_level', level)}"
+
+    def indicator(self, code: object) -> str:
+        """Name of an indicator from the codebook."""
+        return self.indicators.get(str(code), str(code))
+
+    def term(self, vocabulary: str, code: object) -> str:
+        """Label of a vocabulary code (status, qualifier, measure, category, admin_level, …)."""
+        return self.vocab.get((vocabulary, str(code)), str(code))
+
+    def source(self, source_id: object) -> str:
+        """Issuer, title, document number and date of a source, for footnotes."""
+        return self.sources.get(str(source_id), str(source_id))
+
+    def text(self, key: str) -> str:
+        """A fixed chart phrase (see :data:`TEXT`) in this language."""
+        return TEXT[key][self.lang]
+
+    def comparability_note(self, obs: pd.DataFrame | None = None, *, regions: Iterable[object] = (),
+                           years: Iterable[object] = ()) -> str:
+        """A caveat for a chart that mixes kinds of places or years ("" when it does not).
+
+        Names the administrative levels of the regions (with the region each
+        belongs to) and the years, of ``obs`` or of ``regions`` and ``years``,
+        e.g. "Note: compares different kinds of places (sub-provincial city:
+        Ningbo, Hangzhou; county-level city: Cixi, part of Ningbo) and
+        different years (2014, 2015, 2024); …".
+        """
+        if obs is not None:
+            regions, years = obs["region"], obs["year"]
+        regions = sorted({str(r) for r in regions if not pd.isna(r)}, key=lambda r: (_REGION_RANK.get(r, 99), r))
+        years = sorted({int(y) for y in years if not pd.isna(y)})
+        zh = self.lang == "zh"
+        parts = []
+        levels: dict[str, list[str]] = {}
+        for r in regions:
+            level = self.region_levels.get(r, "")
+            name = self.region(r)
+            parent = self.region_parents.get(r)
+            if parent:
+                name += f"（属{self.region(parent)}）" if zh else f", part of {self.region(parent)}"
+            levels.setdefault(level, []).append(name)
+        nested = any(self.region_parents.get(r) in regions for r in regions)
+        if len(levels) > 1 or nested:
+            groups = ("；" if zh else "; ").join(
+                f"{self.term('admin_level', lvl)}{'：' if zh else ': '}{('、' if zh else ', ').join(names)}"
+                for lvl, names in levels.items())
+            parts.append(f"不同层级的地区（{groups}）" if zh else f"different kinds of places ({groups})")
+        if len(years) > 1:
+            listed = ("、" if zh else ", ").join(str(y) for y in years)
+            parts.append(f"不同年份（{listed}）" if zh else f"different years ({listed})")
+        if not parts:
+            return ""
+        if zh:
+            return "注意：图中比较" + "及".join(parts) + "，差异未必反映绩效。"
+        return "Note: compares " + " and ".join(parts) + "; a difference is not necessarily one of performance."
+
+    def source_note(self, source_ids: Iterable[object]) -> str:
+        """The footnote naming every document in ``source_ids`` (sorted, each once)."""
+        ids = sorted({str(s) for s in source_ids if not pd.isna(s)})
+        if not ids:
+            raise ValueError("a chart needs at least one source document for its footnote")
+        return self.text("sources") + self.text("source_sep").join(self.source(s) for s in ids)
+
+
+def _source_title(row: pd.Series, lang: str) -> str:
+    """``issuer《title》（number），date`` in Chinese, ``issuer, “title” (number), date`` in English.
+
+    The issuer is left out when the title already starts with it.
+    """
+    date = row.get("published")
+    date_text = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
+    number = row.get("doc_number")
+    number = "" if number is None or pd.isna(number) else str(number)
+    issuer, title = (str(row["issuer_zh"]), str(row["title_zh"])) if lang == "zh" else \
+        (str(row["issuer_en"]), str(row["title_en"]))
+    if lang == "zh":
+        text = ("" if title.startswith(issuer) else issuer) + f"《{title}》"
+        details = "，".join(x for x in (number, date_text) if x)
+        return text + (f"（{details}）" if details else "")
+    text = ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”"
+    details = ", ".join(x for x in (number, date_text) if x)
+    return text + (f" ({details})" if details else "")

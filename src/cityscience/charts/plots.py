@@ -1,0 +1,520 @@
+"""Chart functions: each draws observations and returns ``(fig, ax)`` for further styling.
+
+All of them:
+
+* label in Chinese (default) or English (``lang="en"``) with names from the codebook;
+* give each region its fixed colour (:func:`~cityscience.charts.style.region_color`);
+* draw estimates, targets and derived values hollow or hatched, actuals filled;
+* write values with their qualifier (≥, ≈, ≤, a range as low–high and an interval);
+* record the documents they draw from, so :func:`~cityscience.charts.figures.save_figure`
+  can name them in the footnote.
+
+Pass ``labels=`` (a :class:`~cityscience.charts.labels.Labels`) to use names
+other than the curated codebook's, e.g. in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .figures import attach_sources
+from .labels import Labels, check_language, display_unit, format_value
+from .prepare import chart_frame
+from .style import (
+    DERIVED_STYLE,
+    STATUS_ORDER,
+    current_language,
+    quiet_seaborn,
+    region_color,
+    region_order,
+    status_style,
+)
+
+__all__ = [
+    "bar_by_region",
+    "coverage_heatmap",
+    "dumbbell",
+    "fact_table",
+    "hbar",
+    "heatmap",
+    "lines_over_years",
+    "style_legend",
+]
+
+_NEUTRAL = "#555555"
+
+
+def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
+           figsize: tuple[float, float] | None = None) -> tuple[str, Labels, Figure, Axes]:
+    lang = check_language(lang or current_language())
+    if labels is None or labels.lang != lang:
+        labels = Labels.load(lang)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    else:
+        fig = ax.figure
+    return lang, labels, fig, ax
+
+
+def _value_text(row: pd.Series, divisor: float, unit: str, labels: Labels, *, with_unit: bool = False) -> str:
+    high = row["value_high_std"] / divisor if not pd.isna(row["value_high_std"]) else None
+    text = format_value(row["value_std"] / divisor, qualifier=row["qualifier"], value_high=high,
+                        unit=unit if with_unit else "")
+    if row["derived"]:
+        text += f"（{labels.text('derived')}）" if labels.lang == "zh" else f" ({labels.text('derived')})"
+    return text
+
+
+def _status_word(row: pd.Series, labels: Labels) -> str:
+    if row["derived"]:
+        return labels.text("derived")
+    return "" if row["status"] == "actual" else labels.term("status", row["status"])
+
+
+def _draw_bar(ax: Axes, pos: float, length: float, *, region: str, status: str, derived: bool,
+              width: float, horizontal: bool = False) -> None:
+    style = status_style(status, derived=derived)
+    color = region_color(region)
+    kwargs = dict(color=color if style.filled else "white", edgecolor=color, hatch=style.hatch or None,
+                  linewidth=1.2, linestyle=style.linestyle if not style.filled else "-")
+    if horizontal:
+        ax.barh(pos, length, height=width, **kwargs)
+    else:
+        ax.bar(pos, length, width=width, **kwargs)
+
+
+def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str, horizontal: bool = False) -> None:
+    """A range drawn as an interval with end caps (5–10 → a line from 5 to 10)."""
+    if horizontal:
+        ax.errorbar([(low + high) / 2], [pos], xerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
+                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+    else:
+        ax.errorbar([pos], [(low + high) / 2], yerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
+                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+
+
+def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
+                 regions: Sequence[str] = (), kind: str = "bar", loc: str = "best", below: bool = False) -> None:
+    """Legend explaining the region colours and how actual, estimate, target and derived values look.
+
+    Args:
+        below: put the legend in one row under the axes instead of inside them.
+    """
+    handles = []
+    for region in regions:
+        handles.append(Patch(facecolor=region_color(region), edgecolor=region_color(region),
+                             label=labels.region(region)) if kind == "bar" else
+                       Line2D([], [], color=region_color(region), marker="o", label=labels.region(region)))
+    shown = [s for s in STATUS_ORDER if s in set(statuses)]
+    entries = [(status_style(s), labels.term("status", s)) for s in shown]
+    if derived:
+        entries.append((DERIVED_STYLE, labels.text("derived")))
+    if len(entries) > 1 or derived or (entries and entries[0][0].filled is False):
+        for style, text in entries:
+            if kind == "bar":
+                handles.append(Patch(facecolor=_NEUTRAL if style.filled else "white", edgecolor=_NEUTRAL,
+                                     hatch=style.hatch or None, linestyle=style.linestyle if not style.filled else "-",
+                                     label=text))
+            else:
+                handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker, linestyle=style.linestyle,
+                                      markerfacecolor=_NEUTRAL if style.filled else "white", label=text))
+    if handles and below:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12 if ax.get_xlabel() else -0.06),
+                  ncols=min(len(handles), 5), borderaxespad=0.0)
+    elif handles:
+        ax.legend(handles=handles, loc=loc)
+
+
+def _axis_label(df: pd.DataFrame, unit: str, labels: Labels) -> str:
+    """Axis label: the display unit, or for counts the unit as written (家, 件) in Chinese."""
+    if unit:
+        return unit
+    if labels.lang == "zh" and df["unit_std"].iloc[0] == "count":
+        written = df["unit"].dropna().astype(str).value_counts()
+        if len(written):
+            return f"{labels.text('number')}（{written.index[0]}）"
+    return labels.text("number")
+
+
+def _title(ax: Axes, title: str | None, default: str) -> str:
+    text = default if title is None else title
+    if text:
+        ax.set_title(text)
+    return text
+
+
+def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
+                  labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
+                  measure: str = "level", show_level: bool = True, annotate: bool = True
+                  ) -> tuple[Figure, Axes]:
+    """Bars of one indicator grouped by region: one bar per year and status, values written on top.
+
+    Args:
+        obs: observations (may include derived rows with ``derived = True``).
+        indicator: the indicator to draw (default: the only one in ``obs``).
+        lang: ``"zh"`` or ``"en"`` (default: the theme's language).
+        labels: names to use (default: the curated codebook).
+        ax: draw into these axes (default: a new figure).
+        title: chart title (default: the indicator's name; "" for none).
+        measure: which measure to draw (``level``, ``yoy_pct``, …).
+        show_level: write each region's administrative level under its name.
+        annotate: write the value above each bar.
+    """
+    lang, labels, fig, ax = _setup(lang, labels, ax)
+    df = chart_frame(obs, indicator=indicator, measure=measure)
+    indicators = sorted(df["indicator"].unique())
+    if len(indicators) > 1:
+        raise ValueError(f"bar_by_region draws one indicator; got {', '.join(indicators)}: pass indicator=")
+    code = indicators[0]
+    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    df = df.assign(_r=df["region"].map({r: i for i, r in enumerate(region_order(df["region"]))}),
+                   _s=df["status"].map(status_rank).fillna(len(status_rank)))
+    df = df.sort_values(["_r", "year", "_s", "derived", "obs_id"], ignore_index=True)
+    positions, ticks, centres = [], [], {}
+    x = 0.0
+    for region, group in df.groupby("_r", sort=True):
+        start = x
+        for _, row in group.iterrows():
+            positions.append(x)
+            word = _status_word(row, labels)
+            ticks.append(f"{row['year']}" + (f"\n{word}" if word else ""))
+            x += 1.0
+        centres[group["region"].iloc[0]] = (start + x - 1.0) / 2
+        x += 0.6
+    width = 0.75
+    top = 0.0
+    for pos, (_, row) in zip(positions, df.iterrows(), strict=True):
+        value = row["value_std"] / divisor
+        _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"], width=width)
+        end = value
+        if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
+            end = row["value_high_std"] / divisor
+            _draw_interval(ax, pos, value, end, color=region_color(row["region"]))
+        top = max(top, end)
+        if annotate:
+            ax.annotate(_value_text(row, divisor, unit, labels), (pos, end), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(positions, ticks)
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+    low, high = -0.7, x - 0.9
+    if high - low < 3.0:  # few bars: keep them narrow, centred
+        centre = (low + high) / 2
+        low, high = centre - 1.5, centre + 1.5
+    ax.set_xlim(low, high)
+    ax.grid(axis="x", visible=False)
+    sec = ax.secondary_xaxis("bottom")
+    sec.set_xticks(list(centres.values()),
+                   [labels.region_with_level(r) if show_level else labels.region(r) for r in centres])
+    sec.tick_params(axis="x", length=0, pad=28 if any("\n" in t for t in ticks) else 16)
+    sec.spines["bottom"].set_visible(False)
+    for tick, region in zip(sec.get_xticklabels(), centres, strict=True):
+        tick.set_color(region_color(region))
+    ax.set_ylabel(_axis_label(df, unit, labels))
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()))
+    shown = _title(ax, title, labels.indicator(code))
+    attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
+                   title=shown)
+    return fig, ax
+
+
+def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None, ax: Axes | None = None,
+         title: str | None = None, measure: str | None = "level", label: str = "indicator",
+         annotate: bool = True, sort: bool = True, log: bool = False) -> tuple[Figure, Axes]:
+    """Horizontal bars, one per observation, for values of one unit (e.g. several funds in yuan).
+
+    Each bar is labelled with its indicator name (``label="indicator"``) or its
+    region (``label="region"``), plus the year and, for estimates, targets and
+    derived values, their status.
+
+    Args:
+        obs: observations of a single standard unit.
+        sort: largest value at the top (else the order of ``obs``).
+        log: logarithmic value axis, for values spanning several orders of magnitude.
+    """
+    if label not in ("indicator", "region"):
+        raise ValueError(f"label {label!r}: expected 'indicator' or 'region'")
+    df = chart_frame(obs, measure=measure)
+    height = max(2.2, 0.42 * len(df) + 1.2)
+    lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(7.5, height))
+    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    if sort:
+        df = df.sort_values(["value_std", "obs_id"], ascending=[True, True], ignore_index=True)
+    else:
+        df = df.iloc[::-1].reset_index(drop=True)
+    names = []
+    for pos, row in df.iterrows():
+        value = row["value_std"] / divisor
+        _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                  width=0.7, horizontal=True)
+        end = value
+        if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
+            end = row["value_high_std"] / divisor
+            _draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True)
+        if annotate:
+            ax.annotate(_value_text(row, divisor, unit, labels), (end, pos), xytext=(3, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize="small")
+        name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
+        word = _status_word(row, labels)
+        sep = "，" if lang == "zh" else ", "
+        names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else ""))
+    ax.set_yticks(range(len(df)), names)
+    ax.set_ylim(-0.6, len(df) - 0.4)
+    right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
+    if log:
+        positive = df.loc[df["value_std"] > 0, "value_std"] / divisor
+        if positive.empty:
+            raise ValueError("log=True needs positive values")
+        ax.set_xscale("log")
+        ax.set_xlim(float(positive.min()) / 2, right * 4)
+    else:
+        ax.set_xlim(0, right * 1.3 if right > 0 else 1)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(_axis_label(df, unit, labels))
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    regions = region_order(df["region"])
+    style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
+                 regions=regions if len(regions) > 1 else (), below=True)
+    default = labels.indicator(df["indicator"].iloc[0]) if df["indicator"].nunique() == 1 else ""
+    shown = _title(ax, title, default)
+    attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
+                   lang=lang, title=shown)
+    return fig, ax
+
+
+def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
+                     labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
+                     measure: str = "level", annotate: bool = True) -> tuple[Figure, Axes]:
+    """One line per region over the years; segments toward estimates, targets or derived values are broken.
+
+    Actual values are filled markers joined by solid lines; a segment that
+    ends at an estimate, a target or a derived value takes that value's line
+    style and a hollow marker, so a planned or computed point never looks
+    like a result.
+    """
+    lang, labels, fig, ax = _setup(lang, labels, ax)
+    df = chart_frame(obs, indicator=indicator, measure=measure)
+    indicators = sorted(df["indicator"].unique())
+    if len(indicators) > 1:
+        raise ValueError(f"lines_over_years draws one indicator; got {', '.join(indicators)}: pass indicator=")
+    code = indicators[0]
+    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    regions = region_order(df["region"])
+    for region in regions:
+        g = df[df["region"] == region].assign(_s=lambda d: d["status"].map(status_rank))
+        g = g.sort_values(["year", "_s", "derived"], ignore_index=True)
+        color = region_color(region)
+        prev = None
+        for _, row in g.iterrows():
+            y = row["value_std"] / divisor
+            style = status_style(row["status"], derived=row["derived"])
+            if prev is not None and prev["year"] < row["year"]:
+                seg = style if not style.filled else status_style(prev["status"], derived=prev["derived"])
+                ax.plot([prev["year"], row["year"]], [prev["value_std"] / divisor, y], color=color,
+                        linestyle=seg.linestyle, linewidth=1.6, zorder=2)
+            ax.plot([row["year"]], [y], marker=style.marker, markersize=7, color=color,
+                    markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
+                    linestyle="none", zorder=3)
+            if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
+                _draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color)
+            if annotate:
+                ax.annotate(_value_text(row, divisor, unit, labels), (row["year"], y), xytext=(0, 7),
+                            textcoords="offset points", ha="center", va="bottom", fontsize="small", color=color)
+            prev = row
+    years = sorted(df["year"].unique())
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    ax.set_ylim(bottom=0)
+    ax.margins(y=0.15)
+    ax.set_xlabel(labels.text("year"))
+    ax.set_ylabel(_axis_label(df, unit, labels))
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), regions=regions,
+                 kind="line")
+    shown = _title(ax, title, labels.indicator(code))
+    attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
+                   title=shown)
+    return fig, ax
+
+
+def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None, ax: Axes | None = None,
+             title: str | None = None, annotate: bool = True) -> tuple[Figure, Axes]:
+    """Target against base level, one row per target, on a common scale where the target is 100%.
+
+    ``gaps`` is the output of :func:`cityscience.charts.target_gaps` (rows
+    without a base are left out). The base point takes its status's style
+    (filled for an actual, hollow square for an estimate); the target is a
+    hollow diamond at 100. The annotation gives both values with their units
+    and the constant annual growth the target requires.
+    """
+    df = gaps[gaps["base_value_std"].notna()].reset_index(drop=True)
+    if df.empty:
+        raise ValueError("nothing to draw: no target has an earlier level to compare with")
+    height = max(2.5, 0.5 * len(df) + 1.3)
+    lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(9.0, height))
+    df = df.sort_values(["progress_pct", "indicator"], ascending=[False, True], ignore_index=True)
+    names = []
+    for pos, row in df.iterrows():
+        color = region_color(row["region"])
+        base_style = status_style(row["base_status"])
+        target_style = status_style("target")
+        progress = float(row["progress_pct"])
+        ax.plot([progress, 100], [pos, pos], color=color, linestyle=target_style.linestyle, linewidth=1.6, zorder=2)
+        ax.plot([progress], [pos], marker=base_style.marker, markersize=8, color=color, linestyle="none",
+                markerfacecolor=color if base_style.filled else "white", markeredgewidth=1.6, zorder=3)
+        ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color, linestyle="none",
+                markerfacecolor="white", markeredgewidth=1.6, zorder=3)
+        if annotate:
+            divisor, unit = display_unit(row["unit_std"], lang)
+            base = format_value(row["base_value_std"] / divisor, qualifier=row["base_qualifier"], unit=unit)
+            high = row["target_value_high_std"]
+            target = format_value(row["target_value_std"] / divisor, qualifier=row["target_qualifier"],
+                                  value_high=None if pd.isna(high) else high / divisor, unit=unit)
+            growth = row["required_growth_pct"]
+            arrow = f"{row['base_year']}: {base} → {row['target_year']}: {target}"
+            if not pd.isna(growth):
+                arrow += (f"；{labels.text('required_growth')} {growth:+.1f}%" if lang == "zh"
+                          else f"; {labels.text('required_growth')} {growth:+.1f}%{labels.text('per_year')}")
+            ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize="small", color="#333333")
+        names.append(labels.indicator(row["indicator"]) + ("" if df["region"].nunique() == 1 else
+                                                           f"（{labels.region(row['region'])}）" if lang == "zh"
+                                                           else f" ({labels.region(row['region'])})"))
+    ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
+    ax.set_yticks(range(len(df)), names)
+    ax.set_ylim(len(df) - 0.5, -0.5)
+    right = max(100.0, float(df["progress_pct"].max()))
+    ax.set_xlim(0, right * 1.05 + (90 if annotate else 5))
+    ax.set_xlabel(labels.text("target_pct"))
+    ax.grid(axis="y", visible=False)
+    statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
+    regions = region_order(df["region"])
+    style_legend(ax, statuses, labels, regions=regions if len(regions) > 1 else (), kind="line", below=True)
+    shown = _title(ax, title, "")
+    sources = [s for cell in df["sources"] for s in str(cell).split(";")]
+    attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
+    return fig, ax
+
+
+def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = None, labels: Labels | None = None,
+            ax: Axes | None = None, title: str | None = None, xlabel: str = "", ylabel: str = "",
+            fmt: str = ".0f", cmap: str = "Blues", annot: bool = True,
+            regions: Sequence[str] = (), indicators: Sequence[str] = ()) -> tuple[Figure, Axes]:
+    """A heatmap of a numeric table (rows × columns) with the counts written in the cells.
+
+    Args:
+        table: numbers to show; row and column labels are used as written.
+        sources: source_ids of the documents the numbers come from (for the footnote).
+        fmt: number format of the cell labels.
+        cmap: a sequential colour map (the default ``Blues`` reads well in grey too).
+    """
+    import seaborn as sns
+
+    if table.empty:
+        raise ValueError("nothing to draw: the table is empty")
+    figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, 0.38 * table.shape[0] + 1.6))
+    lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
+    data = table.astype("Float64").astype(float)
+    with quiet_seaborn():
+        sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5, linecolor="white",
+                    cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="both", length=0)
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
+    shown = _title(ax, title, "")
+    attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
+    return fig, ax
+
+
+def coverage_heatmap(obs: pd.DataFrame, *, rows: str = "category", lang: str | None = None,
+                     labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
+                     categories: pd.DataFrame | None = None) -> tuple[Figure, Axes]:
+    """How many values the data hold per row group × region and year (the coverage of the documents).
+
+    Args:
+        obs: observations.
+        rows: ``"category"`` (subject area, from the codebook), ``"status"``, ``"measure"`` or ``"source_id"``.
+        categories: indicator → category table (default: the curated codebook); used when ``rows="category"``.
+    """
+    if rows not in ("category", "status", "measure", "source_id"):
+        raise ValueError(f"rows {rows!r}: expected 'category', 'status', 'measure' or 'source_id'")
+    lang = check_language(lang or current_language())
+    labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
+    df = obs.copy()
+    if rows == "category":
+        if categories is None:
+            from ..load import load_indicators
+
+            categories = load_indicators()[["indicator", "category"]]
+        cat = dict(zip(categories["indicator"].astype(str), categories["category"].astype(str), strict=True))
+        df["category"] = df["indicator"].astype(str).map(cat).fillna("?")
+    df["_col"] = [f"{labels.region(r)}\n{y}" for r, y in zip(df["region"], df["year"], strict=True)]
+    order = (df.assign(_r=df["region"].astype(str).map({r: i for i, r in enumerate(region_order(df["region"]))}))
+             .sort_values(["_r", "year"])["_col"].drop_duplicates().tolist())
+    table = df.groupby([rows, "_col"], observed=True).size().unstack("_col", fill_value=0)
+    table = table.reindex(columns=order, fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    vocabulary = {"category": "category", "status": "status", "measure": "measure"}.get(rows)
+    if vocabulary:
+        table.index = [labels.term(vocabulary, c) for c in table.index]
+    row_title = labels.text(f"rows_{rows}")
+    fig, ax = heatmap(table, sources=df["source_id"].astype(str).unique(), lang=lang, labels=labels, ax=ax,
+                      title=title, ylabel=row_title, fmt=".0f", regions=sorted(df["region"].astype(str).unique()))
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(0)
+    return fig, ax
+
+
+def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None,
+               ax: Axes | None = None, title: str | None = None, with_unit: bool = True) -> tuple[Figure, Axes]:
+    """A table of values drawn as a figure: indicator, year, status marker and the qualified value.
+
+    Meant for one-page profiles, where values of many units sit together and
+    no common axis exists. Each row's marker has the region colour and the
+    status style (filled for actual, hollow for estimates, targets and derived values).
+    """
+    df = chart_frame(facts, measure=None, single_unit=False)
+    height = max(1.6, 0.32 * len(df) + 0.9)
+    lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(8.0, height))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(df) + 0.2, -1.2)
+    heads = ("指标", "年份", "状态", "数值") if lang == "zh" else ("Indicator", "Year", "Status", "Value")
+    cols = (0.0, 0.62, 0.70, 0.99)
+    for x, head, ha in zip(cols, heads, ("left", "left", "left", "right"), strict=True):
+        ax.text(x, -0.6, head, ha=ha, va="center", fontsize="small", color="#555555")
+    ax.plot([0, 1], [-0.15, -0.15], color="#999999", linewidth=0.6)
+    for pos, row in df.iterrows():
+        divisor, unit = display_unit(row["unit_std"], lang)
+        style = status_style(row["status"], derived=row["derived"])
+        color = region_color(row["region"])
+        name = labels.indicator(row["indicator"])
+        if row["measure"] != "level":
+            name += f"（{labels.term('measure', row['measure'])}）" if lang == "zh" else \
+                f" ({labels.term('measure', row['measure'])})"
+            divisor, unit = display_unit({"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank",
+                                          "multiple": "times"}.get(row["measure"], row["unit_std"]), lang)
+        ax.text(cols[0], pos + 0.4, name, ha="left", va="center", fontsize="small")
+        ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
+        ax.plot([cols[2] + 0.012], [pos + 0.4], marker=style.marker, markersize=6, color=color,
+                markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
+        ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
+                ha="left", va="center", fontsize="small")
+        ax.text(cols[3], pos + 0.4, _value_text(row, divisor, unit, labels, with_unit=with_unit),
+                ha="right", va="center", fontsize="small")
+    shown = _title(ax, title, "")
+    attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
+                   lang=lang, title=shown or None)
+    return fig, ax

@@ -1,0 +1,134 @@
+"""Tables the charts draw from: observations checked for charting, and target-versus-base pairs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CHART_COLUMNS", "chart_frame", "target_gaps", "with_derived"]
+
+#: Columns a chart needs; ``derived`` is optional in the input and False when missing.
+CHART_COLUMNS = ("obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier",
+                 "value_std", "value_high_std", "unit_std")
+
+
+def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str | None = "level",
+                single_unit: bool = True) -> pd.DataFrame:
+    """Observations as plain columns for drawing, with a boolean ``derived`` column.
+
+    Args:
+        obs: observations (from :func:`cityscience.load_observations`, possibly with derived rows).
+        indicator: keep only this indicator.
+        measure: keep only this measure (None: keep all).
+        single_unit: raise when the rows have more than one standard unit, so a chart never puts
+            yuan and counts on one axis.
+
+    Raises:
+        ValueError: a needed column is missing, nothing is left to draw, or the units differ.
+    """
+    missing = [c for c in CHART_COLUMNS if c not in obs.columns]
+    if missing:
+        raise ValueError(f"observations lack the column(s) {', '.join(missing)}; "
+                         "expected the columns of cityscience.load_observations()")
+    df = obs
+    if indicator is not None:
+        df = df[df["indicator"].astype("string") == indicator]
+    if measure is not None:
+        df = df[df["measure"].astype("string") == measure]
+    if df.empty:
+        what = f"indicator {indicator!r}, " if indicator else ""
+        raise ValueError(f"nothing to draw: no observations with {what}measure {measure!r}")
+    out = pd.DataFrame({
+        c: df[c].astype("string").astype(object) for c in ("obs_id", "source_id", "region", "indicator",
+                                                            "measure", "status", "qualifier", "unit_std")
+    })
+    out["unit"] = df["unit"].astype("string").astype(object) if "unit" in df.columns else out["unit_std"]
+    out["year"] = df["year"].astype("Int64").astype(float).astype(int)
+    out["value_std"] = df["value_std"].astype("Float64").astype(float)
+    out["value_high_std"] = df["value_high_std"].astype("Float64").astype(float)
+    out["derived"] = (df["derived"].fillna(False).astype(bool) if "derived" in df.columns
+                      else False)
+    if out["value_std"].isna().any():
+        bad = ", ".join(out.loc[out["value_std"].isna(), "obs_id"].astype(str))
+        raise ValueError(f"observations without a standard value cannot be drawn: {bad}")
+    units = sorted(out["unit_std"].dropna().unique())
+    if single_unit and len(units) > 1:
+        raise ValueError(f"one chart, one unit: these observations have units {', '.join(units)}; "
+                         "filter by indicator or unit_std first")
+    return out.reset_index(drop=True)
+
+
+def with_derived(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations plus the previous-year levels the library derives from growth rates.
+
+    Stated rows get ``derived = False``; rows from
+    :func:`cityscience.derive_previous_levels` keep ``derived = True`` and
+    their ``derived_from`` obs_ids, so charts can mark them.
+    """
+    from ..compare import derive_previous_levels
+
+    derived = derive_previous_levels(obs)
+    stated = obs.assign(derived=False, derived_from=pd.Series(pd.NA, index=obs.index, dtype="string"))
+    if derived.empty:
+        return stated.reset_index(drop=True)
+    derived = derived[[c for c in stated.columns if c in derived.columns]]
+    for col in ("region", "indicator", "source_id", "status", "qualifier", "measure", "unit_std", "unit"):
+        if col in stated.columns:
+            derived[col] = derived[col].astype(stated[col].dtype)
+    return pd.concat([stated, derived], ignore_index=True)
+
+
+def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate")) -> pd.DataFrame:
+    """Each target level paired with the latest earlier level of the same region and indicator.
+
+    The base is the most recent level before the target year with a status in
+    ``base_statuses`` (an actual wins over an estimate of the same year). For a
+    range target the lower end is used. ``required_growth_pct`` is the constant
+    annual growth that takes the base to the target:
+    ``((target / base) ** (1 / years) - 1) * 100``.
+
+    Returns:
+        One row per target with columns ``region, indicator, unit_std, target_obs_id,
+        target_year, target_qualifier, target_value_std, target_value_high_std,
+        base_obs_id, base_year, base_status, base_qualifier, base_value_std, years,
+        progress_pct`` (base as a percent of target), ``required_growth_pct``,
+        ``target_below_base`` and ``sources`` (';'-separated source_ids). Targets
+        without an earlier level have empty base columns.
+    """
+    df = chart_frame(obs, measure="level", single_unit=False)
+    df = df[~df["derived"]]
+    targets = df[df["status"] == "target"]
+    bases = df[df["status"].isin(base_statuses)].copy()
+    rank = {s: i for i, s in enumerate(base_statuses)}
+    bases["_rank"] = bases["status"].map(rank)
+    rows = []
+    for _, t in targets.iterrows():
+        prior = bases[(bases["region"] == t["region"]) & (bases["indicator"] == t["indicator"])
+                      & (bases["year"] < t["year"]) & (bases["unit_std"] == t["unit_std"])]
+        row = {
+            "region": t["region"], "indicator": t["indicator"], "unit_std": t["unit_std"],
+            "target_obs_id": t["obs_id"], "target_year": t["year"], "target_qualifier": t["qualifier"],
+            "target_value_std": t["value_std"], "target_value_high_std": t["value_high_std"],
+            "base_obs_id": pd.NA, "base_year": pd.NA, "base_status": pd.NA, "base_qualifier": pd.NA,
+            "base_value_std": np.nan, "sources": t["source_id"],
+        }
+        if not prior.empty:
+            b = prior.sort_values(["year", "_rank"], ascending=[False, True]).iloc[0]
+            row.update(base_obs_id=b["obs_id"], base_year=b["year"], base_status=b["status"],
+                       base_qualifier=b["qualifier"], base_value_std=b["value_std"],
+                       sources=";".join(sorted({t["source_id"], b["source_id"]})))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=[
+        "region", "indicator", "unit_std", "target_obs_id", "target_year", "target_qualifier", "target_value_std",
+        "target_value_high_std", "base_obs_id", "base_year", "base_status", "base_qualifier", "base_value_std",
+        "sources"])
+    out["base_year"] = out["base_year"].astype("Int64")
+    out["target_year"] = out["target_year"].astype("Int64")
+    out["years"] = (out["target_year"] - out["base_year"]).astype("Int64")
+    ratio = out["target_value_std"].astype(float) / out["base_value_std"].astype(float)
+    out["progress_pct"] = 100.0 / ratio
+    years = out["years"].astype("Float64").astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["required_growth_pct"] = (np.power(ratio, 1.0 / years) - 1.0) * 100.0
+    out["target_below_base"] = out["base_value_std"].notna() & (out["target_value_std"] < out["base_value_std"])
+    return out.sort_values(["region", "target_year", "indicator"], ignore_index=True)

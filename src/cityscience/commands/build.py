@@ -1,0 +1,55 @@
+"""``cityscience build``: validate the data, run every notebook, publish the figures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..build import BuildError, build, default_workers
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Validate the data, execute every notebook in notebooks/ (the region profile once per region and "
+        "language) in parallel, write executed notebooks and HTML to build/, and publish figures to "
+        "figures/ only when every notebook succeeded.")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help=f"notebooks to run at once (default: one per core, here {default_workers()})")
+    parser.add_argument("--only", nargs="+", default=(), metavar="PREFIX",
+                        help="run only notebooks whose file name starts with PREFIX (e.g. 02 06-); "
+                             "other notebooks' figures are kept")
+    parser.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
+                        help="folder of notebooks (default: notebooks/)")
+    parser.add_argument("--figures", type=Path, default=None, metavar="DIR",
+                        help="where to publish figures (default: figures/ or $CITYSCIENCE_FIGURES)")
+    parser.add_argument("--build-dir", type=Path, default=None, metavar="DIR",
+                        help="folder for executed notebooks and HTML (default: build/ or $CITYSCIENCE_BUILD)")
+    parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                        help="time limit for one cell (default: 600)")
+    parser.add_argument("--no-validate", action="store_true", help="skip the data validation step")
+    parser.add_argument("--no-html", action="store_true", help="do not render executed notebooks as HTML")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        print(f"--jobs {args.jobs}: expected a positive number", file=sys.stderr)
+        return 2
+    try:
+        result = build(notebooks=args.notebooks, figures=args.figures, output=args.build_dir, only=args.only,
+                       workers=args.jobs, validate=not args.no_validate, html=not args.no_html,
+                       timeout=args.timeout, progress=not args.no_progress)
+    except BuildError as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        print("figures/ was left unchanged.", file=sys.stderr)
+        return 1
+    n_nb = len(result.results)
+    folder = result.results[0].executed.parent if result.results else None
+    print(f"ok: {n_nb} notebook executions in {result.seconds:.1f} s; "
+          f"{len({p.stem for p in result.figures})} figures published"
+          + (f", {len({p.stem for p in result.removed})} stale removed" if result.removed else "")
+          + (f"; executed notebooks in {folder}" if folder else ""))
+    return 0

@@ -1,0 +1,92 @@
+"""``cityscience export xlsx|figures``: the workbook and the chart pack for policy writers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..export.atomic import OutputError
+from ..export.cells import ExportCellError
+from ..export.figures import ChartPackError
+from ..paths import build_dir
+from ..problems import ValidationError
+
+__all__ = ["add_arguments", "run"]
+
+_FORMATS = ("png", "svg", "pdf")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Export the curated data for policy writers: `export xlsx` writes a filtered, cited Excel workbook; "
+        "`export figures` writes a zip of the charts with an index (title, sources, notebook). "
+        "Outputs are written atomically: if anything fails, an earlier file stays as it was.")
+    sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
+    x = sub.add_parser("xlsx", help="an Excel workbook: README, observations, a sheet per region, codebook, "
+                       "sources, consistency flags and the data behind each figure",
+                       description="Write the Excel workbook. The same data always give the same file.")
+    x.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="workbook to write (default: build/cityscience-<lang>.xlsx)")
+    _common(x)
+    x.add_argument("--no-figures", action="store_true",
+                   help="leave out the sheets with the data behind each figure")
+    f = sub.add_parser("figures", help="a zip of the figures in one language and format, with an index",
+                       description="Draw the figures in the chosen language and format and write them, with "
+                       "an index (title, sources, notebook), to one zip file.")
+    f.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="zip to write (default: build/cityscience-figures-<region|all>-<lang>-<format>.zip)")
+    f.add_argument("--region", default=None, metavar="R",
+                   help="only figures about region R (a code from regions.csv, e.g. ningbo); default: all")
+    f.add_argument("--format", choices=_FORMATS, default="png", dest="fmt",
+                   help="image format (default: png)")
+    _common(f)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and text (default: zh)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="data folder (default: the repository's data/ or $CITYSCIENCE_DATA)")
+
+
+def _fail(lines: list[str], summary: str) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    print(summary, file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _xlsx(args) if args.what == "xlsx" else _figures(args)
+    except ValidationError as exc:
+        n = len(exc.problems)
+        return _fail([str(p) for p in exc.problems],
+                     f"{n} problem{'s' if n != 1 else ''} in the data; nothing was exported "
+                     f"(run `cityscience validate` after fixing them)")
+    except (OutputError, ExportCellError, ChartPackError) as exc:
+        return _fail([str(exc)], "nothing was exported; any earlier output is unchanged")
+    except OSError as exc:
+        return _fail([f"{exc.filename or ''}: {exc.strerror or exc}"],
+                     "nothing was exported; any earlier output is unchanged")
+
+
+def _xlsx(args: argparse.Namespace) -> int:
+    from ..export.figures import figure_data
+    from ..export.workbook import write_workbook
+
+    out = args.output if args.output is not None else build_dir() / f"cityscience-{args.lang}.xlsx"
+    figures = [] if args.no_figures else figure_data(args.data, lang=args.lang)
+    write_workbook(out, args.data, args.lang, figures)
+    print(f"wrote {out} ({len(figures)} figure data sheet{'s' if len(figures) != 1 else ''})")
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from ..export.figures import write_chart_pack
+
+    name = f"cityscience-figures-{args.region or 'all'}-{args.lang}-{args.fmt}.zip"
+    out = args.output if args.output is not None else build_dir() / name
+    pack = write_chart_pack(out, root=args.data, region=args.region, lang=args.lang, fmt=args.fmt)
+    print(f"wrote {out}: {pack.count} figure{'s' if pack.count != 1 else ''} ({args.fmt}, {args.lang})")
+    return 0

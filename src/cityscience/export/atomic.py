@@ -1,0 +1,150 @@
+"""Atomic file writes: a failure never leaves a half-written or missing output.
+
+Every output is first written to a temporary file in the destination folder,
+flushed to disk, then moved over the destination with :func:`os.replace`
+(atomic on POSIX and Windows within one file system). A reader therefore sees
+either the old file or the complete new one, and a failed run leaves the old
+file untouched and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+__all__ = ["OutputError", "atomic_path", "atomic_write_bytes", "atomic_write_many", "atomic_write_text",
+           "check_writable"]
+
+
+class OutputError(OSError):
+    """An output file or folder cannot be written; the message says which and why."""
+
+
+def _describe(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def check_writable(path: Path) -> Path:
+    """Fail early, with a clear message, when ``path`` cannot be written as a file.
+
+    Creates missing parent folders. Checks that the destination is not a folder
+    and that a file can be created next to it, so a long export does not run
+    only to fail at the last step.
+
+    Raises:
+        OutputError: naming the path, the reason and what was expected.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: expected a file name to write, but it is a folder")
+    folder = path.parent
+    blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"{blocker}: cannot create the output folder {folder}: {blocker} is a file; "
+                          f"expected a writable folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the output folder ({_describe(exc)}); "
+                          f"expected a writable folder") from exc
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write into the output folder ({_describe(exc)}); "
+                          f"expected a writable folder") from exc
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success move it over ``path``.
+
+    Write the complete output to the yielded path inside the ``with`` block. If
+    the block raises, the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    check_writable(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        _copy_mode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _copy_mode(path: Path, tmp: Path) -> None:
+    """Keep the permissions of the file being replaced (mkstemp creates 0600 files)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically and return ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (no newline translation) and return ``path``."""
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_many(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files so that either all change or none does (as far as the OS allows).
+
+    Every new content is first written to a temporary file next to its
+    destination; only when all are written are they moved into place. A
+    failure while writing leaves every destination untouched; the moves
+    themselves are renames within one folder, which do not fail for lack of
+    space. If one rename does fail, the files already moved are restored from
+    their previous contents before the error is raised.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            check_writable(path)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            _copy_mode(path, Path(tmp_name))
+            staged.append((path, Path(tmp_name)))
+        previous = {path: (path.read_bytes() if path.exists() else None) for path, _ in staged}
+        done: list[Path] = []
+        try:
+            for path, tmp in staged:
+                os.replace(tmp, path)
+                done.append(path)
+        except BaseException:
+            for path in done:
+                old = previous[path]
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    atomic_write_bytes(path, old)
+            raise
+    finally:
+        for _, tmp in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    return [path for path, _ in staged]

@@ -1,0 +1,252 @@
+"""Chart packs: the figures in one language and format, zipped with an index that cites their sources.
+
+The notebooks save every figure into the figures folder as PNG, SVG and PDF
+and list it in ``index.csv`` (name, notebook, title, language, regions,
+indicators, sources; see :mod:`cityscience.charts.figures`). A chart pack
+takes the figures in the requested language (all, or those about one region),
+in the requested format, and writes them to one zip with:
+
+* ``index.csv``: file, title, notebook, regions, indicators, source ids and
+  full source citations, and the data version;
+* ``README.txt``: what the pack is and how to cite it.
+
+When the figures folder has no figures in the requested language, they are
+drawn by running the notebooks in that language into a temporary folder (see
+:func:`render_figures`). The zip is written atomically and, for the same
+figures, byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..load import load_observations, load_regions, load_sources
+from ..paths import data_dir, figures_dir, project_root
+from ..validate import check
+from .atomic import atomic_path, check_writable
+from .version import data_version
+from .workbook import FigureData
+
+__all__ = ["FORMATS", "PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figure_data", "figure_index",
+           "render_figures", "write_chart_pack"]
+
+FORMATS = ("png", "svg", "pdf")
+PACK_INDEX_COLUMNS = ("file", "name", "title", "notebook", "lang", "regions", "indicators", "sources",
+                      "source_citations", "data_version")
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_DATA_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
+                 "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence"]
+_README = {
+    "zh": ("cityscience 图表包\n\n"
+           "本压缩包收录 {count} 张图({fmt} 格式,{what}),均由 cityscience 笔记本根据整理自政府文件的数据绘制。\n"
+           "index.csv 列出每张图的文件名、标题、所属笔记本、涉及地区与指标、来源文件编号及完整引文。\n"
+           "每张图的脚注已注明数据来源。\n\n"
+           "引用:cityscience 数据(版本 {version}),并注明图中所列来源文件。\n"),
+    "en": ("cityscience chart pack\n\n"
+           "This zip holds {count} figures ({fmt}, {what}), drawn by the cityscience notebooks from data curated "
+           "from government documents.\n"
+           "index.csv lists each figure's file, title, notebook, regions, indicators, source ids and full source "
+           "citations. Each figure's footnote names its sources.\n\n"
+           "Cite as: cityscience data, version {version}, and the source documents named on each figure.\n"),
+}
+
+
+class ChartPackError(ValueError):
+    """The chart pack cannot be made (no figures, unknown region, a failed drawing); says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ChartPack:
+    """A written chart pack: where, how many figures, and their index."""
+
+    path: Path
+    count: int
+    index: pd.DataFrame
+
+
+def figure_index(folder: Path | None = None) -> pd.DataFrame:
+    """The figures folder's ``index.csv`` (empty, with the index columns, when there is none yet)."""
+    folder = Path(folder) if folder is not None else figures_dir()
+    path = folder / "index.csv"
+    columns = ["name", "notebook", "title", "lang", "regions", "indicators", "sources", "files"]
+    if not path.is_file():
+        return pd.DataFrame(columns=columns, dtype="string")
+    index = pd.read_csv(path, dtype="string", keep_default_na=False)
+    missing = [c for c in columns if c not in index.columns]
+    if missing:
+        raise ChartPackError(f"{path}: expected the columns {', '.join(columns)}; missing {', '.join(missing)}")
+    return index
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in str(text).split(";") if part]
+
+
+def _notebook(number: str) -> str:
+    """``notebooks/02-enterprises.ipynb`` for ``02`` when that notebook exists, else the number as given."""
+    hits = sorted((project_root() / "notebooks").glob(f"{number}-*.ipynb")) if number else []
+    return f"notebooks/{hits[0].name}" if hits else str(number)
+
+
+def figure_data(root: Path | None = None, lang: str = "zh", folder: Path | None = None) -> list[FigureData]:
+    """The data behind each figure in the figures folder, for the workbook.
+
+    Each figure's index row names the regions, indicators and source documents
+    it shows; its data are those observations (with their evidence), so every
+    plotted number can be traced to its sentence. Figures are taken in
+    ``lang`` when the folder has them in that language, otherwise in whatever
+    language they were drawn (the data are the same).
+    """
+    index = figure_index(folder)
+    if index.empty:
+        return []
+    obs = load_observations(root)
+    chosen = index[index["lang"] == lang]
+    if chosen.empty:
+        chosen = index
+    out = []
+    for row in chosen.sort_values("name").itertuples(index=False):
+        sel = obs
+        for column, values in (("region", _split(row.regions)), ("indicator", _split(row.indicators)),
+                               ("source_id", _split(row.sources))):
+            if values:
+                sel = sel[sel[column].astype("string").isin(values)]
+        data = sel[_DATA_COLUMNS].sort_values(["indicator", "region", "year", "obs_id"]).reset_index(drop=True)
+        for column in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
+            data[column] = data[column].astype("string")
+        out.append(FigureData(figure=str(row.name), title=str(row.title), notebook=_notebook(str(row.notebook)),
+                              sources=str(row.sources).replace(";", "; "), data=data))
+    return out
+
+
+def render_figures(folder: Path, root: Path | None = None, *, progress: bool = True) -> None:
+    """Draw every figure, in every language, into ``folder`` by running the notebooks (``cityscience build``).
+
+    Used when the figures folder has no figure in the requested language: the
+    notebooks run into a temporary folder, so the published ``figures/`` is
+    never touched by an export.
+
+    Raises:
+        ChartPackError: the data are invalid or a notebook failed (the build's report says which cell).
+    """
+    import os
+
+    from ..build import BuildError, build
+
+    saved = os.environ.get("CITYSCIENCE_DATA")
+    if root is not None:
+        os.environ["CITYSCIENCE_DATA"] = str(Path(root).resolve())  # the kernels read the same data
+    try:
+        with tempfile.TemporaryDirectory(prefix="cityscience-build-") as output:
+            build(figures=folder, output=Path(output), html=False, progress=progress)
+    except BuildError as exc:
+        raise ChartPackError(f"drawing the figures failed: {exc}") from exc
+    finally:
+        if root is not None:
+            if saved is None:
+                os.environ.pop("CITYSCIENCE_DATA", None)
+            else:
+                os.environ["CITYSCIENCE_DATA"] = saved
+
+
+def _select(index: pd.DataFrame, region: str | None, lang: str, folder: Path, fmt: str) -> pd.DataFrame:
+    chosen = index[index["lang"] == lang]
+    if region is not None:
+        chosen = chosen[chosen["regions"].map(lambda r: region in _split(r))]
+    missing = [f"{n}.{fmt}" for n in chosen["name"] if not (folder / f"{n}.{fmt}").is_file()]
+    if missing:
+        raise ChartPackError(f"{folder}: the index lists figures whose {fmt} file is missing: "
+                             f"{', '.join(missing)}; expected every listed figure in every format "
+                             "(run `cityscience build` again)")
+    return chosen.sort_values("name").reset_index(drop=True)
+
+
+def _zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None = None, lang: str = "zh",
+                     fmt: str = "png", folder: Path | None = None, progress: bool = True) -> ChartPack:
+    """Write the figures in ``lang`` and ``fmt`` (all, or those about ``region``) to the zip ``out``.
+
+    Args:
+        out: the zip to write (atomically: an earlier file stays intact if anything fails).
+        root: the data folder (for source citations and the data version).
+        region: a region code (``ningbo``…); only figures that show it. None: every figure.
+        lang: ``zh`` or ``en``.
+        fmt: ``png``, ``svg`` or ``pdf``.
+        folder: the figures folder (default: ``figures/`` or ``$CITYSCIENCE_FIGURES``).
+        progress: show the notebooks' progress when the figures must be drawn first.
+
+    Raises:
+        ChartPackError: unknown region or format, or no figure to pack.
+        ValidationError: the data folder has problems.
+        OutputError: ``out`` cannot be written.
+    """
+    out = Path(out)
+    check_writable(out)
+    if fmt not in FORMATS:
+        raise ChartPackError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if lang not in _README:
+        raise ChartPackError(f"lang {lang!r}: expected zh or en")
+    root = Path(root) if root is not None else data_dir()
+    regions = load_regions(root)
+    known = list(regions["region"].astype(str))
+    if region is not None and region not in known:
+        raise ChartPackError(f"region {region!r}: expected one of {', '.join(known)} (regions.csv)")
+    folder = Path(folder) if folder is not None else figures_dir()
+    with tempfile.TemporaryDirectory(prefix="cityscience-figures-") as tmp:
+        index = figure_index(folder)
+        if index.empty or not (index["lang"] == lang).any():
+            folder = Path(tmp)
+            render_figures(folder, root, progress=progress)
+            index = figure_index(folder)
+        chosen = _select(index, region, lang, folder, fmt)
+        if chosen.empty:
+            about = f" about region {region!r}" if region else ""
+            raise ChartPackError(f"{folder}: no figure in language {lang!r}{about}; expected at least one "
+                                 "(run `cityscience build` to draw the figures)")
+        entries = _pack_entries(chosen, folder, fmt, lang, region, root)
+        with atomic_path(out) as tmp_out:
+            tmp_out.write_bytes(_zip_bytes(entries))
+    return ChartPack(path=out, count=len(chosen), index=chosen)
+
+
+def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, region: str | None,
+                  root: Path) -> list[tuple[str, bytes]]:
+    from ..charts.labels import Labels
+
+    checked = check(root)
+    version = data_version(root, [r["published"] for r in checked.tables["sources"].rows])
+    labels = Labels.from_frames(lang, sources=load_sources(root), regions=load_regions(root))
+    rows = []
+    entries: list[tuple[str, bytes]] = []
+    for row in chosen.itertuples(index=False):
+        file = f"{row.name}.{fmt}"
+        entries.append((file, (folder / file).read_bytes()))
+        sources = _split(row.sources)
+        rows.append({"file": file, "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
+                     "lang": row.lang, "regions": row.regions, "indicators": row.indicators,
+                     "sources": row.sources, "source_citations": " | ".join(labels.source(s) for s in sources),
+                     "data_version": str(version)})
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=PACK_INDEX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    what = (labels.region(region) if region else ("全部地区" if lang == "zh" else "all regions"))
+    readme = _README[lang].format(count=len(rows), fmt=fmt.upper(), what=what, version=version)
+    return [("README.txt", readme.encode("utf-8")), ("index.csv", buf.getvalue().encode("utf-8")), *entries]

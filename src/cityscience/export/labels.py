@@ -1,0 +1,209 @@
+"""Sheet names and column headers of the exported workbook, in Chinese and English.
+
+The import recognises a sheet or a header in either language (or the column's
+code), so a workbook exported in one language can be edited and imported
+back whatever the contributor's settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["COMPUTED_COLUMNS", "LANGS", "TABLES", "TableSheet", "column_label", "header_aliases",
+           "sheet_aliases", "sheet_desc", "sheet_name", "text"]
+
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    """A sheet that holds one curated table and is read back by the import.
+
+    Attributes:
+        key: the table's name in ``codebook/columns.csv``.
+        files: where it is stored, relative to the data folder (a glob for observations).
+        keys: the columns that identify a row (rows are merged by these).
+    """
+
+    key: str
+    files: str
+    keys: tuple[str, ...]
+
+
+# In the order the sheets appear; observations are split into one file per source.
+TABLES: tuple[TableSheet, ...] = (
+    TableSheet("observations", "observations/*.csv", ("obs_id",)),
+    TableSheet("indicators", "indicators.csv", ("indicator",)),
+    TableSheet("units", "codebook/units.csv", ("unit",)),
+    TableSheet("vocabularies", "codebook/vocabularies.csv", ("vocabulary", "code")),
+    TableSheet("regions", "regions.csv", ("region",)),
+    TableSheet("sources", "sources.csv", ("source_id",)),
+)
+
+_SHEETS = {
+    "readme": ("说明", "README"),
+    "observations": ("观测值", "Observations"),
+    "indicators": ("指标", "Indicators"),
+    "units": ("单位", "Units"),
+    "vocabularies": ("代码表", "Code lists"),
+    "regions": ("地区", "Regions"),
+    "sources": ("来源", "Sources"),
+    "flags": ("一致性检查", "Consistency flags"),
+    "figure": ("图数据 ", "Fig data "),
+}
+
+# Columns of the observations sheet that the library computes; the import checks them, never stores them.
+COMPUTED_COLUMNS = ("region_name", "indicator_name", "value_std", "value_high_std", "unit_std")
+
+_COLUMNS = {
+    # observations
+    "obs_id": ("观测编号", "Observation ID"),
+    "source_id": ("来源编号", "Source ID"),
+    "region": ("地区代码", "Region code"),
+    "region_name": ("地区", "Region name"),
+    "year": ("年份", "Year"),
+    "indicator": ("指标代码", "Indicator code"),
+    "indicator_name": ("指标", "Indicator name"),
+    "label_zh": ("原文表述", "Label as written (zh)"),
+    "measure": ("度量", "Measure"),
+    "status": ("状态", "Status"),
+    "qualifier": ("限定", "Qualifier"),
+    "value": ("数值", "Value"),
+    "value_high": ("上限值", "Upper value"),
+    "unit": ("单位", "Unit"),
+    "value_std": ("标准单位数值", "Value in standard unit"),
+    "value_high_std": ("标准单位上限值", "Upper value in standard unit"),
+    "unit_std": ("标准单位", "Standard unit"),
+    "evidence": ("原文证据", "Evidence (verbatim)"),
+    "note": ("备注", "Note"),
+    # indicators
+    "name_zh": ("中文名称", "Name (zh)"),
+    "name_en": ("英文名称", "Name (en)"),
+    "category": ("类别", "Category"),
+    "kind": ("类型", "Kind"),
+    "definition": ("定义", "Definition"),
+    "comparability": ("可比性说明", "Comparability"),
+    "numerator": ("分子指标", "Numerator"),
+    "denominator": ("分母指标", "Denominator"),
+    # units
+    "factor": ("换算系数", "Factor"),
+    "description": ("说明", "Description"),
+    # vocabularies
+    "vocabulary": ("代码表", "Vocabulary"),
+    "code": ("代码", "Code"),
+    "label_en": ("英文标签", "Label (en)"),
+    # regions
+    "admin_level": ("行政级别", "Administrative level"),
+    "parent": ("上级地区", "Parent region"),
+    "division_code": ("行政区划代码", "Division code (GB/T 2260)"),
+    "notes": ("说明", "Notes"),
+    # sources
+    "issuer_zh": ("发文机关", "Issuer (zh)"),
+    "issuer_en": ("发文机关(英文)", "Issuer (en)"),
+    "title_zh": ("标题", "Title (zh)"),
+    "title_en": ("标题(英文)", "Title (en)"),
+    "doc_number": ("文号", "Document number"),
+    "doc_type": ("文件类型", "Document type"),
+    "published": ("发布日期", "Published"),
+    "dated": ("成文日期", "Dated"),
+    "report_year": ("报告年份", "Report year"),
+    "years_covered": ("涉及年份", "Years covered"),
+    "script": ("字体", "Script"),
+    "encoding": ("编码", "Encoding"),
+    "file_name": ("文件名", "File name"),
+    "original_file_name": ("原始文件名", "Original file name"),
+    "sha256": ("SHA-256 校验值", "SHA-256"),
+    "defects": ("已知缺陷", "Known defects"),
+    # consistency flags and region sheets
+    "check": ("检查", "Check"),
+    "obs_ids": ("观测编号", "Observation IDs"),
+    "values": ("数值", "Values"),
+    "explanation": ("说明", "Explanation"),
+}
+# vocabularies.label_zh is a label, not the observations' label_zh phrase
+_TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)")}
+
+_TEXT = {
+    "title": ("宁波、杭州、慈溪、海曙科技指标数据", "Science and technology indicators of Ningbo, Hangzhou, Cixi and Haishu"),
+    "what": ("本工作簿收录从 {src} 份政府文件中整理的科技指标数值。每个数值对应一行观测值,附有原文证据(文件中的原句),"
+             "可追溯到来源文件。",
+             "This workbook holds the science-and-technology indicators curated from {src} government documents. "
+             "Each value is one row of the Observations sheet, with the exact words of the document that state it, "
+             "so every number can be traced to its sentence."),
+    "cite_head": ("引用方式", "How to cite"),
+    "cite": ("cityscience 数据(版本 {version}):宁波、杭州、慈溪、海曙科技指标,整理自 {src} 份政府文件。"
+             "引用具体数值时请同时注明来源文件(见“来源”表)及观测编号。",
+             "cityscience data, version {version}: science-and-technology indicators of Ningbo, Hangzhou, Cixi "
+             "and Haishu, curated from {src} government documents. When citing a value, also cite its source "
+             "document (sheet Sources) and its observation ID."),
+    "version": ("数据版本", "Data version"),
+    "as_of": ("数据日期(最新来源的发布日期)", "Data as of (newest source publication date)"),
+    "digest": ("数据文件校验值(SHA-256 前 12 位)", "Data files checksum (first 12 hex digits of SHA-256)"),
+    "library": ("cityscience 版本", "cityscience version"),
+    "counts": ("规模", "Size"),
+    "counts_value": ("{obs} 条观测值,{ind} 个指标,{src} 份来源文件,{reg} 个地区",
+                     "{obs} observations, {ind} indicators, {src} source documents, {reg} regions"),
+    "sheets": ("工作表", "Sheets"),
+    "qualifiers": ("数值限定符号(地区表中)", "Qualifier marks (region sheets)"),
+    "qualifier_marks": ("≈ 约数;≥ 下限(以上、超过);≤ 上限(以内);a–b 区间;无符号为确数",
+                        "≈ approximate; ≥ at least; ≤ at most; a–b range; no mark: exact"),
+    "import": ("修改与导入", "Editing and importing"),
+    "import_text": ("可在“观测值”“指标”“单位”“代码表”“地区”“来源”表中修改或新增行,然后运行 "
+                    "cityscience import-xlsx 文件名 导入:全部通过校验后才会写入 CSV。灰色表头的列由程序计算,导入时只核对不保存。"
+                    "公式不会被导入。",
+                    "Rows may be edited or added in the sheets Observations, Indicators, Units, Code lists, "
+                    "Regions and Sources, then merged back with `cityscience import-xlsx FILE`: nothing is written "
+                    "to the CSV files unless every row is valid. Columns with a grey header are computed by the "
+                    "library; the import checks them but never stores them. Formulas are not imported."),
+    "region_sheet": ("{name}:按指标与年份排列的数值(宽表),含状态与限定", "{name}: values by indicator and year (wide form), "
+                     "with status and qualifier"),
+    "figure_sheet": ("{name}:图 {figure} 的数据", "{name}: the data behind figure {figure}"),
+    "figure_title": ("标题", "Title"),
+    "figure_notebook": ("笔记本", "Notebook"),
+    "figure_sources": ("来源", "Sources"),
+    "no_data": ("该地区暂无观测值。", "No observations for this region yet."),
+    "sheet_desc": {
+        "observations": ("每个数值一行(整洁格式),含原文证据", "one row per value (tidy form), with its evidence"),
+        "indicators": ("指标代码表:名称、定义、标准单位、可比性", "the codebook: names, definitions, standard units, "
+                       "comparability"),
+        "units": ("单位及其换算为标准单位的系数", "units as written and their factor to the standard unit"),
+        "vocabularies": ("各代码列的取值及中英文标签", "allowed codes of every coded column, with labels"),
+        "regions": ("四个地区及其行政区划代码", "the four regions and their division codes"),
+        "sources": ("来源文件:标题、文号、日期、SHA-256 校验值", "the source documents: titles, document numbers, dates, "
+                    "SHA-256 checksums"),
+        "flags": ("数值之间的一致性提示(供研究者参考,不是错误)", "consistency flags between values (warnings for "
+                  "researchers, not errors)"),
+    },
+}
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """A README phrase in ``lang`` with ``fields`` filled in."""
+    pair = _TEXT[key]
+    return pair[LANGS.index(lang)].format(**fields)
+
+
+def sheet_desc(key: str, lang: str) -> str:
+    return _TEXT["sheet_desc"][key][LANGS.index(lang)]
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """Name of a fixed sheet (``readme``, ``observations``, …) in ``lang``."""
+    return _SHEETS[key][LANGS.index(lang)]
+
+
+def sheet_aliases(key: str) -> tuple[str, ...]:
+    """Every name a fixed sheet may have (both languages)."""
+    return _SHEETS[key]
+
+
+def column_label(column: str, lang: str, table: str | None = None) -> str:
+    """Header of ``column`` in ``lang`` (the code itself for a column without a label)."""
+    pair = _TABLE_COLUMNS.get((table, column)) or _COLUMNS.get(column)
+    return pair[LANGS.index(lang)] if pair else column
+
+
+def header_aliases(column: str, table: str | None = None) -> tuple[str, ...]:
+    """Headers the import accepts for ``column``: its code and its label in each language."""
+    pair = _TABLE_COLUMNS.get((table, column)) or _COLUMNS.get(column) or ()
+    return (column, *pair)

@@ -1,0 +1,403 @@
+"""Merge a contributor's workbook into the curated CSV files, only when every row is valid.
+
+The import reads the table sheets as text (:func:`~.reader.read_workbook`),
+merges them with the CSV files by key (a row with a known key replaces it, a
+new key is appended, a row missing from the workbook is kept: the import never
+deletes), writes the result into a temporary copy of the data folder and runs
+the project's validator on it. Every problem is mapped back to the sheet, row
+and column it came from. Only when there are none are the changed CSV files
+replaced, all together and atomically; unchanged rows keep their exact bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..accounting import unaccounted
+from ..paths import data_dir
+from ..problems import Problem
+from ..tables import decode_text
+from ..validate import check
+from .atomic import atomic_write_many
+from .labels import TABLES
+from .reader import CellProblem, SheetTable, WorkbookError, number_text, read_workbook
+
+__all__ = ["ImportResult", "import_workbook"]
+
+# Problems that mean the sheet is not in the export's layout; rows are not merged after them.
+_STRUCTURAL = {"not_xlsx", "missing_sheet", "missing_column", "renamed_header", "duplicate_column"}
+_CSV_PLACE = re.compile(r"(\S+\.csv):(\d+)")
+_SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass
+class _CsvFile:
+    """A CSV file split into its header and one text segment per record (kept byte for byte)."""
+
+    rel: str
+    header: list[str]
+    header_text: str
+    records: list[list[str]] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    changed: bool = False
+    new: bool = False
+
+    def render(self) -> str:
+        return self.header_text + "".join(self.segments)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do).
+
+    Attributes:
+        added: new rows per table.
+        edited: changed rows per table.
+        unchanged: rows identical to the CSV files, per table.
+        kept: rows of the CSV files that the workbook does not have (kept, never deleted), per table.
+        files: the CSV files written (relative to the data folder).
+        written: False for a dry run or when nothing changed.
+    """
+
+    added: dict[str, int] = field(default_factory=dict)
+    edited: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(self.added.values()) or any(self.edited.values())
+
+    def summary(self) -> str:
+        lines = []
+        for table in TABLES:
+            k = table.key
+            lines.append(f"  {k}: {self.added.get(k, 0)} added, {self.edited.get(k, 0)} edited, "
+                         f"{self.unchanged.get(k, 0)} unchanged, {self.kept.get(k, 0)} not in the workbook (kept)")
+        return "\n".join(lines)
+
+
+def _serialize(row: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()
+
+
+def _read_csv(root: Path, rel: str) -> tuple[_CsvFile | None, list[Problem]]:
+    """Split a CSV file into records, each with its exact text, so unchanged rows are written back as they were."""
+    path = root / rel
+    shown = f"{root.name}/{rel}"
+    text, problems = decode_text(path.read_bytes(), shown)
+    if text is None:
+        return None, problems
+    lines = io.StringIO(text, newline="").readlines()  # split exactly as the csv reader counts lines
+    if not lines:
+        return None, [Problem(shown, None, None, None, "a header row", "empty_file")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        header_end = reader.line_num
+        result = _CsvFile(rel=rel, header=header, header_text="".join(lines[:header_end]))
+        prev = header_end
+        for record in reader:
+            segment = "".join(lines[prev: reader.line_num])
+            prev = reader.line_num
+            if not record or record == [""]:
+                if result.segments:
+                    result.segments[-1] += segment  # keep a blank line with the record before it
+                else:
+                    result.header_text += segment
+                continue
+            result.records.append(record)
+            result.segments.append(segment)
+    except csv.Error as exc:
+        return None, [Problem(shown, reader.line_num, None, None, f"well-formed CSV ({exc})", "csv_syntax")]
+    if result.segments and not result.segments[-1].endswith("\n"):
+        result.segments[-1] += "\n"  # appended rows must start on a line of their own
+    elif not result.segments and not result.header_text.endswith("\n"):
+        result.header_text += "\n"
+    return result, []
+
+
+def _files_of(root: Path, table) -> list[str]:
+    if "*" in table.files:
+        folder, pattern = table.files.split("/")
+        return sorted(f"{folder}/{p.name}" for p in (root / folder).glob(pattern))
+    return [table.files] if (root / table.files).exists() else []
+
+
+@dataclass
+class _Merge:
+    root: Path
+    files: dict[str, _CsvFile]
+    # (rel, index of record) → (sheet table, sheet row) for every record that came from the workbook
+    origin: dict[tuple[str, int], tuple[SheetTable, int]] = field(default_factory=dict)
+
+
+def _merge_table(m: _Merge, st: SheetTable, spec_cols: list[str], result: ImportResult,
+                 problems: list[CellProblem]) -> None:
+    table = st.table
+    key_cols = table.keys
+    index: dict[tuple[str, ...], tuple[str, int]] = {}
+    for rel, f in m.files.items():
+        if not _belongs(rel, table):
+            continue
+        for i, rec in enumerate(f.records):
+            row = dict(zip(f.header, rec, strict=False))
+            index.setdefault(tuple(row.get(k, "") for k in key_cols), (rel, i))
+    seen: set[tuple[str, ...]] = set()
+    added = edited = unchanged = 0
+    for row, sheet_row in zip(st.rows, st.sheet_rows, strict=True):
+        key = tuple(row[k] for k in key_cols)
+        if "" in key or key in seen:
+            continue  # reported by the reader
+        seen.add(key)
+        target = _target_file(table, row, m, st, sheet_row, spec_cols, problems)
+        if target is None:
+            continue
+        if key in index:
+            rel, i = index[key]
+            f = m.files[rel]
+            old = dict(zip(f.header, f.records[i], strict=False))
+            new = old | {c: row[c] for c in spec_cols if c in row}
+            if new == old and rel == target:
+                unchanged += 1
+                m.origin[(rel, i)] = (st, sheet_row)
+                continue
+            edited += 1
+            if rel == target:
+                f.records[i] = [new.get(c, "") for c in f.header]
+                f.segments[i] = _serialize(f.records[i])
+                f.changed = True
+                m.origin[(rel, i)] = (st, sheet_row)
+                continue
+            # moved to another source's file: drop it here, append it there
+            f.records[i] = []
+            f.segments[i] = ""
+            f.changed = True
+            row = new
+        else:
+            added += 1
+        f = m.files[target]
+        record = [row.get(c, "") for c in f.header]
+        f.records.append(record)
+        f.segments.append(_serialize(record))
+        f.changed = True
+        m.origin[(target, len(f.records) - 1)] = (st, sheet_row)
+    result.added[table.key] = added
+    result.edited[table.key] = edited
+    result.unchanged[table.key] = unchanged
+    result.kept[table.key] = sum(1 for k in index if k not in seen)
+
+
+def _belongs(rel: str, table) -> bool:
+    if "*" in table.files:
+        return rel.startswith(table.files.split("/")[0] + "/")
+    return rel == table.files
+
+
+def _target_file(table, row, m: _Merge, st: SheetTable, sheet_row: int, spec_cols: list[str],
+                 problems) -> str | None:
+    """The CSV file a row goes to: its source's observations file, or the table's one file."""
+    if "*" not in table.files:
+        return table.files
+    sid = row.get("source_id", "")
+    if not _SOURCE_ID.fullmatch(sid):
+        problems.append(CellProblem(st.book, st.sheet, sheet_row, st.where("source_id"), sid,
+                                    "a source_id defined in sources.csv (it names the observations file)",
+                                    "unknown_reference"))
+        return None
+    folder = table.files.split("/")[0]
+    rel = f"{folder}/{sid}.csv"
+    if rel not in m.files:
+        m.files[rel] = _CsvFile(rel=rel, header=list(spec_cols), header_text=_serialize(spec_cols), new=True)
+    return rel
+
+
+def _map_problem(p: Problem, m: _Merge, lines: dict[str, list[int]], book: str, root: Path
+                 ) -> CellProblem | None:
+    """A validator problem on the merged copy, told in terms of the workbook where the row came from."""
+    rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
+    expected = _CSV_PLACE.sub(lambda mt: _place(mt, m, lines), p.expected)
+    hit = _origin(m, lines, rel, p.line)
+    if hit is not None:
+        st, sheet_row = hit
+        if p.column is not None and (sheet_row, p.column) in st.bad_cells:
+            return None  # this cell's problem is already reported, as the reader saw it
+        column = st.where(p.column) if p.column else None
+        return CellProblem(book, st.sheet, sheet_row, column, p.value, expected, p.check)
+    return CellProblem(f"{root.name}/{rel}", None, p.line, p.column, p.value, expected, p.check)
+
+
+def _origin(m: _Merge, lines: dict[str, list[int]], rel: str, line: int | None):
+    """(sheet table, sheet row) of the record starting on ``line`` of ``rel``, if it came from the workbook."""
+    if rel not in lines or line is None or line not in lines[rel]:
+        return None
+    i = lines[rel].index(line)
+    return m.origin.get((rel, _record_index(m.files[rel], i)))
+
+
+def _place(mt: re.Match, m: _Merge, lines: dict[str, list[int]]) -> str:
+    """``data/observations/x.csv:3`` in a message → ``sheet '观测值' row 12`` when that row is in the workbook."""
+    rel = mt.group(1).split("/", 1)[1] if "/" in mt.group(1) else mt.group(1)
+    hit = _origin(m, lines, rel, int(mt.group(2)))
+    return mt.group(0) if hit is None else f"sheet {hit[0].sheet!r} row {hit[1]}"
+
+
+def _record_index(f: _CsvFile, i: int) -> int:
+    """Index into ``records`` of the i-th non-dropped record (dropped ones were moved to another file)."""
+    live = [k for k, rec in enumerate(f.records) if rec]
+    return live[i]
+
+
+def _record_lines(f: _CsvFile) -> list[int]:
+    """File line on which each live record starts, in the rendered file."""
+    line = f.header_text.count("\n") + 1
+    starts = []
+    for rec, seg in zip(f.records, f.segments, strict=True):
+        if not rec:
+            continue
+        starts.append(line)
+        line += seg.count("\n")
+    return starts
+
+
+def _computed_values(row: dict[str, str], regions, names, units) -> dict[str, set]:
+    """What each computed column holds for a stored row (names in either language)."""
+    out: dict[str, set] = {}
+    out["region_name"] = regions.get(row.get("region", ""), set())
+    out["indicator_name"] = names.get(row.get("indicator", ""), set())
+    unit = units.get(row.get("unit", ""))
+    if unit is not None:
+        out["unit_std"] = {unit["unit_std"]}
+        for col, src in (("value_std", "value"), ("value_high_std", "value_high")):
+            try:
+                out[col] = {float(row.get(src, "")) * float(unit["factor"])}
+            except ValueError:
+                out[col] = set()
+    return out
+
+
+def _check_computed(st: SheetTable, checked, old: dict, book: str, problems: list[CellProblem]) -> None:
+    """A computed cell must hold what the library computes, from the row as edited or as it was.
+
+    A stale value left over from before an edit is fine (the import recomputes it);
+    a value that matches neither was typed by hand and would be lost, so it is reported.
+    """
+    regions = {r["region"]: {r["name_zh"], r["name_en"]} for r in checked.tables["regions"].rows}
+    names = {r["indicator"]: {r["name_zh"], r["name_en"]} for r in checked.tables["indicators"].rows}
+    units = {r["unit"]: r for r in checked.tables["units"].rows}
+    for row, sheet_row, comp in zip(st.rows, st.sheet_rows, st.computed, strict=True):
+        want = _computed_values(row, regions, names, units)
+        before = old.get(tuple(row[k] for k in st.table.keys))
+        if before is not None:
+            for col, values in _computed_values(before, regions, names, units).items():
+                want[col] = want.get(col, set()) | values
+        for col, value in comp.items():
+            if value is None or value == "" or col not in want:
+                continue
+            options = want[col]
+            if col in {"value_std", "value_high_std"}:
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and any(
+                    math.isclose(float(value), w, rel_tol=1e-9, abs_tol=1e-9) for w in options)
+                shown = " or ".join(number_text(w) for w in sorted(options)) or "an empty cell"
+            else:
+                ok = str(value) in options
+                shown = " or ".join(repr(w) for w in sorted(options)) or "an empty cell"
+            if not ok:
+                problems.append(CellProblem(book, st.sheet, sheet_row, st.where(col), str(value),
+                                            f"{shown}: this column is computed by the library, not stored; "
+                                            f"edit the stored columns (or clear this cell) instead",
+                                            "computed_column"))
+
+
+def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = False) -> ImportResult:
+    """Validate a workbook in the export's layout and merge its rows into the CSV files.
+
+    Args:
+        path: the workbook (as written by ``cityscience export xlsx``, possibly edited).
+        root: the data folder to merge into (default: the repository's ``data/``).
+        dry_run: check everything and report what would change, but write nothing.
+
+    Returns:
+        What was added, edited, left unchanged and kept.
+
+    Raises:
+        WorkbookError: listing every problem (sheet, row, column, value, expected); no file was written.
+    """
+    root = Path(root) if root is not None else data_dir()
+    path = Path(path)
+    book = path.name
+    base = check(root)
+    spec = base.spec
+    files: dict[str, _CsvFile] = {}
+    problems: list = []
+    for table in TABLES:
+        for rel in _files_of(root, table):
+            f, found = _read_csv(root, rel)
+            if f is None:
+                problems += [CellProblem(p.file, None, p.line, p.column, p.value, p.expected, p.check)
+                             for p in found]
+            else:
+                files[rel] = f
+    if problems:
+        raise WorkbookError(problems)
+    old = _current_rows(files)
+    sheets, problems = read_workbook(path, spec, old)
+    if any(p.check in _STRUCTURAL for p in problems):
+        raise WorkbookError(problems)  # the layout is broken: reading rows would only add noise
+    m = _Merge(root=root, files=files)
+    result = ImportResult()
+    for table in TABLES:
+        spec_cols = [c["column"] for c in spec.get(table.key, [])]
+        _merge_table(m, sheets[table.key], spec_cols, result, problems)
+    changed = {rel: f for rel, f in files.items() if f.changed}
+    result.files = sorted(changed)
+    with tempfile.TemporaryDirectory(prefix="cityscience-import-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
+        for rel, f in changed.items():
+            (copy / rel).write_text(f.render(), encoding="utf-8", newline="")
+        merged = check(copy)
+        lines = {rel: _record_lines(f) for rel, f in files.items()}
+        for p in merged.problems:
+            mapped = _map_problem(p, m, lines, book, root)
+            if mapped is not None:
+                problems.append(mapped)
+        _check_computed(sheets["observations"], merged, old["observations"], book, problems)
+        if not merged.problems and not base.problems:
+            before = {(u.source_id, u.token.start) for u in unaccounted(base)}
+            for u in unaccounted(merged):
+                if (u.source_id, u.token.start) not in before:
+                    problems.append(CellProblem(f"{root.name}/raw", None, u.line, None, u.token.text,
+                                                f"an observation or an exclusion for this number in {u.source_id} "
+                                                f"(…{u.context}…); after this import nothing accounts for it",
+                                                "unaccounted_number"))
+    if problems:
+        raise WorkbookError(problems)
+    if changed and not dry_run:
+        atomic_write_many({root / rel: f.render().encode("utf-8") for rel, f in changed.items()})
+        result.written = True
+    return result
+
+
+def _current_rows(files: dict[str, _CsvFile]) -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
+    out: dict[str, dict[tuple[str, ...], dict[str, str]]] = {}
+    for table in TABLES:
+        rows = out.setdefault(table.key, {})
+        for rel, f in files.items():
+            if not _belongs(rel, table):
+                continue
+            for rec in f.records:
+                row = dict(zip(f.header, rec, strict=False))
+                rows.setdefault(tuple(row.get(k, "") for k in table.keys), row)
+    return out

@@ -1,0 +1,21 @@
+"""Extraction: propose every quantitative fact of a new report as a candidate observation row.
+
+Adding a city or a year becomes a review job instead of a retyping job::
+
+    from cityscience.extract import extract
+    df = extract("data/raw/new-report.txt", region="ningbo", year=2015)
+
+Each row has the observations' columns (value, unit, qualifier, status,
+measure, year, label_zh, evidence) plus the offsets of the evidence in the
+original text and the reasons behind each choice. See
+``docs/adding-a-new-report.md`` for the whole workflow and
+:mod:`cityscience.extract.evaluate` for precision and recall against the
+curated observations.
+"""
+
+from .core import CANDIDATE_COLUMNS, extract
+from .parallel import extract_many
+from .reading import ExtractError, read_report
+from .review import write_review
+
+__all__ = ["CANDIDATE_COLUMNS", "ExtractError", "extract", "extract_many", "read_report", "write_review"]

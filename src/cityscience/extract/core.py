@@ -1,0 +1,453 @@
+"""``extract()``: turn a report into candidate observation rows, each with its evidence.
+
+The pipeline reads the input (:mod:`.reading`), normalizes it without moving
+characters (:mod:`.normalizing`), masks spans whose numbers are never facts
+(:mod:`.masking`), infers the report's parts and years (:mod:`.structure`),
+finds quantities (:mod:`.quantities`) and what they measure (:mod:`.relations`),
+then gives each one a label, verbatim evidence with offsets, a status and a
+year, and folds restatements of the same fact into one row.
+
+Nothing here knows any particular document, place or number; and nothing
+reads the curated observations (evaluation compares afterwards, in
+:mod:`.evaluate`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .lexicon import unit_info
+from .masking import mask_spans
+from .normalizing import normalize_for_matching, normalize_short
+from .quantities import Quantity, scan
+from .reading import Document, read_report
+from .relations import assign_measures
+from .structure import DocumentInfo, analyse, find_cues, sentence_bounds, status_and_year
+
+__all__ = ["CANDIDATE_COLUMNS", "Candidate", "candidates_frame", "extract", "extract_candidates"]
+
+CANDIDATE_COLUMNS = [
+    "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
+    "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
+    "kind", "confidence", "reason", "evidence_start", "evidence_end", "value_start", "value_end",
+    "line", "column", "restated_at",
+]
+
+_CLAUSE_BOUNDARY = re.compile(r"[，、;；。：:!?！？\n]|,(?!\d{3}(?!\d))|(?<!\d),")
+_PARENS = re.compile(r"\([^()\n]{0,30}\)")
+_LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此外|以及|而且|还有|还)?"
+                   r"(?:预计|有望|预期|力争|争取|确保)?")
+_TRAIL = re.compile(r"(?:达到|达|为|是|有|共计|共|合计|总计|完成|实现|可|将|要|预计|有望|力争|争取|确保)$")
+_INDEX = re.compile(r"指数(?:达到|达|为|是|提高到|提升到|升至)?$")
+_TABLE_UNIT = re.compile(r"\(单位[:：]\s?([^()\s]{1,8})\)")
+_STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模")
+_FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案")
+_COPULA_END = re.compile(r"(?:达到|达|为)$")
+_LIST_NEXT = re.compile(r"\s?(?:、|和|及|与|至|到|~|-)\s?")
+_MAX_EVIDENCE = 100
+_MAX_CLAUSE = 80
+# How many earlier candidates a damaged number or a restatement is compared with: enough
+# for any report, and it keeps the cost linear on huge inputs.
+_INFER_WINDOW = 400
+_FOLD_WINDOW = 50
+
+
+@dataclass
+class Candidate:
+    """A proposed observation: one quantity with its context."""
+
+    q: Quantity
+    label: str
+    evidence_start: int
+    evidence_end: int
+    status: str
+    year: int | None
+    kind: str
+    unit_written: str
+    reasons: list[str] = field(default_factory=list)
+    restated_at: list[int] = field(default_factory=list)
+
+
+class _Text:
+    """The text with the lookups every candidate needs: clauses, sentences, lines."""
+
+    def __init__(self, text: str, norm: str, enum: bytearray | None = None):
+        self.text = text
+        self.norm = norm
+        self.enum = enum if enum is not None else bytearray(len(norm))
+        paren = bytearray(len(norm))
+        for m in _PARENS.finditer(norm):
+            paren[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        self.clauses = [m.start() for m in _CLAUSE_BOUNDARY.finditer(norm) if not paren[m.start()]]
+        self.sentences = sentence_bounds(norm)
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def clause_start(self, pos: int) -> int:
+        """Start of the clause holding ``pos``, at most _MAX_CLAUSE characters back (so that
+        text without punctuation costs linear time, not quadratic)."""
+        i = bisect.bisect_left(self.clauses, pos) - 1
+        return max(self.clauses[i] + 1 if i >= 0 else 0, pos - _MAX_CLAUSE)
+
+    def clause_index(self, pos: int) -> int:
+        return bisect.bisect_left(self.clauses, pos)
+
+    def clause_end(self, pos: int) -> int:
+        i = bisect.bisect_left(self.clauses, pos)
+        return self.clauses[i] if i < len(self.clauses) else len(self.norm)
+
+    def sentence_start(self, pos: int) -> int:
+        i = bisect.bisect_left(self.sentences, pos) - 1
+        return self.sentences[i] + 1 if i >= 0 else 0
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.newlines, pos)
+        start = self.newlines[i - 1] + 1 if i else 0
+        return i + 1, pos - start + 1
+
+
+_NOT_IN_BIGRAMS = str.maketrans("", "", "…()（） ,，、")
+
+
+@lru_cache(maxsize=65536)
+def _bigrams(label: str) -> frozenset[str]:
+    s = label.translate(_NOT_IN_BIGRAMS)
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
+
+
+def _similar(a: str, b: str, *, strict: bool = False) -> float:
+    """Share of common character pairs: of the shorter label, or of both (``strict``)."""
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / (len(x | y) if strict else min(len(x), len(y)))
+
+
+def _significant_digits(value: float) -> int:
+    digits = f"{abs(value):.6f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0").rstrip("0")
+    return len(digits)
+
+
+def _strip_label(orig: str, norm: str) -> str:
+    """The label words of a clause: connectors, status cues and copulas (达, 为) removed.
+
+    Matching runs on the normalized text; the slice returned is of the original, so that
+    traditional characters stay as written.
+    """
+    start = _LEAD.match(norm).end()
+    end = len(norm)
+    for _ in range(3):
+        m = _TRAIL.search(norm, start, end)
+        if m:
+            end = m.start()
+        if norm[start:end].endswith("分别"):
+            end -= 2
+    return orig[start:end].strip()
+
+
+def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: list[Candidate]) -> str | None:
+    """Give a unit to a number written without one, or return None to drop it."""
+    norm = t.norm
+    cs = t.clause_start(q.start)
+    before = norm[max(cs, q.start - 12):q.start]
+    if _INDEX.search(before):
+        q.unit, q.unit_implied = "指数", True
+        q.reasons.append("index value (指数 written before the number)")
+        return "index"
+    line_start = norm.rfind("\n", 0, q.start) + 1
+    line_end = norm.find("\n", q.end)
+    line_end = len(norm) if line_end < 0 else line_end
+    if norm[line_start:line_end].strip() == norm[q.start:q.end] and norm[line_start - 2:line_start - 1] == "|":
+        cell_end = line_start - 3
+        cell_start = norm.rfind("|", 0, max(cell_end, 0)) + 1
+        cell = norm[cell_start:cell_end]
+        m = _TABLE_UNIT.search(cell)
+        if m:
+            q.unit, q.unit_implied = m.group(1), True
+            q.reasons.append(f"table cell; unit from the row heading (单位:{m.group(1)})")
+            q.confidence -= 0.1
+            return "table:" + str(cell_start)
+        if cell.strip().endswith("指数"):
+            q.unit, q.unit_implied = "指数", True
+            q.reasons.append("table cell of an index")
+            return "table:" + str(cell_start)
+        return None
+    if nxt is not None and nxt.unit is not None and _LIST_NEXT.fullmatch(norm[q.end:nxt.start]) \
+            and nxt.measure == "level":
+        q.unit, q.unit_span, q.unit_implied = nxt.unit, nxt.unit_span, True
+        q.reasons.append("unit shared with the next item of the list")
+        return "list"
+    if _COPULA_END.search(before):
+        pre = _strip_label(t.text[cs:q.start], norm[cs:q.start])
+        recent = labelled[-_INFER_WINDOW:]
+        best = max(recent, key=lambda c: _similar(c.label, pre), default=None)
+        if best is not None and best.q.unit is not None and _similar(best.label, pre) >= 0.6 and \
+                best.q.measure == "level":
+            q.unit, q.unit_span, q.unit_implied = best.q.unit, None, True
+            q.confidence = 0.4
+            q.reasons.append(f"no unit written (damaged text?): {best.q.unit} taken from "
+                             f"'{best.label}' at offset {best.q.start}")
+            return "inferred"
+    return None
+
+
+_PER_PERSON = re.compile(r"每万人")
+_PER_DAY = re.compile(r"每天|每日|日均")
+
+
+def _per_unit(q: Quantity, t: _Text) -> None:
+    """每万人…38件 is 38 件/万人; 平均每天15000篇 is 15000 篇/天."""
+    if unit_info(q.unit).std != "count":
+        return
+    cs = t.clause_start(q.q_start)
+    before = t.norm[cs:q.q_start]
+    for pattern, per in ((_PER_PERSON, "万人"), (_PER_DAY, "天")):
+        m = pattern.search(before)
+        if m:
+            q.unit = f"{q.unit}/{per}"
+            q.unit_implied = True
+            q.reasons.append(f"{m.group()} → per {per}")
+            return
+
+
+def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[str, int, int]:
+    """Label words, and the evidence span: the clause up to the quantity (and the words after
+    it when they name what is counted, as in 引进1000名海外高层次人才)."""
+    text, norm = t.text, t.norm
+    cs = t.clause_start(q.q_start)
+    ss = t.sentence_start(q.q_start)
+    while cs < q.q_start and (t.enum[cs] or norm[cs] in " \t\u3000•·"):
+        cs += 1  # an enumeration (一是, 1.) or a bullet is not part of the label
+    raw_pre = text[cs:q.q_start]
+    pre = _strip_label(raw_pre, norm[cs:q.q_start])
+    ce = min(t.clause_end(q.q_end), q.q_end + 24)
+    post_raw = text[q.q_end:ce]
+    post = post_raw.strip()
+    post = post[1:] if post.startswith("的") else post
+    ev_start = cs + (len(raw_pre) - len(raw_pre.lstrip(" \t\u3000•·")))
+    ev_end = q.q_end
+    same_sentence = prev is not None and prev.evidence_start >= ss and prev.q.q_end <= q.q_start
+    if q.measure in {"yoy_pct", "pp_change", "pp_diff"} and same_sentence or (
+            q.measure == "multiple" and same_sentence and len(pre) < 6):
+        label = prev.label
+        ev_start = min(ev_start, prev.evidence_start)
+    elif same_sentence and (len(pre) < 4 and not post or len(pre) < 2 and len(post) < 4):
+        label = "…".join(x for x in (prev.label, pre, post) if x)
+        ev_start = min(ev_start, prev.evidence_start)
+    elif pre and post:
+        label = f"{pre}…{post}"
+    else:
+        label = pre or post
+    if post and label.endswith(post):
+        ev_end = q.q_end + len(post_raw.rstrip())
+    if ev_end - ev_start > _MAX_EVIDENCE:
+        ev_start = max(ev_start, q.q_start - _MAX_EVIDENCE // 2)
+        ev_end = min(ev_end, max(q.q_end, ev_start + _MAX_EVIDENCE))
+    return label, ev_start, ev_end
+
+
+def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Candidate], DocumentInfo]:
+    """The candidates of a document that has been read, and what was inferred about it."""
+    text = doc.text
+    norm = normalize_for_matching(text)
+    mask, spans = mask_spans(norm)
+    quotes = bytearray(len(norm))
+    enum = bytearray(len(norm))
+    for start, end, reason in spans:
+        if reason == "quoted_name":
+            quotes[start:end] = b"\x01" * (end - start)
+        elif reason == "enumeration":
+            enum[start:end] = b"\x01" * (end - start)
+    info = analyse(norm, year, text)
+    cues = find_cues(norm, quotes)
+    t = _Text(text, norm, enum)
+    quantities = scan(norm, mask, t.clause_start)
+    assign_measures(quantities, norm, t.clause_start)
+
+    out: list[Candidate] = []
+    prev: Candidate | None = None
+    for i, q in enumerate(quantities):
+        origin = "text"
+        if q.unit == "年":
+            nxt = quantities[i + 1] if i + 1 < len(quantities) else None
+            if nxt is not None and t.clause_index(nxt.start) == t.clause_index(q.start):
+                continue  # 连续三年居…第1: the streak qualifies the other quantity of the clause
+        if q.unit is not None and not q.unit_implied and "/" not in q.unit:
+            _per_unit(q, t)
+        if q.unit is None:
+            nxt = quantities[i + 1] if i + 1 < len(quantities) else None
+            origin = _resolve_unitless(q, t, nxt, out)
+            if origin is None:
+                continue
+        label, ev_start, ev_end = _label_and_evidence(q, t, prev)
+        if origin.startswith("table:"):
+            # The row heading cell is the label; the evidence runs from it to the value cell.
+            cell_start = int(origin.split(":")[1])
+            block = text[cell_start:q.start]
+            heading = block.split("\n|")[0]
+            label = _TABLE_UNIT.sub("", heading.replace("（", "(").replace("）", ")")).replace("\n", "").strip()
+            ev_start = cell_start + (len(block) - len(block.lstrip()))
+        ss = t.sentence_start(q.q_start)
+        cs = t.clause_start(q.q_start)
+        status, yr, why = status_and_year(info, cues, ss, cs, q.start)
+        clause = norm[cs:q.start]
+        kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
+        unit_written = q.unit or ""
+        if q.unit_span is not None and not q.unit_implied:
+            # As written, in traditional characters where the text has them (億元, 個), but
+            # with full-width forms folded (％ → %): width is typography, not a different unit.
+            written = unicodedata.normalize("NFKC", text[q.unit_span[0]:q.unit_span[1]])
+            if normalize_short(written) == q.unit:
+                unit_written = written
+        cand = Candidate(q, label, ev_start, ev_end, status, yr, kind, unit_written,
+                         reasons=[*q.reasons, why])
+        out.append(cand)
+        prev = cand
+    return _fold_restatements(out), info
+
+
+def _fold_restatements(cands: list[Candidate]) -> list[Candidate]:
+    """One row per fact: a later candidate equal in value, unit, measure, status, qualifier
+    and year to an earlier one, with a similar label (or a value too specific to repeat by
+    chance), is a restatement and only adds its offset to the first."""
+    kept: list[Candidate] = []
+    by_key: dict[tuple, list[Candidate]] = {}
+    for c in cands:
+        q = c.q
+        key = (q.value, q.value_high, unit_info(q.unit or "").written, q.measure, c.status, q.qualifier, c.year)
+        twin = None
+        for other in by_key.get(key, [])[-_FOLD_WINDOW:]:
+            # Rank labels share their scope words (全国省会城市) across rankings: compare strictly.
+            strict = q.measure == "rank"
+            if _significant_digits(q.value) >= 3 or _similar(other.label, c.label, strict=strict) >= 0.5:
+                twin = other
+                break
+        if twin is not None:
+            twin.restated_at.append(q.start)
+            continue
+        by_key.setdefault(key, []).append(c)
+        kept.append(c)
+    return kept
+
+
+_STRING_COLUMNS = {"obs_id", "source_id", "region", "indicator", "label_zh", "measure", "status", "qualifier",
+                   "unit", "unit_std", "evidence", "note", "kind", "reason", "restated_at"}
+_STRING = pd.StringDtype()
+_INT_COLUMNS = {"year", "evidence_start", "evidence_end", "value_start", "value_end", "line", "column"}
+
+
+def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None = None,
+                     region: str | None = None) -> pd.DataFrame:
+    """The candidates as a DataFrame with the observations' columns and the review columns."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    n = len(cands)
+    cols: dict[str, list] = {c: [] for c in CANDIDATE_COLUMNS}
+    for name in ("obs_id", "indicator", "note"):
+        cols[name] = [None] * n
+    cols["source_id"] = [source_id] * n
+    cols["region"] = [region] * n
+    year, label, measure, status, qualifier = (cols[c] for c in ("year", "label_zh", "measure", "status",
+                                                                  "qualifier"))
+    value, value_high, unit_col, value_std, value_high_std, unit_std = (
+        cols[c] for c in ("value", "value_high", "unit", "value_std", "value_high_std", "unit_std"))
+    evidence, kind, confidence, reason = (cols[c] for c in ("evidence", "kind", "confidence", "reason"))
+    ev_start, ev_end, v_start, v_end, line, column, restated = (
+        cols[c] for c in ("evidence_start", "evidence_end", "value_start", "value_end", "line", "column",
+                          "restated_at"))
+    for c in cands:
+        q = c.q
+        unit = unit_info(normalize_short(c.unit_written)) if c.unit_written else unit_info("")
+        if not unit.std and q.unit:
+            unit = unit_info(q.unit)
+        i = bisect.bisect_left(newlines, q.start)
+        reasons = [r for r in c.reasons if r]
+        if not unit.std:
+            reasons.append(f"unit {c.unit_written} is not in the lexicon")
+        if c.restated_at:
+            reasons.append("restated at " + ", ".join(map(str, c.restated_at)))
+        year.append(c.year)
+        label.append(c.label)
+        measure.append(q.measure)
+        status.append(c.status)
+        qualifier.append(q.qualifier)
+        value.append(q.value)
+        value_high.append(q.value_high)
+        unit_col.append(c.unit_written)
+        value_std.append(q.value * unit.factor if unit.std else None)
+        value_high_std.append(q.value_high * unit.factor if unit.std and q.value_high is not None else None)
+        unit_std.append(unit.std or None)
+        evidence.append(text[c.evidence_start:c.evidence_end])
+        kind.append(c.kind or None)
+        confidence.append(round(max(0.05, min(1.0, q.confidence - (0.0 if unit.std else 0.2))), 2))
+        reason.append("; ".join(reasons))
+        ev_start.append(c.evidence_start)
+        ev_end.append(c.evidence_end)
+        v_start.append(q.start)
+        v_end.append(q.end)
+        line.append(i + 1)
+        column.append(q.start - (newlines[i - 1] + 1 if i else 0) + 1)
+        restated.append(";".join(map(str, c.restated_at)) or None)
+    data = {}
+    for name, values in cols.items():
+        if name in _STRING_COLUMNS:
+            data[name] = pd.array(values, dtype=_STRING)
+            continue
+        # Masked arrays built from numpy directly: much faster than converting lists of objects.
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        if name in _INT_COLUMNS:
+            raw = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))
+            data[name] = pd.arrays.IntegerArray(raw, mask)
+        else:
+            raw = np.fromiter((0.0 if v is None else v for v in values), dtype=np.float64, count=len(values))
+            data[name] = pd.arrays.FloatingArray(raw, mask)
+    return pd.DataFrame(data, columns=CANDIDATE_COLUMNS, copy=False)
+
+
+def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, year: int | None = None, *,
+            source_id: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Propose every quantitative fact of a report as a candidate observation row.
+
+    Args:
+        text_or_path: the report: a path, its bytes, or its text. Files may be UTF-8 (with or
+            without BOM) or GB18030/GBK; anything else is refused with a message naming it.
+        region: region code written into every row (e.g. ``"ningbo"``).
+        year: the report year; an explicit year in a sentence still wins, and targets get
+            their target year. By default it is inferred from the title.
+        source_id: written into every row; defaults to the file name without suffix.
+        encoding: force a codec instead of detecting one.
+
+    Returns:
+        One row per candidate with the observations' columns (``obs_id``, ``indicator``
+        and ``note`` left empty for the reviewer) plus ``kind`` (stock/flow), ``confidence``,
+        ``reason`` and the offsets ``evidence_start``/``evidence_end``/``value_start``/
+        ``value_end`` into the original text (``line``/``column`` of the value, 1-based), and
+        ``restated_at`` (offsets where the same fact is stated again). ``df.attrs`` holds the
+        source, encoding and what was inferred about the document.
+
+    Raises:
+        ExtractError: the input cannot be read (encoding, size, missing file).
+
+    >>> df = extract("预计全社会研发投入可达185亿元,同比增长12.5%。", region="demo", year=2014)
+    >>> df[["value", "unit", "measure", "status"]].values.tolist()
+    [[185.0, '亿元', 'level', 'estimate'], [12.5, '%', 'yoy_pct', 'estimate']]
+    """
+    if year is not None and not isinstance(year, int):
+        raise TypeError(f"year must be an int such as 2014, not {year!r}")
+    doc = read_report(text_or_path, encoding)
+    if source_id is None and doc.source not in {"<text>", "<bytes>"}:
+        source_id = Path(doc.source).stem
+    cands, info = extract_candidates(doc, year)
+    df = candidates_frame(cands, doc.text, source_id=source_id, region=region)
+    df.attrs.update({
+        "source": doc.source, "encoding": doc.encoding, "characters": len(doc.text),
+        "document": info.describe(), "report_year": info.report_year, "title": info.title,
+    })
+    return df

@@ -1,0 +1,411 @@
+"""Find quantities in a normalized text: a number, its unit and its qualifier.
+
+A quantity is what a report states as a measured amount: 185亿元, 两场,
+三十余家, 近百场次, 20家以上, 5~10家, 一成多, 十分之一, 翻两番, 全省第七.
+Numbers that are not quantities are skipped here:
+
+* numbers in masked spans (dates, document numbers, names; see :mod:`.masking`);
+* numbers glued to Latin letters (T800, 3D, TOP10, 5MW) or to a dot or
+  slash (梦想4.0, 1.3-丙二醇);
+* Chinese numerals without a unit after them (一流, 统一, 进一步, 三大规划);
+* 一 and 二 before a classifier (一批, 一支, 二次创业, 二等奖) and small numerals
+  that announce a list (四个组合拳, 两项税收优惠政策);
+* 第N that is not a ranking position (第一批, 第三方, 第一驱动力);
+* N年 except in 连续N年 (三年行动计划, 5年内保留 are periods, not facts);
+* a unit followed by 计划/工程/行动/战略 (千人计划: a programme's name).
+
+Numbers without a unit are returned with ``unit=None`` so that the caller can
+apply the rules that need the sentence (index values, table cells, a unit
+shared with the next list item, a unit dropped by damaged text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS
+from .reading import ExtractError
+
+__all__ = ["Quantity", "parse_chinese_quantity", "scan"]
+
+_NUM = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"
+_CNC = "零〇一二两三四五六七八九十百千万亿"
+_TOKEN = re.compile(
+    rf"(?P<ar>{_NUM})"
+    r"|(?P<fan>翻了?(?:[一二两三四五六七八九十]|\d{1,2})?番)"
+    rf"|(?P<cn>[{_CNC}]+)"
+)
+_DIGITS = set("零〇一二两三四五六七八九")
+_CORE = set("一二两三四五六七八九十百千")
+_BIG = set("万亿")
+_RANGE_AR = re.compile(rf"(?:%)?\s?(?:~|-|—|–|至|到)\s?({_NUM})")
+_RANGE_CN = re.compile(rf"(?:至|到|~|-)([{_CNC}]+)")
+_FRACTION_NUM = re.compile(f"[{_CNC}]+")
+_PRE_QUALIFIERS = [
+    ("不超过", "at_most"), ("不高于", "at_most"), ("不少于", "at_least"), ("不低于", "at_least"),
+    ("将近", "approx"), ("接近", "approx"), ("大约", "approx"), ("超过", "at_least"), ("突破", "at_least"),
+    ("至少", "at_least"), ("最多", "at_most"), ("高于", "at_least"), ("低于", "at_most"),
+    ("逾", "at_least"), ("近", "approx"), ("约", "approx"), ("超", "at_least"),
+]
+_POST_QUALIFIERS = [("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"), ("左右", "approx"),
+                    ("上下", "approx"), ("多", "approx"), ("余", "approx")]
+_MID_APPROX = {"余", "多", "来"}
+_PROGRAMME_AFTER = ("计划", "工程", "行动", "战略")
+_MONEY_AFTER = re.compile(r"[^,，。;；、\d]{0,6}?(?:资金|经费|投入|投资|基金|资本|贷款|信贷|风险池|补助|补贴|奖励|"
+                          r"拨款|财政|资助)")
+_MONEY_BEFORE = re.compile(r"投入|投资|资金|经费|金额|补助|奖励|融资|贷款|收入|产值|增加值|税|规模")
+_RANK_VERB = re.compile(r"位居|居于|跃居|名列|位列|排名|排行|排在|排|居|位于|列")
+_CJK_LO, _CJK_HI = "\u3400", "\u9fff"
+# A report states a few hundred quantities; a text with this many is not one report, and
+# refusing it keeps memory bounded on pathological input ("1家" repeated a million times).
+MAX_QUANTITIES = 200_000
+
+
+@dataclass
+class Quantity:
+    """One quantity found in the text.
+
+    Offsets are into the text as given (normalization keeps offsets). ``unit``
+    is the unit in simplified characters (the caller takes the written form
+    from the original text at ``unit_span``; ``unit_implied`` units such as 位次
+    are not written at all).
+    """
+
+    start: int
+    end: int
+    q_start: int
+    q_end: int
+    value: float
+    value_high: float | None = None
+    unit: str | None = None
+    unit_span: tuple[int, int] | None = None
+    unit_implied: bool = False
+    qualifier: str = "exact"
+    measure: str = "level"
+    script: str = "arabic"
+    reasons: list[str] = field(default_factory=list)
+    confidence: float = 0.9
+
+
+def _is_cjk(ch: str) -> bool:
+    return _CJK_LO <= ch <= _CJK_HI
+
+
+def _pre_qualifier(norm: str, s: int) -> tuple[str, int]:
+    window = norm[max(0, s - 3):s]
+    for word, qual in _PRE_QUALIFIERS:
+        if window.endswith(word):
+            return qual, s - len(word)
+    return "exact", s
+
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+
+
+def parse_chinese_quantity(run: str) -> float | None:
+    """The value of a Chinese numeral (十二, 一万二千, 一亿零一万, 三十); None when malformed.
+
+    Unlike a digit-by-digit reading, 万 and 亿 scale everything before them within their
+    own section, so 一亿零一万 is 100010000 and 十万 is 100000. Digit-by-digit forms
+    (二〇一四) are years or codes, not quantities, and give None.
+    """
+    if not run or len(run) > 24:
+        return None
+    if len(run) > 1 and all(ch in _CN_DIGIT for ch in run):
+        return None
+    total = section = 0
+    digit: int | None = None
+    for ch in run:
+        if ch in _CN_DIGIT:
+            if digit is not None and digit != 0:
+                return None  # 三四: two digits in a row
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10_000 or 10_000
+            section, digit = 0, None
+        elif ch == "亿":
+            total = (total + section + (digit or 0)) * 100_000_000 or 100_000_000
+            section, digit = 0, None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def _parse_cn(run: str) -> float | None:
+    return parse_chinese_quantity(run)
+
+
+class _Scanner:
+    def __init__(self, norm: str, mask: bytearray, clause_start):
+        self.norm = norm
+        self.n = len(norm)
+        self.mask = mask
+        self.clause_start = clause_start
+        self.out: list[Quantity] = []
+        self.consumed = -1
+        self.last_rank_end = -10
+
+    # -- the pieces after a number -------------------------------------------------
+    def _unit(self, p: int, q: Quantity, s: int) -> int:
+        """Read ``余/多`` and the unit from ``p``; return the end position (``p`` if no unit)."""
+        norm = self.norm
+        if p < self.n and norm[p] in _MID_APPROX:
+            m = UNIT_RE.match(norm, p + 1)
+            if m or (p + 1 < self.n and norm[p + 1] in _BIG):
+                q.qualifier = "approx"
+                q.reasons.append(f"{norm[p]} → approx")
+                p += 1
+        m = UNIT_RE.match(norm, p)
+        if m:
+            q.unit, q.unit_span = m.group(), m.span()
+            return m.end()
+        if p < self.n and norm[p] in _BIG:
+            big = norm[p]
+            money = _MONEY_AFTER.match(norm, p + 1) or _MONEY_BEFORE.search(norm, max(self.clause_start(s), s - 30), s)
+            if money:
+                q.unit, q.unit_span = big + "元", (p, p + 1)
+                q.reasons.append(f"{big} for {big}元 (元 not written)")
+                q.confidence -= 0.1
+            elif q.script == "arabic" and not self.norm.startswith("级", p + 1):
+                q.unit, q.unit_span = big, (p, p + 1)
+                q.reasons.append(f"{big} without a unit")
+                q.confidence -= 0.3
+            else:
+                return p  # 千亿级产业, 十万: a scale or a class, not an amount
+            return p + 1
+        if p < self.n and norm[p] == "年" and norm[max(0, s - 2):s] == "连续":
+            q.unit, q.unit_span = "年", (p, p + 1)
+            q.reasons.append("连续N年")
+            return p + 1
+        return p
+
+    def _post(self, p: int, q: Quantity) -> int:
+        for word, qual in _POST_QUALIFIERS:
+            if self.norm.startswith(word, p):
+                if word in {"多", "余", "上下"}:
+                    after = self.norm[p + len(word):p + len(word) + 1]
+                    if after and after != "的" and _is_cjk(after):
+                        return p  # 10个多功能平台, 10家上下游企业: a word, not a qualifier
+                if qual == "approx" and word in "多余" and q.qualifier == "approx":
+                    return p + 1
+                if q.qualifier != "range":
+                    q.qualifier = qual
+                    q.reasons.append(f"{word} → {qual}")
+                return p + len(word)
+        return p
+
+    def _gates(self, q: Quantity, s: int, run: str | None) -> str | None:
+        """Why this quantity is not a fact, or None when it is one."""
+        norm = self.norm
+        unit = q.unit
+        if unit is not None and norm.startswith(_PROGRAMME_AFTER, q.q_end):
+            return "programme name"
+        if unit == "条" and norm[max(0, s - 2):s].endswith(("策", "政", "例")):
+            return "policy name (…政策N条)"
+        if run is not None:
+            if run in {"零", "〇"}:
+                return "零 is a word"
+            if run == "一" and unit != "成" and not unit.startswith(("万", "亿")):
+                return "一 before a classifier is a word (一批, 一支)"
+            if run == "二" and not unit.startswith(("万", "亿")):
+                return "二 before a classifier is an ordinal (二次创业, 二等奖)"
+            if q.value < 10 and unit in LIST_CLASSIFIERS:
+                return "small numeral announcing a list (四个组合拳)"
+        return None
+
+    # -- token kinds ---------------------------------------------------------------
+    def arabic(self, m: re.Match) -> None:
+        norm, s, e = self.norm, m.start(), m.end()
+        if self.mask[s] or self.mask[e - 1]:
+            return
+        prev = norm[s - 1] if s else ""
+        nxt = norm[e] if e < self.n else ""
+        if prev and prev.isascii() and (prev.isalpha() or prev in "./-_#\\"):
+            return
+        if nxt and nxt.isascii() and (nxt.isalpha() or (nxt == "." and e + 1 < self.n and norm[e + 1].isdigit())):
+            return
+        raw = m.group().replace(",", "")
+        if len(raw) > 16:
+            return
+        if prev == "第":
+            self.rank(s, e, float(raw), "arabic")
+            return
+        self.finish(s, e, float(raw), "arabic", None)
+
+    def chinese(self, m: re.Match) -> None:
+        norm = self.norm
+        s, e = m.span()
+        run = m.group()
+        while run and run[0] in _BIG:
+            run, s = run[1:], s + 1
+        if not run or not any(ch in _CORE for ch in run) or self.mask[s] or self.mask[e - 1]:
+            return
+        nxt = norm[e] if e < self.n else ""
+        prev = norm[s - 1] if s else ""
+        if norm.startswith("分之", e):
+            self.fraction(s, e, run)
+            return
+        if prev == "第":
+            value = _parse_cn(run)
+            if value is not None:
+                self.rank(s, e, value, "chinese")
+            return
+        # Fast rejection: a Chinese numeral states a quantity only before a unit.
+        if nxt not in UNIT_START_CHARS and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
+                run[-1] not in _BIG:
+            return
+        # A trailing 万/亿 belongs to the unit as written (三十万元 → 30 万元), unless the
+        # numeral has a larger unit before it (一亿零一万家 is one number of 家).
+        if len(run) > 1 and run[-1] in _BIG and not any(ch in _BIG for ch in run[:-1]):
+            run, e = run[:-1], e - 1
+        value = _parse_cn(run)
+        if value is None:
+            return
+        nxt = norm[e] if e < self.n else ""
+        if nxt == "成" and value <= 10:
+            after = norm[e + 1] if e + 1 < self.n else ""
+            if after in {"多", "左", "以"} or not _is_cjk(after):
+                q = Quantity(s, e, s, e + 1, value, unit="成", unit_span=(e, e + 1), script="chinese")
+                q.qualifier, q.q_start = _pre_qualifier(norm, s)
+                q.q_end = self._post(e + 1, q)
+                self._append(q)
+                self.consumed = q.q_end
+            return
+        self.finish(s, e, value, "chinese", run)
+
+    def finish(self, s: int, e: int, value: float, script: str, run: str | None) -> None:
+        norm = self.norm
+        q = Quantity(s, e, s, e, value, script=script)
+        q.qualifier, q.q_start = _pre_qualifier(norm, s)
+        if q.qualifier != "exact":
+            q.reasons.append(f"{norm[q.q_start:s]} → {q.qualifier}")
+        # A range: 5~10家, 5-10家, 5至10家, 三至五家.
+        rm = (_RANGE_AR if script == "arabic" else _RANGE_CN).match(norm, e)
+        if rm:
+            high = float(rm.group(1).replace(",", "")) if script == "arabic" else _parse_cn(rm.group(1))
+            if high is not None and high > value and not self.mask[rm.start(1)]:
+                probe = Quantity(s, e, s, e, value)
+                after = self._unit(rm.end(), probe, s)
+                if probe.unit is not None:
+                    q.value_high, q.qualifier = high, "range"
+                    q.unit, q.unit_span = probe.unit, probe.unit_span
+                    q.reasons.append("range")
+                    q.q_end = self._post(after, q)
+                    self._emit(q, s, run)
+                    return
+        end = self._unit(e, q, s)
+        if q.unit is None:
+            q.q_end = e
+            if script == "arabic" and self._may_take_a_unit(s, e):
+                self._append(q)  # unitless: the caller decides (index, table cell, list, damaged text)
+            return
+        q.q_end = self._post(end, q)
+        self._emit(q, s, run)
+
+    def _may_take_a_unit(self, s: int, e: int) -> bool:
+        """Whether a number without a unit can still get one from its context (see core)."""
+        norm = self.norm
+        if norm.startswith(("、", "和", "及", "与", "至", "到", "~", "-"), e):
+            return True  # 10和20家: the unit of the next item
+        before = norm[max(0, s - 4):s]
+        if before.endswith(("达到", "达", "为", "指数", "是", "升至", "提高到", "提升到")):
+            return True
+        line_start = norm.rfind("\n", max(0, s - 2), s)
+        return line_start == s - 1 and norm[e:e + 1] in {"\n", ""}  # a table cell on its own line
+
+    def _append(self, q: Quantity) -> None:
+        if len(self.out) >= MAX_QUANTITIES:
+            raise ExtractError(
+                f"more than {MAX_QUANTITIES:,} quantities in one text (at offset {q.start:,}): this is not one "
+                "report; split it into documents")
+        self.out.append(q)
+
+    def _emit(self, q: Quantity, s: int, run: str | None) -> None:
+        if self._gates(q, s, run) is None:
+            if q.script == "chinese":
+                q.confidence -= 0.05
+                q.reasons.append("Chinese numeral")
+            self._append(q)
+        self.consumed = max(self.consumed, q.q_end)
+
+    def rank(self, s: int, e: int, value: float, script: str) -> None:
+        norm = self.norm
+        nxt = norm[e] if e < self.n else ""
+        end = e
+        if nxt in {"位", "名"}:
+            end = e + 1
+        elif _is_cjk(nxt):
+            return  # 第一批, 第三方, 第九次: an ordinal, not a position in a ranking
+        cs = self.clause_start(s)
+        verb = _RANK_VERB.search(norm, max(cs, s - 25), s - 1)
+        gap = norm[self.last_rank_end:s - 1] if 0 <= s - 1 - self.last_rank_end <= 14 else None
+        continued = gap is not None and gap[:1] in {",", "、", "，", "和", "及", "与"} and not any(
+            ch.isdigit() or ch in "。;；\n" for ch in gap)
+        if verb is None and not continued:
+            return
+        q = Quantity(s - 1, end, s - 1, end, value, unit="位次", unit_implied=True, measure="rank", script=script)
+        q.reasons.append(f"rank after {verb.group()}" if verb else "rank continuing a list of ranks")
+        self._append(q)
+        self.consumed = end
+        self.last_rank_end = end
+
+    def fraction(self, s: int, e: int, run: str) -> None:
+        m = _FRACTION_NUM.match(self.norm, e + 2)
+        if not m:
+            return
+        den, num = _parse_cn(run), _parse_cn(m.group())
+        if not den or num is None:
+            return
+        q = Quantity(s, m.end(), s, m.end(), num / den, unit="分之", unit_span=(e, e + 2), script="chinese")
+        q.reasons.append(f"fraction {run}分之{m.group()}")
+        q.qualifier, q.q_start = _pre_qualifier(self.norm, s)
+        q.q_end = self._post(m.end(), q)
+        self._append(q)
+        self.consumed = q.q_end
+
+    def doubling(self, m: re.Match) -> None:
+        s, e = m.span()
+        if self.mask[s]:
+            return
+        inner = m.group().lstrip("翻").lstrip("了").rstrip("番")
+        if not inner:
+            n = 1
+        elif inner.isdigit():
+            n = int(inner)
+        else:
+            n = int(parse_chinese_quantity(inner) or 0)
+        if not 1 <= n <= 10:
+            return
+        q = Quantity(s, e, s, e, float(2 ** n), unit="倍", unit_implied=True, measure="multiple",
+                     script="chinese")
+        q.reasons.append(f"{m.group()} = ×{2 ** n}")
+        self._append(q)
+        self.consumed = e
+
+
+def scan(norm: str, mask: bytearray, clause_start) -> list[Quantity]:
+    """All quantities of a normalized text, in order.
+
+    Args:
+        norm: the normalized text.
+        mask: 1 for every masked character (see :func:`.masking.mask_spans`).
+        clause_start: function giving the start of the clause holding a position.
+    """
+    scanner = _Scanner(norm, mask, clause_start)
+    for m in _TOKEN.finditer(norm):
+        if m.start() < scanner.consumed:
+            continue
+        kind = m.lastgroup
+        if kind == "ar":
+            scanner.arabic(m)
+        elif kind == "cn":
+            scanner.chinese(m)
+        else:
+            scanner.doubling(m)
+    return scanner.out

@@ -1,0 +1,169 @@
+"""Read a report for extraction: a path, bytes or text, in UTF-8 (with or without BOM) or GB18030.
+
+Bytes are decoded strictly. When they are neither UTF-8 nor plausible
+GB18030/GBK Chinese text, :class:`ExtractError` names the file, where the
+first undecodable byte is and which encoding the bytes look like, so the user
+knows what to convert.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["MAX_CHARS", "ExtractError", "Document", "decode_report", "read_report"]
+
+# Upper bound on the input, so that a mistaken argument (a disk image, a log
+# file of gigabytes) fails at once with a message instead of exhausting memory.
+MAX_CHARS = 200_000_000
+
+
+class ExtractError(ValueError):
+    """Input the extractor cannot read (encoding, size, missing file), with what was found."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report as read: its text, where it came from and how it was decoded."""
+
+    text: str
+    source: str
+    encoding: str
+
+
+def _position(data: bytes, index: int) -> str:
+    line = data.count(b"\n", 0, index) + 1
+    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
+    return f"line {line}, byte column {column}"
+
+
+def _looks_chinese(text: str) -> bool:
+    """True when decoded text is plausibly Chinese prose rather than mis-decoded bytes."""
+    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
+    if not non_ascii:
+        return True
+    cjk = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+              or "\uff00" <= ch <= "\uffef")
+    odd = sum(1 for ch in non_ascii if unicodedata.category(ch) in {"Co", "Cn", "Cc"})
+    return odd == 0 and cjk / len(non_ascii) >= 0.9
+
+
+def _gb_beats_big5(data: bytes) -> bool:
+    """Big5 bytes often decode as GB18030 without error; ask which reading is less chaotic."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5"]).best()
+    except Exception:  # pragma: no cover - without the detector, trust the strict decode
+        return True
+    return best is None or (best.encoding == "gb18030" and best.chaos < 0.1)
+
+
+def _guess(data: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+    except Exception:  # pragma: no cover - the guess only decorates the message
+        return "an unknown encoding"
+    if best is None:
+        return "binary data (not text)"
+    name = best.encoding.upper().replace("_", "-")
+    if name in {"GB18030", "GB2312", "GBK"}:
+        try:
+            from charset_normalizer import from_bytes
+
+            isolated = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5"]).best()
+        except Exception:  # pragma: no cover
+            isolated = None
+        if isolated is not None and isolated.encoding == "big5":
+            return "BIG5"
+    return name
+
+
+def decode_report(data: bytes, shown: str = "<bytes>", encoding: str | None = None) -> Document:
+    """Decode the bytes of a report; see the module docstring for what is accepted.
+
+    Args:
+        data: the file's bytes.
+        shown: how the input is named in messages (its path).
+        encoding: force this codec instead of detecting one.
+    """
+    if encoding is not None:
+        try:
+            return Document(data.decode(encoding), shown, encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ExtractError(f"{shown}: cannot decode as {encoding}: {exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return Document(data[3:].decode("utf-8"), shown, "utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ExtractError(f"{shown}: starts with a UTF-8 byte-order mark but is not UTF-8 at "
+                               f"{_position(data, exc.start + 3)}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Document(data.decode("utf-16"), shown, "utf-16")
+        except UnicodeDecodeError:
+            raise ExtractError(f"{shown}: starts with a UTF-16 byte-order mark but is not valid UTF-16; "
+                               "expected UTF-8 or GB18030 text") from None
+    try:
+        return Document(data.decode("utf-8"), shown, "utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_chinese(text) and _gb_beats_big5(data):
+        return Document(text, shown, "gb18030")
+    guess = _guess(data)
+    hint = (f"convert it to UTF-8 (iconv -f {guess} -t UTF-8) or pass encoding={guess.lower()!r}"
+            if " " not in guess else "it does not look like text")
+    raise ExtractError(
+        f"{shown}: expected UTF-8 (with or without BOM) or GB18030/GBK Chinese text, but the bytes are not "
+        f"UTF-8 (first invalid byte {data[first_bad:first_bad + 1]!r} at {_position(data, first_bad)}) and "
+        f"look like {guess}; {hint}")
+
+
+def read_report(text_or_path: str | os.PathLike | bytes, encoding: str | None = None) -> Document:
+    """Read a report given as a path, as bytes or as the text itself.
+
+    A :class:`str` is taken as a path when it is one line that names an existing
+    file (or ends in .txt/.text/.md and so was evidently meant as one);
+    otherwise it is the report's text.
+    """
+    if isinstance(text_or_path, bytes | bytearray | memoryview):
+        return _checked(decode_report(bytes(text_or_path), "<bytes>", encoding))
+    if isinstance(text_or_path, os.PathLike):
+        return _read_path(Path(text_or_path), encoding)
+    if not isinstance(text_or_path, str):
+        raise TypeError(f"extract() takes text, bytes or a path, not {type(text_or_path).__name__}")
+    candidate = text_or_path.strip()
+    if candidate and "\n" not in candidate and len(candidate) < 1024:
+        try:
+            is_file = Path(candidate).is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if is_file or candidate.lower().endswith((".txt", ".text", ".md")):
+            return _read_path(Path(candidate), encoding)
+    return _checked(Document(text_or_path, "<text>", "str"))
+
+
+def _read_path(path: Path, encoding: str | None) -> Document:
+    if not path.exists():
+        raise ExtractError(f"{path}: no such file")
+    if path.is_dir():
+        raise ExtractError(f"{path}: is a folder; expected a text file")
+    size = path.stat().st_size
+    if size > 4 * MAX_CHARS:
+        raise ExtractError(f"{path}: {size:,} bytes; expected a report under {4 * MAX_CHARS:,} bytes")
+    return _checked(decode_report(path.read_bytes(), str(path), encoding))
+
+
+def _checked(doc: Document) -> Document:
+    if len(doc.text) > MAX_CHARS:
+        raise ExtractError(f"{doc.source}: {len(doc.text):,} characters; expected at most {MAX_CHARS:,} "
+                           "(split the input into documents)")
+    return doc

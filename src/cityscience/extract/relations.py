@@ -1,0 +1,74 @@
+"""What a quantity measures: a level, a growth rate, a change or gap in points, a rank, a multiple.
+
+* 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
+* 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 → ``pp_diff``;
+* 第N after 位居/居/排名 → ``rank`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
+  → ``multiple`` (a plain N倍, as in 实现10倍放大效应, stays a level in 倍);
+* a list continues its first item's measure: 同比分别增长25.26%和37.85% gives
+  two growth rates, 全省第11,宁波第2 two ranks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .quantities import Quantity
+
+__all__ = ["assign_measures"]
+
+_GROWTH = re.compile(
+    r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
+    r"(?P<verb>增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
+)
+_DECREASE = {"下降", "减少", "降低", "回落", "下滑"}
+_PP_DIFF = re.compile(r"比[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$")
+_PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降低|回落|扩大|缩小)了?$")
+_LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
+
+
+_TIMES_OF = re.compile(r"(?:是|为|相当于)[^,，。;；]{0,12}?的$")
+
+
+def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None:
+    """Set ``measure`` (and the sign of decreases) on every quantity, in place."""
+    prev: Quantity | None = None
+    for q in quantities:
+        if q.measure in {"rank", "multiple"} or q.unit is None:
+            prev = q
+            continue
+        cs = clause_start(q.q_start)
+        before = norm[max(cs, q.q_start - 24):q.q_start]
+        if q.unit == "倍" and _TIMES_OF.search(before):
+            q.measure = "multiple"
+            q.reasons.append("是…的N倍 → multiple of the base")
+        inherited = prev is not None and prev.measure in {"yoy_pct", "pp_change", "pp_diff"} and \
+            prev.unit == q.unit and _LIST_GAP.match(norm[prev.q_end:q.q_start]) is not None
+        if q.unit == "%":
+            m = _GROWTH.search(before)
+            if m:
+                q.measure = "yoy_pct"
+                q.reasons.append(f"{m.group().strip()} → growth rate")
+                if m.group("verb") in _DECREASE:
+                    q.value = -q.value
+                    q.reasons.append("decrease → negative")
+            elif inherited:
+                q.measure = prev.measure
+                q.reasons.append("list continues a growth rate")
+                if prev.value < 0 < q.value:
+                    q.value = -q.value
+        elif q.unit in {"个百分点", "百分点"}:
+            if _PP_DIFF.search(before):
+                q.measure = "pp_diff"
+                q.reasons.append("比…高/低 N 个百分点 → gap")
+            elif (m := _PP_CHANGE.search(before)) is not None:
+                q.measure = "pp_change"
+                q.reasons.append(f"{m.group()} N 个百分点 → change")
+                if m.group("verb") in _DECREASE | {"缩小"}:
+                    q.value = -q.value
+            elif inherited:
+                q.measure = prev.measure
+            else:
+                q.measure = "pp_change"
+                q.confidence -= 0.2
+                q.reasons.append("percentage points without a verb: taken as a change")
+        prev = q

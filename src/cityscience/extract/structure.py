@@ -1,0 +1,275 @@
+"""What kind of report this is, which parts it has, and the status and year of each position.
+
+A work report is a summary of a year (actual values), a plan (targets), or a
+summary followed by a plan. The title (…2014年工作总结, …2015年工作总结和2016年
+工作思路, …工作要点, …实施方案) and part headings (二、2025年工作计划) say which;
+when a summary-and-plan report has no heading for its plan, the plan starts
+at the first paragraph after the summary that speaks only of the future
+(力争, 确保, 争取, and no 了/已/完成).
+
+Within a sentence, words before a number override the part's default:
+预计/有望/预期 make an estimate; 力争/争取/确保/目标/到20XX年 make a target
+(with that year). An explicit year before the number in the same sentence
+(2013年度, 到2020年) is the value's year.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["DocumentInfo", "Part", "analyse", "sentence_bounds", "status_and_year"]
+
+_YEAR = r"(?:19|20)\d{2}"
+_SUMMARY_WORDS = r"总结|进展|成效|回顾|完成情况|工作情况"
+_PLAN_WORDS = r"要点|计划|思路|方案|规划|打算|安排|纲要|重点工作|工作重点|主要任务|目标任务|行动"
+_TITLE_KIND = re.compile(f"(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS})")
+_TITLE_YEAR = re.compile(f"({_YEAR})年")
+_CHROME = re.compile(r"网站首页|当前位置|首页|>>|>|发布时间|发布日期|来源[:：]|阅读[:：]")
+_ENUM = r"[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}部分[:：、]?"
+_HEADING = re.compile(
+    rf"(?m)^[ \t\u3000]{{0,8}}(?:{_ENUM})?\s?(?:(?P<year>{_YEAR})年度?|(?P<next>明年|下一步|下阶段|今后一个时期|新的一年))"
+    rf"[^\n。;；]{{0,10}}?(?:(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}$"
+)
+_SENTENCE_PUNCT = re.compile(r"[。；;，,：:！？!?]")
+_TARGET_HORIZON = re.compile(f"到({_YEAR})年")
+# Written without a leading optional group so that the regex engine can skip to "19"/"20".
+_YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+# One plain alternation (no named groups, which would stop the engine from skipping ahead);
+# the kind of each cue is looked up from the words matched.
+_CUES = re.compile(
+    r"预计|有望|预期|估计|预测"
+    r"|力争|确保|努力实现|目标(?:是|为|:|：|值)|(?:主要|预期|发展|总体|年度)目标(?!任务)"
+    r"|计划(?:到|在|于|新增|完成|实现)|要达到|将达到|拟"
+    r"|已经|现有|目前|截至|截止"
+)
+_ESTIMATE_CUES = {"预计", "有望", "预期", "估计", "预测"}
+_ACTUAL_CUES = {"已经", "现有", "目前", "截至", "截止"}
+_CLAUSE_TARGET = re.compile(r"明确")
+_FORWARD = re.compile(r"力争|确保|争取")
+_PAST = re.compile(r"了|已|完成|取得|成功|获批|今年以来")
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s?(?:%|亿|万|家|个|项|件|名|人|次)")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the report with one default status and year."""
+
+    start: int
+    kind: str  # "summary" or "plan"
+    year: int | None
+    why: str
+
+
+@dataclass
+class DocumentInfo:
+    """The report's title, kind, years and parts as inferred from its text."""
+
+    title: str | None = None
+    kind: str = "unknown"  # summary, plan, summary_and_plan or unknown
+    report_year: int | None = None
+    plan_year: int | None = None
+    horizon_year: int | None = None
+    parts: list[Part] = field(default_factory=list)
+
+    def part_at(self, pos: int) -> Part:
+        """The part the character at ``pos`` belongs to."""
+        starts = [p.start for p in self.parts]
+        return self.parts[max(0, bisect.bisect_right(starts, pos) - 1)]
+
+    def describe(self) -> str:
+        """One line for messages and the review sheet."""
+        parts = "; ".join(f"{p.kind} {p.year or '?'} from offset {p.start} ({p.why})" for p in self.parts)
+        return f"{self.kind} report; title {self.title!r}; parts: {parts}"
+
+
+def _lines(norm: str, limit: int) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    while pos < len(norm) and len(out) < limit:
+        end = norm.find("\n", pos)
+        end = len(norm) if end < 0 else end
+        line = norm[pos:end]
+        if line.strip():
+            out.append((pos, line))
+        pos = end + 1
+    return out
+
+
+def _find_title(norm: str) -> tuple[int, str] | None:
+    for start, line in _lines(norm[:3000], 15):
+        text = line.strip()
+        # A title is a short line without sentence punctuation that names the kind of report.
+        if 8 <= len(text) <= 80 and _TITLE_KIND.search(text) and not _CHROME.search(text) \
+                and not _SENTENCE_PUNCT.search(text):
+            return start, text
+    return None
+
+
+def _plan_boundary(norm: str, after: int) -> int | None:
+    """Start of the first forward-looking paragraph after a paragraph that reports quantities."""
+    seen_summary = False
+    pos = after
+    while pos < len(norm):
+        end = norm.find("\n", pos)
+        end = len(norm) if end < 0 else end
+        para = norm[pos:end]
+        if para.strip():
+            if seen_summary and _FORWARD.search(para) and not _PAST.search(para):
+                return pos + (len(para) - len(para.lstrip()))
+            if _QUANTITY.search(para):
+                seen_summary = True
+        pos = end + 1
+    return None
+
+
+def analyse(norm: str, year: int | None = None, original: str | None = None) -> DocumentInfo:
+    """Infer title, kind, years and parts of a normalized report.
+
+    Args:
+        norm: the normalized text.
+        year: the report year given by the caller; it wins over the title's.
+        original: the text as written, for quoting the title and headings as they are.
+    """
+    original = norm if original is None else original
+    info = DocumentInfo()
+    title = _find_title(norm)
+    title_end = 0
+    title_years: list[int] = []
+    kinds: set[str] = set()
+    if title is not None:
+        title_start = title[0] + norm[title[0]:].index(title[1])
+        title_end = title_start + len(title[1])
+        info.title = original[title_start:title_end]
+        title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
+        for m in _TITLE_KIND.finditer(title[1]):
+            kinds.add("summary" if m.group("s") else "plan")
+        if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
+            kinds.add("plan")  # …2015年工作总结和2016年… : the later year is planned for
+    headings = [m for m in _HEADING.finditer(norm) if m.start() >= title_end]
+    heading_kinds = {"summary" if m.group("s") else "plan" for m in headings}
+    if kinds == {"summary", "plan"} or heading_kinds == {"summary", "plan"}:
+        info.kind = "summary_and_plan"
+    elif kinds or heading_kinds:
+        info.kind = next(iter(kinds or heading_kinds))
+    summary_year = year
+    if summary_year is None and title_years:
+        summary_year = title_years[0]
+    if summary_year is None:
+        summary_year = next((int(m.group("year")) for m in headings if m.group("s") and m.group("year")), None)
+    plan_year = None
+    if info.kind == "summary_and_plan":
+        plan_year = title_years[1] if len(title_years) > 1 else None
+        if plan_year is None:
+            plan_year = next((int(m.group("year")) for m in headings if m.group("p") and m.group("year")), None)
+        if plan_year is None and summary_year is not None:
+            plan_year = summary_year + 1
+    elif info.kind == "plan":
+        plan_year = year or (title_years[-1] if title_years else None)
+    info.report_year = summary_year if info.kind != "plan" else plan_year
+    info.plan_year = plan_year
+    horizons = Counter(int(y) for y in _TARGET_HORIZON.findall(norm))
+    if horizons:
+        info.horizon_year = horizons.most_common(1)[0][0]
+    if info.report_year is None and info.horizon_year is not None and info.kind == "plan":
+        info.report_year = info.plan_year = info.horizon_year
+
+    first = "plan" if info.kind == "plan" else "summary"
+    first_year = info.plan_year if first == "plan" else summary_year
+    parts = [Part(0, first, first_year, f"title {info.title!r}" if info.title else "no title found")]
+    if headings:
+        for m in headings:
+            kind = "summary" if m.group("s") else "plan"
+            if m.group("year"):
+                y = int(m.group("year"))
+            elif m.group("next") == "明年" and summary_year is not None:
+                y = summary_year + 1
+            else:
+                y = plan_year if kind == "plan" else summary_year
+            if kind != parts[-1].kind or y != parts[-1].year:
+                parts.append(Part(m.start(), kind, y, f"heading {original[m.start():m.end()].strip()!r}"))
+    elif info.kind == "summary_and_plan":
+        boundary = _plan_boundary(norm, title_end)
+        if boundary is not None:
+            snippet = original[boundary:boundary + 12]
+            parts.append(Part(boundary, "plan", plan_year, f"first forward-looking paragraph {snippet!r}…"))
+    info.parts = parts
+    return info
+
+
+def sentence_bounds(norm: str) -> list[int]:
+    """Offsets of every sentence end (。；！？ and line breaks), ascending."""
+    return [m.start() for m in _SENTENCE_END.finditer(norm)]
+
+
+@dataclass
+class Cues:
+    """Status cues and year markers of a text, found once and looked up per number."""
+
+    cue_pos: list[int]
+    cue_kind: list[str]
+    cue_text: list[str]
+    year_pos: list[int]
+    year_val: list[int]
+    year_target: list[bool]
+    clause_target: list[int]
+
+
+def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
+    """Find the status cues and explicit years of a normalized text (quoted names excluded)."""
+    cue_pos, cue_kind, cue_text = [], [], []
+    for m in _CUES.finditer(norm):
+        if masked_quotes[m.start()]:
+            continue
+        word = m.group()
+        cue_pos.append(m.start())
+        cue_kind.append("estimate" if word in _ESTIMATE_CUES else "actual" if word in _ACTUAL_CUES else "target")
+        cue_text.append(word)
+    year_pos, year_val, year_target = [], [], []
+    for m in _YEAR_MARK.finditer(norm):
+        if masked_quotes[m.start()] or m.group("tail") in {"起", "以来", "至今", "开始"}:
+            continue
+        before = norm[max(0, m.start() - 1):m.start()]
+        # 自2009年起 (a start), 比2015年翻了一番 (a base of comparison), 2011-2014 (a period).
+        if before in {"自", "从", "比", "较", "同"} or (before and (before.isdigit() or before in "-—–~")):
+            continue
+        year_pos.append(m.start())
+        year_val.append(int(m.group("year")))
+        year_target.append(before == "到")
+    clause_target = [m.start() for m in _CLAUSE_TARGET.finditer(norm)]
+    return Cues(cue_pos, cue_kind, cue_text, year_pos, year_val, year_target, clause_target)
+
+
+def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_start: int, pos: int
+                    ) -> tuple[str, int | None, str]:
+    """Status, year and the reason, for a number at ``pos`` in the sentence starting at ``sentence_start``."""
+    part = info.part_at(pos)
+    status = "target" if part.kind == "plan" else "actual"
+    why = f"{part.kind} part"
+    i = bisect.bisect_left(cues.cue_pos, pos) - 1
+    if i >= 0 and cues.cue_pos[i] >= sentence_start:
+        kind = cues.cue_kind[i]
+        status = kind
+        why = f"{cues.cue_text[i]} → {kind}"
+    j = bisect.bisect_left(cues.clause_target, pos) - 1
+    if status == "actual" and j >= 0 and cues.clause_target[j] >= clause_start:
+        status, why = "target", "明确 → target"
+    year: int | None = None
+    k = bisect.bisect_left(cues.year_pos, pos) - 1
+    if k >= 0 and cues.year_pos[k] >= sentence_start:
+        year = cues.year_val[k]
+        if cues.year_target[k]:
+            if status == "actual":
+                status = "target"
+                why = f"到{year}年 → target"
+        elif part.kind == "plan" and status == "target" and part.year and year < part.year:
+            status, why = "actual", f"{year}年 before the plan year → actual"
+    if year is None:
+        if status == "target" and part.kind == "plan" and info.horizon_year and (
+                part.year is None or info.horizon_year > part.year):
+            year = info.horizon_year
+        else:
+            year = part.year
+    return status, year, why

@@ -1,0 +1,173 @@
+"""Chart packs: the figures in one language and format, zipped with an index that cites their sources."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import matplotlib.pyplot as plt
+import openpyxl
+import pytest
+
+import cityscience as cs
+from cityscience.charts.figures import save_figure
+from cityscience.charts.labels import Labels
+from cityscience.charts.style import set_theme
+from cityscience.cli import main
+from cityscience.export.figures import ChartPackError, figure_data, write_chart_pack
+from exportdata import make_export_data
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return make_export_data(tmp_path)
+
+
+def _draw(data, folder, name, lang, regions, indicators, title):
+    labels = Labels.from_frames(lang, sources=cs.load_sources(data), regions=cs.load_regions(data))
+    with plt.rc_context():  # the theme (CJK font) for this figure only
+        set_theme(lang)
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(["2014", "2020"], [12957, 10000])
+        ax.set_title(title)
+        save_figure(fig, name, sources=["demo"], lang=lang, folder=folder, labels=labels, regions=regions,
+                    indicators=indicators, title=title)
+
+
+@pytest.fixture
+def figures(data, tmp_path, monkeypatch):
+    """Two English figures; notebook 02 exists in the (temporary) project, notebook 03 does not."""
+    monkeypatch.setenv("CITYSCIENCE_ROOT", str(tmp_path))
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02-patents-demo.ipynb").write_text("{}", encoding="utf-8")
+    folder = tmp_path / "figures"
+    _draw(data, folder, "02-patents", "en", ["ningbo"], ["invention_patent_applications"], "Invention patents")
+    _draw(data, folder, "03-compare", "en", ["ningbo", "cixi"], ["rd_expenditure"], "R&D compared")
+    return folder
+
+
+def _index(z: zipfile.ZipFile) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8"))))
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_pack_holds_every_figure_in_the_format_with_an_index(data, figures, tmp_path, fmt):
+    pack = write_chart_pack(tmp_path / "pack.zip", root=data, lang="en", fmt=fmt, folder=figures)
+    assert pack.count == 2
+    with zipfile.ZipFile(pack.path) as z:
+        assert z.namelist() == ["README.txt", "index.csv", f"02-patents.{fmt}", f"03-compare.{fmt}"]
+        assert z.read(f"02-patents.{fmt}") == (figures / f"02-patents.{fmt}").read_bytes()
+        index = _index(z)
+        readme = z.read("README.txt").decode("utf-8")
+    assert [r["file"] for r in index] == [f"02-patents.{fmt}", f"03-compare.{fmt}"]
+    first = index[0]
+    assert first["title"] == "Invention patents" and first["sources"] == "demo"
+    assert first["notebook"] == "notebooks/02-patents-demo.ipynb" and index[1]["notebook"] == "03"
+    assert first["source_citations"] == "Demo bureau, “Demo” (2015-04-14)"
+    assert first["data_version"].startswith("2015-04-14+")
+    assert "2 figures" in readme and fmt.upper() in readme and first["data_version"] in readme
+
+
+def test_pack_for_one_region(data, figures, tmp_path):
+    pack = write_chart_pack(tmp_path / "cixi.zip", root=data, region="cixi", lang="en", fmt="pdf", folder=figures)
+    assert pack.count == 1
+    with zipfile.ZipFile(pack.path) as z:
+        assert [r["name"] for r in _index(z)] == ["03-compare"]
+        assert "Cixi" in z.read("README.txt").decode("utf-8")
+
+
+def test_same_figures_same_zip(data, figures, tmp_path):
+    a = write_chart_pack(tmp_path / "a.zip", root=data, lang="en", fmt="svg", folder=figures).path.read_bytes()
+    b = write_chart_pack(tmp_path / "b.zip", root=data, lang="en", fmt="svg", folder=figures).path.read_bytes()
+    assert a == b
+
+
+def test_clear_errors(data, figures, tmp_path):
+    with pytest.raises(ChartPackError, match=r"region 'shanghai': expected one of ningbo, hangzhou, cixi, haishu"):
+        write_chart_pack(tmp_path / "x.zip", root=data, region="shanghai", lang="en", folder=figures)
+    with pytest.raises(ChartPackError, match=r"no figure in language 'en' about region 'haishu'"):
+        write_chart_pack(tmp_path / "x.zip", root=data, region="haishu", lang="en", folder=figures)
+    (figures / "03-compare.svg").unlink()
+    with pytest.raises(ChartPackError, match=r"03-compare.svg"):
+        write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="svg", folder=figures)
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_cli_writes_the_pack_and_keeps_an_earlier_one_on_failure(data, figures, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
+    monkeypatch.setenv("CITYSCIENCE_BUILD", str(tmp_path / "build"))
+    assert main(["export", "figures", "--data", str(data), "--lang", "en", "--format", "pdf"]) == 0
+    out = tmp_path / "build" / "cityscience-figures-all-en-pdf.zip"
+    assert f"wrote {out}: 2 figures (pdf, en)" in capsys.readouterr().out
+    before = out.read_bytes()
+    assert main(["export", "figures", "--data", str(data), "--lang", "en", "--format", "pdf", "-o", str(out),
+                 "--region", "nowhere"]) == 1
+    err = capsys.readouterr().err
+    assert "region 'nowhere': expected one of" in err and "any earlier output is unchanged" in err
+    assert out.read_bytes() == before
+
+
+def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
+    found = figure_data(data, "en")
+    assert [f.figure for f in found] == ["02-patents", "03-compare"]
+    patents = found[0].data
+    # every observation of the figure's regions × indicators × sources (all measures)
+    assert list(patents["obs_id"]) == ["t-003", "t-004", "t-009"]
+    assert list(patents["evidence"]) == ["发明专利申请量达12957件", "发明专利申请量达12957件,同比增长32.1%",
+                                         "到2020年,发明专利申请量达到10000件"]
+    out = tmp_path / "book.xlsx"
+    assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Fig data 02-patents"]
+    assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
+    header = [c.value for c in ws[5]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=6, values_only=True)]
+    assert [(r["obs_id"], r["year"], r["value"]) for r in rows] == [
+        ("t-003", 2014, 12957), ("t-004", 2014, 32.1), ("t-009", 2020, 10000)]
+    assert "Fig data 03-compare" in wb.sheetnames
+
+
+def test_missing_language_is_drawn_by_the_notebooks_into_a_temporary_folder(data, figures, tmp_path,
+                                                                              monkeypatch):
+    """No Chinese figures published: the pack runs the build into a temporary folder, never into figures/."""
+    import os
+
+    import cityscience.build
+
+    calls = []
+
+    def fake_build(*, figures, output, html, progress, **_):
+        calls.append((figures, os.environ.get("CITYSCIENCE_DATA"), html))
+        _draw(data, figures, "02-patents", "zh", ["ningbo"], ["invention_patent_applications"], "发明专利申请量")
+
+    before = sorted(p.name for p in figures.iterdir())
+    monkeypatch.setattr(cityscience.build, "build", fake_build)
+    pack = write_chart_pack(tmp_path / "zh.zip", root=data, lang="zh", fmt="png", folder=figures, progress=False)
+    assert pack.count == 1 and len(calls) == 1
+    drawn_into, data_env, html = calls[0]
+    assert drawn_into != figures and not drawn_into.exists()  # a temporary folder, removed afterwards
+    assert data_env == str(data.resolve()) and html is False
+    assert sorted(p.name for p in figures.iterdir()) == before
+    with zipfile.ZipFile(pack.path) as z:
+        assert _index(z)[0]["title"] == "发明专利申请量"
+        assert "全部地区" in z.read("README.txt").decode("utf-8")
+
+
+def test_a_failing_notebook_fails_the_pack_and_keeps_the_earlier_zip(data, tmp_path, monkeypatch, capsys):
+    import cityscience.build
+    from cityscience.build import BuildError
+
+    def failing_build(**_):
+        raise BuildError("1 notebook failed:\n02-x.ipynb, cell 3 (In [3]): ValueError: boom")
+
+    monkeypatch.setattr(cityscience.build, "build", failing_build)
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(tmp_path / "empty-figures"))
+    out = tmp_path / "pack.zip"
+    out.write_bytes(b"earlier pack")
+    assert main(["export", "figures", "--data", str(data), "--lang", "en", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "drawing the figures failed: 1 notebook failed:\n02-x.ipynb, cell 3 (In [3]): ValueError: boom" in err
+    assert out.read_bytes() == b"earlier pack"

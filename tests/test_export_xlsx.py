@@ -1,0 +1,215 @@
+"""The Excel workbook: sheets, README, formats, text that never turns into a formula, same data → same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import cityscience as cs
+from cityscience.cli import main
+from cityscience.export.cells import display_width
+from cityscience.export.workbook import FigureData, workbook_bytes, write_workbook
+from exportdata import OBS_ROWS, make_export_data
+from minidata import set_cell
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return make_export_data(tmp_path)
+
+
+def _load(data, lang="zh", **kw) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(data, lang, **kw)))
+
+
+def _rows(ws, header_row=1):
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_sheets_in_both_languages(data):
+    zh = _load(data, "zh").sheetnames
+    assert zh == ["说明", "观测值", "宁波市", "杭州市", "慈溪市", "海曙区", "指标", "单位", "代码表", "地区", "来源",
+                  "一致性检查"]
+    en = _load(data, "en").sheetnames
+    assert en == ["README", "Observations", "Ningbo", "Hangzhou", "Cixi", "Haishu", "Indicators", "Units",
+                  "Code lists", "Regions", "Sources", "Consistency flags"]
+
+
+def test_readme_cites_and_dates_from_the_data_not_the_clock(data):
+    wb = _load(data, "en")
+    readme = {r[0]: r[1] for r in wb["README"].iter_rows(min_row=3, values_only=True) if r[0]}
+    version = readme["Data version"]
+    assert re.fullmatch(r"2015-04-14\+[0-9a-f]{12}", version)  # the source's published date + checksum
+    assert readme["Data as of (newest source publication date)"] == "2015-04-14"
+    assert version in readme["How to cite"] and "observation ID" in readme["How to cite"]
+    assert "9 observations" in readme["Size"]
+    assert wb.properties.created == wb.properties.modified == dt.datetime(2015, 4, 14)
+    sheets = [k for k in readme if k in wb.sheetnames]
+    assert set(wb.sheetnames) - {"README"} <= set(sheets)
+
+
+def test_same_data_same_bytes_and_changed_data_changes_the_version(data):
+    first = workbook_bytes(data, "zh")
+    assert workbook_bytes(data, "zh") == first
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    set_cell(data / "observations" / "demo.csv", 6, "note", "edited")
+    second = workbook_bytes(data, "zh")
+    assert second != first
+    v1 = openpyxl.load_workbook(io.BytesIO(first)).properties.version
+    v2 = openpyxl.load_workbook(io.BytesIO(second)).properties.version
+    assert v1[:10] == v2[:10] and v1 != v2  # same as-of date, different checksum
+
+
+def test_observations_sheet_is_typed_frozen_filtered_and_sized(data):
+    ws = _load(data, "zh")["观测值"]
+    assert ws.freeze_panes == "B2"
+    assert ws.auto_filter.ref == f"A1:S{len(OBS_ROWS) + 1}"
+    rows = _rows(ws)
+    by_id = {r["观测编号"]: r for r in rows}
+    assert [r["观测编号"] for r in rows] == [r[0] for r in OBS_ROWS]
+    r1 = by_id["t-001"]
+    assert r1["年份"] == 2014 and r1["数值"] == 185 and r1["单位"] == "亿元"
+    assert r1["标准单位数值"] == 18_500_000_000 and r1["标准单位"] == "CNY"
+    assert r1["地区"] == "宁波市" and r1["指标"] == "全社会研发投入"
+    assert by_id["t-002"]["数值"] == 2.35
+    assert by_id["t-008"]["上限值"] == 10
+    # number formats follow the written precision and the unit
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    assert ws.cell(3, col["数值"]).number_format == "#,##0.00"  # 2.35
+    assert ws.cell(2, col["数值"]).number_format == "#,##0"  # 185
+    assert ws.cell(3, col["标准单位数值"]).number_format == '#,##0.00"%"'
+    assert ws.cell(2, col["年份"]).number_format == "0"
+    assert ws.cell(2, col["观测编号"]).number_format == "@"
+    # columns are wide enough for their Chinese text (wide characters count twice)
+    label = ws.cell(1, col["原文表述"]).column_letter
+    assert ws.column_dimensions[label].width >= display_width("发明专利申请量") + 2
+    evidence = ws.cell(1, col["原文证据"]).column_letter
+    assert ws.column_dimensions[evidence].width >= display_width("到2020年,发明专利申请量达到10000件")
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(data):
+    raw = workbook_bytes(data, "zh")
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+    ws = openpyxl.load_workbook(io.BytesIO(raw))["观测值"]
+    col = {c.value: c.column for c in ws[1]}["备注"]
+    notes = {ws.cell(r, 1).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    for obs_id, text in [("t-001", "=1+1 must stay text"), ("t-002", "+86 574 stays text"),
+                         ("t-003", "-5% is not a formula"), ("t-004", "@home stays text")]:
+        cell = notes[obs_id]
+        assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, obs_id
+    assert not notes["t-006"].quotePrefix
+
+
+def test_region_sheet_is_wide_with_status_and_qualifier_visible(data):
+    ws = _load(data, "en")["Ningbo"]
+    rows = _rows(ws)
+    assert list(rows[0]) == ["Indicator code", "Indicator name", "Measure", "Status", "Unit", "2014", "2020",
+                             "Observation IDs"]
+    key = {(r["Indicator code"], r["Measure"], r["Status"]): r for r in rows}
+    patents = key[("invention_patent_applications", "level", "actual")]
+    assert patents["2014"] == 12957 and patents["2020"] is None
+    assert key[("invention_patent_applications", "level", "target")]["2020"] == 10000
+    assert key[("rd_expenditure", "level", "estimate")]["2014"] == 185
+    assert key[("rd_expenditure", "level", "estimate")]["Unit"].startswith("亿元 (hundred million yuan")
+    header = [c.value for c in ws[1]]
+    c2014 = header.index("2014") + 1
+    cells = {ws.cell(r, 1).value + "/" + ws.cell(r, 4).value: ws.cell(r, c2014) for r in range(2, ws.max_row + 1)}
+    assert cells["incubators_new/actual"].number_format.startswith('"≈"')
+    assert cells["st_enterprises/actual"].number_format.startswith('"≥"')
+    assert '"–10"' in cells["innovation_teams/actual"].number_format
+    assert "t-006" in cells["incubators_new/actual"].comment.text  # traceable to its sentence
+    assert "新增孵化器近百家" in cells["incubators_new/actual"].comment.text
+    zh = _load(data, "zh")["宁波市"]
+    assert [c.value for c in zh[1]][:5] == ["指标代码", "指标", "度量", "状态", "单位"]
+    assert {r["状态"] for r in _rows(zh)} == {"实际", "预计", "目标"}
+    assert _rows(_load(data, "zh")["杭州市"])[0]["指标代码"] == "该地区暂无观测值。"
+
+
+def test_codebook_sources_and_flags_sheets(data):
+    wb = _load(data, "en")
+    sources = _rows(wb["Sources"])
+    assert len(sources) == 1
+    src = sources[0]
+    assert src["Published"] == dt.datetime(2015, 4, 14)
+    assert re.fullmatch(r"[0-9a-f]{64}", src["SHA-256"])
+    assert src["SHA-256"] == cs.load_sources(data)["sha256"].iloc[0]
+    regions = {r["Region code"]: r for r in _rows(wb["Regions"])}
+    assert regions["cixi"]["Division code (GB/T 2260)"] == "330282"  # a code stays text
+    assert len(_rows(wb["Indicators"])) == len(cs.load_indicators(data))
+    flags = _rows(wb["Consistency flags"])
+    expected = cs.consistency_flags(cs.load_observations(data), cs.load_indicators(data))
+    assert len(flags) == len(expected) == 1
+    assert flags[0]["Check"] == "target_below_actual" and flags[0]["Observation IDs"] == "t-003;t-009"
+
+
+def test_figure_data_sheets(data):
+    fig = FigureData(figure="02-hte-stock", title="高新技术企业数", notebook="notebooks/02-enterprises.ipynb",
+                     sources="ningbo-2014-summary; cixi-2024-summary",
+                     data=pd.DataFrame({"region": ["ningbo", "cixi"], "year": [2014, 2024],
+                                        "value": [1167.0, 2.5]}))
+    wb = _load(data, "zh", figures=[fig])
+    ws = wb["图数据 02-hte-stock"]
+    assert [ws.cell(r, 2).value for r in (1, 2, 3)] == [fig.title, fig.notebook, fig.sources]
+    table = _rows(ws, header_row=5)
+    assert table == [{"region": "ningbo", "year": 2014, "value": 1167}, {"region": "cixi", "year": 2024,
+                                                                         "value": 2.5}]
+    readme = [r[0] for r in wb["说明"].iter_rows(values_only=True)]
+    assert "图数据 02-hte-stock" in readme
+
+
+def test_invalid_data_exports_nothing(data, capsys):
+    out = data.parent / "book.xlsx"
+    assert main(["export", "xlsx", "--data", str(data), "-o", str(out), "--no-figures"]) == 0
+    before = out.read_bytes()
+    set_cell(data / "observations" / "demo.csv", 3, "value", "2.36")
+    assert main(["export", "xlsx", "--data", str(data), "-o", str(out), "--no-figures"]) == 1
+    err = capsys.readouterr().err
+    assert "data/observations/demo.csv:3: column 'value': value '2.36'" in err and "nothing was exported" in err
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.is_file()) == ["book.xlsx"]
+
+
+def test_a_failure_while_replacing_keeps_the_earlier_file(data, monkeypatch):
+    out = data.parent / "book.xlsx"
+    write_workbook(out, data, "zh")
+    before = out.read_bytes()
+    set_cell(data / "observations" / "demo.csv", 6, "note", "changed")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device", str(dst))
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_workbook(out, data, "zh")
+    assert out.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir() if p.is_file()] == ["book.xlsx"]
+
+
+def test_control_character_is_reported_not_written(data, capsys):
+    set_cell(data / "observations" / "demo.csv", 6, "note", "bad\x01char")
+    out = data.parent / "book.xlsx"
+    assert main(["export", "xlsx", "--data", str(data), "-o", str(out), "--no-figures"]) == 1
+    err = capsys.readouterr().err
+    assert "'bad\\x01char'" in err and "U+0001" in err and "观测值!" in err
+    assert not out.exists()
+
+
+def test_cli_default_output_and_language(data, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CITYSCIENCE_BUILD", str(tmp_path / "build"))
+    assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "--no-figures"]) == 0
+    out = tmp_path / "build" / "cityscience-en.xlsx"
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert openpyxl.load_workbook(out).sheetnames[0] == "README"

@@ -1,0 +1,252 @@
+"""extract(): columns, evidence and offsets, years and parts, restatements, and input handling."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cityscience.extract import CANDIDATE_COLUMNS, ExtractError, extract, read_report
+
+FIXTURE = Path(__file__).parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
+
+# What a careful reader takes from the fixture report (written for these tests; it is not one
+# of the five documents): (year, measure, status, qualifier, value, value_high, unit).
+FIXTURE_FACTS = [
+    (2019, "level", "actual", "exact", 12.6, None, "亿元"),
+    (2019, "yoy_pct", "actual", "exact", 15.3, None, "%"),
+    (2019, "level", "actual", "exact", 2.45, None, "%"),
+    (2019, "pp_change", "actual", "exact", 0.21, None, "个百分点"),
+    (2019, "rank", "actual", "exact", 3, None, "位次"),
+    (2019, "rank", "actual", "exact", 28, None, "位次"),
+    (2019, "level", "actual", "exact", 46, None, "家"),
+    (2019, "level", "actual", "exact", 218, None, "家"),
+    (2019, "multiple", "actual", "exact", 2, None, "倍"),
+    (2019, "level", "actual", "exact", 1250, None, "家"),
+    (2019, "level", "actual", "exact", 3816, None, "家"),
+    (2019, "level", "actual", "exact", 9.8, None, "亿元"),
+    (2019, "yoy_pct", "actual", "exact", 11.2, None, "%"),
+    (2019, "level", "actual", "exact", 1.9, None, "%"),
+    (2019, "pp_diff", "actual", "exact", 0.3, None, "个百分点"),
+    (2019, "level", "actual", "exact", 86.4, None, "亿元"),
+    (2019, "level", "actual", "exact", 47.5, None, "%"),
+    (2019, "level", "actual", "exact", 3, None, "家"),
+    (2019, "level", "actual", "exact", 12, None, "家"),
+    (2019, "level", "actual", "exact", 305, None, "家"),
+    (2019, "level", "actual", "approx", 2.5, None, "万平方米"),
+    (2019, "level", "actual", "approx", 120, None, "家"),
+    (2019, "level", "actual", "exact", 2, None, "家"),
+    (2019, "level", "actual", "exact", 5, None, "家"),
+    (2019, "level", "actual", "exact", 86, None, "名"),
+    (2019, "level", "actual", "exact", 3, None, "人"),
+    (2019, "level", "actual", "exact", 12, None, "场"),
+    (2019, "level", "actual", "approx", 300, None, "家"),
+    (2019, "level", "actual", "exact", 2000, None, "万元"),
+    (2019, "level", "actual", "exact", 4.3, None, "亿元"),
+    (2019, "level", "actual", "exact", 65, None, "家"),
+    (2019, "level", "actual", "exact", 500, None, "万元"),
+    (2019, "level", "actual", "exact", 2356, None, "件"),
+    (2019, "level", "actual", "exact", 312, None, "件"),
+    (2019, "yoy_pct", "actual", "exact", -4.6, None, "%"),
+    (2019, "level", "actual", "exact", 18.6, None, "件/万人"),
+    (2019, "level", "actual", "exact", 5.7, None, "亿元"),
+    (2019, "multiple", "actual", "exact", 1.5, None, "倍"),
+    (2020, "level", "target", "at_least", 2.6, None, "%"),
+    (2020, "level", "target", "at_least", 50, None, "家"),
+    (2020, "level", "target", "at_least", 260, None, "家"),
+    (2020, "level", "target", "approx", 1000, None, "家"),
+    (2020, "level", "target", "range", 15, 20, "家"),
+    (2020, "level", "target", "exact", 49, None, "%"),
+    (2020, "level", "target", "at_most", 500, None, "万元"),
+    (2020, "level", "estimate", "exact", 6, None, "亿元"),
+]
+
+
+def _facts(df: pd.DataFrame) -> list[tuple]:
+    out = []
+    for _, r in df.iterrows():
+        high = None if pd.isna(r["value_high"]) else float(r["value_high"])
+        out.append((int(r["year"]), r["measure"], r["status"], r["qualifier"], float(r["value"]), high, r["unit"]))
+    return out
+
+
+def _expected() -> list[tuple]:
+    return [(y, m, s, q, float(v), None if h is None else float(h), u) for y, m, s, q, v, h, u in FIXTURE_FACTS]
+
+
+def test_fixture_report_gives_exactly_the_facts_a_reader_takes() -> None:
+    df = extract(FIXTURE, region="qingxi")
+    assert _facts(df) == _expected()
+
+
+def test_columns_types_and_metadata() -> None:
+    df = extract(FIXTURE, region="qingxi")
+    assert list(df.columns) == CANDIDATE_COLUMNS
+    assert (df["region"] == "qingxi").all()
+    assert (df["source_id"] == "qingxi-2019-summary-2020-plan").all()
+    assert df["obs_id"].isna().all() and df["indicator"].isna().all()
+    assert str(df["value"].dtype) == "Float64" and str(df["year"].dtype) == "Int64"
+    assert df.attrs["encoding"] == "utf-8"
+    assert df.attrs["report_year"] == 2019
+    assert "summary_and_plan" in df.attrs["document"] and "2020年工作计划" in df.attrs["document"]
+    row = df[df["unit"] == "亿元"].iloc[0]
+    assert row["value_std"] == pytest.approx(12.6e8) and row["unit_std"] == "CNY"
+
+
+def test_evidence_is_verbatim_at_its_offsets_and_holds_the_value() -> None:
+    text = FIXTURE.read_text(encoding="utf-8")
+    df = extract(text)
+    for _, r in df.iterrows():
+        assert text[r["evidence_start"]:r["evidence_end"]] == r["evidence"]
+        assert r["evidence_start"] <= r["value_start"] < r["value_end"] <= r["evidence_end"]
+        line_start = text.rfind("\n", 0, r["value_start"]) + 1
+        assert text.count("\n", 0, r["value_start"]) + 1 == r["line"]
+        assert r["value_start"] - line_start + 1 == r["column"]
+
+
+def test_traditional_text_keeps_its_characters_and_offsets() -> None:
+    text = "科技創新指數躍居全省第七。有效高新技術企業數達994家,完成規上工業企業研發費用84.2億元。"
+    df = extract(text, year=2024)
+    assert list(df["evidence"]) == ["科技創新指數躍居全省第七", "有效高新技術企業數達994家", "完成規上工業企業研發費用84.2億元"]
+    assert list(df["unit"]) == ["位次", "家", "億元"]
+    assert df.iloc[1]["label_zh"] == "有效高新技術企業數"
+    for _, r in df.iterrows():
+        assert text[r["evidence_start"]:r["evidence_end"]] == r["evidence"]
+
+
+def test_full_width_digits_are_read_and_offsets_point_into_the_original() -> None:
+    text = "发明专利授权量达２，８３２件,同比增长２６．１％。"
+    df = extract(text)
+    assert list(df["value"]) == [2832.0, 26.1]
+    assert list(df["unit"]) == ["件", "%"]
+    first = df.iloc[0]
+    assert text[first["value_start"]:first["value_end"]] == "２，８３２"
+    assert unicodedata.normalize("NFKC", df.iloc[1]["evidence"]).endswith("26.1%")
+
+
+def test_year_in_the_clause_wins_over_the_report_year() -> None:
+    df = extract("全市享受2013年度研发加计扣除企业1164家,减免所得税31.76亿元。全年新认定企业46家。", year=2014)
+    assert list(df["year"]) == [2013, 2013, 2014]
+
+
+def test_report_year_inferred_from_the_title() -> None:
+    df = extract("某市科技局2016年工作总结\n全年新认定高新技术企业46家。")
+    assert list(df["year"]) == [2016]
+    assert df.attrs["title"] == "某市科技局2016年工作总结"
+
+
+def test_a_plan_gives_targets_with_the_horizon_year() -> None:
+    text = "某市科技创新行动方案\n到2022年,建成研究院20家。推动100家企业实施数字化改造。"
+    df = extract(text)
+    assert list(df["status"]) == ["target", "target"]
+    assert list(df["year"]) == [2022, 2022]
+
+
+def test_plan_part_without_heading_starts_at_the_first_forward_looking_paragraph() -> None:
+    text = ("某市科技局2015年工作总结和2016年工作思路\n"
+            "2015年,全市新认定高新技术企业311家,专利授权46254件。\n"
+            "力争全年新认定高新技术企业150家以上,专利授权5万件。\n")
+    df = extract(text)
+    assert list(zip(df["status"], df["year"], strict=True)) == [
+        ("actual", 2015), ("actual", 2015), ("target", 2016), ("target", 2016)]
+
+
+def test_a_fact_stated_twice_is_one_row_with_both_offsets() -> None:
+    text = "全年实现高新技术产业增加值1212.6亿元,增长9.8%。\n其中,实现高新技术产业增加值1212.6亿元,占比41.77%。"
+    df = extract(text)
+    row = df[df["value"] == 1212.6]
+    assert len(row) == 1
+    second = text.rindex("1212.6")
+    assert row.iloc[0]["restated_at"] == str(second)
+
+
+def test_same_value_for_different_things_stays_two_rows() -> None:
+    df = extract("新认定市级众创空间20家以上;新认定农业科技企业20家以上。")
+    assert list(df["value"]) == [20.0, 20.0]
+
+
+def test_table_cell_takes_its_unit_from_the_row_heading() -> None:
+    text = "附件1\n主要指标\n序号\n|\n指标\n|\n目标\n1\n|\n全社会研发经费支出(单位:亿元)\n|\n350\n|\n"
+    df = extract(text, year=2020)
+    assert _facts(df)[0][4:] == (350.0, None, "亿元")
+    assert df.iloc[0]["label_zh"] == "全社会研发经费支出"
+
+
+def test_unit_dropped_by_damaged_text_is_inferred_with_low_confidence() -> None:
+    df = extract("引导基金规模累计达到60亿元。基金规模累计达到50三是扩大合作。")
+    last = df.iloc[-1]
+    assert (last["value"], last["unit"]) == (50.0, "亿元")
+    assert last["confidence"] < 0.6 and "no unit written" in last["reason"]
+
+
+def test_stock_and_flow_marked_in_kind() -> None:
+    df = extract("新认定省级研发中心84家,累计达517家。")
+    assert list(df["kind"]) == ["flow", "stock"]
+
+
+def test_empty_text_gives_an_empty_frame_with_the_columns() -> None:
+    df = extract("")
+    assert df.empty and list(df.columns) == CANDIDATE_COLUMNS
+
+
+# -- input handling ------------------------------------------------------------------------------------
+
+def test_gb18030_file_is_detected_and_gives_the_same_candidates(tmp_path: Path) -> None:
+    gbk = tmp_path / "report-gbk.txt"
+    gbk.write_bytes(FIXTURE.read_text(encoding="utf-8").encode("gb18030"))
+    df = extract(gbk)
+    assert df.attrs["encoding"] == "gb18030"
+    assert _facts(df) == _expected()
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + FIXTURE.read_bytes())
+    df = extract(path)
+    assert df.attrs["encoding"] == "utf-8-sig"
+    assert _facts(df) == _expected()
+
+
+def test_big5_is_rejected_with_a_message_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "big5.txt"
+    path.write_bytes("有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。".encode("big5") * 5)
+    with pytest.raises(ExtractError) as err:
+        extract(path)
+    message = str(err.value)
+    assert str(path) in message and "BIG5" in message and "UTF-8" in message and "line 1" in message
+
+
+def test_binary_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "image.txt"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ExtractError, match="expected UTF-8"):
+        extract(path)
+
+
+def test_encoding_can_be_forced(tmp_path: Path) -> None:
+    path = tmp_path / "big5.txt"
+    path.write_bytes("發明專利授權量達2832件。".encode("big5"))
+    df = extract(path, encoding="big5")
+    assert list(df["value"]) == [2832.0]
+
+
+def test_missing_file_and_wrong_types_fail_clearly(tmp_path: Path) -> None:
+    with pytest.raises(ExtractError, match="no such file"):
+        extract(tmp_path / "nope.txt")
+    with pytest.raises(ExtractError, match="no such file"):
+        extract(str(tmp_path / "nope.txt"))
+    with pytest.raises(TypeError, match="text, bytes or a path"):
+        extract(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="year must be an int"):
+        extract("全年新认定企业46家。", year="2014")  # type: ignore[arg-type]
+
+
+def test_text_path_and_bytes_inputs_agree() -> None:
+    text = FIXTURE.read_text(encoding="utf-8")
+    by_text = extract(text)
+    by_path = extract(str(FIXTURE))
+    by_bytes = extract(FIXTURE.read_bytes())
+    assert _facts(by_text) == _facts(by_path) == _facts(by_bytes)
+    assert read_report(text).source == "<text>"

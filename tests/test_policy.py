@@ -1,0 +1,192 @@
+"""The curated measures and bodies: complete against the documents' own numbering, verbatim, resolvable."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import cityscience as cs
+from cityscience import policy
+from cityscience.numbers import normalize
+from cityscience.policy.measures import _descendants, resolve_units
+from cityscience.validate import check
+
+
+@pytest.fixture(scope="module")
+def checked():
+    return check()
+
+
+@pytest.fixture(scope="module")
+def measures():
+    return policy.load_measures()
+
+
+@pytest.fixture(scope="module")
+def units():
+    return policy.load_units()
+
+
+def _count(m, source_id, kind, parent=None):
+    sel = m[(m["source_id"] == source_id) & (m["kind"] == kind)]
+    if parent is not None:
+        sel = sel[sel["parent"] == parent]
+    return len(sel)
+
+
+def test_policy_tables_have_no_problems(checked):
+    assert [str(p) for p in policy.check_policy(checked)] == []
+
+
+def test_ningbo_plan_counts_match_its_numbering(measures):
+    m, sid = measures, "ningbo-2017-plan"
+    assert _count(m, sid, "task") == 36
+    assert _count(m, sid, "special_project") == 12
+    assert _count(m, sid, "platform") == 8
+    assert _count(m, sid, "assignment") == 14
+    assert _count(m, sid, "indicator_target") == 11
+    assert (_count(m, sid, "principle"), _count(m, sid, "priority"), _count(m, sid, "safeguard")) == (4, 4, 3)
+    tasks = m[(m["source_id"] == sid) & (m["kind"] == "task")]
+    assert sorted(tasks["item_no"]) == list(range(1, 37))
+
+
+def test_ningbo_plan_counts_agree_with_the_raw_text(measures):
+    """Independent of the curation: every 责任单位 clause is one task, every table row one item."""
+    text = cs.raw_text("ningbo-2017-plan")
+    tasks = measures[(measures["source_id"] == "ningbo-2017-plan") & (measures["kind"] == "task")]
+    assert text.count("责任单位:") == len(tasks)
+
+    def rows(head, stop):
+        """Row numbers 1, 2, 3, … found in order among the table's whole-number cells."""
+        block = text[text.index(head): text.index(stop)]
+        expected = 1
+        for line in block.split("\n"):
+            if line.strip() == str(expected):
+                expected += 1
+        return expected - 1
+
+    assert rows("附件2\n", "附件3\n") == _count(measures, "ningbo-2017-plan", "special_project")
+    assert rows("附件3\n", "附件4\n") == _count(measures, "ningbo-2017-plan", "platform")
+    assert rows("附件1\n科技", "附件2\n") == _count(measures, "ningbo-2017-plan", "indicator_target")
+    # appendix 4 has no row numbers: its cells alternate place | content after a two-cell header
+    block = text[text.index("附件4\n"):]
+    assert (block.count("\n|\n") + 1 - 2) // 2 == _count(measures, "ningbo-2017-plan", "assignment")
+
+
+def test_every_ningbo_task_names_its_responsible_units(measures):
+    tasks = measures[(measures["source_id"] == "ningbo-2017-plan") & (measures["kind"] == "task")]
+    assert (tasks["responsibility"] == "stated").all()
+    assert tasks["responsible_units"].map(len).min() >= 1
+    assert tasks.set_index("item_no").loc[1, "responsible_units"] == ["ningbo_stb", "ningbo_eitc", "ningbo_drc"]
+    assert tasks.set_index("item_no").loc[7, "responsible_units"] == ["ningbo_counties", "ningbo_stb"]
+
+
+def test_special_projects_carry_directions_and_departments(measures):
+    sp = measures[measures["kind"] == "special_project"].set_index("item_no")
+    assert sp.loc[1, "title_zh"] == "高端精细化工"
+    assert "高性能工程塑料" in sp.loc[1, "evidence"]
+    assert set(sp["lead_unit"]) == {"ningbo_stb", "ningbo_eitc"}
+    assert list(sp.loc[[6, 7, 8], "lead_unit"]) == ["ningbo_eitc"] * 3
+
+
+def test_haishu_has_23_items_in_6_sections(measures):
+    hs = measures[measures["source_id"] == "haishu-2017-workpoints"]
+    assert len(hs) == 23 and sorted(hs["item_no"]) == list(range(1, 24))
+    assert hs["section"].nunique() == 6
+    text = normalize(cs.raw_text("haishu-2017-workpoints"))
+    assert len(re.findall(r"^\s*[一二三四五六]、", text, flags=re.M)) == hs["section"].nunique()
+    assert (hs["responsible_units"].map(tuple) == ("haishu_stb",)).all()
+
+
+def test_hangzhou_five_projects_and_five_areas_with_their_parts(measures):
+    sid = "hangzhou-2015-summary"
+    areas = measures[(measures["source_id"] == sid) & (measures["kind"] == "area")]
+    projects = measures[(measures["source_id"] == sid) & (measures["kind"] == "project")]
+    assert len(areas) == 5 and set(areas["year"]) == {2015} and set(areas["part"]) == {"summary"}
+    assert len(projects) == 5 and set(projects["year"]) == {2016} and set(projects["part"]) == {"plan"}
+    assert "五大工程" in cs.raw_text(sid)
+    assert [_count(measures, sid, "part", p) for p in projects["measure_id"]] == [3, 3, 3, 3, 4]
+    assert [_count(measures, sid, "part", a) for a in areas["measure_id"]] == [3, 3, 4, 3, 0]
+
+
+def test_cixi_areas_plan_items_and_four_combined_measures(measures):
+    cx = measures[measures["source_id"] == "cixi-2024-summary"]
+    assert len(cx[cx["kind"] == "area"]) == 3 and set(cx[cx["kind"] == "area"]["year"]) == {2024}
+    assert len(cx[cx["kind"] == "task"]) == 3 and set(cx[cx["kind"] == "task"]["year"]) == {2025}
+    assert "四個組合拳" in cs.raw_text("cixi-2024-summary")
+    assert _count(measures, "cixi-2024-summary", "part", "cx25-p1") == 4
+    # stored as written, in traditional characters
+    assert cx.set_index("measure_id").loc["cx24-a1", "title_zh"].startswith("聚焦鏈式培育創新企業")
+
+
+def test_ningbo_2014_measures_by_section(measures):
+    nb = measures[measures["source_id"] == "ningbo-2014-summary"]
+    assert len(nb[nb["kind"] == "achievement"]) == 9
+    per_section = nb[nb["kind"] == "task"].groupby("section", sort=False).size().tolist()
+    assert per_section == [3, 4, 3, 3, 3, 3, 2, 3]
+
+
+def test_evidence_is_verbatim_and_titles_are_in_it(measures):
+    texts = {sid: cs.raw_text(sid) for sid in measures["source_id"].cat.categories}
+    for r in measures.itertuples():
+        raw = texts[r.source_id]
+        if r.source_id == "cixi-2024-summary":
+            assert r.evidence in raw  # traditional text stored as written
+        assert normalize(r.evidence) in normalize(raw), r.measure_id
+        assert re.sub(r"\s", "", normalize(r.title_zh)) in re.sub(r"\s", "", normalize(r.evidence)), r.measure_id
+
+
+def test_every_responsible_unit_resolves_to_the_units_table(measures, units, checked):
+    known = set(units["body"])
+    used = {u for us in measures["responsible_units"] for u in us}
+    assert used <= known
+    index = {(r, re.sub(r"\s", "", normalize(a))): b
+             for b, r, aliases in zip(units["body"], units["region"], units["aliases"], strict=True)
+             for a in aliases}
+    regions = _descendants(checked)
+    stated = measures[measures["responsibility"] == "stated"]
+    for r in stated.itertuples():
+        assert resolve_units(r.units_as_written, r.region, index, regions) == r.responsible_units, r.measure_id
+
+
+def test_same_short_name_is_a_different_body_in_each_city(units, checked):
+    """市科技局 is Ningbo's bureau in a Ningbo document and Cixi's in a Cixi document."""
+    index = {(r, a): b for b, r, aliases in zip(units["body"], units["region"], units["aliases"], strict=True)
+             for a in aliases}
+    regions = _descendants(checked)
+    assert resolve_units("市科技局", "ningbo", index, regions) == ["ningbo_stb"]
+    assert resolve_units("市科技局", "cixi", index, regions) == ["cixi_stb"]
+    assert resolve_units("海曙区、市科技局", "ningbo", index, regions) == ["haishu_gov", "ningbo_stb"]
+    assert resolve_units("市科技部", "ningbo", index, regions) == [None]
+
+
+def test_linked_observations_exist_and_targets_link_to_their_task(measures):
+    obs = cs.load_observations().set_index("obs_id")
+    for r in measures.itertuples():
+        for oid in r.obs_ids:
+            assert obs.loc[oid, "source_id"] == r.source_id
+    t14 = measures.set_index("measure_id").loc["nb17-t14"]
+    assert "nb17-021" in t14["obs_ids"]  # 到2020年 累计认定高新技术企业2600家
+    assert obs.loc["nb17-021", "value"] == 2600
+
+
+def test_units_table_is_typed_and_unique(units):
+    assert units["body"].is_unique
+    for col in ("level", "kind", "region"):
+        assert isinstance(units[col].dtype, pd.CategoricalDtype), col
+    assert set(units["level"].cat.categories) == {"national", "municipal", "zone", "county"}
+    assert units[["name_zh", "name_en", "short_zh"]].notna().all().all()
+
+
+def test_measures_table_is_typed(measures):
+    for col in ("source_id", "region", "part", "kind", "theme", "responsibility"):
+        assert isinstance(measures[col].dtype, pd.CategoricalDtype), col
+    assert measures["item_no"].dtype == "Int64" and measures["year"].dtype == "Int64"
+    assert measures["measure_id"].is_unique
+    assert len(measures["theme"].cat.categories) == 10
+    assert measures["responsible_units"].map(lambda x: isinstance(x, list)).all()
+    # parts are never leaves' parents; items with parts are not leaves
+    assert not measures.set_index("measure_id").loc["hz16-p1", "leaf"]
+    assert measures.set_index("measure_id").loc["hz15-a5", "leaf"]
