@@ -221,3 +221,15 @@ def test_traditional_evidence_matches_after_t2s(tmp_path, monkeypatch):
     write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *rows])
     (p,) = check(data).problems
     assert p.check == "evidence_not_found" and "'有效高新技術企業數達994家'" in p.expected
+
+
+def test_impossible_date_control_character_and_pattern(data):
+    sources = data / "sources.csv"
+    set_cell(sources, 2, "published", "2015-02-30")
+    set_cell(sources, 2, "title_zh", "示例\x07")
+    regions = data / "regions.csv"
+    set_cell(regions, 4, "division_code", "33028")
+    found = {(p.file, p.line, p.column, p.check) for p in check(data).problems}
+    assert ("data/sources.csv", 2, "published", "dtype") in found
+    assert ("data/sources.csv", 2, "title_zh", "control_character") in found
+    assert ("data/regions.csv", 4, "division_code", "pattern") in found

@@ -14,6 +14,7 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .numbers import find_numbers, normalize
@@ -46,6 +47,7 @@ _TABLE_FILES = {
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INTEGER = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DOUBLING = re.compile(r"翻([一二两兩三四五六七八九十]?)番")
 
 
@@ -139,11 +141,21 @@ def check_cells(name: str, table: RawTable, spec_rows, allowed_sets, problems, r
                     problems.append(Problem(shown, line, cname, raw, "a finite decimal number (e.g. 185 or 2.35)",
                                             "dtype"))
                     continue
-            if dtype == "date" and not _DATE.fullmatch(raw):
-                problems.append(Problem(shown, line, cname, raw, "a date written YYYY-MM-DD", "dtype"))
+            if dtype == "date" and not _is_date(raw):
+                problems.append(Problem(shown, line, cname, raw, "a real calendar date written YYYY-MM-DD",
+                                        "dtype"))
                 continue
+            if bad := _CONTROL.search(raw):
+                problems.append(Problem(shown, line, cname, raw,
+                                        f"no control characters (found U+{ord(bad.group()):04X})",
+                                        "control_character"))
             ref = col["allowed"]
             if not ref:
+                continue
+            if ref.startswith("re:"):
+                if not re.fullmatch(ref[3:], raw):
+                    problems.append(Problem(shown, line, cname, raw, f"text matching the pattern {ref[3:]}",
+                                            "pattern"))
                 continue
             options: set[str] = set()
             for part in ref.split("|"):
@@ -207,6 +219,16 @@ def _check_observations(checked: Checked, problems: list[Problem]) -> None:
         if row["year"] and _INTEGER.fullmatch(row["year"]) and int(row["year"]) not in _YEARS:
             problems.append(Problem(shown, line, "year", row["year"], "a year between 1949 and 2100", "year_range"))
         _check_value(row, line, shown, units, indicators, checked, problems)
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text: str) -> bool:

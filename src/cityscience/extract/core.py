@@ -30,7 +30,7 @@ from .masking import mask_spans
 from .normalizing import normalize_for_matching, normalize_short
 from .quantities import Quantity, scan
 from .reading import Document, read_report
-from .relations import assign_measures
+from .relations import assign_measures, change_words_start
 from .structure import DocumentInfo, analyse, find_cues, sentence_bounds, status_and_year
 
 __all__ = ["CANDIDATE_COLUMNS", "Candidate", "candidates_frame", "extract", "extract_candidates"]
@@ -107,6 +107,10 @@ class _Text:
     def sentence_start(self, pos: int) -> int:
         i = bisect.bisect_left(self.sentences, pos) - 1
         return self.sentences[i] + 1 if i >= 0 else 0
+
+    def line_start(self, pos: int) -> int:
+        i = bisect.bisect_left(self.newlines, pos)
+        return self.newlines[i - 1] + 1 if i else 0
 
     def line_col(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_left(self.newlines, pos)
@@ -235,8 +239,16 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
     ev_start = cs + (len(raw_pre) - len(raw_pre.lstrip(" \t\u3000•·")))
     ev_end = q.q_end
     same_sentence = prev is not None and prev.evidence_start >= ss and prev.q.q_end <= q.q_start
-    if q.measure in {"yoy_pct", "pp_change", "pp_diff"} and same_sentence or (
-            q.measure == "multiple" and same_sentence and len(pre) < 6):
+    subject = ""
+    if q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"}:
+        # 科技贷款余额年均增长15%: the subject is in the clause; 增长9.8%: it is the level before.
+        cut = change_words_start(norm[cs:q.q_start])
+        subject = _strip_label(text[cs:cs + cut], norm[cs:cs + cut])
+        if q.measure == "multiple" and norm[cs:cs + 1] in {"是", "为", "比", "较"}:
+            subject = ""
+    if q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"} and len(subject) >= 2:
+        label = f"{subject}…{post}" if post and q.measure == "multiple" else subject
+    elif q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"} and same_sentence:
         label = prev.label
         ev_start = min(ev_start, prev.evidence_start)
     elif same_sentence and (len(pre) < 4 and not post or len(pre) < 2 and len(post) < 4):
@@ -297,7 +309,7 @@ def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Can
             ev_start = cell_start + (len(block) - len(block.lstrip()))
         ss = t.sentence_start(q.q_start)
         cs = t.clause_start(q.q_start)
-        status, yr, why = status_and_year(info, cues, ss, cs, q.start)
+        status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start))
         clause = norm[cs:q.start]
         kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
         unit_written = q.unit or ""
@@ -320,11 +332,15 @@ def _fold_restatements(cands: list[Candidate]) -> list[Candidate]:
     chance), is a restatement and only adds its offset to the first."""
     kept: list[Candidate] = []
     by_key: dict[tuple, list[Candidate]] = {}
+    by_loose_key: dict[tuple, list[Candidate]] = {}
     for c in cands:
         q = c.q
-        key = (q.value, q.value_high, unit_info(q.unit or "").written, q.measure, c.status, q.qualifier, c.year)
+        loose = (q.value, q.value_high, unit_info(q.unit or "").written, q.measure, c.status, c.year)
+        key = (*loose, q.qualifier)
+        # A table cell restating a sentence has no 以上/约 of its own: compare without the qualifier.
+        table_cell = any(r.startswith("table cell") for r in q.reasons)
         twin = None
-        for other in by_key.get(key, [])[-_FOLD_WINDOW:]:
+        for other in (by_loose_key if table_cell else by_key).get(loose if table_cell else key, [])[-_FOLD_WINDOW:]:
             # Rank labels share their scope words (全国省会城市) across rankings: compare strictly.
             strict = q.measure == "rank"
             if _significant_digits(q.value) >= 3 or _similar(other.label, c.label, strict=strict) >= 0.5:
@@ -334,6 +350,7 @@ def _fold_restatements(cands: list[Candidate]) -> list[Candidate]:
             twin.restated_at.append(q.start)
             continue
         by_key.setdefault(key, []).append(c)
+        by_loose_key.setdefault(loose, []).append(c)
         kept.append(c)
     return kept
 

@@ -45,7 +45,7 @@ _FRACTION_NUM = re.compile(f"[{_CNC}]+")
 _PRE_QUALIFIERS = [
     ("不超过", "at_most"), ("不高于", "at_most"), ("不少于", "at_least"), ("不低于", "at_least"),
     ("将近", "approx"), ("接近", "approx"), ("大约", "approx"), ("超过", "at_least"), ("突破", "at_least"),
-    ("至少", "at_least"), ("最多", "at_most"), ("高于", "at_least"), ("低于", "at_most"),
+    ("至少", "at_least"), ("最多", "at_most"), ("最高", "at_most"), ("高于", "at_least"), ("低于", "at_most"),
     ("逾", "at_least"), ("近", "approx"), ("约", "approx"), ("超", "at_least"),
 ]
 _POST_QUALIFIERS = [("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"), ("左右", "approx"),
@@ -55,6 +55,7 @@ _PROGRAMME_AFTER = ("计划", "工程", "行动", "战略")
 _MONEY_AFTER = re.compile(r"[^,，。;；、\d]{0,6}?(?:资金|经费|投入|投资|基金|资本|贷款|信贷|风险池|补助|补贴|奖励|"
                           r"拨款|财政|资助)")
 _MONEY_BEFORE = re.compile(r"投入|投资|资金|经费|金额|补助|奖励|融资|贷款|收入|产值|增加值|税|规模")
+_POLICY = re.compile(r"给予|资助|奖励|补助|补贴|扶持")
 _RANK_VERB = re.compile(r"位居|居于|跃居|名列|位列|排名|排行|排在|排|居|位于|列")
 _CJK_LO, _CJK_HI = "\u3400", "\u9fff"
 # A report states a few hundred quantities; a text with this many is not one report, and
@@ -208,6 +209,9 @@ class _Scanner:
             return "programme name"
         if unit == "条" and norm[max(0, s - 2):s].endswith(("策", "政", "例")):
             return "policy name (…政策N条)"
+        if norm[max(0, q.q_start - 2):q.q_start + 2].find("最高") >= 0 and _POLICY.search(
+                norm, max(0, q.q_start - 20), min(self.n, q.q_end + 4)):
+            return "parameter of a policy rule (给予最高N万元资助)"
         if run is not None:
             if run in {"零", "〇"}:
                 return "零 is a word"

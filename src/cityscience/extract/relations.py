@@ -14,14 +14,15 @@ import re
 
 from .quantities import Quantity
 
-__all__ = ["assign_measures"]
+__all__ = ["assign_measures", "change_words_start"]
 
 _GROWTH = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
     r"(?P<verb>增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
 _DECREASE = {"下降", "减少", "降低", "回落", "下滑"}
-_PP_DIFF = re.compile(r"比[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$")
+# 比 starts a comparison, but not in 比重, 比例, 比率 (a share) or 比上年 (a change).
+_PP_DIFF = re.compile(r"比(?![重例率上去])[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$")
 _PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降低|回落|扩大|缩小)了?$")
 _LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
 
@@ -72,3 +73,16 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
                 q.confidence -= 0.2
                 q.reasons.append("percentage points without a verb: taken as a change")
         prev = q
+
+
+_CHANGE_WORDS = re.compile(
+    r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
+    r"(?:增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小)了?(?:分别)?(?:为|达到|达)?$"
+    r"|比(?![重例率上去])[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$|增速$"
+)
+
+
+def change_words_start(before: str) -> int:
+    """Where the words stating a change (同比增长, 提高, 比…高) begin at the end of ``before``."""
+    m = _CHANGE_WORDS.search(before)
+    return m.start() if m else len(before)

@@ -34,6 +34,15 @@ _HEADING = re.compile(
     rf"[^\n。;；]{{0,10}}?(?:(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}$"
 )
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:！？!?]")
+# Headings without a year that still say whether a section reports or plans (一、发展基础,
+# 二、主要目标, 三、重点任务): a plan's background section states actual values.
+_SECTION = re.compile(
+    rf"(?m)^[ \t\u3000]{{0,8}}(?:{_ENUM})\s?[^\n。;；]{{0,10}}?"
+    r"(?:(?P<s>发展基础|发展现状|基本情况|现状|工作回顾|主要成效|取得成效|工作成效|工作进展|进展情况|完成情况)"
+    r"|(?P<p>主要目标|发展目标|总体目标|目标任务|重点任务|主要任务|工作计划|工作思路|工作要点|工作安排|工作打算|"
+    r"重点工作|保障措施))[^\n。;；]{0,12}$"
+)
+_ANY_YEAR = re.compile(f"({_YEAR})\\s?年")
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
 # Written without a leading optional group so that the regex engine can skip to "19"/"20".
 _YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
@@ -195,8 +204,43 @@ def analyse(norm: str, year: int | None = None, original: str | None = None) -> 
         if boundary is not None:
             snippet = original[boundary:boundary + 12]
             parts.append(Part(boundary, "plan", plan_year, f"first forward-looking paragraph {snippet!r}…"))
+    sections = [m for m in _SECTION.finditer(norm) if m.start() >= title_end]
+    if sections:
+        parts = _with_sections(parts, sections, norm, original, info)
     info.parts = parts
     return info
+
+
+def _with_sections(parts: list[Part], sections: list[re.Match], norm: str, original: str,
+                   info: DocumentInfo) -> list[Part]:
+    """Split the parts at yearless section headings (一、发展基础 → summary; 二、主要目标 → plan)."""
+    bounds = sorted({p.start for p in parts} | {m.start() for m in sections} | {len(norm)})
+    out = list(parts)
+    for m in sections:
+        kind = "summary" if m.group("s") else "plan"
+        base = max((p for p in out if p.start <= m.start()), key=lambda p: p.start)
+        if kind == base.kind:
+            continue
+        end = bounds[bounds.index(m.start()) + 1]
+        if kind == "plan":
+            year = info.plan_year or info.horizon_year
+        else:
+            # The latest year the section speaks of, not after the plan year; else the year before.
+            limit = info.plan_year or 9999
+            years = [int(y) for y in _ANY_YEAR.findall(norm, m.start(), end) if int(y) <= limit]
+            year = max(years) if years else (info.plan_year - 1 if info.plan_year else info.report_year)
+        out.append(Part(m.start(), kind, year, f"section {original[m.start():m.end()].strip()!r}"))
+        # The kind of the base part resumes after the section, at the next heading.
+        if end < len(norm) and end not in {p.start for p in out}:
+            out.append(Part(end, base.kind, base.year, f"{base.kind} again after the section"))
+    out.sort(key=lambda p: p.start)
+    merged: list[Part] = []
+    for p in out:
+        if merged and merged[-1].start == p.start:
+            merged[-1] = p if "section" in p.why else merged[-1]
+            continue
+        merged.append(p)
+    return merged
 
 
 def sentence_bounds(norm: str) -> list[int]:
@@ -215,11 +259,15 @@ class Cues:
     year_val: list[int]
     year_target: list[bool]
     clause_target: list[int]
+    para_pos: list[int]
+    para_val: list[int]
 
 
 def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
     """Find the status cues and explicit years of a normalized text (quoted names excluded)."""
     cue_pos, cue_kind, cue_text = [], [], []
+    para_pos: list[int] = []
+    para_val: list[int] = []
     for m in _CUES.finditer(norm):
         if masked_quotes[m.start()]:
             continue
@@ -232,19 +280,29 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
         if masked_quotes[m.start()] or m.group("tail") in {"起", "以来", "至今", "开始"}:
             continue
         before = norm[max(0, m.start() - 1):m.start()]
-        # 自2009年起 (a start), 比2015年翻了一番 (a base of comparison), 2011-2014 (a period).
+        # 自2009年起 (a start), 比2015年翻了一番 / 是2015年的2.3倍 (a base of comparison), 2011-2014.
         if before in {"自", "从", "比", "较", "同"} or (before and (before.isdigit() or before in "-—–~")):
             continue
+        if before in {"是", "为"} and norm.startswith("的", m.end()):
+            continue
+        line_start = norm.rfind("\n", max(0, m.start() - 12), m.start()) + 1 if m.start() else 0
+        if (m.start() == 0 or line_start > 0 or m.start() < 12) and not norm[line_start:m.start()].strip() \
+                and norm[m.end():m.end() + 1] in {",", "，"}:
+            para_pos.append(m.start())
+            para_val.append(int(m.group("year")))
         year_pos.append(m.start())
         year_val.append(int(m.group("year")))
         year_target.append(before == "到")
     clause_target = [m.start() for m in _CLAUSE_TARGET.finditer(norm)]
-    return Cues(cue_pos, cue_kind, cue_text, year_pos, year_val, year_target, clause_target)
+    return Cues(cue_pos, cue_kind, cue_text, year_pos, year_val, year_target, clause_target, para_pos, para_val)
 
 
-def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_start: int, pos: int
-                    ) -> tuple[str, int | None, str]:
-    """Status, year and the reason, for a number at ``pos`` in the sentence starting at ``sentence_start``."""
+def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_start: int, pos: int,
+                    paragraph_start: int = 0) -> tuple[str, int | None, str]:
+    """Status, year and the reason, for a number at ``pos`` in the sentence starting at ``sentence_start``.
+
+    A year that opens a paragraph (2020年,全社会研发经费…) counts for the whole paragraph.
+    """
     part = info.part_at(pos)
     status = "target" if part.kind == "plan" else "actual"
     why = f"{part.kind} part"
@@ -258,7 +316,14 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
         status, why = "target", "明确 → target"
     year: int | None = None
     k = bisect.bisect_left(cues.year_pos, pos) - 1
-    if k >= 0 and cues.year_pos[k] >= sentence_start:
+    in_sentence = k >= 0 and cues.year_pos[k] >= sentence_start
+    if not in_sentence:
+        j = bisect.bisect_left(cues.para_pos, pos) - 1
+        if j >= 0 and cues.para_pos[j] >= paragraph_start:
+            year = cues.para_val[j]
+            if part.kind == "plan" and status == "target" and part.year and year < part.year:
+                status, why = "actual", f"{year}年 opening the paragraph, before the plan year → actual"
+    if in_sentence:
         year = cues.year_val[k]
         if cues.year_target[k]:
             if status == "actual":
