@@ -14,7 +14,7 @@ import pytest
 
 import cityscience as cs
 from cityscience.cli import main
-from cityscience.export.cells import display_width
+from cityscience.export.cells import ExportCellError, display_width, put
 from cityscience.export.workbook import FigureData, workbook_bytes, write_workbook
 from exportdata import OBS_ROWS, make_export_data
 from minidata import set_cell
@@ -198,13 +198,13 @@ def test_a_failure_while_replacing_keeps_the_earlier_file(data, monkeypatch):
     assert [p.name for p in out.parent.iterdir() if p.is_file()] == ["book.xlsx"]
 
 
-def test_control_character_is_reported_not_written(data, capsys):
-    set_cell(data / "observations" / "demo.csv", 6, "note", "bad\x01char")
-    out = data.parent / "book.xlsx"
-    assert main(["export", "xlsx", "--data", str(data), "-o", str(out), "--no-figures"]) == 1
-    err = capsys.readouterr().err
-    assert "'bad\\x01char'" in err and "U+0001" in err and "观测值!" in err
-    assert not out.exists()
+def test_control_character_cannot_reach_a_cell():
+    """Defence in depth (the validator rejects them first): a cell refuses text a workbook cannot hold."""
+    ws = openpyxl.Workbook().active
+    ws.title = "观测值"
+    with pytest.raises(ExportCellError, match=r"观测值!S7: value 'bad\\x01char': expected text without control "
+                                              r"characters \(found U\+0001\)"):
+        put(ws["S7"], "bad\x01char")
 
 
 def test_cli_default_output_and_language(data, tmp_path, monkeypatch, capsys):

@@ -8,14 +8,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from minidata import OBS_ROWS, make_data
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from cityscience.cli import main
-from cityscience.extract import extract
+from cityscience.extract import ExtractError, extract, extract_many
 from cityscience.extract import review as review_module
 from cityscience.extract.evaluate import evaluate
 from cityscience.extract.review import write_review
+from minidata import OBS_ROWS, make_data
 
 FIXTURE = Path(__file__).parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
 
@@ -163,3 +163,14 @@ def test_evaluate_command_reports_and_fails_below_the_goal(tmp_path: Path, capsy
     assert main(["extract", "--evaluate", "--data", str(data2), "--details"]) == 1
     out = capsys.readouterr().out
     assert "NOT met" in out and "t-006" in out
+
+
+def test_extract_many_runs_in_parallel_and_reports_every_failure(tmp_path: Path) -> None:
+    good = FIXTURE.read_bytes()
+    frames = extract_many([good, "全年新认定企业46家。"], year=2019, jobs=2)
+    assert [len(f) for f in frames] == [46, 1]
+    bad = tmp_path / "big5.txt"
+    bad.write_bytes("有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。".encode("big5") * 5)
+    with pytest.raises(ExtractError) as err:
+        extract_many([FIXTURE, bad, tmp_path / "missing.txt"], jobs=2)
+    assert "2 of 3 inputs" in str(err.value) and "BIG5" in str(err.value) and "no such file" in str(err.value)

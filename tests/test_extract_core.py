@@ -64,6 +64,36 @@ FIXTURE_FACTS = [
 ]
 
 
+PLAN_FIXTURE = Path(__file__).parent / "fixtures" / "donghu-2021-action-plan.txt"
+# A plan with a background section (actual values of 2020), targets for 2023 (到2023年), a policy
+# parameter that is not a fact (给予最高500万元资助), an appendix table restating two targets and a
+# closing estimate for 2021.
+PLAN_FACTS = [
+    (2020, "level", "actual", "exact", 86.5, None, "亿元"),
+    (2020, "level", "actual", "exact", 2.61, None, "%"),
+    (2020, "level", "actual", "exact", 1532, None, "家"),
+    (2020, "multiple", "actual", "exact", 2.3, None, "倍"),
+    (2020, "level", "actual", "exact", 21.4, None, "件/万人"),
+    (2020, "rank", "actual", "exact", 5, None, "位次"),
+    (2023, "yoy_pct", "target", "at_least", 12, None, "%"),
+    (2023, "level", "target", "exact", 3, None, "%"),
+    (2023, "level", "target", "at_least", 4.5, None, "%"),
+    (2023, "level", "target", "at_least", 2500, None, "家"),
+    (2023, "level", "target", "approx", 6000, None, "家"),
+    (2023, "level", "target", "range", 10, 15, "家"),
+    (2023, "level", "target", "exact", 8, None, "家"),
+    (2023, "level", "target", "at_least", 300, None, "家"),
+    (2023, "level", "target", "exact", 20, None, "家"),
+    (2023, "level", "target", "exact", 150, None, "亿元"),
+    (2023, "pp_change", "target", "exact", 5, None, "个百分点"),
+    (2023, "level", "target", "exact", 20, None, "个"),
+    (2023, "level", "target", "at_least", 1000, None, "名"),
+    (2023, "level", "target", "exact", 10, None, "亿元"),
+    (2023, "yoy_pct", "target", "exact", 15, None, "%"),
+    (2021, "level", "estimate", "exact", 1800, None, "家"),
+]
+
+
 def _facts(df: pd.DataFrame) -> list[tuple]:
     out = []
     for _, r in df.iterrows():
@@ -79,6 +109,14 @@ def _expected() -> list[tuple]:
 def test_fixture_report_gives_exactly_the_facts_a_reader_takes() -> None:
     df = extract(FIXTURE, region="qingxi")
     assert _facts(df) == _expected()
+
+
+def test_plan_fixture_background_targets_policy_rule_and_table() -> None:
+    df = extract(PLAN_FIXTURE)
+    assert _facts(df) == [(y, m, s, q, float(v), None if h is None else float(h), u) for y, m, s, q, v, h, u in PLAN_FACTS]
+    assert "section '一、发展基础'" in df.attrs["document"]
+    table_restated = df[df["restated_at"].notna()]
+    assert sorted(table_restated["value"].tolist()) == [3.0, 2500.0]
 
 
 def test_columns_types_and_metadata() -> None:

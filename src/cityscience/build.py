@@ -13,6 +13,7 @@ A notebook with a ``parameters`` cell that defines ``region`` and/or
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -133,7 +134,14 @@ def notebook_parameters(path: Path) -> dict[str, object]:
     import papermill
 
     params = papermill.inspect_notebook(str(path))
-    return {name: info.get("default") for name, info in params.items()}
+    values = {}
+    for name, info in params.items():
+        default = info.get("default")
+        try:
+            values[name] = ast.literal_eval(default) if isinstance(default, str) else default
+        except (ValueError, SyntaxError):  # an expression, not a literal: keep its source text
+            values[name] = default
+    return values
 
 
 def plan_jobs(notebooks: Path | None = None, *, only: Iterable[str] = (), regions: Sequence[str] | None = None,
@@ -174,11 +182,13 @@ def plan_jobs(notebooks: Path | None = None, *, only: Iterable[str] = (), region
     return jobs
 
 
-def _kernel_manager_class():
-    """A kernel manager that talks to kernels over private Unix sockets on Linux (TCP elsewhere).
+def _kernel_manager_class(log=None):
+    """A kernel manager for the build: private Unix sockets on Linux (TCP elsewhere), logs to a file.
 
     Each kernel gets its own socket path in the temporary folder, so kernels
-    started at the same time never share a channel.
+    started at the same time never share a channel. The kernel process's own
+    messages (start-up notices, shutdown chatter) go to ``log`` instead of the
+    console; cell output is captured in the notebook as usual.
     """
     import tempfile
     import uuid
@@ -186,7 +196,7 @@ def _kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
-    class LocalKernelManager(AsyncKernelManager):
+    class BuildKernelManager(AsyncKernelManager):
         @default("transport")
         def _default_transport(self):
             return "ipc" if sys.platform.startswith("linux") else "tcp"
@@ -197,7 +207,13 @@ def _kernel_manager_class():
                 return os.path.join(tempfile.gettempdir(), f"cityscience-kernel-{uuid.uuid4().hex[:12]}")
             return super()._ip_default()
 
-    return LocalKernelManager
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if log is not None:
+                kw.setdefault("stdout", log)
+                kw.setdefault("stderr", log)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return BuildKernelManager
 
 
 def _worker_init(env: dict[str, str]) -> None:
@@ -213,11 +229,14 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
     start = time.perf_counter()
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
+    log_path = executed.parent.parent / "logs" / f"{job.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(
-            str(job.notebook), str(tmp), parameters=job.parameters or None, kernel_name="python3",
-            progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
-            kernel_manager_class=_kernel_manager_class())
+        with open(log_path, "w", encoding="utf-8") as log:
+            papermill.execute_notebook(
+                str(job.notebook), str(tmp), parameters=job.parameters or None, kernel_name="python3",
+                progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
+                kernel_manager_class=_kernel_manager_class(log))
     except PapermillExecutionError as err:
         if tmp.exists():
             os.replace(tmp, executed)
@@ -227,7 +246,7 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
     except Exception as err:  # kernel died, timeout, unreadable notebook, …
         tmp.unlink(missing_ok=True)
         return NotebookFailure(job=job, executed=None, cell=None, exec_count=None, ename=type(err).__name__,
-                               evalue=str(err), source="")
+                               evalue=f"{err} (kernel log: {log_path})", source="")
     os.replace(tmp, executed)
     glyph = _glyph_warning(executed)
     if glyph is not None:
@@ -285,7 +304,8 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
 
     Args:
         jobs: what to run (see :func:`plan_jobs`).
-        output: build folder; executed notebooks go to ``output/notebooks``, HTML to ``output/html``.
+        output: build folder; executed notebooks go to ``output/notebooks``, HTML to ``output/html``,
+            the kernels' own messages to ``output/logs``.
         html: also render each executed notebook as HTML.
         workers: notebooks run at once (default: :func:`default_workers`).
         env: environment variables for the kernels (e.g. ``CITYSCIENCE_FIGURES``).

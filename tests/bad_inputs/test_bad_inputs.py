@@ -187,7 +187,17 @@ DATA_CASES = [
     DataCase("range-upper-below-lower", cells((OBS, 9, "value", "10"), (OBS, 9, "value_high", "5")),
              (f"{SHOWN}:9: column 'value_high': value '5': expected a number above value 10 [range]",)),
     DataCase("source-date-malformed", cell("sources.csv", 2, "published", "2015/04/14"),
-             ("data/sources.csv:2: column 'published': value '2015/04/14': expected a date written YYYY-MM-DD",)),
+             ("data/sources.csv:2: column 'published': value '2015/04/14': expected a real calendar date written "
+              "YYYY-MM-DD [dtype]",)),
+    DataCase("source-date-impossible", cell("sources.csv", 2, "published", "2015-02-30"),
+             ("data/sources.csv:2: column 'published': value '2015-02-30': expected a real calendar date written "
+              "YYYY-MM-DD [dtype]",)),
+    DataCase("control-character-in-a-cell", cell(OBS, 7, "note", "bad\x01char"),
+             (f"{SHOWN}:7: column 'note': value 'bad\\x01char': expected no control characters (found U+0001) "
+              "[control_character]",)),
+    DataCase("division-code-not-six-digits", cell("regions.csv", 4, "division_code", "33028"),
+             ("data/regions.csv:4: column 'division_code': value '33028': expected text matching the pattern "
+              "\\d{6} [pattern]",)),
     DataCase("region-duplicated", text("regions.csv", lambda t: t + t.splitlines(keepends=True)[1]),
              ("data/regions.csv:6: column 'region': value 'ningbo': expected a unique region (also on line 2)",)),
     DataCase("indicator-category-unknown", cell("indicators.csv", 2, "category", "magic"),
@@ -612,7 +622,7 @@ BUILD_DESCRIPTIONS = {
                                 "figure was written`; the half-made figure is not published and `figures/` keeps "
                                 "the last good build",
 }
-OTHER_CASES = ("disk-full-while-exporting", "disk-full-while-importing", "control-character-in-a-cell")
+OTHER_CASES = ("disk-full-while-exporting", "disk-full-while-importing")
 
 
 def _names() -> list[str]:
@@ -640,45 +650,3 @@ def test_exit_code_of_a_real_process(tmp_path):
     done = subprocess.run([*cmd, "validate", "--data", str(data)], capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert f"{SHOWN}:2: column 'status': value 'guess'" in done.stderr
-
-
-# --- validator gaps: bad inputs accepted today (strict xfail: they fail until validate.py is fixed) ---
-
-
-@pytest.mark.xfail(strict=True, reason="validator gap: an impossible date (2015-02-30) passes check(); "
-                   "the loaders then crash with pandas' ValueError instead of a Problem")
-def test_gap_impossible_date(tmp_path, capsys):
-    data = make_export_data(tmp_path)
-    set_cell(data / "sources.csv", 2, "published", "2015-02-30")
-    assert main(["validate", "--data", str(data)]) == 1
-    assert "data/sources.csv:2: column 'published': value '2015-02-30'" in capsys.readouterr().err
-
-
-@pytest.mark.xfail(strict=True, reason="validator gap: control characters (U+0000-U+001F except tab and line "
-                   "breaks) pass check(); a workbook cannot hold them (the export then refuses, naming the cell)")
-def test_gap_control_character(tmp_path, capsys):
-    data = make_export_data(tmp_path)
-    set_cell(data / OBS, 7, "note", "bad\x01char")
-    assert main(["validate", "--data", str(data)]) == 1
-    assert f"{SHOWN}:7: column 'note'" in capsys.readouterr().err
-
-
-@pytest.mark.xfail(strict=True, reason="validator gap: regions.division_code is not checked to be six digits "
-                   "(GB/T 2260), so '33028' (a lost digit) passes")
-def test_gap_division_code_digits(tmp_path, capsys):
-    data = make_export_data(tmp_path)
-    set_cell(data / "regions.csv", 4, "division_code", "33028")
-    assert main(["validate", "--data", str(data)]) == 1
-    assert "data/regions.csv:4: column 'division_code': value '33028'" in capsys.readouterr().err
-
-
-def test_control_character_is_refused_by_the_export(tmp_path, earlier_book, capsys):
-    """Until the validator rejects it, the export does: a clear message, and the earlier workbook kept."""
-    data = make_export_data(tmp_path)
-    out = tmp_path / "book.xlsx"
-    out.write_bytes(earlier_book)
-    set_cell(data / OBS, 7, "note", "bad\x01char")
-    assert main(["export", "xlsx", "--data", str(data), "-o", str(out), "--no-figures"]) == 1
-    err = capsys.readouterr().err
-    assert "观测值!S7: value 'bad\\x01char': expected text without control characters (found U+0001)" in err
-    assert out.read_bytes() == earlier_book

@@ -207,6 +207,27 @@ def _frozen_layout(fig: Figure, footnote: Text, pad: float = 0.15):
             fig.set_layout_engine(engine)
 
 
+_SVG_ID = re.compile(r'id="([A-Za-z]{1,8})([0-9a-f]{10})"')
+
+
+def _renumber_svg_ids(path: Path) -> None:
+    """Replace matplotlib's hashed SVG ids by numbers in order of appearance.
+
+    Matplotlib derives clip-path and marker ids from coordinates at full float
+    precision, so re-running the layout of the same figure can change an id
+    without changing the drawing. Numbering them keeps the file identical.
+    """
+    text = path.read_text(encoding="utf-8")
+    mapping: dict[str, str] = {}
+    for match in _SVG_ID.finditer(text):
+        old = match.group(1) + match.group(2)
+        mapping.setdefault(old, f"{match.group(1)}{len(mapping) + 1:04d}")
+    if mapping:
+        pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, mapping)) + r")(?![0-9A-Za-z])")
+        text = pattern.sub(lambda m: mapping[m.group(1)], text)
+        path.write_text(text, encoding="utf-8")
+
+
 def _notebook_of(name: str) -> str:
     match = _NAME.match(name)
     if not match:
@@ -251,7 +272,6 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                          "pass sources=[source_id, …] so its footnote can name the documents")
     lang = check_language(lang or info.lang or current_language())
     title = title or info.title or name
-    footnote = source_footnote(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
     meta = {
         "name": name, "notebook": notebook, "title": title, "lang": lang,
         "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
@@ -269,10 +289,13 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                 "CreationDate": None, "ModDate": None},
     }
     try:
-        with warnings.catch_warnings(record=True) as caught, _frozen_layout(fig, footnote) as bbox:
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for fmt in FIGURE_FORMATS:
-                fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+            footnote = source_footnote(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
+            with _frozen_layout(fig, footnote) as bbox:
+                for fmt in FIGURE_FORMATS:
+                    fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+        _renumber_svg_ids(temps["svg"])
         glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
         for w in caught:
             if not _GLYPH_WARNING.search(str(w.message)):
@@ -292,10 +315,13 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
 
 def read_figure_metadata(png: str | os.PathLike) -> dict | None:
     """The description :func:`save_figure` stored in a PNG, or None for other PNGs."""
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(png) as image:
-        raw = image.info.get(_METADATA_KEY)
+    try:
+        with Image.open(png) as image:
+            raw = image.info.get(_METADATA_KEY)
+    except (UnidentifiedImageError, OSError):  # not a PNG image at all: not one of ours
+        return None
     return json.loads(raw) if raw else None
 
 

@@ -506,6 +506,8 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
                 f" ({labels.term('measure', row['measure'])})"
             divisor, unit = display_unit({"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank",
                                           "multiple": "times"}.get(row["measure"], row["unit_std"]), lang)
+        if not unit and lang == "zh" and row["measure"] == "level" and row["unit_std"] == "count":
+            unit = str(row["unit"])  # counts: the unit as written (家, 件, 项)
         ax.text(cols[0], pos + 0.4, name, ha="left", va="center", fontsize="small")
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
         ax.plot([cols[2] + 0.012], [pos + 0.4], marker=style.marker, markersize=6, color=color,

@@ -42,7 +42,7 @@ CANDIDATE_COLUMNS = [
     "line", "column", "restated_at",
 ]
 
-_CLAUSE_BOUNDARY = re.compile(r"[，、;；。：:!?！？\n]|,(?!\d{3}(?!\d))|(?<!\d),")
+_CLAUSE_BOUNDARY = re.compile(r"[,，、;；。：:!?！？\n]")
 _PARENS = re.compile(r"\([^()\n]{0,30}\)")
 _LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此外|以及|而且|还有|还)?"
                    r"(?:预计|有望|预期|力争|争取|确保)?")
@@ -84,10 +84,15 @@ class _Text:
         self.text = text
         self.norm = norm
         self.enum = enum if enum is not None else bytearray(len(norm))
-        paren = bytearray(len(norm))
+        clauses = [m.start() for m in _CLAUSE_BOUNDARY.finditer(norm)]
+        # A comma between a digit and exactly three digits is a thousands separator (12,957).
+        drop = {i for i in clauses if norm[i] == "," and 0 < i and norm[i - 1].isdigit()
+                and norm[i + 1:i + 4].isdigit() and len(norm[i + 1:i + 4]) == 3 and not norm[i + 4:i + 5].isdigit()}
+        # Punctuation inside short parentheses does not end a clause: 新培育科技型初创企业(雏鹰、青蓝)300家.
         for m in _PARENS.finditer(norm):
-            paren[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        self.clauses = [m.start() for m in _CLAUSE_BOUNDARY.finditer(norm) if not paren[m.start()]]
+            lo, hi = bisect.bisect_left(clauses, m.start()), bisect.bisect_left(clauses, m.end())
+            drop.update(clauses[lo:hi])
+        self.clauses = [i for i in clauses if i not in drop] if drop else clauses
         self.sentences = sentence_bounds(norm)
         self.newlines = [m.start() for m in re.finditer("\n", text)]
 
@@ -112,10 +117,9 @@ class _Text:
         i = bisect.bisect_left(self.newlines, pos)
         return self.newlines[i - 1] + 1 if i else 0
 
-    def line_col(self, pos: int) -> tuple[int, int]:
+    def line_end(self, pos: int) -> int:
         i = bisect.bisect_left(self.newlines, pos)
-        start = self.newlines[i - 1] + 1 if i else 0
-        return i + 1, pos - start + 1
+        return self.newlines[i] if i < len(self.newlines) else len(self.text)
 
 
 _NOT_IN_BIGRAMS = str.maketrans("", "", "…()（） ,，、")
@@ -166,12 +170,11 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
         q.unit, q.unit_implied = "指数", True
         q.reasons.append("index value (指数 written before the number)")
         return "index"
-    line_start = norm.rfind("\n", 0, q.start) + 1
-    line_end = norm.find("\n", q.end)
-    line_end = len(norm) if line_end < 0 else line_end
+    line_start, line_end = t.line_start(q.start), t.line_end(q.end)
     if norm[line_start:line_end].strip() == norm[q.start:q.end] and norm[line_start - 2:line_start - 1] == "|":
+        # A table written one cell per line between "|" lines: the row heading is the cell before.
         cell_end = line_start - 3
-        cell_start = norm.rfind("|", 0, max(cell_end, 0)) + 1
+        cell_start = norm.rfind("|", max(0, cell_end - 200), max(cell_end, 0)) + 1
         cell = norm[cell_start:cell_end]
         m = _TABLE_UNIT.search(cell)
         if m:

@@ -8,6 +8,8 @@ qualifier are equal and the candidate's number lies inside an occurrence of
 the curated evidence in the raw text (so a right value found in the wrong
 sentence does not count). Each curated row matches at most one candidate and
 the other way round (a maximum bipartite matching).
+
+Run it as ``cityscience extract --evaluate`` or ``python -m cityscience.extract.evaluate``.
 """
 
 from __future__ import annotations
@@ -189,3 +191,9 @@ def evaluate(root: Path | None = None, *, sources: list[str] | None = None, loca
     per_doc = pd.concat([per_doc, pd.DataFrame([overall])], ignore_index=True)
     return Evaluation(per_doc, pd.DataFrame(missed), pd.DataFrame(spurious), pd.DataFrame(matched),
                       agree / total_pairs if total_pairs else 1.0, warnings)
+
+
+if __name__ == "__main__":  # pragma: no cover - the CLI is tested
+    from ..cli import main
+
+    sys.exit(main(["extract", "--evaluate", *sys.argv[1:]]))

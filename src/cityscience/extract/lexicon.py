@@ -90,10 +90,17 @@ LIST_CLASSIFIERS = frozenset({"个", "项", "种", "条", "批", "支", "轮", "
 
 
 def unit_info(written_normalized: str) -> Unit:
-    """The :class:`Unit` for a unit written in simplified characters; std "" when unknown."""
+    """The :class:`Unit` for a unit written in simplified characters; std "" when unknown.
+
+    万 or 亿 before a counting unit scales it (万场 = 10,000 场), as in 25万场 or 1.2亿人次.
+    """
     unit = UNITS.get(written_normalized)
     if unit is not None:
         return unit
+    scale = {"万": 1e4, "亿": 1e8}.get(written_normalized[:1])
+    base = UNITS.get(written_normalized[1:])
+    if scale and base is not None and base.std == "count" and base.factor == 1.0:
+        return Unit(written_normalized, "count", scale)
     if written_normalized.endswith("/天") and written_normalized[:-2] in UNITS:
         return Unit(written_normalized, UNITS[written_normalized[:-2]].std + "_per_day", 1.0)
     return Unit(written_normalized, "", 1.0)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS
+from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS, unit_info
 from .reading import ExtractError
 
 __all__ = ["Quantity", "parse_chinese_quantity", "scan"]
@@ -168,6 +168,17 @@ class _Scanner:
             return m.end()
         if p < self.n and norm[p] in _BIG:
             big = norm[p]
+            if p + 1 < self.n and norm[p + 1] in {"余", "多"} and UNIT_RE.match(norm, p + 2):
+                after = UNIT_RE.match(norm, p + 2)
+                if unit_info(big + after.group()).std:  # 1.5万余人, 50余万元 → approx
+                    q.qualifier = "approx"
+                    q.reasons.append(f"{norm[p + 1]} → approx")
+                    q.unit, q.unit_span = big + after.group(), (p, after.end())
+                    return after.end()
+            scaled = UNIT_RE.match(norm, p + 1)
+            if scaled and unit_info(big + scaled.group()).std == "count":
+                q.unit, q.unit_span = big + scaled.group(), (p, scaled.end())
+                return scaled.end()  # 25万场, 1.2亿人次: a count in 万/亿 of its unit
             money = _MONEY_AFTER.match(norm, p + 1) or _MONEY_BEFORE.search(norm, max(self.clause_start(s), s - 30), s)
             if money:
                 q.unit, q.unit_span = big + "元", (p, p + 1)

@@ -3,14 +3,17 @@
 A work report is a summary of a year (actual values), a plan (targets), or a
 summary followed by a plan. The title (…2014年工作总结, …2015年工作总结和2016年
 工作思路, …工作要点, …实施方案) and part headings (二、2025年工作计划) say which;
-when a summary-and-plan report has no heading for its plan, the plan starts
-at the first paragraph after the summary that speaks only of the future
-(力争, 确保, 争取, and no 了/已/完成).
+a plan's background section (一、发展基础) reports actual values. When a
+summary-and-plan report has no heading for its plan, the plan starts at the
+first paragraph after the summary that speaks only of the future (力争, 确保,
+争取, and no 了/已/完成).
 
 Within a sentence, words before a number override the part's default:
-预计/有望/预期 make an estimate; 力争/争取/确保/目标/到20XX年 make a target
-(with that year). An explicit year before the number in the same sentence
-(2013年度, 到2020年) is the value's year.
+预计/有望/预期 make an estimate; 力争/确保/目标/到20XX年 make a target (with
+that year); 目前/现有/截至 an actual value; 明确 makes a target of its clause.
+An explicit year before the number in the same sentence (2013年度, 到2020年),
+or a year opening the paragraph (2020年,…), is the value's year; a year
+before the plan year in a plan makes the value actual.
 """
 
 from __future__ import annotations
@@ -272,6 +275,8 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
         if masked_quotes[m.start()]:
             continue
         word = m.group()
+        if word == "拟" and norm[m.start() - 1:m.start()] in {"模", "虚", "比"}:
+            continue  # 模拟, 虚拟, 比拟: not "plans to"
         cue_pos.append(m.start())
         cue_kind.append("estimate" if word in _ESTIMATE_CUES else "actual" if word in _ACTUAL_CUES else "target")
         cue_text.append(word)

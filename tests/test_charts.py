@@ -1,0 +1,397 @@
+"""Chart functions on tiny inline fixtures: colours, status styles, qualifiers, derived values, languages."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from cityscience import charts
+from cityscience.charts import labels as labels_mod
+
+REGIONS = pd.DataFrame({
+    "region": ["ningbo", "hangzhou", "cixi", "haishu"],
+    "name_zh": ["宁波市", "杭州市", "慈溪市", "海曙区"],
+    "name_en": ["Ningbo", "Hangzhou", "Cixi", "Haishu"],
+    "admin_level": ["sub_provincial_city", "sub_provincial_city", "county_level_city", "district"],
+    "parent": [pd.NA, pd.NA, "ningbo", "ningbo"],
+})
+INDICATORS = pd.DataFrame({
+    "indicator": ["hte_stock", "rd_intensity_gdp", "overseas_rd_institutions", "patent_grants", "fund_size"],
+    "name_zh": ["高新技术企业数(存量)", "研发经费占GDP比重", "海外研发机构", "专利授权总量", "基金规模"],
+    "name_en": ["High-tech enterprises (stock)", "R&D as a share of GDP", "Overseas R&D institutions",
+                "Patents granted", "Fund size"],
+    "category": ["enterprises", "rd", "cooperation", "patents", "finance"],
+})
+VOCAB = pd.DataFrame([
+    ("status", "actual", "实际", "actual"), ("status", "estimate", "预计", "estimate"),
+    ("status", "target", "目标", "target"), ("qualifier", "exact", "确数", "exact"),
+    ("qualifier", "at_least", "下限", "at least"), ("qualifier", "range", "区间", "range"),
+    ("admin_level", "sub_provincial_city", "副省级城市", "sub-provincial city"),
+    ("admin_level", "county_level_city", "县级市", "county-level city"),
+    ("admin_level", "district", "市辖区", "district"),
+    ("category", "enterprises", "企业培育", "enterprises"), ("category", "rd", "研发投入", "R&D"),
+    ("measure", "level", "水平", "level"), ("measure", "yoy_pct", "同比增速", "year-on-year growth (%)"),
+], columns=["vocabulary", "code", "label_zh", "label_en"])
+SOURCES = pd.DataFrame({
+    "source_id": ["nb-sum", "nb-plan", "hz-sum", "cx-sum"],
+    "issuer_zh": ["宁波市科学技术局", "宁波市人民政府办公厅", "杭州市科学技术委员会", "慈溪市科学技术局"],
+    "issuer_en": ["Ningbo S&T Bureau", "Ningbo Government Office", "Hangzhou S&T Commission", "Cixi S&T Bureau"],
+    "title_zh": ["宁波市科技局2014年工作总结", "宁波市人民政府办公厅关于印发实施方案的通知", "杭州市2015年工作总结",
+                 "市科技局2024年工作总结"],
+    "title_en": ["2014 work summary", "Ningbo Government Office: implementation plan", "2015 summary",
+                 "2024 summary"],
+    "doc_number": [pd.NA, "甬政办发〔2017〕5号", pd.NA, pd.NA],
+    "published": pd.to_datetime(["2015-04-14", "2017-01-09", "2017-10-12", "2025-02-20"]),
+})
+
+
+def _obs(rows):
+    cols = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier",
+            "value", "value_high", "unit", "value_std", "value_high_std", "unit_std"]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("year",):
+        df[c] = df[c].astype("Int64")
+    for c in ("value", "value_high", "value_std", "value_high_std"):
+        df[c] = df[c].astype("Float64")
+    for c in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
+        df[c] = df[c].astype("category")
+    return df
+
+
+OBS = _obs([
+    ("o1", "nb-sum", "ningbo", 2014, "hte_stock", "level", "actual", "exact", 1167, None, "家", 1167, None, "count"),
+    ("o2", "nb-plan", "ningbo", 2020, "hte_stock", "level", "target", "exact", 2600, None, "家", 2600, None, "count"),
+    ("o3", "hz-sum", "hangzhou", 2015, "hte_stock", "level", "actual", "exact", 1979, None, "家", 1979, None, "count"),
+    ("o4", "cx-sum", "cixi", 2024, "hte_stock", "level", "actual", "at_least", 1000, None, "家", 1000, None, "count"),
+    ("o5", "cx-sum", "cixi", 2024, "hte_stock", "level", "estimate", "at_least", 1000, None, "家", 1000, None,
+     "count"),
+    ("o6", "nb-sum", "ningbo", 2014, "rd_intensity_gdp", "level", "estimate", "exact", 2.35, None, "%", 2.35, None,
+     "percent"),
+    ("o7", "nb-plan", "ningbo", 2020, "rd_intensity_gdp", "level", "target", "exact", 3.2, None, "%", 3.2, None,
+     "percent"),
+    ("o8", "nb-plan", "ningbo", 2020, "overseas_rd_institutions", "level", "target", "range", 5, 10, "家", 5, 10,
+     "count"),
+    ("o9", "hz-sum", "hangzhou", 2015, "patent_grants", "level", "actual", "exact", 46254, None, "件", 46254, None,
+     "count"),
+    ("o10", "hz-sum", "hangzhou", 2015, "patent_grants", "yoy_pct", "actual", "exact", 37.85, None, "%", 37.85, None,
+     "percent"),
+    ("o11", "hz-sum", "hangzhou", 2015, "fund_size", "level", "actual", "exact", 46.5, None, "亿元", 4.65e9, None,
+     "CNY"),
+    ("o12", "hz-sum", "hangzhou", 2016, "fund_size", "level", "target", "exact", 60, None, "亿元", 6.0e9, None, "CNY"),
+])
+
+
+@pytest.fixture(scope="module")
+def zh():
+    return charts.Labels.from_frames("zh", regions=REGIONS, indicators=INDICATORS, vocabularies=VOCAB, sources=SOURCES)
+
+
+@pytest.fixture(scope="module")
+def en():
+    return charts.Labels.from_frames("en", regions=REGIONS, indicators=INDICATORS, vocabularies=VOCAB, sources=SOURCES)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def theme():
+    charts.set_theme("zh")
+
+
+def _derived(obs):
+    """What cs.derive_previous_levels adds: a previous-year level marked derived."""
+    row = obs[obs["obs_id"] == "o9"].copy()
+    row["obs_id"] = "derived:o9"
+    row["year"] = pd.array([2014], dtype="Int64")
+    row["qualifier"] = pd.Categorical(["approx"], categories=[*obs["qualifier"].cat.categories, "approx"])
+    row["value_std"] = pd.array([46254 / 1.3785], dtype="Float64")
+    out = pd.concat([obs.assign(derived=False), row.assign(derived=True)], ignore_index=True)
+    return out
+
+
+def _bars(ax):
+    return [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0 and p.get_height() > 0]
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_bar_by_region_colours_statuses_and_qualifiers(zh):
+    fig, ax = charts.bar_by_region(OBS, "hte_stock", labels=zh)
+    bars = _bars(ax)
+    assert len(bars) == 5  # one bar per region, year and status
+    rows = OBS[OBS["indicator"] == "hte_stock"].sort_values(["region", "year"])
+    by_height = {}
+    for bar in bars:
+        by_height.setdefault(round(bar.get_height()), []).append(bar)
+    ningbo_actual, = by_height[1167]
+    ningbo_target, = by_height[2600]
+    assert mcolors.to_hex(ningbo_actual.get_facecolor()) == charts.REGION_COLORS["ningbo"].lower()
+    assert mcolors.to_hex(ningbo_target.get_facecolor()) == "#ffffff"  # hollow
+    assert mcolors.to_hex(ningbo_target.get_edgecolor()) == charts.REGION_COLORS["ningbo"].lower()
+    assert ningbo_target.get_hatch() == charts.STATUS_STYLES["target"].hatch
+    assert ningbo_actual.get_hatch() in (None, "")
+    cixi = by_height[1000]
+    assert {b.get_hatch() or "" for b in cixi} == {"", charts.STATUS_STYLES["estimate"].hatch}
+    assert {mcolors.to_hex(b.get_edgecolor()) for b in cixi} == {charts.REGION_COLORS["cixi"].lower()}
+    assert _texts(ax).count("≥1,000") == 2
+    assert "2,600" in _texts(ax)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "2020\n目标" in ticks and "2024\n预计" in ticks
+    assert ax.get_title(loc="left") == "高新技术企业数(存量)"
+    assert len(rows) == len(bars)
+    info = charts.figure_info(fig)
+    assert info.sources == {"nb-sum", "nb-plan", "hz-sum", "cx-sum"}
+    assert info.regions == {"ningbo", "hangzhou", "cixi"}
+    assert info.indicators == {"hte_stock"} and info.lang == "zh"
+
+
+def test_same_chart_in_english(zh, en):
+    fig_zh, ax_zh = charts.bar_by_region(OBS, "hte_stock", labels=zh)
+    fig_en, ax_en = charts.bar_by_region(OBS, "hte_stock", labels=en, lang="en")
+    assert [b.get_height() for b in _bars(ax_zh)] == [b.get_height() for b in _bars(ax_en)]
+    assert ax_en.get_title(loc="left") == "High-tech enterprises (stock)"
+    ticks = [t.get_text() for t in ax_en.get_xticklabels()]
+    assert "2020\ntarget" in ticks
+    legend = [t.get_text() for t in ax_en.get_legend().get_texts()]
+    assert legend == ["actual", "estimate", "target"]
+    assert charts.figure_info(fig_en).lang == "en"
+
+
+def test_region_keeps_its_colour_in_every_chart(zh):
+    _, ax_bar = charts.bar_by_region(OBS, "hte_stock", labels=zh)
+    _, ax_line = charts.lines_over_years(OBS, "hte_stock", labels=zh)
+    _, ax_h = charts.hbar(OBS[OBS["indicator"] == "hte_stock"], labels=zh)
+    for region in ("ningbo", "hangzhou", "cixi"):
+        colour = charts.REGION_COLORS[region].lower()
+        assert colour in {mcolors.to_hex(b.get_edgecolor()) for b in _bars(ax_bar)}
+        assert colour in {mcolors.to_hex(line.get_color()) for line in ax_line.get_lines()}
+        assert colour in {mcolors.to_hex(b.get_edgecolor()) for b in _bars(ax_h)}
+    assert len(set(charts.REGION_COLORS.values())) == len(charts.REGION_COLORS)
+
+
+def test_unknown_region_gets_a_stable_extra_colour():
+    assert charts.region_color("wenzhou") == charts.region_color("wenzhou")
+    assert charts.region_color("wenzhou") not in charts.REGION_COLORS.values()
+    assert charts.region_order(["haishu", "wenzhou", "ningbo"]) == ["ningbo", "haishu", "wenzhou"]
+
+
+def test_range_is_drawn_as_an_interval(zh):
+    fig, ax = charts.bar_by_region(OBS, "overseas_rd_institutions", labels=zh)
+    assert "5–10" in _texts(ax)
+    segments = [seg for coll in ax.collections for seg in coll.get_segments()]
+    assert any(np.allclose(sorted(seg[:, 1]), [5, 10]) for seg in segments)
+
+
+def test_derived_values_are_marked(zh):
+    data = _derived(OBS)
+    fig, ax = charts.bar_by_region(data, "patent_grants", labels=zh)
+    hatches = {b.get_hatch() for b in _bars(ax)}
+    assert charts.DERIVED_STYLE.hatch in hatches
+    assert any("推算值" in t and t.startswith("≈") for t in _texts(ax))
+    assert "推算值" in [t.get_text() for t in ax.get_legend().get_texts()]
+    _, ax_line = charts.lines_over_years(data, "patent_grants", labels=zh)
+    markers = {line.get_marker() for line in ax_line.get_lines()}
+    assert charts.DERIVED_STYLE.marker in markers
+
+
+def test_lines_over_years_breaks_lines_towards_targets(zh):
+    _, ax = charts.lines_over_years(OBS, "hte_stock", labels=zh)
+    styles = {(mcolors.to_hex(line.get_color()), line.get_linestyle()) for line in ax.get_lines()
+              if len(line.get_xdata()) == 2}
+    assert (charts.REGION_COLORS["ningbo"].lower(), ":") in styles  # 2014 actual → 2020 target: dotted
+    hollow = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert hollow and all(mcolors.to_hex(line.get_markerfacecolor()) == "#ffffff" for line in hollow)
+
+
+def test_hbar_single_unit_and_log_scale(zh):
+    fig, ax = charts.hbar(OBS[OBS["indicator"] == "fund_size"], labels=zh, log=True)
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlabel() == "亿元"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["基金规模，2015", "基金规模，2016，目标"]
+    assert "60" in _texts(ax) and "46.5" in _texts(ax)
+
+
+def test_chart_frame_refuses_mixed_units_and_empty_selections():
+    with pytest.raises(ValueError, match="one chart, one unit"):
+        charts.chart_frame(OBS)
+    with pytest.raises(ValueError, match="nothing to draw"):
+        charts.chart_frame(OBS, indicator="no_such_indicator")
+    with pytest.raises(ValueError, match="lack the column"):
+        charts.chart_frame(OBS.drop(columns=["unit_std"]))
+    frame = charts.chart_frame(OBS, indicator="hte_stock")
+    assert frame["derived"].eq(False).all() and frame["year"].dtype.kind == "i"
+
+
+def test_bar_by_region_needs_one_indicator(zh):
+    with pytest.raises(ValueError, match="one indicator"):
+        charts.bar_by_region(OBS[OBS["unit_std"] == "count"], labels=zh)
+
+
+def test_target_gaps_pairs_targets_with_the_latest_earlier_level():
+    gaps = charts.target_gaps(OBS).set_index("target_obs_id")
+    hte = gaps.loc["o2"]
+    assert hte["base_obs_id"] == "o1" and hte["base_year"] == 2014 and hte["years"] == 6
+    assert hte["required_growth_pct"] == pytest.approx(((2600 / 1167) ** (1 / 6) - 1) * 100)
+    assert hte["progress_pct"] == pytest.approx(1167 / 2600 * 100)
+    assert hte["sources"] == "nb-plan;nb-sum"
+    rd = gaps.loc["o7"]
+    assert rd["base_status"] == "estimate"  # no actual: the estimate is the base
+    assert pd.isna(gaps.loc["o8", "base_obs_id"])  # a target with nothing before it
+    assert not gaps.loc["o12", "target_below_base"]
+    lower = charts.target_gaps(_obs([
+        ("a", "s", "hangzhou", 2015, "x", "level", "actual", "exact", 30280, None, "件", 30280, None, "count"),
+        ("t", "s", "hangzhou", 2016, "x", "level", "target", "exact", 28500, None, "件", 28500, None, "count"),
+    ]))
+    assert lower["target_below_base"].iloc[0]
+    assert lower["required_growth_pct"].iloc[0] == pytest.approx((28500 / 30280 - 1) * 100)
+
+
+def test_dumbbell_puts_targets_at_100(zh):
+    gaps = charts.target_gaps(OBS)
+    fig, ax = charts.dumbbell(gaps, labels=zh)
+    paired = gaps[gaps["base_value_std"].notna()]
+    assert len(ax.get_yticklabels()) == len(paired)
+    diamonds = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert {float(line.get_xdata()[0]) for line in diamonds} == {100.0}
+    bases = {round(float(line.get_xdata()[0]), 3) for line in ax.get_lines() if line.get_marker() in ("o", "s")}
+    assert round(1167 / 2600 * 100, 3) in bases
+    assert any("需年均增长 +14.3%" in t for t in _texts(ax))
+    with pytest.raises(ValueError, match="nothing to draw"):
+        charts.dumbbell(gaps[gaps["base_value_std"].isna()], labels=zh)
+
+
+def test_heatmap_and_coverage(zh):
+    categories = INDICATORS[["indicator", "category"]]
+    fig, ax = charts.coverage_heatmap(OBS, rows="category", labels=zh, categories=categories)
+    assert [t.get_text() for t in ax.get_yticklabels()][0] in {"企业培育", "研发投入", "finance", "patents",
+                                                                  "cooperation"}
+    assert "宁波市\n2014" in [t.get_text() for t in ax.get_xticklabels()]
+    assert charts.figure_info(fig).sources == set(OBS["source_id"].astype(str))
+    with pytest.raises(ValueError, match="rows"):
+        charts.coverage_heatmap(OBS, rows="nonsense", labels=zh)
+    with pytest.raises(ValueError, match="empty"):
+        charts.heatmap(pd.DataFrame(), sources=["nb-sum"], labels=zh)
+
+
+def test_fact_table_writes_qualified_values_with_units(zh, en):
+    facts = OBS[OBS["region"] == "ningbo"]
+    fig, ax = charts.fact_table(facts, labels=zh)
+    texts = _texts(ax)
+    assert "5–10家" in texts and "3.2%" in texts and "2.35%" in texts
+    hollow = [line for line in ax.get_lines() if line.get_marker() in ("D", "s")]
+    assert hollow and all(mcolors.to_hex(line.get_markerfacecolor()) == "#ffffff" for line in hollow)
+    fig, ax = charts.fact_table(facts, labels=en, lang="en")
+    assert "Indicator" in _texts(ax) and "target" in _texts(ax)
+
+
+def test_format_value_and_units():
+    assert charts.format_value(1000, qualifier="at_least") == "≥1,000"
+    assert charts.format_value(70, qualifier="approx", unit="家") == "≈70家"
+    assert charts.format_value(5, qualifier="range", value_high=10, unit="家") == "5–10家"
+    assert charts.format_value(3, qualifier="at_most", unit="%") == "≤3%"
+    assert charts.format_value(31.97, unit="10,000 m²") == "31.97 10,000 m²"
+    assert charts.format_number(2.35) == "2.35" and charts.format_number(1212.6) == "1,212.6"
+    assert charts.format_number(float("nan")) == "–"
+    with pytest.raises(ValueError, match="qualifier"):
+        charts.format_value(1, qualifier="roughly")
+    assert charts.display_unit("CNY", "zh") == (1e8, "亿元")
+    assert charts.display_unit("CNY", "en") == (1e8, "CNY 100 m")
+    with pytest.raises(ValueError, match="language"):
+        charts.display_unit("CNY", "fr")
+
+
+def test_labels_fall_back_to_codes_and_name_sources(zh, en):
+    assert zh.region("ningbo") == "宁波市" and en.region("ningbo") == "Ningbo"
+    assert zh.indicator("unknown_code") == "unknown_code"
+    assert zh.region_with_level("cixi") == "慈溪市\n县级市"
+    note = zh.source_note(["nb-plan", "nb-sum", "nb-plan"])
+    assert note.startswith("数据来源：")
+    assert note.count("《") == 2 and "甬政办发〔2017〕5号" in note
+    assert "宁波市人民政府办公厅《宁波市" not in note  # the issuer is not repeated before a title that has it
+    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (2015-04-14)"
+    with pytest.raises(ValueError, match="source"):
+        zh.source_note([])
+
+
+def test_comparability_note_names_levels_and_years(zh, en):
+    assert en.comparability_note(OBS[OBS["indicator"] == "hte_stock"]) == (
+        "Note: compares different kinds of places (sub-provincial city: Ningbo, Hangzhou; county-level city: "
+        "Cixi, part of Ningbo) and different years (2014, 2015, 2020, 2024); a difference is not necessarily "
+        "one of performance.")
+    assert zh.comparability_note(regions=["ningbo"], years=[2014]) == ""
+    assert "不同年份（2014、2020）" in zh.comparability_note(regions=["ningbo"], years=[2014, 2020])
+
+
+def test_every_chart_draws_without_missing_glyphs(zh, en, tmp_path, caplog):
+    """The project's charts in both languages must not fall back to boxes for any character."""
+    data = _derived(OBS)
+    caplog.set_level("WARNING", logger="matplotlib")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for words, lang in ((zh, "zh"), (en, "en")):
+            charts.set_theme(lang)
+            drawn = [
+                charts.bar_by_region(data, "hte_stock", labels=words, lang=lang),
+                charts.lines_over_years(data, "patent_grants", labels=words, lang=lang),
+                charts.hbar(data[data["indicator"] == "fund_size"], labels=words, lang=lang, log=True),
+                charts.dumbbell(charts.target_gaps(OBS), labels=words, lang=lang),
+                charts.coverage_heatmap(OBS, labels=words, lang=lang, categories=INDICATORS),
+                charts.fact_table(data, labels=words, lang=lang),
+            ]
+            for i, (fig, _) in enumerate(drawn):
+                charts.save_figure(fig, f"99-glyphs-{lang}-{i}", folder=tmp_path, labels=words,
+                                   update_index=False)
+    charts.set_theme("zh")
+    glyph_warnings = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert glyph_warnings == []
+    assert not [r for r in caplog.records if "glyph" in r.getMessage().lower()]
+
+
+def test_the_glyph_check_does_catch_missing_glyphs(zh, tmp_path):
+    fig, ax = charts.bar_by_region(OBS, "hte_stock", labels=zh)
+    ax.set_title("宁波 \U0001F9FF")  # a character no chart font has
+    with pytest.raises(charts.MissingGlyphError, match="NAZAR AMULET"):
+        charts.save_figure(fig, "99-missing", folder=tmp_path, labels=zh)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_set_theme_configures_reproducible_export():
+    import matplotlib as mpl
+
+    font = charts.set_theme("en")
+    try:
+        assert mpl.rcParams["font.family"][0] == "DejaVu Sans" and font.family in mpl.rcParams["font.family"]
+        assert charts.current_language() == "en"
+    finally:
+        font = charts.set_theme("zh")
+    assert mpl.rcParams["font.family"][0] == font.family
+    assert mpl.rcParams["pdf.fonttype"] == 42
+    assert mpl.rcParams["svg.hashsalt"] == "cityscience"
+    assert mpl.rcParams["savefig.dpi"] >= 200
+    with pytest.raises(ValueError, match="language"):
+        charts.set_theme("fr")
+
+
+def test_quiet_seaborn_silences_only_its_copy_warning():
+    from pandas.errors import Pandas4Warning
+
+    from cityscience.charts.style import quiet_seaborn
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with quiet_seaborn():
+            warnings.warn("The copy keyword is deprecated and will be removed in a future version. Use …",
+                          Pandas4Warning, stacklevel=1)
+            warnings.warn("something else", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["something else"]
+
+
+def test_labels_module_has_both_languages_for_every_phrase():
+    for key, texts in labels_mod.TEXT.items():
+        assert set(texts) == set(charts.LANGUAGES), key

@@ -1,0 +1,86 @@
+"""The CJK font: found on the system when there is one, else the bundled Noto Sans CJK SC, always TrueType."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+from fontTools.ttLib import TTFont
+from matplotlib import font_manager
+
+from cityscience.charts import fonts
+
+CHART_TEXT = fonts.SAMPLE_TEXT + "慈溪市科学技术局（甬政办发〔2017〕5号）：高新技术企业数（存量）≤…％"
+
+
+def test_bundled_font_is_noto_sans_cjk_sc_not_simhei():
+    path = fonts.bundled_font_path()
+    assert path.name == "NotoSansCJKsc-Regular.otf"
+    assert "simhei" not in path.name.lower()
+    assert fonts.has_glyphs(path, CHART_TEXT)
+
+
+def test_bundled_font_is_used_as_a_truetype_copy():
+    font = fonts.use_cjk_font(system=False)
+    assert font.origin == "bundled"
+    assert font.source == fonts.bundled_font_path()
+    assert font.path.suffix == ".ttf" and font.path.is_file()
+    assert font.path.resolve().is_relative_to(fonts.font_cache_dir())
+    with TTFont(str(font.path), lazy=True) as tt:
+        assert "glyf" in tt and "CFF " not in tt  # TrueType outlines: PDF can embed it as Type 42
+        assert tt["name"].getDebugName(1) == font.family
+    assert fonts.has_glyphs(font.path, CHART_TEXT)
+    registered = {entry.fname for entry in font_manager.fontManager.ttflist}
+    assert str(font.path) in registered
+
+
+def test_the_active_font_draws_chart_text():
+    font = fonts.use_cjk_font()
+    assert fonts.has_glyphs(font.path, CHART_TEXT, face_index=font.face_index)
+    with TTFont(str(font.path), fontNumber=font.face_index, lazy=True) as tt:
+        assert "glyf" in tt
+
+
+def test_has_glyphs_is_false_for_a_latin_font():
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    assert fonts.has_glyphs(dejavu, "abc")
+    assert not fonts.has_glyphs(dejavu, "宁波")
+    assert not fonts.has_glyphs("/no/such/font.ttf", "a")
+
+
+def test_a_preferred_system_font_wins_over_the_bundled_one(monkeypatch):
+    bundled = fonts.bundled_font_path()
+    entry = font_manager.FontEntry(fname=str(bundled), name="Source Han Sans SC", style="normal",
+                                   variant="normal", weight=400, stretch="normal", size="scalable")
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [*font_manager.fontManager.ttflist, entry])
+    path, index, family, origin = fonts.find_cjk_font()
+    if origin == "system" and family != "Source Han Sans SC":  # the machine has a more preferred one
+        assert fonts.PREFERRED_FAMILIES.index(family) < fonts.PREFERRED_FAMILIES.index("Source Han Sans SC")
+    else:
+        assert (path, index, family, origin) == (bundled, 0, "Source Han Sans SC", "system")
+    assert fonts.find_cjk_font(system=False)[3] == "bundled"
+
+
+def test_a_system_font_without_chinese_glyphs_is_skipped(monkeypatch):
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    entry = font_manager.FontEntry(fname=str(dejavu), name="Noto Sans CJK SC", style="normal",
+                                   variant="normal", weight=400, stretch="normal", size="scalable")
+    others = [e for e in font_manager.fontManager.ttflist if e.name not in fonts.PREFERRED_FAMILIES]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [entry, *others])
+    path, _, _, origin = fonts.find_cjk_font()
+    assert path != dejavu
+    assert origin == "bundled"
+
+
+def test_font_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CITYSCIENCE_FONT_CACHE", str(tmp_path))
+    assert fonts.font_cache_dir() == tmp_path.resolve()
+
+
+def test_missing_mplfonts_file_is_reported(monkeypatch, tmp_path):
+    import mplfonts
+
+    monkeypatch.setattr(mplfonts, "__file__", str(tmp_path / "mplfonts" / "__init__.py"))
+    with pytest.raises(FileNotFoundError, match="NotoSansCJKsc-Regular.otf"):
+        fonts.bundled_font_path()

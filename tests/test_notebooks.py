@@ -1,0 +1,168 @@
+"""The notebooks: committed without outputs, written to the conventions, and every one executes.
+
+All notebook executions (the region profile for every region in both languages)
+run once per test session through ``cityscience.build`` — in parallel, exactly
+as ``cityscience build`` runs them — into a temporary folder; with pytest-xdist
+the workers share that one build through a lock file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cityscience import build as b
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO / "notebooks"
+NOTEBOOKS = sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb") if re.match(r"^\d{2}-", p.name))
+with open(REPO / "data" / "regions.csv", encoding="utf-8", newline="") as _fh:
+    REGIONS = [row["region"] for row in csv.DictReader(_fh)]
+JOBS = b.plan_jobs(NOTEBOOK_DIR, regions=REGIONS)
+
+
+def _code_cells(path: Path):
+    return [c for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(str(path), as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them (Kernel > Restart and clear outputs)"
+    assert "widgets" not in nb.metadata
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_the_conventions(path):
+    assert re.match(r"^\d{2}-[a-z0-9-]+\.ipynb$", path.name)
+    nb = nbformat.read(str(path), as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    assert first.source.startswith(f"# {path.name[:2]} "), "the first cell is the title, starting with the number"
+    assert "**Question" in first.source, "the first cell states the question the notebook answers"
+    code = "\n".join(c.source for c in _code_cells(path))
+    private = re.findall(r"\b(?:cs|charts|cityscience(?:\.\w+)*)\._\w+|from cityscience[\w.]* import _\w+", code)
+    assert not private, f"{path.name} uses private names: {private}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_prose_has_no_hand_typed_numbers(path):
+    """Numbers in prose come from code.
+
+    Markdown may name years (2014, 2024–25), the notebook's own number and a
+    normalising unit ("per 10,000 characters"); any other digit is a typed claim.
+    """
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"`[^`]*`", "", cell.source)  # code spans name files and codes
+        text = re.sub(r"^# \d{2} ", "# ", text)
+        text = re.sub(r"(?<!\d)(?:19|20)\d\d(?:[–-]\d\d)?(?!\d)", "", text)  # years and year ranges
+        text = re.sub(r"\bper [\d,]+\b", "per", text)  # a normalising unit, not a claim
+        assert not re.search(r"\d", text), f"{path.name}: a number typed into prose: {cell.source[:120]!r}"
+
+
+def test_region_profile_is_parameterized():
+    params = b.notebook_parameters(NOTEBOOK_DIR / "06-region-profile.ipynb")
+    assert set(params) == {"region", "language"}
+    assert params["region"] in REGIONS and params["language"] in ("zh", "en")
+
+
+@contextmanager
+def _exclusive(lock: Path, timeout: float = 1800):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout:.0f} s for {lock}") from None
+            time.sleep(1)
+    try:
+        yield
+    finally:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Run every notebook once for the whole session (shared by xdist workers) and report what happened."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = root / "notebook-build"
+    record = out / "result.json"
+    with _exclusive(root / "notebook-build.lock"):
+        if not record.exists():
+            out.mkdir(parents=True, exist_ok=True)
+            result = {"ok": True, "error": "", "failed": [], "seconds": 0.0}
+            start = time.perf_counter()
+            try:
+                b.build(notebooks=NOTEBOOK_DIR, figures=out / "figures", output=out / "build", validate=False,
+                        progress=False, log=lambda msg: None)
+            except b.BuildError as err:
+                result.update(ok=False, error=str(err), failed=[f.job.name for f in err.failures])
+            result["seconds"] = time.perf_counter() - start
+            record.write_text(json.dumps(result), encoding="utf-8")
+    return out, json.loads(record.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("job", JOBS, ids=lambda j: j.name)
+def test_notebook_executes(job, executed):
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    nb = nbformat.read(str(out / "build" / "notebooks" / f"{job.name}.ipynb"), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    streams = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                      if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    assert "missing from font" not in streams
+    assert (out / "build" / "html" / f"{job.name}.html").is_file()
+    if job.parameters:
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and all(repr(v) in injected[0].source or f'"{v}"' in injected[0].source
+                                for v in job.parameters.values())
+
+
+def test_every_notebook_publishes_figures_with_an_index(executed):
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    figures = out / "figures"
+    pngs = {p.stem for p in figures.glob("*.png")}
+    for stem in pngs:
+        assert (figures / f"{stem}.svg").is_file() and (figures / f"{stem}.pdf").is_file()
+    for path in NOTEBOOKS:
+        assert any(s.startswith(path.name[:3]) for s in pngs), f"{path.name} published no figure"
+    for region in REGIONS:
+        for lang in ("zh", "en"):
+            assert f"06-profile-{region}-{lang}" in pngs
+    with open(figures / "index.csv", encoding="utf-8", newline="") as fh:
+        index = {row["name"]: row for row in csv.DictReader(fh)}
+    assert set(index) == pngs
+    assert all(row["sources"] for row in index.values())
+    assert index["06-profile-cixi-en"]["lang"] == "en" and index["06-profile-cixi-en"]["regions"] == "cixi"
+
+
+def test_committed_figures_are_those_the_notebooks_make(executed):
+    """figures/ in the repository lists the same figures a fresh build makes (run `make build` if not)."""
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    with open(out / "figures" / "index.csv", encoding="utf-8", newline="") as fh:
+        built = {row["name"] for row in csv.DictReader(fh)}
+    committed_index = REPO / "figures" / "index.csv"
+    assert committed_index.is_file(), "figures/index.csv is missing: run `make build`"
+    with open(committed_index, encoding="utf-8", newline="") as fh:
+        committed = {row["name"] for row in csv.DictReader(fh)}
+    assert committed == built, (f"figures/ is out of date (run `make build`): missing {sorted(built - committed)}, "
+                                f"stale {sorted(committed - built)}")
