@@ -233,3 +233,13 @@ def test_impossible_date_control_character_and_pattern(data):
     assert ("data/sources.csv", 2, "published", "dtype") in found
     assert ("data/sources.csv", 2, "title_zh", "control_character") in found
     assert ("data/regions.csv", 4, "division_code", "pattern") in found
+
+
+def test_obs_id_format_report_year_range_and_stray_files(data):
+    set_cell(data / "observations" / "demo.csv", 3, "obs_id", "t_2")
+    set_cell(data / "sources.csv", 2, "report_year", "1014")
+    (data / "observations" / "extra.CSV").write_text("obs_id\n", encoding="utf-8")
+    found = {(p.file, p.line, p.column, p.check) for p in check(data).problems}
+    assert (OBS, 3, "obs_id", "pattern") in found
+    assert ("data/sources.csv", 2, "report_year", "year_range") in found
+    assert ("data/observations/extra.CSV", None, None, "stray_file") in found

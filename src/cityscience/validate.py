@@ -136,6 +136,10 @@ def check_cells(name: str, table: RawTable, spec_rows, allowed_sets, problems, r
             if dtype == "Int64" and not _INTEGER.fullmatch(raw):
                 problems.append(Problem(shown, line, cname, raw, "a whole number", "dtype"))
                 continue
+            if dtype == "Int64" and cname.endswith("year") and int(raw) not in _YEARS:
+                problems.append(Problem(shown, line, cname, raw, f"a year between {_YEARS.start} and "
+                                        f"{_YEARS.stop - 1}", "year_range"))
+                continue
             if dtype == "Float64":
                 if not _FLOAT.fullmatch(raw) or not math.isfinite(float(raw)):
                     problems.append(Problem(shown, line, cname, raw, "a finite decimal number (e.g. 185 or 2.35)",
@@ -176,6 +180,11 @@ def _read_observations(root: Path, spec, problems) -> RawTable:
     columns = [c["column"] for c in spec.get("observations", [])]
     required = {c["column"] for c in spec.get("observations", []) if c["required"] == "yes"}
     files = sorted(folder.glob("*.csv")) if folder.exists() else []
+    for stray in sorted(folder.iterdir()) if folder.exists() else []:
+        if stray.is_file() and stray.suffix != ".csv" and not stray.name.startswith("."):
+            problems.append(Problem(relpath(stray, root.parent), None, None, stray.name,
+                                    "only <source_id>.csv files in data/observations/ (a file with another "
+                                    "name is not read)", "stray_file"))
     if not files:
         problems.append(Problem(relpath(folder, root.parent), None, None, None,
                                 "one CSV file of observations per source", "missing_file"))
@@ -216,8 +225,6 @@ def _check_observations(checked: Checked, problems: list[Problem]) -> None:
             problems.append(Problem(shown, line, "indicator", row["indicator"],
                                     f"each fact once (the same fact is at {seen_facts[key]})", "duplicate_key"))
         seen_facts.setdefault(key, where)
-        if row["year"] and _INTEGER.fullmatch(row["year"]) and int(row["year"]) not in _YEARS:
-            problems.append(Problem(shown, line, "year", row["year"], "a year between 1949 and 2100", "year_range"))
         _check_value(row, line, shown, units, indicators, checked, problems)
 
 
