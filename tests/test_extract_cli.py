@@ -130,6 +130,13 @@ def test_evaluate_on_a_mini_data_folder(tmp_path: Path) -> None:
     assert ev.precision == 1.0 and ev.recall == 1.0 and ev.warnings == []
 
 
+def test_evaluate_with_the_year_inferred_from_the_title(tmp_path: Path, capsys) -> None:
+    data = make_data(tmp_path)
+    assert evaluate(data, give_year=False).recall == 1.0
+    assert main(["extract", "--evaluate", "--infer-year", "--data", str(data)]) == 0
+    assert "year agrees on 100.0%" in capsys.readouterr().out
+
+
 def test_evaluate_counts_misses_and_spurious_rows(tmp_path: Path) -> None:
     rows = [r[:] for r in OBS_ROWS[:4]]
     wrong = rows[0][:]

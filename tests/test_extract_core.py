@@ -212,6 +212,12 @@ def test_table_cell_takes_its_unit_from_the_row_heading() -> None:
     assert df.iloc[0]["label_zh"] == "全社会研发经费支出"
 
 
+def test_table_with_windows_line_ends() -> None:
+    text = "附件1\r\n序号\r\n|\r\n指标\r\n|\r\n目标\r\n1\r\n|\r\n全社会研发经费支出(单位:亿元)\r\n|\r\n350\r\n|\r\n"
+    df = extract(text, year=2020)
+    assert df[["value", "unit", "label_zh"]].values.tolist() == [[350.0, "亿元", "全社会研发经费支出"]]
+
+
 def test_unit_dropped_by_damaged_text_is_inferred_with_low_confidence() -> None:
     df = extract("引导基金规模累计达到60亿元。基金规模累计达到50三是扩大合作。")
     last = df.iloc[-1]
@@ -288,3 +294,40 @@ def test_text_path_and_bytes_inputs_agree() -> None:
     by_bytes = extract(FIXTURE.read_bytes())
     assert _facts(by_text) == _facts(by_path) == _facts(by_bytes)
     assert read_report(text).source == "<text>"
+
+
+# -- agreement with the project's codebook ----------------------------------------------------------
+
+CODEBOOK_UNITS = Path(__file__).resolve().parents[1] / "data" / "codebook" / "units.csv"
+
+
+def test_lexicon_units_mean_what_the_codebook_says() -> None:
+    from cityscience.extract.lexicon import UNITS
+    from cityscience.extract.normalizing import normalize_short
+
+    codebook = pd.read_csv(CODEBOOK_UNITS, dtype=str)
+    checked = 0
+    for _, row in codebook.iterrows():
+        unit = UNITS.get(normalize_short(row["unit"]))
+        if unit is None:
+            continue
+        checked += 1
+        assert unit.std == row["unit_std"], row["unit"]
+        assert unit.factor == pytest.approx(float(row["factor"])), row["unit"]
+    assert checked >= 25
+
+
+def test_units_proposed_for_the_raw_documents_are_in_the_codebook() -> None:
+    codebook = set(pd.read_csv(CODEBOOK_UNITS, dtype=str)["unit"])
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    for path in sorted(raw.glob("*.txt")):
+        assert set(extract(path)["unit"]) <= codebook, path.name
+
+
+def test_docstring_examples_hold() -> None:
+    import doctest
+
+    from cityscience.extract import core, normalizing, quantities
+
+    for module in (core, normalizing, quantities):
+        assert doctest.testmod(module).failed == 0, module.__name__

@@ -12,7 +12,8 @@ from cityscience.numbers import find_numbers, normalize, parse_chinese_numeral
 @pytest.mark.parametrize(
     ("text", "value"),
     [("十", 10), ("十三", 13), ("二十", 20), ("三十", 30), ("一百二十", 120), ("两", 2), ("兩", 2),
-     ("千", 1000), ("百", 100), ("一万二千", 12000), ("十万", 100000), ("三亿", 300000000), ("零", 0)],
+     ("千", 1000), ("百", 100), ("一万二千", 12000), ("十万", 100000), ("三亿", 300000000), ("零", 0),
+     ("一亿零一万", 100010000), ("一万亿", 10**12), ("三亿五千万", 350000000), ("两千三百万", 23000000)],
 )
 def test_parse_chinese_numeral(text, value):
     assert parse_chinese_numeral(text) == value

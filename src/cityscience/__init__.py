@@ -9,6 +9,7 @@ Load the curated tables as validated, typed pandas DataFrames::
 
 from .compare import coverage, derive_previous_levels, latest, wide
 from .consistency import consistency_flags
+from .extract import extract
 from .load import (
     load_exclusions,
     load_indicators,
@@ -32,6 +33,7 @@ __all__ = [
     "consistency_flags",
     "coverage",
     "derive_previous_levels",
+    "extract",
     "latest",
     "load_exclusions",
     "load_indicators",

@@ -14,6 +14,7 @@ A notebook with a ``parameters`` cell that defines ``region`` and/or
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -299,7 +300,7 @@ def _outcome(future: Future, job: NotebookJob) -> JobResult | NotebookFailure:
 
 def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, workers: int | None = None,
              env: dict[str, str] | None = None, timeout: float | None = 600, progress: bool = True,
-             cwd: Path | None = None) -> list[JobResult]:
+             cwd: Path | None = None, durations: dict[str, float] | None = None) -> list[JobResult]:
     """Execute notebooks in parallel; stop at the first failure.
 
     Args:
@@ -312,6 +313,8 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
         timeout: seconds a single cell may run.
         progress: show a progress bar on stderr.
         cwd: working directory of the kernels (default: the notebook's folder).
+        durations: seconds each job took last time; the longest start first, so that no core
+            idles at the end while one long notebook runs (new jobs count as longest).
 
     Raises:
         BuildError: a notebook failed; pending ones were cancelled and every failure is listed.
@@ -326,7 +329,8 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)) or 1, mp_context=context,
                              initializer=_worker_init, initargs=(dict(env or {}),)) as pool:
         futures: dict[Future, NotebookJob] = {}
-        for job in jobs:
+        known = durations or {}
+        for job in sorted(jobs, key=lambda j: -known.get(j.name, float("inf"))):
             futures[pool.submit(
                 _execute, job, output / "notebooks" / f"{job.name}.ipynb",
                 output / "html" / f"{job.name}.html" if html else None,
@@ -455,12 +459,21 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     staging = output / "figures-staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    timings = output / "timings.json"
+    try:
+        durations = json.loads(timings.read_text(encoding="utf-8")) if timings.is_file() else {}
+    except ValueError:
+        durations = {}
     try:
         results = run_jobs(jobs, output=output, html=html, workers=workers, timeout=timeout, progress=progress,
                            env={"CITYSCIENCE_FIGURES": str(staging.resolve()), "MPLBACKEND": "module://"
-                                "matplotlib_inline.backend_inline"})
+                                "matplotlib_inline.backend_inline"}, durations=durations)
         prefixes = sorted({job.notebook.name[:3] for job in jobs})
         written, removed = promote_figures(staging, figures, prefixes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    durations.update({r.job.name: round(r.seconds, 2) for r in results})
+    tmp = timings.with_name(f".{timings.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(durations, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, timings)
     return BuildResult(results=results, figures=written, removed=removed, seconds=time.perf_counter() - start)

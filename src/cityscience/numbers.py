@@ -70,7 +70,8 @@ def parse_chinese_numeral(text: str) -> float | None:
             return _DIGITS[text]
         # Digit-by-digit form (二〇一四) is a year or code, not a quantity reading.
         return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
+    # yi: everything up to the last 亿; wan: the 万 part after it; section: below 万.
+    yi, wan, section, digit = 0, 0, 0, None
     for ch in text:
         if ch in _DIGITS:
             if digit is not None and digit != 0:
@@ -79,13 +80,13 @@ def parse_chinese_numeral(text: str) -> float | None:
         elif ch in _SMALL_UNITS:
             section += (1 if digit is None else digit) * _SMALL_UNITS[ch]
             digit = None
-        else:  # 万 or 亿
-            section += digit or 0
-            if section == 0:
-                section = 1
-            total = (total + section) * _BIG_UNITS[ch]
+        elif _BIG_UNITS[ch] == 10_000:
+            wan = (wan + (section + (digit or 0) or 1)) * 10_000
             section, digit = 0, None
-    return total + section + (digit or 0)
+        else:  # 亿
+            yi = (yi + wan + (section + (digit or 0)) or 1) * 100_000_000
+            wan, section, digit = 0, 0, None
+    return yi + wan + section + (digit or 0)
 
 
 @lru_cache(maxsize=1)

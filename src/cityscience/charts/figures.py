@@ -240,7 +240,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                 lang: str | None = None, note: str | None = None, caveat: bool = True,
                 folder: str | os.PathLike | None = None,
                 dpi: int = MIN_DPI, labels: Labels | None = None, regions: Iterable[object] | None = None,
-                indicators: Iterable[object] | None = None, update_index: bool = True) -> SavedFigure:
+                indicators: Iterable[object] | None = None, update_index: bool = True,
+                show: bool | None = None) -> SavedFigure:
     """Write ``NAME.png``, ``NAME.svg`` and ``NAME.pdf`` with a source footnote, atomically.
 
     Args:
@@ -257,6 +258,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         labels: source titles to use (default: the curated ``sources.csv``).
         regions, indicators: what the figure shows, for the index (default: as recorded).
         update_index: rebuild ``index.csv`` in the folder afterwards.
+        show: display the exported PNG (with its footnote) and close the figure, so a notebook
+            shows exactly what was exported, once, without drawing it again. Default: only in a
+            Jupyter kernel with the inline backend; scripts keep the figure open.
 
     Raises:
         ValueError: a bad name, dpi below 200, or no sources.
@@ -310,7 +314,37 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             tmp.unlink(missing_ok=True)
     if update_index:
         write_figure_index(folder)
+    if show is None:
+        show = _inline_session()
+    if show:
+        _show_png(targets["png"], dpi)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
+
+
+def _inline_session() -> bool:
+    """True inside a Jupyter kernel whose figures are shown by the inline backend."""
+    import sys
+
+    import matplotlib
+
+    if "IPython" not in sys.modules or "inline" not in matplotlib.get_backend():
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _show_png(png: Path, dpi: int) -> None:
+    from IPython.display import Image, display
+    from PIL import Image as PILImage
+
+    with PILImage.open(png) as image:
+        width = image.width
+    display(Image(data=png.read_bytes(), format="png", width=round(width * 100 / dpi)))
 
 
 def read_figure_metadata(png: str | os.PathLike) -> dict | None:

@@ -41,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run on the raw documents of the data folder and compare with the curated observations")
     parser.add_argument("--data", type=Path, default=None, help="data folder for --evaluate (default: data/)")
     parser.add_argument("--details", action="store_true", help="with --evaluate: list missed and spurious rows")
+    parser.add_argument("--infer-year", action="store_true",
+                        help="with --evaluate: do not pass the report year; let the extractor infer it")
 
 
 def _one(job: tuple[str, str | None, int | None, str | None, str | None]):
@@ -117,7 +119,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     from ..extract.evaluate import evaluate
 
-    ev = evaluate(args.data, progress=False)
+    ev = evaluate(args.data, give_year=not args.infer_year)
     for w in ev.warnings:
         print(f"warning: {w}", file=sys.stderr)
     table = ev.per_document.copy()

@@ -53,6 +53,7 @@ _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|�
 _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案")
 _COPULA_END = re.compile(r"(?:达到|达|为)$")
 _LIST_NEXT = re.compile(r"\s?(?:、|和|及|与|至|到|~|-)\s?")
+_POST_STOP = re.compile(r"[\d和及与、]")
 _MAX_EVIDENCE = 100
 _MAX_CLAUSE = 80
 # How many earlier candidates a damaged number or a restatement is compared with: enough
@@ -171,9 +172,11 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
         q.reasons.append("index value (指数 written before the number)")
         return "index"
     line_start, line_end = t.line_start(q.start), t.line_end(q.end)
-    if norm[line_start:line_end].strip() == norm[q.start:q.end] and norm[line_start - 2:line_start - 1] == "|":
+    prev_line_start = t.line_start(line_start - 1) if line_start else 0
+    if line_start and norm[line_start:line_end].strip() == norm[q.start:q.end] and \
+            norm[prev_line_start:line_start - 1].strip() == "|":
         # A table written one cell per line between "|" lines: the row heading is the cell before.
-        cell_end = line_start - 3
+        cell_end = max(prev_line_start - 1, 0)
         cell_start = norm.rfind("|", max(0, cell_end - 200), max(cell_end, 0)) + 1
         cell = norm[cell_start:cell_end]
         m = _TABLE_UNIT.search(cell)
@@ -233,9 +236,23 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
     ss = t.sentence_start(q.q_start)
     while cs < q.q_start and (t.enum[cs] or norm[cs] in " \t\u3000•·"):
         cs += 1  # an enumeration (一是, 1.) or a bullet is not part of the label
+    if prev is not None and cs < prev.q.q_end <= q.q_start:
+        # 累计分别达517家和921家: the second label starts after the first quantity.
+        cs = prev.q.q_end
+        while cs < q.q_start and norm[cs] in "和及与、 ":
+            cs += 1
     raw_pre = text[cs:q.q_start]
     pre = _strip_label(raw_pre, norm[cs:q.q_start])
     ce = min(t.clause_end(q.q_end), q.q_end + 24)
+    stop = _POST_STOP.search(norm, q.q_end, ce)
+    if stop:
+        ce = stop.start()  # the words after stop at the next number, list word or enumeration
+    while ce > q.q_end and t.enum[ce - 1]:
+        ce -= 1
+    for i in range(q.q_end, ce):
+        if t.enum[i]:
+            ce = i
+            break
     post_raw = text[q.q_end:ce]
     post = post_raw.strip()
     post = post[1:] if post.startswith("的") else post

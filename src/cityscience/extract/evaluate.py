@@ -119,13 +119,15 @@ def _spans(raw: str, evidence: str) -> list[tuple[int, int]]:
 
 
 def evaluate(root: Path | None = None, *, sources: list[str] | None = None, location: bool = True,
-             progress: bool = False) -> Evaluation:
+             give_year: bool = True, progress: bool = False) -> Evaluation:
     """Run the extractor on every raw document and compare with the curated observations.
 
     Args:
         root: data folder (default: the repository's ``data/``).
         sources: only these source_ids (default: all in ``sources.csv``).
         location: also require the candidate to lie inside the curated evidence (default).
+        give_year: pass each document's report year as a user would with ``--year``;
+            False lets the extractor infer it from the text.
         progress: print one line per document to stderr.
     """
     root = Path(root) if root is not None else data_dir()
@@ -139,7 +141,7 @@ def evaluate(root: Path | None = None, *, sources: list[str] | None = None, loca
             continue
         raw_path = root / "raw" / src["file_name"]
         raw = raw_path.read_bytes().decode("utf-8")
-        year = int(src["report_year"]) if src.get("report_year", "").isdigit() else None
+        year = int(src["report_year"]) if give_year and src.get("report_year", "").isdigit() else None
         cands = extract(raw, region=src["region"], year=year, source_id=sid)
         gold = [r for r in obs_rows if r.get("source_id") == sid]
         gold_keys = [_key(r) for r in gold]

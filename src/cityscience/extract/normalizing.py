@@ -51,6 +51,7 @@ def _map_char(ch: str) -> str:
 
 _TABLE: dict[int, str] = {}  # every character seen so far that normalization changes
 _SEEN: set[str] = set()  # every character seen so far
+_MAPPED: set[str] = set()  # the characters of _TABLE
 
 
 def normalize_for_matching(text: str) -> str:
@@ -59,15 +60,19 @@ def normalize_for_matching(text: str) -> str:
     >>> normalize_for_matching("２０１４年發明專利１２９５７件")
     '2014年发明专利12957件'
     """
-    new = set(text) - _SEEN
+    chars = set(text)
+    new = chars - _SEEN
     for ch in new:
         if ch.isascii():
             continue
         out = _map_char(ch)
         if out != ch:
             _TABLE[ord(ch)] = out
+            _MAPPED.add(ch)
     if len(_SEEN) < 200_000:
         _SEEN.update(new)
+        if chars.isdisjoint(_MAPPED):
+            return text  # nothing to change (simplified text with ASCII digits and punctuation)
     elif new:  # a text of rare characters: do not let the cache grow without bound
         table = dict(_TABLE)
         for ch in new:

@@ -93,7 +93,13 @@ def _is_cjk(ch: str) -> bool:
     return _CJK_LO <= ch <= _CJK_HI
 
 
+_PRE_LAST = frozenset(w[-1] for w, _ in _PRE_QUALIFIERS)
+_POST_FIRST = frozenset(w[0] for w, _ in _POST_QUALIFIERS)
+
+
 def _pre_qualifier(norm: str, s: int) -> tuple[str, int]:
+    if not s or norm[s - 1] not in _PRE_LAST:
+        return "exact", s  # most numbers: no qualifier word before them
     window = norm[max(0, s - 3):s]
     for word, qual in _PRE_QUALIFIERS:
         if window.endswith(word):
@@ -112,6 +118,11 @@ def parse_chinese_quantity(run: str) -> float | None:
     Unlike a digit-by-digit reading, 万 and 亿 scale everything before them within their
     own section, so 一亿零一万 is 100010000 and 十万 is 100000. Digit-by-digit forms
     (二〇一四) are years or codes, not quantities, and give None.
+
+    >>> parse_chinese_quantity("一亿零一万"), parse_chinese_quantity("三十"), parse_chinese_quantity("两千")
+    (100010000.0, 30.0, 2000.0)
+    >>> parse_chinese_quantity("二〇一四") is None
+    True
     """
     if not run or len(run) > 24:
         return None
@@ -198,6 +209,8 @@ class _Scanner:
         return p
 
     def _post(self, p: int, q: Quantity) -> int:
+        if p >= self.n or self.norm[p] not in _POST_FIRST:
+            return p
         for word, qual in _POST_QUALIFIERS:
             if self.norm.startswith(word, p):
                 if word in {"多", "余", "上下"}:
@@ -332,7 +345,7 @@ class _Scanner:
         if before.endswith(("达到", "达", "为", "指数", "是", "升至", "提高到", "提升到")):
             return True
         line_start = norm.rfind("\n", max(0, s - 2), s)
-        return line_start == s - 1 and norm[e:e + 1] in {"\n", ""}  # a table cell on its own line
+        return line_start == s - 1 and norm[e:e + 1] in {"\n", "\r", ""}  # a table cell on its own line
 
     def _append(self, q: Quantity) -> None:
         if len(self.out) >= MAX_QUANTITIES:

@@ -9,6 +9,7 @@ knows what to convert.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,15 +40,18 @@ def _position(data: bytes, index: int) -> str:
     return f"line {line}, byte column {column}"
 
 
+_CJK_OR_CJK_PUNCT = re.compile("[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
 def _looks_chinese(text: str) -> bool:
     """True when decoded text is plausibly Chinese prose rather than mis-decoded bytes."""
-    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if not non_ascii:
         return True
-    cjk = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-              or "\uff00" <= ch <= "\uffef")
-    odd = sum(1 for ch in non_ascii if unicodedata.category(ch) in {"Co", "Cn", "Cc"})
-    return odd == 0 and cjk / len(non_ascii) >= 0.9
+    if _ODD.search(text) or any(unicodedata.category(ch) == "Cn" for ch in set(text)):
+        return False  # control characters, private use or unassigned code points
+    return sum(1 for _ in _CJK_OR_CJK_PUNCT.finditer(text)) / non_ascii >= 0.9
 
 
 def _gb_beats_big5(data: bytes) -> bool:
