@@ -9,6 +9,10 @@ STAMP  := $(VENV)/.installed
 build: env  ## set up, validate the data, run every notebook, write figures and exports
 	$(BIN)/cityscience validate
 	$(BIN)/cityscience build
+	$(BIN)/cityscience export xlsx --lang zh
+	$(BIN)/cityscience export xlsx --lang en
+	$(BIN)/cityscience export figures --lang zh --format png
+	$(BIN)/cityscience export figures --lang en --format pdf
 
 test: env  ## set up and run the whole test suite
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n auto

@@ -60,8 +60,10 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
         assert image.info["dpi"][0] >= 200 - 0.5
         assert image.width >= 4 * 200 * 0.9  # a 4-inch figure at 200 dpi
     meta = charts.read_figure_metadata(saved.png)
+    env = meta.pop("env")
     assert meta == {"name": "02-test-chart", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
                     "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"]}
+    assert "matplotlib/" in env and "font/" in env
     assert "02-test-chart" in repr(saved)
 
 
@@ -102,11 +104,37 @@ def test_svg_pdf_and_png_are_byte_identical_when_saved_again(zh, tmp_path):
     charts.save_figure(_figure(), "02-same", folder=second, labels=zh)  # drawn again from scratch
     for ext in ("svg", "pdf", "png"):
         assert (first / f"02-same.{ext}").read_bytes() == (second / f"02-same.{ext}").read_bytes(), ext
-    fig = _figure()
+    fig = _figure()  # the same figure saved twice (laid out again in between) into separate folders
     charts.save_figure(fig, "02-twice", folder=first, labels=zh)
-    before = {ext: (first / f"02-twice.{ext}").read_bytes() for ext in ("svg", "pdf")}
-    charts.save_figure(fig, "02-twice", folder=first, labels=zh)
-    assert before == {ext: (first / f"02-twice.{ext}").read_bytes() for ext in ("svg", "pdf")}
+    charts.save_figure(fig, "02-twice", folder=second, labels=zh)
+    for ext in ("svg", "pdf"):
+        assert (first / f"02-twice.{ext}").read_bytes() == (second / f"02-twice.{ext}").read_bytes(), ext
+
+
+def test_unchanged_figures_reuse_their_vector_files(zh, tmp_path, monkeypatch):
+    drawn = []
+    original = Figure.savefig
+
+    def counting(self, fname, *args, **kwargs):
+        drawn.append(kwargs.get("format"))
+        return original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", counting)
+    published, staging = tmp_path / "published", tmp_path / "staging"
+    charts.save_figure(_figure(), "02-reuse", folder=published, labels=zh)
+    assert drawn == ["png", "svg", "pdf"]
+    monkeypatch.setenv("CITYSCIENCE_FIGURE_REUSE", str(published))
+    drawn.clear()
+    saved = charts.save_figure(_figure(), "02-reuse", folder=staging, labels=zh)  # same figure: PNG only
+    assert drawn == ["png"]
+    for ext in ("svg", "pdf"):
+        assert (published / f"02-reuse.{ext}").read_bytes() == getattr(saved, ext).read_bytes()
+    drawn.clear()
+    changed = _figure()
+    changed.axes[0].set_title("高新技术企业数（存量，改）")
+    charts.save_figure(changed, "02-reuse", folder=staging, labels=zh)  # changed: drawn again
+    assert drawn == ["png", "svg", "pdf"]
+    assert (staging / "02-reuse.svg").read_bytes() != (published / "02-reuse.svg").read_bytes()
 
 
 def test_a_failed_save_leaves_the_previous_files_intact(zh, tmp_path, monkeypatch):

@@ -41,6 +41,7 @@ __all__ = [
     "plan_jobs",
     "promote_figures",
     "run_jobs",
+    "worker_pool",
 ]
 
 LANGUAGES = ("zh", "en")
@@ -237,6 +238,7 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
             papermill.execute_notebook(
                 str(job.notebook), str(tmp), parameters=job.parameters or None, kernel_name="python3",
                 progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
+                request_save_on_cell_execute=False,  # written once at the end (and on an error)
                 kernel_manager_class=_kernel_manager_class(log))
     except PapermillExecutionError as err:
         if tmp.exists():
@@ -298,9 +300,29 @@ def _outcome(future: Future, job: NotebookJob) -> JobResult | NotebookFailure:
                                evalue=str(err), source="")
 
 
+def _warm_worker() -> None:
+    """Import what executing a notebook needs, so a worker is ready when its first job arrives."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def worker_pool(workers: int, env: dict[str, str] | None = None) -> ProcessPoolExecutor:
+    """Start the worker processes now (they import papermill in the background) and return the pool.
+
+    :func:`build` starts the pool before validating the data, so the workers'
+    start-up overlaps the validation.
+    """
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"),
+                               initializer=_worker_init, initargs=(dict(env or {}),))
+    for _ in range(max(1, workers)):
+        pool.submit(_warm_worker)
+    return pool
+
+
 def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, workers: int | None = None,
              env: dict[str, str] | None = None, timeout: float | None = 600, progress: bool = True,
-             cwd: Path | None = None, durations: dict[str, float] | None = None) -> list[JobResult]:
+             cwd: Path | None = None, durations: dict[str, float] | None = None,
+             pool: ProcessPoolExecutor | None = None) -> list[JobResult]:
     """Execute notebooks in parallel; stop at the first failure.
 
     Args:
@@ -315,6 +337,8 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
         cwd: working directory of the kernels (default: the notebook's folder).
         durations: seconds each job took last time; the longest start first, so that no core
             idles at the end while one long notebook runs (new jobs count as longest).
+        pool: run in this pool (from :func:`worker_pool`, whose ``env`` then applies) instead of
+            starting one; it is shut down when the jobs are done.
 
     Raises:
         BuildError: a notebook failed; pending ones were cancelled and every failure is listed.
@@ -325,9 +349,9 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
     results: list[JobResult] = []
     failures: list[NotebookFailure] = []
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)) or 1, mp_context=context,
-                             initializer=_worker_init, initargs=(dict(env or {}),)) as pool:
+    if pool is None:
+        pool = worker_pool(min(workers, len(jobs)) or 1, env)
+    with pool:
         futures: dict[Future, NotebookJob] = {}
         known = durations or {}
         for job in sorted(jobs, key=lambda j: -known.get(j.name, float("inf"))):
@@ -406,7 +430,8 @@ def _move_into(path: Path, folder: Path) -> Path:
     return dest
 
 
-def _validate(data: Path | None) -> list[str]:
+def _validate(data: Path | None) -> tuple[list[str], list[str]]:
+    """Every problem of the data folder (as ``cityscience validate`` reports them) and its region codes."""
     from .accounting import unaccounted
     from .validate import check
 
@@ -415,7 +440,8 @@ def _validate(data: Path | None) -> list[str]:
     if not problems:
         problems = [f"{u}: expected an observation or an exclusion for this number [unaccounted_number]"
                     for u in unaccounted(checked)]
-    return problems
+    regions = [row["region"] for row in checked.tables["regions"].rows] if not problems else []
+    return problems, regions
 
 
 def build(*, notebooks: Path | None = None, figures: Path | None = None, output: Path | None = None,
@@ -443,20 +469,28 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     start = time.perf_counter()
     figures = Path(figures) if figures is not None else figures_dir()
     output = Path(output) if output is not None else build_dir()
-    if validate:
-        problems = _validate(None)
-        if problems:
-            raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
-                             "fix them first (cityscience validate):\n" + "\n".join(f"  {p}" for p in problems),
-                             problems=problems)
-    jobs = plan_jobs(notebooks, only=only)
-    from .charts.fonts import use_cjk_font
-
-    font = use_cjk_font()  # make any TrueType copy once here, not in every kernel at the same time
-    log(f"running {len(jobs)} notebook executions on {workers or default_workers()} cores "
-        f"(font: {font.family}, {font.origin})")
-    output.mkdir(parents=True, exist_ok=True)
+    workers = workers or default_workers()
     staging = output / "figures-staging"
+    env = {"CITYSCIENCE_FIGURES": str(staging.resolve()), "CITYSCIENCE_FIGURE_REUSE": str(figures.resolve()),
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    pool = worker_pool(workers, env)  # the workers start up while the data are checked
+    try:
+        regions = None
+        if validate:
+            problems, regions = _validate(None)
+            if problems:
+                raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
+                                 "fix them first (cityscience validate):\n"
+                                 + "\n".join(f"  {p}" for p in problems), problems=problems)
+        jobs = plan_jobs(notebooks, only=only, regions=regions)
+        from .charts.fonts import use_cjk_font
+
+        font = use_cjk_font()  # make any TrueType copy once here, not in every kernel at the same time
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    log(f"running {len(jobs)} notebook executions on {workers} cores (font: {font.family}, {font.origin})")
+    output.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     timings = output / "timings.json"
@@ -466,8 +500,7 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
         durations = {}
     try:
         results = run_jobs(jobs, output=output, html=html, workers=workers, timeout=timeout, progress=progress,
-                           env={"CITYSCIENCE_FIGURES": str(staging.resolve()), "MPLBACKEND": "module://"
-                                "matplotlib_inline.backend_inline"}, durations=durations)
+                           durations=durations, pool=pool)
         prefixes = sorted({job.notebook.name[:3] for job in jobs})
         written, removed = promote_figures(staging, figures, prefixes)
     finally:

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import shutil
 import unicodedata
 import warnings
 import weakref
@@ -65,6 +66,7 @@ _NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _GLYPH_WARNING = re.compile(r"Glyph \d+ .* missing from font")
 _FOOTNOTE_GID = "cityscience-source-footnote"
 _FOOTNOTE_SIZE = 7.0
+_EXPORT_VERSION = 1  # bump when save_figure changes what it writes, so old files are not reused
 
 
 class MissingGlyphError(ValueError):
@@ -207,6 +209,44 @@ def _frozen_layout(fig: Figure, footnote: Text, pad: float = 0.15):
             fig.set_layout_engine(engine)
 
 
+def _environment() -> str:
+    """Versions that shape the exported bytes; stored in the PNG, so equal PNGs mean equal environments."""
+    import fontTools
+    import matplotlib
+    import PIL
+
+    from .fonts import use_cjk_font
+
+    font = use_cjk_font()
+    return (f"cityscience-figures/{_EXPORT_VERSION} matplotlib/{matplotlib.__version__} "
+            f"fonttools/{fontTools.version} pillow/{PIL.__version__} font/{font.path.name}")
+
+
+def _reuse_folders() -> list[Path]:
+    """Folders of a previous build to take unchanged vector files from (``CITYSCIENCE_FIGURE_REUSE``)."""
+    value = os.environ.get("CITYSCIENCE_FIGURE_REUSE", "")
+    return [Path(p) for p in value.split(os.pathsep) if p]
+
+
+def _reuse_vector_files(name: str, temps: dict[str, Path], folders: Iterable[Path]) -> bool:
+    """Copy SVG and PDF from a previous export whose PNG is byte-identical to the new one.
+
+    The PNG holds the figure at 200 dpi plus its description and the versions
+    of everything that shapes the files, so an identical PNG means the same
+    figure drawn in the same environment: the vector files would come out
+    identical, and drawing them again is skipped. Returns True if copied.
+    """
+    new = temps["png"].read_bytes()
+    for folder in folders:
+        old = folder / f"{name}.png"
+        svg, pdf = folder / f"{name}.svg", folder / f"{name}.pdf"
+        if old.is_file() and svg.is_file() and pdf.is_file() and old.read_bytes() == new:
+            shutil.copyfile(svg, temps["svg"])
+            shutil.copyfile(pdf, temps["pdf"])
+            return True
+    return False
+
+
 _SVG_ID = re.compile(r'id="([A-Za-z]{1,8})([0-9a-f]{10})"')
 
 
@@ -262,6 +302,11 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             shows exactly what was exported, once, without drawing it again. Default: only in a
             Jupyter kernel with the inline backend; scripts keep the figure open.
 
+    When the new PNG is byte-identical to the one already in ``folder`` (or in
+    a folder of ``CITYSCIENCE_FIGURE_REUSE``, which ``cityscience build`` points
+    at the published figures), the figure and the environment are unchanged,
+    so the existing SVG and PDF are copied instead of drawn again.
+
     Raises:
         ValueError: a bad name, dpi below 200, or no sources.
         MissingGlyphError: some text has characters no font can draw; nothing is written.
@@ -281,6 +326,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
         "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
         "sources": ids,
+        "env": _environment(),
     }
     folder = Path(folder) if folder is not None else figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -297,9 +343,11 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             warnings.simplefilter("always")
             footnote = source_footnote(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
             with _frozen_layout(fig, footnote) as bbox:
-                for fmt in FIGURE_FORMATS:
-                    fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
-        _renumber_svg_ids(temps["svg"])
+                fig.savefig(temps["png"], format="png", dpi=dpi, metadata=metadata["png"], bbox_inches=bbox)
+                if not _reuse_vector_files(name, temps, [folder, *_reuse_folders()]):
+                    for fmt in ("svg", "pdf"):
+                        fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                    _renumber_svg_ids(temps["svg"])
         glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
         for w in caught:
             if not _GLYPH_WARNING.search(str(w.message)):

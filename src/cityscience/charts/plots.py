@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
 
 from .figures import attach_sources
 from .labels import Labels, check_language, display_unit, format_value
@@ -127,7 +128,10 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                 handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker, linestyle=style.linestyle,
                                       markerfacecolor=_NEUTRAL if style.filled else "white", label=text))
     if handles and below:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12 if ax.get_xlabel() else -0.06),
+        # Anchored a fixed distance (in points) under the axes, below tick labels and axis label.
+        drop = (40 if ax.get_xlabel() else 24) / 72
+        anchor = ax.transAxes + ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=anchor,
                   ncols=min(len(handles), 5), borderaxespad=0.0)
     elif handles:
         ax.legend(handles=handles, loc=loc)
@@ -181,7 +185,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     df = df.sort_values(["_r", "year", "_s", "derived", "obs_id"], ignore_index=True)
     positions, ticks, centres = [], [], {}
     x = 0.0
-    for region, group in df.groupby("_r", sort=True):
+    for _rank, group in df.groupby("_r", sort=True):
         start = x
         for _, row in group.iterrows():
             positions.append(x)
@@ -477,6 +481,33 @@ def coverage_heatmap(obs: pd.DataFrame, *, rows: str = "category", lang: str | N
     return fig, ax
 
 
+def _axes_width(ax: Axes) -> float:
+    """Width of the axes in inches as the layout will make it (before the layout engine has run)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is None or not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        return ax.get_position().width * fig.get_figwidth()
+    grid = spec.get_gridspec()
+    ratios = grid.get_width_ratios() or [1] * grid.ncols
+    _, _, first, last = spec.rowspan.start, spec.rowspan.stop, spec.colspan.start, spec.colspan.stop
+    return 0.95 * fig.get_figwidth() * sum(ratios[first:last]) / sum(ratios)
+
+
+def _fit(text: str, width_em: float, lines: int = 2) -> str:
+    """Wrap text to at most ``lines`` lines of ``width_em`` ems, ending with … if it is still longer."""
+    from .figures import _text_width, _wrap
+
+    wrapped = _wrap(text, width_em).split("\n")
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    last = " ".join(wrapped[lines - 1:])
+    while last and _text_width(last + "…") > width_em:
+        last = last[:-1]
+    return "\n".join([*wrapped[:lines - 1], last.rstrip() + "…"])
+
+
 def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None,
                ax: Axes | None = None, title: str | None = None, with_unit: bool = True) -> tuple[Figure, Axes]:
     """A table of values drawn as a figure: indicator, year, status marker and the qualified value.
@@ -492,6 +523,7 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
     ax.set_xlim(0, 1)
     ax.set_ylim(len(df) + 0.2, -1.2)
     heads = ("指标", "年份", "状态", "数值") if lang == "zh" else ("Indicator", "Year", "Status", "Value")
+    name_width = 0.58 * _axes_width(ax) * 72 / (0.833 * plt.rcParams["font.size"])  # ems of 'small' text
     cols = (0.0, 0.62, 0.70, 0.99)
     for x, head, ha in zip(cols, heads, ("left", "left", "left", "right"), strict=True):
         ax.text(x, -0.6, head, ha=ha, va="center", fontsize="small", color="#555555")
@@ -508,7 +540,8 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
                                           "multiple": "times"}.get(row["measure"], row["unit_std"]), lang)
         if not unit and lang == "zh" and row["measure"] == "level" and row["unit_std"] == "count":
             unit = str(row["unit"])  # counts: the unit as written (家, 件, 项)
-        ax.text(cols[0], pos + 0.4, name, ha="left", va="center", fontsize="small")
+        ax.text(cols[0], pos + 0.4, _fit(name, name_width), ha="left", va="center", fontsize="small",
+                linespacing=1.0)
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
         ax.plot([cols[2] + 0.012], [pos + 0.4], marker=style.marker, markersize=6, color=color,
                 markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")

@@ -72,7 +72,7 @@ class Style:
 
 STATUS_STYLES: dict[str, Style] = {
     "actual": Style(filled=True, hatch="", linestyle="-", marker="o"),
-    "estimate": Style(filled=False, hatch="...", linestyle="--", marker="s"),
+    "estimate": Style(filled=False, hatch="---", linestyle="--", marker="s"),
     "target": Style(filled=False, hatch="///", linestyle=":", marker="D"),
 }
 #: Values computed by the library (e.g. a previous-year level from a growth rate), not stated anywhere.
