@@ -110,15 +110,18 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c) == 1 else ch for c, ch in zip(chars, text, strict=True))
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """NFKC (full-width digits → ASCII) then traditional → simplified, offsets preserved.
 
     Characters whose NFKC form is longer than one character are left as they
-    are, so that an offset into the result is an offset into ``text``.
+    are, so that an offset into the result is an offset into ``text``. Results
+    are cached: the validator normalizes the same evidence strings many times.
     """
-    nfkc = "".join(
-        n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text
-    )
+    if unicodedata.is_normalized("NFKC", text):
+        nfkc = text
+    else:
+        nfkc = "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
     return to_simplified(nfkc)
 
 
