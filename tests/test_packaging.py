@@ -44,12 +44,3 @@ def test_readme_commands_exist_and_ci_runs_make_test():
         assert re.search(rf"^{target}:", makefile, re.M)
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
 
-
-def test_notebooks_are_committed_without_outputs():
-    import json
-
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            if cell["cell_type"] == "code":
-                assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
