@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..numbers import parse_chinese_numeral
 from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS, unit_info
 from .reading import ExtractError
 
@@ -107,9 +108,7 @@ def _pre_qualifier(norm: str, s: int) -> tuple[str, int]:
     return "exact", s
 
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_DIGITS = frozenset("零〇一二两三四五六七八九")
 
 
 def parse_chinese_quantity(run: str) -> float | None:
@@ -126,27 +125,10 @@ def parse_chinese_quantity(run: str) -> float | None:
     """
     if not run or len(run) > 24:
         return None
-    if len(run) > 1 and all(ch in _CN_DIGIT for ch in run):
+    if len(run) > 1 and all(ch in _CN_DIGITS for ch in run):
         return None
-    total = section = 0
-    digit: int | None = None
-    for ch in run:
-        if ch in _CN_DIGIT:
-            if digit is not None and digit != 0:
-                return None  # 三四: two digits in a row
-            digit = _CN_DIGIT[ch]
-        elif ch in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[ch]
-            digit = None
-        elif ch == "万":
-            total += (section + (digit or 0)) * 10_000 or 10_000
-            section, digit = 0, None
-        elif ch == "亿":
-            total = (total + section + (digit or 0)) * 100_000_000 or 100_000_000
-            section, digit = 0, None
-        else:
-            return None
-    return float(total + section + (digit or 0))
+    value = parse_chinese_numeral(run)
+    return None if value is None else float(value)
 
 
 def _parse_cn(run: str) -> float | None:
