@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from cityscience import consistency_flags, derive_previous_levels
 
@@ -96,3 +97,20 @@ def test_derived_previous_level_is_marked():
     row = out.iloc[0]
     assert row["year"] == 2013 and bool(row["derived"]) and row["derived_from"] == "a+b"
     assert abs(row["value_std"] - 12957 / 1.321) < 1e-6 and row["qualifier"] == "approx"
+
+
+def test_wide_and_latest():
+    from cityscience import latest, wide
+
+    obs = _obs([
+        ["a", "s", "nb", 2014, "patents", "level", "actual", "exact", 100, "件", 100, "count"],
+        ["b", "s", "hz", 2015, "patents", "level", "actual", "exact", 200, "件", 200, "count"],
+        ["c", "s", "hz", 2013, "patents", "level", "actual", "exact", 150, "件", 150, "count"],
+        ["d", "s", "hz", 2016, "patents", "level", "target", "exact", 300, "件", 300, "count"],
+    ])
+    table = wide(obs[obs["status"] == "actual"])
+    assert table.loc["patents", ("hz", 2015)] == 200 and table.loc["patents", ("nb", 2014)] == 100
+    with pytest.raises(ValueError, match="several values"):
+        wide(obs.assign(year=2014))
+    newest = latest(obs).set_index("region")
+    assert newest.loc["hz", "obs_id"] == "b" and newest.loc["nb", "obs_id"] == "a"

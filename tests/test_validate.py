@@ -243,3 +243,15 @@ def test_obs_id_format_report_year_range_and_stray_files(data):
     assert (OBS, 3, "obs_id", "pattern") in found
     assert ("data/sources.csv", 2, "report_year", "year_range") in found
     assert ("data/observations/extra.CSV", None, None, "stray_file") in found
+
+
+def test_accounting_summary_counts_values_exclusions_and_missing(data):
+    from cityscience.accounting import accounting_summary
+
+    row = accounting_summary(check(data)).loc["demo"]
+    # RAW_TEXT: 2014 (year), 一是, 185, 2.35, 12957, 32.1, 两
+    assert (row["numbers"], row["observation_values"], row["missing"]) == (7, 5, 0)
+    assert (row["excluded:date_time"], row["excluded:enumeration"]) == (1, 1)
+    set_cell(data / "observations" / "demo.csv", 6, "evidence", "组织两场科技成果拍卖会。")
+    set_cell(data / "observations" / "demo.csv", 6, "value", "3")
+    assert accounting_summary(check(data)).loc["demo", "missing"] == 1

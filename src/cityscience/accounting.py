@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -126,16 +125,17 @@ def unaccounted(checked: Checked | None = None, source_id: str | None = None) ->
     return out
 
 
-def accounting_summary(root: Path | None = None) -> pd.DataFrame:
-    """Per source: number tokens, how many are observation values, excluded (by reason) and missing."""
-    checked = check(root)
+def accounting_summary(checked: Checked | None = None) -> pd.DataFrame:
+    """Per source: how many numbers the raw text holds, how many are observation values,
+    how many each exclusion reason covers, and how many are missing (one column each)."""
+    checked = checked or check()
     covered = account(checked)
     rows = []
     for sid, tokens in checked.tokens.items():
         marks = [covered[sid].get(t.start, "missing") for t in tokens]
-        row = {"source_id": sid, "numbers": len(tokens),
-               "observation_values": sum(m.startswith("obs:") for m in marks),
-               "excluded": sum(m.startswith("excluded:") for m in marks),
-               "missing": marks.count("missing")}
-        rows.append(row)
-    return pd.DataFrame(rows)
+        reasons = [m.removeprefix("excluded:") for m in marks if m.startswith("excluded:")]
+        rows.append({"source_id": sid, "numbers": len(tokens),
+                     "observation_values": sum(m.startswith("obs:") for m in marks),
+                     "missing": marks.count("missing"),
+                     **{f"excluded:{r}": reasons.count(r) for r in sorted(set(reasons))}})
+    return pd.DataFrame(rows).fillna(0).set_index("source_id").astype(int)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..accounting import account, unaccounted
+from ..accounting import accounting_summary, unaccounted
 from ..validate import check
 
 __all__ = ["add_arguments", "run"]
@@ -21,13 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     checked = check(args.data)
     if args.summary:
-        from collections import Counter
-
-        for sid, marks in account(checked).items():
-            if args.source and sid != args.source:
-                continue
-            counts = Counter(m.split(":")[0] if m.startswith("obs:") else m for m in marks.values())
-            print(sid, dict(sorted(counts.items())))
+        table = accounting_summary(checked)
+        if args.source:
+            table = table.loc[[args.source]]
+        print(table.T.to_string())
     missing = unaccounted(checked, args.source)
     for u in missing:
         print(u)
