@@ -61,6 +61,7 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
         assert image.width >= 4 * 200 * 0.9  # a 4-inch figure at 200 dpi
     meta = charts.read_figure_metadata(saved.png)
     env = meta.pop("env")
+    assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("key"))  # the export key (see the reuse tests below)
     assert meta == {"name": "02-test-chart", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
                     "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"]}
     assert "matplotlib/" in env and "font/" in env
@@ -111,7 +112,7 @@ def test_svg_pdf_and_png_are_byte_identical_when_saved_again(zh, tmp_path):
         assert (first / f"02-twice.{ext}").read_bytes() == (second / f"02-twice.{ext}").read_bytes(), ext
 
 
-def test_unchanged_figures_reuse_their_vector_files(zh, tmp_path, monkeypatch):
+def _count_renders(monkeypatch) -> list:
     drawn = []
     original = Figure.savefig
 
@@ -120,21 +121,63 @@ def test_unchanged_figures_reuse_their_vector_files(zh, tmp_path, monkeypatch):
         return original(self, fname, *args, **kwargs)
 
     monkeypatch.setattr(Figure, "savefig", counting)
+    return drawn
+
+
+def test_unchanged_figures_are_copied_not_rendered_again(zh, tmp_path, monkeypatch):
+    drawn = _count_renders(monkeypatch)
     published, staging = tmp_path / "published", tmp_path / "staging"
     charts.save_figure(_figure(), "02-reuse", folder=published, labels=zh)
     assert drawn == ["png", "svg", "pdf"]
     monkeypatch.setenv("CITYSCIENCE_FIGURE_REUSE", str(published))
     drawn.clear()
-    saved = charts.save_figure(_figure(), "02-reuse", folder=staging, labels=zh)  # same figure: PNG only
-    assert drawn == ["png"]
-    for ext in ("svg", "pdf"):
+    saved = charts.save_figure(_figure(), "02-reuse", folder=staging, labels=zh)  # same figure: copied
+    assert drawn == []
+    for ext in ("png", "svg", "pdf"):
         assert (published / f"02-reuse.{ext}").read_bytes() == getattr(saved, ext).read_bytes()
-    drawn.clear()
     changed = _figure()
     changed.axes[0].set_title("高新技术企业数（存量，改）")
-    charts.save_figure(changed, "02-reuse", folder=staging, labels=zh)  # changed: drawn again
+    charts.save_figure(changed, "02-reuse", folder=staging, labels=zh)  # changed: rendered again
     assert drawn == ["png", "svg", "pdf"]
     assert (staging / "02-reuse.svg").read_bytes() != (published / "02-reuse.svg").read_bytes()
+
+
+@pytest.mark.parametrize("change", [
+    lambda fig: fig.axes[0].patches[0].set_height(1168),       # one value
+    lambda fig: fig.axes[0].patches[1].set_facecolor("#000000"),  # a colour
+    lambda fig: fig.axes[0].patches[0].set_hatch("//"),         # a hatch (how targets are drawn)
+    lambda fig: fig.axes[0].patches[0].set_linestyle("--"),     # a dash pattern
+    lambda fig: fig.axes[0].set_ylim(0, 3000),                  # the axis range
+    lambda fig: fig.set_size_inches(5, 3),                      # the size
+    lambda fig: fig.axes[0].patches[0].set_rasterized(True),    # rasterized in SVG/PDF only
+    lambda fig: charts.attach_sources(fig, ["extra"]),          # the footnote's sources
+], ids=["value", "colour", "hatch", "dashes", "ylim", "size", "rasterized", "sources"])
+def test_any_visible_change_renders_the_figure_again(zh, tmp_path, monkeypatch, change):
+    drawn = _count_renders(monkeypatch)
+    charts.save_figure(_figure(), "02-change", folder=tmp_path, labels=zh)
+    fig = _figure()
+    change(fig)
+    drawn.clear()
+    charts.save_figure(fig, "02-change", folder=tmp_path, labels=zh)
+    assert drawn == ["png", "svg", "pdf"]
+
+
+def test_a_changed_setting_renders_the_figure_again(zh, tmp_path, monkeypatch):
+    drawn = _count_renders(monkeypatch)
+    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh)
+    drawn.clear()
+    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注")  # footnote text
+    assert drawn == ["png", "svg", "pdf"]
+    drawn.clear()
+    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
+    assert drawn == ["png", "svg", "pdf"]
+    drawn.clear()
+    with plt.rc_context({"svg.fonttype": "none"}):  # read by the SVG writer, not by the drawing calls
+        charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
+    assert drawn == ["png", "svg", "pdf"]
+    drawn.clear()
+    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
+    assert drawn == ["png", "svg", "pdf"]  # back to the theme's setting: the files differ again
 
 
 def test_a_failed_save_leaves_the_previous_files_intact(zh, tmp_path, monkeypatch):

@@ -8,6 +8,8 @@ cached for as long as no file in the data folder changes.
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +29,7 @@ __all__ = [
     "load_sources",
     "load_vocabularies",
     "raw_text",
+    "share_validated",
     "typed_frame",
     "validated",
 ]
@@ -35,7 +38,10 @@ OBSERVATION_COLUMNS = [
     "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
     "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
 ]
+#: Environment variable naming a check saved by :func:`share_validated` (set by ``cityscience build``).
+SHARED_CHECK_ENV = "CITYSCIENCE_CHECKED"
 _cache: dict[Path, tuple[tuple, Checked]] = {}
+_frames: dict[tuple[Path, str], tuple[Checked, pd.DataFrame]] = {}
 
 
 def data_signature(root: Path) -> tuple:
@@ -45,17 +51,77 @@ def data_signature(root: Path) -> tuple:
 
 
 def validated(root: Path | None = None) -> Checked:
-    """The checked data folder; raises ValidationError listing every problem. Cached per folder."""
+    """The checked data folder; raises ValidationError listing every problem. Cached per folder.
+
+    A process started by ``cityscience build`` takes the check the build
+    already made (see :func:`share_validated`) when the files are unchanged.
+    """
     root = Path(root).resolve() if root is not None else data_dir()
     sig = data_signature(root)
     hit = _cache.get(root)
     if hit is not None and hit[0] == sig:
         return hit[1]
-    checked = check(root)
+    checked = _shared_check(root, sig) or check(root)
     if checked.problems:
         raise ValidationError(checked.problems)
     _cache[root] = (sig, checked)
     return checked
+
+
+def share_validated(checked: Checked, path: Path) -> None:
+    """Save a problem-free check for the other processes of a run (``CITYSCIENCE_CHECKED=path``).
+
+    ``cityscience build`` validates the data once and points every notebook
+    kernel at the saved check, so sixteen kernels do not check the same files
+    again. A kernel uses it only if the data files (path, size, modification
+    time) and the cityscience code are exactly as they were when it was saved.
+    """
+    if checked.problems:
+        raise ValueError("only a check without problems can be shared")
+    root = Path(checked.root).resolve()
+    payload = (root, data_signature(root), _code_stamp(), checked)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _shared_check(root: Path, sig: tuple) -> Checked | None:
+    path = os.environ.get(SHARED_CHECK_ENV)
+    if not path:
+        return None
+    try:
+        saved_root, saved_sig, stamp, checked = pickle.loads(Path(path).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        return None  # missing or unreadable: check the files here instead
+    if saved_root != root or saved_sig != sig or stamp != _code_stamp():
+        return None
+    return checked
+
+
+def _code_stamp() -> tuple:
+    """Path, size and modification time of every module of this package (a shared check's code version)."""
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    return tuple((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+def _cached(root: Path | None, name: str, make) -> pd.DataFrame:
+    """``make(checked)`` for the validated folder, computed once per data version; returns a copy.
+
+    Notebooks call the loaders many times (chart labels, footnotes, filters);
+    typing the tables again each time cost more than drawing a chart.
+    """
+    checked = validated(root)
+    key = (checked.root, name)
+    hit = _frames.get(key)
+    if hit is None or hit[0] is not checked:
+        hit = _frames[key] = (checked, make(checked))
+    return hit[1].copy()
 
 
 def typed_frame(checked: Checked, name: str, table: RawTable | None = None) -> pd.DataFrame:
@@ -101,32 +167,32 @@ def _categories(checked: Checked, col: dict[str, str], series: pd.Series) -> lis
 
 def load_sources(root: Path | None = None) -> pd.DataFrame:
     """The five source documents: issuer, title, document number, dates, checksum, defects."""
-    return typed_frame(validated(root), "sources")
+    return _cached(root, "sources", lambda checked: typed_frame(checked, "sources"))
 
 
 def load_regions(root: Path | None = None) -> pd.DataFrame:
     """The four jurisdictions with level, parent region and GB/T 2260 code."""
-    return typed_frame(validated(root), "regions")
+    return _cached(root, "regions", lambda checked: typed_frame(checked, "regions"))
 
 
 def load_indicators(root: Path | None = None) -> pd.DataFrame:
     """The codebook: one row per indicator with names, category, kind, standard unit and definition."""
-    return typed_frame(validated(root), "indicators")
+    return _cached(root, "indicators", lambda checked: typed_frame(checked, "indicators"))
 
 
 def load_measurement_units(root: Path | None = None) -> pd.DataFrame:
     """Units as written in the documents, with their standard unit and conversion factor."""
-    return typed_frame(validated(root), "units")
+    return _cached(root, "units", lambda checked: typed_frame(checked, "units"))
 
 
 def load_vocabularies(root: Path | None = None) -> pd.DataFrame:
     """Allowed values of every coded column, with Chinese and English labels."""
-    return typed_frame(validated(root), "vocabularies")
+    return _cached(root, "vocabularies", lambda checked: typed_frame(checked, "vocabularies"))
 
 
 def load_exclusions(root: Path | None = None) -> pd.DataFrame:
     """Numbers in the raw text that are not facts (dates, document numbers, …) and why."""
-    return typed_frame(validated(root), "exclusions")
+    return _cached(root, "exclusions", lambda checked: typed_frame(checked, "exclusions"))
 
 
 def load_observations(root: Path | None = None) -> pd.DataFrame:
@@ -138,7 +204,10 @@ def load_observations(root: Path | None = None) -> pd.DataFrame:
     standard unit (185 亿元 → 1.85e10 CNY); codes are categoricals, numbers are
     nullable (``Int64``/``Float64``).
     """
-    checked = validated(root)
+    return _cached(root, "observations", _observations)
+
+
+def _observations(checked: Checked) -> pd.DataFrame:
     df = typed_frame(checked, "observations")
     units = typed_frame(checked, "units").set_index("unit")
     factor = df["unit"].astype("string").map(units["factor"]).astype("Float64")

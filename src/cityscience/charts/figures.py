@@ -18,6 +18,7 @@ every figure; :func:`write_figure_index` rebuilds it from the PNGs.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -37,6 +38,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ..paths import figures_dir
+from ._fingerprint import draw_fingerprint
 from .labels import Labels, check_language
 from .style import current_language
 
@@ -66,7 +68,10 @@ _NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _GLYPH_WARNING = re.compile(r"Glyph \d+ .* missing from font")
 _FOOTNOTE_GID = "cityscience-source-footnote"
 _FOOTNOTE_SIZE = 7.0
-_EXPORT_VERSION = 1  # bump when save_figure changes what it writes, so old files are not reused
+_EXPORT_VERSION = 2  # bump when save_figure changes what it writes, so old files are not reused
+#: rcParams the backends read while writing files (beyond what the drawing calls carry).
+_RC_PREFIXES = ("savefig.", "svg.", "pdf.", "ps.", "agg.", "path.", "hatch.", "image.", "text.", "font.",
+                "pcolormesh.")
 
 
 class MissingGlyphError(ValueError):
@@ -165,6 +170,15 @@ def source_footnote(fig: Figure, sources: Iterable[object] | None = None, *, lan
     Raises:
         ValueError: no source is known for the figure.
     """
+    text = _footnote_text(fig, sources, lang=lang, labels=labels, note=note, caveat=caveat)
+    _remove_footnote(fig)
+    fig.draw_without_rendering()  # runs the layout engine, so the extents below are final
+    return _place_footnote(fig, text, fig.get_tightbbox(fig.canvas.get_renderer()))
+
+
+def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str | None, labels: Labels | None,
+                   note: str | None, caveat: bool) -> str:
+    """The footnote's lines (comparability note, ``note``, sources), not yet wrapped."""
     info = figure_info(fig)
     ids = set(info.sources) if sources is None else {str(s) for s in sources}
     lang = check_language(lang or info.lang or current_language())
@@ -173,15 +187,20 @@ def source_footnote(fig: Figure, sources: Iterable[object] | None = None, *, lan
     if caveat:
         lines.append(labels.comparability_note(regions=info.regions, years=info.years))
     lines += [note or "", labels.source_note(ids)]
-    text = "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line)
+
+
+def _remove_footnote(fig: Figure) -> None:
     for old in [t for t in fig.texts if t.get_gid() == _FOOTNOTE_GID]:
         old.remove()
-    fig.draw_without_rendering()  # runs the layout engine, so the extents below are final
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
-    width_em = max(20.0, bbox.width * 72.0 / _FOOTNOTE_SIZE - 2)
+
+
+def _place_footnote(fig: Figure, text: str, content: Bbox) -> Text:
+    """Put the footnote below ``content`` (the laid-out figure's extent, inches), wrapped to its width."""
+    width_em = max(20.0, content.width * 72.0 / _FOOTNOTE_SIZE - 2)
     wrapped = "\n".join(_wrap(part, width_em) for part in text.split("\n"))
     fig_w, fig_h = fig.get_size_inches()
-    return fig.text(bbox.x0 / fig_w, (bbox.y0 - 0.08) / fig_h, wrapped, ha="left", va="top",
+    return fig.text(content.x0 / fig_w, (content.y0 - 0.08) / fig_h, wrapped, ha="left", va="top",
                     fontsize=_FOOTNOTE_SIZE, color="#444444", gid=_FOOTNOTE_GID, wrap=False)
 
 
@@ -210,7 +229,7 @@ def _frozen_layout(fig: Figure, footnote: Text, pad: float = 0.15):
 
 
 def _environment() -> str:
-    """Versions that shape the exported bytes; stored in the PNG, so equal PNGs mean equal environments."""
+    """Versions that shape the exported bytes (part of the export key, and stored in the PNG)."""
     import fontTools
     import matplotlib
     import PIL
@@ -219,30 +238,49 @@ def _environment() -> str:
 
     font = use_cjk_font()
     return (f"cityscience-figures/{_EXPORT_VERSION} matplotlib/{matplotlib.__version__} "
-            f"fonttools/{fontTools.version} pillow/{PIL.__version__} font/{font.path.name}")
+            f"fonttools/{fontTools.version} pillow/{PIL.__version__} "
+            f"font/{font.path.name}/{font.path.stat().st_size}")
 
 
 def _reuse_folders() -> list[Path]:
-    """Folders of a previous build to take unchanged vector files from (``CITYSCIENCE_FIGURE_REUSE``)."""
+    """Folders of a previous build to take unchanged figures from (``CITYSCIENCE_FIGURE_REUSE``)."""
     value = os.environ.get("CITYSCIENCE_FIGURE_REUSE", "")
     return [Path(p) for p in value.split(os.pathsep) if p]
 
 
-def _reuse_vector_files(name: str, temps: dict[str, Path], folders: Iterable[Path]) -> bool:
-    """Copy SVG and PDF from a previous export whose PNG is byte-identical to the new one.
+def _export_key(drawn: str, footnote: str, content: Bbox, meta: dict, metadata: dict, dpi: int) -> str:
+    """Digest of everything that shapes the three files: drawing calls, footnote, layout, settings.
 
-    The PNG holds the figure at 200 dpi plus its description and the versions
-    of everything that shapes the files, so an identical PNG means the same
-    figure drawn in the same environment: the vector files would come out
-    identical, and drawing them again is skipped. Returns True if copied.
+    ``drawn`` is the :func:`~cityscience.charts._fingerprint.draw_fingerprint`
+    of the laid-out figure without its footnote; the footnote is placed from
+    ``footnote`` and ``content`` alone. ``meta`` holds the versions of the
+    libraries and the font (see :func:`_environment`); rcParams that the
+    backends read while writing (``savefig.*``, ``svg.*``, ``pdf.*``, text
+    hinting, …) are added here.
     """
-    new = temps["png"].read_bytes()
+    import matplotlib
+
+    rc = {k: repr(v) for k, v in matplotlib.rcParams.items() if k.startswith(_RC_PREFIXES)}
+    payload = {"drawn": drawn, "footnote": footnote, "content": repr(tuple(content.bounds)), "meta": meta,
+               "metadata": metadata, "dpi": dpi, "rc": rc}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _reuse_exports(name: str, key: str, temps: dict[str, Path], folders: Iterable[Path]) -> bool:
+    """Copy PNG, SVG and PDF from an earlier export with the same :func:`_export_key`; True if copied.
+
+    The key is stored in the PNG. Equal keys mean the same drawing calls,
+    footnote, layout, settings and library versions, so rendering again would
+    give the same bytes; skipping it is what makes an unchanged rebuild fast.
+    """
     for folder in folders:
-        old = folder / f"{name}.png"
-        svg, pdf = folder / f"{name}.svg", folder / f"{name}.pdf"
-        if old.is_file() and svg.is_file() and pdf.is_file() and old.read_bytes() == new:
-            shutil.copyfile(svg, temps["svg"])
-            shutil.copyfile(pdf, temps["pdf"])
+        old = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
+        if not all(path.is_file() for path in old.values()):
+            continue
+        previous = read_figure_metadata(old["png"]) or {}
+        if previous.get("key") == key:
+            for fmt in FIGURE_FORMATS:
+                shutil.copyfile(old[fmt], temps[fmt])
             return True
     return False
 
@@ -302,10 +340,12 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             shows exactly what was exported, once, without drawing it again. Default: only in a
             Jupyter kernel with the inline backend; scripts keep the figure open.
 
-    When the new PNG is byte-identical to the one already in ``folder`` (or in
-    a folder of ``CITYSCIENCE_FIGURE_REUSE``, which ``cityscience build`` points
-    at the published figures), the figure and the environment are unchanged,
-    so the existing SVG and PDF are copied instead of drawn again.
+    The figure is first laid out once with its drawing calls digested (see
+    :mod:`cityscience.charts._fingerprint`). When the files already in
+    ``folder`` (or in a folder of ``CITYSCIENCE_FIGURE_REUSE``, which
+    ``cityscience build`` points at the published figures) were written from
+    the same drawing calls, footnote, settings and library versions, they are
+    copied instead of rendered again: the bytes would be the same.
 
     Raises:
         ValueError: a bad name, dpi below 200, or no sources.
@@ -333,7 +373,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     targets = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
     temps = {fmt: folder / f".{name}.{fmt}.{os.getpid()}.tmp" for fmt in FIGURE_FORMATS}
     metadata = {
-        "png": {"Title": title, "Software": None, _METADATA_KEY: json.dumps(meta, ensure_ascii=True)},
+        "png": {"Title": title, "Software": None},
         "svg": {"Title": title, "Date": None, "Creator": "cityscience", "Description": "; ".join(ids)},
         "pdf": {"Title": title, "Creator": "cityscience", "Subject": "; ".join(ids),
                 "CreationDate": None, "ModDate": None},
@@ -341,13 +381,18 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            footnote = source_footnote(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
-            with _frozen_layout(fig, footnote) as bbox:
-                fig.savefig(temps["png"], format="png", dpi=dpi, metadata=metadata["png"], bbox_inches=bbox)
-                if not _reuse_vector_files(name, temps, [folder, *_reuse_folders()]):
-                    for fmt in ("svg", "pdf"):
+            _remove_footnote(fig)
+            text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
+            drawn = draw_fingerprint(fig)  # lays the figure out, like draw_without_rendering
+            content = fig.get_tightbbox(fig.canvas.get_renderer())
+            meta["key"] = _export_key(drawn, text, content, meta, metadata, dpi)
+            metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
+            footnote = _place_footnote(fig, text, content)
+            if not _reuse_exports(name, meta["key"], temps, [folder, *_reuse_folders()]):
+                with _frozen_layout(fig, footnote) as bbox:
+                    for fmt in FIGURE_FORMATS:
                         fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
-                    _renumber_svg_ids(temps["svg"])
+                _renumber_svg_ids(temps["svg"])
         glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
         for w in caught:
             if not _GLYPH_WARNING.search(str(w.message)):

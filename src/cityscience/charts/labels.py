@@ -13,6 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -72,6 +73,10 @@ TEXT: dict[str, dict[str, str]] = {
     "rows_measure": {"zh": "测度", "en": "Measure"},
     "rows_source_id": {"zh": "文件", "en": "Document"},
 }
+
+
+#: Labels.load's results per language, with the validated data they were made from.
+_LOADED: dict[str, tuple[object, type, Labels]] = {}
 
 
 def check_language(lang: str) -> str:
@@ -151,6 +156,9 @@ class Labels:
 
     def __post_init__(self) -> None:
         check_language(self.lang)
+        for name in ("regions", "region_levels", "region_parents", "indicators", "vocab", "sources"):
+            # read-only views: Labels.load hands the same instance to every chart
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     @classmethod
     def from_frames(cls, lang: str = "zh", *, regions: pd.DataFrame | None = None,
@@ -178,11 +186,17 @@ class Labels:
 
     @classmethod
     def load(cls, lang: str = "zh") -> Labels:
-        """Labels from the curated codebook (validated by the loaders)."""
-        from ..load import load_indicators, load_regions, load_sources, load_vocabularies
+        """Labels from the curated codebook (validated by the loaders); made once per data version."""
+        from ..load import load_indicators, load_regions, load_sources, load_vocabularies, validated
 
-        return cls.from_frames(lang, regions=load_regions(), indicators=load_indicators(),
-                               vocabularies=load_vocabularies(), sources=load_sources())
+        check_language(lang)
+        checked = validated()
+        hit = _LOADED.get(lang)
+        if hit is None or hit[0] is not checked or hit[1] is not cls:
+            labels = cls.from_frames(lang, regions=load_regions(), indicators=load_indicators(),
+                                     vocabularies=load_vocabularies(), sources=load_sources())
+            hit = _LOADED[lang] = (checked, cls, labels)
+        return hit[2]
 
     def region(self, code: object) -> str:
         """Name of a region (宁波市 / Ningbo)."""

@@ -125,9 +125,16 @@ def segment(text: str, terms: Sequence[str] = ()) -> list[str]:
 
 def _hits(text: str, terms: Sequence[str]) -> list[tuple[str, int, int]]:
     """(term, start, end) of every listed term read as a word; offsets into ``text`` as given."""
+    return list(_cached_hits(text, tuple(terms)))
+
+
+@lru_cache(maxsize=256)
+def _cached_hits(text: str, terms: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+    # Segmenting is the slow part of every frequency table; notebooks count the same texts
+    # several ways (by document, by part, in context), so each text is cut once per term list.
     wanted = set(terms)
-    tok = _tokenizer(tuple(terms))
-    return [(w, s, e) for w, s, e in tok.tokenize(normalize(text), HMM=False) if w in wanted]
+    tok = _tokenizer(terms)
+    return tuple((w, s, e) for w, s, e in tok.tokenize(normalize(text), HMM=False) if w in wanted)
 
 
 def count_terms(text: str, terms: Sequence[str]) -> pd.Series:
