@@ -10,11 +10,12 @@ time: on a shared machine other programs stretch wall time, much less CPU
 time.
 
 Run from the repository root (warm: the first, untimed build makes any font
-cache, fills the OS file cache and leaves the published figures whose vector
-files an unchanged figure reuses)::
+cache, fills the OS file cache and publishes the figures that an unchanged
+figure is then copied from, see ``save_figure``)::
 
     .venv/bin/python benchmarks/bench_build.py            # one timed round
     .venv/bin/python benchmarks/bench_build.py --repeat 3 # median of three rounds
+    .venv/bin/python benchmarks/bench_build.py --cold     # every figure rendered again each round
 
 Outputs go to a temporary folder; ``figures/`` and ``build/`` of the
 repository are not touched.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks at once, for both runs (default: one per core)")
     parser.add_argument("--repeat", type=int, default=1, help="timed rounds (median reported)")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first build")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the published figures before each timed build, so that every figure is "
+                             "rendered (as after a change to the charts or the data)")
     args = parser.parse_args(argv)
 
     n_jobs = len(plan_jobs())
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             _timed([*build("floor"), "--notebooks", str(floor_dir), "--no-validate"])
         builds, floors = [], []
         for _ in range(args.repeat):  # interleaved, so that a busy moment hits both alike
+            if args.cold:
+                shutil.rmtree(tmp / "build" / "figures", ignore_errors=True)
             builds.append(_timed(build("build")))
             floors.append(_timed([*build("floor"), "--notebooks", str(floor_dir), "--no-validate"]))
     build_s, floor_s = (statistics.median(w for w, _ in runs) for runs in (builds, floors))
@@ -111,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = build_s / floor_s
     load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs{load}")
-    print(f"notebook executions: {n_jobs}, parallel jobs: {args.jobs}, rounds: {args.repeat}")
+    print(f"notebook executions: {n_jobs}, parallel jobs: {args.jobs}, rounds: {args.repeat}, "
+          f"figures: {'cold (all rendered)' if args.cold else 'warm (unchanged ones copied)'}")
     for label, runs, wall, cpu in (("build", builds, build_s, build_cpu), ("floor", floors, floor_s, floor_cpu)):
         print(f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU  "
               f"(runs: {', '.join(f'{w:.1f} s / {c:.1f} s' for w, c in runs)})")

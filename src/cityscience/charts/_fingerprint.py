@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import types
 
 import numpy as np
 from matplotlib import cbook
@@ -120,7 +121,8 @@ class _Feeder:
         elif isinstance(obj, Text):
             self(("text", obj.get_horizontalalignment(), obj.get_verticalalignment(),
                   obj.get_rotation_mode(), obj.get_gid(), obj.get_url()))
-        elif callable(obj):
-            put("C", f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}".encode())
+        elif isinstance(obj, types.FunctionType):  # e.g. an agg_filter: its code and what it closes over
+            put("C", f"{obj.__module__}.{obj.__qualname__}".encode())
+            self((obj.__defaults__, [cell.cell_contents for cell in obj.__closure__ or ()]))
         else:
             put("r", f"{type(obj).__qualname__}:{obj!r}".encode("utf-8", "surrogatepass"))
