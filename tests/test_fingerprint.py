@@ -79,3 +79,18 @@ def test_images_are_described_by_their_pixels():
     changed[2, 3] += 0.5
     assert draw_fingerprint(image_figure(data)) == draw_fingerprint(image_figure(data.copy()))
     assert draw_fingerprint(image_figure(data)) != draw_fingerprint(image_figure(changed))
+
+
+def test_the_digest_does_not_depend_on_where_the_environment_lives(monkeypatch):
+    """A fresh clone (another virtual environment) must find the committed figures unchanged."""
+    import cityscience.charts._fingerprint as fingerprint
+
+    fed = []
+    original = fingerprint._Feeder._put
+    monkeypatch.setattr(fingerprint._Feeder, "_put", lambda self, tag, data: fed.append(data) or original(
+        self, tag, data))
+    fig = _figure()
+    fig.axes[0].set_xlabel("x label", family="monospace")
+    draw_fingerprint(fig)
+    places = {sys.prefix, sys.base_prefix, os.path.expanduser("~")}
+    assert fed and not [d for d in fed if any(p.encode() in d for p in places)]

@@ -17,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import numbers
 import types
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from matplotlib import cbook
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase, _get_renderer
 from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.path import Path
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import BboxBase, Transform, TransformedPath
 
@@ -65,6 +67,18 @@ def draw_fingerprint(fig) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=64)
+def _font_file_id(path: str) -> str:
+    """A font file's name and size: which font it is, wherever the environment keeps it.
+
+    The full path would differ between checkouts (matplotlib's own fonts live in the
+    virtual environment), and a key that differs there would redraw every figure on a
+    fresh clone for nothing.
+    """
+    file = Path(path)
+    return f"{file.name}:{file.stat().st_size}"
+
+
 class _Feeder:
     """Feeds Python values into a digest, each tagged with its kind so different values never collide."""
 
@@ -95,7 +109,7 @@ class _Feeder:
                 self(item)
         elif isinstance(obj, dict):
             self(sorted(obj.items(), key=lambda kv: repr(kv[0])))
-        elif isinstance(obj, Path):
+        elif isinstance(obj, MplPath):
             put("P", b"")
             self((obj.vertices, obj.codes, obj.should_simplify, obj.simplify_threshold,
                   obj._interpolation_steps))
@@ -117,7 +131,7 @@ class _Feeder:
                 self(method() if method is not None else None)
         elif isinstance(obj, FontProperties):
             put("F", obj.get_fontconfig_pattern().encode("utf-8"))
-            put("f", findfont(obj).encode("utf-8"))
+            put("f", _font_file_id(findfont(obj)).encode("utf-8"))
         elif isinstance(obj, Text):
             self(("text", obj.get_horizontalalignment(), obj.get_verticalalignment(),
                   obj.get_rotation_mode(), obj.get_gid(), obj.get_url()))
