@@ -233,3 +233,14 @@ def test_figures_go_to_the_configured_folder(zh, tmp_path, monkeypatch):
     monkeypatch.setenv("CITYSCIENCE_FIGURES", str(tmp_path / "staging"))
     saved = charts.save_figure(_figure(), "05-env", labels=zh)
     assert saved.png.parent == (tmp_path / "staging").resolve()
+
+
+def test_an_opaque_figure_is_rendered_every_time(zh, tmp_path, monkeypatch):
+    """A figure the digest cannot describe (here: a filter function) gets no export key and is never copied."""
+    drawn = _count_renders(monkeypatch)
+    for _ in range(2):
+        fig = _figure()
+        fig.axes[0].patches[0].set_agg_filter(lambda image, dpi: (image, 0, 0))
+        saved = charts.save_figure(fig, "02-opaque", folder=tmp_path, labels=zh)
+        assert charts.read_figure_metadata(saved.png)["key"] is None
+    assert drawn == ["png", "svg", "pdf"] * 2

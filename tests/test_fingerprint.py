@@ -54,18 +54,25 @@ def test_the_digest_follows_the_drawing():
     assert draw_fingerprint(fig) != before
 
 
-def test_a_filter_is_described_by_its_code_and_parameters():
-    def darken(by):
-        def apply(image, dpi):
-            return image * by, 0, 0
-        return apply
+def test_what_the_digest_cannot_describe_makes_the_figure_opaque():
+    """A filter's effect depends on code the digest cannot see: such a figure is always rendered."""
+    fig = _figure()
+    fig.axes[0].patches[0].set_agg_filter(lambda image, dpi: (image * 0.5, 0, 0))
+    assert draw_fingerprint(fig) is None
+    plain = _figure()
+    assert draw_fingerprint(plain) is not None
 
-    digests = []
-    for by in (0.5, 0.5, 0.6):
+
+def test_text_is_described_with_its_math_font_and_font_features():
+    def with_text(**kwargs):
         fig = _figure()
-        fig.axes[0].patches[0].set_agg_filter(darken(by))
-        digests.append(draw_fingerprint(fig))
-    assert digests[0] == digests[1] != digests[2]
+        fig.axes[0].text(0.1, 0.5, r"AVA office $\alpha + \sum x_i$", transform=fig.axes[0].transAxes, **kwargs)
+        return fig
+
+    plain = draw_fingerprint(with_text())
+    assert plain == draw_fingerprint(with_text())
+    assert plain != draw_fingerprint(with_text(math_fontfamily="cm"))
+    assert plain != draw_fingerprint(with_text(fontfeatures=["-kern", "-liga"]))
 
 
 def test_images_are_described_by_their_pixels():
@@ -79,6 +86,44 @@ def test_images_are_described_by_their_pixels():
     changed[2, 3] += 0.5
     assert draw_fingerprint(image_figure(data)) == draw_fingerprint(image_figure(data.copy()))
     assert draw_fingerprint(image_figure(data)) != draw_fingerprint(image_figure(changed))
+
+
+def test_images_are_described_by_their_data_not_only_the_pixels_drawn_on_screen():
+    """SVG and PDF embed or resample the image data themselves: a detail lost at 100 dpi still counts."""
+    data = np.random.default_rng(0).random((800, 800))
+    digests = set()
+    for column in range(1, 9):  # most of 800 columns are skipped when drawn into ~230 screen pixels
+        changed = data.copy()
+        changed[:, column] = 1 - changed[:, column]
+        fig, ax = plt.subplots(figsize=(3, 3))
+        ax.imshow(changed, interpolation="none")
+        digests.add(draw_fingerprint(fig))
+    assert len(digests) == 8
+
+
+def test_the_project_charts_can_be_reused():
+    """None of the chart types the notebooks export is opaque (or every build would render them)."""
+    import pandas as pd
+
+    from cityscience import charts
+
+    obs = pd.DataFrame({
+        "obs_id": ["a", "b", "c", "d"], "source_id": ["s1", "s1", "s2", "s2"],
+        "region": pd.Categorical(["ningbo", "ningbo", "hangzhou", "hangzhou"]),
+        "year": [2014, 2020, 2015, 2016], "indicator": ["hte_stock"] * 4, "measure": ["level"] * 4,
+        "status": ["actual", "target", "actual", "target"], "qualifier": ["exact", "at_least", "approx", "exact"],
+        "value": [1167.0, 2000.0, 1979.0, 2500.0], "value_high": [pd.NA] * 4, "unit": ["家"] * 4,
+        "value_std": [1167.0, 2000.0, 1979.0, 2500.0], "value_high_std": [pd.NA] * 4, "unit_std": ["count"] * 4,
+    })
+    words = charts.Labels.from_frames("en")
+    figures = [
+        charts.bar_by_region(obs, "hte_stock", lang="en", labels=words)[0],
+        charts.lines_over_years(obs, "hte_stock", lang="en", labels=words)[0],
+        charts.heatmap(pd.DataFrame({"x": [1, 2], "y": [3, 4]}, index=["p", "q"]), sources=["s1"], lang="en",
+                       labels=words)[0],
+        charts.coverage_heatmap(obs, rows="status", lang="en", labels=words)[0],
+    ]
+    assert all(draw_fingerprint(fig) for fig in figures)
 
 
 def test_the_digest_does_not_depend_on_where_the_environment_lives(monkeypatch):

@@ -52,7 +52,7 @@ def test_a_shared_check_is_used_only_while_the_files_are_unchanged(data, tmp_pat
     from cityscience import load
 
     shared = tmp_path / "checked.pickle"
-    load.share_validated(load.check(data), shared)
+    assert load.share_validated(load.check(data), shared, load.data_signature(data))
     monkeypatch.setenv(load.SHARED_CHECK_ENV, str(shared))
     monkeypatch.setattr(load, "_cache", {})
     checks = []
@@ -63,7 +63,7 @@ def test_a_shared_check_is_used_only_while_the_files_are_unchanged(data, tmp_pat
     set_cell(data / "observations" / "demo.csv", 2, "note", "edited after the build checked it")
     assert cs.load_observations(data).loc[0, "note"] == "edited after the build checked it"
     assert checks == [data.resolve()]  # the files changed: checked here
-    load.share_validated(load.check(data), shared)
+    load.share_validated(load.check(data), shared, load.data_signature(data))
     set_cell(data / "observations" / "demo.csv", 2, "value", "186")
     monkeypatch.setattr(load, "_cache", {})
     with pytest.raises(cs.ValidationError, match="186"):  # a stale shared check never hides a problem
@@ -78,5 +78,41 @@ def test_only_a_clean_check_can_be_shared(data, tmp_path):
 
     set_cell(data / "observations" / "demo.csv", 2, "value", "186")
     with pytest.raises(ValueError, match="without problems"):
-        load.share_validated(load.check(data), tmp_path / "checked.pickle")
+        load.share_validated(load.check(data), tmp_path / "checked.pickle", load.data_signature(data))
     assert not (tmp_path / "checked.pickle").exists()
+
+
+def test_a_file_changed_while_it_was_checked_is_not_vouched_for(data, tmp_path):
+    from cityscience import load
+
+    before = load.data_signature(data)
+    checked = load.check(data)  # reads value 185
+    set_cell(data / "observations" / "demo.csv", 2, "value", "186")  # edited before the check is shared
+    assert not load.share_validated(checked, tmp_path / "checked.pickle", before)
+    assert not (tmp_path / "checked.pickle").exists()
+
+
+def test_a_shared_check_from_other_code_is_ignored(data, tmp_path, monkeypatch):
+    import pickle
+
+    from cityscience import load
+
+    shared = tmp_path / "checked.pickle"
+    load.share_validated(load.check(data), shared, load.data_signature(data))
+    root, sig, stamp, body = pickle.loads(shared.read_bytes())
+    shared.write_bytes(pickle.dumps((root, sig, stamp[:-1], body)))  # one module fewer: other code
+    monkeypatch.setenv(load.SHARED_CHECK_ENV, str(shared))
+    assert load._shared_check(data.resolve(), sig) is None
+    shared.write_bytes(pickle.dumps((root, sig, stamp, b"\x80\x05cno_such_module\nThing\n.")))
+    assert load._shared_check(data.resolve(), sig) is None  # unreadable body: checked here instead
+
+
+def test_labels_survive_pickle_deepcopy_and_asdict():
+    import copy
+    import dataclasses
+    import pickle
+
+    labels = Labels.from_frames("en", regions=cs.load_regions())
+    for twin in (pickle.loads(pickle.dumps(labels)), copy.deepcopy(labels)):
+        assert twin == labels and twin.region("ningbo") == "Ningbo"
+    assert dataclasses.asdict(labels)["regions"]["ningbo"] == "Ningbo"

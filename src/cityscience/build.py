@@ -27,7 +27,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .load import SHARED_CHECK_ENV
-from .paths import build_dir, figures_dir, project_root
+from .paths import build_dir, data_dir, figures_dir, project_root
 
 __all__ = [
     "LANGUAGES",
@@ -426,7 +426,10 @@ def promote_figures(staging: Path, target: Path, prefixes: Iterable[str]) -> tup
     from .charts.figures import INDEX_FILE, write_figure_index
 
     target.mkdir(parents=True, exist_ok=True)
-    new = sorted(p for p in staging.iterdir() if p.suffix in _FIGURE_SUFFIXES and not p.name.startswith("."))
+    # PNGs last: a PNG carries its figure's export key, so an interrupted move never pairs a new
+    # key with old SVG and PDF files (which a later build would then copy as if up to date)
+    new = sorted((p for p in staging.iterdir() if p.suffix in _FIGURE_SUFFIXES and not p.name.startswith(".")),
+                 key=lambda p: (p.suffix == ".png", p.name))
     names = {p.name for p in new}
     prefixes = tuple(prefixes)
     stale = sorted(p for p in target.iterdir()
@@ -439,7 +442,7 @@ def promote_figures(staging: Path, target: Path, prefixes: Iterable[str]) -> tup
     if written or stale:
         write_figure_index(target)
     (staging / INDEX_FILE).unlink(missing_ok=True)
-    return written, stale
+    return sorted(written), stale
 
 
 def _move_into(path: Path, folder: Path) -> Path:
@@ -464,6 +467,11 @@ def _validate(data: Path | None, share: Path | None = None) -> tuple[list[str], 
     from .accounting import unaccounted
     from .validate import check
 
+    before = None
+    if share is not None:
+        from .load import data_signature
+
+        before = data_signature(Path(data).resolve() if data is not None else data_dir())
     checked = check(data)
     problems = [str(p) for p in checked.problems]
     if not problems:
@@ -472,7 +480,7 @@ def _validate(data: Path | None, share: Path | None = None) -> tuple[list[str], 
     if not problems and share is not None:
         from .load import share_validated
 
-        share_validated(checked, share)
+        share_validated(checked, share, before)
     regions = [row["region"] for row in checked.tables["regions"].rows] if not problems else []
     return problems, regions
 

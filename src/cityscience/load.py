@@ -68,18 +68,29 @@ def validated(root: Path | None = None) -> Checked:
     return checked
 
 
-def share_validated(checked: Checked, path: Path) -> None:
+def share_validated(checked: Checked, path: Path, signature: tuple) -> bool:
     """Save a problem-free check for the other processes of a run (``CITYSCIENCE_CHECKED=path``).
 
     ``cityscience build`` validates the data once and points every notebook
     kernel at the saved check, so sixteen kernels do not check the same files
     again. A kernel uses it only if the data files (path, size, modification
-    time) and the cityscience code are exactly as they were when it was saved.
+    time) and the cityscience code are exactly as they were when the check began.
+
+    Args:
+        checked: a check without problems.
+        path: where to save it.
+        signature: :func:`data_signature` of the folder taken *before* the check read it; if the
+            files changed since, nothing is saved (the check may have read some of them old).
+
+    Returns:
+        True if the check was saved.
     """
     if checked.problems:
         raise ValueError("only a check without problems can be shared")
     root = Path(checked.root).resolve()
-    payload = (root, data_signature(root), _code_stamp(), checked)
+    if data_signature(root) != signature:
+        return False
+    payload = (str(root), signature, _CODE_STAMP, pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -88,19 +99,21 @@ def share_validated(checked: Checked, path: Path) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return True
 
 
 def _shared_check(root: Path, sig: tuple) -> Checked | None:
     path = os.environ.get(SHARED_CHECK_ENV)
     if not path:
         return None
-    try:
-        saved_root, saved_sig, stamp, checked = pickle.loads(Path(path).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
-        return None  # missing or unreadable: check the files here instead
-    if saved_root != root or saved_sig != sig or stamp != _code_stamp():
+    try:  # the header holds only strings, numbers and bytes; the check is unpickled once it matches
+        saved_root, saved_sig, stamp, body = pickle.loads(Path(path).read_bytes())
+        if saved_root != str(root) or saved_sig != sig or stamp != _CODE_STAMP:
+            return None
+        checked = pickle.loads(body)
+    except Exception:  # missing, unreadable or from other code: check the files here instead
         return None
-    return checked
+    return checked if isinstance(checked, Checked) else None
 
 
 def _code_stamp() -> tuple:
@@ -108,6 +121,10 @@ def _code_stamp() -> tuple:
     package = Path(__file__).resolve().parent
     files = sorted(package.rglob("*.py"))
     return tuple((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+#: The code this process runs, as it was on disk when the package was imported.
+_CODE_STAMP = _code_stamp()
 
 
 def _cached(root: Path | None, name: str, make) -> pd.DataFrame:

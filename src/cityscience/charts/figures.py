@@ -71,7 +71,8 @@ _FOOTNOTE_SIZE = 7.0
 _EXPORT_VERSION = 2  # bump when save_figure changes what it writes, so old files are not reused
 #: rcParams the backends read while writing files (beyond what the drawing calls carry).
 _RC_PREFIXES = ("savefig.", "svg.", "pdf.", "ps.", "agg.", "path.", "hatch.", "image.", "text.", "font.",
-                "pcolormesh.")
+                "mathtext.", "pcolormesh.")
+_PNG_LAST = ("svg", "pdf", "png")
 
 
 class MissingGlyphError(ValueError):
@@ -385,10 +386,11 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
             drawn = draw_fingerprint(fig)  # lays the figure out, like draw_without_rendering
             content = fig.get_tightbbox(fig.canvas.get_renderer())
-            meta["key"] = _export_key(drawn, text, content, meta, metadata, dpi)
+            # an opaque figure (None: see _fingerprint) gets no key, so it is never reused
+            meta["key"] = _export_key(drawn, text, content, meta, metadata, dpi) if drawn else None
             metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
             footnote = _place_footnote(fig, text, content)
-            if not _reuse_exports(name, meta["key"], temps, [folder, *_reuse_folders()]):
+            if not meta["key"] or not _reuse_exports(name, meta["key"], temps, [folder, *_reuse_folders()]):
                 with _frozen_layout(fig, footnote) as bbox:
                     for fmt in FIGURE_FORMATS:
                         fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
@@ -400,7 +402,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         if glyphs:
             raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
                                     + " (use characters the CJK font has, or set_theme() before drawing)")
-        for fmt in FIGURE_FORMATS:
+        for fmt in _PNG_LAST:  # the PNG holds the key: until it is in place, its old files never match
             os.replace(temps[fmt], targets[fmt])
     finally:
         for tmp in temps.values():

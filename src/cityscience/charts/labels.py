@@ -13,7 +13,6 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import pandas as pd
 
@@ -73,6 +72,18 @@ TEXT: dict[str, dict[str, str]] = {
     "rows_measure": {"zh": "测度", "en": "Measure"},
     "rows_source_id": {"zh": "文件", "en": "Document"},
 }
+
+
+class _ReadOnlyDict(dict):
+    """A dict that refuses changes (but still pickles, copies and converts like one)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("chart labels are shared by every chart and cannot be changed; build new Labels")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
 
 
 #: Labels.load's results per language, with the validated data they were made from.
@@ -157,8 +168,8 @@ class Labels:
     def __post_init__(self) -> None:
         check_language(self.lang)
         for name in ("regions", "region_levels", "region_parents", "indicators", "vocab", "sources"):
-            # read-only views: Labels.load hands the same instance to every chart
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+            # read-only: Labels.load hands the same instance to every chart
+            object.__setattr__(self, name, _ReadOnlyDict(getattr(self, name)))
 
     @classmethod
     def from_frames(cls, lang: str = "zh", *, regions: pd.DataFrame | None = None,
