@@ -52,6 +52,9 @@ _IMAGE_GETTERS = ("get_interpolation", "get_interpolation_stage", "get_resample"
                   "get_filterrad", "get_alpha", "get_extent", "get_url", "get_gid", "get_rasterized")
 
 
+_SIMPLE = frozenset({type(None), bool, int, float, str})
+
+
 class _Opaque(Exception):
     """Raised while feeding a value the digest cannot describe exactly."""
 
@@ -134,14 +137,22 @@ class _Feeder:
 
     def __init__(self, digest):
         self._digest = digest
+        self._fonts: dict[FontProperties, bytes] = {}  # one description per font, within one draw
 
     def _put(self, tag: str, data: bytes) -> None:
         self._digest.update(f"{tag}{len(data)}:".encode())
         self._digest.update(data)
 
+    def _font(self, prop: FontProperties) -> bytes:
+        described = self._fonts.get(prop)
+        if described is None:
+            text = repr((prop.get_fontconfig_pattern(), prop.get_math_fontfamily(), _font_files(prop)))
+            described = self._fonts[prop] = text.encode("utf-8")
+        return described
+
     def __call__(self, obj) -> None:  # noqa: C901 - one branch per kind of value, kept together
         put = self._put
-        if obj is None or isinstance(obj, (bool, str, numbers.Number, np.generic)):
+        if type(obj) in _SIMPLE or isinstance(obj, (numbers.Number, np.generic)):
             put("v", repr(obj).encode("utf-8", "surrogatepass"))
         elif isinstance(obj, np.ndarray):
             if np.ma.isMaskedArray(obj):
@@ -179,8 +190,7 @@ class _Feeder:
                 method = getattr(obj, getter, None)
                 self(method() if method is not None else None)
         elif isinstance(obj, FontProperties):
-            put("F", obj.get_fontconfig_pattern().encode("utf-8"))
-            self((obj.get_math_fontfamily(), _font_files(obj)))
+            put("F", self._font(obj))
         elif isinstance(obj, Text):
             self(("text", *(getattr(obj, getter)() if hasattr(obj, getter) else None
                             for getter in _TEXT_GETTERS)))
