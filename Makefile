@@ -7,7 +7,6 @@ STAMP  := $(VENV)/.installed
 .PHONY: build test env validate lint lock clean
 
 build: env  ## set up, validate the data, run every notebook, write figures and exports
-	$(BIN)/cityscience validate
 	$(BIN)/cityscience build
 	$(BIN)/cityscience export xlsx --lang zh
 	$(BIN)/cityscience export xlsx --lang en
