@@ -255,3 +255,14 @@ def test_accounting_summary_counts_values_exclusions_and_missing(data):
     set_cell(data / "observations" / "demo.csv", 6, "evidence", "组织两场科技成果拍卖会。")
     set_cell(data / "observations" / "demo.csv", 6, "value", "3")
     assert accounting_summary(check(data)).loc["demo", "missing"] == 1
+
+
+@pytest.mark.parametrize("table, column", [("codebook/units.csv", "factor"), ("indicators.csv", "kind"),
+                                           ("sources.csv", "sha256"), ("exclusions.csv", "reason")])
+def test_a_missing_required_column_is_reported_not_raised(data, table, column):
+    path = data / table
+    rows = read_rows(path)
+    index = rows[0].index(column)
+    write_csv(path, [row[:index] + row[index + 1:] for row in rows])
+    found = check(data).problems  # must not raise KeyError on the rows lacking the column
+    assert any(p.check == "missing_column" and p.column == column and p.file.endswith(table) for p in found)

@@ -132,6 +132,7 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
         if name not in expected:
             problems.append(Problem(shown, 1, name, name, f"only the columns {', '.join(expected)}",
                                     "extra_column"))
+    absent = dict.fromkeys((name for name in expected if name not in seen), "")  # reported above if required
     prev_end = 1
     try:
         for record in reader:
@@ -144,7 +145,8 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
                                         f"{len(header)} fields like the header, found {len(record)}",
                                         "field_count"))
                 continue
-            table.rows.append(dict(zip(header, record, strict=True)))
+            # every expected column is present in every row, so later checks never meet a missing key
+            table.rows.append(absent | dict(zip(header, record, strict=True)))
             table.lines.append(start)
     except csv.Error as exc:
         problems.append(Problem(shown, reader.line_num, None, None, f"well-formed CSV ({exc})", "csv_syntax"))

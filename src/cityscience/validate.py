@@ -196,7 +196,7 @@ def _read_observations(root: Path, spec, problems) -> RawTable:
         if any(p.check in {"missing_column", "delimiter", "encoding", "csv_syntax"} for p in found):
             continue
         for row, line in zip(table.rows, table.lines, strict=True):
-            row = {c: row.get(c, "") for c in columns} | {"__file__": shown, "__stem__": path.stem}
+            row = row | {"__file__": shown, "__stem__": path.stem}
             merged.rows.append(row)
             merged.lines.append(line)
     return merged

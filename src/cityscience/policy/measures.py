@@ -93,8 +93,6 @@ def _read_tables(checked: Checked, problems: list[Problem]) -> dict[str, RawTabl
         required = {c["column"] for c in spec if c["required"] == "yes"}
         table, found = read_csv_table(path, shown, columns, required)
         problems.extend(found)
-        # rows with every column, so later checks never meet a missing key
-        table.rows = [{c: row.get(c, "") for c in columns} for row in table.rows]
         tables[name] = table
     return tables
 
