@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .numbers import NumberToken, normalize
-from .validate import Checked, candidate_values, check, exclusion_pattern
+from .validate import Checked, _is_number, candidate_values, check, exclusion_pattern
 
 __all__ = ["Unaccounted", "account", "accounting_summary", "unaccounted"]
 
@@ -99,13 +99,6 @@ def _token_values(tok: NumberToken, text: str) -> list[float]:
     return values
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
 def unaccounted(checked: Checked | None = None, source_id: str | None = None) -> list[Unaccounted]:
     """Every number token in the raw documents that is neither curated nor excluded."""
     checked = checked or check()
@@ -123,6 +116,15 @@ def unaccounted(checked: Checked | None = None, source_id: str | None = None) ->
             out.append(Unaccounted(sid, line, NumberToken(tok.start, tok.end, raw[tok.start:tok.end], tok.value,
                                                           tok.kind), context))
     return out
+
+
+def accounting_problems(checked: Checked) -> list[str]:
+    """What ``cityscience validate`` and ``cityscience build`` report: the data problems, else every
+    number that nothing accounts for (accounting needs problem-free tables)."""
+    if checked.problems:
+        return [str(p) for p in checked.problems]
+    return [f"{u}: expected an observation or an exclusion for this number [unaccounted_number]"
+            for u in unaccounted(checked)]
 
 
 def accounting_summary(checked: Checked | None = None) -> pd.DataFrame:

@@ -464,7 +464,7 @@ def _validate(data: Path | None, share: Path | None = None) -> tuple[list[str], 
     With ``share``, a problem-free check is saved there for the notebook kernels (see
     :func:`cityscience.load.share_validated`).
     """
-    from .accounting import unaccounted
+    from .accounting import accounting_problems
     from .validate import check
 
     before = None
@@ -473,10 +473,7 @@ def _validate(data: Path | None, share: Path | None = None) -> tuple[list[str], 
 
         before = data_signature(Path(data).resolve() if data is not None else data_dir())
     checked = check(data)
-    problems = [str(p) for p in checked.problems]
-    if not problems:
-        problems = [f"{u}: expected an observation or an exclusion for this number [unaccounted_number]"
-                    for u in unaccounted(checked)]
+    problems = accounting_problems(checked)
     if not problems and share is not None:
         from .load import share_validated
 

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from ..export.atomic import OutputError
-from ..export.cells import ExportCellError
-from ..export.figures import ChartPackError
 from ..paths import build_dir
 from ..problems import ValidationError
 
@@ -57,6 +55,10 @@ def _fail(lines: list[str], summary: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: they load openpyxl, which every other command can do without
+    from ..export.cells import ExportCellError
+    from ..export.figures import ChartPackError
+
     try:
         return _xlsx(args) if args.what == "xlsx" else _figures(args)
     except ValidationError as exc:

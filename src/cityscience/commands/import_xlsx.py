@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from ..export.atomic import OutputError
-from ..export.merge import import_workbook
-from ..export.reader import WorkbookError
 from ..paths import data_dir
 
 __all__ = ["add_arguments", "run"]
@@ -29,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..export.merge import import_workbook  # loads openpyxl: only for this command
+    from ..export.reader import WorkbookError
+
     root = args.data if args.data is not None else data_dir()
     if not args.file.is_file():
         print(f"{args.file}: expected an existing .xlsx file [missing_file]", file=sys.stderr)

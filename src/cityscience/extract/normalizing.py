@@ -10,18 +10,12 @@ as it is. Mapping each distinct character once and applying the table with
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+
+from ..numbers import _t2s
 
 __all__ = ["normalize_for_matching", "normalize_short"]
 
 _cache: dict[str, str] = {}
-
-
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -39,7 +33,7 @@ def _map_char(ch: str) -> str:
         if len(nfkc) == 1:
             out = nfkc
         if _is_cjk(out):
-            simple = _converter().convert(out)
+            simple = _t2s().convert(out)
             if len(simple) == 1:
                 out = simple
     if out == "～" or out == "〜":

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from ..export.atomic import atomic_path
 
 __all__ = ["write_review"]
 
@@ -43,19 +44,6 @@ _ABOUT_COLUMNS = [
 ]
 
 
-def _atomic_write(path: Path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _cell_text(value) -> object:
     """A value as Excel should hold it: numbers stay numbers, NA becomes empty."""
     if value is None or value is pd.NA:
@@ -80,12 +68,13 @@ def write_review(df: pd.DataFrame, path: str | os.PathLike, *, about: dict[str, 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n",
-                                                  errors="backslashreplace"))
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", errors="backslashreplace")
         return path
     if suffix != ".xlsx":
         raise ValueError(f"{path}: expected an output file ending in .xlsx or .csv")
-    _atomic_write(path, lambda tmp: _write_xlsx(df, tmp, about or {}))
+    with atomic_path(path) as tmp:
+        _write_xlsx(df, tmp, about or {})
     return path
 
 
