@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import matplotlib.colors as mcolors
@@ -175,7 +178,11 @@ def test_region_keeps_its_colour_in_every_chart(zh):
 
 
 def test_unknown_region_gets_a_stable_extra_colour():
-    assert charts.region_color("wenzhou") == charts.region_color("wenzhou")
+    """The same colour in every process (figures from different kernels must agree), not a hash-seeded one."""
+    script = "from cityscience import charts; print(charts.region_color('wenzhou'))"
+    colours = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
+    assert colours == {charts.region_color("wenzhou")}
     assert charts.region_color("wenzhou") not in charts.REGION_COLORS.values()
     assert charts.region_order(["haishu", "wenzhou", "ningbo"]) == ["ningbo", "haishu", "wenzhou"]
 
@@ -269,8 +276,12 @@ def test_dumbbell_puts_targets_at_100(zh):
 def test_heatmap_and_coverage(zh):
     categories = INDICATORS[["indicator", "category"]]
     fig, ax = charts.coverage_heatmap(OBS, rows="category", labels=zh, categories=categories)
-    assert [t.get_text() for t in ax.get_yticklabels()][0] in {"企业培育", "研发投入", "finance", "patents",
-                                                                  "cooperation"}
+    per_category = OBS["indicator"].astype(str).map(dict(zip(categories["indicator"], categories["category"],
+                                                             strict=True))).value_counts()
+    count_of = {zh.term("category", c): n for c, n in per_category.items()}
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(shown) == sorted(count_of)  # one row per category present, named from the vocabulary
+    assert [count_of[s] for s in shown] == sorted(count_of.values(), reverse=True)  # most values first
     assert "宁波市\n2014" in [t.get_text() for t in ax.get_xticklabels()]
     assert charts.figure_info(fig).sources == set(OBS["source_id"].astype(str))
     with pytest.raises(ValueError, match="rows"):

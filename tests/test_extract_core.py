@@ -330,4 +330,5 @@ def test_docstring_examples_hold() -> None:
     from cityscience.extract import core, normalizing, quantities
 
     for module in (core, normalizing, quantities):
-        assert doctest.testmod(module).failed == 0, module.__name__
+        result = doctest.testmod(module)
+        assert result.attempted and not result.failed, module.__name__

@@ -192,6 +192,3 @@ def test_pattern(name: str, text: str, expected: list[tuple]) -> None:
 def test_trap_yields_nothing(name: str, text: str) -> None:
     assert facts(text) == []
 
-
-def test_table_has_at_least_sixty_patterns() -> None:
-    assert len(PATTERNS) + len(TRAPS) >= 60
