@@ -166,3 +166,23 @@ def test_committed_figures_are_those_the_notebooks_make(executed):
         committed = {row["name"] for row in csv.DictReader(fh)}
     assert committed == built, (f"figures/ is out of date (run `make build`): missing {sorted(built - committed)}, "
                                 f"stale {sorted(committed - built)}")
+
+
+def test_policy_notebook_writes_its_figures_and_counts_each_document(executed):
+    """Notebook 08 saves every figure it names and closes with item counts computed from the measures."""
+    import cityscience as cs
+
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    nb = nbformat.read(str(out / "build" / "notebooks" / "08-policy-priorities.ipynb"), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    names = re.findall(r'save_figure\(fig, "(08-[a-z-]+)"', code)
+    assert names
+    for name in names:
+        for ext in ("png", "svg", "pdf"):
+            assert (out / "figures" / f"{name}.{ext}").stat().st_size > 0, f"{name}.{ext}"
+    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []))
+    assert f"Figures: {', '.join(sorted(names))}." in shown
+    for source_id, n in cs.load_measures()["source_id"].value_counts().items():
+        assert f"({source_id}): {n} items" in shown
