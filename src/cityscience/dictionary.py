@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_write_text
 from .load import load_indicators, load_observations, load_vocabularies
 from .paths import project_root
 
@@ -60,8 +61,4 @@ def render_data_dictionary() -> str:
 def write_data_dictionary(path: Path | None = None) -> Path:
     """Write the rendered dictionary (default ``docs/data-dictionary.md``) and return its path."""
     path = Path(path) if path is not None else project_root() / DICTIONARY_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render_data_dictionary(), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, render_data_dictionary())

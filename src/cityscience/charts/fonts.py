@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_path
+
 __all__ = [
     "BUNDLED_FONT_FILE",
     "PREFERRED_FAMILIES",
@@ -218,12 +220,8 @@ def _truetype_copy(source: Path, index: int) -> Path:
         if not target.is_file():
             print(f"cityscience: making a TrueType copy of {source.name} for PDF export in {target.parent} "
                   "(once; about half a minute)", file=sys.stderr, flush=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
+            with atomic_path(target) as tmp:
                 _convert_to_truetype(source, index, tmp)
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
     finally:
         lock.unlink(missing_ok=True)
     return target

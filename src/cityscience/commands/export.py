@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..export.atomic import OutputError
+from ..atomic import OutputError
 from ..paths import build_dir
 from ..problems import ValidationError
 

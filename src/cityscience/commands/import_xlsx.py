@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..export.atomic import OutputError
+from ..atomic import OutputError
 from ..paths import data_dir
 
 __all__ = ["add_arguments", "run"]

@@ -21,16 +21,15 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..load import load_observations, load_regions, load_sources
 from ..paths import data_dir, figures_dir, project_root
 from ..validate import check
-from .atomic import atomic_path, check_writable
 from .version import data_version
 from .workbook import FigureData
 
@@ -40,7 +39,6 @@ __all__ = ["FORMATS", "PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figu
 FORMATS = ("png", "svg", "pdf")
 PACK_INDEX_COLUMNS = ("file", "name", "title", "notebook", "lang", "regions", "indicators", "sources",
                       "source_citations", "data_version")
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DATA_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
                  "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence"]
 _README = {
@@ -168,17 +166,6 @@ def _select(index: pd.DataFrame, region: str | None, lang: str, folder: Path, fm
     return chosen.sort_values("name").reset_index(drop=True)
 
 
-def _zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data)
-    return out.getvalue()
-
-
 def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None = None, lang: str = "zh",
                      fmt: str = "png", folder: Path | None = None, progress: bool = True) -> ChartPack:
     """Write the figures in ``lang`` and ``fmt`` (all, or those about ``region``) to the zip ``out``.
@@ -221,8 +208,7 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
             raise ChartPackError(f"{folder}: no figure in language {lang!r}{about}; expected at least one "
                                  "(run `cityscience build` to draw the figures)")
         entries = _pack_entries(chosen, folder, fmt, lang, region, root)
-        with atomic_path(out) as tmp_out:
-            tmp_out.write_bytes(_zip_bytes(entries))
+        atomic_write_bytes(out, zip_bytes(entries, stored=(".png",)))
     return ChartPack(path=out, count=len(chosen), index=chosen)
 
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..accounting import unaccounted
+from ..atomic import atomic_write_many
 from ..paths import data_dir
 from ..problems import Problem
 from ..tables import decode_text
 from ..validate import check
-from .atomic import atomic_write_many
 from .labels import TABLES
 from .reader import CellProblem, SheetTable, WorkbookError, number_text, read_workbook
 

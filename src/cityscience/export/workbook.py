@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__
+from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..consistency import consistency_flags
 from ..load import (
     load_indicators,
@@ -41,7 +42,6 @@ from ..load import (
 from ..paths import data_dir
 from ..problems import ValidationError
 from ..validate import Checked, check
-from .atomic import atomic_write_bytes, check_writable
 from .cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
 from .labels import COMPUTED_COLUMNS, LANGS, TABLES, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
@@ -52,7 +52,6 @@ _FONT = {"zh": "等线", "en": "Calibri"}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _COMPUTED_FILL = PatternFill("solid", fgColor="E7E6E6")
 _MAX_WIDTH = 60
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _QUALIFIER_MARK = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
 _OBS_SHEET_COLUMNS = ["obs_id", "source_id", "region", "region_name", "year", "indicator", "indicator_name",
                       "label_zh", "measure", "status", "qualifier", "value", "value_high", "unit", "value_std",
@@ -500,14 +499,8 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
 
 def _deterministic_zip(data: bytes) -> bytes:
     """Re-pack the xlsx zip with a fixed timestamp on every entry, so equal contents give equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return zip_bytes((info.filename, src.read(info.filename)) for info in src.infolist())
 
 
 def workbook_bytes(root: Path | None = None, lang: str = "zh", figures: Sequence[FigureData] = ()) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..export.atomic import atomic_path
+from ..atomic import atomic_path
 
 __all__ = ["write_review"]
 

@@ -5,18 +5,28 @@ flushed to disk, then moved over the destination with :func:`os.replace`
 (atomic on POSIX and Windows within one file system). A reader therefore sees
 either the old file or the complete new one, and a failed run leaves the old
 file untouched and no temporary file behind.
+
+This is the only module that moves files into place: every writer of the
+project (CSV merges, workbooks, zips, figures, notebooks, the font cache)
+goes through it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["OutputError", "atomic_path", "atomic_write_bytes", "atomic_write_many", "atomic_write_text",
-           "check_writable"]
+__all__ = ["ZIP_TIMESTAMP", "OutputError", "atomic_path", "atomic_write_bytes", "atomic_write_many",
+           "atomic_write_text", "check_writable", "move_into_place", "write_if_changed", "zip_bytes"]
+
+#: Timestamp of every entry of the zips the project writes (xlsx, chart packs): equal contents, equal bytes.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
 class OutputError(OSError):
@@ -148,3 +158,48 @@ def atomic_write_many(files: Mapping[Path, bytes]) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
     return [path for path, _ in staged]
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically unless the file already holds exactly these bytes.
+
+    Returns True when the file was written. An unchanged file keeps its
+    modification time, so tools that watch it (git, make) see nothing new.
+    """
+    path = Path(path)
+    try:
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
+
+
+def move_into_place(src: Path, dest: Path) -> Path:
+    """Move the finished file ``src`` over ``dest`` atomically (copying first across file systems)."""
+    src, dest = Path(src), Path(dest)
+    try:
+        os.replace(src, dest)
+    except OSError:  # another file system: copy next to the destination, then swap
+        with atomic_path(dest) as tmp:
+            shutil.copyfile(src, tmp)
+        src.unlink()
+    return dest
+
+
+def zip_bytes(entries: Iterable[tuple[str, bytes]], *, stored: tuple[str, ...] = ()) -> bytes:
+    """A zip of ``(name, data)`` entries with a fixed timestamp and mode, so equal input gives equal bytes.
+
+    Args:
+        entries: file names inside the zip and their contents, in order.
+        stored: name suffixes kept uncompressed (already compressed data such as ``.png``).
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(stored) and stored else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return out.getvalue()
