@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from .conventions import LANGUAGES
 from .load import SHARED_CHECK_ENV
 from .paths import build_dir, data_dir, figures_dir, project_root
 
@@ -45,7 +46,6 @@ __all__ = [
     "worker_pool",
 ]
 
-LANGUAGES = ("zh", "en")
 _NOTEBOOK_NAME = re.compile(r"^\d{2}-[A-Za-z0-9_-]+\.ipynb$")
 _FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 _GLYPH_WARNING = re.compile(r"Glyph \d+ .*missing from font")

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from ..conventions import FIGURE_FORMATS
 from ..paths import figures_dir
 from ._fingerprint import draw_fingerprint
 from .labels import Labels, check_language
@@ -59,7 +60,6 @@ __all__ = [
     "write_figure_index",
 ]
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
 MIN_DPI = 200
 INDEX_FILE = "index.csv"
 INDEX_COLUMNS = ("name", "notebook", "title", "lang", "regions", "indicators", "sources", "files")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..conventions import LANGUAGES, check_language
+
 __all__ = [
     "DISPLAY_UNITS",
     "LANGUAGES",
@@ -28,7 +30,6 @@ __all__ = [
     "format_value",
 ]
 
-LANGUAGES = ("zh", "en")
 _REGION_RANK = {"ningbo": 0, "hangzhou": 1, "cixi": 2, "haishu": 3}
 #: Prefix shown before a value for each qualifier (a range is written low–high instead).
 QUALIFIER_SYMBOLS = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
@@ -88,13 +89,6 @@ class _ReadOnlyDict(dict):
 
 #: Labels.load's results per language, with the validated data they were made from.
 _LOADED: dict[str, tuple[object, type, Labels]] = {}
-
-
-def check_language(lang: str) -> str:
-    """Return ``lang`` if it is a supported language code, else raise ValueError."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
-    return lang
 
 
 def display_unit(unit_std: str, lang: str = "zh") -> tuple[float, str]:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from ..atomic import OutputError
+from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import build_dir
 from ..problems import ValidationError
 
 __all__ = ["add_arguments", "run"]
 
-_FORMATS = ("png", "svg", "pdf")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,13 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="zip to write (default: build/cityscience-figures-<region|all>-<lang>-<format>.zip)")
     f.add_argument("--region", default=None, metavar="R",
                    help="only figures about region R (a code from regions.csv, e.g. ningbo); default: all")
-    f.add_argument("--format", choices=_FORMATS, default="png", dest="fmt",
+    f.add_argument("--format", choices=FIGURE_FORMATS, default="png", dest="fmt",
                    help="image format (default: png)")
     _common(f)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and text (default: zh)")
+    p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language of labels and text (default: zh)")
     p.add_argument("--data", type=Path, default=None,
                    help="data folder (default: the repository's data/ or $CITYSCIENCE_DATA)")
 

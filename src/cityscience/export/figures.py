@@ -27,16 +27,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
+from ..conventions import FIGURE_FORMATS
 from ..load import load_observations, load_regions, load_sources
 from ..paths import data_dir, figures_dir, project_root
 from ..validate import check
 from .version import data_version
 from .workbook import FigureData
 
-__all__ = ["FORMATS", "PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figure_data", "figure_index",
+__all__ = ["PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figure_data", "figure_index",
            "render_figures", "write_chart_pack"]
 
-FORMATS = ("png", "svg", "pdf")
 PACK_INDEX_COLUMNS = ("file", "name", "title", "notebook", "lang", "regions", "indicators", "sources",
                       "source_citations", "data_version")
 _DATA_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
@@ -186,8 +186,8 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
     """
     out = Path(out)
     check_writable(out)
-    if fmt not in FORMATS:
-        raise ChartPackError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if fmt not in FIGURE_FORMATS:
+        raise ChartPackError(f"format {fmt!r}: expected one of {', '.join(FIGURE_FORMATS)}")
     if lang not in _README:
         raise ChartPackError(f"lang {lang!r}: expected zh or en")
     root = Path(root) if root is not None else data_dir()

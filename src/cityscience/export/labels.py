@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COMPUTED_COLUMNS", "LANGS", "TABLES", "TableSheet", "column_label", "header_aliases",
+from ..conventions import LANGUAGES
+
+__all__ = ["COMPUTED_COLUMNS", "TABLES", "TableSheet", "column_label", "header_aliases",
            "sheet_aliases", "sheet_desc", "sheet_name", "text"]
 
-LANGS = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -180,16 +181,16 @@ _TEXT = {
 def text(key: str, lang: str, **fields: object) -> str:
     """A README phrase in ``lang`` with ``fields`` filled in."""
     pair = _TEXT[key]
-    return pair[LANGS.index(lang)].format(**fields)
+    return pair[LANGUAGES.index(lang)].format(**fields)
 
 
 def sheet_desc(key: str, lang: str) -> str:
-    return _TEXT["sheet_desc"][key][LANGS.index(lang)]
+    return _TEXT["sheet_desc"][key][LANGUAGES.index(lang)]
 
 
 def sheet_name(key: str, lang: str) -> str:
     """Name of a fixed sheet (``readme``, ``observations``, …) in ``lang``."""
-    return _SHEETS[key][LANGS.index(lang)]
+    return _SHEETS[key][LANGUAGES.index(lang)]
 
 
 def sheet_aliases(key: str) -> tuple[str, ...]:
@@ -200,7 +201,7 @@ def sheet_aliases(key: str) -> tuple[str, ...]:
 def column_label(column: str, lang: str, table: str | None = None) -> str:
     """Header of ``column`` in ``lang`` (the code itself for a column without a label)."""
     pair = _TABLE_COLUMNS.get((table, column)) or _COLUMNS.get(column)
-    return pair[LANGS.index(lang)] if pair else column
+    return pair[LANGUAGES.index(lang)] if pair else column
 
 
 def header_aliases(column: str, table: str | None = None) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .. import __version__
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..consistency import consistency_flags
+from ..conventions import LANGUAGES
 from ..load import (
     load_indicators,
     load_measurement_units,
@@ -43,7 +44,7 @@ from ..paths import data_dir
 from ..problems import ValidationError
 from ..validate import Checked, check
 from .cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
-from .labels import COMPUTED_COLUMNS, LANGS, TABLES, column_label, sheet_desc, sheet_name, text
+from .labels import COMPUTED_COLUMNS, TABLES, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
 
 __all__ = ["FigureData", "build_workbook", "workbook_bytes", "write_workbook"]
@@ -463,8 +464,8 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     Raises:
         ValidationError: the data folder has problems (all of them are listed).
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
     d = _gather(root)
     wb = Workbook()
     wb.remove(wb.active)
