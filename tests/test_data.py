@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import cityscience as cs
-from cityscience.accounting import unaccounted
 from cityscience.dictionary import DICTIONARY_PATH, render_data_dictionary
 from cityscience.paths import project_root
 from cityscience.validate import check
+from cityscience.validate.accounting import unaccounted
 
 
 @pytest.fixture(scope="module")

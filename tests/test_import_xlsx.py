@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 
 from cityscience.cli import main
-from cityscience.export.labels import TABLES
 from cityscience.export.merge import import_workbook
 from cityscience.export.reader import WorkbookError, cell_text, read_workbook
 from cityscience.export.workbook import write_workbook
@@ -57,17 +56,15 @@ def _col(col, *labels):
 
 
 def test_unchanged_export_reads_back_identical_to_the_csvs(book, data):
-    checked = check(data)
-    tables, problems = read_workbook(book, checked.spec)
+    registry = check(data).registry
+    tables, problems = read_workbook(book, registry.workbook_tables())
     assert problems == []
-    for table in TABLES:
-        got = tables[table.key].rows
-        if table.key == "observations":
-            want = _csv_rows(data / "observations" / "demo.csv")
-        else:
-            want = _csv_rows(data / table.files)
-        assert sorted(got, key=lambda r: [r[k] for k in table.keys]) == \
-            sorted(want, key=lambda r: [r[k] for k in table.keys]), table.key
+    assert [t.name for t in registry.workbook_tables()] == list(tables)
+    for table in registry.workbook_tables():
+        got = tables[table.name].rows
+        want = [row for path in table.files(data) for row in _csv_rows(path)]
+        assert sorted(got, key=lambda r: [r[k] for k in table.key]) == \
+            sorted(want, key=lambda r: [r[k] for k in table.key]), table.name
 
 
 def test_unchanged_export_imports_as_a_no_op(book, data, capsys):
@@ -161,7 +158,7 @@ def test_number_keeps_its_spelling(data):
     set_cell(data / "observations" / "demo.csv", 3, "value", "2.350")
     path = data.parent / "book.xlsx"
     write_workbook(path, data, "zh")
-    tables, problems = read_workbook(path, check(data).spec,
+    tables, problems = read_workbook(path, check(data).registry.workbook_tables(),
                                      {"observations": {("t-002",): {"value": "2.350"}}})
     assert problems == []
     assert next(r for r in tables["observations"].rows if r["obs_id"] == "t-002")["value"] == "2.350"

@@ -48,63 +48,34 @@ def test_labels_are_shared_read_only_and_follow_the_data(data, monkeypatch):
     assert Labels.load("zh").region("ningbo") == "宁波"
 
 
-def test_a_shared_check_is_used_only_while_the_files_are_unchanged(data, tmp_path, monkeypatch):
-    from cityscience import load
+def test_a_loader_raises_only_for_what_it_returns_and_references(tmp_path, monkeypatch):
+    """A broken policy table stops the policy loaders and `validate`, not the observations."""
+    import shutil
 
-    shared = tmp_path / "checked.pickle"
-    assert load.share_validated(load.check(data), shared, load.data_signature(data))
-    monkeypatch.setenv(load.SHARED_CHECK_ENV, str(shared))
-    monkeypatch.setattr(load, "_cache", {})
-    checks = []
-    real_check = load.check
-    monkeypatch.setattr(load, "check", lambda root: checks.append(root) or real_check(root))
-    assert cs.load_observations(data).loc[0, "value"] == 185
-    assert checks == []  # taken from the shared check
-    set_cell(data / "observations" / "demo.csv", 2, "note", "edited after the build checked it")
-    assert cs.load_observations(data).loc[0, "note"] == "edited after the build checked it"
-    assert checks == [data.resolve()]  # the files changed: checked here
-    load.share_validated(load.check(data), shared, load.data_signature(data))
-    set_cell(data / "observations" / "demo.csv", 2, "value", "186")
-    monkeypatch.setattr(load, "_cache", {})
-    with pytest.raises(cs.ValidationError, match="186"):  # a stale shared check never hides a problem
-        cs.load_observations(data)
-    shared.write_bytes(b"not a pickle")
-    set_cell(data / "observations" / "demo.csv", 2, "value", "185")
-    assert cs.load_observations(data).loc[0, "value"] == 185
+    from cityscience.paths import data_dir
+    from cityscience.validate import check
 
-
-def test_only_a_clean_check_can_be_shared(data, tmp_path):
-    from cityscience import load
-
-    set_cell(data / "observations" / "demo.csv", 2, "value", "186")
-    with pytest.raises(ValueError, match="without problems"):
-        load.share_validated(load.check(data), tmp_path / "checked.pickle", load.data_signature(data))
-    assert not (tmp_path / "checked.pickle").exists()
+    root = tmp_path / "data"
+    shutil.copytree(data_dir(), root)
+    terms = root / "terms.csv"
+    terms.write_text(terms.read_text(encoding="utf-8").replace(",1,", ",one,", 1), encoding="utf-8")
+    [problem] = check(root).problems
+    assert problem.table == "terms" and problem.value == "one"
+    assert len(cs.load_observations(root)) == len(cs.load_observations())
+    assert len(cs.load_policy_items(root)) == len(cs.load_policy_items())  # items do not reference terms
+    with pytest.raises(cs.ValidationError, match="one"):
+        cs.load_terms(root)
+    sources = root / "sources.csv"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(",utf-8,", ",utf8 ,", 1), encoding="utf-8")
+    for loader in (cs.load_observations, cs.load_sources, cs.load_policy_items):
+        with pytest.raises(cs.ValidationError, match="utf8"):
+            loader(root)
+    assert len(cs.load_indicators(root)) == len(cs.load_indicators())  # the codebook does not reference sources
 
 
-def test_a_file_changed_while_it_was_checked_is_not_vouched_for(data, tmp_path):
-    from cityscience import load
-
-    before = load.data_signature(data)
-    checked = load.check(data)  # reads value 185
-    set_cell(data / "observations" / "demo.csv", 2, "value", "186")  # edited before the check is shared
-    assert not load.share_validated(checked, tmp_path / "checked.pickle", before)
-    assert not (tmp_path / "checked.pickle").exists()
-
-
-def test_a_shared_check_from_other_code_is_ignored(data, tmp_path, monkeypatch):
-    import pickle
-
-    from cityscience import load
-
-    shared = tmp_path / "checked.pickle"
-    load.share_validated(load.check(data), shared, load.data_signature(data))
-    root, sig, stamp, body = pickle.loads(shared.read_bytes())
-    shared.write_bytes(pickle.dumps((root, sig, stamp[:-1], body)))  # one module fewer: other code
-    monkeypatch.setenv(load.SHARED_CHECK_ENV, str(shared))
-    assert load._shared_check(data.resolve(), sig) is None
-    shared.write_bytes(pickle.dumps((root, sig, stamp, b"\x80\x05cno_such_module\nThing\n.")))
-    assert load._shared_check(data.resolve(), sig) is None  # unreadable body: checked here instead
+def test_the_policy_layer_may_be_left_out(data):
+    """A data folder with observations only (the tiny test folder) is valid; its policy loaders are empty."""
+    assert cs.load_policy_items(data).empty and cs.load_stopwords(data) == []
 
 
 def test_labels_survive_pickle_deepcopy_and_asdict():

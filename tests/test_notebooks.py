@@ -184,5 +184,5 @@ def test_policy_notebook_writes_its_figures_and_counts_each_document(executed):
     shown = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
                     for o in c.get("outputs", []))
     assert f"Figures: {', '.join(sorted(names))}." in shown
-    for source_id, n in cs.load_measures()["source_id"].value_counts().items():
+    for source_id, n in cs.load_policy_items()["source_id"].value_counts().items():
         assert f"({source_id}): {n} items" in shown

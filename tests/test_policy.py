@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 import cityscience as cs
-from cityscience import policy
 from cityscience.numbers import normalize
-from cityscience.policy.measures import _descendants, resolve_units
 from cityscience.validate import check
+from cityscience.validate.policy import region_search_order, resolve_bodies
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +20,12 @@ def checked():
 
 @pytest.fixture(scope="module")
 def measures():
-    return policy.load_measures()
+    return cs.load_policy_items()
 
 
 @pytest.fixture(scope="module")
 def units():
-    return policy.load_units()
+    return cs.load_bodies()
 
 
 def _count(m, source_id, kind, parent=None):
@@ -37,7 +36,8 @@ def _count(m, source_id, kind, parent=None):
 
 
 def test_policy_tables_have_no_problems(checked):
-    assert [str(p) for p in policy.check_policy(checked)] == []
+    policy_tables = {"policy_items", "bodies", "terms", "text_parts", "stopwords"}
+    assert [str(p) for p in checked.problems if p.table in policy_tables] == []
 
 
 def test_ningbo_plan_counts_match_its_numbering(measures):
@@ -107,8 +107,8 @@ def test_hangzhou_five_projects_and_five_areas_with_their_parts(measures):
     assert len(areas) == 5 and set(areas["year"]) == {2015} and set(areas["part"]) == {"summary"}
     assert len(projects) == 5 and set(projects["year"]) == {2016} and set(projects["part"]) == {"plan"}
     assert "五大工程" in cs.raw_text(sid)
-    assert [_count(measures, sid, "part", p) for p in projects["measure_id"]] == [3, 3, 3, 3, 4]
-    assert [_count(measures, sid, "part", a) for a in areas["measure_id"]] == [3, 3, 4, 3, 0]
+    assert [_count(measures, sid, "part", p) for p in projects["item_id"]] == [3, 3, 3, 3, 4]
+    assert [_count(measures, sid, "part", a) for a in areas["item_id"]] == [3, 3, 4, 3, 0]
 
 
 def test_cixi_areas_plan_items_and_four_combined_measures(measures):
@@ -118,7 +118,7 @@ def test_cixi_areas_plan_items_and_four_combined_measures(measures):
     assert "四個組合拳" in cs.raw_text("cixi-2024-summary")
     assert _count(measures, "cixi-2024-summary", "part", "cx25-p1") == 4
     # stored as written, in traditional characters
-    assert cx.set_index("measure_id").loc["cx24-a1", "title_zh"].startswith("聚焦鏈式培育創新企業")
+    assert cx.set_index("item_id").loc["cx24-a1", "title_zh"].startswith("聚焦鏈式培育創新企業")
 
 
 def test_ningbo_2014_measures_by_section(measures):
@@ -134,8 +134,8 @@ def test_evidence_is_verbatim_and_titles_are_in_it(measures):
         raw = texts[r.source_id]
         if r.source_id == "cixi-2024-summary":
             assert r.evidence in raw  # traditional text stored as written
-        assert normalize(r.evidence) in normalize(raw), r.measure_id
-        assert re.sub(r"\s", "", normalize(r.title_zh)) in re.sub(r"\s", "", normalize(r.evidence)), r.measure_id
+        assert normalize(r.evidence) in normalize(raw), r.item_id
+        assert re.sub(r"\s", "", normalize(r.title_zh)) in re.sub(r"\s", "", normalize(r.evidence)), r.item_id
 
 
 def test_every_responsible_unit_resolves_to_the_units_table(measures, units, checked):
@@ -145,21 +145,21 @@ def test_every_responsible_unit_resolves_to_the_units_table(measures, units, che
     index = {(r, re.sub(r"\s", "", normalize(a))): b
              for b, r, aliases in zip(units["body"], units["region"], units["aliases"], strict=True)
              for a in aliases}
-    regions = _descendants(checked)
+    regions = region_search_order(checked)
     stated = measures[measures["responsibility"] == "stated"]
     for r in stated.itertuples():
-        assert resolve_units(r.units_as_written, r.region, index, regions) == r.responsible_units, r.measure_id
+        assert resolve_bodies(r.units_as_written, r.region, index, regions) == r.responsible_units, r.item_id
 
 
 def test_same_short_name_is_a_different_body_in_each_city(units, checked):
     """市科技局 is Ningbo's bureau in a Ningbo document and Cixi's in a Cixi document."""
     index = {(r, a): b for b, r, aliases in zip(units["body"], units["region"], units["aliases"], strict=True)
              for a in aliases}
-    regions = _descendants(checked)
-    assert resolve_units("市科技局", "ningbo", index, regions) == ["ningbo_stb"]
-    assert resolve_units("市科技局", "cixi", index, regions) == ["cixi_stb"]
-    assert resolve_units("海曙区、市科技局", "ningbo", index, regions) == ["haishu_gov", "ningbo_stb"]
-    assert resolve_units("市科技部", "ningbo", index, regions) == [None]
+    regions = region_search_order(checked)
+    assert resolve_bodies("市科技局", "ningbo", index, regions) == ["ningbo_stb"]
+    assert resolve_bodies("市科技局", "cixi", index, regions) == ["cixi_stb"]
+    assert resolve_bodies("海曙区、市科技局", "ningbo", index, regions) == ["haishu_gov", "ningbo_stb"]
+    assert resolve_bodies("市科技部", "ningbo", index, regions) == [None]
 
 
 def test_linked_observations_exist_and_targets_link_to_their_task(measures):
@@ -167,7 +167,7 @@ def test_linked_observations_exist_and_targets_link_to_their_task(measures):
     for r in measures.itertuples():
         for oid in r.obs_ids:
             assert obs.loc[oid, "source_id"] == r.source_id
-    t14 = measures.set_index("measure_id").loc["nb17-t14"]
+    t14 = measures.set_index("item_id").loc["nb17-t14"]
     assert "nb17-021" in t14["obs_ids"]  # 到2020年 累计认定高新技术企业2600家
     assert obs.loc["nb17-021", "value"] == 2600
 
@@ -184,9 +184,9 @@ def test_measures_table_is_typed(measures):
     for col in ("source_id", "region", "part", "kind", "theme", "responsibility"):
         assert isinstance(measures[col].dtype, pd.CategoricalDtype), col
     assert measures["item_no"].dtype == "Int64" and measures["year"].dtype == "Int64"
-    assert measures["measure_id"].is_unique
+    assert measures["item_id"].is_unique
     assert len(measures["theme"].cat.categories) == 10
     assert measures["responsible_units"].map(lambda x: isinstance(x, list)).all()
     # parts are never leaves' parents; items with parts are not leaves
-    assert not measures.set_index("measure_id").loc["hz16-p1", "leaf"]
-    assert measures.set_index("measure_id").loc["hz15-a5", "leaf"]
+    assert not measures.set_index("item_id").loc["hz16-p1", "leaf"]
+    assert measures.set_index("item_id").loc["hz15-a5", "leaf"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import cityscience as cs
 from cityscience import policy
 
 THEMES = ["enterprises", "platforms", "finance"]
 
 
 def _measures(rows):
-    df = pd.DataFrame(rows, columns=["measure_id", "source_id", "part", "year", "kind", "parent", "theme",
+    df = pd.DataFrame(rows, columns=["item_id", "source_id", "part", "year", "kind", "parent", "theme",
                                      "responsible_units"])
     df["theme"] = df["theme"].astype(pd.CategoricalDtype(THEMES))
     df["kind"] = df["kind"].astype("category")
@@ -76,7 +77,7 @@ def test_theme_shift_in_percentage_points(tiny):
 
 
 def test_the_plans_responsibility_matrix_covers_all_36_tasks():
-    m = policy.load_measures()
+    m = cs.load_policy_items()
     matrix = policy.responsibility_matrix(m)
     lead = policy.responsibility_matrix(m, lead_only=True)
     assert lead["total"].sum() == 36

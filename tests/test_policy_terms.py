@@ -50,7 +50,7 @@ def test_a_listed_term_is_cut_out_of_longer_dictionary_words():
 def test_a_terms_count_does_not_depend_on_the_other_terms():
     text = "做好政策性科技工作,出台科技政策,落实人才政策,推进绩效考核"
     alone = policy.count_terms(text, ["政策"]).loc["政策"]
-    listed = policy.count_terms(text, policy.load_terms()["term"].tolist()).loc["政策"]
+    listed = policy.count_terms(text, cs.load_terms()["term"].tolist()).loc["政策"]
     assert alone == listed == 3
 
 
@@ -89,15 +89,15 @@ def freqs():
 
 
 def test_frequencies_cover_every_document_and_term(freqs):
-    terms = policy.load_terms()
+    terms = cs.load_terms()
     assert set(freqs["source_id"].astype(str)) == set(cs.load_sources()["source_id"].astype(str))
     assert len(freqs) == len(terms) * freqs["source_id"].nunique()
-    assert freqs.attrs["terms_version"] == terms.attrs["version"] == policy.terms_version()
+    assert freqs.attrs["terms_version"] == terms.attrs["version"] == cs.terms_version()
     assert (freqs["per_10k"] - freqs["count"] / freqs["chars"] * 10_000).abs().max() < 1e-9
 
 
 def test_rates_use_the_text_without_page_chrome(freqs):
-    parts = policy.load_text_parts()
+    parts = cs.load_text_parts()
     for sid, group in parts.groupby("source_id", observed=True):
         body = "\n".join(group.loc[group["part"] != "chrome", "text"])
         chars = freqs.loc[freqs["source_id"] == sid, "chars"].iloc[0]
@@ -109,7 +109,7 @@ def test_words_in_page_chrome_are_not_counted():
     # 市科技局 appears in the metadata lines at the top of the Cixi page (chrome) and in its text
     occ = policy.term_occurrences(["科技局"])
     cixi = occ[occ["source_id"] == "cixi-2024-summary"]
-    parts = policy.load_text_parts()
+    parts = cs.load_text_parts()
     chrome = parts[(parts["source_id"] == "cixi-2024-summary") & (parts["part"] == "chrome")]
     assert len(cixi) >= 1
     for start in cixi["start"]:
@@ -154,7 +154,7 @@ def test_ad_hoc_terms_can_be_counted():
 
 def test_word_frequencies_leave_out_stopwords():
     wf = policy.word_frequencies(top=30)
-    stop = set(policy.load_stopwords())
+    stop = set(cs.load_stopwords())
     assert not wf["word"].isin(stop).any()
     assert (wf["word"].str.len() >= 2).all()
     assert wf.groupby("source_id", observed=True).size().max() <= 30
@@ -163,8 +163,8 @@ def test_word_frequencies_leave_out_stopwords():
 
 def test_token_counts_equal_substring_counts_outside_longer_listed_terms(freqs):
     """With the current list, segmentation only changes counts where a longer listed term wins."""
-    terms = [str(t) for t in policy.load_terms()["term"]]
-    parts = policy.load_text_parts()
+    terms = [str(t) for t in cs.load_terms()["term"]]
+    parts = cs.load_text_parts()
     texts = (parts[parts["part"] != "chrome"].groupby("source_id", observed=True)["text"]
              .agg(lambda s: normalize("\n".join(s))))
     for r in freqs.itertuples():

@@ -1,4 +1,4 @@
-"""check_policy finds each kind of defect, names file, line, column and value, and reports all at once."""
+"""The policy checks find each kind of defect, names file, line, column and value, and reports all at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cityscience import policy
+import cityscience as cs
 from cityscience.paths import data_dir
 from cityscience.problems import ValidationError
 from cityscience.validate import check
@@ -55,12 +55,12 @@ def _line_of(path: Path, prefix: str) -> int:
     raise AssertionError(prefix)
 
 
-_POLICY_FILES = ("data/measures.csv", "data/bodies.csv", "data/terms.csv", "data/text_parts.csv",
-                 "data/stopwords.txt", "data/codebook/columns.csv")
+_POLICY_FILES = ("data/policy_items.csv", "data/bodies.csv", "data/terms.csv", "data/text_parts.csv",
+                 "data/stopwords.txt", "data/codebook/columns.csv", "data/codebook/tables.csv")
 
 
 def _problems(root: Path):
-    """All problems `check` reports (it runs check_policy too); each must be in a policy file."""
+    """All problems `check` reports (the policy checks among them); each must be in a policy file."""
     checked = check(root)
     assert all(p.file.endswith(_POLICY_FILES) for p in checked.problems), [str(p) for p in checked.problems]
     return checked.problems
@@ -77,16 +77,16 @@ def test_a_clean_copy_has_no_problems(data):
 
 
 def test_evidence_not_in_the_document_names_file_line_and_column(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t04", evidence="4.强化知识产权创造和保护。")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t04", evidence="4.强化知识产权创造和保护。")
     [p] = _only(_problems(data), "evidence_not_found")
-    assert p.file.endswith("data/measures.csv")
-    assert p.line == _line_of(data / "measures.csv", "nb17-t04")
+    assert p.file.endswith("data/policy_items.csv")
+    assert p.line == _line_of(data / "policy_items.csv", "nb17-t04")
     assert (p.column, p.value) == ("evidence", "4.强化知识产权创造和保护。")
     assert "ningbo-2017-plan" in p.expected
 
 
 def test_unknown_responsible_unit_is_reported_by_name(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t02", units_as_written="市经信委、市科技部",
+    _edit(data, "policy_items.csv", "item_id", "nb17-t02", units_as_written="市经信委、市科技部",
           responsible_units="ningbo_eitc")
     problems = _problems(data)
     [p] = _only(problems, "unknown_body")
@@ -95,72 +95,72 @@ def test_unknown_responsible_unit_is_reported_by_name(data):
 
 
 def test_units_in_another_order_than_written_are_a_mismatch(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t01", responsible_units="ningbo_eitc;ningbo_stb;ningbo_drc")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t01", responsible_units="ningbo_eitc;ningbo_stb;ningbo_drc")
     [p] = _only(_problems(data), "units_mismatch")
     assert p.value == "ningbo_eitc;ningbo_stb;ningbo_drc"
     assert p.expected.startswith("ningbo_stb;ningbo_eitc;ningbo_drc")
 
 
 def test_undefined_body_code(data):
-    _edit(data, "measures.csv", "measure_id", "hs17-01", responsible_units="haishu_bureau")
+    _edit(data, "policy_items.csv", "item_id", "hs17-01", responsible_units="haishu_bureau")
     problems = _problems(data)
     assert any(p.check == "unknown_reference" and p.value == "haishu_bureau" for p in problems)
     _only(problems, "units_mismatch")  # the issuer of the Haishu points is haishu_stb
 
 
 def test_links_to_missing_or_foreign_observations(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t12", obs_ids="nb17-019;nb17-999;hs17-001")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t12", obs_ids="nb17-019;nb17-999;hs17-001")
     problems = _problems(data)
     assert [p.value for p in _only(problems, "unknown_reference")] == ["nb17-999"]
     assert [p.value for p in _only(problems, "link_other_source")] == ["hs17-001"]
 
 
 def test_an_observation_inside_an_item_must_be_linked(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t12", obs_ids="")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t12", obs_ids="")
     [p] = _only(_problems(data), "unlinked_observation")
-    assert "nb17-019" in p.expected and p.line == _line_of(data / "measures.csv", "nb17-t12")
+    assert "nb17-019" in p.expected and p.line == _line_of(data / "policy_items.csv", "nb17-t12")
 
 
 def test_a_link_that_neither_lies_inside_nor_states_the_value(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t12", obs_ids="nb17-019;nb17-001")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t12", obs_ids="nb17-019;nb17-001")
     [p] = _only(_problems(data), "link_not_in_evidence")
     assert p.value == "nb17-001"
 
 
 def test_a_missing_task_breaks_the_numbering(data):
-    _drop(data, "measures.csv", "measure_id", "nb17-t17")
+    _drop(data, "policy_items.csv", "item_id", "nb17-t17")
     [p] = _only(_problems(data), "numbering_gap")
     assert (p.column, p.value) == ("item_no", "18") and p.expected.startswith("17")
 
 
 def test_marker_and_item_number_must_agree_with_the_text(data):
-    _edit(data, "measures.csv", "measure_id", "hs17-05", item_no="6")
+    _edit(data, "policy_items.csv", "item_id", "hs17-05", item_no="6")
     problems = _problems(data)
     assert _only(problems, "item_no_mismatch")[0].expected.startswith("5")
-    _edit(data, "measures.csv", "measure_id", "hs17-05", item_no="5", marker="1.")
+    _edit(data, "policy_items.csv", "item_id", "hs17-05", item_no="5", marker="1.")
     _only(_problems(data), "marker_mismatch")
 
 
 def test_title_must_be_written_in_the_evidence(data):
-    _edit(data, "measures.csv", "measure_id", "hz16-p2", title_zh="实施创新企业培育工程")
+    _edit(data, "policy_items.csv", "item_id", "hz16-p2", title_zh="实施创新企业培育工程")
     [p] = _only(_problems(data), "title_not_in_evidence")
     assert p.value == "实施创新企业培育工程"
 
 
 def test_part_must_match_where_the_evidence_stands(data):
-    _edit(data, "measures.csv", "measure_id", "cx25-p2", part="summary")
+    _edit(data, "policy_items.csv", "item_id", "cx25-p2", part="summary")
     [p] = _only(_problems(data), "part_mismatch")
     assert "plan" in p.expected
 
 
 def test_codes_outside_the_vocabularies(data):
-    _edit(data, "measures.csv", "measure_id", "hs17-07", theme="parks", kind="item")
+    _edit(data, "policy_items.csv", "item_id", "hs17-07", theme="parks", kind="item")
     problems = _problems(data)
     assert {p.value for p in _only(problems, "allowed_value")} == {"parks", "item"}
 
 
 def test_parent_must_exist(data):
-    _edit(data, "measures.csv", "measure_id", "hz15-a1-1", parent="hz15-a9")
+    _edit(data, "policy_items.csv", "item_id", "hz15-a1-1", parent="hz15-a9")
     _only(_problems(data), "unknown_reference")
 
 
@@ -199,15 +199,15 @@ def test_missing_codebook_rows_are_reported(data):
 
 
 def test_every_problem_in_one_report_and_loaders_refuse_bad_data(data):
-    _edit(data, "measures.csv", "measure_id", "nb17-t04", evidence="不在文中")
-    _edit(data, "measures.csv", "measure_id", "nb17-t05", theme="nonsense")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t04", evidence="不在文中")
+    _edit(data, "policy_items.csv", "item_id", "nb17-t05", theme="nonsense")
     _edit(data, "bodies.csv", "body", "ningbo_eitc", region="shanghai")
     problems = _problems(data)
     assert {"evidence_not_found", "allowed_value", "unknown_reference"} <= {p.check for p in problems}
     with pytest.raises(ValidationError) as err:
-        policy.load_measures(data)
+        cs.load_policy_items(data)
     assert len(err.value.problems) == len(problems)
     report = str(err.value)
-    assert "data/measures.csv" in report and "data/bodies.csv" in report and "shanghai" in report
+    assert "data/policy_items.csv" in report and "data/bodies.csv" in report and "shanghai" in report
     with pytest.raises(ValidationError):
-        policy.load_units(data)
+        cs.load_bodies(data)

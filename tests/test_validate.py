@@ -246,7 +246,7 @@ def test_obs_id_format_report_year_range_and_stray_files(data):
 
 
 def test_accounting_summary_counts_values_exclusions_and_missing(data):
-    from cityscience.accounting import accounting_summary
+    from cityscience.validate.accounting import accounting_summary
 
     row = accounting_summary(check(data)).loc["demo"]
     # RAW_TEXT: 2014 (year), 一是, 185, 2.35, 12957, 32.1, 两

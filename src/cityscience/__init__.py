@@ -1,4 +1,4 @@
-"""cityscience: source-traced S&T indicators of four Zhejiang jurisdictions.
+"""cityscience: source-traced S&T indicators of Zhejiang jurisdictions.
 
 Load the curated tables as validated, typed pandas DataFrames::
 
@@ -9,18 +9,24 @@ Load the curated tables as validated, typed pandas DataFrames::
 
 from .compare import coverage, derive_previous_levels, latest, wide
 from .consistency import consistency_flags
-from .extract import extract
 from .load import (
+    load_bodies,
     load_exclusions,
     load_indicators,
     load_measurement_units,
+    load_measures,
     load_observations,
+    load_policy_items,
     load_regions,
     load_sources,
+    load_stopwords,
+    load_terms,
+    load_text_parts,
+    load_units,
     load_vocabularies,
     raw_text,
+    terms_version,
 )
-from .policy import load_measures, load_units, term_frequencies
 from .problems import Problem, ValidationError
 from .provenance import cite
 
@@ -35,16 +41,35 @@ __all__ = [
     "derive_previous_levels",
     "extract",
     "latest",
+    "load_bodies",
     "load_exclusions",
     "load_indicators",
-    "load_measures",
     "load_measurement_units",
+    "load_measures",
     "load_observations",
+    "load_policy_items",
     "load_regions",
     "load_sources",
+    "load_stopwords",
+    "load_terms",
+    "load_text_parts",
     "load_units",
     "load_vocabularies",
     "raw_text",
     "term_frequencies",
+    "terms_version",
     "wide",
 ]
+
+
+def __getattr__(name: str):
+    """``cs.extract`` and ``cs.term_frequencies`` are imported on first use (they pull in OpenCC and jieba)."""
+    if name == "extract":
+        from .extract import extract
+
+        return extract
+    if name == "term_frequencies":
+        from .policy import term_frequencies
+
+        return term_frequencies
+    raise AttributeError(f"module 'cityscience' has no attribute {name!r}")

@@ -27,8 +27,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .conventions import LANGUAGES
-from .load import SHARED_CHECK_ENV
-from .paths import build_dir, data_dir, figures_dir, project_root
+from .paths import build_dir, figures_dir, project_root
 
 __all__ = [
     "LANGUAGES",
@@ -458,26 +457,12 @@ def _move_into(path: Path, folder: Path) -> Path:
     return dest
 
 
-def _validate(data: Path | None, share: Path | None = None) -> tuple[list[str], list[str]]:
-    """Every problem of the data folder (as ``cityscience validate`` reports them) and its region codes.
-
-    With ``share``, a problem-free check is saved there for the notebook kernels (see
-    :func:`cityscience.load.share_validated`).
-    """
-    from .accounting import accounting_problems
+def _validate(data: Path | None) -> tuple[list[str], list[str]]:
+    """Every problem of the data folder (as ``cityscience validate`` reports them) and its region codes."""
     from .validate import check
 
-    before = None
-    if share is not None:
-        from .load import data_signature
-
-        before = data_signature(Path(data).resolve() if data is not None else data_dir())
     checked = check(data)
-    problems = accounting_problems(checked)
-    if not problems and share is not None:
-        from .load import share_validated
-
-        share_validated(checked, share, before)
+    problems = [str(p) for p in checked.problems]
     regions = [row["region"] for row in checked.tables["regions"].rows] if not problems else []
     return problems, regions
 
@@ -509,15 +494,13 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     output = Path(output) if output is not None else build_dir()
     workers = workers or default_workers()
     staging = output / "figures-staging"
-    shared = output / "checked.pickle"  # the data check, made once here for every kernel
-    shared.unlink(missing_ok=True)
     env = {"CITYSCIENCE_FIGURES": str(staging.resolve()), "CITYSCIENCE_FIGURE_REUSE": str(figures.resolve()),
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline", SHARED_CHECK_ENV: str(shared.resolve())}
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     pool = worker_pool(workers, env)  # the workers start up while the data are checked
     try:
         regions = None
         if validate:
-            problems, regions = _validate(None, share=shared)
+            problems, regions = _validate(None)
             if problems:
                 raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
                                  "fix them first (cityscience validate):\n"
@@ -545,7 +528,6 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
         written, removed = promote_figures(staging, figures, prefixes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shared.unlink(missing_ok=True)
     durations.update({r.job.name: round(r.seconds, 2) for r in results})
     tmp = timings.with_name(f".{timings.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(durations, indent=1, sort_keys=True), encoding="utf-8")

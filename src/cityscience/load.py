@@ -1,15 +1,18 @@
-"""Public loaders: validated, typed pandas tables of the curated data.
+"""Public loaders: validated, typed pandas tables of the curated data, cached per data version.
 
-Each loader validates the whole data folder first and raises
-:class:`~cityscience.problems.ValidationError` listing every problem, so no
-caller ever sees a partial or silently coerced table. The validated result is
-cached for as long as no file in the data folder changes.
+Each loader takes the one checked result of :func:`cityscience.validate.check`
+and raises :class:`~cityscience.problems.ValidationError` listing every
+problem of the tables it returns and the tables those reference (a typo in
+``terms.csv`` does not stop :func:`load_observations`; ``cityscience
+validate`` still reports it), so no caller sees a partial or silently coerced
+table. The check and every typed table are computed once for as long as no
+file in the data folder changes; loaders hand out copies.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +21,27 @@ from .paths import data_dir
 from .problems import ValidationError
 from .tables import RawTable
 from .validate import Checked, check
+from .validate.cells import split_list
 
 __all__ = [
+    "OBSERVATION_COLUMNS",
     "data_signature",
+    "load_bodies",
     "load_exclusions",
     "load_indicators",
     "load_measurement_units",
+    "load_measures",
     "load_observations",
+    "load_policy_items",
     "load_regions",
     "load_sources",
+    "load_stopwords",
+    "load_terms",
+    "load_text_parts",
+    "load_units",
     "load_vocabularies",
     "raw_text",
-    "share_validated",
+    "terms_version",
     "typed_frame",
     "validated",
 ]
@@ -38,178 +50,126 @@ OBSERVATION_COLUMNS = [
     "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
     "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
 ]
-#: Environment variable naming a check saved by :func:`share_validated` (set by ``cityscience build``).
-SHARED_CHECK_ENV = "CITYSCIENCE_CHECKED"
-_cache: dict[Path, tuple[tuple, Checked]] = {}
+_checks: dict[Path, tuple[tuple, Checked]] = {}
 _frames: dict[tuple[Path, str], tuple[Checked, pd.DataFrame]] = {}
 
 
 def data_signature(root: Path) -> tuple:
-    """Path, size and modification time of every file in the data folder (cache key)."""
-    files = sorted(p for p in root.rglob("*") if p.is_file())
+    """Path, size and modification time of every file in the data folder (the cache key)."""
+    files = sorted(p for p in Path(root).rglob("*") if p.is_file())
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
-def validated(root: Path | None = None) -> Checked:
-    """The checked data folder; raises ValidationError listing every problem. Cached per folder.
-
-    A process started by ``cityscience build`` takes the check the build
-    already made (see :func:`share_validated`) when the files are unchanged.
-    """
+def _checked(root: Path | None) -> Checked:
+    """The check of the data folder, made once per data version (problems included, never raised)."""
     root = Path(root).resolve() if root is not None else data_dir()
     sig = data_signature(root)
-    hit = _cache.get(root)
-    if hit is not None and hit[0] == sig:
-        return hit[1]
-    checked = _shared_check(root, sig) or check(root)
-    if checked.problems:
-        raise ValidationError(checked.problems)
-    _cache[root] = (sig, checked)
+    hit = _checks.get(root)
+    if hit is None or hit[0] != sig:
+        hit = _checks[root] = (sig, check(root, accounting=False))
+    return hit[1]
+
+
+def validated(root: Path | None = None, tables: Iterable[str] | None = None) -> Checked:
+    """The checked data folder; raises ValidationError for the problems of ``tables`` and what they reference.
+
+    Args:
+        root: the data folder (default: :func:`cityscience.paths.data_dir`).
+        tables: registry names whose validity is needed (default: every table).
+    """
+    checked = _checked(root)
+    needed = None if tables is None else checked.registry.dependencies(tables)
+    problems = checked.problems_for(needed)
+    if problems:
+        raise ValidationError(problems)
     return checked
 
 
-def share_validated(checked: Checked, path: Path, signature: tuple) -> bool:
-    """Save a problem-free check for the other processes of a run (``CITYSCIENCE_CHECKED=path``).
-
-    ``cityscience build`` validates the data once and points every notebook
-    kernel at the saved check, so sixteen kernels do not check the same files
-    again. A kernel uses it only if the data files (path, size, modification
-    time) and the cityscience code are exactly as they were when the check began.
-
-    Args:
-        checked: a check without problems.
-        path: where to save it.
-        signature: :func:`data_signature` of the folder taken *before* the check read it; if the
-            files changed since, nothing is saved (the check may have read some of them old).
-
-    Returns:
-        True if the check was saved.
-    """
-    if checked.problems:
-        raise ValueError("only a check without problems can be shared")
-    root = Path(checked.root).resolve()
-    if data_signature(root) != signature:
-        return False
-    payload = (str(root), signature, _CODE_STAMP, pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return True
-
-
-def _shared_check(root: Path, sig: tuple) -> Checked | None:
-    path = os.environ.get(SHARED_CHECK_ENV)
-    if not path:
-        return None
-    try:  # the header holds only strings, numbers and bytes; the check is unpickled once it matches
-        saved_root, saved_sig, stamp, body = pickle.loads(Path(path).read_bytes())
-        if saved_root != str(root) or saved_sig != sig or stamp != _CODE_STAMP:
-            return None
-        checked = pickle.loads(body)
-    except Exception:  # missing, unreadable or from other code: check the files here instead
-        return None
-    return checked if isinstance(checked, Checked) else None
-
-
-def _code_stamp() -> tuple:
-    """Path, size and modification time of every module of this package (a shared check's code version)."""
-    package = Path(__file__).resolve().parent
-    files = sorted(package.rglob("*.py"))
-    return tuple((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-
-
-#: The code this process runs, as it was on disk when the package was imported.
-_CODE_STAMP = _code_stamp()
-
-
-def _cached(root: Path | None, name: str, make) -> pd.DataFrame:
-    """``make(checked)`` for the validated folder, computed once per data version; returns a copy.
+def _cached(root: Path | None, name: str, needs: Iterable[str], make: Callable[[Checked], object]):
+    """``make(checked)`` for the folder, once per data version; a copy of the result.
 
     Notebooks call the loaders many times (chart labels, footnotes, filters);
     typing the tables again each time cost more than drawing a chart.
     """
-    checked = validated(root)
+    checked = validated(root, needs)
     key = (checked.root, name)
     hit = _frames.get(key)
     if hit is None or hit[0] is not checked:
         hit = _frames[key] = (checked, make(checked))
-    return hit[1].copy()
+    value = hit[1]
+    if isinstance(value, pd.DataFrame):
+        copy = value.copy()
+        copy.attrs = dict(value.attrs)
+        return copy
+    return list(value)
 
 
 def typed_frame(checked: Checked, name: str, table: RawTable | None = None) -> pd.DataFrame:
     """A table with the codebook's dtypes; codes become categoricals in codebook order.
 
     Args:
-        checked: a validated data folder.
-        name: the table's name in ``codebook/columns.csv``.
-        table: the rows to type (default: the core table of that name in ``checked``).
+        checked: a checked data folder.
+        name: the table's name in the registry.
+        table: the rows to type (default: the table of that name in ``checked``).
     """
-    if table is None:
-        table = checked.observations if name == "observations" else checked.tables[name]
-    spec = checked.spec[name]
-    columns = [c["column"] for c in spec]
-    df = pd.DataFrame([{c: r.get(c, "") for c in columns} for r in table.rows], columns=columns, dtype="string")
-    for col in spec:
-        cname, dtype = col["column"], col["dtype"]
-        series = df[cname].replace("", pd.NA)
-        if dtype == "Int64":
-            df[cname] = pd.to_numeric(series).astype("Int64")
-        elif dtype == "Float64":
-            df[cname] = pd.to_numeric(series).astype("Float64")
-        elif dtype == "date":
-            df[cname] = pd.to_datetime(series, format="%Y-%m-%d")
-        elif dtype == "category":
-            df[cname] = series.astype(pd.CategoricalDtype(_categories(checked, col, series)))
+    table = checked.tables[name] if table is None else table
+    columns = checked.registry[name].columns
+    names = [c.name for c in columns]
+    df = pd.DataFrame([{c: r.get(c, "") for c in names} for r in table.rows], columns=names, dtype="string")
+    for col in columns:
+        series = df[col.name].replace("", pd.NA)
+        if col.dtype == "Int64":
+            df[col.name] = pd.to_numeric(series).astype("Int64")
+        elif col.dtype == "Float64":
+            df[col.name] = pd.to_numeric(series).astype("Float64")
+        elif col.dtype == "date":
+            df[col.name] = pd.to_datetime(series, format="%Y-%m-%d")
+        elif col.dtype == "category":
+            df[col.name] = series.astype(pd.CategoricalDtype(_categories(checked, col.allowed, series)))
         else:
-            df[cname] = series
+            df[col.name] = series
     return df
 
 
-def _categories(checked: Checked, col: dict[str, str], series: pd.Series) -> list[str]:
-    ref = col["allowed"]
-    if ref.startswith("vocab:"):
-        vocab = ref.removeprefix("vocab:")
+def _categories(checked: Checked, rule: str, series: pd.Series) -> list[str]:
+    """Categories of a coded column in codebook order: its vocabulary, the table it refers to, or as found."""
+    if rule.startswith("vocab:"):
+        vocab = rule.removeprefix("vocab:")
         return [r["code"] for r in checked.tables["vocabularies"].rows if r["vocabulary"] == vocab]
-    if "." in ref and "|" not in ref and ref.split(".")[0] in {*checked.tables, "observations"}:
-        table, column = ref.split(".")
-        values = (checked.observations if table == "observations" else checked.tables[table]).rows
-        return list(dict.fromkeys(r[column] for r in values if r[column]))
+    if "." in rule and "|" not in rule and not rule.startswith(("re:", "list:")):
+        table, column = rule.split(".")
+        if table in checked.tables:
+            return list(dict.fromkeys(r[column] for r in checked.tables[table].rows if r.get(column)))
     return list(dict.fromkeys(series.dropna()))
 
 
-def load_sources(root: Path | None = None) -> pd.DataFrame:
-    """The five source documents: issuer, title, document number, dates, checksum, defects."""
-    return _cached(root, "sources", lambda checked: typed_frame(checked, "sources"))
+def _lists(series: pd.Series) -> pd.Series:
+    return series.fillna("").map(lambda s: split_list(str(s))).astype(object)
 
 
-def load_regions(root: Path | None = None) -> pd.DataFrame:
-    """The four jurisdictions with level, parent region and GB/T 2260 code."""
-    return _cached(root, "regions", lambda checked: typed_frame(checked, "regions"))
+def _frame_loader(name: str, doc: str):
+    def loader(root: Path | None = None) -> pd.DataFrame:
+        return _cached(root, name, [name], lambda checked: typed_frame(checked, name))
+    loader.__name__ = loader.__qualname__ = f"load_{name}"
+    loader.__doc__ = doc
+    return loader
 
 
-def load_indicators(root: Path | None = None) -> pd.DataFrame:
-    """The codebook: one row per indicator with names, category, kind, standard unit and definition."""
-    return _cached(root, "indicators", lambda checked: typed_frame(checked, "indicators"))
+load_sources = _frame_loader("sources", "The source documents: issuer, title, document number, dates, checksum, "
+                             "defects.")
+load_regions = _frame_loader("regions", "The jurisdictions, in the order of ``regions.csv``, with level, parent, "
+                             "GB/T 2260 code and chart colour.")
+load_indicators = _frame_loader("indicators", "The codebook: one row per indicator with names, category, kind, "
+                                "standard unit and definition.")
+load_vocabularies = _frame_loader("vocabularies", "Allowed values of every coded column, with Chinese and English "
+                                  "labels.")
+load_exclusions = _frame_loader("exclusions", "Numbers in the raw text that are not facts (dates, document "
+                                "numbers, …) and why.")
 
 
 def load_measurement_units(root: Path | None = None) -> pd.DataFrame:
     """Units as written in the documents, with their standard unit and conversion factor."""
-    return _cached(root, "units", lambda checked: typed_frame(checked, "units"))
-
-
-def load_vocabularies(root: Path | None = None) -> pd.DataFrame:
-    """Allowed values of every coded column, with Chinese and English labels."""
-    return _cached(root, "vocabularies", lambda checked: typed_frame(checked, "vocabularies"))
-
-
-def load_exclusions(root: Path | None = None) -> pd.DataFrame:
-    """Numbers in the raw text that are not facts (dates, document numbers, …) and why."""
-    return _cached(root, "exclusions", lambda checked: typed_frame(checked, "exclusions"))
+    return _cached(root, "units", ["units"], lambda checked: typed_frame(checked, "units"))
 
 
 def load_observations(root: Path | None = None) -> pd.DataFrame:
@@ -221,7 +181,7 @@ def load_observations(root: Path | None = None) -> pd.DataFrame:
     standard unit (185 亿元 → 1.85e10 CNY); codes are categoricals, numbers are
     nullable (``Int64``/``Float64``).
     """
-    return _cached(root, "observations", _observations)
+    return _cached(root, "observations", ["observations"], _observations)
 
 
 def _observations(checked: Checked) -> pd.DataFrame:
@@ -235,11 +195,94 @@ def _observations(checked: Checked) -> pd.DataFrame:
     return df[OBSERVATION_COLUMNS].sort_values("obs_id", ignore_index=True)
 
 
+def load_policy_items(root: Path | None = None) -> pd.DataFrame:
+    """Every numbered task, measure or key-work item of the documents, one row each.
+
+    Columns are those of ``data/policy_items.csv`` (see ``docs/policy-items.md``),
+    with ``responsible_units`` and ``obs_ids`` as lists, plus ``lead_unit`` (the
+    first responsible unit, the one that leads by convention) and ``leaf`` (True
+    when no other item is a part of this one).
+    """
+    return _cached(root, "policy_items", ["policy_items"], _policy_items)
+
+
+def _policy_items(checked: Checked) -> pd.DataFrame:
+    df = typed_frame(checked, "policy_items")
+    df["responsible_units"] = _lists(df["responsible_units"])
+    df["obs_ids"] = _lists(df["obs_ids"])
+    df["lead_unit"] = df["responsible_units"].map(lambda u: u[0] if u else pd.NA).astype("string")
+    df["leaf"] = ~df["item_id"].isin(set(df["parent"].dropna()))
+    return df
+
+
+def load_bodies(root: Path | None = None) -> pd.DataFrame:
+    """The responsible bodies: code, Chinese and English names, level, kind, region and aliases (a list)."""
+    def make(checked: Checked) -> pd.DataFrame:
+        df = typed_frame(checked, "bodies")
+        df["aliases"] = _lists(df["aliases"])
+        return df
+    return _cached(root, "bodies", ["bodies"], make)
+
+
+def load_terms(root: Path | None = None) -> pd.DataFrame:
+    """The curated policy-term list; ``df.attrs["version"]`` is the list's version."""
+    def make(checked: Checked) -> pd.DataFrame:
+        df = typed_frame(checked, "terms")
+        df.attrs["version"] = int(df["version"].max()) if len(df) else 0
+        return df
+    return _cached(root, "terms", ["terms"], make)
+
+
+def terms_version(root: Path | None = None) -> int:
+    """Version of the term list: the highest ``version`` in ``data/terms.csv``."""
+    return load_terms(root).attrs["version"]
+
+
+def load_text_parts(root: Path | None = None) -> pd.DataFrame:
+    """Each document cut into chrome, summary and plan parts: source_id, part, start, end, text.
+
+    ``start`` and ``end`` are character offsets into the raw text
+    (:func:`cityscience.raw_text`); ``text`` is the raw text of the part.
+    """
+    def make(checked: Checked) -> pd.DataFrame:
+        rows = []
+        for sid, parts in checked.parts.items():
+            raw = checked.raw_texts[sid]
+            rows += [{"source_id": sid, "part": p.part, "start": p.start, "end": p.end, "text": raw[p.start:p.end]}
+                     for p in parts]
+        df = pd.DataFrame(rows, columns=["source_id", "part", "start", "end", "text"])
+        vocab = [r["code"] for r in checked.tables["vocabularies"].rows if r["vocabulary"] == "text_part"]
+        df["source_id"] = df["source_id"].astype(pd.CategoricalDtype(list(checked.raw_texts)))
+        df["part"] = df["part"].astype(pd.CategoricalDtype(vocab))
+        df["text"] = df["text"].astype("string")
+        return df
+    return _cached(root, "text_parts", ["text_parts"], make)
+
+
+def load_stopwords(root: Path | None = None) -> list[str]:
+    """The stopwords left out of :func:`~cityscience.policy.word_frequencies`, in file order."""
+    return _cached(root, "stopwords", ["stopwords"],
+                   lambda checked: [r["word"] for r in checked.tables["stopwords"].rows])
+
+
 def raw_text(source_id: str, root: Path | None = None) -> str:
     """The raw text of a source document, exactly as stored (checksum verified)."""
-    checked = validated(root)
+    checked = validated(root, ["sources"])
     try:
         return checked.raw_texts[source_id]
     except KeyError:
         known = ", ".join(sorted(checked.raw_texts))
         raise KeyError(f"unknown source_id {source_id!r}; expected one of {known}") from None
+
+
+def _deprecated(old: str, new: Callable) -> Callable:
+    def alias(root: Path | None = None):
+        warnings.warn(f"{old}() is deprecated; use {new.__name__}()", DeprecationWarning, stacklevel=2)
+        return new(root)
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (kept for one release)."
+    return alias
+
+
+load_units = _deprecated("load_units", load_bodies)
+load_measures = _deprecated("load_measures", load_policy_items)

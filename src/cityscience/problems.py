@@ -19,6 +19,9 @@ class Problem:
         value: the offending value as written, or None.
         expected: what was expected instead, in words.
         check: short code of the check that failed (``"allowed_value"``, ``"evidence_not_found"``, …).
+        table: the registry table the problem is in (``"observations"``, ``"sources"``, …; ``"raw"`` for
+            a raw document, ``"codebook"`` for the registry itself, ``"accounting"`` for a number nothing
+            accounts for), so that a loader can raise only for the tables it returns and references.
     """
 
     file: str
@@ -27,6 +30,7 @@ class Problem:
     value: str | None
     expected: str
     check: str
+    table: str | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

@@ -2,7 +2,9 @@
 
 Every reader here returns the text exactly as stored (all columns as strings,
 nothing coerced) together with the line each row starts on, so that the
-validator can name file, line and column for each problem.
+validator can name file, line and column for each problem, and the exact text
+of each record, so that a merge can write unchanged rows back byte for byte.
+This is the project's only CSV reader.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from .problems import Problem
 
-__all__ = ["RawTable", "decode_text", "read_csv_table", "read_raw_document", "relpath"]
+__all__ = ["RawTable", "decode_text", "read_csv_table", "read_raw_document", "read_word_list", "relpath"]
 
 _BOMS = {
     b"\xef\xbb\xbf": "UTF-8 with BOM",
@@ -26,12 +28,23 @@ _BOMS = {
 
 @dataclass
 class RawTable:
-    """A CSV file read as text: header, rows as dicts, and the line each row starts on."""
+    """A CSV file read as text: header, rows as dicts, and the line each row starts on.
+
+    Attributes:
+        path: the file (or folder, for a table stored as one file per source).
+        columns: the header as written.
+        rows: one dict per record, every expected column present ("" when the header lacks it).
+        lines: the file line each record starts on (the header is line 1).
+        header_text: the header line(s) exactly as stored, with any blank lines before the first record.
+        segments: the exact text of each record (with the blank lines after it), in file order.
+    """
 
     path: Path
     columns: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    header_text: str = ""
+    segments: list[str] = field(default_factory=list)
 
 
 def relpath(path: Path, base: Path | None = None) -> str:
@@ -133,12 +146,19 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
             problems.append(Problem(shown, 1, name, name, f"only the columns {', '.join(expected)}",
                                     "extra_column"))
     absent = dict.fromkeys((name for name in expected if name not in seen), "")  # reported above if required
-    prev_end = 1
+    physical = io.StringIO(text, newline="").readlines()  # split exactly as the csv reader counts lines
+    table.header_text = "".join(physical[:reader.line_num])
+    prev_end = reader.line_num
     try:
         for record in reader:
             start = prev_end + 1
+            segment = "".join(physical[prev_end:reader.line_num])
             prev_end = reader.line_num
             if not record or record == [""]:
+                if table.segments:
+                    table.segments[-1] += segment  # a blank line stays with the record before it
+                else:
+                    table.header_text += segment
                 continue
             if len(record) != len(header):
                 problems.append(Problem(shown, start, None, ",".join(record)[:60],
@@ -148,8 +168,25 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
             # every expected column is present in every row, so later checks never meet a missing key
             table.rows.append(absent | dict(zip(header, record, strict=True)))
             table.lines.append(start)
+            table.segments.append(segment)
     except csv.Error as exc:
         problems.append(Problem(shown, reader.line_num, None, None, f"well-formed CSV ({exc})", "csv_syntax"))
+    return table, problems
+
+
+def read_word_list(path: Path, shown: str) -> tuple[RawTable, list[Problem]]:
+    """Read a list of words, one a line (``#`` starts a comment line), as a table with the column ``word``."""
+    table = RawTable(path=path, columns=["word"])
+    if not path.exists():
+        return table, [Problem(shown, None, None, None, "the file to exist (one word a line)", "missing_file")]
+    text, problems = decode_text(path.read_bytes(), shown)
+    if text is None:
+        return table, problems
+    for n, line in enumerate(text.split("\n"), 1):
+        word = line.strip()
+        if word and not word.startswith("#"):
+            table.rows.append({"word": word})
+            table.lines.append(n)
     return table, problems
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..accounting import accounting_summary, unaccounted
 from ..validate import check
+from ..validate.accounting import accounting_summary, unaccounted
 
 __all__ = ["add_arguments", "run"]
 
@@ -19,7 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    checked = check(args.data)
+    checked = check(args.data, accounting=False)
+    if checked.problems:
+        for p in checked.problems:
+            print(p, file=sys.stderr)
+        print(f"{len(checked.problems)} data problems: fix them first (cityscience validate); accounting needs "
+              "sound tables", file=sys.stderr)
+        return 1
     if args.summary:
         table = accounting_summary(checked)
         if args.source:

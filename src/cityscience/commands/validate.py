@@ -6,13 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..accounting import accounting_problems
 from ..validate import check
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Check every table of the data folder against the codebook (codebook/tables.csv and columns.csv), "
+        "the raw documents and each other, and that every number of the raw texts is an observation or an "
+        "exclusion. Every problem is listed with file, line, column, value and what was expected.")
     parser.add_argument("--data", type=Path, default=None,
                         help="data folder to check (default: the repository's data/ or $CITYSCIENCE_DATA)")
     parser.add_argument("--no-accounting", action="store_true",
@@ -20,15 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    checked = check(args.data)
-    problems = [str(p) for p in checked.problems] if args.no_accounting else accounting_problems(checked)
-    for p in problems:
+    checked = check(args.data, accounting=not args.no_accounting)
+    for p in checked.problems:
         print(p, file=sys.stderr)
-    total = len(problems)
+    total = len(checked.problems)
     if total:
         print(f"{total} problem{'s' if total != 1 else ''} found in {checked.root}", file=sys.stderr)
         return 1
     n_obs = len(checked.observations.rows)
-    print(f"ok: {n_obs} observations from {len(checked.raw_texts)} documents; every number accounted for"
-          if not args.no_accounting else f"ok: {n_obs} observations from {len(checked.raw_texts)} documents")
+    done = "; every number accounted for" if not args.no_accounting else ""
+    print(f"ok: {n_obs} observations from {len(checked.raw_texts)} documents{done}")
     return 0

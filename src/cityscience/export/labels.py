@@ -7,39 +7,10 @@ back whatever the contributor's settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..conventions import LANGUAGES
 
-__all__ = ["COMPUTED_COLUMNS", "TABLES", "TableSheet", "column_label", "header_aliases",
-           "sheet_aliases", "sheet_desc", "sheet_name", "text"]
-
-
-
-@dataclass(frozen=True)
-class TableSheet:
-    """A sheet that holds one curated table and is read back by the import.
-
-    Attributes:
-        key: the table's name in ``codebook/columns.csv``.
-        files: where it is stored, relative to the data folder (a glob for observations).
-        keys: the columns that identify a row (rows are merged by these).
-    """
-
-    key: str
-    files: str
-    keys: tuple[str, ...]
-
-
-# In the order the sheets appear; observations are split into one file per source.
-TABLES: tuple[TableSheet, ...] = (
-    TableSheet("observations", "observations/*.csv", ("obs_id",)),
-    TableSheet("indicators", "indicators.csv", ("indicator",)),
-    TableSheet("units", "codebook/units.csv", ("unit",)),
-    TableSheet("vocabularies", "codebook/vocabularies.csv", ("vocabulary", "code")),
-    TableSheet("regions", "regions.csv", ("region",)),
-    TableSheet("sources", "sources.csv", ("source_id",)),
-)
+__all__ = ["COMPUTED_COLUMNS", "column_label", "header_aliases", "sheet_aliases", "sheet_desc", "sheet_name",
+           "text"]
 
 _SHEETS = {
     "readme": ("说明", "README"),

@@ -20,13 +20,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..accounting import unaccounted
 from ..atomic import atomic_write_many
 from ..paths import data_dir
 from ..problems import Problem
-from ..tables import decode_text
+from ..tables import read_csv_table
 from ..validate import check
-from .labels import TABLES
+from ..validate.accounting import unaccounted
+from ..validate.registry import TableSpec
 from .reader import CellProblem, SheetTable, WorkbookError, number_text, read_workbook
 
 __all__ = ["ImportResult", "import_workbook"]
@@ -72,6 +72,7 @@ class ImportResult:
     kept: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     written: bool = False
+    tables: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -79,8 +80,7 @@ class ImportResult:
 
     def summary(self) -> str:
         lines = []
-        for table in TABLES:
-            k = table.key
+        for k in self.tables:
             lines.append(f"  {k}: {self.added.get(k, 0)} added, {self.edited.get(k, 0)} edited, "
                          f"{self.unchanged.get(k, 0)} unchanged, {self.kept.get(k, 0)} not in the workbook (kept)")
         return "\n".join(lines)
@@ -92,35 +92,17 @@ def _serialize(row: list[str]) -> str:
     return out.getvalue()
 
 
-def _read_csv(root: Path, rel: str) -> tuple[_CsvFile | None, list[Problem]]:
-    """Split a CSV file into records, each with its exact text, so unchanged rows are written back as they were."""
-    path = root / rel
+def _read_csv(root: Path, rel: str, columns: list[str]) -> tuple[_CsvFile | None, list[Problem]]:
+    """A CSV file as header and records, each with its exact text, so unchanged rows are written back as
+    they were. Any problem reading it refuses the merge: rewriting the file would lose what was not read."""
     shown = f"{root.name}/{rel}"
-    text, problems = decode_text(path.read_bytes(), shown)
-    if text is None:
+    table, problems = read_csv_table(root / rel, shown, columns, set())
+    problems = [p for p in problems if p.check != "extra_column"]  # reported by the validator on the copy
+    if problems:
         return None, problems
-    lines = io.StringIO(text, newline="").readlines()  # split exactly as the csv reader counts lines
-    if not lines:
-        return None, [Problem(shown, None, None, None, "a header row", "empty_file")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-        header_end = reader.line_num
-        result = _CsvFile(rel=rel, header=header, header_text="".join(lines[:header_end]))
-        prev = header_end
-        for record in reader:
-            segment = "".join(lines[prev: reader.line_num])
-            prev = reader.line_num
-            if not record or record == [""]:
-                if result.segments:
-                    result.segments[-1] += segment  # keep a blank line with the record before it
-                else:
-                    result.header_text += segment
-                continue
-            result.records.append(record)
-            result.segments.append(segment)
-    except csv.Error as exc:
-        return None, [Problem(shown, reader.line_num, None, None, f"well-formed CSV ({exc})", "csv_syntax")]
+    result = _CsvFile(rel=rel, header=list(table.columns), header_text=table.header_text,
+                      records=[[row.get(c, "") for c in table.columns] for row in table.rows],
+                      segments=list(table.segments))
     if result.segments and not result.segments[-1].endswith("\n"):
         result.segments[-1] += "\n"  # appended rows must start on a line of their own
     elif not result.segments and not result.header_text.endswith("\n"):
@@ -128,11 +110,8 @@ def _read_csv(root: Path, rel: str) -> tuple[_CsvFile | None, list[Problem]]:
     return result, []
 
 
-def _files_of(root: Path, table) -> list[str]:
-    if "*" in table.files:
-        folder, pattern = table.files.split("/")
-        return sorted(f"{folder}/{p.name}" for p in (root / folder).glob(pattern))
-    return [table.files] if (root / table.files).exists() else []
+def _files_of(root: Path, table: TableSpec) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in table.files(root) if p.exists()]
 
 
 @dataclass
@@ -146,7 +125,7 @@ class _Merge:
 def _merge_table(m: _Merge, st: SheetTable, spec_cols: list[str], result: ImportResult,
                  problems: list[CellProblem]) -> None:
     table = st.table
-    key_cols = table.keys
+    key_cols = table.key
     index: dict[tuple[str, ...], tuple[str, int]] = {}
     for rel, f in m.files.items():
         if not _belongs(rel, table):
@@ -193,31 +172,31 @@ def _merge_table(m: _Merge, st: SheetTable, spec_cols: list[str], result: Import
         f.segments.append(_serialize(record))
         f.changed = True
         m.origin[(target, len(f.records) - 1)] = (st, sheet_row)
-    result.added[table.key] = added
-    result.edited[table.key] = edited
-    result.unchanged[table.key] = unchanged
-    result.kept[table.key] = sum(1 for k in index if k not in seen)
+    result.added[table.name] = added
+    result.edited[table.name] = edited
+    result.unchanged[table.name] = unchanged
+    result.kept[table.name] = sum(1 for k in index if k not in seen)
 
 
-def _belongs(rel: str, table) -> bool:
-    if "*" in table.files:
-        return rel.startswith(table.files.split("/")[0] + "/")
-    return rel == table.files
+def _belongs(rel: str, table: TableSpec) -> bool:
+    if table.is_glob:
+        return rel.startswith(table.file.rsplit("/", 1)[0] + "/")
+    return rel == table.file
 
 
-def _target_file(table, row, m: _Merge, st: SheetTable, sheet_row: int, spec_cols: list[str],
+def _target_file(table: TableSpec, row, m: _Merge, st: SheetTable, sheet_row: int, spec_cols: list[str],
                  problems) -> str | None:
     """The CSV file a row goes to: its source's observations file, or the table's one file."""
-    if "*" not in table.files:
-        return table.files
+    if not table.is_glob:
+        return table.file
     sid = row.get("source_id", "")
     if not _SOURCE_ID.fullmatch(sid):
         problems.append(CellProblem(st.book, st.sheet, sheet_row, st.where("source_id"), sid,
                                     "a source_id defined in sources.csv (it names the observations file)",
                                     "unknown_reference"))
         return None
-    folder = table.files.split("/")[0]
-    rel = f"{folder}/{sid}.csv"
+    folder, pattern = table.file.rsplit("/", 1)
+    rel = f"{folder}/{pattern.replace('*', sid)}"
     if rel not in m.files:
         m.files[rel] = _CsvFile(rel=rel, header=list(spec_cols), header_text=_serialize(spec_cols), new=True)
     return rel
@@ -298,7 +277,7 @@ def _check_computed(st: SheetTable, checked, old: dict, book: str, problems: lis
     units = {r["unit"]: r for r in checked.tables["units"].rows}
     for row, sheet_row, comp in zip(st.rows, st.sheet_rows, st.computed, strict=True):
         want = _computed_values(row, regions, names, units)
-        before = old.get(tuple(row[k] for k in st.table.keys))
+        before = old.get(tuple(row[k] for k in st.table.key))
         if before is not None:
             for col, values in _computed_values(before, regions, names, units).items():
                 want[col] = want.get(col, set()) | values
@@ -337,13 +316,13 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
     root = Path(root) if root is not None else data_dir()
     path = Path(path)
     book = path.name
-    base = check(root)
-    spec = base.spec
+    base = check(root, accounting=False)
+    tables = base.registry.workbook_tables()
     files: dict[str, _CsvFile] = {}
     problems: list = []
-    for table in TABLES:
+    for table in tables:
         for rel in _files_of(root, table):
-            f, found = _read_csv(root, rel)
+            f, found = _read_csv(root, rel, table.column_names)
             if f is None:
                 problems += [CellProblem(p.file, None, p.line, p.column, p.value, p.expected, p.check)
                              for p in found]
@@ -351,15 +330,14 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
                 files[rel] = f
     if problems:
         raise WorkbookError(problems)
-    old = _current_rows(files)
-    sheets, problems = read_workbook(path, spec, old)
+    old = _current_rows(files, tables)
+    sheets, problems = read_workbook(path, tables, old)
     if any(p.check in _STRUCTURAL for p in problems):
         raise WorkbookError(problems)  # the layout is broken: reading rows would only add noise
     m = _Merge(root=root, files=files)
-    result = ImportResult()
-    for table in TABLES:
-        spec_cols = [c["column"] for c in spec.get(table.key, [])]
-        _merge_table(m, sheets[table.key], spec_cols, result, problems)
+    result = ImportResult(tables=[t.name for t in tables])
+    for table in tables:
+        _merge_table(m, sheets[table.name], table.column_names, result, problems)
     changed = {rel: f for rel, f in files.items() if f.changed}
     result.files = sorted(changed)
     with tempfile.TemporaryDirectory(prefix="cityscience-import-") as tmp:
@@ -367,7 +345,7 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
         for rel, f in changed.items():
             (copy / rel).write_text(f.render(), encoding="utf-8", newline="")
-        merged = check(copy)
+        merged = check(copy, accounting=False)
         lines = {rel: _record_lines(f) for rel, f in files.items()}
         for p in merged.problems:
             mapped = _map_problem(p, m, lines, book, root)
@@ -390,14 +368,15 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
     return result
 
 
-def _current_rows(files: dict[str, _CsvFile]) -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
+def _current_rows(files: dict[str, _CsvFile], tables: list[TableSpec]
+                  ) -> dict[str, dict[tuple[str, ...], dict[str, str]]]:
     out: dict[str, dict[tuple[str, ...], dict[str, str]]] = {}
-    for table in TABLES:
-        rows = out.setdefault(table.key, {})
+    for table in tables:
+        rows = out.setdefault(table.name, {})
         for rel, f in files.items():
             if not _belongs(rel, table):
                 continue
             for rec in f.records:
                 row = dict(zip(f.header, rec, strict=False))
-                rows.setdefault(tuple(row.get(k, "") for k in table.keys), row)
+                rows.setdefault(tuple(row.get(k, "") for k in table.key), row)
     return out

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from .labels import COMPUTED_COLUMNS, TABLES, TableSheet, header_aliases, sheet_aliases
+from ..validate.registry import TableSpec
+from .labels import COMPUTED_COLUMNS, header_aliases, sheet_aliases
 
 __all__ = ["CellProblem", "SheetTable", "WorkbookError", "cell_text", "number_text", "read_workbook"]
 
@@ -94,7 +95,7 @@ class SheetTable:
             validator's view of them is not reported twice.
     """
 
-    table: TableSheet
+    table: TableSpec
     sheet: str
     book: str = ""
     columns: dict[str, int] = field(default_factory=dict)
@@ -201,14 +202,14 @@ def _find_sheet(wb, key: str) -> str | None:
     return None
 
 
-def read_workbook(path: Path, spec: dict[str, list[dict[str, str]]],
+def read_workbook(path: Path, tables: list[TableSpec],
                   old: dict[str, dict[tuple[str, ...], dict[str, str]]] | None = None,
                   ) -> tuple[dict[str, SheetTable], list[CellProblem]]:
     """Read every table sheet of an exported workbook as stored text.
 
     Args:
         path: the workbook.
-        spec: the codebook's column specification (``Checked.spec``): column names and dtypes.
+        tables: the registry's workbook tables (their columns, dtypes and keys).
         old: current rows by table and key, so that unchanged numbers keep their exact spelling.
 
     Returns:
@@ -220,25 +221,25 @@ def read_workbook(path: Path, spec: dict[str, list[dict[str, str]]],
     wb, problem = _open(path, shown)
     if problem is not None:
         return {}, [problem]
-    tables: dict[str, SheetTable] = {}
-    for table in TABLES:
-        name = _find_sheet(wb, table.key)
+    out: dict[str, SheetTable] = {}
+    for table in tables:
+        name = _find_sheet(wb, table.name)
         if name is None:
-            a, b = sheet_aliases(table.key)
+            a, b = sheet_aliases(table.name)
             problems.append(CellProblem(shown, None, None, None, None,
                                         f"a sheet named {a!r} or {b!r} (the export's layout); found "
                                         f"{', '.join(repr(n) for n in wb.sheetnames)}", "missing_sheet"))
             continue
         ws = wb[name]
         st = SheetTable(table=table, sheet=name, book=shown)
-        tables[table.key] = st
-        _read_sheet(ws, st, spec.get(table.key, []), (old or {}).get(table.key, {}), shown, problems)
-    return tables, problems
+        out[table.name] = st
+        _read_sheet(ws, st, table.spec, (old or {}).get(table.name, {}), shown, problems)
+    return out, problems
 
 
 def _read_sheet(ws, st: SheetTable, spec_rows: list[dict[str, str]], old: dict, shown: str,
                 problems: list[CellProblem]) -> None:
-    key = st.table.key
+    key = st.table.name
     dtypes = {c["column"]: c["dtype"] for c in spec_rows}
     merged_areas = []
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
@@ -288,7 +289,7 @@ def _read_sheet(ws, st: SheetTable, spec_rows: list[dict[str, str]], old: dict, 
                                         f"would erase the column", "missing_column"))
     if any(p.sheet == ws.title and p.row == 1 for p in problems):
         return
-    key_cols = st.table.keys
+    key_cols = st.table.key
     seen: dict[tuple[str, ...], int] = {}
     reported_unlabelled: set[int] = set()
     for cells in ws.iter_rows(min_row=2):

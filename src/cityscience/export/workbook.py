@@ -39,12 +39,12 @@ from ..load import (
     load_observations,
     load_regions,
     load_vocabularies,
+    validated,
 )
 from ..paths import data_dir
-from ..problems import ValidationError
-from ..validate import Checked, check
+from ..validate import Checked
 from .cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
-from .labels import COMPUTED_COLUMNS, TABLES, column_label, sheet_desc, sheet_name, text
+from .labels import COMPUTED_COLUMNS, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
 
 __all__ = ["FigureData", "build_workbook", "workbook_bytes", "write_workbook"]
@@ -93,9 +93,7 @@ class _Data:
 
 def _gather(root: Path | None) -> _Data:
     root = Path(root) if root is not None else data_dir()
-    checked = check(root)
-    if checked.problems:
-        raise ValidationError(checked.problems)
+    checked = validated(root)  # every table: the workbook holds them all
     obs = load_observations(root)
     indicators = load_indicators(root)
     published = [r["published"] for r in checked.tables["sources"].rows]
@@ -478,9 +476,9 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     for region in d.regions["region"].astype(str):
         title = _region_sheet(wb, d, region, lang, display)
         sheet_lines.append((title, text("region_sheet", lang, name=title)))
-    for table in TABLES[1:]:
-        _table_sheet(wb, d, table.key, lang)
-        sheet_lines.append((sheet_name(table.key, lang), sheet_desc(table.key, lang)))
+    for table in d.checked.registry.workbook_tables()[1:]:
+        _table_sheet(wb, d, table.name, lang)
+        sheet_lines.append((sheet_name(table.name, lang), sheet_desc(table.name, lang)))
     _flags_sheet(wb, d, lang)
     sheet_lines.append((sheet_name("flags", lang), sheet_desc("flags", lang)))
     for fig in figures:

@@ -1,23 +1,24 @@
-"""Policy priorities: who is responsible for what, and which words each document stresses.
+"""Policy priorities: which themes the documents' items stress, who answers for them, which words recur.
 
-Curated tables (``data/measures.csv``, ``data/bodies.csv``, ``data/terms.csv``,
-``data/text_parts.csv``, ``data/stopwords.txt``; see ``docs/policy-measures.md``)::
+The policy tables (``data/policy_items.csv``, ``data/bodies.csv``,
+``data/terms.csv``, ``data/text_parts.csv``, ``data/stopwords.txt``; see
+``docs/policy-items.md``) are validated and loaded like every other table
+(:func:`cityscience.load_policy_items`, :func:`cityscience.load_bodies`, …);
+this package holds the analysis of them::
 
+    import cityscience as cs
     from cityscience import policy
-    measures = policy.load_measures()        # every numbered task/measure, with units and evidence
-    units = policy.load_units()              # the responsible bodies, one name each
+    items = cs.load_policy_items()           # every numbered task/measure, with bodies and evidence
+    policy.theme_mix(items, by="source")     # items per theme and document
     policy.term_frequencies(by="source")     # curated terms per 10,000 characters
 """
 
-from .analysis import ACTION_KINDS, responsibility_matrix, theme_mix, theme_shift
-from .measures import (
-    check_policy,
-    load_measures,
-    load_stopwords,
-    load_terms,
-    load_text_parts,
-    load_units,
-    terms_version,
+from .analysis import (
+    ACTION_KINDS,
+    most_assigned_source,
+    responsibility_matrix,
+    theme_mix,
+    theme_shift,
 )
 from .terms import (
     count_terms,
@@ -31,19 +32,13 @@ from .terms import (
 
 __all__ = [
     "ACTION_KINDS",
-    "check_policy",
     "count_terms",
     "han_characters",
-    "load_measures",
-    "load_stopwords",
-    "load_terms",
-    "load_text_parts",
-    "load_units",
+    "most_assigned_source",
     "responsibility_matrix",
     "segment",
     "term_frequencies",
     "term_occurrences",
-    "terms_version",
     "theme_mix",
     "theme_shift",
     "user_dictionary",

@@ -1,4 +1,4 @@
-"""Summaries of the measures table: theme mix per document, responsibility matrix, shifts in emphasis."""
+"""Summaries of the policy items: theme mix per document, responsibility matrix, shifts in emphasis."""
 
 from __future__ import annotations
 
@@ -6,34 +6,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from .measures import load_measures
+from ..load import load_policy_items
 
-__all__ = ["ACTION_KINDS", "responsibility_matrix", "theme_mix", "theme_shift"]
+__all__ = ["ACTION_KINDS", "most_assigned_source", "responsibility_matrix", "theme_mix", "theme_shift"]
 
 # Kinds of items that are actions of the issuing government. Left out by default: principles and
-# priorities (orientations), achievements (results, restated by the measures of the same summary),
+# priorities (orientations), achievements (results, restated by the items of the same summary),
 # indicator targets and the appendix tables of the Ningbo plan (they detail tasks 1 and 5 and
 # would count the same work twice).
 ACTION_KINDS = ("task", "area", "project", "part", "safeguard")
 _GROUPS = {"source": ["source_id"], "part": ["source_id", "part", "year"]}
 
 
-def _selected(measures: pd.DataFrame | None, kinds, leaves_only: bool, root: Path | None) -> pd.DataFrame:
-    m = load_measures(root) if measures is None else measures
+def _selected(items: pd.DataFrame | None, kinds, leaves_only: bool, root: Path | None) -> pd.DataFrame:
+    m = load_policy_items(root) if items is None else items
     sel = m[m["kind"].isin(kinds)]
     if leaves_only:
         # an item counts through its parts when it has parts of the selected kinds
         parents = set(sel["parent"].dropna())
-        sel = sel[~sel["measure_id"].isin(parents)]
+        sel = sel[~sel["item_id"].isin(parents)]
     return sel
 
 
-def theme_mix(measures: pd.DataFrame | None = None, *, by: str = "part", kinds=ACTION_KINDS,
+def theme_mix(items: pd.DataFrame | None = None, *, by: str = "part", kinds=ACTION_KINDS,
               leaves_only: bool = True, root: Path | None = None) -> pd.DataFrame:
     """Number and share of items per theme, by document (``by="source"``) or document part (``"part"``).
 
     Args:
-        measures: a measures table (default :func:`load_measures`); filter it first to
+        items: a policy-items table (default :func:`cityscience.load_policy_items`); filter it first to
             look at a subset.
         by: ``"part"`` groups by source, summary/plan part and year (Hangzhou and
             Cixi each hold a summary and a plan); ``"source"`` by document.
@@ -48,7 +48,7 @@ def theme_mix(measures: pd.DataFrame | None = None, *, by: str = "part", kinds=A
     if by not in _GROUPS:
         raise ValueError(f"by must be one of {', '.join(_GROUPS)}, got {by!r}")
     keys = _GROUPS[by]
-    sel = _selected(measures, kinds, leaves_only, root)
+    sel = _selected(items, kinds, leaves_only, root)
     counts = sel.groupby([*keys, "theme"], observed=True).size().rename("items")
     groups = sel[keys].drop_duplicates()
     themes = pd.DataFrame({"theme": sel["theme"].cat.categories})
@@ -61,25 +61,37 @@ def theme_mix(measures: pd.DataFrame | None = None, *, by: str = "part", kinds=A
     return out.sort_values([*keys, "theme"], ignore_index=True)
 
 
-def responsibility_matrix(measures: pd.DataFrame | None = None, *, source_id: str = "ningbo-2017-plan",
+def most_assigned_source(items: pd.DataFrame) -> str:
+    """The document whose items state their responsible units most often (ties: the first in the table)."""
+    stated = items[items["responsibility"] == "stated"]
+    if stated.empty:
+        raise ValueError("no policy item states its responsible units; pass source_id=")
+    counts = stated["source_id"].astype("string").value_counts(sort=False)
+    return str(counts.idxmax())
+
+
+def responsibility_matrix(items: pd.DataFrame | None = None, *, source_id: str | None = None,
                           kinds=("task",), lead_only: bool = False, root: Path | None = None) -> pd.DataFrame:
     """How many items each responsible unit answers for, by theme (units × themes, counts).
 
     Args:
-        measures: a measures table (default :func:`load_measures`).
-        source_id: the document (default the Ningbo 2017 plan, the one that names units).
-        kinds: kinds of item to count (default the 36 numbered tasks).
+        items: a policy-items table (default :func:`cityscience.load_policy_items`).
+        source_id: the document (default: :func:`most_assigned_source`, the one whose items name
+            their responsible units most often).
+        kinds: kinds of item to count (default: the numbered tasks).
         lead_only: count only the first-named (lead) unit of each item.
 
     Returns:
         A wide table: one row per body code (most items first), one column per theme
         in taxonomy order, and ``total`` (items the unit is named in).
     """
-    m = load_measures(root) if measures is None else measures
+    m = load_policy_items(root) if items is None else items
+    if source_id is None:
+        source_id = most_assigned_source(m)
     sel = m[(m["source_id"] == source_id) & m["kind"].isin(kinds)]
-    long = sel[["measure_id", "theme", "responsible_units"]].explode("responsible_units")
+    long = sel[["item_id", "theme", "responsible_units"]].explode("responsible_units")
     if lead_only:
-        long = long.groupby("measure_id", sort=False).head(1)
+        long = long.groupby("item_id", sort=False).head(1)
     long = long.dropna(subset=["responsible_units"]).rename(columns={"responsible_units": "body"})
     table = pd.crosstab(long["body"], long["theme"]).reindex(columns=m["theme"].cat.categories, fill_value=0)
     table.columns = pd.CategoricalIndex(table.columns, categories=m["theme"].cat.categories, name="theme")

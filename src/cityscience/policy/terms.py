@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..load import load_stopwords, load_terms, load_text_parts
 from ..numbers import normalize
 from ..paths import build_dir
-from .measures import load_stopwords, load_terms, load_text_parts
 
 __all__ = [
     "TERM_FREQUENCY",

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .numbers import NumberToken, normalize
-from .validate import Checked, _is_number, candidate_values, check, exclusion_pattern
+from ..numbers import NumberToken, normalize
+from ..problems import Problem
+from .cells import is_number
+from .checked import Checked
+from .core import candidate_values, exclusion_pattern
 
-__all__ = ["Unaccounted", "account", "accounting_summary", "unaccounted"]
+__all__ = ["Unaccounted", "account", "accounting_problems", "accounting_summary", "unaccounted"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,12 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
                     if tok.start < m.end() and m.start() < tok.end:
                         excluded[sid].setdefault(tok.start, f"excluded:{row['reason']}")
     claimed: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
-    for row in checked.observations.rows if checked.observations else []:
+    for row in checked.tables["observations"].rows:
         sid, text = row["source_id"], checked.normalized_texts.get(row["source_id"])
         if text is None or not row["evidence"]:
             continue
         evidence = normalize(row["evidence"])
-        wanted = [float(v) for v in (row["value"], row["value_high"]) if _is_number(v)]
+        wanted = [float(v) for v in (row["value"], row["value_high"]) if is_number(v)]
         for start in _occurrences(text, evidence):
             end = start + len(evidence)
             inside = [t for t in tokens_by_source[sid] if start <= t.start and t.end <= end]
@@ -99,9 +102,8 @@ def _token_values(tok: NumberToken, text: str) -> list[float]:
     return values
 
 
-def unaccounted(checked: Checked | None = None, source_id: str | None = None) -> list[Unaccounted]:
+def unaccounted(checked: Checked, source_id: str | None = None) -> list[Unaccounted]:
     """Every number token in the raw documents that is neither curated nor excluded."""
-    checked = checked or check()
     covered = account(checked)
     out: list[Unaccounted] = []
     for sid, tokens in checked.tokens.items():
@@ -118,19 +120,22 @@ def unaccounted(checked: Checked | None = None, source_id: str | None = None) ->
     return out
 
 
-def accounting_problems(checked: Checked) -> list[str]:
-    """What ``cityscience validate`` and ``cityscience build`` report: the data problems, else every
-    number that nothing accounts for (accounting needs problem-free tables)."""
-    if checked.problems:
-        return [str(p) for p in checked.problems]
-    return [f"{u}: expected an observation or an exclusion for this number [unaccounted_number]"
-            for u in unaccounted(checked)]
+def accounting_problems(checked: Checked) -> list[Problem]:
+    """Every number of the raw documents that nothing accounts for, as problems of the raw file."""
+    out = []
+    for u in unaccounted(checked):
+        sources = checked.tables["sources"].rows
+        name = next((r["file_name"] for r in sources if r["source_id"] == u.source_id), u.source_id)
+        shown = f"{checked.root.name}/raw/{name}"
+        out.append(Problem(shown, u.line, None, u.token.text,
+                           f"an observation or an exclusion for this number (…{u.context}…) in {u.source_id}",
+                           "unaccounted_number", "accounting"))
+    return out
 
 
-def accounting_summary(checked: Checked | None = None) -> pd.DataFrame:
+def accounting_summary(checked: Checked) -> pd.DataFrame:
     """Per source: how many numbers the raw text holds, how many are observation values,
     how many each exclusion reason covers, and how many are missing (one column each)."""
-    checked = checked or check()
     covered = account(checked)
     rows = []
     for sid, tokens in checked.tokens.items():

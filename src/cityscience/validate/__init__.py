@@ -1,0 +1,159 @@
+"""Validate the data folder: every table against the codebook, the raw documents and each other.
+
+:func:`check` is the one path from files to a checked result. It reads the
+registry (``codebook/tables.csv`` and ``codebook/columns.csv``), reads every
+table as text through :mod:`cityscience.tables`, and runs every check —
+cells, keys and references from the codebook (:mod:`.cells`), evidence,
+values and exclusions (:mod:`.core`), the policy tables (:mod:`.policy`) and
+the accounting of every number (:mod:`.accounting`) — returning all problems
+at once, each tagged with the table it is in. The loaders
+(:mod:`cityscience.load`) type and cache from this result and raise only for
+the tables they return and reference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..paths import data_dir
+from ..problems import Problem
+from ..tables import RawTable, read_csv_table, read_word_list, relpath
+from .accounting import accounting_problems
+from .cells import allowed_sets, check_cells, check_keys, is_number
+from .checked import Checked, Located
+from .core import (
+    MEASURE_UNITS,
+    candidate_values,
+    check_exclusions,
+    check_observations,
+    check_units,
+    exclusion_pattern,
+    read_raw,
+    value_in_text,
+)
+from .policy import (
+    alias_index,
+    check_policy_items,
+    check_stopwords,
+    check_terms,
+    check_text_parts,
+)
+from .registry import Registry, TableSpec, read_registry
+
+__all__ = [
+    "MEASURE_UNITS",
+    "Checked",
+    "Located",
+    "Registry",
+    "TableSpec",
+    "candidate_values",
+    "check",
+    "exclusion_pattern",
+    "is_number",
+    "value_in_text",
+]
+
+# Problems after which a file's rows cannot be trusted to be all there is (the table is left empty).
+_UNREADABLE = {"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"}
+
+
+def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Problem]) -> RawTable:
+    """One table as text, from its file (or its files, for a glob), recording which files were read."""
+    shown_of = lambda path: relpath(path, root.parent)  # noqa: E731
+    if spec.format == "lines":
+        path = root / spec.file
+        checked.files[shown_of(path)] = spec.name
+        if not path.exists() and not spec.required:
+            return RawTable(path=path)
+        table, found = read_word_list(path, shown_of(path))
+        problems.extend(found)
+        return table
+    if not spec.is_glob:
+        path = root / spec.file
+        checked.files[shown_of(path)] = spec.name
+        if not path.exists() and not spec.required:
+            return RawTable(path=path)
+        table, found = read_csv_table(path, shown_of(path), spec.column_names, spec.required_columns)
+        problems.extend(found)
+        if any(p.check in _UNREADABLE for p in found):
+            table.rows, table.lines, table.segments = [], [], []
+        return table
+    folder = root / spec.file.rsplit("/", 1)[0]
+    merged = RawTable(path=folder, columns=spec.column_names)
+    checked.files[shown_of(folder)] = spec.name
+    if folder.is_dir():
+        suffix = spec.file.rsplit("*", 1)[1]
+        for stray in sorted(folder.iterdir()):
+            if stray.is_file() and not stray.name.endswith(suffix) and not stray.name.startswith("."):
+                problems.append(Problem(shown_of(stray), None, None, stray.name,
+                                        f"only <source_id>{suffix} files in {shown_of(folder)}/ (a file with "
+                                        "another name is not read)", "stray_file"))
+    files = spec.files(root)
+    if not files and spec.required:
+        problems.append(Problem(shown_of(folder), None, None, None, f"one {spec.file} file per source",
+                                "missing_file"))
+    for path in files:
+        shown = shown_of(path)
+        checked.files[shown] = spec.name
+        table, found = read_csv_table(path, shown, spec.column_names, spec.required_columns)
+        problems.extend(found)
+        if any(p.check in _UNREADABLE for p in found):
+            continue
+        for row, line in zip(table.rows, table.lines, strict=True):
+            merged.rows.append(row | {"__file__": shown, "__stem__": path.stem})
+            merged.lines.append(line)
+    return merged
+
+
+def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
+    """Read and check every table of the data folder; never raises for bad data.
+
+    Args:
+        root: the data folder (default: :func:`cityscience.paths.data_dir`).
+        accounting: also list every number of the raw texts that no observation or exclusion
+            accounts for (only when nothing else is wrong: accounting needs sound tables).
+
+    Returns:
+        A :class:`Checked` holding the tables as text and ``problems``, the list of
+        everything wrong (empty when the data are valid).
+    """
+    root = Path(root) if root is not None else data_dir()
+    checked = Checked(root=root)
+    problems: list[Problem] = []
+    checked.registry = registry = read_registry(root, problems)
+    for spec in registry:
+        checked.tables[spec.name] = _read_table(root, spec, checked, problems)
+    for name in ("sources", "regions", "indicators", "units", "vocabularies", "observations", "exclusions",
+                 "text_parts", "policy_items", "bodies", "terms", "stopwords"):
+        if name not in checked.tables:  # the registry lacks a table the checks below need: reported there
+            checked.tables[name] = RawTable(path=root / name)
+    read_raw(checked, problems)
+    allowed = allowed_sets(checked.tables)
+    file_names = {t.name: t.file for t in registry}
+    for spec in registry:
+        table = checked.tables[spec.name]
+        shown = relpath(table.path, root.parent)
+        check_cells(spec, table, allowed, shown, file_names, problems)
+        check_keys(spec, table, shown, problems)
+    check_units(checked, problems)
+    check_observations(checked, problems)
+    check_exclusions(checked, problems)
+    checked.parts = check_text_parts(checked, problems)
+    check_policy_items(checked, checked.parts, alias_index(checked, problems), problems)
+    check_terms(checked, problems)
+    check_stopwords(checked, problems)
+    if accounting and not problems:
+        problems.extend(accounting_problems(checked))
+    checked.problems = [_attributed(p, checked.files) for p in problems]
+    return checked
+
+
+def _attributed(problem: Problem, files: dict[str, str]) -> Problem:
+    """The problem with the table it is in (from the file it names)."""
+    if problem.table is not None:
+        return problem
+    table = files.get(problem.file)
+    if table is None and problem.file.rsplit("/", 1)[0] in files:  # a stray file in a table's folder
+        table = files[problem.file.rsplit("/", 1)[0]]
+    return Problem(problem.file, problem.line, problem.column, problem.value, problem.expected, problem.check,
+                   table)

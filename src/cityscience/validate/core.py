@@ -1,0 +1,199 @@
+"""The checks that tie the facts to their sources: evidence, values, units, exclusions, raw documents.
+
+What the codebook can say (types, allowed values, references, keys) is
+checked in :mod:`.cells`; what needs the raw text or several tables at once is
+checked here: the evidence of an observation occurs verbatim in its raw
+document and states its value, its unit agrees with its indicator and
+measure, and every exclusion still covers a number.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+
+from ..numbers import find_numbers, normalize
+from ..problems import Problem
+from ..tables import read_raw_document, relpath
+from .cells import is_number
+from .checked import Checked
+
+__all__ = ["MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations", "check_units",
+           "exclusion_pattern", "read_raw", "value_in_text"]
+
+# Standard unit each non-level measure must be written in.
+MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
+_DOUBLING = re.compile(r"翻([一二两兩三四五六七八九十]?)番")
+_FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
+
+
+def candidate_values(evidence: str) -> list[float]:
+    """Numbers an evidence string can state: its numerals, and 2**N for 翻N番 (翻番 = 2).
+
+    >>> candidate_values("五年翻两番,达到185亿元")
+    [5.0, 185.0, 4.0]
+    """
+    norm = normalize(evidence)
+    values = [t.value for t in find_numbers(norm, normalized=True)]
+    for m in _DOUBLING.finditer(norm):
+        n = {"": 1, "一": 1, "两": 2, "二": 2}.get(m.group(1))
+        if n is None:
+            n = int(find_numbers(m.group(1), normalized=True)[0].value)
+        values.append(float(2 ** n))
+    return values
+
+
+def value_in_text(value: float, evidence: str) -> bool:
+    """True when ``value`` is one of the numbers the evidence states."""
+    return any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-9) for v in candidate_values(evidence))
+
+
+def read_raw(checked: Checked, problems: list[Problem]) -> None:
+    """Read every source's raw document (checksum, encoding) into ``checked``: text, normalized text, numbers."""
+    root = checked.root
+    sources = checked.tables["sources"]
+    shown_sources = relpath(sources.path, root.parent)
+    for row, line in zip(sources.rows, sources.lines, strict=True):
+        if not row.get("file_name"):
+            continue
+        path = root / "raw" / row["file_name"]
+        shown = relpath(path, root.parent)
+        checked.files[shown] = "raw"
+        text, found = read_raw_document(path, shown, row.get("sha256") or None)
+        for p in found:
+            if p.check == "missing_file":
+                p = Problem(shown_sources, line, "file_name", row["file_name"], "a file of that name in data/raw/",
+                            "missing_file")
+            problems.append(p)
+        if text is not None:
+            checked.raw_texts[row["source_id"]] = text
+            checked.normalized_texts[row["source_id"]] = norm = normalize(text)
+            checked.tokens[row["source_id"]] = find_numbers(norm, normalized=True)
+
+
+def check_observations(checked: Checked, problems: list[Problem]) -> None:
+    """Per observation: its file, a fact stated once, the value in its evidence, its unit and range."""
+    obs = checked.tables["observations"]
+    units = {r["unit"]: r for r in checked.tables["units"].rows}
+    indicators = {r["indicator"]: r for r in checked.tables["indicators"].rows}
+    seen_facts: dict[tuple, str] = {}
+    for row, line in zip(obs.rows, obs.lines, strict=True):
+        shown = row["__file__"]
+        if row["source_id"] and row["source_id"] != row["__stem__"]:
+            problems.append(Problem(shown, line, "source_id", row["source_id"],
+                                    f"{row['__stem__']!r}, the name of the file it is in", "source_file"))
+        key = tuple(row[c] for c in _FACT)
+        if key in seen_facts and row["obs_id"]:
+            problems.append(Problem(shown, line, "indicator", row["indicator"],
+                                    f"each fact once (the same fact is at {seen_facts[key]})", "duplicate_key"))
+        seen_facts.setdefault(key, f"{shown}:{line}")
+        _check_value(row, line, shown, units, indicators, checked, problems)
+
+
+def _check_value(row, line, shown, units, indicators, checked: Checked, problems) -> None:
+    """Evidence in the raw text, value in the evidence, unit and range consistent."""
+    value_ok = is_number(row["value"])
+    high = row["value_high"]
+    if row["qualifier"] == "range" and not high:
+        problems.append(Problem(shown, line, "value_high", high, "the upper end of the range (qualifier is range)",
+                                "range"))
+    if high and row["qualifier"] != "range":
+        problems.append(Problem(shown, line, "qualifier", row["qualifier"],
+                                "'range' because value_high is filled", "range"))
+    if high and value_ok and is_number(high) and float(high) <= float(row["value"]):
+        problems.append(Problem(shown, line, "value_high", high, f"a number above value {row['value']}", "range"))
+
+    evidence = row["evidence"]
+    text = checked.normalized_texts.get(row["source_id"])
+    if evidence and text is not None:
+        if evidence not in checked.raw_texts[row["source_id"]]:
+            at = text.find(normalize(evidence))
+            if at >= 0:
+                verbatim = checked.raw_texts[row["source_id"]][at: at + len(evidence)]
+                expected = (f"the exact characters of the raw document of {row['source_id']}; it matches only "
+                            f"after normalization (NFKC, traditional→simplified): store {verbatim!r}")
+            else:
+                expected = f"an exact substring of the raw document of {row['source_id']}"
+            problems.append(Problem(shown, line, "evidence", evidence, expected, "evidence_not_found"))
+        if value_ok and not value_in_text(float(row["value"]), evidence):
+            stated = ", ".join(f"{v:g}" for v in candidate_values(evidence)) or "no number"
+            problems.append(Problem(shown, line, "value", row["value"],
+                                    f"a number stated in the evidence (it states {stated})", "value_not_in_evidence"))
+        if high and is_number(high) and not value_in_text(float(high), evidence):
+            problems.append(Problem(shown, line, "value_high", high, "a number stated in the evidence",
+                                    "value_not_in_evidence"))
+
+    unit = units.get(row["unit"])
+    indicator = indicators.get(row["indicator"])
+    if unit is None or indicator is None:
+        return  # reported as unknown references
+    measure = row["measure"]
+    want = indicator["unit_std"] if measure == "level" else MEASURE_UNITS.get(measure)
+    if want is not None and unit["unit_std"] != want:
+        why = f"indicator {row['indicator']} is in {want}" if measure == "level" else f"measure {measure} is in {want}"
+        problems.append(Problem(shown, line, "unit", row["unit"],
+                                f"a unit in {want} ({why}); {row['unit']} is in {unit['unit_std']}", "unit_mismatch"))
+    if value_ok and measure == "level" and is_number(unit["factor"] or "1"):
+        value = float(row["value"]) * float(unit["factor"] or 1)
+        if unit["unit_std"] == "percent" and indicator["kind"] == "ratio" and not 0 <= value <= 100:
+            problems.append(Problem(shown, line, "value", row["value"], "a share between 0 and 100 percent",
+                                    "share_range"))
+        if unit["unit_std"] in {"count", "CNY", "m2", "person_year"} and value < 0:
+            problems.append(Problem(shown, line, "value", row["value"], f"a non-negative {unit['unit_std']} amount",
+                                    "negative_value"))
+
+
+def check_units(checked: Checked, problems: list[Problem]) -> None:
+    """Conversion factors are positive."""
+    table = checked.tables["units"]
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row["factor"] and is_number(row["factor"]) and float(row["factor"]) <= 0:
+            problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))
+
+
+def exclusion_pattern(row: dict[str, str]) -> re.Pattern:
+    """Compile an exclusion's ``match``; both kinds are read in normalized (simplified) text.
+
+    Literals are escaped; regexes get the same NFKC + t2s normalization as the
+    text, so a pattern written in traditional characters still matches.
+    Raises ``re.error`` for an invalid regex.
+    """
+    if row["kind"] == "regex":
+        return re.compile(normalize(row["match"]))
+    return re.compile(re.escape(normalize(row["match"])))
+
+
+def _covers_number(pattern: re.Pattern, text: str, tokens: list) -> bool:
+    """True when some match of ``pattern`` overlaps one of the number ``tokens`` of ``text``."""
+    starts = [t.start for t in tokens]
+    for m in pattern.finditer(text):
+        i = bisect.bisect_left(starts, m.start())
+        # the token starting at or after the match, or the one before it that may reach into the match
+        for t in tokens[max(0, i - 1): i + 1]:
+            if t.start < m.end() and m.start() < t.end:
+                return True
+    return False
+
+
+def check_exclusions(checked: Checked, problems: list[Problem]) -> None:
+    """Every exclusion is a valid pattern that still covers a number of its document(s)."""
+    table = checked.tables["exclusions"]
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row.get("kind") not in ("regex", "literal") or not row.get("match"):
+            continue
+        try:
+            pattern = exclusion_pattern(row)
+        except re.error as exc:
+            problems.append(Problem(shown, line, "match", row["match"], f"a valid regular expression ({exc})",
+                                    "regex"))
+            continue
+        sids = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
+        sids = [sid for sid in sids if sid in checked.normalized_texts]
+        if sids and not any(_covers_number(pattern, checked.normalized_texts[sid], checked.tokens[sid])
+                            for sid in sids):
+            problems.append(Problem(shown, line, "match", row["match"],
+                                    "a text or pattern that covers a number in its document(s) (stale exclusion)",
+                                    "unused_exclusion"))
