@@ -158,15 +158,12 @@ def _in_slash(text: str, span: tuple[int, int], pos: int, value: float) -> bool:
 
 
 def _vocabulary() -> tuple[dict[str, set[str]], set[str]]:
-    import csv
+    """The codebook's vocabularies (code sets) and units, through the library's loader."""
+    from cityscience.load import load_measurement_units, load_vocabularies
 
-    vocab: dict[str, set[str]] = {}
-    with open(ROOT / "data" / "codebook" / "vocabularies.csv", encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            vocab.setdefault(row["vocabulary"], set()).add(row["code"])
-    with open(ROOT / "data" / "codebook" / "units.csv", encoding="utf-8", newline="") as f:
-        units = {row["unit"] for row in csv.DictReader(f)}
-    return vocab, units
+    vocab = load_vocabularies()
+    codes = {name: set(group["code"].astype(str)) for name, group in vocab.groupby("vocabulary", observed=True)}
+    return codes, set(load_measurement_units()["unit"].astype(str))
 
 
 def _tokens_in(starts: list[int], span: tuple[int, int]) -> range:
