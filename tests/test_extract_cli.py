@@ -74,13 +74,13 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path) -> Non
 
 
 def test_unreadable_input_fails_loudly_and_writes_nothing(tmp_path: Path, capsys) -> None:
-    bad = tmp_path / "big5.txt"
-    bad.write_bytes("有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。".encode("big5") * 5)
+    bad = tmp_path / "sjis.txt"
+    bad.write_bytes("東京都の科学技術予算は前年比で増加しました。".encode("shift_jis") * 5)
     missing = tmp_path / "missing.txt"
     out = tmp_path / "out.xlsx"
     assert main(["extract", str(FIXTURE), str(bad), str(missing), "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "BIG5" in err and str(bad) in err and str(missing) in err and "2 of 3 files" in err
+    assert "CP932" in err and str(bad) in err and str(missing) in err and "2 of 3 files" in err
     assert not out.exists()
 
 
@@ -176,8 +176,8 @@ def test_extract_many_runs_in_parallel_and_reports_every_failure(tmp_path: Path)
     good = FIXTURE.read_bytes()
     frames = extract_many([good, "全年新认定企业46家。"], year=2019, jobs=2)
     assert [len(f) for f in frames] == [46, 1]
-    bad = tmp_path / "big5.txt"
-    bad.write_bytes("有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。".encode("big5") * 5)
+    bad = tmp_path / "sjis.txt"
+    bad.write_bytes("東京都の科学技術予算は前年比で増加しました。".encode("shift_jis") * 5)
     with pytest.raises(ExtractError) as err:
         extract_many([FIXTURE, bad, tmp_path / "missing.txt"], jobs=2)
-    assert "2 of 3 inputs" in str(err.value) and "BIG5" in str(err.value) and "no such file" in str(err.value)
+    assert "2 of 3 inputs" in str(err.value) and "CP932" in str(err.value) and "no such file" in str(err.value)

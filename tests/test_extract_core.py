@@ -253,13 +253,26 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert _facts(df) == _expected()
 
 
-def test_big5_is_rejected_with_a_message_naming_it(tmp_path: Path) -> None:
+def test_big5_is_detected_and_reads_like_the_same_text_in_utf8(tmp_path: Path) -> None:
+    text = "慈溪市科技局2019年工作總結\n有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。\n"
     path = tmp_path / "big5.txt"
-    path.write_bytes("有效高新技術企業數達994家,預期全年有效數預計可突破千家大關。".encode("big5") * 5)
-    with pytest.raises(ExtractError) as err:
-        extract(path)
-    message = str(err.value)
-    assert str(path) in message and "BIG5" in message and "UTF-8" in message and "line 1" in message
+    path.write_bytes(text.encode("big5"))
+    df = extract(path)
+    assert df.attrs["encoding"] == "big5"
+    assert df[["value", "status", "year"]].values.tolist() == extract(text)[["value", "status", "year"]].values.tolist()
+    assert df["evidence"].tolist() == ["有效高新技術企業數達994家", "預期全年有效數預計可突破千家大關"]
+
+
+def test_other_east_asian_encodings_are_rejected_with_a_message_naming_them(tmp_path: Path) -> None:
+    # Shift-JIS bytes decode as GB18030 and EUC-KR bytes as Big5 without an error: both are refused.
+    for codec, text, name in [("shift_jis", "東京都の科学技術予算は前年比で増加しました。", "CP932"),
+                              ("euc_kr", "서울시 과학기술 예산은 전년 대비 증가했습니다.", "CP949")]:
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes((text * 5).encode(codec))
+        with pytest.raises(ExtractError) as err:
+            extract(path)
+        message = str(err.value)
+        assert str(path) in message and name in message and "UTF-8" in message and "line 1" in message
 
 
 def test_binary_is_rejected(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
     cityscience extract report.txt --region ningbo --year 2015 -o candidates.xlsx
     cityscience extract a.txt b.txt --jobs 2 -o candidates.csv
+    cityscience extract report.txt --parts 'summary:0-,plan:"二、2020年工作思路"'
     cityscience extract --evaluate            # precision and recall on the five documents
 """
 
@@ -25,14 +26,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "examples:\n"
         "  cityscience extract new-report.txt --region ningbo --year 2015 -o candidates.xlsx\n"
         "  cityscience extract *.txt --jobs 0 -o candidates.csv      # all cores, one sheet\n"
+        "  cityscience extract report.txt --parts 'summary:0-,plan:\"二、2020年工作思路\"'\n"
         "  cityscience extract --evaluate --details                 # precision/recall vs curated data\n\n"
-        "Input: UTF-8 (with or without BOM) or GB18030/GBK text; traditional characters are fine.\n"
+        "Input: UTF-8 (with or without BOM), GB18030/GBK or Big5 text; traditional characters are fine.\n"
+        "--parts SPEC replaces the detected parts: entries KIND:START[:YEAR] separated by commas.\n"
+        "  KIND   summary (actual values), plan (targets) or chrome (page furniture, not read)\n"
+        "  START  an offset (0 or 0-), a line (L11, 1-based) or the text the part's first line\n"
+        "         starts with, quoted when it holds , or : (\"二、2020年工作思路\")\n"
+        "  YEAR   the year its values refer to (default: the year on its first line when that is a\n"
+        "         heading, else the report year for a summary, the year after it for a plan)\n"
+        "  Each part runs to the next part's start; the parts used are printed for each file.\n\n"
         "The review sheet highlights the number inside its evidence; see docs/adding-a-new-report.md.")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="report text file(s) to read")
     parser.add_argument("--region", help="region code written into every row (e.g. ningbo)")
     parser.add_argument("--year", type=int, help="report year (default: inferred from the title)")
     parser.add_argument("--source-id", help="source_id written into every row (default: the file name)")
-    parser.add_argument("--encoding", help="force this encoding instead of detecting UTF-8/GB18030")
+    parser.add_argument("--encoding", help="force this encoding instead of detecting UTF-8/GB18030/Big5")
+    parser.add_argument("--parts", metavar="SPEC",
+                        help='override the detected parts, e.g. summary:0-,plan:"二、2020年工作思路" (see below)')
     parser.add_argument("-o", "--output", type=Path,
                         help="write the review sheet here (.xlsx or .csv); default: print a summary table")
     parser.add_argument("--jobs", type=int, default=1,
@@ -45,15 +56,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --evaluate: do not pass the report year; let the extractor infer it")
 
 
-def _one(job: tuple[str, str | None, int | None, str | None, str | None]):
-    from ..extract import extract
+def _one(job: tuple[str, str | None, int | None, str | None, str | None, str | None]):
+    from ..extract import PartsError, extract
     from ..extract.reading import ExtractError
 
-    path, region, year, source_id, encoding = job
+    path, region, year, source_id, encoding, parts = job
     try:
-        return extract(Path(path), region=region, year=year, source_id=source_id, encoding=encoding), None
+        return extract(Path(path), region=region, year=year, source_id=source_id, encoding=encoding,
+                       parts=parts), None
     except ExtractError as exc:
-        return None, str(exc)
+        return None, f"{path}: {exc}" if isinstance(exc, PartsError) else str(exc)
 
 
 def _run_extract(args: argparse.Namespace) -> int:
@@ -72,7 +84,16 @@ def _run_extract(args: argparse.Namespace) -> int:
         print(f"cityscience extract: {args.output}: expected an output file ending in .xlsx or .csv",
               file=sys.stderr)
         return 2
-    jobs = [(str(p), args.region, args.year, args.source_id, args.encoding) for p in args.files]
+    if args.parts is not None:
+        # refuse a malformed spec before reading any file
+        from ..extract import PartsError, parse_parts
+
+        try:
+            parse_parts(args.parts)
+        except PartsError as exc:
+            print(f"cityscience extract: --parts: {exc}", file=sys.stderr)
+            return 2
+    jobs = [(str(p), args.region, args.year, args.source_id, args.encoding, args.parts) for p in args.files]
     workers = (os.cpu_count() or 1) if args.jobs == 0 else max(1, args.jobs)
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
@@ -94,6 +115,8 @@ def _run_extract(args: argparse.Namespace) -> int:
     for path, df in zip(args.files, frames, strict=True):
         print(f"{path}: {len(df)} candidates; {df.attrs.get('document')}; encoding {df.attrs.get('encoding')}",
               file=sys.stderr)
+        for warning in df.attrs.get("structure_warnings", []):
+            print(f"{path}: warning: {warning}", file=sys.stderr)
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if args.output is None:
         cols = ["line", "year", "measure", "status", "qualifier", "value", "value_high", "unit", "label_zh"]
@@ -107,6 +130,8 @@ def _run_extract(args: argparse.Namespace) -> int:
         "year given": args.year if args.year is not None else "(inferred)",
         "documents": " | ".join(f"{df.attrs.get('source')}: {df.attrs.get('document')} "
                                 f"(encoding {df.attrs.get('encoding')})" for df in frames),
+        "parts given": args.parts or "(detected)",
+        "structure warnings": " | ".join(w for df in frames for w in df.attrs.get("structure_warnings", [])) or "none",
         "candidates": len(combined),
     }
     write_review(combined, args.output, about=about)

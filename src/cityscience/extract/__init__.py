@@ -7,7 +7,9 @@ Adding a city or a year becomes a review job instead of a retyping job::
 
 Each row has the observations' columns (value, unit, qualifier, status,
 measure, year, label_zh, evidence) plus the offsets of the evidence in the
-original text and the reasons behind each choice. See
+original text and the reasons behind each choice. The parts of the report
+(summary, plan, page chrome) are detected, or given with ``parts=`` (see
+:func:`parse_parts`). See
 ``docs/adding-a-new-report.md`` for the whole workflow and
 :mod:`cityscience.extract.evaluate` for precision and recall against the
 curated observations.
@@ -17,5 +19,7 @@ from .core import CANDIDATE_COLUMNS, extract
 from .parallel import extract_many
 from .reading import ExtractError, read_report
 from .review import write_review
+from .structure import PART_KINDS, PartsError, PartSpec, parse_parts
 
-__all__ = ["CANDIDATE_COLUMNS", "ExtractError", "extract", "extract_many", "read_report", "write_review"]
+__all__ = ["CANDIDATE_COLUMNS", "PART_KINDS", "ExtractError", "PartSpec", "PartsError", "extract", "extract_many",
+           "parse_parts", "read_report", "write_review"]

@@ -31,7 +31,16 @@ from .normalizing import normalize_for_matching, normalize_short
 from .quantities import Quantity, scan
 from .reading import Document, read_report
 from .relations import assign_measures, change_words_start
-from .structure import DocumentInfo, analyse, find_cues, sentence_bounds, status_and_year
+from .structure import (
+    DocumentInfo,
+    PartSpec,
+    analyse,
+    find_cues,
+    parse_parts,
+    sentence_bounds,
+    status_and_year,
+    structure_warnings,
+)
 
 __all__ = ["CANDIDATE_COLUMNS", "Candidate", "candidates_frame", "extract", "extract_candidates"]
 
@@ -286,8 +295,10 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
     return label, ev_start, ev_end
 
 
-def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Candidate], DocumentInfo]:
-    """The candidates of a document that has been read, and what was inferred about it."""
+def extract_candidates(doc: Document, year: int | None = None,
+                       parts: list[PartSpec] | None = None) -> tuple[list[Candidate], DocumentInfo]:
+    """The candidates of a document that has been read, and what was inferred about it
+    (or given: ``parts`` replaces the detected parts, see :func:`.structure.parse_parts`)."""
     text = doc.text
     norm = normalize_for_matching(text)
     mask, spans = mask_spans(norm)
@@ -298,7 +309,10 @@ def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Can
             quotes[start:end] = b"\x01" * (end - start)
         elif reason == "enumeration":
             enum[start:end] = b"\x01" * (end - start)
-    info = analyse(norm, year, text)
+    info = analyse(norm, year, text, parts, normalize_short)
+    for part, end in info.part_bounds(len(norm)):
+        if part.kind == "chrome":
+            mask[part.start:end] = b"\x01" * (end - part.start)  # page furniture: nothing in it is proposed
     cues = find_cues(norm, quotes)
     t = _Text(text, norm, enum)
     quantities = scan(norm, mask, t.clause_start)
@@ -449,17 +463,22 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
 
 
 def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, year: int | None = None, *,
-            source_id: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+            source_id: str | None = None, encoding: str | None = None, parts=None) -> pd.DataFrame:
     """Propose every quantitative fact of a report as a candidate observation row.
 
     Args:
         text_or_path: the report: a path, its bytes, or its text. Files may be UTF-8 (with or
-            without BOM) or GB18030/GBK; anything else is refused with a message naming it.
+            without BOM), GB18030/GBK or Big5; anything else is refused with a message naming it.
         region: region code written into every row (e.g. ``"ningbo"``).
         year: the report year; an explicit year in a sentence still wins, and targets get
             their target year. By default it is inferred from the title.
         source_id: written into every row; defaults to the file name without suffix.
         encoding: force a codec instead of detecting one.
+        parts: override the detected parts (summary, plan, chrome) with a spec string such as
+            ``'summary:0-,plan:"二、2020年工作思路"'`` or a list of ``(kind, start, year)``
+            entries (start: an offset or the text the part's first line starts with; year may
+            be None) or of the dicts of ``df.attrs["parts"]``; see
+            :func:`cityscience.extract.parse_parts` for the syntax.
 
     Returns:
         One row per candidate with the observations' columns (``obs_id``, ``indicator``
@@ -467,24 +486,40 @@ def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, 
         ``reason`` and the offsets ``evidence_start``/``evidence_end``/``value_start``/
         ``value_end`` into the original text (``line``/``column`` of the value, 1-based), and
         ``restated_at`` (offsets where the same fact is stated again). ``df.attrs`` holds the
-        source, encoding and what was inferred about the document.
+        source, encoding and what was inferred about the document: ``parts`` (a list of dicts
+        ``{"kind", "start", "end", "line", "year", "why"}``, offsets into the text, ``line``
+        1-based) and ``structure_warnings`` (why the parts look implausible, if they do).
 
     Raises:
-        ExtractError: the input cannot be read (encoding, size, missing file).
+        ExtractError: the input cannot be read (encoding, size, missing file), or ``parts``
+            cannot be read or does not fit the text (:class:`~cityscience.extract.PartsError`).
 
     >>> df = extract("预计全社会研发投入可达185亿元,同比增长12.5%。", region="demo", year=2014)
     >>> df[["value", "unit", "measure", "status"]].values.tolist()
     [[185.0, '亿元', 'level', 'estimate'], [12.5, '%', 'yoy_pct', 'estimate']]
     """
-    if year is not None and not isinstance(year, int):
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         raise TypeError(f"year must be an int such as 2014, not {year!r}")
+    specs = None if parts is None else parse_parts(parts)
     doc = read_report(text_or_path, encoding)
     if source_id is None and doc.source not in {"<text>", "<bytes>"}:
         source_id = Path(doc.source).stem
-    cands, info = extract_candidates(doc, year)
+    cands, info = extract_candidates(doc, year, specs)
     df = candidates_frame(cands, doc.text, source_id=source_id, region=region)
+    positions = sorted(c.q.start for c in cands)
     df.attrs.update({
         "source": doc.source, "encoding": doc.encoding, "characters": len(doc.text),
         "document": info.describe(), "report_year": info.report_year, "title": info.title,
+        "parts": _parts_list(info, doc.text),
+        "structure_warnings": structure_warnings(info, len(doc.text), positions, given=specs is not None),
     })
     return df
+
+
+def _parts_list(info: DocumentInfo, text: str) -> list[dict]:
+    """The parts as plain dicts (kind, start, end, line, year, why) for attrs and review sheets."""
+    out = []
+    for part, end in info.part_bounds(len(text)):
+        out.append({"kind": part.kind, "start": part.start, "end": end, "line": text.count("\n", 0, part.start) + 1,
+                    "year": part.year, "why": part.why})
+    return out

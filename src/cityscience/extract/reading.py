@@ -1,9 +1,10 @@
-"""Read a report for extraction: a path, bytes or text, in UTF-8 (with or without BOM) or GB18030.
+"""Read a report for extraction: a path, bytes or text, in UTF-8 (with or without BOM), GB18030 or Big5.
 
-Bytes are decoded strictly. When they are neither UTF-8 nor plausible
-GB18030/GBK Chinese text, :class:`ExtractError` names the file, where the
-first undecodable byte is and which encoding the bytes look like, so the user
-knows what to convert.
+Bytes are decoded strictly. Bytes that are not UTF-8 are read as GB18030/GBK
+or as Big5, whichever gives plausible Chinese text (a detector decides when
+both decode). When neither does, :class:`ExtractError` names the file, where
+the first undecodable byte is and which encoding the bytes look like, so the
+user knows what to convert.
 """
 
 from __future__ import annotations
@@ -54,15 +55,20 @@ def _looks_chinese(text: str) -> bool:
     return sum(1 for _ in _CJK_OR_CJK_PUNCT.finditer(text)) / non_ascii >= 0.9
 
 
-def _gb_beats_big5(data: bytes) -> bool:
-    """Big5 bytes often decode as GB18030 without error; ask which reading is less chaotic."""
+# The double-byte encodings of East Asian text: bytes of one often decode without error in
+# another (Big5 as GB18030, EUC-KR as Big5), so a detector says which reading is text.
+_CJK_CODECS = ["gb18030", "big5", "euc_kr", "shift_jis", "euc_jp"]
+
+
+def _cjk_guess(data: bytes) -> str | None:
+    """The East Asian encoding the bytes read best in, or None when none or no detector."""
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5"]).best()
+        best = from_bytes(data[:200_000], cp_isolation=_CJK_CODECS).best()
     except Exception:  # pragma: no cover - without the detector, trust the strict decode
-        return True
-    return best is None or (best.encoding == "gb18030" and best.chaos < 0.1)
+        return None
+    return None if best is None else best.encoding
 
 
 def _guess(data: bytes) -> str:
@@ -111,22 +117,26 @@ def decode_report(data: bytes, shown: str = "<bytes>", encoding: str | None = No
             return Document(data.decode("utf-16"), shown, "utf-16")
         except UnicodeDecodeError:
             raise ExtractError(f"{shown}: starts with a UTF-16 byte-order mark but is not valid UTF-16; "
-                               "expected UTF-8 or GB18030 text") from None
+                               "expected UTF-8, GB18030 or Big5 text") from None
     try:
         return Document(data.decode("utf-8"), shown, "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and _looks_chinese(text) and _gb_beats_big5(data):
-        return Document(text, shown, "gb18030")
+    guess = _cjk_guess(data)
+    for codec in ("gb18030", "big5"):  # Big5: traditional characters (Taiwan, Hong Kong, old web pages)
+        if guess is not None and guess != codec:
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _looks_chinese(text):
+            return Document(text, shown, codec)
     guess = _guess(data)
     hint = (f"convert it to UTF-8 (iconv -f {guess} -t UTF-8) or pass encoding={guess.lower()!r}"
             if " " not in guess else "it does not look like text")
     raise ExtractError(
-        f"{shown}: expected UTF-8 (with or without BOM) or GB18030/GBK Chinese text, but the bytes are not "
+        f"{shown}: expected UTF-8 (with or without BOM), GB18030/GBK or Big5 Chinese text, but the bytes are not "
         f"UTF-8 (first invalid byte {data[first_bad:first_bad + 1]!r} at {_position(data, first_bad)}) and "
         f"look like {guess}; {hint}")
 

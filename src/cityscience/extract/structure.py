@@ -23,7 +23,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["DocumentInfo", "Part", "analyse", "sentence_bounds", "status_and_year"]
+from .reading import ExtractError
+
+__all__ = ["PART_KINDS", "DocumentInfo", "Part", "PartSpec", "PartsError", "analyse", "parse_parts",
+           "resolve_parts", "sentence_bounds", "status_and_year", "structure_warnings"]
 
 _YEAR = r"(?:19|20)\d{2}"
 _SUMMARY_WORDS = r"总结|进展|成效|回顾|完成情况|工作情况"
@@ -32,9 +35,11 @@ _TITLE_KIND = re.compile(f"(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS})")
 _TITLE_YEAR = re.compile(f"({_YEAR})年")
 _CHROME = re.compile(r"网站首页|当前位置|首页|>>|>|发布时间|发布日期|来源[:：]|阅读[:：]")
 _ENUM = r"[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}部分[:：、]?"
+_NEXT_WORDS = r"明年|下一步|下阶段|今后一个时期|新的一年"
 _HEADING = re.compile(
-    rf"(?m)^[ \t\u3000]{{0,8}}(?:{_ENUM})?\s?(?:(?P<year>{_YEAR})年度?|(?P<next>明年|下一步|下阶段|今后一个时期|新的一年))"
-    rf"[^\n。;；]{{0,10}}?(?:(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}$"
+    rf"(?m)^[ \t\u3000]{{0,8}}(?:{_ENUM})?\s?(?:(?P<year>{_YEAR})年度?|(?P<next>{_NEXT_WORDS}))"
+    rf"(?:[^\n。;；]{{0,10}}?(?:(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}"
+    r"|(?P<bare>(?:的)?(?:主要)?工作)?)$"
 )
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:！？!?]")
 # Headings without a year that still say whether a section reports or plans (一、发展基础,
@@ -46,6 +51,34 @@ _SECTION = re.compile(
     r"重点工作|保障措施))[^\n。;；]{0,12}$"
 )
 _ANY_YEAR = re.compile(f"({_YEAR})\\s?年")
+_SECTION_SUMMARY = re.compile(r"发展基础|发展现状|基本情况|现状|工作回顾|主要成效|取得成效|工作成效|工作进展|进展情况|完成情况")
+
+
+def _kinds_of(text: str) -> set[str]:
+    """What a title or heading names: {"summary"}, {"plan"}, both or neither.
+
+    A plan word directly followed by a summary word is part of the summary's name
+    (2019年重点工作总结, 工作计划完成情况): it names what is summed up, not a plan.
+    """
+    found: set[str] = set()
+    summaries = [m.start() for m in _TITLE_KIND.finditer(text) if m.group("s")]
+    summaries += [m.start() for m in _SECTION_SUMMARY.finditer(text)]
+    if summaries:
+        found.add("summary")
+    for m in _TITLE_KIND.finditer(text):
+        if m.group("p") and not any(0 <= at - m.end() <= 4 and not _ANY_YEAR.search(text, m.end(), at)
+                                    for at in summaries):
+            found.add("plan")
+    return found
+
+
+def _heading_kind(m: re.Match) -> str | None:
+    """The kind of a heading match: summary words win over plan words on the same heading."""
+    if m.group("next"):
+        return "plan"
+    if m.group("s") is None and m.group("p") is None:
+        return None  # a bare year heading (2019年) says nothing
+    return "summary" if "summary" in _kinds_of(m.group()) else "plan"
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
 # Written without a leading optional group so that the regex engine can skip to "19"/"20".
 _YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
@@ -66,12 +99,19 @@ _PAST = re.compile(r"了|已|完成|取得|成功|获批|今年以来")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s?(?:%|亿|万|家|个|项|件|名|人|次)")
 
 
+PART_KINDS = ("summary", "plan", "chrome")
+
+
+class PartsError(ExtractError):
+    """A parts specification that cannot be read, or that does not fit the text."""
+
+
 @dataclass(frozen=True)
 class Part:
     """A stretch of the report with one default status and year."""
 
     start: int
-    kind: str  # "summary" or "plan"
+    kind: str  # "summary", "plan" or "chrome" (page furniture: nothing in it is proposed)
     year: int | None
     why: str
 
@@ -86,11 +126,17 @@ class DocumentInfo:
     plan_year: int | None = None
     horizon_year: int | None = None
     parts: list[Part] = field(default_factory=list)
+    title_kinds: frozenset[str] = frozenset()  # what the title names: summary, plan or both
 
     def part_at(self, pos: int) -> Part:
         """The part the character at ``pos`` belongs to."""
         starts = [p.start for p in self.parts]
         return self.parts[max(0, bisect.bisect_right(starts, pos) - 1)]
+
+    def part_bounds(self, length: int) -> list[tuple[Part, int]]:
+        """Each part with the offset where it ends (the next part's start, or ``length``)."""
+        ends = [p.start for p in self.parts[1:]] + [length]
+        return list(zip(self.parts, ends, strict=True))
 
     def describe(self) -> str:
         """One line for messages and the review sheet."""
@@ -137,13 +183,16 @@ def _plan_boundary(norm: str, after: int) -> int | None:
     return None
 
 
-def analyse(norm: str, year: int | None = None, original: str | None = None) -> DocumentInfo:
+def analyse(norm: str, year: int | None = None, original: str | None = None,
+            parts: list[PartSpec] | None = None, normalize=lambda s: s) -> DocumentInfo:
     """Infer title, kind, years and parts of a normalized report.
 
     Args:
         norm: the normalized text.
         year: the report year given by the caller; it wins over the title's.
         original: the text as written, for quoting the title and headings as they are.
+        parts: a parts override (:func:`parse_parts`): these parts replace the detected ones.
+        normalize: how the start texts of ``parts`` are normalized (see :func:`resolve_parts`).
     """
     original = norm if original is None else original
     info = DocumentInfo()
@@ -156,26 +205,28 @@ def analyse(norm: str, year: int | None = None, original: str | None = None) -> 
         title_end = title_start + len(title[1])
         info.title = original[title_start:title_end]
         title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
-        for m in _TITLE_KIND.finditer(title[1]):
-            kinds.add("summary" if m.group("s") else "plan")
+        kinds = _kinds_of(title[1])
+        info.title_kinds = frozenset(kinds)
         if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
             kinds.add("plan")  # …2015年工作总结和2016年… : the later year is planned for
-    headings = [m for m in _HEADING.finditer(norm) if m.start() >= title_end]
-    heading_kinds = {"summary" if m.group("s") else "plan" for m in headings}
-    if kinds == {"summary", "plan"} or heading_kinds == {"summary", "plan"}:
-        info.kind = "summary_and_plan"
+    headings = [(m, k) for m in _HEADING.finditer(norm) if m.start() >= title_end and (k := _heading_kind(m))]
+    heading_kinds = {k for _, k in headings}
+    if kinds == {"summary", "plan"} or heading_kinds == {"summary", "plan"} or \
+            kinds == {"summary"} and heading_kinds == {"plan"}:
+        info.kind = "summary_and_plan"  # a summary with a plan heading (四、下一步工作) also plans
     elif kinds or heading_kinds:
         info.kind = next(iter(kinds or heading_kinds))
     summary_year = year
     if summary_year is None and title_years:
         summary_year = title_years[0]
     if summary_year is None:
-        summary_year = next((int(m.group("year")) for m in headings if m.group("s") and m.group("year")), None)
+        summary_year = next((int(m.group("year")) for m, k in headings if k == "summary" and m.group("year")),
+                            None)
     plan_year = None
     if info.kind == "summary_and_plan":
         plan_year = title_years[1] if len(title_years) > 1 else None
         if plan_year is None:
-            plan_year = next((int(m.group("year")) for m in headings if m.group("p") and m.group("year")), None)
+            plan_year = next((int(m.group("year")) for m, k in headings if k == "plan" and m.group("year")), None)
         if plan_year is None and summary_year is not None:
             plan_year = summary_year + 1
     elif info.kind == "plan":
@@ -188,15 +239,16 @@ def analyse(norm: str, year: int | None = None, original: str | None = None) -> 
     if info.report_year is None and info.horizon_year is not None and info.kind == "plan":
         info.report_year = info.plan_year = info.horizon_year
 
+    if parts is not None:
+        return _given_parts(info, parts, norm, original, summary_year, normalize)
     first = "plan" if info.kind == "plan" else "summary"
     first_year = info.plan_year if first == "plan" else summary_year
     parts = [Part(0, first, first_year, f"title {info.title!r}" if info.title else "no title found")]
     if headings:
-        for m in headings:
-            kind = "summary" if m.group("s") else "plan"
+        for m, kind in headings:
             if m.group("year"):
                 y = int(m.group("year"))
-            elif m.group("next") == "明年" and summary_year is not None:
+            elif m.group("next") and summary_year is not None and (plan_year is None or plan_year <= summary_year):
                 y = summary_year + 1
             else:
                 y = plan_year if kind == "plan" else summary_year
@@ -214,13 +266,69 @@ def analyse(norm: str, year: int | None = None, original: str | None = None) -> 
     return info
 
 
+def _given_parts(info: DocumentInfo, specs: list[PartSpec], norm: str, original: str, summary_year: int | None,
+                 normalize) -> DocumentInfo:
+    """The document with the parts the user gave; kind and years follow from them."""
+    info.parts = resolve_parts(specs, norm, original, summary_year or info.report_year, normalize)
+    kinds = {p.kind for p in info.parts} - {"chrome"}
+    info.kind = "summary_and_plan" if kinds == {"summary", "plan"} else next(iter(kinds)) if kinds else "unknown"
+    summary_years = [p.year for p in info.parts if p.kind == "summary" and p.year is not None]
+    plan_years = [p.year for p in info.parts if p.kind == "plan" and p.year is not None]
+    info.plan_year = plan_years[0] if plan_years else None
+    if info.kind == "plan":
+        info.report_year = info.plan_year or info.report_year
+    elif summary_years:
+        info.report_year = summary_year if summary_year is not None else summary_years[0]
+    return info
+
+
+def structure_warnings(info: DocumentInfo, length: int, positions: list[int], given: bool = False) -> list[str]:
+    """Why the parts look implausible, one sentence each; empty when they look right.
+
+    Args:
+        info: the analysed document.
+        length: the length of the text.
+        positions: sorted offsets of the quantities proposed (to find parts without any).
+        given: the parts were given by the user (they are reported, not second-guessed as much).
+    """
+    out: list[str] = []
+    fix = "" if given else "; check the parts and give them with --parts if they are wrong"
+
+    def holds_numbers(start: int, end: int) -> bool:
+        i = bisect.bisect_left(positions, start)
+        return i < len(positions) and positions[i] < end
+
+    bounds = info.part_bounds(length)
+    summaries = [(p, end) for p, end in bounds if p.kind == "summary"]
+    for p, _end in bounds:
+        if p.kind != "plan" or p.year is None:
+            continue
+        before = [s for s, _ in summaries if s.start < p.start and s.year is not None]
+        if before and p.year <= before[-1].year:
+            out.append(f"the plan part from offset {p.start} ({p.why}) is for {p.year}, not after the summary "
+                       f"before it ({before[-1].year}): a plan is for a later year{fix}")
+    title_kinds = info.title_kinds
+    if "summary" in title_kinds and positions:
+        if not summaries:
+            out.append(f"the title {info.title!r} names a summary, but no part is a summary{fix}")
+        elif not any(holds_numbers(p.start, end) for p, end in summaries):
+            out.append(f"the title {info.title!r} names a summary, but no summary part holds a number: the summary "
+                       f"seems to be read as a plan{fix}")
+    if "plan" in title_kinds and "summary" not in title_kinds and positions and \
+            not any(p.kind == "plan" for p, _ in bounds):
+        out.append(f"the title {info.title!r} names a plan, but no part is a plan{fix}")
+    if info.kind in {"summary", "summary_and_plan"} and info.report_year is None:
+        out.append("no report year found in the title or given: years are left empty (give --year)")
+    return out
+
+
 def _with_sections(parts: list[Part], sections: list[re.Match], norm: str, original: str,
                    info: DocumentInfo) -> list[Part]:
     """Split the parts at yearless section headings (一、发展基础 → summary; 二、主要目标 → plan)."""
     bounds = sorted({p.start for p in parts} | {m.start() for m in sections} | {len(norm)})
     out = list(parts)
     for m in sections:
-        kind = "summary" if m.group("s") else "plan"
+        kind = "summary" if m.group("s") or "summary" in _kinds_of(m.group()) else "plan"
         base = max((p for p in out if p.start <= m.start()), key=lambda p: p.start)
         if kind == base.kind:
             continue
@@ -244,6 +352,229 @@ def _with_sections(parts: list[Part], sections: list[re.Match], norm: str, origi
             continue
         merged.append(p)
     return merged
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One part as the user gives it: where it starts and, optionally, its year.
+
+    ``at`` is an offset into the text (int) or the text its first line starts with (str);
+    ``line`` a 1-based line number instead. ``shown`` is the entry as written, for messages.
+    """
+
+    kind: str
+    at: int | str | None
+    year: int | None = None
+    line: int | None = None
+    shown: str = ""
+
+
+_SPEC_SEPARATORS = ",;\n"
+_SPEC_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _spec_entries(spec: str) -> list[list[str]]:
+    """Split a parts string into entries of fields, honouring "quoted" text (with \\" escapes)."""
+    entries: list[list[str]] = []
+    fields: list[str] = []
+    buf: list[str] = []
+    quoted_field = False
+    i, n = 0, len(spec)
+    while i < n:
+        ch = spec[i]
+        if ch in "\"'" and not "".join(buf).strip():
+            close = ch
+            j, out = i + 1, []
+            while j < n and spec[j] != close:
+                if spec[j] == "\\" and j + 1 < n:
+                    j += 1
+                out.append(spec[j])
+                j += 1
+            if j >= n:
+                raise PartsError(f"parts {spec!r}: a quote opened at character {i + 1} is not closed")
+            buf, quoted_field = ["\x00", *out], True  # \x00 marks a quoted field
+            i = j + 1
+            continue
+        if ch == ":":
+            fields.append("".join(buf))
+            buf, quoted_field = [], False
+        elif ch in _SPEC_SEPARATORS:
+            fields.append("".join(buf))
+            if any(f.strip() for f in fields):
+                entries.append(fields)
+            fields, buf, quoted_field = [], [], False
+        elif quoted_field and not ch.isspace():
+            raise PartsError(f"parts {spec!r}: unexpected {ch!r} after a quoted text at character {i + 1} "
+                             "(expected : or ,)")
+        elif not quoted_field:
+            buf.append(ch)
+        i += 1
+    fields.append("".join(buf))
+    if any(f.strip() for f in fields):
+        entries.append(fields)
+    return entries
+
+
+def _spec_from_fields(fields: list[str], shown: str) -> PartSpec:
+    if len(fields) not in (2, 3):
+        raise PartsError(f"parts entry {shown!r}: expected KIND:START or KIND:START:YEAR "
+                         f"(e.g. plan:\"二、2020年工作思路\":2020)")
+    kind = fields[0].strip().lower()
+    if kind not in PART_KINDS:
+        raise PartsError(f"parts entry {shown!r}: kind {fields[0].strip()!r} is not one of {', '.join(PART_KINDS)}")
+    raw = fields[1]
+    year = None
+    if len(fields) == 3:
+        text = fields[2].strip()
+        if not _SPEC_YEAR.fullmatch(text):
+            raise PartsError(f"parts entry {shown!r}: year {text!r} is not a year such as 2020")
+        year = int(text)
+    if raw.startswith("\x00"):
+        text = raw[1:]
+        if not text.strip():
+            raise PartsError(f"parts entry {shown!r}: the quoted start text is empty")
+        return PartSpec(kind, text.strip(), year, None, shown)
+    start = raw.strip()
+    if re.fullmatch(r"\d+-?", start):
+        return PartSpec(kind, int(start.rstrip("-")), year, None, shown)
+    if re.fullmatch(r"[Ll]\d+-?", start):
+        line = int(start[1:].rstrip("-"))
+        if line < 1:
+            raise PartsError(f"parts entry {shown!r}: lines are counted from 1")
+        return PartSpec(kind, None, year, line, shown)
+    if re.fullmatch(r"\d+-\d+", start):
+        raise PartsError(f"parts entry {shown!r}: a part runs to the start of the next; write START or START-, "
+                         "not a range")
+    if not start:
+        raise PartsError(f"parts entry {shown!r}: no start (an offset such as 0, a line such as L11, or the "
+                         "text the part's first line starts with)")
+    return PartSpec(kind, start, year, None, shown)
+
+
+def parse_parts(spec) -> list[PartSpec]:
+    """Read a parts override: a string, or a list of (kind, start, year) entries or of dicts.
+
+    String syntax: entries ``KIND:START[:YEAR]`` separated by ``,`` (or ``;``, a new line).
+
+    * KIND is ``summary`` (actual values), ``plan`` (targets) or ``chrome`` (page furniture:
+      nothing in it is proposed);
+    * START is where the part begins: an offset into the text (``0``; ``0-`` reads the same),
+      a line ``L11`` (1-based), or the text its first line starts with, quoted when it holds
+      ``,`` or ``:`` (``"二、2020年工作思路"``); text is found in normalized form (traditional
+      or full-width characters match) at or after the previous part's start;
+    * YEAR is the year the part's values refer to; by default the year written on the part's
+      first line when it is a heading, else the report year (summary) or the year after the
+      preceding summary part (plan).
+
+    Each part runs to the start of the next; text before the first part belongs to it.
+
+    >>> [(p.kind, p.at, p.year) for p in parse_parts('summary:0-,plan:"二、2020年工作思路"')]
+    [('summary', 0, None), ('plan', '二、2020年工作思路', None)]
+    >>> [(p.kind, p.line, p.year) for p in parse_parts("chrome:0, summary:L3:2016")]
+    [('chrome', None, None), ('summary', 3, 2016)]
+
+    Raises:
+        PartsError: naming the entry and what was expected.
+    """
+    if isinstance(spec, str):
+        if not spec.strip():
+            raise PartsError("parts: the specification is empty (e.g. summary:0-,plan:\"二、2020年工作思路\")")
+        out = []
+        for fields in _spec_entries(spec):
+            shown = ":".join(f"\"{f[1:]}\"" if f.startswith("\x00") else f.strip() for f in fields)
+            out.append(_spec_from_fields(fields, shown))
+        return out
+    out = []
+    for i, entry in enumerate(spec, start=1):
+        if isinstance(entry, PartSpec):
+            out.append(entry)
+            continue
+        if isinstance(entry, dict):
+            kind, at, year = entry.get("kind"), entry.get("start"), entry.get("year")
+        else:
+            try:
+                kind, at, year = (*entry, None)[:3] if len(entry) == 2 else entry
+            except (TypeError, ValueError):
+                raise PartsError(f"parts entry {i} ({entry!r}): expected (kind, start, year)") from None
+        shown = f"{kind}:{at!r}" + (f":{year}" if year is not None else "")
+        if kind not in PART_KINDS:
+            raise PartsError(f"parts entry {i} ({shown}): kind {kind!r} is not one of {', '.join(PART_KINDS)}")
+        if isinstance(at, bool) or not isinstance(at, int | str) or isinstance(at, int) and at < 0 \
+                or isinstance(at, str) and not at.strip():
+            raise PartsError(f"parts entry {i} ({shown}): start must be an offset (int ≥ 0) or the text the "
+                             "part's first line starts with")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2099):
+            raise PartsError(f"parts entry {i} ({shown}): year must be an int such as 2020 or None")
+        out.append(PartSpec(kind, at.strip() if isinstance(at, str) else at, year, None, shown))
+    if not out:
+        raise PartsError("parts: no parts given")
+    return out
+
+
+def _line_of(norm: str, pos: int) -> tuple[int, int]:
+    start = norm.rfind("\n", 0, pos) + 1
+    end = norm.find("\n", pos)
+    return start, len(norm) if end < 0 else end
+
+
+def resolve_parts(specs: list[PartSpec], norm: str, original: str, report_year: int | None,
+                  normalize=lambda s: s) -> list[Part]:
+    """The :class:`Part` s of a parts override, located in the text.
+
+    Args:
+        specs: from :func:`parse_parts`.
+        norm: the normalized text; ``original`` the text as written (for the reasons).
+        report_year: the default year of a summary part.
+        normalize: how a start text is normalized to be found in ``norm``.
+
+    Raises:
+        PartsError: a start that is not in the text, or parts out of order.
+    """
+    parts: list[Part] = []
+    previous = 0
+    line_starts: list[int] | None = None
+    for n, spec in enumerate(specs, start=1):
+        label = f"part {n} ({spec.shown})"
+        if spec.line is not None:
+            if line_starts is None:
+                line_starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch == "\n"]
+            if spec.line > len(line_starts):
+                raise PartsError(f"{label}: line {spec.line} is past the end (the text has {len(line_starts)} lines)")
+            pos = line_starts[spec.line - 1]
+        elif isinstance(spec.at, int):
+            if spec.at > len(norm):
+                raise PartsError(f"{label}: offset {spec.at} is past the end (the text has {len(norm)} characters)")
+            pos = spec.at
+        else:
+            needle = normalize(spec.at)
+            at_line = re.compile(r"(?m)^[ \t\u3000]*" + re.escape(needle))
+            m = at_line.search(norm, previous)
+            pos = m.end() - len(needle) if m else norm.find(needle, previous)
+            if pos < 0:
+                where = f" after offset {previous}" if previous else ""
+                raise PartsError(f"{label}: the text {spec.at!r} is not in the report{where}")
+        if parts and pos <= parts[-1].start:
+            raise PartsError(f"{label}: starts at offset {pos}, not after part {n - 1} (offset {parts[-1].start}); "
+                             "give the parts in text order")
+        year, why = spec.year, f"given: {spec.shown}"
+        line_start, line_end = _line_of(norm, pos)
+        line = norm[pos:line_end].strip()
+        if year is None and spec.kind != "chrome":
+            written = _ANY_YEAR.search(line) if len(line) <= 40 else None
+            if written:
+                year = int(written.group(1))
+                why += f"; year {year} from {original[pos:line_end].strip()!r}"
+            elif spec.kind == "summary":
+                year = report_year
+            else:
+                before = [p for p in parts if p.kind == "summary" and p.year is not None]
+                year = before[-1].year + 1 if before else report_year
+        parts.append(Part(pos, spec.kind, year, why))
+        previous = pos
+    if parts and parts[0].start:
+        first = parts[0]
+        parts[0] = Part(0, first.kind, first.year, first.why + f" (and the text before offset {first.start})")
+    return parts
 
 
 def sentence_bounds(norm: str) -> list[int]:
