@@ -30,7 +30,7 @@ from .masking import mask_spans
 from .normalizing import normalize_for_matching, normalize_short
 from .quantities import Quantity, scan
 from .reading import Document, read_report
-from .relations import assign_measures, change_words_start
+from .relations import assign_measures, change_words_start, share_across_lists
 from .structure import (
     DocumentInfo,
     PartSpec,
@@ -63,6 +63,11 @@ _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新�
 _COPULA_END = re.compile(r"(?:达到|达|为)$")
 _LIST_NEXT = re.compile(r"\s?(?:、|和|及|与|至|到|~|-)\s?")
 _POST_STOP = re.compile(r"[\d和及与、]")
+# A clause that continues the subject of the clause before it: a change, a share or a list
+# item of the same quantity (…270亿元,占地区生产总值比重2.45%; …185亿元,同比增长12.5%).
+_CONTINUES = re.compile(r"[ \u3000]*(?:\d|同比|比上年|比去年|较上年|较去年|较|比|增长|增速|增幅|增加|提高|上升|下降|减少|"
+                        r"降低|占|年均|是上年|为上年|相当于|其中|分别|约|可达|达到|超过|突破|高于|低于)")
+_CHANGE_MEASURES = frozenset({"yoy_pct", "pp_change", "pp_diff", "multiple", "rank_change"})
 _MAX_EVIDENCE = 100
 _MAX_CLAUSE = 80
 # How many earlier candidates a damaged number or a restatement is compared with: enough
@@ -118,6 +123,28 @@ class _Text:
     def clause_end(self, pos: int) -> int:
         i = bisect.bisect_left(self.clauses, pos)
         return self.clauses[i] if i < len(self.clauses) else len(self.norm)
+
+    def cue_reaches(self, cue: int, pos: int, quantities: list[int]) -> bool:
+        """Whether a status cue at ``cue`` governs the number at ``pos`` later in its sentence.
+
+        It governs its own clause and the clauses after it up to the first boundary after a
+        quantity that is followed by a clause with a subject of its own (see _CONTINUES);
+        an item after 、 always continues the list.
+        """
+        first, last = self.clause_index(cue), self.clause_index(pos)
+        norm, clauses = self.norm, self.clauses
+        for k in range(first, last):
+            boundary = clauses[k]
+            lo = cue if k == first else clauses[k - 1]
+            j = bisect.bisect_left(quantities, lo)
+            if j < len(quantities) and quantities[j] < boundary and norm[boundary] != "、" \
+                    and not _CONTINUES.match(norm, boundary + 1):
+                return False
+        return True
+
+    def sentence_end(self, pos: int) -> int:
+        i = bisect.bisect_left(self.sentences, pos)
+        return self.sentences[i] if i < len(self.sentences) else len(self.norm)
 
     def sentence_start(self, pos: int) -> int:
         i = bisect.bisect_left(self.sentences, pos) - 1
@@ -199,6 +226,8 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
             q.reasons.append("table cell of an index")
             return "table:" + str(cell_start)
         return None
+    if norm[q.start - 1:q.start] == "(" and norm[q.end:q.end + 1] == ")":
+        return _bracketed_comparison(q, t, labelled)
     if nxt is not None and nxt.unit is not None and _LIST_NEXT.fullmatch(norm[q.end:nxt.start]) \
             and nxt.measure == "level":
         q.unit, q.unit_span, q.unit_implied = nxt.unit, nxt.unit_span, True
@@ -216,6 +245,48 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
                              f"'{best.label}' at offset {best.q.start}")
             return "inferred"
     return None
+
+
+_BRACKETED = "bracketed comparison figure"
+_COMPARISON = re.compile(r"高于|低于|超过|超出|领先|落后|相比|对比|比较|平均|水平|均值")
+_BRACKET_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _bracketed_comparison(q: Quantity, t: _Text, labelled: list[Candidate]) -> str | None:
+    """全国(6.3)、全省(12.9)平均水平: a figure in brackets after the name of what it stands for,
+    compared with a figure of the same sentence, takes that figure's unit. A bracketed year
+    (2019) or a number in a sentence that compares nothing is not one."""
+    norm = t.norm
+    if _BRACKET_YEAR.fullmatch(norm[q.start:q.end]):
+        return None
+    ss = t.sentence_start(q.start)
+    if not _COMPARISON.search(norm, ss, t.sentence_end(q.end)):
+        return None
+    base = next((c for c in reversed(labelled[-20:]) if c.q.start >= ss and c.q.measure == "level"
+                 and c.q.unit is not None and not c.q.reasons[-1:] == [_BRACKETED]), None)
+    if base is None:
+        return None
+    q.unit, q.unit_span, q.unit_implied = base.q.unit, None, True
+    q.confidence = 0.6
+    q.reasons.append(f"unit {base.q.unit} of the figure compared (offset {base.q.start})")
+    q.reasons.append(_BRACKETED)
+    return f"bracket:{len(labelled) - 1 - labelled[::-1].index(base)}"
+
+
+_COMPARATOR_LEAD = re.compile(r"^(?:远|明显|大幅|均)?(?:高于|低于|超过|超出|领先于?|落后于?)?")
+_AFTER_BRACKET = re.compile(r"[^\d,，、;；。:：()\n]{0,8}")
+
+
+def _comparison_label(q: Quantity, t: _Text, base: Candidate) -> tuple[str, int, int]:
+    """Label (what is compared, and with what) and evidence of a bracketed comparison figure."""
+    cs = t.clause_start(q.start)
+    name = t.norm[cs:q.start - 1]
+    name_start = cs + _COMPARATOR_LEAD.match(name).end()
+    after = _AFTER_BRACKET.match(t.norm, q.end + 1)
+    tail = after.group() if after and after.group().endswith(("平均", "平均水平", "水平", "均值")) else ""
+    scope = t.text[name_start:q.start - 1].strip() + ("平均" if "平均" in tail else "")
+    ev_end = q.end + 1 + len(tail)
+    return f"{base.label}({scope})", base.evidence_start, ev_end
 
 
 _PER_PERSON = re.compile(r"每万人")
@@ -269,15 +340,15 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
     ev_end = q.q_end
     same_sentence = prev is not None and prev.evidence_start >= ss and prev.q.q_end <= q.q_start
     subject = ""
-    if q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"}:
+    if q.measure in _CHANGE_MEASURES:
         # 科技贷款余额年均增长15%: the subject is in the clause; 增长9.8%: it is the level before.
         cut = change_words_start(norm[cs:q.q_start])
         subject = _strip_label(text[cs:cs + cut], norm[cs:cs + cut])
         if q.measure == "multiple" and norm[cs:cs + 1] in {"是", "为", "比", "较"}:
             subject = ""
-    if q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"} and len(subject) >= 2:
+    if q.measure in _CHANGE_MEASURES and len(subject) >= 2:
         label = f"{subject}…{post}" if post and q.measure == "multiple" else subject
-    elif q.measure in {"yoy_pct", "pp_change", "pp_diff", "multiple"} and same_sentence:
+    elif q.measure in _CHANGE_MEASURES and same_sentence:
         label = prev.label
         ev_start = min(ev_start, prev.evidence_start)
     elif same_sentence and (len(pre) < 4 and not post or len(pre) < 2 and len(post) < 4):
@@ -310,13 +381,18 @@ def extract_candidates(doc: Document, year: int | None = None,
         elif reason == "enumeration":
             enum[start:end] = b"\x01" * (end - start)
     info = analyse(norm, year, text, parts, normalize_short)
+    if info.title_prefix is not None:
+        start, end = info.title_prefix  # breadcrumbs or injected text before the title: not the report's
+        mask[start:end] = b"\x01" * (end - start)
     for part, end in info.part_bounds(len(norm)):
         if part.kind == "chrome":
             mask[part.start:end] = b"\x01" * (end - part.start)  # page furniture: nothing in it is proposed
     cues = find_cues(norm, quotes)
     t = _Text(text, norm, enum)
     quantities = scan(norm, mask, t.clause_start)
+    share_across_lists(quantities, norm)
     assign_measures(quantities, norm, t.clause_start)
+    starts = [q.start for q in quantities]
 
     out: list[Candidate] = []
     prev: Candidate | None = None
@@ -334,6 +410,8 @@ def extract_candidates(doc: Document, year: int | None = None,
             if origin is None:
                 continue
         label, ev_start, ev_end = _label_and_evidence(q, t, prev)
+        if origin.startswith("bracket:"):
+            label, ev_start, ev_end = _comparison_label(q, t, out[int(origin.split(":")[1])])
         if origin.startswith("table:"):
             # The row heading cell is the label; the evidence runs from it to the value cell.
             cell_start = int(origin.split(":")[1])
@@ -343,7 +421,8 @@ def extract_candidates(doc: Document, year: int | None = None,
             ev_start = cell_start + (len(block) - len(block.lstrip()))
         ss = t.sentence_start(q.q_start)
         cs = t.clause_start(q.q_start)
-        status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start))
+        status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start),
+                                          lambda cue, pos: t.cue_reaches(cue, pos, starts))
         clause = norm[cs:q.start]
         kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
         unit_written = q.unit or ""

@@ -58,6 +58,14 @@ _MONEY_AFTER = re.compile(r"[^,，。;；、\d]{0,6}?(?:资金|经费|投入|投
 _MONEY_BEFORE = re.compile(r"投入|投资|资金|经费|金额|补助|奖励|融资|贷款|收入|产值|增加值|税|规模")
 _POLICY = re.compile(r"给予|资助|奖励|补助|补贴|扶持")
 _RANK_VERB = re.compile(r"位居|居于|跃居|名列|位列|排名|排行|排在|排|居|位于|列")
+# A scope right before 第N (全省第一) makes a rank without a verb when it follows another figure
+# of a list (…2.72%、全省第一) or names what is counted (入选数全市第一, 新增数全市第二).
+_SCOPE_BEFORE_RANK = re.compile(r"(?P<lead>[、,，]|[数量率额值幅速])\s?"
+                                r"(?:全(?:国|省|市|区|县|大市)|省内|市内|区内|县内)(?:同类城市|城市|县\(市\)|各区县\(市\))?$")
+# 较上年提高49位, 排名上升3位, 下降2位: places gained (or lost) in a ranking.
+_RANK_MOVE = re.compile(r"(?:排名|排位|位次)?(?:较上年|比上年|较去年|比去年|同比)?(?:再|又)?"
+                        r"(?P<verb>提高|提升|上升|前移|前进|跃升|进位|下降|下滑|后退|后移|回落)了?$")
+_RANK_DOWN = {"下降", "下滑", "后退", "后移", "回落"}
 _CJK_LO, _CJK_HI = "\u3400", "\u9fff"
 # A report states a few hundred quantities; a text with this many is not one report, and
 # refusing it keeps memory bounded on pathological input ("1家" repeated a million times).
@@ -309,6 +317,8 @@ class _Scanner:
                     q.q_end = self._post(after, q)
                     self._emit(q, s, run)
                     return
+        if norm.startswith("位", e) and self._rank_move(q, s, e):
+            return
         end = self._unit(e, q, s)
         if q.unit is None:
             q.q_end = e
@@ -318,6 +328,20 @@ class _Scanner:
         q.q_end = self._post(end, q)
         self._emit(q, s, run)
 
+    def _rank_move(self, q: Quantity, s: int, e: int) -> bool:
+        """较上年提高37位: a change of rank (measure rank_change, unit 位; negative when it fell)."""
+        m = _RANK_MOVE.search(self.norm, max(self.clause_start(s), q.q_start - 12), q.q_start)
+        if m is None or q.qualifier not in {"exact", "approx", "at_least"}:
+            return False
+        q.unit, q.unit_span, q.measure = "位", (e, e + 1), "rank_change"
+        q.reasons.append(f"{m.group()}N位 → change of rank")
+        if m.group("verb") in _RANK_DOWN:
+            q.value = -q.value
+            q.reasons.append("fell → negative")
+        q.q_end = self._post(e + 1, q)
+        self._emit(q, s, None)
+        return True
+
     def _may_take_a_unit(self, s: int, e: int) -> bool:
         """Whether a number without a unit can still get one from its context (see core)."""
         norm = self.norm
@@ -326,6 +350,8 @@ class _Scanner:
         before = norm[max(0, s - 4):s]
         if before.endswith(("达到", "达", "为", "指数", "是", "升至", "提高到", "提升到")):
             return True
+        if before.endswith("(") and norm.startswith(")", e) and len(before) >= 2 and _is_cjk(before[-2]):
+            return True  # 全国(6.3): a bare comparison figure (the caller checks the comparison)
         line_start = norm.rfind("\n", max(0, s - 2), s)
         return line_start == s - 1 and norm[e:e + 1] in {"\n", "\r", ""}  # a table cell on its own line
 
@@ -357,10 +383,16 @@ class _Scanner:
         gap = norm[self.last_rank_end:s - 1] if 0 <= s - 1 - self.last_rank_end <= 14 else None
         continued = gap is not None and gap[:1] in {",", "、", "，", "和", "及", "与"} and not any(
             ch.isdigit() or ch in "。;；\n" for ch in gap)
+        scope = None
         if verb is None and not continued:
-            return
+            scope = _SCOPE_BEFORE_RANK.search(norm, max(0, s - 16), s - 1)
+            if scope is None:
+                return
+            if scope.group("lead") in "、,，" and not (self.out and 0 <= scope.start() - self.out[-1].q_end <= 1):
+                return  # 、全省第一 ranks the figure before it; without one it is a list of words
         q = Quantity(s - 1, end, s - 1, end, value, unit="位次", unit_implied=True, measure="rank", script=script)
-        q.reasons.append(f"rank after {verb.group()}" if verb else "rank continuing a list of ranks")
+        q.reasons.append(f"rank after {verb.group()}" if verb else "rank continuing a list of ranks" if continued
+                         else f"rank after its scope {scope.group()[len(scope.group('lead')):].strip()}")
         self._append(q)
         self.consumed = end
         self.last_rank_end = end

@@ -2,19 +2,22 @@
 
 * 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
 * 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 → ``pp_diff``;
-* 第N after 位居/居/排名 → ``rank`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
+* 第N after 位居/居/排名 → ``rank`` and 较上年提高N位 → ``rank_change`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
   → ``multiple`` (a plain N倍, as in 实现10倍放大效应, stays a level in 倍);
 * a list continues its first item's measure: 同比分别增长25.26%和37.85% gives
-  two growth rates, 全省第11,宁波第2 two ranks.
+  two growth rates, 全省第11,宁波第2 two ranks;
+* a list shares what is written once (:func:`share_across_lists`): 分别突破5.8万件和4.6万件
+  gives two at_least values, 分别提高2.3个和1.5个百分点 two changes in 个百分点.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .quantities import Quantity
 
-__all__ = ["assign_measures", "change_words_start"]
+__all__ = ["assign_measures", "change_words_start", "share_across_lists"]
 
 _GROWTH = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
@@ -27,6 +30,31 @@ _PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降
 _LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
 
 
+_LIST_JOIN = re.compile(r"^\s?(?:、|和|及|与|以及)\s?$")
+_SHARED_PRE = {"at_least", "at_most", "approx"}
+
+
+def share_across_lists(quantities: list[Quantity], norm: str) -> None:
+    """Distribute what a list writes once, in place.
+
+    * A unit written only in part on an item (2.3个 before 1.5个百分点, 1.2万 before 3.4万家)
+      is the later item's unit when the two are joined by 和/、/及/与.
+    * A qualifier written before the first item (分别突破5.8万件和4.6万件, 超过100家和200家)
+      holds for the items after it that have none of their own.
+    """
+    for a, b in pairwise(quantities):
+        if not _LIST_JOIN.match(norm[a.q_end:b.q_start]):
+            continue
+        if a.unit and b.unit and a.unit != b.unit and b.unit.startswith(a.unit) and not a.unit_implied:
+            a.reasons.append(f"unit {a.unit}… completed by the next item's {b.unit}")
+            a.unit, a.unit_implied = b.unit, True
+            a.confidence = min(a.confidence, b.confidence)
+        if b.qualifier == "exact" and a.qualifier in _SHARED_PRE and a.q_start < a.start and \
+                a.unit == b.unit and b.q_start == b.start:
+            b.qualifier = a.qualifier
+            b.reasons.append(f"{norm[a.q_start:a.start]} before the first item of the list → {a.qualifier}")
+
+
 _TIMES_OF = re.compile(r"(?:是|为|相当于)[^,，。;；]{0,12}?的$")
 
 
@@ -34,7 +62,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
     """Set ``measure`` (and the sign of decreases) on every quantity, in place."""
     prev: Quantity | None = None
     for q in quantities:
-        if q.measure in {"rank", "multiple"} or q.unit is None:
+        if q.measure in {"rank", "rank_change", "multiple"} or q.unit is None:
             prev = q
             continue
         cs = clause_start(q.q_start)
@@ -77,7 +105,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
 
 _CHANGE_WORDS = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
-    r"(?:增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小)了?(?:分别)?(?:为|达到|达)?$"
+    r"(?:增长|增加|提高|提升|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小|前移|后移)了?(?:分别)?(?:为|达到|达)?$"
     r"|比(?![重例率上去])[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$|增速$"
 )
 

@@ -8,8 +8,10 @@ summary-and-plan report has no heading for its plan, the plan starts at the
 first paragraph after the summary that speaks only of the future (力争, 确保,
 争取, and no 了/已/完成).
 
-Within a sentence, words before a number override the part's default:
-预计/有望/预期 make an estimate; 力争/确保/目标/到20XX年 make a target (with
+Within a sentence, words before a number override the part's default, in their
+own clause and the clauses that continue its subject (…预计达到270亿元,占…比重
+2.45%), not in a clause that starts a subject of its own (…有望突破2.4%,全年完成
+…19.8亿元 is actual): 预计/有望/预期 make an estimate; 力争/确保/目标/到20XX年 make a target (with
 that year); 目前/现有/截至 an actual value; 明确 makes a target of its clause.
 An explicit year before the number in the same sentence (2013年度, 到2020年),
 or a year opening the paragraph (2020年,…), is the value's year; a year
@@ -127,6 +129,7 @@ class DocumentInfo:
     horizon_year: int | None = None
     parts: list[Part] = field(default_factory=list)
     title_kinds: frozenset[str] = frozenset()  # what the title names: summary, plan or both
+    title_prefix: tuple[int, int] | None = None  # text before the title on its line (page furniture)
 
     def part_at(self, pos: int) -> Part:
         """The part the character at ``pos`` belongs to."""
@@ -156,13 +159,25 @@ def _lines(norm: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
+_AFTER_SEPARATOR = re.compile(r"(?:>>|>|»|›)\s*([^>»›]+)$")
+
+
+def _is_title(text: str) -> bool:
+    # A title is a short line without sentence punctuation that names the kind of report.
+    return 8 <= len(text) <= 80 and _TITLE_KIND.search(text) is not None and not _CHROME.search(text) \
+        and not _SENTENCE_PUNCT.search(text)
+
+
 def _find_title(norm: str) -> tuple[int, str] | None:
+    """The line start and text of the title; a title after a separator (>>, ›) on a line of
+    breadcrumbs or injected text (…日赚300元>>某某局2021年工作总结) is found too."""
     for start, line in _lines(norm[:3000], 15):
         text = line.strip()
-        # A title is a short line without sentence punctuation that names the kind of report.
-        if 8 <= len(text) <= 80 and _TITLE_KIND.search(text) and not _CHROME.search(text) \
-                and not _SENTENCE_PUNCT.search(text):
+        if _is_title(text):
             return start, text
+        m = _AFTER_SEPARATOR.search(text)
+        if m and _is_title(m.group(1).strip()):
+            return start, m.group(1).strip()
     return None
 
 
@@ -203,6 +218,8 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
     if title is not None:
         title_start = title[0] + norm[title[0]:].index(title[1])
         title_end = title_start + len(title[1])
+        if norm[title[0]:title_start].strip():
+            info.title_prefix = (title[0], title_start)
         info.title = original[title_start:title_end]
         title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
         kinds = _kinds_of(title[1])
@@ -634,16 +651,18 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
 
 
 def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_start: int, pos: int,
-                    paragraph_start: int = 0) -> tuple[str, int | None, str]:
+                    paragraph_start: int = 0, reaches=None) -> tuple[str, int | None, str]:
     """Status, year and the reason, for a number at ``pos`` in the sentence starting at ``sentence_start``.
 
     A year that opens a paragraph (2020年,全社会研发经费…) counts for the whole paragraph.
+    A status cue (预计, 有望, 力争) governs the rest of its sentence only as far as
+    ``reaches(cue_pos, pos)`` says (its own clause and the clauses continuing its subject).
     """
     part = info.part_at(pos)
     status = "target" if part.kind == "plan" else "actual"
     why = f"{part.kind} part"
     i = bisect.bisect_left(cues.cue_pos, pos) - 1
-    if i >= 0 and cues.cue_pos[i] >= sentence_start:
+    if i >= 0 and cues.cue_pos[i] >= sentence_start and (reaches is None or reaches(cues.cue_pos[i], pos)):
         kind = cues.cue_kind[i]
         status = kind
         why = f"{cues.cue_text[i]} → {kind}"
