@@ -17,6 +17,7 @@ __all__ = [
     "find_numbers",
     "normalize",
     "parse_chinese_numeral",
+    "parse_decimal_numeral",
     "to_simplified",
 ]
 
@@ -33,7 +34,35 @@ _CN_RUN = re.compile(f"[{_CN_CHARS}]+")
 _CN_CORE = re.compile(f"[{''.join(_DIGITS)}{''.join(_SMALL_UNITS)}]")
 # Arabic numbers: a comma followed by exactly three digits is a thousands separator.
 _ARABIC = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?")
-_FRACTION = re.compile(f"([{_CN_CHARS}]+)分之([{_CN_CHARS}]+)")
+_CN_DECIMAL = f"[{''.join(_DIGITS)}]+"
+# 十分之一, 三分之一, 百分之二十, 百分之20, 百分之十二点五 (the numerator after 分之).
+_FRACTION = re.compile(f"([{_CN_CHARS}]+)分之([{_CN_CHARS}]+(?:点{_CN_DECIMAL})?|\\d+(?:\\.\\d+)?)")
+# 1/3, 2/5: a fraction written with a slash (not a date such as 2019/12/01 or a ratio of codes).
+_SLASH = re.compile(r"(?<![\d./])(\d{1,3})/(\d{1,3})(?![\d./])")
+
+
+def parse_decimal_numeral(text: str) -> float | None:
+    """The value of an Arabic number (20, 12.5) or a Chinese numeral with 点 for decimals (十二点五).
+
+    >>> parse_decimal_numeral("十二点五"), parse_decimal_numeral("20"), parse_decimal_numeral("点")
+    (12.5, 20.0, None)
+    """
+    if not text:
+        return None
+    if text[:1].isdigit():
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    if text[:1].isdigit():
+        return float(text)
+    whole, _, decimals = text.partition("点")
+    value = parse_chinese_numeral(whole)
+    if value is None or not all(ch in _DIGITS for ch in decimals):
+        return None
+    if decimals:
+        value = float(f"{int(value)}." + "".join(str(_DIGITS[ch]) for ch in decimals))
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -44,8 +73,11 @@ class NumberToken:
         start, end: character offsets of the number in the text.
         text: the number as written (``"185"``, ``"两"``, ``"十分之一"``).
         value: its numeric value, without a following 万/亿 multiplier
-            (``185亿元`` gives 185: values are kept in the unit as written).
-        kind: ``"arabic"``, ``"chinese"`` or ``"fraction"``.
+            (``185亿元`` gives 185: values are kept in the unit as written); a fraction's
+            value is the fraction (三分之一, 1/3 → 0.333…), a percentage's the percent
+            (百分之二十 → 20).
+        kind: ``"arabic"``, ``"chinese"``, ``"fraction"`` (M分之N, N/M) or ``"percent"``
+            (百分之N).
     """
 
     start: int
@@ -126,7 +158,10 @@ def normalize(text: str) -> str:
 
 
 def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
-    """List every number in ``text`` in order: Arabic, Chinese numerals and fractions.
+    """List every number in ``text`` in order: Arabic, Chinese numerals, fractions and percentages.
+
+    >>> [(t.text, round(t.value, 3), t.kind) for t in find_numbers("约占1/3,增长百分之二十,三分之一以上")]
+    [('1/3', 0.333, 'fraction'), ('百分之二十', 20.0, 'percent'), ('三分之一', 0.333, 'fraction')]
 
     Args:
         text: the text to scan (raw document or evidence).
@@ -136,11 +171,21 @@ def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
     tokens: list[NumberToken] = []
     taken = [False] * len(norm)
     for m in _FRACTION.finditer(norm):
-        den, num = parse_chinese_numeral(m.group(1)), parse_chinese_numeral(m.group(2))
+        den, num = parse_chinese_numeral(m.group(1)), parse_decimal_numeral(m.group(2))
         if den and num is not None:
-            tokens.append(NumberToken(m.start(), m.end(), text[m.start():m.end()], num / den, "fraction"))
+            # 百分之二十 is a percentage (20), not the fraction 0.2.
+            value, kind = (num, "percent") if m.group(1) == "百" else (num / den, "fraction")
+            tokens.append(NumberToken(m.start(), m.end(), text[m.start():m.end()], float(value), kind))
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    if "/" in norm:
+        for m in _SLASH.finditer(norm):
+            num, den = int(m.group(1)), int(m.group(2))
+            if 0 < num < den:
+                tokens.append(NumberToken(m.start(), m.end(), text[m.start():m.end()], num / den, "fraction"))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
     for m in _ARABIC.finditer(norm):
+        if taken[m.start()]:
+            continue
         raw = m.group().replace(",", "")
         tokens.append(NumberToken(m.start(), m.end(), text[m.start():m.end()], float(raw), "arabic"))
     for m in _CN_RUN.finditer(norm):

@@ -1,7 +1,8 @@
 """Find quantities in a normalized text: a number, its unit and its qualifier.
 
 A quantity is what a report states as a measured amount: 185亿元, 两场,
-三十余家, 近百场次, 20家以上, 5~10家, 一成多, 十分之一, 翻两番, 全省第七.
+三十余家, 近百场次, 20家以上, 5~10家, 一成多, 十分之一, 1/3, 百分之二十 (20 %),
+翻两番, 全省第七, 较上年提高37位.
 Numbers that are not quantities are skipped here:
 
 * numbers in masked spans (dates, document numbers, names; see :mod:`.masking`);
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numbers import parse_chinese_numeral
+from ..numbers import parse_chinese_numeral, parse_decimal_numeral
 from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS, unit_info
 from .reading import ExtractError
 
@@ -42,7 +43,12 @@ _CORE = set("一二两三四五六七八九十百千")
 _BIG = set("万亿")
 _RANGE_AR = re.compile(rf"(?:%)?\s?(?:~|-|—|–|至|到)\s?({_NUM})")
 _RANGE_CN = re.compile(rf"(?:至|到|~|-)([{_CNC}]+)")
-_FRACTION_NUM = re.compile(f"[{_CNC}]+")
+_FRACTION_NUM = re.compile(f"[{_CNC}]+(?:点[零〇一二两三四五六七八九]+)?|{_NUM}")
+_SLASH_DEN = re.compile(r"(\d{1,3})(?![\d./])")
+# 约占全省的1/3, 超过占比的…: a qualifier before 占 qualifies the share stated after it.
+_SHARE_QUALIFIER = re.compile(r"(?P<w>大约|约|将近|接近|近|超过|逾)占[^,，。;；、\d]{0,24}$")
+_SHARE_QUALIFIERS = {"大约": "approx", "约": "approx", "将近": "approx", "接近": "approx", "近": "approx",
+                     "超过": "at_least", "逾": "at_least"}
 _PRE_QUALIFIERS = [
     ("不超过", "at_most"), ("不高于", "at_most"), ("不少于", "at_least"), ("不低于", "at_least"),
     ("将近", "approx"), ("接近", "approx"), ("大约", "approx"), ("超过", "at_least"), ("突破", "at_least"),
@@ -251,6 +257,8 @@ class _Scanner:
         raw = m.group().replace(",", "")
         if len(raw) > 16:
             return
+        if nxt == "/" and prev not in "/." and self.slash_fraction(s, e, float(raw)):
+            return
         if prev == "第":
             self.rank(s, e, float(raw), "arabic")
             return
@@ -363,6 +371,7 @@ class _Scanner:
         self.out.append(q)
 
     def _emit(self, q: Quantity, s: int, run: str | None) -> None:
+        self._share_qualifier(q)
         if self._gates(q, s, run) is None:
             if q.script == "chinese":
                 q.confidence -= 0.05
@@ -401,15 +410,45 @@ class _Scanner:
         m = _FRACTION_NUM.match(self.norm, e + 2)
         if not m:
             return
-        den, num = _parse_cn(run), _parse_cn(m.group())
+        den, num = _parse_cn(run), parse_decimal_numeral(m.group().replace(",", ""))
         if not den or num is None:
             return
-        q = Quantity(s, m.end(), s, m.end(), num / den, unit="分之", unit_span=(e, e + 2), script="chinese")
-        q.reasons.append(f"fraction {run}分之{m.group()}")
+        if run == "百":  # 百分之二十 is 20 %, not the fraction 0.2
+            q = Quantity(s, m.end(), s, m.end(), num, unit="%", unit_implied=True, script="chinese")
+            q.reasons.append(f"百分之{m.group()} = {num:g}%")
+        else:
+            q = Quantity(s, m.end(), s, m.end(), num / den, unit="分之", unit_span=(e, e + 2), script="chinese")
+            q.reasons.append(f"fraction {run}分之{m.group()}")
+        self._fraction_done(q, s, m.end())
+
+    def slash_fraction(self, s: int, e: int, numerator: float) -> bool:
+        """1/3, 2/5: a proper fraction written with a slash (unit 分之, value the fraction)."""
+        m = _SLASH_DEN.match(self.norm, e + 1)
+        if not m or self.mask[m.start()] or not 0 < numerator < int(m.group(1)) or numerator != int(numerator):
+            return False
+        den = int(m.group(1))
+        q = Quantity(s, m.end(), s, m.end(), numerator / den, unit="分之", unit_implied=True)
+        q.reasons.append(f"fraction {int(numerator)}/{den}")
+        self._fraction_done(q, s, m.end())
+        return True
+
+    def _fraction_done(self, q: Quantity, s: int, end: int) -> None:
         q.qualifier, q.q_start = _pre_qualifier(self.norm, s)
-        q.q_end = self._post(m.end(), q)
+        if q.qualifier != "exact":
+            q.reasons.append(f"{self.norm[q.q_start:s]} → {q.qualifier}")
+        q.q_end = self._post(end, q)
+        self._share_qualifier(q)
         self._append(q)
         self.consumed = q.q_end
+
+    def _share_qualifier(self, q: Quantity) -> None:
+        """约占全省的1/3: the qualifier of 占 holds for the share (a percentage or a fraction)."""
+        if q.qualifier != "exact" or q.unit not in {"%", "分之", "成"}:
+            return
+        m = _SHARE_QUALIFIER.search(self.norm, max(self.clause_start(q.q_start), q.q_start - 30), q.q_start)
+        if m:
+            q.qualifier = _SHARE_QUALIFIERS[m.group("w")]
+            q.reasons.append(f"{m.group('w')}占 → {q.qualifier}")
 
     def doubling(self, m: re.Match) -> None:
         s, e = m.span()

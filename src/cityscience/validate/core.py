@@ -29,14 +29,23 @@ _DOUBLING = re.compile(r"翻([一二两兩三四五六七八九十]?)番")
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
+_DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移)了?$")
+
+
 def candidate_values(evidence: str) -> list[float]:
-    """Numbers an evidence string can state: its numerals, and 2**N for 翻N番 (翻番 = 2).
+    """Numbers an evidence string can state: its numerals (百分之二十 = 20, 1/3 and 三分之一 as
+    fractions), 2**N for 翻N番 (翻番 = 2), and −N for a number after 下降/减少 (the extractor
+    writes a decrease as a negative change).
 
     >>> candidate_values("五年翻两番,达到185亿元")
     [5.0, 185.0, 4.0]
+    >>> candidate_values("同比下降3.2%,增长百分之二十")
+    [3.2, 20.0, -3.2]
     """
     norm = normalize(evidence)
-    values = [t.value for t in find_numbers(norm, normalized=True)]
+    tokens = find_numbers(norm, normalized=True)
+    values = [t.value for t in tokens]
+    values += [-t.value for t in tokens if _DECREASE.search(norm, max(0, t.start - 3), t.start)]
     for m in _DOUBLING.finditer(norm):
         n = {"": 1, "一": 1, "两": 2, "二": 2}.get(m.group(1))
         if n is None:
