@@ -25,7 +25,7 @@ def _scorer():
 def test_every_number_of_every_heldout_report_is_a_fact_or_a_trap() -> None:
     scorer = _scorer()
     reports = scorer.load()
-    problems, _ = scorer.check(reports)
+    problems = scorer.check(reports)
     assert problems == []
     assert all(r.facts for r in reports)
 
@@ -37,6 +37,6 @@ def test_the_check_finds_an_unannotated_number_and_a_wrong_value() -> None:
     trap = report.traps.pop()
     fact = report.facts[0]
     fact["value"] += 1000
-    problems, _ = scorer.check(reports)
+    problems = scorer.check(reports)
     assert any(f"line {trap['line']}: the number" in p for p in problems)
     assert any(f"does not state {fact['value']}" in p for p in problems)

@@ -24,8 +24,9 @@ _GROWTH = re.compile(
     r"(?P<verb>增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
 _DECREASE = {"下降", "减少", "降低", "回落", "下滑"}
-# 比 starts a comparison, but not in 比重, 比例, 比率 (a share) or 比上年 (a change).
-_PP_DIFF = re.compile(r"比(?![重例率上去])[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$")
+# 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
+# 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
+_PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$")
 _PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降低|回落|扩大|缩小)了?$")
 _LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
 
@@ -106,7 +107,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
 _CHANGE_WORDS = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
     r"(?:增长|增加|提高|提升|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小|前移|后移)了?(?:分别)?(?:为|达到|达)?$"
-    r"|比(?![重例率上去])[^,，。;；]{1,20}?(?:高|低|快|慢)(?:出)?了?$|增速$"
+    r"|(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$|增速$"
 )
 
 
