@@ -56,9 +56,9 @@ def parse_decimal_numeral(text: str) -> float | None:
             return None
     if text[:1].isdigit():
         return float(text)
-    whole, _, decimals = text.partition("点")
+    whole, point, decimals = text.partition("点")
     value = parse_chinese_numeral(whole)
-    if value is None or not all(ch in _DIGITS for ch in decimals):
+    if value is None or point and not decimals or not all(ch in _DIGITS for ch in decimals):
         return None
     if decimals:
         value = float(f"{int(value)}." + "".join(str(_DIGITS[ch]) for ch in decimals))

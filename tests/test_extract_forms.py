@@ -1,0 +1,96 @@
+"""Forms of numbers that the extractor and the validator must read alike (issue 12).
+
+百分之二十 is 20 %, 1/3 and 三分之一 are fractions, 1.2万亿元 is 1.2 × 10¹² yuan: the
+extractor proposes them with those values, and ``find_numbers``/``value_in_text`` read the
+same values from the evidence, so that an accepted row validates and accounting stays
+complete. Round trips are property-based: any amount written in these forms reads back.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cityscience.extract import extract
+from cityscience.numbers import find_numbers, parse_decimal_numeral
+from cityscience.validate import candidate_values, value_in_text
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_below_100(n: int) -> str:
+    """1..99 in Chinese numerals as reports write a percentage (二十, 十五, 六十七)."""
+    tens, ones = divmod(n, 10)
+    head = "" if not tens else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "") if n >= 10 else _DIGITS[n]
+
+
+def read_one(text: str):
+    df = extract(text, year=2020)
+    assert len(df) == 1, (text, df[["value", "unit"]].values.tolist())
+    return df.iloc[0]
+
+
+@SETTINGS
+@given(n=st.integers(min_value=1, max_value=99), decimal=st.sampled_from(["", "点五", "点二五"]),
+       arabic=st.booleans(), verb=st.sampled_from([("达到", "level"), ("增长", "yoy_pct")]))
+def test_percent_written_out_reads_back_in_extractor_and_validator(n: int, decimal: str, arabic: bool,
+                                                                   verb: tuple[str, str]) -> None:
+    value = n + {"": 0, "点五": 0.5, "点二五": 0.25}[decimal]
+    written = (f"{value:g}" if arabic else chinese_below_100(n) + decimal)
+    text = f"全市研发投入强度{verb[0]}百分之{written}。"
+    row = read_one(text)
+    assert (row["value"], row["unit"], row["unit_std"], row["measure"]) == (value, "%", "percent", verb[1])
+    assert math.isclose(row["value_std"], value)
+    assert value_in_text(value, row["evidence"])
+    assert [t.kind for t in find_numbers(text)] == ["percent"]
+
+
+@SETTINGS
+@given(num=st.integers(min_value=1, max_value=9), extra=st.integers(min_value=1, max_value=20),
+       slash=st.booleans(), qualifier=st.sampled_from([("约占", "", "approx"), ("占", "以上", "at_least"),
+                                                       ("占", "", "exact")]))
+def test_fractions_read_back_in_extractor_and_validator(num: int, extra: int, slash: bool,
+                                                        qualifier: tuple[str, str, str]) -> None:
+    den = num + extra
+    pre, post, code = qualifier
+    written = f"{num}/{den}" if slash else f"{chinese_below_100(den)}分之{chinese_below_100(num)}"
+    text = f"高新技术企业数量{pre}全省的{written}{post}。"
+    row = read_one(text)
+    assert math.isclose(row["value"], num / den) and (row["unit"], row["qualifier"]) == ("分之", code)
+    assert math.isclose(row["value_std"], 100 * num / den)
+    assert value_in_text(num / den, row["evidence"])
+    assert [t.kind for t in find_numbers(text)] == ["fraction"]
+
+
+@SETTINGS
+@given(d=st.decimals(min_value=Decimal("0.1"), max_value=Decimal("99.9"), places=1))
+def test_a_decrease_is_stated_as_a_negative_change(d: Decimal) -> None:
+    text = f"发明专利授权量同比下降{d}%。"
+    row = read_one(text)
+    assert row["value"] == -float(d) and row["measure"] == "yoy_pct"
+    assert value_in_text(-float(d), row["evidence"]) and value_in_text(float(d), row["evidence"])
+
+
+def test_find_numbers_forms() -> None:
+    found = [(t.text, round(t.value, 4), t.kind) for t in find_numbers("约占1/3,增长百分之二十点五,三分之一以上,百分之20")]
+    assert found == [("1/3", 0.3333, "fraction"), ("百分之二十点五", 20.5, "percent"),
+                     ("三分之一", 0.3333, "fraction"), ("百分之20", 20.0, "percent")]
+    # Not fractions: dates and codes with slashes, an improper or zero ratio, 个百分点.
+    assert [t.text for t in find_numbers("2019/12/01, 10/20/30, 5/3, 0/7, 提高2个百分点")] == [
+        "2019", "12", "01", "10", "20", "30", "5", "3", "0", "7", "2"]
+    assert candidate_values("十分之一") == [0.1]
+    assert parse_decimal_numeral("十二点五") == 12.5 and parse_decimal_numeral("十二点") is None
+
+
+def test_the_validator_accepts_what_the_extractor_proposes_for_the_new_forms() -> None:
+    text = ("全市规上工业营业收入首次突破1.2万亿元;高新技术企业约占全省的1/3;财政科技支出增长百分之二十;"
+            "排名较上年提高49位;发明专利授权量同比下降3.2%。")
+    df = extract(text, year=2020)
+    assert len(df) == 5
+    for _, r in df.iterrows():
+        assert value_in_text(float(r["value"]), r["evidence"]), (r["value"], r["evidence"])
