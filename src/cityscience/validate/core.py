@@ -32,7 +32,7 @@ def candidate_values(evidence: str) -> list[float]:
     """Numbers an evidence string can state: its numerals, and 2**N for 翻N番 (翻番 = 2).
 
     >>> candidate_values("五年翻两番,达到185亿元")
-    [5.0, 185.0, 4.0]
+    [5.0, 2.0, 185.0, 4.0]
     """
     norm = normalize(evidence)
     values = [t.value for t in find_numbers(norm, normalized=True)]
