@@ -28,7 +28,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cityscience",
-        description="Source-traced S&T indicators of Ningbo, Hangzhou, Cixi and Haishu: validate the data, "
+        description="Source-traced S&T indicators of Zhejiang jurisdictions: validate the data, "
         "run the notebooks, export figures and workbooks.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

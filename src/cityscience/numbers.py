@@ -54,8 +54,6 @@ def parse_decimal_numeral(text: str) -> float | None:
             return float(text)
         except ValueError:
             return None
-    if text[:1].isdigit():
-        return float(text)
     whole, point, decimals = text.partition("点")
     value = parse_chinese_numeral(whole)
     if value is None or point and not decimals or not all(ch in _DIGITS for ch in decimals):
