@@ -84,6 +84,7 @@ def test_find_numbers_forms() -> None:
     assert [t.text for t in find_numbers("2019/12/01, 10/20/30, 5/3, 0/7, 提高2个百分点")] == [
         "2019", "12", "01", "10", "20", "30", "5", "3", "0", "7", "2"]
     assert candidate_values("十分之一") == [0.1]
+    assert value_in_text(2, "比2015年翻了一番") and value_in_text(4, "五年翻了两番")
     assert parse_decimal_numeral("十二点五") == 12.5 and parse_decimal_numeral("十二点") is None
 
 
@@ -94,3 +95,17 @@ def test_the_validator_accepts_what_the_extractor_proposes_for_the_new_forms() -
     assert len(df) == 5
     for _, r in df.iterrows():
         assert value_in_text(float(r["value"]), r["evidence"]), (r["value"], r["evidence"])
+
+
+def test_every_candidate_of_the_reports_states_its_value_in_its_evidence() -> None:
+    from pathlib import Path
+
+    from cityscience.extract.reading import read_report
+
+    root = Path(__file__).parent / "fixtures"
+    for path in sorted([*root.glob("*.txt"), *(root / "heldout").glob("*.txt")]):
+        text = read_report(path).text
+        for _, r in extract(path).iterrows():
+            assert text[r["evidence_start"]:r["evidence_end"]] == r["evidence"]
+            assert r["evidence_start"] <= r["value_start"] < r["value_end"] <= r["evidence_end"]
+            assert value_in_text(float(r["value"]), r["evidence"]), (path.name, r["value"], r["evidence"])

@@ -69,7 +69,7 @@ _LIST_NEXT = re.compile(r"\s?(?:、|和|及|与|至|到|~|-)\s?")
 _POST_STOP = re.compile(r"[\d和及与、]")
 # A clause that continues the subject of the clause before it: a change, a share or a list
 # item of the same quantity (…270亿元,占地区生产总值比重2.45%; …185亿元,同比增长12.5%).
-_CONTINUES = re.compile(r"[ \u3000]*(?:\d|同比|比上年|比去年|较上年|较去年|较|比|增长|增速|增幅|增加|提高|上升|下降|减少|"
+_CONTINUES = re.compile(r"[ \u3000]*(?:\d|同比|比上年|比去年|较上年|较去年|较|比|增长|增速|增幅|增加(?!值)|提高|上升|下降|减少|"
                         r"降低|占|年均|是上年|为上年|相当于|其中|分别|约|可达|达到|超过|突破|高于|低于)")
 _CHANGE_MEASURES = frozenset({"yoy_pct", "pp_change", "pp_diff", "multiple", "rank_change"})
 _MAX_EVIDENCE = 100

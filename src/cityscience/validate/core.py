@@ -26,7 +26,7 @@ __all__ = ["MEASURE_UNITS", "candidate_values", "check_exclusions", "check_obser
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "rank_change": "rank",
                  "multiple": "times"}
-_DOUBLING = re.compile(r"翻([一二两兩三四五六七八九十]?)番")
+_DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
