@@ -423,6 +423,37 @@ def _value_without_header(wb):
     ws.cell(4, ws.max_column + 2).value = "an orphan note"
 
 
+def _region_sheet_edited(wb):
+    ws = wb["宁波市"]
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, int | float))
+    cell.value = cell.value + 1
+
+
+def _second_observations_sheet(wb):
+    ws = wb.copy_worksheet(wb["观测值"])
+    ws.title = "观测值 (2)"
+    ws.cell(2, _col(ws, "备注")).value = "an edit made on the copy"
+
+
+def _rewrite_zip(path: Path, change: Callable[[str, bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as z:
+        entries = [(i.filename, change(i.filename, z.read(i))) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+
+
+def _expands_too_far(path: Path) -> None:
+    """A small zip whose sheet expands to more than the import reads (padding compresses to almost nothing)."""
+    _rewrite_zip(path, lambda name, data: data + b" " * 60_000_000 if name == "xl/worksheets/sheet2.xml" else data)
+
+
+def _too_many_rows(path: Path) -> None:
+    rows = b"".join(b'<row r="%d"></row>' % (100_000 + i) for i in range(50_001))
+    _rewrite_zip(path, lambda name, data: data.replace(b"</sheetData>", rows + b"</sheetData>")
+                 if name == "xl/worksheets/sheet2.xml" else data)
+
+
 def _not_a_zip(path: Path) -> None:
     path.write_bytes(b"obs_id,source_id\nt-001,demo\n")
 
@@ -497,6 +528,25 @@ BOOK_CASES = [
     BookCase("xlsx-truncated", _truncated, ("book.xlsx: expected an Excel workbook (.xlsx)", "[not_xlsx]")),
     BookCase("xlsx-zip-without-workbook", _not_a_workbook,
              ("book.xlsx: expected an Excel workbook (.xlsx)", "[not_xlsx]")),
+    # edits the import cannot take are refused, never reported as "nothing to import"
+    BookCase("xlsx-region-sheet-edited", edit(_region_sheet_edited),
+             ("book.xlsx, sheet '宁波市', row", "as the export wrote it: this sheet is computed from the tables, so "
+              "an edit here is never imported", "[computed_sheet_edited]")),
+    BookCase("xlsx-second-observations-sheet", edit(_second_observations_sheet),
+             ("book.xlsx, sheet '观测值 (2)': expected only the sheets of the export's layout", "[unknown_sheet]")),
+    BookCase("xlsx-carriage-return-escape", edit(set_obs("t-003", "备注", "first_x000D_second")),
+             ("book.xlsx, sheet '观测值', row 4: expected LF line ends, but found CR", "[line_ends]")),
+    BookCase("xlsx-full-width-digits", edit(set_obs("t-003", "数值", "１２９５７")),
+             ("sheet '观测值', row 4, column L '数值' (value), value '１２９５７'", "write 12957) [dtype]")),
+    BookCase("xlsx-value-close-but-not-stated", edit(set_obs("t-003", "数值", 12957.0000001)),
+             ("sheet '观测值', row 4, column L '数值' (value), value '12957.0000001': expected a number stated in "
+              "the evidence",)),
+    # bounds checked before the workbook is parsed
+    BookCase("xlsx-expands-too-far", _expands_too_far,
+             ("book.xlsx: expected a workbook of at most 50,000,000 bytes uncompressed; this one expands to",
+              "[too_large]")),
+    BookCase("xlsx-too-many-rows", _too_many_rows,
+             ("book.xlsx: expected sheets of at most 50,000 rows; xl/worksheets/sheet2.xml has", "[too_large]")),
 ]
 
 

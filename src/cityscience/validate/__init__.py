@@ -120,6 +120,11 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     root = Path(root) if root is not None else data_dir()
     checked = Checked(root=root)
     problems: list[Problem] = []
+    if not root.is_dir():
+        what = "is a file" if root.exists() else "does not exist"
+        checked.problems = [Problem(str(root), None, None, None, f"a data folder (this {what}; see data/README.md)",
+                                    "missing_file", "codebook")]
+        return checked
     checked.registry = registry = read_registry(root, problems)
     for spec in registry:
         checked.tables[spec.name] = _read_table(root, spec, checked, problems)
