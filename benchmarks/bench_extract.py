@@ -145,6 +145,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one document of {len(one_large) / 1e6:.2f} MB takes {t_large / t_small:.2f} × the CPU time of one of "
           f"{len(one_small) / 1e6:.2f} MB ({len(one_large) / len(one_small):.1f} × the text)")
 
+    # The normalizer's share of the time (NFKC + OpenCC t2s on every document, offsets kept).
+    from cityscience.textnorm import normalize
+
+    t_norm = []
+    for _ in range(max(args.repeat, 5)):
+        start = time.process_time()
+        for text in texts:
+            normalize(text)
+        t_norm.append(time.process_time() - start)
+    print(f"normalization (cityscience.textnorm.normalize) of the {args.small} documents: CPU {min(t_norm):.3f} s "
+          f"→ {s_size / 1e6 / min(t_norm):.0f} MB/s, {min(t_norm) / s_cpu:.1%} of their extraction time")
+
     before = os.times()
     start = time.perf_counter()
     frames = extract_many(large, jobs=0)

@@ -105,3 +105,18 @@ def test_a_phrase_conversion_that_changes_length_falls_back_to_characters(monkey
     monkeypatch.setattr(textnorm, "_t2s", Shrinking)
     text = "億元\n乾隆億\n"
     assert textnorm.to_simplified(text) == "亿元\n干隆亿\n"  # only the second line went character by character
+
+
+def test_fast_nfkc_paths_agree_with_the_character_by_character_definition():
+    """The table lookups (sparse and dense changes) give what NFKC per character gives."""
+    from cityscience import textnorm
+    from cityscience.paths import data_dir
+
+    full_width = str.maketrans("0123456789%,.", "０１２３４５６７８９％，．")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((data_dir() / "raw").glob("*.txt"))]
+    texts += [t.translate(full_width) for t in texts]  # dense: every digit and comma changes
+    texts.append("研发投入" * 500 + "１２．５％\u00a0" + "科技" * 500 + "〜")  # sparse
+    for text in texts:
+        reference = textnorm.to_simplified("".join(textnorm._nfkc_char(ch) for ch in text))
+        assert normalize(text) == reference
+        assert len(normalize(text)) == len(text)

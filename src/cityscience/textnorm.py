@@ -36,6 +36,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SEEN: dict[str, str] = {}  # every character met so far → its normalized form
 _CHANGING: set[str] = set()  # the characters of _SEEN whose form differs
 _TABLE: dict[int, str] = {}  # the same, for str.translate
+# A pattern matching every character of _CHANGING, with the size of _CHANGING it was made for
+# (the set only grows, so an equal size means the same set).
+_FIND: list[tuple[int, re.Pattern[str] | None]] = [(0, None)]
+# ASCII and the CJK ideographs (most of a report) have no NFKC decomposition: skipped when scanning.
+_STABLE_RUNS = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=1)
@@ -55,9 +60,10 @@ def _nfkc_char(ch: str) -> str:
 
 
 def _nfkc(text: str) -> str:
-    chars = set(text)
-    table = _TABLE
-    changing = _CHANGING
+    """NFKC character by character, through a table of every character met so far."""
+    rest = _STABLE_RUNS.sub("", text)  # the characters NFKC might change
+    chars = set(rest)
+    table, changing = _TABLE, _CHANGING
     new = chars.difference(_SEEN)
     if new:
         remember = len(_SEEN) + len(new) <= _MAX_SEEN
@@ -72,7 +78,15 @@ def _nfkc(text: str) -> str:
                 changing.add(ch)
     if chars.isdisjoint(changing):
         return text
-    return text.translate(table)
+    if len(rest) * 8 > len(text):
+        return text.translate(table)  # many characters to change: one pass over all of them
+    size, find = _FIND[0] if table is _TABLE else (-1, None)
+    if find is None or size != len(changing):  # few: find them and replace only those
+        snapshot = tuple(changing)  # one step, so another thread cannot change it meanwhile
+        size, find = len(snapshot), re.compile("[" + "".join(sorted(map(re.escape, snapshot))) + "]")
+        if table is _TABLE:
+            _FIND[0] = (size, find)
+    return find.sub(lambda m: table[ord(m.group())], text)
 
 
 def to_simplified(text: str) -> str:
