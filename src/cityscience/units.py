@@ -61,10 +61,25 @@ def _factor(text: str) -> float | None:
 
 
 def unit_problems(table: RawTable, shown: str) -> list[Problem]:
-    """What makes the rows unusable: a factor that is not a positive number, an unknown
-    ``extract`` or ``display`` value, two display rows for one standard unit."""
+    """Problems of the rows beyond what ``codebook/columns.csv`` says of each cell: two
+    display rows for one standard unit (the validator can add these to its own)."""
     problems = []
     display_of: dict[str, int] = {}
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row["display"] == "yes":
+            std = row["unit_std"]
+            if std in display_of:
+                problems.append(Problem(shown, line, "display", "yes",
+                                        f"one display unit for {std} (also on line {display_of[std]})",
+                                        "duplicate_display"))
+            display_of.setdefault(std, line)
+    return problems
+
+
+def _cell_problems(table: RawTable, shown: str) -> list[Problem]:
+    """The cells this module reads, checked as the validator checks them (the extractor
+    must not depend on the curated data passing validation)."""
+    problems = []
     for row, line in zip(table.rows, table.lines, strict=True):
         if _factor(row["factor"]) is None:
             problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))
@@ -73,13 +88,6 @@ def unit_problems(table: RawTable, shown: str) -> list[Problem]:
                                     f"empty or one of {', '.join(EXTRACT_MODES)}", "allowed_value"))
         if row["display"] not in ("", "yes"):
             problems.append(Problem(shown, line, "display", row["display"], "empty or yes", "allowed_value"))
-        elif row["display"] == "yes":
-            std = row["unit_std"]
-            if std in display_of:
-                problems.append(Problem(shown, line, "display", "yes",
-                                        f"one display unit for {std} (also on line {display_of[std]})",
-                                        "duplicate_display"))
-            display_of.setdefault(std, line)
     return problems
 
 
@@ -108,7 +116,7 @@ def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
     table, problems = read_csv_table(path, shown, _COLUMNS, _REQUIRED)
     problems = [p for p in problems if p.check != "extra_column"]  # other columns are not ours to judge
     if not problems:
-        problems = unit_problems(table, shown)
+        problems = _cell_problems(table, shown) + unit_problems(table, shown)
     if problems:
         raise UnitsError(f"{shown}: cannot read the units:\n" + "\n".join(f"  {p}" for p in problems))
     rows = tuple(UnitRow(r["unit"], r["unit_std"], float(r["factor"]), r["extract"], r["display"] == "yes",
