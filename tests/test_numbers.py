@@ -85,11 +85,13 @@ def test_normalize_cases(text, expected):
 
 
 def test_one_normalizer_for_validation_and_extraction():
-    from cityscience import accounting, textnorm, validate
+    from cityscience import textnorm
     from cityscience.extract import core
     from cityscience.policy import terms
+    from cityscience.validate import accounting, policy
+    from cityscience.validate import core as validate_core
 
-    for module in (accounting, validate, core, terms):
+    for module in (accounting, validate_core, policy, core, terms):
         assert module.normalize is textnorm.normalize, module.__name__
 
 
