@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,11 +91,64 @@ def test_find_numbers_forms() -> None:
 
 def test_the_validator_accepts_what_the_extractor_proposes_for_the_new_forms() -> None:
     text = ("全市规上工业营业收入首次突破1.2万亿元;高新技术企业约占全省的1/3;财政科技支出增长百分之二十;"
-            "排名较上年提高49位;发明专利授权量同比下降3.2%。")
+            "排名较上年提高49位;发明专利授权量同比下降3.2%;设立子基金16只。")
     df = extract(text, year=2020)
-    assert len(df) == 5
+    assert df[["unit", "unit_std", "measure"]].values.tolist() == [
+        ["万亿元", "CNY", "level"], ["分之", "percent", "level"], ["%", "percent", "yoy_pct"],
+        ["位", "rank", "rank_change"], ["%", "percent", "yoy_pct"], ["只", pd.NA, "level"]]
+    assert df["value_std"].iloc[0] == 1.2e12
     for _, r in df.iterrows():
         assert value_in_text(float(r["value"]), r["evidence"]), (r["value"], r["evidence"])
+
+
+def test_the_codebook_units_of_the_new_forms_validate_rank_change_rows() -> None:
+    from cityscience.units import read_units
+    from cityscience.validate import MEASURE_UNITS
+
+    units = {r.unit: r for r in read_units()}
+    assert (units["万亿元"].unit_std, units["万亿元"].factor, units["万亿元"].extract) == ("CNY", 1e12, "direct")
+    assert (units["位"].unit_std, units["位"].extract) == (MEASURE_UNITS["rank_change"], "rule")
+
+
+_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
+
+
+def chinese_below_10k(n: int) -> str:
+    """1..9999 in Chinese numerals (三千零五, 二十)."""
+    out, zero = [], False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // value % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append("十" if value == 10 and d == 1 and not out else _DIGITS[d] + name)
+    return "".join(out)
+
+
+@SETTINGS
+@given(n=st.integers(min_value=1, max_value=9999), decimals=st.integers(min_value=0, max_value=2),
+       scale=st.sampled_from(list(_SCALES)), chinese=st.booleans(), yuan=st.booleans())
+def test_money_in_万亿_亿_万_千_reads_back_in_extractor_and_validator(n: int, decimals: int, scale: str,
+                                                                   chinese: bool, yuan: bool) -> None:
+    if scale == "千" and not yuan:
+        yuan = True  # 5千 alone is not money; 5千元 is
+    if chinese:
+        decimals = 0
+        if scale == "千":
+            scale = "万"  # in Chinese numerals 五千元 is the number 5000, not a scale of 元
+        if n < 10 and scale != "万亿":
+            n += 10  # 一万元 and 三千元 are fine, but keep clear of 一 and 二 before a classifier
+    value = Decimal(n) / 10 ** decimals
+    written = chinese_below_10k(n) if chinese else format(value.normalize(), "f")
+    text = f"全年技术合同成交额{written}{scale}{'元' if yuan else ''},同比增长12%。"
+    df = extract(text, year=2020)
+    row = df.iloc[0]
+    assert (row["unit"], row["unit_std"]) == (f"{scale}元", "CNY"), (text, row["unit"])
+    assert math.isclose(row["value"], float(value)) and math.isclose(row["value_std"], float(value) * _SCALES[scale])
+    assert value_in_text(float(row["value"]), row["evidence"])
 
 
 def test_every_candidate_of_the_reports_states_its_value_in_its_evidence() -> None:

@@ -165,6 +165,15 @@ PATTERNS: list[tuple[str, str, list[tuple]]] = [
      [(2.6, "%", L, T, X), (10, "亿元", L, A, X)]),
     ("advert before the title on its line", "【推广】注册即送88元红包,日赚300元>>某区科学技术局2021年工作总结\n新认定企业12家。",
      [(12, "家", L, A, X)]),
+    ("万亿元", "规上工业营业收入首次突破1万亿元,达到1.2万亿元。",
+     [(1, "万亿元", L, A, "at_least"), (1.2, "万亿元", L, A, X)]),
+    ("万亿 for 万亿元", "全市金融机构贷款余额达到3.5万亿,同比增长9.1%。",
+     [(3.5, "万亿元", L, A, X), (9.1, "%", "yoy_pct", A, X)]),
+    ("Chinese 一万亿元", "工业总产值迈上一万亿元台阶。", [(1, "万亿元", L, A, X)]),
+    ("Chinese 两万三千亿元", "工业总产值达两万三千亿元。", [(23000, "亿元", L, A, X)]),
+    ("千元", "人均科普经费达到5千元。", [(5, "千元", L, A, X)]),
+    ("unit outside the codebook", "累计合作设立子基金16只。", [(16, "只", L, A, X)]),
+    ("unit outside the codebook with a qualifier", "发放科技贷款200余笔。", [(200, "笔", L, A, "approx")]),
     ("breadcrumb before the title", "首页 > 信息公开 > 某区科技局2021年工作总结\n新认定企业12家。", [(12, "家", L, A, X)]),
 ]
 
@@ -237,6 +246,8 @@ TRAPS: list[tuple[str, str]] = [
     ("first of its kind is not a rank", "成为全市第一家上市企业。"),
     ("ranked words without a figure", "研发投入、全省第一的目标。"),
     ("a date with slashes", "2019/12/01召开推进会。"),
+    ("千亿级 is a class", "打造两个万亿级产业集群。"),
+    ("三位一体 is a word", "构建三位一体工作格局。"),
 ]
 
 

@@ -2,15 +2,17 @@
 
 The validator uses this module to prove that each curated value is stated in
 its evidence, and the accounting check uses it to list every number of a raw
-document. Offsets always refer to the text as given (see :func:`normalize`).
+document. Offsets always refer to the text as given: numbers are found in the
+normalized text (:func:`normalize`, the project's one normalizer, defined in
+:mod:`cityscience.textnorm` and re-exported here), which keeps every offset.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .textnorm import normalize, to_simplified
 
 __all__ = [
     "NumberToken",
@@ -18,6 +20,7 @@ __all__ = [
     "normalize",
     "parse_chinese_numeral",
     "parse_decimal_numeral",
+    "split_scale",
     "to_simplified",
 ]
 
@@ -39,6 +42,30 @@ _CN_DECIMAL = f"[{''.join(_DIGITS)}]+"
 _FRACTION = re.compile(f"([{_CN_CHARS}]+)分之([{_CN_CHARS}]+(?:点{_CN_DECIMAL})?|\\d+(?:\\.\\d+)?)")
 # 1/3, 2/5: a fraction written with a slash (not a date such as 2019/12/01 or a ratio of codes).
 _SLASH = re.compile(r"(?<![\d./])(\d{1,3})/(\d{1,3})(?![\d./])")
+
+
+_BIG_RANK = {"万": 1, "萬": 1, "亿": 2, "億": 2}
+
+
+def split_scale(run: str) -> tuple[str, str]:
+    """A Chinese numeral and the 万/亿/万亿 after it that belongs to the unit as written.
+
+    三十万元 is 30 万元, 一万亿元 1 万亿元 and 两万三千亿元 23000 亿元; but in 一亿零一万 the
+    万 is inside one number (10001 万 would misread it), as in 一万二千, so nothing is split.
+
+    >>> split_scale("三十万"), split_scale("一万亿"), split_scale("两万三千亿"), split_scale("一亿零一万")
+    (('三十', '万'), ('一', '万亿'), ('两万三千', '亿'), ('一亿零一万', ''))
+    """
+    cut = len(run)
+    while cut > 1 and run[cut - 1] in _BIG_RANK:
+        cut -= 1
+    scale, head = run[cut:], run[:cut]
+    if not scale or not head:
+        return run, ""
+    top = max(_BIG_RANK[ch] for ch in scale)
+    if any(_BIG_RANK.get(ch, 0) >= top for ch in head):
+        return run, ""  # a larger (or equal) unit inside the numeral: 一亿零一万 is one number
+    return head, scale
 
 
 def parse_decimal_numeral(text: str) -> float | None:
@@ -119,42 +146,6 @@ def parse_chinese_numeral(text: str) -> float | None:
     return yi + wan + section + (digit or 0)
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Convert traditional characters to simplified, keeping the text's length.
-
-    OpenCC converts phrases; when a phrase conversion would change the length
-    (and so break offsets), each character is converted on its own instead.
-    """
-    converter = _t2s()
-    out = converter.convert(text)
-    if len(out) == len(text):
-        return out
-    chars = [converter.convert(ch) for ch in text]
-    return "".join(c if len(c) == 1 else ch for c, ch in zip(chars, text, strict=True))
-
-
-@lru_cache(maxsize=8192)
-def normalize(text: str) -> str:
-    """NFKC (full-width digits → ASCII) then traditional → simplified, offsets preserved.
-
-    Characters whose NFKC form is longer than one character are left as they
-    are, so that an offset into the result is an offset into ``text``. Results
-    are cached: the validator normalizes the same evidence strings many times.
-    """
-    if unicodedata.is_normalized("NFKC", text):
-        nfkc = text
-    else:
-        nfkc = "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
-    return to_simplified(nfkc)
-
-
 def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
     """List every number in ``text`` in order: Arabic, Chinese numerals, fractions and percentages.
 
@@ -204,10 +195,9 @@ def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
             # the accounting check lists them instead of skipping them.
             tokens.append(NumberToken(start, end, text[start:end], float("nan"), "chinese"))
             continue
-        # Trailing 万/亿 belong to the unit as written (三十万元 → 30 万元) unless the
-        # multiplier sits inside the numeral (一万二千).
-        while len(run) > 1 and run[-1] in _BIG_UNITS:
-            run, end = run[:-1], end - 1
+        numeral, scale = split_scale(run)
+        if scale:
+            run, end = numeral, end - len(scale)
             value = parse_chinese_numeral(run)
         if value is None:
             value = float("nan")

@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numbers import parse_chinese_numeral, parse_decimal_numeral
-from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS, unit_info
+from ..numbers import parse_chinese_numeral, parse_decimal_numeral, split_scale
+from .lexicon import LIST_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
 
 __all__ = ["Quantity", "parse_chinese_quantity", "scan"]
@@ -61,7 +61,7 @@ _MID_APPROX = {"余", "多", "来"}
 _PROGRAMME_AFTER = ("计划", "工程", "行动", "战略")
 _MONEY_AFTER = re.compile(r"[^,，。;；、\d]{0,6}?(?:资金|经费|投入|投资|基金|资本|贷款|信贷|风险池|补助|补贴|奖励|"
                           r"拨款|财政|资助)")
-_MONEY_BEFORE = re.compile(r"投入|投资|资金|经费|金额|补助|奖励|融资|贷款|收入|产值|增加值|税|规模")
+_MONEY_BEFORE = re.compile(r"投入|投资|资金|经费|额|补助|奖励|融资|贷款|收入|产值|增加值|税|规模")
 _POLICY = re.compile(r"给予|资助|奖励|补助|补贴|扶持")
 _RANK_VERB = re.compile(r"位居|居于|跃居|名列|位列|排名|排行|排在|排|居|位于|列")
 # A scope right before 第N (全省第一) makes a rank without a verb when it follows another figure
@@ -72,6 +72,9 @@ _SCOPE_BEFORE_RANK = re.compile(r"(?P<lead>[、,，]|[数量率额值幅速])\s?
 _RANK_MOVE = re.compile(r"(?:排名|排位|位次)?(?:较上年|比上年|较去年|比去年|同比)?(?:再|又)?"
                         r"(?P<verb>提高|提升|上升|前移|前进|跃升|进位|下降|下滑|后退|后移|回落)了?$")
 _RANK_DOWN = {"下降", "下滑", "后退", "后移", "回落"}
+# Chinese classifiers (量词) that state a count but are not units of the codebook (its
+# direct units are read first): proposed with the unit as written, flagged as unknown.
+_OTHER_CLASSIFIERS = frozenset("只艘架枚颗株头栋幢笔单例宗册本门位")
 _CJK_LO, _CJK_HI = "\u3400", "\u9fff"
 # A report states a few hundred quantities; a text with this many is not one report, and
 # refusing it keeps memory bounded on pathological input ("1家" repeated a million times).
@@ -97,6 +100,7 @@ class Quantity:
     unit: str | None = None
     unit_span: tuple[int, int] | None = None
     unit_implied: bool = False
+    unit_known: bool = True  # False: a classifier the codebook does not have (16只): flagged, not converted
     qualifier: str = "exact"
     measure: str = "level"
     script: str = "arabic"
@@ -150,7 +154,10 @@ def _parse_cn(run: str) -> float | None:
 
 
 class _Scanner:
-    def __init__(self, norm: str, mask: bytearray, clause_start):
+    def __init__(self, norm: str, mask: bytearray, clause_start, lex: Lexicon):
+        self.unit_re = lex.unit_re
+        self.unit_info = lex.unit_info
+        self.unit_start_chars = lex.start_chars
         self.norm = norm
         self.n = len(norm)
         self.mask = mask
@@ -162,42 +169,43 @@ class _Scanner:
     # -- the pieces after a number -------------------------------------------------
     def _unit(self, p: int, q: Quantity, s: int) -> int:
         """Read ``余/多`` and the unit from ``p``; return the end position (``p`` if no unit)."""
-        norm = self.norm
+        norm, unit_re, unit_info = self.norm, self.unit_re, self.unit_info
         if p < self.n and norm[p] in _MID_APPROX:
-            m = UNIT_RE.match(norm, p + 1)
+            m = unit_re.match(norm, p + 1)
             if m or (p + 1 < self.n and norm[p + 1] in _BIG):
                 q.qualifier = "approx"
                 q.reasons.append(f"{norm[p]} → approx")
                 p += 1
-        m = UNIT_RE.match(norm, p)
+        m = unit_re.match(norm, p)
         if m:
             q.unit, q.unit_span = m.group(), m.span()
             return m.end()
         if p < self.n and norm[p] in _BIG:
-            big = norm[p]
-            if p + 1 < self.n and norm[p + 1] in {"余", "多"} and UNIT_RE.match(norm, p + 2):
-                after = UNIT_RE.match(norm, p + 2)
+            big = "万亿" if norm.startswith("万亿", p) else norm[p]  # 1.08万亿元: 10¹², not 万
+            k = p + len(big)
+            if k < self.n and norm[k] in {"余", "多"} and unit_re.match(norm, k + 1):
+                after = unit_re.match(norm, k + 1)
                 if unit_info(big + after.group()).std:  # 1.5万余人, 50余万元 → approx
                     q.qualifier = "approx"
-                    q.reasons.append(f"{norm[p + 1]} → approx")
+                    q.reasons.append(f"{norm[k]} → approx")
                     q.unit, q.unit_span = big + after.group(), (p, after.end())
                     return after.end()
-            scaled = UNIT_RE.match(norm, p + 1)
+            scaled = unit_re.match(norm, k)
             if scaled and unit_info(big + scaled.group()).std == "count":
                 q.unit, q.unit_span = big + scaled.group(), (p, scaled.end())
                 return scaled.end()  # 25万场, 1.2亿人次: a count in 万/亿 of its unit
-            money = _MONEY_AFTER.match(norm, p + 1) or _MONEY_BEFORE.search(norm, max(self.clause_start(s), s - 30), s)
-            if money:
-                q.unit, q.unit_span = big + "元", (p, p + 1)
+            money = _MONEY_AFTER.match(norm, k) or _MONEY_BEFORE.search(norm, max(self.clause_start(s), s - 30), s)
+            if money and unit_info(big + "元").std:
+                q.unit, q.unit_span = big + "元", (p, k)
                 q.reasons.append(f"{big} for {big}元 (元 not written)")
                 q.confidence -= 0.1
-            elif q.script == "arabic" and not self.norm.startswith("级", p + 1):
-                q.unit, q.unit_span = big, (p, p + 1)
+            elif q.script == "arabic" and not self.norm.startswith("级", k):
+                q.unit, q.unit_span = big, (p, k)
                 q.reasons.append(f"{big} without a unit")
                 q.confidence -= 0.3
             else:
                 return p  # 千亿级产业, 十万: a scale or a class, not an amount
-            return p + 1
+            return k
         if p < self.n and norm[p] == "年" and norm[max(0, s - 2):s] == "连续":
             q.unit, q.unit_span = "年", (p, p + 1)
             q.reasons.append("连续N年")
@@ -283,13 +291,14 @@ class _Scanner:
                 self.rank(s, e, value, "chinese")
             return
         # Fast rejection: a Chinese numeral states a quantity only before a unit.
-        if nxt not in UNIT_START_CHARS and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
-                run[-1] not in _BIG:
+        if nxt not in self.unit_start_chars and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
+                run[-1] not in _BIG and nxt not in _OTHER_CLASSIFIERS:
             return
-        # A trailing 万/亿 belongs to the unit as written (三十万元 → 30 万元), unless the
-        # numeral has a larger unit before it (一亿零一万家 is one number of 家).
-        if len(run) > 1 and run[-1] in _BIG and not any(ch in _BIG for ch in run[:-1]):
-            run, e = run[:-1], e - 1
+        # A trailing 万/亿/万亿 belongs to the unit as written (三十万元 → 30 万元, 一万亿元 →
+        # 1 万亿元), unless a larger unit is inside the numeral (一亿零一万家 is one number of 家);
+        # the validator reads it the same way (cityscience.numbers.split_scale).
+        run, scale = split_scale(run)
+        e -= len(scale)
         value = _parse_cn(run)
         if value is None:
             return
@@ -329,12 +338,31 @@ class _Scanner:
             return
         end = self._unit(e, q, s)
         if q.unit is None:
+            end = self._unknown_unit(e, q)
+        if q.unit is None:
             q.q_end = e
             if script == "arabic" and self._may_take_a_unit(s, e):
                 self._append(q)  # unitless: the caller decides (index, table cell, list, damaged text)
             return
         q.q_end = self._post(end, q)
         self._emit(q, s, run)
+
+    def _unknown_unit(self, p: int, q: Quantity) -> int:
+        """16只, 120笔: a classifier outside the codebook is the unit as written, flagged unknown."""
+        norm = self.norm
+        k = p + 1 if p < self.n and norm[p] in {"余", "多"} else p
+        if k >= self.n or norm[k] not in _OTHER_CLASSIFIERS or norm[max(0, q.start - 1)] == "第":
+            return p
+        if k > p:
+            q.qualifier = "approx"
+            q.reasons.append(f"{norm[p]} → approx")
+        q.unit, q.unit_span, q.unit_known = norm[k], (k, k + 1), False
+        q.confidence = min(q.confidence, 0.5)
+        known = self.unit_info(norm[k])
+        q.reasons.append(f"unit {norm[k]} is in data/codebook/units.csv only as {known.std}, not as a count: "
+                         "correct the row" if known.std else
+                         f"unit {norm[k]} is not in data/codebook/units.csv: add it there, or correct the row")
+        return k + 1
 
     def _rank_move(self, q: Quantity, s: int, e: int) -> bool:
         """较上年提高37位: a change of rank (measure rank_change, unit 位; negative when it fell)."""
@@ -470,15 +498,16 @@ class _Scanner:
         self.consumed = e
 
 
-def scan(norm: str, mask: bytearray, clause_start) -> list[Quantity]:
+def scan(norm: str, mask: bytearray, clause_start, lex: Lexicon | None = None) -> list[Quantity]:
     """All quantities of a normalized text, in order.
 
     Args:
         norm: the normalized text.
         mask: 1 for every masked character (see :func:`.masking.mask_spans`).
         clause_start: function giving the start of the clause holding a position.
+        lex: the units (default: :func:`.lexicon.lexicon`, from the codebook).
     """
-    scanner = _Scanner(norm, mask, clause_start)
+    scanner = _Scanner(norm, mask, clause_start, lex if lex is not None else lexicon())
     for m in _TOKEN.finditer(norm):
         if m.start() < scanner.consumed:
             continue
