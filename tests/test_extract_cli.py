@@ -197,3 +197,40 @@ def test_extract_many_runs_in_parallel_and_reports_every_failure(tmp_path: Path)
     with pytest.raises(ExtractError) as err:
         extract_many([FIXTURE, bad, tmp_path / "missing.txt"], jobs=2)
     assert "2 of 3 inputs" in str(err.value) and "CP932" in str(err.value) and "no such file" in str(err.value)
+
+
+# -- the held-out score next to the in-sample one --------------------------------------------------
+
+def _heldout_folder(tmp: Path, facts: list[str]) -> Path:
+    folder = tmp / "heldout"
+    folder.mkdir()
+    (folder / "r.txt").write_text("示例区科技局2021年工作总结\n新认定企业12家,增长百分之二十。\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,region,year,encoding,kind\nr.txt,demo,2021,utf-8,summary\n",
+                                         encoding="utf-8")
+    head = "file,line,value,value_high,unit,status,measure,qualifier,year,label_zh,evidence,note\n"
+    (folder / "facts.csv").write_text(head + "".join(f + "\n" for f in facts), encoding="utf-8")
+    (folder / "traps.csv").write_text("file,line,text,reason,note\n", encoding="utf-8")
+    return folder
+
+
+def test_evaluate_prints_the_heldout_score_per_report(tmp_path: Path, capsys) -> None:
+    data = make_data(tmp_path)
+    assert main(["extract", "--evaluate", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "held-out reports" in out and "donghu-2022-summary.txt" in out and "held-out goal" in out
+    good = _heldout_folder(tmp_path, ["r.txt,2,12,,家,actual,level,exact,2021,新认定企业,新认定企业12家,",
+                                      "r.txt,2,20,,%,actual,yoy_pct,exact,2021,企业,增长百分之二十,"])
+    assert main(["extract", "--evaluate", "--data", str(data), "--heldout", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "r.txt" in out and "1.000     1.000     1.000" in out and "held-out goal" in out and "NOT met" not in out
+
+
+def test_evaluate_fails_when_the_heldout_goal_is_not_met(tmp_path: Path, capsys) -> None:
+    data = make_data(tmp_path)
+    wrong = _heldout_folder(tmp_path, ["r.txt,2,12,,家,target,level,exact,2021,新认定企业,新认定企业12家,",
+                                       "r.txt,2,20,,%,actual,yoy_pct,exact,2021,企业,增长百分之二十,"])
+    assert main(["extract", "--evaluate", "--data", str(data), "--heldout", str(wrong), "--details"]) == 1
+    out = capsys.readouterr().out
+    assert "held-out goal" in out and "NOT met" in out and "status 'actual' (want 'target')" in out
+    assert main(["extract", "--evaluate", "--data", str(data), "--heldout", str(tmp_path / "none")]) == 1
+    assert "no manifest.csv" in capsys.readouterr().err

@@ -155,6 +155,8 @@ PATTERNS: list[tuple[str, str, list[tuple]]] = [
     ("change of rank after a rank", "区域创新能力居全市第三,较上年提升2位。",
      [(3, "位次", "rank", A, X), (2, "位", "rank_change", A, X)]),
     ("fall in rank is negative", "综合排名下降3位。", [(-3, "位", "rank_change", A, X)]),
+    ("高于… N个百分点 is a gap", "研发费用增长15.7%,高于全市平均水平2.3个百分点。",
+     [(15.7, "%", "yoy_pct", A, X), (2.3, "个百分点", "pp_diff", A, X)]),
     ("有望 ends at its clause", "预计研发投入有望突破2.0%,全年实现高新技术产业投资17.2亿元,同比增长21.6%。",
      [(2.0, "%", L, E, "at_least"), (17.2, "亿元", L, A, X), (21.6, "%", "yoy_pct", A, X)]),
     ("预计 continues its subject", "研发经费支出预计达到270亿元,占地区生产总值比重2.45%。",

@@ -378,8 +378,8 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
     return label, ev_start, ev_end
 
 
-def extract_candidates(doc: Document, year: int | None = None,
-                       parts: list[PartSpec] | None = None) -> tuple[list[Candidate], DocumentInfo]:
+def extract_candidates(doc: Document, year: int | None = None, parts: list[PartSpec] | None = None,
+                       lex: Lexicon | None = None) -> tuple[list[Candidate], DocumentInfo]:
     """The candidates of a document that has been read, and what was inferred about it
     (or given: ``parts`` replaces the detected parts, see :func:`.structure.parse_parts`)."""
     text = doc.text
@@ -400,7 +400,7 @@ def extract_candidates(doc: Document, year: int | None = None,
         if part.kind == "chrome":
             mask[part.start:end] = b"\x01" * (end - part.start)  # page furniture: nothing in it is proposed
     cues = find_cues(norm, quotes)
-    lex = lexicon()
+    lex = lex if lex is not None else lexicon()
     t = _Text(text, norm, enum, lex)
     quantities = scan(norm, mask, t.clause_start, lex)
     share_across_lists(quantities, norm)
@@ -602,8 +602,9 @@ def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, 
     doc = read_report(text_or_path, encoding)
     if source_id is None and doc.source not in {"<text>", "<bytes>"}:
         source_id = Path(doc.source).stem
-    cands, info = extract_candidates(doc, year, specs)
-    df = candidates_frame(cands, doc.text, source_id=source_id, region=region)
+    lex = lexicon()  # once per report: it checks that the units file has not changed
+    cands, info = extract_candidates(doc, year, specs, lex)
+    df = candidates_frame(cands, doc.text, source_id=source_id, region=region, lex=lex)
     positions = sorted(c.q.start for c in cands)
     df.attrs.update({
         "source": doc.source, "encoding": doc.encoding, "characters": len(doc.text),

@@ -1,7 +1,8 @@
 """What a quantity measures: a level, a growth rate, a change or gap in points, a rank, a multiple.
 
 * 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
-* 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 → ``pp_diff``;
+* 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 and 高于/低于… N 个百分点
+  → ``pp_diff``;
 * 第N after 位居/居/排名 → ``rank`` and 较上年提高N位 → ``rank_change`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
   → ``multiple`` (a plain N倍, as in 实现10倍放大效应, stays a level in 倍);
 * a list continues its first item's measure: 同比分别增长25.26%和37.85% gives
@@ -26,7 +27,8 @@ _GROWTH = re.compile(
 _DECREASE = {"下降", "减少", "降低", "回落", "下滑"}
 # 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
 # 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
-_PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$")
+_PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$"
+                      r"|(?:高于|低于|快于|慢于|超出)[^,，。;；\d]{1,20}$")
 _PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降低|回落|扩大|缩小)了?$")
 _LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
 
@@ -108,6 +110,7 @@ _CHANGE_WORDS = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
     r"(?:增长|增加|提高|提升|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小|前移|后移)了?(?:分别)?(?:为|达到|达)?$"
     r"|(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$|增速$"
+    r"|(?:高于|低于|快于|慢于|超出)[^,，。;；\d]{1,20}$"
 )
 
 
