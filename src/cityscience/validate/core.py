@@ -19,20 +19,24 @@ from ..tables import read_raw_document, relpath
 from .cells import is_number
 from .checked import Checked
 
-__all__ = ["MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations", "check_units",
-           "exclusion_pattern", "read_raw", "value_in_text"]
+__all__ = ["BREAKING_ZERO", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
+           "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
 _DOUBLING = re.compile(r"翻([一二两兩三四五六七八九十]?)番")
+#: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
+BREAKING_ZERO = "破零"
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
 def candidate_values(evidence: str) -> list[float]:
-    """Numbers an evidence string can state: its numerals, and 2**N for 翻N番 (翻番 = 2).
+    """Numbers an evidence string can state: its numerals, 2**N for 翻N番 (翻番 = 2), and 1 for 破零.
 
     >>> candidate_values("五年翻两番,达到185亿元")
     [5.0, 185.0, 4.0]
+    >>> candidate_values("省级孵化器“破零”")
+    [0.0, 1.0]
     """
     norm = normalize(evidence)
     values = [t.value for t in find_numbers(norm, normalized=True)]
@@ -41,6 +45,7 @@ def candidate_values(evidence: str) -> list[float]:
         if n is None:
             n = int(find_numbers(m.group(1), normalized=True)[0].value)
         values.append(float(2 ** n))
+    values += [1.0] * norm.count(BREAKING_ZERO)
     return values
 
 
