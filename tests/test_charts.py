@@ -133,14 +133,14 @@ def test_bar_by_region_colours_statuses_and_qualifiers(zh):
         by_height.setdefault(round(bar.get_height()), []).append(bar)
     ningbo_actual, = by_height[1167]
     ningbo_target, = by_height[2600]
-    assert mcolors.to_hex(ningbo_actual.get_facecolor()) == charts.REGION_COLORS["ningbo"].lower()
+    assert mcolors.to_hex(ningbo_actual.get_facecolor()) == charts.region_colors()["ningbo"].lower()
     assert mcolors.to_hex(ningbo_target.get_facecolor()) == "#ffffff"  # hollow
-    assert mcolors.to_hex(ningbo_target.get_edgecolor()) == charts.REGION_COLORS["ningbo"].lower()
+    assert mcolors.to_hex(ningbo_target.get_edgecolor()) == charts.region_colors()["ningbo"].lower()
     assert ningbo_target.get_hatch() == charts.STATUS_STYLES["target"].hatch
     assert ningbo_actual.get_hatch() in (None, "")
     cixi = by_height[1000]
     assert {b.get_hatch() or "" for b in cixi} == {"", charts.STATUS_STYLES["estimate"].hatch}
-    assert {mcolors.to_hex(b.get_edgecolor()) for b in cixi} == {charts.REGION_COLORS["cixi"].lower()}
+    assert {mcolors.to_hex(b.get_edgecolor()) for b in cixi} == {charts.region_colors()["cixi"].lower()}
     assert _texts(ax).count("≥1,000") == 2
     assert "2,600" in _texts(ax)
     ticks = [t.get_text() for t in ax.get_xticklabels()]
@@ -169,12 +169,21 @@ def test_region_keeps_its_colour_in_every_chart(zh):
     _, ax_bar = charts.bar_by_region(OBS, "hte_stock", labels=zh)
     _, ax_line = charts.lines_over_years(OBS, "hte_stock", labels=zh)
     _, ax_h = charts.hbar(OBS[OBS["indicator"] == "hte_stock"], labels=zh)
+    colours = charts.region_colors()
     for region in ("ningbo", "hangzhou", "cixi"):
-        colour = charts.REGION_COLORS[region].lower()
+        colour = colours[region].lower()
         assert colour in {mcolors.to_hex(b.get_edgecolor()) for b in _bars(ax_bar)}
         assert colour in {mcolors.to_hex(line.get_color()) for line in ax_line.get_lines()}
         assert colour in {mcolors.to_hex(b.get_edgecolor()) for b in _bars(ax_h)}
-    assert len(set(charts.REGION_COLORS.values())) == len(charts.REGION_COLORS)
+    assert len(set(colours.values())) == len(colours)
+
+
+def test_region_colours_come_from_the_regions_table_and_fill_in_from_the_palette():
+    regions = pd.DataFrame({"region": ["a", "b", "c", "d"], "color": ["#E69F00", pd.NA, "#0072b2", pd.NA]})
+    colours = charts.region_colors(regions)
+    assert colours == {"a": "#E69F00", "b": "#009E73", "c": "#0072b2", "d": "#CC79A7"}
+    nine = pd.DataFrame({"region": [f"r{i}" for i in range(9)], "color": [pd.NA] * 9})
+    assert list(charts.region_colors(nine).values())[:8] == list(charts.PALETTE)  # then the palette repeats
 
 
 def test_unknown_region_gets_a_stable_extra_colour():
@@ -183,7 +192,7 @@ def test_unknown_region_gets_a_stable_extra_colour():
     colours = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
     assert colours == {charts.region_color("wenzhou")}
-    assert charts.region_color("wenzhou") not in charts.REGION_COLORS.values()
+    assert charts.region_color("wenzhou") in charts.PALETTE
     assert charts.region_order(["haishu", "wenzhou", "ningbo"]) == ["ningbo", "haishu", "wenzhou"]
 
 
@@ -210,7 +219,7 @@ def test_lines_over_years_breaks_lines_towards_targets(zh):
     _, ax = charts.lines_over_years(OBS, "hte_stock", labels=zh)
     styles = {(mcolors.to_hex(line.get_color()), line.get_linestyle()) for line in ax.get_lines()
               if len(line.get_xdata()) == 2}
-    assert (charts.REGION_COLORS["ningbo"].lower(), ":") in styles  # 2014 actual → 2020 target: dotted
+    assert (charts.region_colors()["ningbo"].lower(), ":") in styles  # 2014 actual → 2020 target: dotted
     hollow = [line for line in ax.get_lines() if line.get_marker() == "D"]
     assert hollow and all(mcolors.to_hex(line.get_markerfacecolor()) == "#ffffff" for line in hollow)
 

@@ -54,21 +54,7 @@ def test_coded_columns_use_the_vocabularies(obs):
     assert set(obs["status"].cat.categories) == {"actual", "estimate", "target"}
     assert set(obs["qualifier"].cat.categories) == {"exact", "approx", "at_least", "at_most", "range"}
     assert {"level", "yoy_pct", "pp_change", "rank"} <= set(obs["measure"].cat.categories)
-    assert set(obs["region"].cat.categories) == {"ningbo", "hangzhou", "cixi", "haishu"}
-
-
-def test_evidence_is_verbatim_in_the_raw_text(obs):
-    texts = {sid: cs.raw_text(sid) for sid in obs["source_id"].cat.categories}
-    bad = [r.obs_id for r in obs.itertuples() if r.evidence not in texts[r.source_id]]
-    assert bad == []
-
-
-def test_value_std_applies_the_unit_factor(obs):
-    units = cs.load_measurement_units().set_index("unit")
-    for unit, group in obs.groupby("unit", observed=True):
-        factor = units.loc[unit, "factor"]
-        assert ((group["value_std"] - group["value"] * factor).abs() <= 1e-6 * group["value_std"].abs()).all()
-        assert (group["unit_std"] == units.loc[unit, "unit_std"]).all()
+    assert list(obs["region"].cat.categories) == list(cs.load_regions()["region"].astype(str))
 
 
 def test_a_known_fact_is_normalized_to_cny(obs):
@@ -88,13 +74,6 @@ def test_hangzhou_patent_target_below_actual_is_flagged():
     hit = flags[(flags["check"] == "target_below_actual") & (flags["region"] == "hangzhou")
                 & (flags["indicator"] == "invention_patents_in_force")]
     assert len(hit) == 1
-
-
-def test_shares_are_percentages_within_bounds(obs):
-    ind = cs.load_indicators().set_index("indicator")
-    ratio = obs[(obs["measure"] == "level") & (obs["unit_std"] == "percent")]
-    kinds = ratio["indicator"].astype(str).map(ind["kind"])
-    assert ratio.loc[kinds == "ratio", "value_std"].between(0, 100).all()
 
 
 def test_data_dictionary_is_up_to_date():

@@ -57,7 +57,7 @@ def _col(col, *labels):
 
 def test_unchanged_export_reads_back_identical_to_the_csvs(book, data):
     registry = check(data).registry
-    tables, problems = read_workbook(book, registry.workbook_tables())
+    tables, problems, _ = read_workbook(book, registry.workbook_tables())
     assert problems == []
     assert [t.name for t in registry.workbook_tables()] == list(tables)
     for table in registry.workbook_tables():
@@ -158,7 +158,7 @@ def test_number_keeps_its_spelling(data):
     set_cell(data / "observations" / "demo.csv", 3, "value", "2.350")
     path = data.parent / "book.xlsx"
     write_workbook(path, data, "zh")
-    tables, problems = read_workbook(path, check(data).registry.workbook_tables(),
+    tables, problems, _ = read_workbook(path, check(data).registry.workbook_tables(),
                                      {"observations": {("t-002",): {"value": "2.350"}}})
     assert problems == []
     assert next(r for r in tables["observations"].rows if r["obs_id"] == "t-002")["value"] == "2.350"

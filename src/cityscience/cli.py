@@ -1,14 +1,25 @@
 """The ``cityscience`` command line: one subcommand per job, each in its own module.
 
 Each command module provides ``add_arguments(parser)`` and ``run(args) -> int``;
-register a new one in ``_COMMANDS``.
+register a new one in ``_COMMANDS``. :func:`main` catches what a command does
+not: invalid data (the full report), a file or folder that cannot be read or
+written (its name and why), Ctrl-C (exit 130) — so no command ends in a
+traceback. Set ``CITYSCIENCE_DEBUG=1`` to see the traceback of an unexpected
+error.
+
+Exit codes: 0 done, 1 a problem in the input or the output, 2 a usage error,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+from .atomic import OutputError
+from .problems import ValidationError
 
 __all__ = ["main"]
 
@@ -28,7 +39,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cityscience",
-        description="Source-traced S&T indicators of Ningbo, Hangzhou, Cixi and Haishu: validate the data, "
+        description="Source-traced S&T indicators of Zhejiang jurisdictions: validate the data, "
         "run the notebooks, export figures and workbooks.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -40,9 +51,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage)."""
+    """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage, 130 interrupted)."""
     args = _parser().parse_args(argv)
-    return importlib.import_module(args._module).run(args)
+    name = args.command
+    try:
+        return importlib.import_module(args._module).run(args)
+    except KeyboardInterrupt:
+        print(f"cityscience {name}: interrupted; nothing half-written was left in place", file=sys.stderr)
+        return 130
+    except ValidationError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"cityscience {name}: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = exc.filename or ""
+        why = exc.strerror or str(exc) or type(exc).__name__
+        print(f"cityscience {name}: {where}{': ' if where else ''}{why}; expected a readable input and a "
+              "writable output (nothing was changed)", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        if os.environ.get("CITYSCIENCE_DEBUG"):
+            raise
+        print(f"cityscience {name}: unexpected error: {type(exc).__name__}: {exc} (this is a bug; rerun with "
+              "CITYSCIENCE_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

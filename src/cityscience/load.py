@@ -21,7 +21,7 @@ from .paths import data_dir
 from .problems import ValidationError
 from .tables import RawTable
 from .validate import Checked, check
-from .validate.cells import split_list
+from .validate.cells import parse_number, split_list
 
 __all__ = [
     "OBSERVATION_COLUMNS",
@@ -118,10 +118,8 @@ def typed_frame(checked: Checked, name: str, table: RawTable | None = None) -> p
     df = pd.DataFrame([{c: r.get(c, "") for c in names} for r in table.rows], columns=names, dtype="string")
     for col in columns:
         series = df[col.name].replace("", pd.NA)
-        if col.dtype == "Int64":
-            df[col.name] = pd.to_numeric(series).astype("Int64")
-        elif col.dtype == "Float64":
-            df[col.name] = pd.to_numeric(series).astype("Float64")
+        if col.dtype in ("Int64", "Float64"):  # the validator's own parser: both agree on what a number is
+            df[col.name] = series.map(parse_number, na_action="ignore").astype("Float64").astype(col.dtype)
         elif col.dtype == "date":
             df[col.name] = pd.to_datetime(series, format="%Y-%m-%d")
         elif col.dtype == "category":

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ValidationError"]
+__all__ = ["MAX_SHOWN_PER_CHECK", "Problem", "ValidationError", "report_lines"]
+
+#: Problems of one kind (check) listed in a report before the rest are only counted.
+MAX_SHOWN_PER_CHECK = 25
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,28 @@ class Problem:
         return f"{': '.join(parts)}: expected {self.expected} [{self.check}]"
 
 
+def report_lines(problems: Iterable[Problem], per_check: int = MAX_SHOWN_PER_CHECK) -> list[str]:
+    """One line per problem, at most ``per_check`` of each kind; the rest of a kind counted in one line.
+
+    A file broken in one way can break thousands of rows the same way: the
+    first ones show what to fix, and the count says how much is left.
+    """
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    lines = []
+    for p in problems:
+        if shown.get(p.check, 0) < per_check:
+            shown[p.check] = shown.get(p.check, 0) + 1
+            lines.append(str(p))
+        else:
+            hidden[p.check] = hidden.get(p.check, 0) + 1
+    for check, n in hidden.items():
+        lines.append(f"… and {n:,} more problem{'s' if n != 1 else ''} of the same kind [{check}]")
+    return lines
+
+
 class ValidationError(ValueError):
-    """Raised with every problem found, so one run shows everything to fix."""
+    """Raised with every problem found, so one run shows everything to fix (``problems`` holds them all)."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
@@ -53,4 +76,4 @@ class ValidationError(ValueError):
     def report(self) -> str:
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        return "\n".join([head, *(f"  {line}" for line in report_lines(self.problems))])

@@ -17,7 +17,12 @@ from pathlib import Path
 
 from .problems import Problem
 
-__all__ = ["RawTable", "decode_text", "read_csv_table", "read_raw_document", "read_word_list", "relpath"]
+__all__ = ["MAX_FILE_BYTES", "RawTable", "decode_text", "read_bytes_capped", "read_csv_table", "read_raw_document",
+           "read_word_list", "relpath"]
+
+#: Largest curated table or raw document read (20 MB; the largest today is under 0.2 MB). A larger input is
+#: refused before it is parsed, so a mistaken file (a dump, a device) fails at once with one line.
+MAX_FILE_BYTES = 20_000_000
 
 _BOMS = {
     b"\xef\xbb\xbf": "UTF-8 with BOM",
@@ -78,6 +83,29 @@ def _guess_encoding(data: bytes) -> str:
     return "unknown"
 
 
+def read_bytes_capped(path: Path, shown: str, limit: int = MAX_FILE_BYTES, *, what: str = "file"
+                      ) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of ``path``, or None and a problem: missing, a folder, unreadable, or larger than ``limit``.
+
+    The file is read with a cap (not trusted by its size), so a device or a pipe such as /dev/zero
+    is refused as quickly as a large file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return None, [Problem(shown, None, None, None, f"a {what}, but found a folder", "not_a_file")]
+    if not path.exists():
+        return None, [Problem(shown, None, None, None, f"the {what} to exist", "missing_file")]
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        return None, [Problem(shown, None, None, None, f"a readable {what} ({exc.strerror or exc})", "unreadable")]
+    if len(data) > limit:
+        return None, [Problem(shown, None, None, None, f"a {what} of at most {limit:,} bytes (it is larger)",
+                              "too_large")]
+    return data, []
+
+
 def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[str | None, list[Problem]]:
     """Decode bytes that must be UTF-8; say which encoding was found when they are not.
 
@@ -109,9 +137,9 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
         required: the columns that may not be missing from the header.
     """
     table = RawTable(path=path)
-    if not path.exists():
-        return table, [Problem(shown, None, None, None, "the file to exist", "missing_file")]
-    data = path.read_bytes()
+    data, problems = read_bytes_capped(path, shown)
+    if data is None:
+        return table, problems
     if not data.strip():
         return table, [Problem(shown, None, None, None, f"a header row ({','.join(expected)})", "empty_file")]
     text, problems = decode_text(data, shown)
@@ -177,9 +205,10 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
 def read_word_list(path: Path, shown: str) -> tuple[RawTable, list[Problem]]:
     """Read a list of words, one a line (``#`` starts a comment line), as a table with the column ``word``."""
     table = RawTable(path=path, columns=["word"])
-    if not path.exists():
-        return table, [Problem(shown, None, None, None, "the file to exist (one word a line)", "missing_file")]
-    text, problems = decode_text(path.read_bytes(), shown)
+    data, problems = read_bytes_capped(path, shown, what="file (one word a line)")
+    if data is None:
+        return table, problems
+    text, problems = decode_text(data, shown)
     if text is None:
         return table, problems
     for n, line in enumerate(text.split("\n"), 1):
@@ -192,10 +221,9 @@ def read_word_list(path: Path, shown: str) -> tuple[RawTable, list[Problem]]:
 
 def read_raw_document(path: Path, shown: str, sha256: str | None = None) -> tuple[str | None, list[Problem]]:
     """Read a raw source document, checking its SHA-256 and its encoding (UTF-8, no BOM)."""
-    if not path.exists():
-        return None, [Problem(shown, None, None, None, "the raw document to exist", "missing_file")]
-    data = path.read_bytes()
-    problems: list[Problem] = []
+    data, problems = read_bytes_capped(path, shown, what="raw document")
+    if data is None:
+        return None, problems
     if sha256 is not None:
         digest = hashlib.sha256(data).hexdigest()
         if digest != sha256:

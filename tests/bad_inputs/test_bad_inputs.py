@@ -134,13 +134,13 @@ DATA_CASES = [
     DataCase("csv-unterminated-quote", text(OBS, lambda t: t + 't-010,demo,"ningbo\n'),
              (f"{SHOWN}:11: expected well-formed CSV (unexpected end of data) [csv_syntax]",)),
     DataCase("value-not-a-number", cell(OBS, 2, "value", "18五"),
-             (f"{SHOWN}:2: column 'value': value '18五': expected a finite decimal number",)),
+             (f"{SHOWN}:2: column 'value': value '18五': expected a decimal number written with ASCII digits",)),
     DataCase("value-nan", cell(OBS, 3, "value", "NaN"),
-             (f"{SHOWN}:3: column 'value': value 'NaN': expected a finite decimal number",)),
+             (f"{SHOWN}:3: column 'value': value 'NaN': expected a decimal number written with ASCII digits",)),
     DataCase("value-infinite", cell(OBS, 3, "value", "inf"),
-             (f"{SHOWN}:3: column 'value': value 'inf': expected a finite decimal number",)),
+             (f"{SHOWN}:3: column 'value': value 'inf': expected a decimal number written with ASCII digits",)),
     DataCase("value-thousands-separator", cell(OBS, 4, "value", "12,957"),
-             (f"{SHOWN}:4: column 'value': value '12,957': expected a finite decimal number",)),
+             (f"{SHOWN}:4: column 'value': value '12,957': expected a decimal number written with ASCII digits",)),
     DataCase("value-empty", cell(OBS, 4, "value", ""),
              (f"{SHOWN}:4: column 'value': value '': expected a value (the column is required) [required]",)),
     DataCase("unknown-unit", cell(OBS, 4, "unit", "箱"),
@@ -161,7 +161,7 @@ DATA_CASES = [
     DataCase("year-too-late", cell(OBS, 10, "year", "2101"),
              (f"{SHOWN}:10: column 'year': value '2101': expected a year between 1949 and 2100 [year_range]",)),
     DataCase("year-not-whole", cell(OBS, 2, "year", "2014.0"),
-             (f"{SHOWN}:2: column 'year': value '2014.0': expected a whole number [dtype]",)),
+             (f"{SHOWN}:2: column 'year': value '2014.0': expected a whole number written with ASCII digits [dtype]",)),
     DataCase("evidence-not-in-source", cell(OBS, 2, "evidence", "预计全社会研发投入可达186亿元"),
              (f"{SHOWN}:2: column 'evidence': value '预计全社会研发投入可达186亿元': expected an exact substring "
               "of the raw document of demo [evidence_not_found]",)),
@@ -193,8 +193,8 @@ DATA_CASES = [
              ("data/sources.csv:2: column 'published': value '2015-02-30': expected a real calendar date written "
               "YYYY-MM-DD [dtype]",)),
     DataCase("control-character-in-a-cell", cell(OBS, 7, "note", "bad\x01char"),
-             (f"{SHOWN}:7: column 'note': value 'bad\\x01char': expected no control characters (found U+0001) "
-              "[control_character]",)),
+             (f"{SHOWN}:7: column 'note': value 'bad\\x01char': expected one line of text without tabs or line "
+              "breaks: no control characters (found U+0001 at character 4) [control_character]",)),
     DataCase("division-code-not-six-digits", cell("regions.csv", 4, "division_code", "33028"),
              ("data/regions.csv:4: column 'division_code': value '33028': expected text matching the pattern "
               "\\d{6} [pattern]",)),
@@ -229,6 +229,69 @@ DATA_CASES = [
              ("data/raw/demo.txt:5: value '8': expected an observation or an exclusion for this number (…",
               "in demo [unaccounted_number]"),
              commands=("validate",)),
+    # numbers that are not written as the tables write numbers (ASCII, no exponent, no leading zero)
+    DataCase("value-full-width-digits", cell(OBS, 2, "value", "１８５"),
+             (f"{SHOWN}:2: column 'value': value '１８５': expected a decimal number written with ASCII digits",
+              "(it holds non-ASCII digits: write 185) [dtype]")),
+    DataCase("value-arabic-indic-digits", cell(OBS, 2, "value", "١٨٥"),
+             (f"{SHOWN}:2: column 'value': value '١٨٥'", "write 185")),
+    DataCase("value-exponent", cell(OBS, 2, "value", "1.85e2"),
+             (f"{SHOWN}:2: column 'value': value '1.85e2'", "(no exponent: write the number out) [dtype]")),
+    DataCase("value-leading-zero", cell(OBS, 2, "value", "0185"),
+             (f"{SHOWN}:2: column 'value': value '0185'", "(no leading zero) [dtype]")),
+    DataCase("value-trailing-point", cell(OBS, 2, "value", "185."),
+             (f"{SHOWN}:2: column 'value': value '185.'", "(no trailing decimal point) [dtype]")),
+    DataCase("value-almost-stated", cell(OBS, 2, "value", "185.0000000001"),
+             (f"{SHOWN}:2: column 'value': value '185.0000000001': expected a number stated in the evidence",
+              "[value_not_in_evidence]")),
+    DataCase("year-full-width", cell(OBS, 2, "year", "２０１４"),
+             (f"{SHOWN}:2: column 'year': value '２０１４': expected a whole number written with ASCII digits",
+              "write 2014")),
+    # cells a workbook cannot hold, and control characters
+    DataCase("cell-too-long", cell(OBS, 7, "note", "长" * 40_000),
+             (f"{SHOWN}:7: column 'note'", "expected at most 32,767 characters (what a spreadsheet cell holds), "
+              "found 40,000 [too_long]")),
+    DataCase("line-feed-in-a-cell", cell(OBS, 7, "note", "two\nlines"),
+             (f"{SHOWN}:7: column 'note'", "(found U+000A at character 4) [control_character]")),
+    DataCase("tab-in-a-cell", cell(OBS, 7, "label_zh", "全社会\t研发投入"),
+             (f"{SHOWN}:7: column 'label_zh'", "(found U+0009 at character 4) [control_character]")),
+    DataCase("carriage-return-in-a-cell", cell(OBS, 7, "note", "x\ry"),
+             (f"{SHOWN}:7: expected LF line ends, but found CR (Windows CRLF or old Mac) [line_ends]",)),
+    # names that could become paths
+    DataCase("raw-file-name-escapes", cell("sources.csv", 2, "file_name", "../regions.csv"),
+             ("data/sources.csv:2: column 'file_name': value '../regions.csv': expected text matching the pattern",
+              "[pattern]")),
+    DataCase("raw-file-name-absolute", cell("sources.csv", 2, "file_name", "/etc/passwd"),
+             ("data/sources.csv:2: column 'file_name': value '/etc/passwd': expected text matching the pattern",)),
+    DataCase("raw-file-is-a-link-out", then(lambda data: (data / "raw" / "out.txt").symlink_to("/etc/hostname"),
+                                             cell("sources.csv", 2, "file_name", "out.txt")),
+             ("data/sources.csv:2: column 'file_name': value 'out.txt': expected a file inside data/raw/ (the name "
+              "leads outside it) [path_escape]",)),
+    DataCase("raw-file-is-a-device", then(lambda data: (data / "raw" / "zero.txt").symlink_to("/dev/zero"),
+                                           cell("sources.csv", 2, "file_name", "zero.txt")),
+             ("[path_escape]",)),
+    DataCase("source-id-with-a-slash", cell("sources.csv", 2, "source_id", "demo/../x"),
+             ("data/sources.csv:2: column 'source_id': value 'demo/../x': expected text matching the pattern",)),
+    DataCase("region-code-with-a-slash", cells(("regions.csv", 2, "region", "a/../b")),
+             ("data/regions.csv:2: column 'region': value 'a/../b': expected text matching the pattern",)),
+    DataCase("a-folder-where-a-table-should-be", lambda data: ((data / "regions.csv").unlink(),
+                                                               (data / "regions.csv").mkdir()),
+             ("data/regions.csv: expected a file, but found a folder [not_a_file]",)),
+    DataCase("a-folder-where-a-raw-document-should-be", lambda data: ((data / "raw" / "demo.txt").unlink(),
+                                                                      (data / "raw" / "demo.txt").mkdir()),
+             ("data/raw/demo.txt: expected a raw document, but found a folder [not_a_file]",)),
+    DataCase("table-too-large", raw_bytes(OBS, lambda b: b + b"x" * 20_000_001),
+             (f"{SHOWN}: expected a file of at most 20,000,000 bytes (it is larger) [too_large]",)),
+    # curated patterns that would hang validation
+    DataCase("exclusion-regex-nested-quantifiers",
+             then(text("raw/demo.txt", lambda t: t + "a" * 40 + "!\n"), refresh_checksum,
+                  text("exclusions.csv", lambda t: t + "demo,regex,(a|aa)+$,date_time,\n")),
+             ("data/exclusions.csv:5: column 'match': value '(a|aa)+$': expected a pattern that searches a document "
+              "in under 2 s", "[regex_too_slow]")),
+    # one broken table: its real problem, then one line for what follows from it
+    DataCase("follow-on-problems-summarized", raw_bytes("sources.csv", lambda b: b.replace(b",", b";")),
+             ("data/sources.csv:1", "separated by ';'",
+              "references into sources that can be checked once data/sources.csv can be read", "[follow_on]")),
 ]
 
 
@@ -360,6 +423,37 @@ def _value_without_header(wb):
     ws.cell(4, ws.max_column + 2).value = "an orphan note"
 
 
+def _region_sheet_edited(wb):
+    ws = wb["宁波市"]
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, int | float))
+    cell.value = cell.value + 1
+
+
+def _second_observations_sheet(wb):
+    ws = wb.copy_worksheet(wb["观测值"])
+    ws.title = "观测值 (2)"
+    ws.cell(2, _col(ws, "备注")).value = "an edit made on the copy"
+
+
+def _rewrite_zip(path: Path, change: Callable[[str, bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as z:
+        entries = [(i.filename, change(i.filename, z.read(i))) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+
+
+def _expands_too_far(path: Path) -> None:
+    """A small zip whose sheet expands to more than the import reads (padding compresses to almost nothing)."""
+    _rewrite_zip(path, lambda name, data: data + b" " * 60_000_000 if name == "xl/worksheets/sheet2.xml" else data)
+
+
+def _too_many_rows(path: Path) -> None:
+    rows = b"".join(b'<row r="%d"></row>' % (100_000 + i) for i in range(50_001))
+    _rewrite_zip(path, lambda name, data: data.replace(b"</sheetData>", rows + b"</sheetData>")
+                 if name == "xl/worksheets/sheet2.xml" else data)
+
+
 def _not_a_zip(path: Path) -> None:
     path.write_bytes(b"obs_id,source_id\nt-001,demo\n")
 
@@ -399,7 +493,7 @@ BOOK_CASES = [
              ("sheet '观测值', row 7, column H '原文表述' (label_zh), value '2014-03-01 00:00:00': expected text or a "
               "number, found a date or time",)),
     BookCase("xlsx-code-typed-as-number", edit(_typed_code),
-             ("sheet '地区', row 4, column F '行政区划代码' (division_code), value '330282': expected text, found a "
+             ("sheet '地区', row 4, column H '行政区划代码' (division_code), value '330282': expected text, found a "
               "number (a code typed as a number loses leading zeros",)),
     BookCase("xlsx-duplicate-row", edit(_duplicate_row),
              ("sheet '观测值', row 11, column A '观测编号' (obs_id), value 't-002': expected a unique obs_id "
@@ -434,6 +528,25 @@ BOOK_CASES = [
     BookCase("xlsx-truncated", _truncated, ("book.xlsx: expected an Excel workbook (.xlsx)", "[not_xlsx]")),
     BookCase("xlsx-zip-without-workbook", _not_a_workbook,
              ("book.xlsx: expected an Excel workbook (.xlsx)", "[not_xlsx]")),
+    # edits the import cannot take are refused, never reported as "nothing to import"
+    BookCase("xlsx-region-sheet-edited", edit(_region_sheet_edited),
+             ("book.xlsx, sheet '宁波市', row", "as the export wrote it: this sheet is computed from the tables, so "
+              "an edit here is never imported", "[computed_sheet_edited]")),
+    BookCase("xlsx-second-observations-sheet", edit(_second_observations_sheet),
+             ("book.xlsx, sheet '观测值 (2)': expected only the sheets of the export's layout", "[unknown_sheet]")),
+    BookCase("xlsx-carriage-return-escape", edit(set_obs("t-003", "备注", "first_x000D_second")),
+             ("book.xlsx, sheet '观测值', row 4: expected LF line ends, but found CR", "[line_ends]")),
+    BookCase("xlsx-full-width-digits", edit(set_obs("t-003", "数值", "１２９５７")),
+             ("sheet '观测值', row 4, column L '数值' (value), value '１２９５７'", "write 12957) [dtype]")),
+    BookCase("xlsx-value-close-but-not-stated", edit(set_obs("t-003", "数值", 12957.0000001)),
+             ("sheet '观测值', row 4, column L '数值' (value), value '12957.0000001': expected a number stated in "
+              "the evidence",)),
+    # bounds checked before the workbook is parsed
+    BookCase("xlsx-expands-too-far", _expands_too_far,
+             ("book.xlsx: expected a workbook of at most 50,000,000 bytes uncompressed; this one expands to",
+              "[too_large]")),
+    BookCase("xlsx-too-many-rows", _too_many_rows,
+             ("book.xlsx: expected sheets of at most 50,000 rows; xl/worksheets/sheet2.xml has", "[too_large]")),
 ]
 
 

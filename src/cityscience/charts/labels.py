@@ -30,7 +30,6 @@ __all__ = [
     "format_value",
 ]
 
-_REGION_RANK = {"ningbo": 0, "hangzhou": 1, "cixi": 2, "haishu": 3}
 #: Prefix shown before a value for each qualifier (a range is written low–high instead).
 QUALIFIER_SYMBOLS = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
 
@@ -158,10 +157,11 @@ class Labels:
     indicators: Mapping[str, str] = field(default_factory=dict)
     vocab: Mapping[tuple[str, str], str] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
+    region_rank: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_language(self.lang)
-        for name in ("regions", "region_levels", "region_parents", "indicators", "vocab", "sources"):
+        for name in ("regions", "region_levels", "region_parents", "indicators", "vocab", "sources", "region_rank"):
             # read-only: Labels.load hands the same instance to every chart
             object.__setattr__(self, name, _ReadOnlyDict(getattr(self, name)))
 
@@ -185,8 +185,9 @@ class Labels:
                 src[str(row["source_id"])] = _source_title(row, lang)
         levels = _column_map(regions, "region", "admin_level")
         parents = _column_map(regions, "region", "parent") if regions is not None and "parent" in regions else {}
+        rank = {str(r): i for i, r in enumerate(regions["region"])} if regions is not None else {}
         return cls(lang=lang, regions=_column_map(regions, "region", names), region_levels=levels,
-                   region_parents=parents,
+                   region_parents=parents, region_rank=rank,
                    indicators=_column_map(indicators, "indicator", names), vocab=vocab, sources=src)
 
     @classmethod
@@ -242,7 +243,8 @@ class Labels:
         """
         if obs is not None:
             regions, years = obs["region"], obs["year"]
-        regions = sorted({str(r) for r in regions if not pd.isna(r)}, key=lambda r: (_REGION_RANK.get(r, 99), r))
+        last = len(self.region_rank)
+        regions = sorted({str(r) for r in regions if not pd.isna(r)}, key=lambda r: (self.region_rank.get(r, last), r))
         years = sorted({int(y) for y in years if not pd.isna(y)})
         zh = self.lang == "zh"
         parts = []

@@ -1,7 +1,8 @@
 """The chart theme: fonts, one fixed colour per region, and how status and qualifiers look.
 
-Colours come from the Okabe–Ito palette, which stays distinguishable with the
-common colour-vision deficiencies. A region keeps its colour in every chart.
+Each region's colour and its place in every chart's order come from
+``regions.csv`` (a colour-blind-safe Okabe–Ito colour is assigned when a row
+has none). A region keeps its colour in every chart.
 Actual values are filled; estimates, targets and values the library derived
 are hollow or hatched, so a reader never mistakes a plan for a result.
 """
@@ -14,15 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import pandas as pd
 
+from ..conventions import check_language
 from .fonts import CJKFont, use_cjk_font
-from .labels import check_language
 
 __all__ = [
-    "EXTRA_COLORS",
     "FALLBACK_FONT",
-    "REGION_COLORS",
-    "REGION_ORDER",
+    "PALETTE",
     "STATUS_ORDER",
     "STATUS_STYLES",
     "DERIVED_STYLE",
@@ -30,22 +30,15 @@ __all__ = [
     "current_language",
     "quiet_seaborn",
     "region_color",
+    "region_colors",
     "region_order",
     "set_theme",
     "status_style",
 ]
 
-#: Regions in the order charts list them: the two sub-provincial cities, then Ningbo's county-level city and district.
-REGION_ORDER: tuple[str, ...] = ("ningbo", "hangzhou", "cixi", "haishu")
-#: One colour per region (Okabe–Ito blue, orange, bluish green, reddish purple).
-REGION_COLORS: dict[str, str] = {
-    "ningbo": "#0072B2",
-    "hangzhou": "#E69F00",
-    "cixi": "#009E73",
-    "haishu": "#CC79A7",
-}
-#: Colours for regions added later, assigned by a stable hash of the code (Okabe–Ito sky blue, vermillion, black).
-EXTRA_COLORS: tuple[str, ...] = ("#56B4E9", "#D55E00", "#000000")
+#: The Okabe–Ito palette, distinguishable with the common colour-vision deficiencies: regions without a
+#: colour in ``regions.csv`` take its colours in order, skipping those other regions already have.
+PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 STATUS_ORDER: tuple[str, ...] = ("actual", "estimate", "target")
 FALLBACK_FONT = "DejaVu Sans"
 _SEABORN_COPY_WARNING = "The copy keyword is deprecated and will be removed in a future version"
@@ -78,22 +71,58 @@ STATUS_STYLES: dict[str, Style] = {
 #: Values computed by the library (e.g. a previous-year level from a growth rate), not stated anywhere.
 DERIVED_STYLE = Style(filled=False, hatch="xxx", linestyle=(0, (1, 1)), marker="X")
 
-_state = {"lang": "zh"}
+_state: dict = {"lang": "zh"}
+
+
+def region_colors(regions: pd.DataFrame | None = None) -> dict[str, str]:
+    """Each region's chart colour: its ``color`` in ``regions.csv``, else the next free palette colour.
+
+    Args:
+        regions: a regions table (default: :func:`cityscience.load_regions`), in the order charts list them.
+
+    >>> import pandas as pd
+    >>> region_colors(pd.DataFrame({"region": ["a", "b", "c"], "color": ["#E69F00", None, None]}))
+    {'a': '#E69F00', 'b': '#0072B2', 'c': '#009E73'}
+    """
+    if regions is None:
+        from ..load import load_regions
+
+        regions = load_regions()
+    given = {str(r): str(c) for r, c in zip(regions["region"], regions["color"], strict=True) if not pd.isna(c)} \
+        if "color" in regions else {}
+    taken = {c.upper() for c in given.values()}
+    free = iter([c for c in PALETTE if c.upper() not in taken])
+    out = {}
+    for code in regions["region"].astype(str):
+        out[code] = given.get(code) or next(free, PALETTE[len(out) % len(PALETTE)])
+    return out
 
 
 def region_color(region: object) -> str:
-    """The fixed colour of a region (a stable extra colour for regions not in :data:`REGION_COLORS`)."""
+    """The fixed colour of a region (see :func:`region_colors`); a stable palette colour for an unknown code."""
     code = str(region)
-    if code in REGION_COLORS:
-        return REGION_COLORS[code]
-    return EXTRA_COLORS[zlib.crc32(code.encode("utf-8")) % len(EXTRA_COLORS)]
+    colors = _known_colors()
+    if code in colors:
+        return colors[code]
+    return PALETTE[zlib.crc32(code.encode("utf-8")) % len(PALETTE)]
 
 
 def region_order(regions) -> list[str]:
-    """Region codes sorted as :data:`REGION_ORDER`, unknown ones after them alphabetically."""
+    """Region codes in the order of ``regions.csv``; codes it does not list after them, alphabetically."""
     codes = {str(r) for r in regions}
-    known = [r for r in REGION_ORDER if r in codes]
+    known = [r for r in _known_colors() if r in codes]
     return known + sorted(codes - set(known))
+
+
+def _known_colors() -> dict[str, str]:
+    """The colours of the regions of the data folder, in its order (computed once per data version)."""
+    from ..load import load_regions
+
+    regions = load_regions()
+    key = tuple(regions["region"].astype(str)), tuple(regions["color"].astype("string").fillna(""))
+    if _state.get("colors_key") != key:
+        _state["colors_key"], _state["colors"] = key, region_colors(regions)
+    return _state["colors"]
 
 
 def status_style(status: object, *, derived: bool = False) -> Style:

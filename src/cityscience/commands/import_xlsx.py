@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
               f"no CSV file was changed", file=sys.stderr)
         return 1
     if not result.changed:
-        print(f"nothing to import: {args.file} matches the CSV files in {root}")
+        print(f"nothing to import: the table sheets of {args.file} match the CSV files in {root}")
     elif args.dry_run:
         print(f"dry run: {args.file} is valid; these changes would be merged into {root}:")
     else:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..problems import report_lines
 from ..validate import check
 
 __all__ = ["add_arguments", "run"]
@@ -24,8 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     checked = check(args.data, accounting=not args.no_accounting)
-    for p in checked.problems:
-        print(p, file=sys.stderr)
+    for line in report_lines(checked.problems):
+        print(line, file=sys.stderr)
     total = len(checked.problems)
     if total:
         print(f"{total} problem{'s' if total != 1 else ''} found in {checked.root}", file=sys.stderr)

@@ -100,17 +100,17 @@ _COLUMNS = {
 _TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)")}
 
 _TEXT = {
-    "title": ("宁波、杭州、慈溪、海曙科技指标数据", "Science and technology indicators of Ningbo, Hangzhou, Cixi and Haishu"),
+    "title": ("{regions}科技指标数据", "Science and technology indicators of {regions}"),
     "what": ("本工作簿收录从 {src} 份政府文件中整理的科技指标数值。每个数值对应一行观测值,附有原文证据(文件中的原句),"
              "可追溯到来源文件。",
              "This workbook holds the science-and-technology indicators curated from {src} government documents. "
              "Each value is one row of the Observations sheet, with the exact words of the document that state it, "
              "so every number can be traced to its sentence."),
     "cite_head": ("引用方式", "How to cite"),
-    "cite": ("cityscience 数据(版本 {version}):宁波、杭州、慈溪、海曙科技指标,整理自 {src} 份政府文件。"
+    "cite": ("cityscience 数据(版本 {version}):{regions}科技指标,整理自 {src} 份政府文件。"
              "引用具体数值时请同时注明来源文件(见“来源”表)及观测编号。",
-             "cityscience data, version {version}: science-and-technology indicators of Ningbo, Hangzhou, Cixi "
-             "and Haishu, curated from {src} government documents. When citing a value, also cite its source "
+             "cityscience data, version {version}: science-and-technology indicators of {regions}, curated from "
+             "{src} government documents. When citing a value, also cite its source "
              "document (sheet Sources) and its observation ID."),
     "version": ("数据版本", "Data version"),
     "as_of": ("数据日期(最新来源的发布日期)", "Data as of (newest source publication date)"),
@@ -144,7 +144,7 @@ _TEXT = {
                        "comparability"),
         "units": ("单位及其换算为标准单位的系数", "units as written and their factor to the standard unit"),
         "vocabularies": ("各代码列的取值及中英文标签", "allowed codes of every coded column, with labels"),
-        "regions": ("四个地区及其行政区划代码", "the four regions and their division codes"),
+        "regions": ("各地区及其行政区划代码与图表颜色", "the regions, their division codes and chart colours"),
         "sources": ("来源文件:标题、文号、日期、SHA-256 校验值", "the source documents: titles, document numbers, dates, "
                     "SHA-256 checksums"),
         "flags": ("数值之间的一致性提示(供研究者参考,不是错误)", "consistency flags between values (warnings for "

@@ -32,7 +32,7 @@ from .reader import CellProblem, SheetTable, WorkbookError, number_text, read_wo
 __all__ = ["ImportResult", "import_workbook"]
 
 # Problems that mean the sheet is not in the export's layout; rows are not merged after them.
-_STRUCTURAL = {"not_xlsx", "missing_sheet", "missing_column", "renamed_header", "duplicate_column"}
+_STRUCTURAL = {"not_xlsx", "too_large", "missing_sheet", "missing_column", "renamed_header", "duplicate_column"}
 _CSV_PLACE = re.compile(r"(\S+\.csv):(\d+)")
 _SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -73,6 +73,7 @@ class ImportResult:
     files: list[str] = field(default_factory=list)
     written: bool = False
     tables: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -83,6 +84,9 @@ class ImportResult:
         for k in self.tables:
             lines.append(f"  {k}: {self.added.get(k, 0)} added, {self.edited.get(k, 0)} edited, "
                          f"{self.unchanged.get(k, 0)} unchanged, {self.kept.get(k, 0)} not in the workbook (kept)")
+        if self.unchecked:
+            lines.append(f"  not read: {', '.join(self.unchecked)} (computed sheets of an export of other data: "
+                         "edits there are never imported; make them in the table sheets)")
         return "\n".join(lines)
 
 
@@ -331,11 +335,12 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
     if problems:
         raise WorkbookError(problems)
     old = _current_rows(files, tables)
-    sheets, problems = read_workbook(path, tables, old)
+    sheets, problems, others = read_workbook(path, tables, old)
     if any(p.check in _STRUCTURAL for p in problems):
         raise WorkbookError(problems)  # the layout is broken: reading rows would only add noise
+    unchecked = _check_other_sheets(others, root, book, problems)
     m = _Merge(root=root, files=files)
-    result = ImportResult(tables=[t.name for t in tables])
+    result = ImportResult(tables=[t.name for t in tables], unchecked=unchecked)
     for table in tables:
         _merge_table(m, sheets[table.name], table.column_names, result, problems)
     changed = {rel: f for rel, f in files.items() if f.changed}
@@ -366,6 +371,63 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
         atomic_write_many({root / rel: f.render().encode("utf-8") for rel, f in changed.items()})
         result.written = True
     return result
+
+
+def _check_other_sheets(others: dict, root: Path, book: str, problems: list) -> list[str]:
+    """No edit is lost on a sheet the import does not read: computed sheets must be as exported, others absent.
+
+    A computed sheet (README, a region's wide sheet, the consistency flags, a figure's data) is compared
+    with what the export writes for the same data; when the workbook is from another data version it
+    cannot be compared and is listed as not read. Returns the sheets not read.
+    """
+    from .figures import figure_data
+    from .labels import sheet_aliases, sheet_name
+    from .workbook import build_workbook
+
+    if not others:
+        return []
+    first = next(iter(others.values()))
+    lang = "en" if sheet_aliases("readme")[1] in others else "zh"
+    prefix = sheet_name("figure", lang)
+    try:  # the figures whose data the workbook carries, as the export would write them now
+        figures = [f for f in figure_data(root, lang=lang) if (prefix + f.figure)[:31] in others]
+    except Exception:  # noqa: BLE001 - no figures folder or index: figure sheets cannot be compared
+        figures = []
+    fresh, version = build_workbook(root, lang, figures)
+    same_version = str(first.parent.properties.version or "") == str(version)
+    unchecked = []
+    for name, ws in others.items():
+        if name not in fresh.sheetnames:
+            problems.append(CellProblem(book, name, None, None, None,
+                                        "only the sheets of the export's layout: the import does not read this one, "
+                                        "so its rows would be lost (move them into the table sheets, e.g. "
+                                        f"{', '.join(repr(n) for n in fresh.sheetnames[1:3])}, or delete the sheet)",
+                                        "unknown_sheet"))
+            continue
+        if not same_version:
+            unchecked.append(name)
+            continue
+        diff = _first_difference(ws, fresh[name])
+        if diff is not None:
+            row, column, value, want = diff
+            problems.append(CellProblem(book, name, row, column, value,
+                                        f"{want!r}, as the export wrote it: this sheet is computed from the tables, "
+                                        "so an edit here is never imported (make it in the table sheets)",
+                                        "computed_sheet_edited"))
+    return unchecked
+
+
+def _first_difference(edited, fresh) -> tuple[int, str, str, str] | None:
+    from openpyxl.utils import get_column_letter
+
+    rows = max(edited.max_row, fresh.max_row)
+    cols = max(edited.max_column, fresh.max_column)
+    for r in range(1, rows + 1):
+        for c in range(1, cols + 1):
+            a, b = edited.cell(r, c).value, fresh.cell(r, c).value
+            if a != b and not (isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b)):
+                return r, get_column_letter(c), "" if a is None else str(a), "" if b is None else str(b)
+    return None
 
 
 def _current_rows(files: dict[str, _CsvFile], tables: list[TableSpec]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,15 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from ..validate.registry import TableSpec
 from .labels import COMPUTED_COLUMNS, header_aliases, sheet_aliases
 
-__all__ = ["CellProblem", "SheetTable", "WorkbookError", "cell_text", "number_text", "read_workbook"]
+__all__ = ["MAX_SHEET_ROWS", "MAX_WORKBOOK_BYTES", "CellProblem", "SheetTable", "WorkbookError", "cell_text",
+           "number_text", "read_workbook"]
+
+#: Largest workbook read, uncompressed (the export of today's data is about 1 MB): checked before parsing,
+#: so a small zip that expands to gigabytes is refused at once instead of filling the memory.
+MAX_WORKBOOK_BYTES = 50_000_000
+#: Most rows a sheet of an imported workbook may have.
+MAX_SHEET_ROWS = 50_000
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 @dataclass(frozen=True)
@@ -177,12 +186,34 @@ def cell_text(value: object, data_type: str, dtype: str, *, old: str | None = No
                 pass
         return number_text(value), None
     if isinstance(value, str):
-        return value, None
+        # Excel writes a carriage return in a cell as _x000D_; read it as what it stands for (the
+        # validator then refuses the control character instead of a CSV storing "_x000D_" as text)
+        return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value), None
     return None, f"text or a number, found a {type(value).__name__}"
+
+
+def _too_big(path: Path) -> str | None:
+    """Why the workbook is too large to read (uncompressed size, rows of a sheet), or None. Reads no sheet."""
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > MAX_WORKBOOK_BYTES:
+            return (f"a workbook of at most {MAX_WORKBOOK_BYTES:,} bytes uncompressed; this one expands to "
+                    f"{total:,} bytes")
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with z.open(info) as f:
+                    rows = len(re.findall(rb"<row[ >]", f.read(MAX_WORKBOOK_BYTES + 1)))
+                if rows > MAX_SHEET_ROWS:
+                    return f"sheets of at most {MAX_SHEET_ROWS:,} rows; {info.filename} has {rows:,}"
+    return None
 
 
 def _open(path: Path, shown: str):
     try:
+        why = _too_big(path)
+        if why is not None:
+            return None, CellProblem(shown, None, None, None, None, why, "too_large")
         return load_workbook(path, data_only=False, rich_text=False), None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
@@ -204,7 +235,7 @@ def _find_sheet(wb, key: str) -> str | None:
 
 def read_workbook(path: Path, tables: list[TableSpec],
                   old: dict[str, dict[tuple[str, ...], dict[str, str]]] | None = None,
-                  ) -> tuple[dict[str, SheetTable], list[CellProblem]]:
+                  ) -> tuple[dict[str, SheetTable], list[CellProblem], dict]:
     """Read every table sheet of an exported workbook as stored text.
 
     Args:
@@ -213,15 +244,18 @@ def read_workbook(path: Path, tables: list[TableSpec],
         old: current rows by table and key, so that unchanged numbers keep their exact spelling.
 
     Returns:
-        The tables by name, and every problem found (empty when the workbook can be imported).
+        The tables by name, every problem found (empty when the workbook can be imported), and the
+        workbook's other sheets by name (computed sheets, or sheets the export does not write), so the
+        caller can check that no edit there is lost.
     """
     path = Path(path)
     shown = path.name
     problems: list[CellProblem] = []
     wb, problem = _open(path, shown)
     if problem is not None:
-        return {}, [problem]
+        return {}, [problem], {}
     out: dict[str, SheetTable] = {}
+    read_sheets: set[str] = set()
     for table in tables:
         name = _find_sheet(wb, table.name)
         if name is None:
@@ -231,10 +265,12 @@ def read_workbook(path: Path, tables: list[TableSpec],
                                         f"{', '.join(repr(n) for n in wb.sheetnames)}", "missing_sheet"))
             continue
         ws = wb[name]
+        read_sheets.add(name)
         st = SheetTable(table=table, sheet=name, book=shown)
         out[table.name] = st
         _read_sheet(ws, st, table.spec, (old or {}).get(table.name, {}), shown, problems)
-    return out, problems
+    others = {name: wb[name] for name in wb.sheetnames if name not in read_sheets}
+    return out, problems, others
 
 
 def _read_sheet(ws, st: SheetTable, spec_rows: list[dict[str, str]], old: dict, shown: str,

@@ -211,7 +211,7 @@ def _note(spec_row: dict[str, str] | None, column: str) -> str | None:
 def _readme(wb: Workbook, d: _Data, lang: str, sheet_lines: list[tuple[str, str]]) -> None:
     s = _Sheet(wb, sheet_name("readme", lang), lang)
     n_src = len(d.checked.tables["sources"].rows)
-    s.put(1, 1, text("title", lang), bold=True).font = Font(name=_FONT[lang], bold=True, size=14)
+    s.put(1, 1, text("title", lang, regions=_region_list(d, lang)), bold=True).font = Font(name=_FONT[lang], bold=True, size=14)
     rows: list[tuple[str, str]] = [
         ("", text("what", lang, src=n_src)),
         (text("version", lang), str(d.version)),
@@ -220,7 +220,8 @@ def _readme(wb: Workbook, d: _Data, lang: str, sheet_lines: list[tuple[str, str]
         (text("library", lang), __version__),
         (text("counts", lang), text("counts_value", lang, obs=len(d.obs), ind=len(d.indicators),
                                     src=len(d.checked.tables["sources"].rows), reg=len(d.regions))),
-        (text("cite_head", lang), text("cite", lang, version=str(d.version), src=n_src)),
+        (text("cite_head", lang), text("cite", lang, version=str(d.version), src=n_src,
+                                       regions=_region_list(d, lang))),
         (text("qualifiers", lang), text("qualifier_marks", lang)),
         (text("import", lang), text("import_text", lang)),
         (text("sheets", lang), ""),
@@ -232,6 +233,14 @@ def _readme(wb: Workbook, d: _Data, lang: str, sheet_lines: list[tuple[str, str]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     s.ws.column_dimensions["A"].width = 34 if lang == "zh" else 40
     s.ws.column_dimensions["B"].width = 100
+
+
+def _region_list(d: _Data, lang: str) -> str:
+    """The regions' short names as a list in the workbook's language (宁波、杭州 / Ningbo, Hangzhou and Cixi)."""
+    names = [str(n) for n in d.regions[f"short_{lang}"].fillna(d.regions[f"name_{lang}"])]
+    if lang == "zh":
+        return "、".join(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _table_sheet(wb: Workbook, d: _Data, key: str, lang: str) -> None:
@@ -490,7 +499,7 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     wb.active = 0
     props = wb.properties
     props.creator = props.lastModifiedBy = "cityscience"
-    props.title = text("title", lang)
+    props.title = text("title", lang, regions=_region_list(d, lang))
     props.version = str(d.version)
     props.created = props.modified = d.version.timestamp
     return wb, d.version

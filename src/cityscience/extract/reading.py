@@ -14,11 +14,15 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["MAX_CHARS", "ExtractError", "Document", "decode_report", "read_report"]
+from ..tables import read_bytes_capped
+
+__all__ = ["MAX_CHARS", "MAX_REPORT_BYTES", "ExtractError", "Document", "decode_report", "read_report"]
 
 # Upper bound on the input, so that a mistaken argument (a disk image, a log
 # file of gigabytes) fails at once with a message instead of exhausting memory.
 MAX_CHARS = 200_000_000
+#: Largest report file read (bytes); a report is at most a few hundred kilobytes.
+MAX_REPORT_BYTES = 64_000_000
 
 
 class ExtractError(ValueError):
@@ -160,10 +164,11 @@ def _read_path(path: Path, encoding: str | None) -> Document:
         raise ExtractError(f"{path}: no such file")
     if path.is_dir():
         raise ExtractError(f"{path}: is a folder; expected a text file")
-    size = path.stat().st_size
-    if size > 4 * MAX_CHARS:
-        raise ExtractError(f"{path}: {size:,} bytes; expected a report under {4 * MAX_CHARS:,} bytes")
-    return _checked(decode_report(path.read_bytes(), str(path), encoding))
+    # read with a cap, not trusting the size: a device or a pipe (/dev/zero) reports a size of 0
+    data, problems = read_bytes_capped(path, str(path), MAX_REPORT_BYTES, what="report")
+    if data is None:
+        raise ExtractError(str(problems[0]))
+    return _checked(decode_report(data, str(path), encoding))
 
 
 def _checked(doc: Document) -> Document:

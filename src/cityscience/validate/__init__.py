@@ -120,6 +120,11 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     root = Path(root) if root is not None else data_dir()
     checked = Checked(root=root)
     problems: list[Problem] = []
+    if not root.is_dir():
+        what = "is a file" if root.exists() else "does not exist"
+        checked.problems = [Problem(str(root), None, None, None, f"a data folder (this {what}; see data/README.md)",
+                                    "missing_file", "codebook")]
+        return checked
     checked.registry = registry = read_registry(root, problems)
     for spec in registry:
         checked.tables[spec.name] = _read_table(root, spec, checked, problems)
@@ -130,10 +135,11 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     read_raw(checked, problems)
     allowed = allowed_sets(checked.tables)
     file_names = {t.name: t.file for t in registry}
+    unreadable = _unreadable(problems, checked.files)
     for spec in registry:
         table = checked.tables[spec.name]
         shown = relpath(table.path, root.parent)
-        check_cells(spec, table, allowed, shown, file_names, problems)
+        check_cells(spec, table, allowed, shown, file_names, problems, unreadable)
         check_keys(spec, table, shown, problems)
     check_units(checked, problems)
     check_observations(checked, problems)
@@ -146,6 +152,17 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         problems.extend(accounting_problems(checked))
     checked.problems = [_attributed(p, checked.files) for p in problems]
     return checked
+
+
+def _unreadable(problems: list[Problem], files: dict[str, str]) -> dict[str, str]:
+    """Tables (some of) whose files could not be read → what to fix first, for the follow-on summary."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        if p.check in _UNREADABLE and p.line is None or p.check in {"csv_syntax", "delimiter", "missing_column"}:
+            table = files.get(p.file)
+            if table is not None and p.file not in out.setdefault(table, []):
+                out[table].append(p.file)
+    return {table: f"{' and '.join(names)} can be read" for table, names in out.items()}
 
 
 def _attributed(problem: Problem, files: dict[str, str]) -> Problem:

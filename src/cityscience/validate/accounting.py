@@ -10,14 +10,14 @@ context.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
+import regex
 
 from ..numbers import NumberToken, normalize
 from ..problems import Problem
-from .cells import is_number
+from .cells import PATTERN_TIMEOUT, is_number
 from .checked import Checked
 from .core import BREAKING_ZERO, candidate_values, exclusion_pattern
 
@@ -62,14 +62,14 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
     for row in checked.tables["exclusions"].rows:
         try:
             pattern = exclusion_pattern(row)
-        except re.error:
+        except regex.error:
             continue  # reported by the validator
         targets = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
         for sid in targets:
             text = checked.normalized_texts.get(sid)
             if text is None:
                 continue
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(text, timeout=PATTERN_TIMEOUT):
                 for tok in tokens_by_source[sid]:
                     if tok.start < m.end() and m.start() < tok.end:
                         excluded[sid].setdefault(tok.start, f"excluded:{row['reason']}")

@@ -7,27 +7,75 @@ a checker of its own for what the codebook can say.
 
 from __future__ import annotations
 
-import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
+
+import regex
 
 from ..problems import Problem
 from ..tables import RawTable
 from .registry import TableSpec
 
-__all__ = ["YEARS", "allowed_sets", "check_cells", "check_keys", "is_date", "is_number", "split_list"]
+__all__ = ["MAX_CELL_CHARS", "PATTERN_TIMEOUT", "YEARS", "allowed_sets", "check_cells", "check_keys", "is_date",
+           "is_number", "parse_number", "safe_pattern", "split_list"]
 
 YEARS = range(1949, 2101)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INTEGER = re.compile(r"-?\d+")
-_FLOAT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The most characters a spreadsheet cell holds (Excel's limit): longer cells could not survive the workbook
+#: round trip, so validation refuses them.
+MAX_CELL_CHARS = 32_767
+#: Seconds a curated pattern may spend on one text before it is refused as too slow.
+PATTERN_TIMEOUT = 2.0
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The one way the curated tables write a number: ASCII digits, an optional sign and decimal part,
+# no exponent, no leading zero, no trailing point (185, -3.2, 0.35).
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # multi-line text may hold line feeds
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a number written as the curated tables write one (``185``, ``2.35``), else None.
+
+    The one number parser of the data layer: validation, loading and the workbook import use it.
+
+    >>> parse_number("185"), parse_number("-3.2"), parse_number("1.85e2"), parse_number("0185"), parse_number("185.")
+    (185.0, -3.2, None, None, None)
+    >>> parse_number("１８５") is None  # full-width digits are not ASCII
+    True
+    """
+    return float(text) if _DECIMAL.fullmatch(text) else None
 
 
 def is_number(text: str) -> bool:
-    """True for a finite decimal number as the curated tables write one (``185``, ``2.35``)."""
-    return bool(_FLOAT.fullmatch(text)) and math.isfinite(float(text))
+    """True for a number written as the curated tables write one (see :func:`parse_number`)."""
+    return parse_number(text) is not None
+
+
+def _number_hint(raw: str) -> str:
+    """What is wrong with a cell that is not a number in the tables' syntax, in words."""
+    folded = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else unicodedata.normalize("NFKC", ch)
+                     for ch in raw)
+    if folded != raw and _DECIMAL.fullmatch(folded):
+        return f" (it holds non-ASCII digits: write {folded})"
+    if re.fullmatch(r"-?[0-9.]+[eE][-+]?[0-9]+", raw):
+        return " (no exponent: write the number out)"
+    if re.fullmatch(r"-?0[0-9]+(?:\.[0-9]+)?", raw):
+        return " (no leading zero)"
+    if raw.endswith("."):
+        return " (no trailing decimal point)"
+    return ""
+
+
+def safe_pattern(pattern: str, flags: int = 0) -> regex.Pattern:
+    """Compile a curated regular expression with the ``regex`` module, so matching can be given a timeout.
+
+    Raises:
+        regex.error: the pattern is invalid.
+    """
+    return regex.compile(pattern, flags | regex.VERSION0)
 
 
 def is_date(text: str) -> bool:
@@ -63,7 +111,8 @@ def _where(table: RawTable, row: dict[str, str], shown: str) -> str:
 
 
 def check_cells(spec: TableSpec, table: RawTable, allowed: dict[str, set[str]], shown: str,
-                files: Mapping[str, str], problems: list[Problem]) -> None:
+                files: Mapping[str, str], problems: list[Problem], unreadable: Mapping[str, str] | None = None
+                ) -> None:
     """Types, required values and allowed values of every cell of ``table``, as the codebook says.
 
     Args:
@@ -73,7 +122,11 @@ def check_cells(spec: TableSpec, table: RawTable, allowed: dict[str, set[str]], 
         shown: how the table's file is named in messages.
         files: file name of each referenced table, for messages (``sources`` → ``sources.csv``).
         problems: where problems are appended.
+        unreadable: tables (some of) whose files could not be read → what to fix; a reference into one
+            of them that is not found is not reported row by row but summed up in one line.
     """
+    unreadable = unreadable or {}
+    follow_on: dict[tuple[str, str], int] = {}
     for row, line in zip(table.rows, table.lines, strict=True):
         where = _where(table, row, shown)
         for col in spec.columns:
@@ -85,35 +138,52 @@ def check_cells(spec: TableSpec, table: RawTable, allowed: dict[str, set[str]], 
                     problems.append(Problem(where, line, col.name, raw, "a value (the column is required)",
                                             "required"))
                 continue
+            if len(raw) > MAX_CELL_CHARS:
+                problems.append(Problem(where, line, col.name, raw, f"at most {MAX_CELL_CHARS:,} characters (what a "
+                                        f"spreadsheet cell holds), found {len(raw):,}", "too_long"))
+                continue
             if raw != raw.strip():
                 problems.append(Problem(where, line, col.name, raw, "no leading or trailing spaces", "whitespace"))
             if col.dtype == "Int64" and not _INTEGER.fullmatch(raw):
-                problems.append(Problem(where, line, col.name, raw, "a whole number", "dtype"))
+                problems.append(Problem(where, line, col.name, raw, "a whole number written with ASCII digits"
+                                        + _number_hint(raw), "dtype"))
                 continue
             if col.dtype == "Int64" and col.name.endswith("year") and int(raw) not in YEARS:
                 problems.append(Problem(where, line, col.name, raw, f"a year between {YEARS.start} and "
                                         f"{YEARS.stop - 1}", "year_range"))
                 continue
             if col.dtype == "Float64" and not is_number(raw):
-                problems.append(Problem(where, line, col.name, raw, "a finite decimal number (e.g. 185 or 2.35)",
-                                        "dtype"))
+                problems.append(Problem(where, line, col.name, raw, "a decimal number written with ASCII digits, "
+                                        "without exponent, leading zero or trailing point (e.g. 185 or 2.35)"
+                                        + _number_hint(raw), "dtype"))
                 continue
             if col.dtype == "date" and not is_date(raw):
                 problems.append(Problem(where, line, col.name, raw, "a real calendar date written YYYY-MM-DD",
                                         "dtype"))
                 continue
-            if bad := _CONTROL.search(raw):
+            if bad := (_CONTROL_TEXT if col.dtype == "text" else _CONTROL).search(raw):
+                what = "line breaks only" if col.dtype == "text" else "one line of text without tabs or line breaks"
                 problems.append(Problem(where, line, col.name, raw,
-                                        f"no control characters (found U+{ord(bad.group()):04X})",
-                                        "control_character"))
+                                        f"{what}: no control characters (found U+{ord(bad.group()):04X} at character "
+                                        f"{bad.start() + 1})", "control_character"))
             if col.allowed:
-                _check_allowed(col.name, col.allowed, raw, where, line, allowed, files, problems)
+                _check_allowed(col.name, col.allowed, raw, where, line, allowed, files, problems,
+                               unreadable, follow_on)
+    for (column, ref_table), n in follow_on.items():
+        problems.append(Problem(shown, None, column, None,
+                                f"references into {ref_table} that can be checked once {unreadable[ref_table]} "
+                                f"({n} row{'s' if n != 1 else ''} not checked)", "follow_on"))
 
 
 def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allowed: dict[str, set[str]],
-                   files: Mapping[str, str], problems: list[Problem]) -> None:
+                   files: Mapping[str, str], problems: list[Problem], unreadable: Mapping[str, str],
+                   follow_on: dict[tuple[str, str], int]) -> None:
     if rule.startswith("re:"):
-        if not re.fullmatch(rule[3:], raw):
+        try:
+            ok = safe_pattern(rule[3:]).fullmatch(raw, timeout=PATTERN_TIMEOUT) is not None
+        except TimeoutError:
+            ok = False
+        if not ok:
             problems.append(Problem(where, line, column, raw, f"text matching the pattern {rule[3:]}", "pattern"))
         return
     values = [raw]
@@ -128,6 +198,10 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
         options |= allowed.get(part, {part})
     for value in values:
         if value in options:
+            continue
+        ref_table = rule.split(".", 1)[0] if "." in rule and not rule.startswith("vocab:") else None
+        if ref_table in unreadable:
+            follow_on[(column, ref_table)] = follow_on.get((column, ref_table), 0) + 1
             continue
         check = "unknown_reference" if "." in rule and not rule.startswith("vocab:") else "allowed_value"
         if len(options) > 12:

@@ -10,13 +10,14 @@ measure, and every exclusion still covers a number.
 from __future__ import annotations
 
 import bisect
-import math
 import re
+
+import regex
 
 from ..numbers import find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
-from .cells import is_number
+from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
@@ -34,7 +35,7 @@ def candidate_values(evidence: str) -> list[float]:
     """Numbers an evidence string can state: its numerals, 2**N for 翻N番 (翻番 = 2), and 1 for 破零.
 
     >>> candidate_values("五年翻两番,达到185亿元")
-    [5.0, 185.0, 4.0]
+    [5.0, 2.0, 185.0, 4.0]
     >>> candidate_values("省级孵化器“破零”")
     [0.0, 1.0]
     """
@@ -50,8 +51,8 @@ def candidate_values(evidence: str) -> list[float]:
 
 
 def value_in_text(value: float, evidence: str) -> bool:
-    """True when ``value`` is one of the numbers the evidence states."""
-    return any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-9) for v in candidate_values(evidence))
+    """True when ``value`` is one of the numbers the evidence states (exactly: 185.0000000001 is not 185)."""
+    return any(value == v or (v != v and value != value) for v in candidate_values(evidence))
 
 
 def read_raw(checked: Checked, problems: list[Problem]) -> None:
@@ -64,6 +65,10 @@ def read_raw(checked: Checked, problems: list[Problem]) -> None:
             continue
         path = root / "raw" / row["file_name"]
         shown = relpath(path, root.parent)
+        if not path.resolve().is_relative_to((root / "raw").resolve()):
+            problems.append(Problem(shown_sources, line, "file_name", row["file_name"],
+                                    "a file inside data/raw/ (the name leads outside it)", "path_escape"))
+            continue
         checked.files[shown] = "raw"
         text, found = read_raw_document(path, shown, row.get("sha256") or None)
         for p in found:
@@ -98,7 +103,8 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
 
 def _check_value(row, line, shown, units, indicators, checked: Checked, problems) -> None:
     """Evidence in the raw text, value in the evidence, unit and range consistent."""
-    value_ok = is_number(row["value"])
+    value = parse_number(row["value"])
+    value_ok = value is not None
     high = row["value_high"]
     if row["qualifier"] == "range" and not high:
         problems.append(Problem(shown, line, "value_high", high, "the upper end of the range (qualifier is range)",
@@ -106,7 +112,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
     if high and row["qualifier"] != "range":
         problems.append(Problem(shown, line, "qualifier", row["qualifier"],
                                 "'range' because value_high is filled", "range"))
-    if high and value_ok and is_number(high) and float(high) <= float(row["value"]):
+    if high and value_ok and is_number(high) and float(high) <= value:
         problems.append(Problem(shown, line, "value_high", high, f"a number above value {row['value']}", "range"))
 
     evidence = row["evidence"]
@@ -121,7 +127,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
             else:
                 expected = f"an exact substring of the raw document of {row['source_id']}"
             problems.append(Problem(shown, line, "evidence", evidence, expected, "evidence_not_found"))
-        if value_ok and not value_in_text(float(row["value"]), evidence):
+        if value_ok and not value_in_text(value, evidence):
             stated = ", ".join(f"{v:g}" for v in candidate_values(evidence)) or "no number"
             problems.append(Problem(shown, line, "value", row["value"],
                                     f"a number stated in the evidence (it states {stated})", "value_not_in_evidence"))
@@ -140,7 +146,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
         problems.append(Problem(shown, line, "unit", row["unit"],
                                 f"a unit in {want} ({why}); {row['unit']} is in {unit['unit_std']}", "unit_mismatch"))
     if value_ok and measure == "level" and is_number(unit["factor"] or "1"):
-        value = float(row["value"]) * float(unit["factor"] or 1)
+        value = value * float(unit["factor"] or 1)
         if unit["unit_std"] == "percent" and indicator["kind"] == "ratio" and not 0 <= value <= 100:
             problems.append(Problem(shown, line, "value", row["value"], "a share between 0 and 100 percent",
                                     "share_range"))
@@ -158,22 +164,25 @@ def check_units(checked: Checked, problems: list[Problem]) -> None:
             problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))
 
 
-def exclusion_pattern(row: dict[str, str]) -> re.Pattern:
+def exclusion_pattern(row: dict[str, str]):
     """Compile an exclusion's ``match``; both kinds are read in normalized (simplified) text.
 
     Literals are escaped; regexes get the same NFKC + t2s normalization as the
-    text, so a pattern written in traditional characters still matches.
-    Raises ``re.error`` for an invalid regex.
+    text, so a pattern written in traditional characters still matches. The
+    pattern is compiled with the ``regex`` module so that every search can be
+    given a timeout (:data:`~cityscience.validate.cells.PATTERN_TIMEOUT`): a
+    pattern with nested quantifiers cannot hang validation.
+    Raises ``regex.error`` for an invalid regex.
     """
     if row["kind"] == "regex":
-        return re.compile(normalize(row["match"]))
-    return re.compile(re.escape(normalize(row["match"])))
+        return safe_pattern(normalize(row["match"]))
+    return safe_pattern(re.escape(normalize(row["match"])))
 
 
-def _covers_number(pattern: re.Pattern, text: str, tokens: list) -> bool:
+def _covers_number(pattern, text: str, tokens: list) -> bool:
     """True when some match of ``pattern`` overlaps one of the number ``tokens`` of ``text``."""
     starts = [t.start for t in tokens]
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text, timeout=PATTERN_TIMEOUT):
         i = bisect.bisect_left(starts, m.start())
         # the token starting at or after the match, or the one before it that may reach into the match
         for t in tokens[max(0, i - 1): i + 1]:
@@ -191,14 +200,21 @@ def check_exclusions(checked: Checked, problems: list[Problem]) -> None:
             continue
         try:
             pattern = exclusion_pattern(row)
-        except re.error as exc:
+        except regex.error as exc:
             problems.append(Problem(shown, line, "match", row["match"], f"a valid regular expression ({exc})",
                                     "regex"))
             continue
         sids = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
         sids = [sid for sid in sids if sid in checked.normalized_texts]
-        if sids and not any(_covers_number(pattern, checked.normalized_texts[sid], checked.tokens[sid])
-                            for sid in sids):
+        try:
+            covers = any(_covers_number(pattern, checked.normalized_texts[sid], checked.tokens[sid]) for sid in sids)
+        except TimeoutError:
+            problems.append(Problem(shown, line, "match", row["match"],
+                                    f"a pattern that searches a document in under {PATTERN_TIMEOUT:g} s (this one "
+                                    "ran longer: nested quantifiers such as (a+)+ take exponential time)",
+                                    "regex_too_slow"))
+            continue
+        if sids and not covers:
             problems.append(Problem(shown, line, "match", row["match"],
                                     "a text or pattern that covers a number in its document(s) (stale exclusion)",
                                     "unused_exclusion"))

@@ -22,7 +22,7 @@ __all__ = ["COLUMNS_FILE", "DTYPES", "PSEUDO_TABLES", "TABLES_FILE", "Column", "
 
 COLUMNS_FILE = "codebook/columns.csv"
 TABLES_FILE = "codebook/tables.csv"
-DTYPES = ("string", "category", "Int64", "Float64", "date")
+DTYPES = ("string", "text", "category", "Int64", "Float64", "date")
 FORMATS = ("csv", "lines")
 #: Things a table can depend on that are not tables: the raw documents and the registry itself.
 PSEUDO_TABLES = ("raw", "codebook", "accounting")

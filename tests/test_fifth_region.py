@@ -1,0 +1,44 @@
+"""A fifth region, added as data only, flows through validation, loading, charts and the workbook export."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+import cityscience as cs
+from cityscience import charts
+from cityscience.export.workbook import workbook_bytes
+from cityscience.validate import check
+from fifth_region import OBSERVATIONS, REGION, SOURCE, add_fifth_region
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return add_fifth_region(tmp_path_factory.mktemp("fifth"))
+
+
+def test_the_copy_validates_with_every_number_accounted_for(data):
+    assert [str(p) for p in check(data).problems] == []
+
+
+def test_the_new_region_loads_in_file_order_with_a_palette_colour(data):
+    regions = cs.load_regions(data)
+    assert list(regions["region"].astype(str))[-1] == REGION
+    colours = charts.region_colors(regions)
+    assert colours[REGION] in charts.PALETTE
+    assert len(set(colours.values())) == len(colours)  # not one already taken by the other regions
+    obs = cs.load_observations(data)
+    assert set(obs.loc[obs["source_id"] == SOURCE, "obs_id"]) == {r["obs_id"] for r in OBSERVATIONS}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_has_a_sheet_for_the_new_region_with_its_values(data, lang):
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data, lang, [])))
+    name = cs.load_regions(data).set_index("region").loc[REGION, f"name_{lang}"]
+    assert name in wb.sheetnames
+    ids = {c.value for row in wb[name].iter_rows(min_row=2) for c in row if c.value}
+    assert any(r["obs_id"] in str(v) for r in OBSERVATIONS for v in ids)
+    readme = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
+    assert cs.load_regions(data).set_index("region").loc[REGION, f"short_{lang}"] in readme
