@@ -252,3 +252,18 @@ def test_target_pairs_and_dumbbell_separate_a_base_of_another_basis():
     assert note.startswith("† base and target not alike") and "cultivated so far" in note
     assert any(t.get_text().endswith("†") for t in ax.get_yticklabels())
     plt.close(fig)
+
+
+def test_the_validator_checks_the_model_codes(tmp_path):
+    import shutil
+
+    from cityscience.paths import data_dir
+    from cityscience.validate import check
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    path = data / "observations" / "ningbo-2014-summary.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",cultivated\n", ",cultivatd\n"), encoding="utf-8")
+    (p,) = check(data, accounting=False).problems
+    assert (p.column, p.value, p.check) == ("variant", "cultivatd", "allowed_value")
+    assert "'basis' or 'scope' or 'period' vocabulary" in p.expected
