@@ -141,25 +141,26 @@ def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator"
         which the row departs from its reference, ';'-separated, "" when none).
     """
     df = with_comparability(obs, indicators, vocabularies)
-    keys = list(by)
-    plain = (df["variant"].map(lambda c: not _variant_codes(c)) if "variant" in df.columns
-             else pd.Series(True, index=df.index))
-    refs = {}
-    for key, group in df.groupby(keys, observed=True, sort=False, dropna=False):
-        pool = group[plain.loc[group.index]]
-        pool = pool if len(pool) else group
-        combos = pool[list(DIMENSIONS)].astype(object).where(pool[list(DIMENSIONS)].notna(), None)
-        ref = combos.apply(tuple, axis=1).value_counts(sort=True, dropna=False).index[0]
-        refs[key if isinstance(key, tuple) else (key,)] = ref
-    ref_rows = [refs[tuple(r)] for r in df[keys].itertuples(index=False, name=None)]
+    if "variant" in df.columns:
+        plain = [not _variant_codes(c) for c in df["variant"]]
+    else:
+        plain = [True] * len(df)
+    combos = list(zip(*(df[d].astype(object).where(df[d].notna(), None) for d in DIMENSIONS), strict=True))
+    groups = list(zip(*(df[k].astype(object) for k in by), strict=True))
+    counts: dict[tuple, dict[tuple, list[int]]] = {}
+    for i, (g, combo) in enumerate(zip(groups, combos, strict=True)):
+        # [rows without a variant, all rows, first position]: the indicator's own wins, then the most common
+        tally = counts.setdefault(g, {}).setdefault(combo, [0, 0, i])
+        tally[0] += plain[i]
+        tally[1] += 1
+    refs = {g: max(c.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))[0] for g, c in counts.items()}
+    ref_rows = [refs[g] for g in groups]
     for i, dim in enumerate(DIMENSIONS):
         df[f"reference_{dim}"] = pd.array([r[i] for r in ref_rows], dtype="string")
-    differs = []
-    for _, row in df.iterrows():
-        dims = [d for d in DIMENSIONS if not pd.isna(row[d]) and not pd.isna(row[f"reference_{d}"])
-                and row[d] != row[f"reference_{d}"]]
-        differs.append(";".join(dims))
-    df["differs"] = pd.array(differs, dtype="string")
+    odd = {d: (df[d].notna() & df[f"reference_{d}"].notna()
+               & (df[d].astype("string") != df[f"reference_{d}"])).fillna(False).to_numpy() for d in DIMENSIONS}
+    df["differs"] = pd.array([";".join(d for d in DIMENSIONS if odd[d][i]) for i in range(len(df))],
+                             dtype="string")
     return df
 
 
