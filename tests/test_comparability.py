@@ -267,3 +267,13 @@ def test_the_validator_checks_the_model_codes(tmp_path):
     (p,) = check(data, accounting=False).problems
     assert (p.column, p.value, p.check) == ("variant", "cultivatd", "allowed_value")
     assert "'basis' or 'scope' or 'period' vocabulary" in p.expected
+
+
+def test_the_unit_column_is_a_code_whatever_the_script_of_the_evidence():
+    o = cs.load_observations().set_index("obs_id")
+    cixi, ningbo = o.loc["cx24-024"], o.loc["nb14-002"]
+    assert "億元" in cixi["evidence"] and "亿元" in ningbo["evidence"]  # the evidence keeps what is written
+    assert cixi["unit"] == ningbo["unit"] == "亿元"
+    assert "cx24-024" in set(o.index[o["unit"] == "亿元"])  # a filter on the code finds Cixi's rows too
+    assert o.loc["cx24-015", "unit"] == "个" and "個" in o.loc["cx24-015", "evidence"]
+    assert not o["unit"].astype(str).isin(["億元", "個"]).any()
