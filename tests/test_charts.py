@@ -339,6 +339,21 @@ def test_labels_fall_back_to_codes_and_name_sources(zh, en):
         zh.source_note([])
 
 
+def test_footnote_cites_each_source_as_cite_source_does():
+    """The charts' footnote and cs.cite cite a document the same way (one citation format)."""
+    import cityscience as cs
+    from cityscience.provenance import cite_source
+
+    sources = cs.load_sources()
+    ids = sorted(sources["source_id"].astype(str))
+    for lang in ("zh", "en"):
+        labels = charts.Labels.load(lang)
+        sep = labels.text("source_sep")
+        assert labels.source_note(ids) == labels.text("sources") + sep.join(cite_source(s, lang) for s in ids)
+        for _, row in sources.iterrows():
+            assert labels.source(row["source_id"]) == cite_source(row, lang)
+
+
 def test_comparability_note_names_levels_and_years(zh, en):
     assert en.comparability_note(OBS[OBS["indicator"] == "hte_stock"]) == (
         "Note: compares different kinds of places (sub-provincial city: Ningbo, Hangzhou; county-level city: "

@@ -83,12 +83,33 @@ def test_data_dictionary_is_up_to_date():
         "docs/data-dictionary.md is stale: run `cityscience docs`")
 
 
-def test_cite_names_document_and_evidence(obs):
-    row = obs.iloc[0]
-    src = cs.load_sources().set_index("source_id").loc[row["source_id"]]
-    zh = cs.cite(row["obs_id"])
-    assert zh.startswith(f"{src['issuer_zh']}《{src['title_zh']}》") and row["evidence"] in zh
-    en = cs.cite(row["obs_id"], lang="en")
-    assert src["issuer_en"] in en and row["evidence"] in en
+def test_cite_is_the_source_citation_and_the_quoted_evidence(obs):
+    from cityscience.provenance import cite_source
+
+    for _, row in obs.groupby("source_id", observed=True).head(1).iterrows():
+        zh, en = cs.cite(row["obs_id"]), cs.cite(row["obs_id"], lang="en")
+        assert zh == f"{cite_source(row['source_id'], 'zh')}：“{row['evidence']}”"
+        assert en == f"{cite_source(row['source_id'], 'en')}: “{row['evidence']}”"
     with pytest.raises(KeyError):
         cs.cite("no-such-id")
+    with pytest.raises(ValueError, match="language"):
+        cs.cite(obs.iloc[0]["obs_id"], lang="fr")
+
+
+def test_cite_source_names_issuer_title_number_and_date():
+    from cityscience.provenance import cite_source
+
+    sources = cs.load_sources()
+    for _, src in sources.iterrows():
+        zh, en = cite_source(src, "zh"), cite_source(src["source_id"], "en")
+        assert f"《{src['title_zh']}》" in zh and f"“{src['title_en']}”" in en
+        for text, issuer, title, opening in ((zh, src["issuer_zh"], src["title_zh"], "《"),
+                                             (en, src["issuer_en"], src["title_en"], "“")):
+            # the issuer leads, unless the title already names it
+            assert text.startswith(opening + title if title.startswith(issuer) else issuer)
+        date = src["published"].strftime("%Y-%m-%d")
+        assert date in zh and date in en
+        if not pd.isna(src["doc_number"]):
+            assert f"（{src['doc_number']}，{date}）" in zh and f"({src['doc_number']}, {date})" in en
+    with pytest.raises(KeyError, match="no-such-source"):
+        cite_source("no-such-source")

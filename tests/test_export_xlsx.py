@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import cityscience as cs
+from cityscience.cells import CellError, display_width, put
 from cityscience.cli import main
-from cityscience.export.cells import ExportCellError, display_width, put
 from cityscience.export.workbook import FigureData, workbook_bytes, write_workbook
 from exportdata import OBS_ROWS, make_export_data
 from minidata import set_cell
@@ -202,7 +202,7 @@ def test_control_character_cannot_reach_a_cell():
     """Defence in depth (the validator rejects them first): a cell refuses text a workbook cannot hold."""
     ws = openpyxl.Workbook().active
     ws.title = "观测值"
-    with pytest.raises(ExportCellError, match=r"观测值!S7: value 'bad\\x01char': expected text without control "
+    with pytest.raises(CellError, match=r"观测值!S7: value 'bad\\x01char': expected text without control "
                                               r"characters \(found U\+0001\)"):
         put(ws["S7"], "bad\x01char")
 

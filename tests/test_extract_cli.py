@@ -11,7 +11,7 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from cityscience.cli import main
-from cityscience.extract import ExtractError, extract, extract_many
+from cityscience.extract import CANDIDATE_COLUMNS, ExtractError, extract, extract_many
 from cityscience.extract import review as review_module
 from cityscience.extract.evaluate import evaluate
 from cityscience.extract.review import write_review
@@ -71,6 +71,22 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path) -> Non
     labels = [c for c in wb["candidates"]["F"][1:]]
     assert [c.value[:1] for c in labels] == ["=", "+", "-", "@"]
     assert all(c.data_type == "s" and c.quotePrefix for c in labels)
+    evidence = wb["candidates"].cell(row=1, column=1 + CANDIDATE_COLUMNS.index("evidence")).column_letter
+    assert all(c.quotePrefix for c in wb["candidates"][evidence][1:])  # highlighted text, still not formulas
+
+
+def test_review_sheet_cells_are_written_by_the_shared_cell_writer(tmp_path: Path) -> None:
+    """One formula-safe writer (cityscience.cells.put); text a workbook cannot hold is shown as U+FFFD."""
+    from cityscience import cells
+
+    assert review_module.put is cells.put
+    df = extract("新认定\x01企业46家,同比增长12.5%。")
+    out = write_review(df, tmp_path / "r.xlsx", about={"note": "=1+1", "odd": "a\x02b\ud800c"})
+    wb = openpyxl.load_workbook(out)
+    about = {r[0].value: r[1] for r in wb["about"].iter_rows(min_row=2, max_row=3)}
+    assert about["note"].value == "=1+1" and about["note"].data_type == "s" and about["note"].quotePrefix
+    assert about["odd"].value == "a\ufffdb\ufffdc"
+    assert [c.value for c in wb["candidates"]["F"][1:]] == ["新认定\ufffd企业"] * 2
 
 
 def test_unreadable_input_fails_loudly_and_writes_nothing(tmp_path: Path, capsys) -> None:

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cityscience.extract import extract
-from cityscience.extract.lexicon import LIST_CLASSIFIERS, UNITS
+from cityscience.extract.lexicon import LIST_CLASSIFIERS, lexicon
+
+UNITS = lexicon().units  # from data/codebook/units.csv
 
 # Units written directly after a number, with their standard unit and factor.
 COUNT_UNITS = ["家", "个", "项", "件", "名", "人", "次", "场", "起", "篇", "家次", "场次", "所", "台", "套"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cityscience"
 LAYERS = [
-    {"conventions", "paths", "problems", "atomic", "numbers", "tables", "cells", "text"},
+    {"conventions", "paths", "problems", "atomic", "numbers", "tables", "cells", "textnorm", "units"},
     {"validate"},
     {"load"},
     {"compare", "consistency", "provenance", "dictionary", "select"},

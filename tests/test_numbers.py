@@ -58,3 +58,67 @@ def test_normalize_keeps_length_and_converts_traditional():
     out = normalize(text)
     assert len(out) == len(text)
     assert out.startswith("有效高新技术企业数达994家")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("乾隆", "乾隆"),  # a name: OpenCC's phrase table keeps 乾 (alone it is 干)
+        ("瞭解", "了解"),  # 瞭 alone stays (瞭望); in 瞭解 it is 了
+        ("瞭望", "瞭望"),
+        ("乾燥", "干燥"),
+        ("乾坤", "乾坤"),
+        ("藉口", "借口"),
+        ("發明專利１２９５７件", "发明专利12957件"),  # full-width digits
+        ("增長１２．５％", "增长12.5%"),
+        ("①②", "12"),  # circled digits are one character in NFKC
+        ("㈠", "㈠"),  # NFKC makes three characters of it: kept as written
+        ("5〜10家", "5~10家"),  # the wave dash reads as a tilde, like ～
+        ("5～10家", "5~10家"),
+        ("\u00a0\u3000", "  "),  # no-break and ideographic spaces
+        ("億元\ud800萬人", "亿元\ud800万人"),  # a lone surrogate stays, the rest is converted
+    ],
+)
+def test_normalize_cases(text, expected):
+    assert normalize(text) == expected
+    assert normalize(text * 200) == expected * 200  # long texts (not cached) give the same
+
+
+def test_one_normalizer_for_validation_and_extraction():
+    from cityscience import textnorm
+    from cityscience.extract import core
+    from cityscience.policy import terms
+    from cityscience.validate import accounting, policy
+    from cityscience.validate import core as validate_core
+
+    for module in (accounting, validate_core, policy, core, terms):
+        assert module.normalize is textnorm.normalize, module.__name__
+
+
+def test_a_phrase_conversion_that_changes_length_falls_back_to_characters(monkeypatch):
+    from cityscience import textnorm
+
+    class Shrinking:
+        """A converter whose phrase table maps 乾隆 to one character (no real table does)."""
+
+        def convert(self, text):
+            return text.replace("乾隆", "X").replace("億", "亿").replace("乾", "干")
+
+    monkeypatch.setattr(textnorm, "_t2s", Shrinking)
+    text = "億元\n乾隆億\n"
+    assert textnorm.to_simplified(text) == "亿元\n干隆亿\n"  # only the second line went character by character
+
+
+def test_fast_nfkc_paths_agree_with_the_character_by_character_definition():
+    """The table lookups (sparse and dense changes) give what NFKC per character gives."""
+    from cityscience import textnorm
+    from cityscience.paths import data_dir
+
+    full_width = str.maketrans("0123456789%,.", "０１２３４５６７８９％，．")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((data_dir() / "raw").glob("*.txt"))]
+    texts += [t.translate(full_width) for t in texts]  # dense: every digit and comma changes
+    texts.append("研发投入" * 500 + "１２．５％\u00a0" + "科技" * 500 + "〜")  # sparse
+    for text in texts:
+        reference = textnorm.to_simplified("".join(textnorm._nfkc_char(ch) for ch in text))
+        assert normalize(text) == reference
+        assert len(normalize(text)) == len(text)

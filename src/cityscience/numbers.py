@@ -2,15 +2,17 @@
 
 The validator uses this module to prove that each curated value is stated in
 its evidence, and the accounting check uses it to list every number of a raw
-document. Offsets always refer to the text as given (see :func:`normalize`).
+document. Offsets always refer to the text as given: numbers are found in the
+normalized text (:func:`normalize`, the project's one normalizer, defined in
+:mod:`cityscience.textnorm` and re-exported here), which keeps every offset.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .textnorm import normalize, to_simplified
 
 __all__ = [
     "NumberToken",
@@ -87,42 +89,6 @@ def parse_chinese_numeral(text: str) -> float | None:
             yi = (yi + wan + (section + (digit or 0)) or 1) * 100_000_000
             wan, section, digit = 0, 0, None
     return yi + wan + section + (digit or 0)
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Convert traditional characters to simplified, keeping the text's length.
-
-    OpenCC converts phrases; when a phrase conversion would change the length
-    (and so break offsets), each character is converted on its own instead.
-    """
-    converter = _t2s()
-    out = converter.convert(text)
-    if len(out) == len(text):
-        return out
-    chars = [converter.convert(ch) for ch in text]
-    return "".join(c if len(c) == 1 else ch for c, ch in zip(chars, text, strict=True))
-
-
-@lru_cache(maxsize=8192)
-def normalize(text: str) -> str:
-    """NFKC (full-width digits → ASCII) then traditional → simplified, offsets preserved.
-
-    Characters whose NFKC form is longer than one character are left as they
-    are, so that an offset into the result is an offset into ``text``. Results
-    are cached: the validator normalizes the same evidence strings many times.
-    """
-    if unicodedata.is_normalized("NFKC", text):
-        nfkc = text
-    else:
-        nfkc = "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
-    return to_simplified(nfkc)
 
 
 def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:

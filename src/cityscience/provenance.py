@@ -1,38 +1,84 @@
-"""Cite a value: the document, its number and date, and the words that state the value."""
+"""Cite a value: the document, its number and date, and the words that state the value.
+
+:func:`cite_source` is the one way a document is cited: ``cs.cite``, the
+charts' source footnotes and the chart packs' index all use it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
 import pandas as pd
 
+from .conventions import check_language
 from .load import load_observations, load_sources
 
-__all__ = ["cite"]
+__all__ = ["cite", "cite_source"]
 
 
 def _text(value: object) -> str:
     return "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
+def _date(value: object) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:
+    """A document as cited: issuer, title, document number and publication date.
+
+    ``issuer《title》（number，date）`` in Chinese, ``issuer, “title” (number, date)`` in
+    English; the issuer is left out when the title already starts with it, and a missing
+    number or date is left out.
+
+    Args:
+        source: a source_id, or a row with the columns of ``sources.csv``.
+        lang: ``"zh"`` or ``"en"``.
+        root: data folder to look a source_id up in (default: the project's).
+
+    Raises:
+        KeyError: an unknown source_id.
+
+    >>> cite_source({"issuer_zh": "宁波市科学技术局", "title_zh": "2014年工作总结",
+    ...              "doc_number": None, "published": "2015-04-14"})
+    '宁波市科学技术局《2014年工作总结》（2015-04-14）'
+    >>> cite_source({"issuer_en": "Ningbo S&T Bureau", "title_en": "2014 work summary",
+    ...              "doc_number": "No. 5", "published": "2015-04-14"}, "en")
+    'Ningbo S&T Bureau, “2014 work summary” (No. 5, 2015-04-14)'
+    """
+    check_language(lang)
+    if isinstance(source, str):
+        sources = load_sources(root).set_index("source_id")
+        if source not in sources.index:
+            raise KeyError(f"unknown source_id {source!r}")
+        source = sources.loc[source]
+    number, date = _text(source.get("doc_number")), _date(source.get("published"))
+    issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"])
+    if lang == "zh":
+        details = "，".join(x for x in (number, date) if x)
+        return ("" if title.startswith(issuer) else issuer) + f"《{title}》" + (f"（{details}）" if details else "")
+    details = ", ".join(x for x in (number, date) if x)
+    return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
+
+
 def cite(obs_id: str, *, lang: str = "zh") -> str:
-    """A citation for one observation, e.g. for a footnote or a table of sources.
+    """A citation for one observation: its document (:func:`cite_source`) and its evidence, quoted.
 
     Args:
         obs_id: the observation's id (``"nb14-010"``).
         lang: ``"zh"`` for a Chinese citation, ``"en"`` for an English one.
 
+    Raises:
+        KeyError: an unknown obs_id.
+
     >>> cite("nb14-001")  # doctest: +SKIP
-    '宁波市科学技术局《宁波市科技局2014年工作总结》(2015-04-14):“…”'
+    '宁波市科学技术局《宁波市科技局2014年工作总结》（2015-04-14）：“…”'
     """
+    check_language(lang)
     obs = load_observations().set_index("obs_id")
     if obs_id not in obs.index:
         raise KeyError(f"unknown obs_id {obs_id!r}")
     row = obs.loc[obs_id]
-    src = load_sources().set_index("source_id").loc[row["source_id"]]
-    number = _text(src["doc_number"])
-    date = src["published"].strftime("%Y-%m-%d")
-    if lang == "en":
-        parts = [src["issuer_en"], f"“{src['title_en']}”", number, f"published {date}"]
-        return ", ".join(p for p in parts if p) + f". Evidence: “{row['evidence']}”"
-    if lang != "zh":
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    return f"{src['issuer_zh']}《{src['title_zh']}》{number}({date}):“{row['evidence']}”"
+    source = cite_source(str(row["source_id"]), lang)
+    return f"{source}：“{row['evidence']}”" if lang == "zh" else f"{source}: “{row['evidence']}”"

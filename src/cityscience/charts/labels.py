@@ -2,9 +2,10 @@
 
 Every label a chart shows comes from here, so the same chart reads the same in
 both languages: region and indicator names from ``regions.csv`` and
-``indicators.csv``, status and qualifier labels from the vocabularies, source
-titles from ``sources.csv``. Qualifiers become symbols (≥ at least, ≈ about,
-≤ at most, a range as ``low–high``).
+``indicators.csv``, status and qualifier labels from the vocabularies, units
+from ``codebook/units.csv``, source citations from
+:func:`cityscience.provenance.cite_source`. Qualifiers become symbols (≥ at
+least, ≈ about, ≤ at most, a range as ``low–high``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..conventions import LANGUAGES, check_language
+from ..provenance import cite_source
+from ..units import display_units
 
 __all__ = [
-    "DISPLAY_UNITS",
     "LANGUAGES",
     "QUALIFIER_SYMBOLS",
     "TEXT",
@@ -32,23 +34,6 @@ __all__ = [
 
 #: Prefix shown before a value for each qualifier (a range is written low–high instead).
 QUALIFIER_SYMBOLS = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
-
-#: Standard unit → (divisor, Chinese unit, English unit) used on axes and value labels.
-DISPLAY_UNITS: dict[str, tuple[float, str, str]] = {
-    "CNY": (1e8, "亿元", "CNY 100 m"),
-    "count": (1, "", ""),
-    "percent": (1, "%", "%"),
-    "pp": (1, "个百分点", "pp"),
-    "per_10k_people": (1, "件/万人", "per 10,000 residents"),
-    "m2": (1e4, "万平方米", "10,000 m²"),
-    "person_year": (1e4, "万人年", "10,000 person-years"),
-    "times": (1, "倍", "×"),
-    "rank": (1, "位", "rank"),
-    "index": (1, "", "index"),
-    "score": (1, "分", "points"),
-    "year": (1, "年", "years"),
-    "count_per_day": (1, "篇/天", "per day"),
-}
 
 #: Fixed chart phrases in both languages.
 TEXT: dict[str, dict[str, str]] = {
@@ -91,9 +76,13 @@ _LOADED: dict[str, tuple[object, type, Labels]] = {}
 
 
 def display_unit(unit_std: str, lang: str = "zh") -> tuple[float, str]:
-    """Divisor and unit label for showing values of a standard unit (CNY → 亿元, divisor 1e8)."""
+    """Divisor and unit label for showing values of a standard unit (CNY → 亿元, divisor 1e8).
+
+    From the display rows of ``codebook/units.csv`` (:func:`cityscience.units.display_units`);
+    a standard unit without one is shown as it is, labelled with its code.
+    """
     check_language(lang)
-    divisor, zh, en = DISPLAY_UNITS.get(str(unit_std), (1, str(unit_std), str(unit_std)))
+    divisor, zh, en = display_units().get(str(unit_std), (1, str(unit_std), str(unit_std)))
     return divisor, zh if lang == "zh" else en
 
 
@@ -182,7 +171,7 @@ class Labels:
         src: dict[str, str] = {}
         if sources is not None:
             for _, row in sources.iterrows():
-                src[str(row["source_id"])] = _source_title(row, lang)
+                src[str(row["source_id"])] = cite_source(row, lang)
         levels = _column_map(regions, "region", "admin_level")
         parents = _column_map(regions, "region", "parent") if regions is not None and "parent" in regions else {}
         rank = {str(r): i for i, r in enumerate(regions["region"])} if regions is not None else {}
@@ -224,7 +213,7 @@ class Labels:
         return self.vocab.get((vocabulary, str(code)), str(code))
 
     def source(self, source_id: object) -> str:
-        """Issuer, title, document number and date of a source, for footnotes."""
+        """The citation of a source (:func:`~cityscience.provenance.cite_source`), for footnotes."""
         return self.sources.get(str(source_id), str(source_id))
 
     def text(self, key: str) -> str:
@@ -277,23 +266,3 @@ class Labels:
         if not ids:
             raise ValueError("a chart needs at least one source document for its footnote")
         return self.text("sources") + self.text("source_sep").join(self.source(s) for s in ids)
-
-
-def _source_title(row: pd.Series, lang: str) -> str:
-    """``issuer《title》（number），date`` in Chinese, ``issuer, “title” (number), date`` in English.
-
-    The issuer is left out when the title already starts with it.
-    """
-    date = row.get("published")
-    date_text = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
-    number = row.get("doc_number")
-    number = "" if number is None or pd.isna(number) else str(number)
-    issuer, title = (str(row["issuer_zh"]), str(row["title_zh"])) if lang == "zh" else \
-        (str(row["issuer_en"]), str(row["title_en"]))
-    if lang == "zh":
-        text = ("" if title.startswith(issuer) else issuer) + f"《{title}》"
-        details = "，".join(x for x in (number, date_text) if x)
-        return text + (f"（{details}）" if details else "")
-    text = ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”"
-    details = ", ".join(x for x in (number, date_text) if x)
-    return text + (f" ({details})" if details else "")

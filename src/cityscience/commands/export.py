@@ -56,7 +56,7 @@ def _fail(lines: list[str], summary: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     # imported here, not at the top: they load openpyxl, which every other command can do without
-    from ..export.cells import ExportCellError
+    from ..cells import CellError
     from ..export.figures import ChartPackError
 
     try:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail([str(p) for p in exc.problems],
                      f"{n} problem{'s' if n != 1 else ''} in the data; nothing was exported "
                      f"(run `cityscience validate` after fixing them)")
-    except (OutputError, ExportCellError, ChartPackError) as exc:
+    except (OutputError, CellError, ChartPackError) as exc:
         return _fail([str(exc)], "nothing was exported; any earlier output is unchanged")
     except OSError as exc:
         return _fail([f"{exc.filename or ''}: {exc.strerror or exc}"],

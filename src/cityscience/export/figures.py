@@ -215,6 +215,7 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
 def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, region: str | None,
                   root: Path) -> list[tuple[str, bytes]]:
     from ..charts.labels import Labels
+    from ..provenance import cite_source
 
     checked = check(root)
     version = data_version(root, [r["published"] for r in checked.tables["sources"].rows])
@@ -227,7 +228,8 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
         sources = _split(row.sources)
         rows.append({"file": file, "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
                      "lang": row.lang, "regions": row.regions, "indicators": row.indicators,
-                     "sources": row.sources, "source_citations": " | ".join(labels.source(s) for s in sources),
+                     "sources": row.sources,
+                     "source_citations": " | ".join(cite_source(s, lang, root=root) for s in sources),
                      "data_version": str(version)})
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=PACK_INDEX_COLUMNS, lineterminator="\n")

@@ -31,6 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
+from ..cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
 from ..consistency import consistency_flags
 from ..conventions import LANGUAGES
 from ..load import (
@@ -43,7 +44,6 @@ from ..load import (
 )
 from ..paths import data_dir
 from ..validate import Checked
-from .cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
 from .labels import COMPUTED_COLUMNS, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
 

@@ -1,7 +1,8 @@
 """``extract()``: turn a report into candidate observation rows, each with its evidence.
 
 The pipeline reads the input (:mod:`.reading`), normalizes it without moving
-characters (:mod:`.normalizing`), masks spans whose numbers are never facts
+characters (:func:`cityscience.textnorm.normalize`, the normalizer validation
+uses too), masks spans whose numbers are never facts
 (:mod:`.masking`), infers the report's parts and years (:mod:`.structure`),
 finds quantities (:mod:`.quantities`) and what they measure (:mod:`.relations`),
 then gives each one a label, verbatim evidence with offsets, a status and a
@@ -25,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .lexicon import unit_info
+from ..textnorm import normalize
+from .lexicon import Lexicon, lexicon
 from .masking import mask_spans
-from .normalizing import normalize_for_matching, normalize_short
 from .quantities import Quantity, scan
 from .reading import Document, read_report
 from .relations import assign_measures, change_words_start
@@ -81,7 +82,8 @@ class Candidate:
 class _Text:
     """The text with the lookups every candidate needs: clauses, sentences, lines."""
 
-    def __init__(self, text: str, norm: str, enum: bytearray | None = None):
+    def __init__(self, text: str, norm: str, enum: bytearray | None = None, lex: Lexicon | None = None):
+        self.lex = lex if lex is not None else lexicon()
         self.text = text
         self.norm = norm
         self.enum = enum if enum is not None else bytearray(len(norm))
@@ -215,7 +217,7 @@ _PER_DAY = re.compile(r"每天|每日|日均")
 
 def _per_unit(q: Quantity, t: _Text) -> None:
     """每万人…38件 is 38 件/万人; 平均每天15000篇 is 15000 篇/天."""
-    if unit_info(q.unit).std != "count":
+    if t.lex.unit_info(q.unit).std != "count":
         return
     cs = t.clause_start(q.q_start)
     before = t.norm[cs:q.q_start]
@@ -289,7 +291,7 @@ def _label_and_evidence(q: Quantity, t: _Text, prev: Candidate | None) -> tuple[
 def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Candidate], DocumentInfo]:
     """The candidates of a document that has been read, and what was inferred about it."""
     text = doc.text
-    norm = normalize_for_matching(text)
+    norm = normalize(text)
     mask, spans = mask_spans(norm)
     quotes = bytearray(len(norm))
     enum = bytearray(len(norm))
@@ -300,8 +302,9 @@ def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Can
             enum[start:end] = b"\x01" * (end - start)
     info = analyse(norm, year, text)
     cues = find_cues(norm, quotes)
-    t = _Text(text, norm, enum)
-    quantities = scan(norm, mask, t.clause_start)
+    lex = lexicon()
+    t = _Text(text, norm, enum, lex)
+    quantities = scan(norm, mask, t.clause_start, lex)
     assign_measures(quantities, norm, t.clause_start)
 
     out: list[Candidate] = []
@@ -337,16 +340,16 @@ def extract_candidates(doc: Document, year: int | None = None) -> tuple[list[Can
             # As written, in traditional characters where the text has them (億元, 個), but
             # with full-width forms folded (％ → %): width is typography, not a different unit.
             written = unicodedata.normalize("NFKC", text[q.unit_span[0]:q.unit_span[1]])
-            if normalize_short(written) == q.unit:
+            if normalize(written) == q.unit:
                 unit_written = written
         cand = Candidate(q, label, ev_start, ev_end, status, yr, kind, unit_written,
                          reasons=[*q.reasons, why])
         out.append(cand)
         prev = cand
-    return _fold_restatements(out), info
+    return _fold_restatements(out, lex), info
 
 
-def _fold_restatements(cands: list[Candidate]) -> list[Candidate]:
+def _fold_restatements(cands: list[Candidate], lex: Lexicon) -> list[Candidate]:
     """One row per fact: a later candidate equal in value, unit, measure, status, qualifier
     and year to an earlier one, with a similar label (or a value too specific to repeat by
     chance), is a restatement and only adds its offset to the first."""
@@ -355,7 +358,7 @@ def _fold_restatements(cands: list[Candidate]) -> list[Candidate]:
     by_loose_key: dict[tuple, list[Candidate]] = {}
     for c in cands:
         q = c.q
-        loose = (q.value, q.value_high, unit_info(q.unit or "").written, q.measure, c.status, c.year)
+        loose = (q.value, q.value_high, lex.unit_info(q.unit or "").written, q.measure, c.status, c.year)
         key = (*loose, q.qualifier)
         # A table cell restating a sentence has no 以上/约 of its own: compare without the qualifier.
         table_cell = any(r.startswith("table cell") for r in q.reasons)
@@ -382,8 +385,9 @@ _INT_COLUMNS = {"year", "evidence_start", "evidence_end", "value_start", "value_
 
 
 def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None = None,
-                     region: str | None = None) -> pd.DataFrame:
+                     region: str | None = None, lex: Lexicon | None = None) -> pd.DataFrame:
     """The candidates as a DataFrame with the observations' columns and the review columns."""
+    unit_info = (lex if lex is not None else lexicon()).unit_info
     newlines = [m.start() for m in re.finditer("\n", text)]
     n = len(cands)
     cols: dict[str, list] = {c: [] for c in CANDIDATE_COLUMNS}
@@ -401,7 +405,7 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
                           "restated_at"))
     for c in cands:
         q = c.q
-        unit = unit_info(normalize_short(c.unit_written)) if c.unit_written else unit_info("")
+        unit = unit_info(normalize(c.unit_written)) if c.unit_written else unit_info("")
         if not unit.std and q.unit:
             unit = unit_info(q.unit)
         i = bisect.bisect_left(newlines, q.start)

@@ -14,7 +14,6 @@ Run it as ``cityscience extract --evaluate`` or ``python -m cityscience.extract.
 
 from __future__ import annotations
 
-import csv
 import math
 import sys
 from dataclasses import dataclass, field
@@ -23,11 +22,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import data_dir
+from ..tables import read_csv_table, relpath
 from .core import extract
 
 __all__ = ["Evaluation", "evaluate"]
 
 _KEY = ["value", "value_high", "unit", "status", "measure", "qualifier"]
+# The columns read from the curated tables (others are read too, and ignored).
+_SOURCE_COLUMNS = ["source_id", "region", "report_year", "file_name"]
+_OBS_COLUMNS = ["obs_id", "source_id", "year", *_KEY, "evidence"]
 
 
 @dataclass
@@ -71,9 +74,13 @@ def _key(row) -> tuple:
             str(row["measure"]), str(row["qualifier"]))
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+def _read_rows(path: Path, root: Path, columns: list[str]) -> list[dict[str, str]]:
+    """The rows of a curated CSV as text, every column in ``columns`` present (empty if missing).
+
+    Problems of the file are not repeated here: the validation warning reports them.
+    """
+    table, _ = read_csv_table(path, relpath(path, root.parent), columns, set())
+    return table.rows
 
 
 def _curated(root: Path, warnings: list[str]) -> tuple[list[dict], list[dict]]:
@@ -84,10 +91,10 @@ def _curated(root: Path, warnings: list[str]) -> tuple[list[dict], list[dict]]:
     if checked.problems:
         warnings.append(f"the curated data currently fail validation ({len(checked.problems)} problems, "
                         f"first: {checked.problems[0]}); evaluating against the rows as they are")
-    sources = _read_rows(root / "sources.csv")
+    sources = _read_rows(root / "sources.csv", root, _SOURCE_COLUMNS)
     observations: list[dict] = []
     for path in sorted((root / "observations").glob("*.csv")):
-        observations.extend(_read_rows(path))
+        observations.extend(_read_rows(path, root, _OBS_COLUMNS))
     return sources, observations
 
 
@@ -193,9 +200,3 @@ def evaluate(root: Path | None = None, *, sources: list[str] | None = None, loca
     per_doc = pd.concat([per_doc, pd.DataFrame([overall])], ignore_index=True)
     return Evaluation(per_doc, pd.DataFrame(missed), pd.DataFrame(spurious), pd.DataFrame(matched),
                       agree / total_pairs if total_pairs else 1.0, warnings)
-
-
-if __name__ == "__main__":  # pragma: no cover - the CLI is tested
-    from ..cli import main
-
-    sys.exit(main(["extract", "--evaluate", *sys.argv[1:]]))

@@ -5,7 +5,7 @@ names, enumerations, ordinals of sessions and page chrome all contain digits
 or numerals that state no quantity. :func:`mask_spans` marks them so the
 scanner skips every number that starts inside one.
 
-All patterns run on the normalized text (see :mod:`.normalizing`) and cost
+All patterns run on the normalized text (see :mod:`cityscience.textnorm`) and cost
 time linear in its length: no nested quantifiers, every repetition bounded.
 For speed, most patterns start from a fixed word or character (届, 次会议, 是,
 月, 计划, 强, :) that the regex engine finds quickly, and the numeral before

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..numbers import parse_chinese_numeral
-from .lexicon import LIST_CLASSIFIERS, UNIT_RE, UNIT_START_CHARS, unit_info
+from .lexicon import LIST_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
 
 __all__ = ["Quantity", "parse_chinese_quantity", "scan"]
@@ -136,7 +136,10 @@ def _parse_cn(run: str) -> float | None:
 
 
 class _Scanner:
-    def __init__(self, norm: str, mask: bytearray, clause_start):
+    def __init__(self, norm: str, mask: bytearray, clause_start, lex: Lexicon):
+        self.unit_re = lex.unit_re
+        self.unit_info = lex.unit_info
+        self.unit_start_chars = lex.start_chars
         self.norm = norm
         self.n = len(norm)
         self.mask = mask
@@ -148,27 +151,27 @@ class _Scanner:
     # -- the pieces after a number -------------------------------------------------
     def _unit(self, p: int, q: Quantity, s: int) -> int:
         """Read ``余/多`` and the unit from ``p``; return the end position (``p`` if no unit)."""
-        norm = self.norm
+        norm, unit_re, unit_info = self.norm, self.unit_re, self.unit_info
         if p < self.n and norm[p] in _MID_APPROX:
-            m = UNIT_RE.match(norm, p + 1)
+            m = unit_re.match(norm, p + 1)
             if m or (p + 1 < self.n and norm[p + 1] in _BIG):
                 q.qualifier = "approx"
                 q.reasons.append(f"{norm[p]} → approx")
                 p += 1
-        m = UNIT_RE.match(norm, p)
+        m = unit_re.match(norm, p)
         if m:
             q.unit, q.unit_span = m.group(), m.span()
             return m.end()
         if p < self.n and norm[p] in _BIG:
             big = norm[p]
-            if p + 1 < self.n and norm[p + 1] in {"余", "多"} and UNIT_RE.match(norm, p + 2):
-                after = UNIT_RE.match(norm, p + 2)
+            if p + 1 < self.n and norm[p + 1] in {"余", "多"} and unit_re.match(norm, p + 2):
+                after = unit_re.match(norm, p + 2)
                 if unit_info(big + after.group()).std:  # 1.5万余人, 50余万元 → approx
                     q.qualifier = "approx"
                     q.reasons.append(f"{norm[p + 1]} → approx")
                     q.unit, q.unit_span = big + after.group(), (p, after.end())
                     return after.end()
-            scaled = UNIT_RE.match(norm, p + 1)
+            scaled = unit_re.match(norm, p + 1)
             if scaled and unit_info(big + scaled.group()).std == "count":
                 q.unit, q.unit_span = big + scaled.group(), (p, scaled.end())
                 return scaled.end()  # 25万场, 1.2亿人次: a count in 万/亿 of its unit
@@ -267,7 +270,7 @@ class _Scanner:
                 self.rank(s, e, value, "chinese")
             return
         # Fast rejection: a Chinese numeral states a quantity only before a unit.
-        if nxt not in UNIT_START_CHARS and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
+        if nxt not in self.unit_start_chars and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
                 run[-1] not in _BIG:
             return
         # A trailing 万/亿 belongs to the unit as written (三十万元 → 30 万元), unless the
@@ -399,15 +402,16 @@ class _Scanner:
         self.consumed = e
 
 
-def scan(norm: str, mask: bytearray, clause_start) -> list[Quantity]:
+def scan(norm: str, mask: bytearray, clause_start, lex: Lexicon | None = None) -> list[Quantity]:
     """All quantities of a normalized text, in order.
 
     Args:
         norm: the normalized text.
         mask: 1 for every masked character (see :func:`.masking.mask_spans`).
         clause_start: function giving the start of the clause holding a position.
+        lex: the units (default: :func:`.lexicon.lexicon`, from the codebook).
     """
-    scanner = _Scanner(norm, mask, clause_start)
+    scanner = _Scanner(norm, mask, clause_start, lex if lex is not None else lexicon())
     for m in _TOKEN.finditer(norm):
         if m.start() < scanner.consumed:
             continue

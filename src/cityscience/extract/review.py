@@ -4,9 +4,13 @@ The Excel sheet is meant to be read and edited by a researcher: the
 ``evidence`` cell shows the number in bold red inside its sentence, rows with
 low confidence are shaded, offsets point back into the original file, and an
 ``about`` sheet says where the text came from and how to use the columns.
-Text that begins with ``= + - @`` is stored as text (never a formula), so a
-report cannot inject formulas into the reviewer's spreadsheet. Files are
-written to a temporary name and renamed, so a failure never leaves half a file.
+Cells are written with the project's one cell writer (:func:`cityscience.cells.put`):
+text that begins with ``= + - @`` is stored as text (never a formula), so a
+report cannot inject formulas into the reviewer's spreadsheet. Characters a
+workbook cannot hold (control characters, lone surrogates) are shown as U+FFFD
+first, because a report's text is reviewed as it is (the offsets still point
+into the original). Files are written to a temporary name and renamed, so a
+failure never leaves half a file.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_path
+from ..cells import put
 
 __all__ = ["write_review"]
 
-_FORMULA_START = ("=", "+", "-", "@")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+# What a workbook cannot hold: control characters (as openpyxl refuses them) and lone surrogates.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _WIDTHS = {"label_zh": 28, "evidence": 60, "reason": 48, "unit": 8, "measure": 10, "status": 9,
            "qualifier": 9, "value": 11, "source_id": 22, "restated_at": 14}
 _ABOUT_COLUMNS = [
@@ -78,27 +83,23 @@ def write_review(df: pd.DataFrame, path: str | os.PathLike, *, about: dict[str, 
     return path
 
 
+def _clean(text: str) -> str:
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def _write_xlsx(df: pd.DataFrame, path: Path, about: dict[str, object]) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    def clean(text: str) -> str:
-        # Control characters and lone surrogates cannot be stored in XML: show U+FFFD instead
-        # (the offsets still point into the original text).
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-        return _SURROGATES.sub("\ufffd", text)
-
     wb = Workbook()
     ws = wb.active
     ws.title = "candidates"
     columns = list(df.columns)
-    ws.append(columns)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    for c, name in enumerate(columns, start=1):
+        put(ws.cell(row=1, column=c), _clean(str(name))).font = Font(bold=True)
     shade = PatternFill("solid", fgColor="FFF2CC")
     red = InlineFont(b=True, color="FFC00000")
     for r, row in enumerate(df.itertuples(index=False), start=2):
@@ -107,9 +108,11 @@ def _write_xlsx(df: pd.DataFrame, path: Path, about: dict[str, object]) -> None:
             and float(values["confidence"]) < 0.6
         for c, name in enumerate(columns, start=1):
             value = _cell_text(values[name])
-            cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                value = clean(value)
+                value = _clean(value)
+            elif hasattr(value, "item"):
+                value = value.item()  # a numpy number
+            cell = put(ws.cell(row=r, column=c), value)
             if name == "evidence" and isinstance(value, str):
                 try:
                     off = int(values["value_start"]) - int(values["evidence_start"])
@@ -117,18 +120,10 @@ def _write_xlsx(df: pd.DataFrame, path: Path, about: dict[str, object]) -> None:
                 except (TypeError, ValueError, KeyError):
                     off, length = -1, 0
                 if 0 <= off and off + length <= len(value) and length > 0:
+                    # the same text, with the number in bold red (still text: put set it up)
                     parts = [value[:off], TextBlock(red, value[off:off + length]), value[off + length:]]
-                    parts = [p for p in parts if isinstance(p, TextBlock) or p]
-                    cell.value = CellRichText(parts)
-                else:
-                    cell.value = value
+                    cell.value = CellRichText([p for p in parts if isinstance(p, TextBlock) or p])
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-            else:
-                cell.value = value.item() if hasattr(value, "item") else value
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text begins with
-                    if value.startswith(_FORMULA_START):
-                        cell.quotePrefix = True
             if low:
                 cell.fill = shade
     for c, name in enumerate(columns, start=1):
@@ -140,16 +135,12 @@ def _write_xlsx(df: pd.DataFrame, path: Path, about: dict[str, object]) -> None:
     info = wb.create_sheet("about")
     info.column_dimensions["A"].width = 34
     info.column_dimensions["B"].width = 100
-    info.append(["Candidate observations proposed by cityscience.extract", ""])
-    info["A1"].font = Font(bold=True)
-    for key, value in about.items():
-        text = clean(str(value))
-        info.append([key, text])
-        info.cell(row=info.max_row, column=2).data_type = "s"
-    info.append(["", ""])
-    info.append(["column", "meaning"])
-    info.cell(row=info.max_row, column=1).font = Font(bold=True)
-    info.cell(row=info.max_row, column=2).font = Font(bold=True)
-    for key, meaning in _ABOUT_COLUMNS:
-        info.append([key, meaning])
+    lines = [("Candidate observations proposed by cityscience.extract", ""),
+             *((str(k), str(v)) for k, v in about.items()), ("", ""), ("column", "meaning"), *_ABOUT_COLUMNS]
+    headings = {1, len(about) + 3}
+    for r, (key, text) in enumerate(lines, start=1):
+        for c, value in enumerate((key, text), start=1):
+            cell = put(info.cell(row=r, column=c), _clean(value))
+            if r in headings and value:
+                cell.font = Font(bold=True)
     wb.save(path)

@@ -17,6 +17,7 @@ import regex
 from ..numbers import find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
+from ..units import unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
@@ -156,9 +157,11 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
 
 
 def check_units(checked: Checked, problems: list[Problem]) -> None:
-    """Conversion factors are positive."""
+    """Conversion factors are positive; each standard unit has one display unit."""
     table = checked.tables["units"]
     shown = relpath(table.path, checked.root.parent)
+    if "display" in table.columns and "unit_std" in table.columns:
+        problems.extend(unit_problems(table, shown))
     for row, line in zip(table.rows, table.lines, strict=True):
         if row["factor"] and is_number(row["factor"]) and float(row["factor"]) <= 0:
             problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))

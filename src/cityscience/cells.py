@@ -1,10 +1,15 @@
-"""Writing cells safely: text stays text, numbers get formats that match their units.
+"""Writing spreadsheet cells safely: text stays text, numbers get formats that match their units.
 
 Spreadsheet programs evaluate a typed ``=``, ``+``, ``-`` or ``@`` as the start
 of a formula. Every text cell written here is stored as a string (never a
 formula) and, when it starts with one of those characters, carries the
 "quote prefix" flag so that Excel and LibreOffice show it as text even after a
-user edits the cell.
+user edits the cell. Text a workbook cannot hold (control characters, lone
+surrogates) is refused with the cell named.
+
+The one cell writer of the project: the export workbook and the extractor's
+review sheet both use :func:`put`. openpyxl is imported only when a cell is
+written, so importing this module costs nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import Cell
-from openpyxl.utils.exceptions import IllegalCharacterError
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
-__all__ = ["FORMULA_PREFIXES", "TEXT_FORMAT", "ExportCellError", "decimals_of", "display_width",
+__all__ = ["DATE_FORMAT", "FORMULA_PREFIXES", "TEXT_FORMAT", "CellError", "decimals_of", "display_width",
            "number_format", "put"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -27,7 +33,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 _SUFFIX = {"percent": '"%"', "pp": '" pp"', "times": '"×"'}
 
 
-class ExportCellError(ValueError):
+class CellError(ValueError):
     """A value that a spreadsheet cannot hold (e.g. a control character), with where it is."""
 
 
@@ -64,17 +70,21 @@ def put(cell: Cell, value: object, fmt: str | None = None) -> Cell:
     """Store ``value`` in ``cell``: text as text (never a formula), numbers and dates as such.
 
     Raises:
-        ExportCellError: the text holds characters a workbook cannot store.
+        CellError: the text holds characters a workbook cannot store.
     """
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         cell.value = None
     elif isinstance(value, str):
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
         try:
+            value.encode("utf-8")
             cell.value = value
-        except IllegalCharacterError:
-            bad = next(ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r")
-            raise ExportCellError(f"{cell.parent.title}!{cell.coordinate}: value {value[:60]!r}: expected text "
-                                  f"without control characters (found U+{ord(bad):04X})") from None
+        except (IllegalCharacterError, UnicodeEncodeError):
+            bad = next(ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or "\ud800" <= ch <= "\udfff")
+            what = "control characters" if ord(bad) < 32 else "lone surrogates"
+            raise CellError(f"{cell.parent.title}!{cell.coordinate}: value {value[:60]!r}: expected text "
+                            f"without {what} (found U+{ord(bad):04X})") from None
         cell.data_type = "s"  # never a formula, whatever the first character
         if value.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True

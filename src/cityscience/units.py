@@ -1,0 +1,135 @@
+"""Units of measurement, defined once in ``codebook/units.csv``, for the code that derives from them.
+
+The extractor (which units follow a number and what they mean) and the
+charts (which unit shows each standard unit, in Chinese and English) read
+their tables from this one file, so a unit added there is known everywhere.
+This module reads only the units file, through the project's one CSV reader,
+so that extraction works while the curated observations are being edited
+(and fail validation). The file is found in the data folder
+(:func:`cityscience.paths.data_dir`, ``CITYSCIENCE_DATA`` to move it); it is
+read again when it changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import data_dir
+from .problems import Problem
+from .tables import RawTable, read_csv_table, relpath
+
+__all__ = ["EXTRACT_MODES", "UnitRow", "UnitsError", "display_units", "read_units", "unit_problems",
+           "units_path"]
+
+#: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
+EXTRACT_MODES = ("direct", "word_end", "rule")
+_COLUMNS = ["unit", "unit_std", "factor", "description", "extract", "display", "display_zh", "display_en"]
+_REQUIRED = set(_COLUMNS) - {"description"}
+
+
+class UnitsError(ValueError):
+    """The units file is missing or cannot be used; the message names the file and every problem."""
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One row of ``codebook/units.csv`` (see ``data/README.md`` for the columns)."""
+
+    unit: str
+    unit_std: str
+    factor: float
+    extract: str
+    display: bool
+    display_zh: str
+    display_en: str
+    line: int
+
+
+def units_path(root: Path | None = None) -> Path:
+    """The units file of the data folder ``root`` (default: :func:`~cityscience.paths.data_dir`)."""
+    return Path(root if root is not None else data_dir()) / "codebook" / "units.csv"
+
+
+def _factor(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def unit_problems(table: RawTable, shown: str) -> list[Problem]:
+    """Problems of the rows beyond what ``codebook/columns.csv`` says of each cell: two
+    display rows for one standard unit (the validator can add these to its own)."""
+    problems = []
+    display_of: dict[str, int] = {}
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row["display"] == "yes":
+            std = row["unit_std"]
+            if std in display_of:
+                problems.append(Problem(shown, line, "display", "yes",
+                                        f"one display unit for {std} (also on line {display_of[std]})",
+                                        "duplicate_display"))
+            display_of.setdefault(std, line)
+    return problems
+
+
+def _cell_problems(table: RawTable, shown: str) -> list[Problem]:
+    """The cells this module reads, checked as the validator checks them (the extractor
+    must not depend on the curated data passing validation)."""
+    problems = []
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if _factor(row["factor"]) is None:
+            problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))
+        if row["extract"] not in ("", *EXTRACT_MODES):
+            problems.append(Problem(shown, line, "extract", row["extract"],
+                                    f"empty or one of {', '.join(EXTRACT_MODES)}", "allowed_value"))
+        if row["display"] not in ("", "yes"):
+            problems.append(Problem(shown, line, "display", row["display"], "empty or yes", "allowed_value"))
+    return problems
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], tuple[UnitRow, ...]]] = {}
+
+
+def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
+    """The rows of the units file, in file order; read again only when the file changes.
+
+    Raises:
+        UnitsError: the file is missing, or a row cannot be used (all problems listed).
+    """
+    path = units_path(root).resolve()
+    shown = relpath(path, path.parent.parent.parent)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise UnitsError(
+            f"{path}: the units codebook is missing. The extractor and the charts read the units from "
+            "codebook/units.csv in the data folder (cityscience.paths.data_dir()); set CITYSCIENCE_DATA to "
+            "the folder holding codebook/units.csv (the project's data/ folder)") from None
+    key = (stat.st_mtime_ns, stat.st_size)
+    hit = _CACHE.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    table, problems = read_csv_table(path, shown, _COLUMNS, _REQUIRED)
+    problems = [p for p in problems if p.check != "extra_column"]  # other columns are not ours to judge
+    if not problems:
+        problems = _cell_problems(table, shown) + unit_problems(table, shown)
+    if problems:
+        raise UnitsError(f"{shown}: cannot read the units:\n" + "\n".join(f"  {p}" for p in problems))
+    rows = tuple(UnitRow(r["unit"], r["unit_std"], float(r["factor"]), r["extract"], r["display"] == "yes",
+                         r["display_zh"], r["display_en"], line)
+                 for r, line in zip(table.rows, table.lines, strict=True))
+    _CACHE[path] = (key, rows)
+    return rows
+
+
+def display_units(root: Path | None = None) -> dict[str, tuple[float, str, str]]:
+    """Standard unit → (divisor, Chinese label, English label) for showing values on charts.
+
+    From the rows marked ``display``: the divisor is the row's factor (CNY is shown in
+    亿元, so values are divided by 1e8).
+    """
+    return {r.unit_std: (r.factor, r.display_zh, r.display_en) for r in read_units(root) if r.display}

@@ -1,0 +1,111 @@
+"""Units are defined once, in codebook/units.csv: the extractor and the charts derive their tables from it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from cityscience import charts
+from cityscience.extract import ExtractError, extract
+from cityscience.extract.lexicon import lexicon
+from cityscience.paths import data_dir
+from cityscience.textnorm import normalize
+from cityscience.units import UnitsError, display_units, read_units
+
+SENTENCE = "全年新增发电量35万千瓦时。"
+
+
+@pytest.fixture
+def units_folder(tmp_path, monkeypatch):
+    """A data folder holding a copy of the project's codebook, used in place of data/."""
+    data = tmp_path / "data"
+    shutil.copytree(data_dir() / "codebook", data / "codebook")
+    monkeypatch.setenv("CITYSCIENCE_DATA", str(data))
+    return data / "codebook" / "units.csv"
+
+
+def _append(path, line: str) -> None:
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        f.write(line + "\n")
+
+
+def test_a_unit_added_to_the_codebook_reaches_the_extractor_and_the_charts(units_folder, monkeypatch):
+    monkeypatch.delenv("CITYSCIENCE_DATA")
+    (before,) = extract(SENTENCE).itertuples()
+    assert before.unit == "万千瓦" and before.unit_std == "kW"  # the curated codebook has no 万千瓦时
+    assert charts.display_unit("kWh", "zh") == (1, "kWh")
+    monkeypatch.setenv("CITYSCIENCE_DATA", str(units_folder.parents[1]))
+
+    _append(units_folder, '万千瓦时,kWh,10000,ten thousand kilowatt-hours,direct,yes,万千瓦时,"10,000 kWh"')
+    (row,) = extract(SENTENCE).itertuples()
+    assert (row.value, row.unit, row.unit_std, row.value_std) == (35, "万千瓦时", "kWh", 350_000)
+    assert charts.display_unit("kWh", "zh") == (1e4, "万千瓦时")
+    assert charts.display_unit("kWh", "en") == (1e4, "10,000 kWh")
+
+
+def test_the_display_table_is_the_display_rows_of_the_codebook():
+    rows = read_units()
+    shown = display_units()
+    assert set(shown) == {r.unit_std for r in rows if r.display}
+    assert shown["CNY"] == (1e8, "亿元", "CNY 100 m")  # divisor = factor of the display unit
+    assert shown["count"] == (1, "", "")  # counts are shown without a unit label
+    assert shown["rank"] == (1, "位", "rank")
+    assert charts.display_unit("no_such_unit", "en") == (1, "no_such_unit")
+
+
+def test_the_extractor_reads_each_unit_as_its_extract_column_says():
+    lex = lexicon()
+    for r in read_units():
+        written = normalize(r.unit)
+        unit = lex.units.get(written)
+        if not r.extract:
+            assert unit is None, r.unit
+            continue
+        assert (unit.std, unit.factor) == (r.unit_std, r.factor), r.unit
+        read_after_a_number = lex.unit_re.fullmatch(written) is not None
+        assert read_after_a_number == (r.extract != "rule"), r.unit
+
+
+def test_rank_changes_in_places_are_not_counted():
+    """位 is not a count unit: 较上年提高49位 is a change of rank, not 49 of something."""
+    assert "位" not in lexicon().units
+    df = extract("全市科技创新指数排名较上年提高49位。")
+    assert not (df["unit"] == "位").any() and not (df["unit_std"] == "count").any()
+
+
+def test_traditional_units_read_as_their_simplified_row():
+    (row,) = extract("研發投入達185億元。").itertuples()
+    assert (row.unit, row.unit_std, row.value_std) == ("億元", "CNY", 1.85e10)
+
+
+def test_a_missing_units_file_is_named_with_what_to_do(units_folder):
+    units_folder.unlink()
+    with pytest.raises(ExtractError, match=r"units\.csv.*missing.*CITYSCIENCE_DATA"):
+        extract(SENTENCE)
+    with pytest.raises(UnitsError, match="CITYSCIENCE_DATA"):
+        charts.display_unit("CNY")
+
+
+def test_unusable_rows_are_all_reported_with_their_lines(units_folder):
+    _append(units_folder, "万千瓦时,kWh,zero,x,sometimes,,,")
+    _append(units_folder, "亿元2,CNY,1e8,x,direct,yes,亿元,CNY 100 m")
+    n = len(units_folder.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(UnitsError) as err:
+        read_units()
+    message = str(err.value)
+    assert f"units.csv:{n - 1}: column 'factor': value 'zero'" in message
+    assert f"units.csv:{n - 1}: column 'extract': value 'sometimes'" in message
+    assert f"units.csv:{n}: column 'display'" in message and "one display unit for CNY (also on line 2)" in message
+
+
+def test_units_that_read_the_same_must_mean_the_same(units_folder):
+    _append(units_folder, "萬元,CNY,1,wrong factor,direct,,,")
+    with pytest.raises(ExtractError, match=r"unit '萬元' reads as '万元' like the unit on line 3"):
+        extract(SENTENCE)
+
+
+def test_a_unit_without_extract_is_never_proposed(units_folder):
+    _append(units_folder, "万千瓦时,kWh,10000,ten thousand kilowatt-hours,,,,")
+    (row,) = extract(SENTENCE).itertuples()
+    assert row.unit == "万千瓦"
