@@ -85,7 +85,9 @@ def make_data(root: Path, raw_text: str = RAW_TEXT, obs_rows: list[list[str]] | 
     ])
     write_csv(data / "indicators.csv", INDICATORS)
     write_csv(data / "exclusions.csv", EXCLUSIONS)
-    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *(obs_rows or OBS_ROWS)])
+    # rows written before an optional column was added (variant) get it empty
+    rows = [[*r, *[""] * (len(OBS_HEADER) - len(r))] for r in (obs_rows or OBS_ROWS)]
+    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *rows])
     return data
 
 

@@ -277,3 +277,21 @@ def test_the_unit_column_is_a_code_whatever_the_script_of_the_evidence():
     assert "cx24-024" in set(o.index[o["unit"] == "亿元"])  # a filter on the code finds Cixi's rows too
     assert o.loc["cx24-015", "unit"] == "个" and "個" in o.loc["cx24-015", "evidence"]
     assert not o["unit"].astype(str).isin(["億元", "個"]).any()
+
+
+def test_the_validator_takes_a_simplified_unit_code_for_traditional_evidence(tmp_path):
+    from cityscience.validate import check
+    from minidata import make_data, write_csv
+
+    def data_with(row, where):
+        data = make_data(where, raw_text=text, obs_rows=[row])
+        write_csv(data / "exclusions.csv", [["source_id", "kind", "match", "reason", "note"]])
+        return data
+
+    text = "完成規上工業企業研發費用84.2億元。\n"
+    row = ["t-001", "demo", "cixi", "2024", "rd_expenditure", "規上工業企業研發費用", "level", "actual", "exact",
+           "84.2", "", "亿元", "完成規上工業企業研發費用84.2億元", "", ""]
+    assert check(data_with(row, tmp_path), accounting=False).problems == []
+    row[11] = "億元"
+    (p,) = check(data_with(row, tmp_path / "written"), accounting=False).problems
+    assert (p.column, p.value, p.check) == ("unit", "億元", "unit_code") and "'亿元'" in p.expected

@@ -140,6 +140,12 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
     indicator = indicators.get(row["indicator"])
     if unit is None or indicator is None:
         return  # reported as unknown references
+    code = normalize(row["unit"])
+    if code != row["unit"] and code in units:
+        # the unit column is a code: 亿元 also where the evidence writes 億元 (the evidence keeps what is written)
+        problems.append(Problem(shown, line, "unit", row["unit"],
+                                f"the unit code {code!r} (units are coded in simplified characters; the evidence "
+                                "keeps the written form)", "unit_code"))
     measure = row["measure"]
     want = indicator["unit_std"] if measure == "level" else MEASURE_UNITS.get(measure)
     if want is not None and unit["unit_std"] != want:
