@@ -24,32 +24,32 @@ RAW_TEXT = (
 
 OBS_ROWS = [
     ["t-001", "demo", "ningbo", "2014", "rd_expenditure", "全社会研发投入", "level", "estimate", "exact",
-     "185", "", "亿元", "预计全社会研发投入可达185亿元", "=1+1 must stay text"],
+     "185", "", "亿元", "预计全社会研发投入可达185亿元", "=1+1 must stay text", ""],
     ["t-002", "demo", "ningbo", "2014", "rd_intensity_gdp", "占GDP比例", "level", "estimate", "exact",
-     "2.35", "", "%", "占GDP比例达2.35%", "+86 574 stays text"],
+     "2.35", "", "%", "占GDP比例达2.35%", "+86 574 stays text", ""],
     ["t-003", "demo", "ningbo", "2014", "invention_patent_applications", "发明专利申请量", "level", "actual",
-     "exact", "12957", "", "件", "发明专利申请量达12957件", "-5% is not a formula"],
+     "exact", "12957", "", "件", "发明专利申请量达12957件", "-5% is not a formula", ""],
     ["t-004", "demo", "ningbo", "2014", "invention_patent_applications", "发明专利申请量", "yoy_pct",
-     "actual", "exact", "32.1", "", "%", "发明专利申请量达12957件,同比增长32.1%", "@home stays text"],
+     "actual", "exact", "32.1", "", "%", "发明专利申请量达12957件,同比增长32.1%", "@home stays text", ""],
     ["t-005", "demo", "ningbo", "2014", "tech_auctions", "科技成果拍卖会", "level", "actual", "exact",
-     "2", "", "场", "组织两场科技成果拍卖会", ""],
+     "2", "", "场", "组织两场科技成果拍卖会", "", ""],
     ["t-006", "demo", "ningbo", "2014", "incubators_new", "新增孵化器", "level", "actual", "approx",
-     "100", "", "家", "新增孵化器近百家", ""],
+     "100", "", "家", "新增孵化器近百家", "", ""],
     ["t-007", "demo", "ningbo", "2014", "st_enterprises", "科技型企业", "level", "actual", "at_least",
-     "3000", "", "家", "科技型企业超过3000家", ""],
+     "3000", "", "家", "科技型企业超过3000家", "", ""],
     ["t-008", "demo", "ningbo", "2014", "innovation_teams", "引进创新团队", "level", "actual", "range",
-     "5", "10", "个", "引进创新团队5~10个", ""],
+     "5", "10", "个", "引进创新团队5~10个", "", ""],
     ["t-009", "demo", "ningbo", "2020", "invention_patent_applications", "发明专利申请量", "level", "target",
-     "exact", "10000", "", "件", "到2020年,发明专利申请量达到10000件", "a target below the 2014 actual"],
+     "exact", "10000", "", "件", "到2020年,发明专利申请量达到10000件", "a target below the 2014 actual", ""],
 ]
 
 EXTRA_INDICATORS = [
-    ["incubators_new", "新增孵化器", "New incubators", "platforms", "flow", "count", "Incubators added.", "", "",
-     ""],
-    ["st_enterprises", "科技型企业", "S&T enterprises", "enterprises", "stock", "count", "Enterprises.", "", "",
-     ""],
-    ["innovation_teams", "引进创新团队", "Innovation teams introduced", "talent", "flow", "count",
-     "Teams introduced.", "", "", ""],
+    ["incubators_new", "新增孵化器", "New incubators", "platforms", "flow", "new", "jurisdiction", "year", "count",
+     "Incubators added.", "", "", ""],
+    ["st_enterprises", "科技型企业", "S&T enterprises", "enterprises", "stock", "existing", "jurisdiction", "year",
+     "count", "Enterprises.", "", "", ""],
+    ["innovation_teams", "引进创新团队", "Innovation teams introduced", "talent", "flow", "new", "jurisdiction",
+     "year", "count", "Teams introduced.", "", "", ""],
 ]
 
 # A hand-quoted row, as curators sometimes write them: the import must keep its exact bytes.

@@ -21,31 +21,32 @@ RAW_TEXT = (
 )
 
 OBS_HEADER = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status",
-              "qualifier", "value", "value_high", "unit", "evidence", "note"]
+              "qualifier", "value", "value_high", "unit", "evidence", "note", "variant"]
 
 OBS_ROWS = [
     ["t-001", "demo", "ningbo", "2014", "rd_expenditure", "全社会研发投入", "level", "estimate", "exact",
-     "185", "", "亿元", "预计全社会研发投入可达185亿元", ""],
+     "185", "", "亿元", "预计全社会研发投入可达185亿元", "", ""],
     ["t-002", "demo", "ningbo", "2014", "rd_intensity_gdp", "占GDP比例", "level", "estimate", "exact",
-     "2.35", "", "%", "占GDP比例达2.35%", ""],
+     "2.35", "", "%", "占GDP比例达2.35%", "", ""],
     ["t-003", "demo", "ningbo", "2014", "invention_patent_applications", "发明专利申请量", "level", "actual",
-     "exact", "12957", "", "件", "发明专利申请量达12957件", ""],
+     "exact", "12957", "", "件", "发明专利申请量达12957件", "", ""],
     ["t-004", "demo", "ningbo", "2014", "invention_patent_applications", "发明专利申请量", "yoy_pct",
-     "actual", "exact", "32.1", "", "%", "发明专利申请量达12957件,同比增长32.1%", ""],
+     "actual", "exact", "32.1", "", "%", "发明专利申请量达12957件,同比增长32.1%", "", ""],
     ["t-005", "demo", "ningbo", "2014", "tech_auctions", "科技成果拍卖会", "level", "actual", "exact",
-     "2", "", "场", "组织两场科技成果拍卖会", ""],
+     "2", "", "场", "组织两场科技成果拍卖会", "", ""],
 ]
 
 INDICATORS = [
-    ["indicator", "name_zh", "name_en", "category", "kind", "unit_std", "definition", "comparability",
-     "numerator", "denominator"],
-    ["rd_expenditure", "全社会研发投入", "Gross R&D expenditure", "rd", "flow", "CNY", "R&D spending.", "", "", ""],
-    ["rd_intensity_gdp", "研发经费占GDP比重", "R&D share of GDP", "rd", "ratio", "percent", "R&D / GDP.", "",
-     "rd_expenditure", ""],
+    ["indicator", "name_zh", "name_en", "category", "kind", "basis", "scope", "period", "unit_std", "definition",
+     "comparability", "numerator", "denominator"],
+    ["rd_expenditure", "全社会研发投入", "Gross R&D expenditure", "rd", "flow", "activity", "jurisdiction", "year",
+     "CNY", "R&D spending.", "", "", ""],
+    ["rd_intensity_gdp", "研发经费占GDP比重", "R&D share of GDP", "rd", "ratio", "ratio", "jurisdiction", "year",
+     "percent", "R&D / GDP.", "", "rd_expenditure", ""],
     ["invention_patent_applications", "发明专利申请量", "Invention patent applications", "patents", "flow",
-     "count", "Applications.", "", "", ""],
-    ["tech_auctions", "科技成果拍卖会", "Technology auctions", "tech_market", "flow", "count", "Auctions held.",
-     "", "", ""],
+     "activity", "jurisdiction", "year", "count", "Applications.", "", "", ""],
+    ["tech_auctions", "科技成果拍卖会", "Technology auctions", "tech_market", "flow", "activity", "jurisdiction",
+     "year", "count", "Auctions held.", "", "", ""],
 ]
 
 EXCLUSIONS = [
@@ -84,7 +85,9 @@ def make_data(root: Path, raw_text: str = RAW_TEXT, obs_rows: list[list[str]] | 
     ])
     write_csv(data / "indicators.csv", INDICATORS)
     write_csv(data / "exclusions.csv", EXCLUSIONS)
-    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *(obs_rows or OBS_ROWS)])
+    # rows written before an optional column was added (variant) get it empty
+    rows = [[*r, *[""] * (len(OBS_HEADER) - len(r))] for r in (obs_rows or OBS_ROWS)]
+    write_csv(data / "observations" / "demo.csv", [OBS_HEADER, *rows])
     return data
 
 

@@ -53,6 +53,27 @@ def test_two_values_for_one_key_are_flagged():
     assert list(flags["check"]) == ["conflicting_values"] and flags.loc[0, "obs_ids"] == "a;b"
 
 
+def test_two_scopes_are_not_a_conflict():
+    obs = _obs([
+        ["a", "s", "hz", 2016, "patents", "level", "target", "at_least", 60, "个", 60, "count"],
+        ["b", "s", "hz", 2016, "patents", "level", "target", "at_least", 40, "个", 40, "count"],
+    ]).assign(basis="existing", scope=["vc_and_angel_funds", "vc_guidance_fund"], period="year")
+    assert consistency_flags(obs, _IND).empty
+    assert list(consistency_flags(obs.assign(scope="vc_guidance_fund"), _IND)["check"]) == ["conflicting_values"]
+
+
+def test_a_target_against_a_level_of_another_basis_is_flagged_not_compared():
+    obs = _obs([
+        ["a", "s1", "nb", 2014, "patents", "level", "actual", "exact", 3000, "家", 3000, "count"],
+        ["b", "s2", "nb", 2020, "patents", "level", "target", "exact", 2600, "家", 2600, "count"],
+    ]).assign(basis=["cultivated", "cumulative"], scope="national_recognition", period="year")
+    flags = consistency_flags(obs, _IND)
+    assert list(flags["check"]) == ["incomparable_pair"] and flags.loc[0, "obs_ids"] == "a;b"
+    assert "differ in basis" in flags.loc[0, "explanation"]
+    # alike, the same pair is an ordinary target below the actual
+    assert list(consistency_flags(obs.assign(basis="cumulative"), _IND)["check"]) == ["target_below_actual"]
+
+
 def test_ranks_of_different_scopes_do_not_conflict():
     obs = _obs([
         ["a", "s", "nb", 2014, "patents", "rank", "actual", "exact", 8, "位次", 8, "rank"],

@@ -39,7 +39,8 @@ def test_every_source_has_observations(obs):
 def test_observation_columns_and_dtypes(obs):
     assert list(obs.columns) == [
         "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
-        "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note"]
+        "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
+        "variant"]
     for col in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
         assert isinstance(obs[col].dtype, pd.CategoricalDtype), col
     assert obs["year"].dtype == "Int64"

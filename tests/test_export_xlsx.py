@@ -73,7 +73,7 @@ def test_same_data_same_bytes_and_changed_data_changes_the_version(data):
 def test_observations_sheet_is_typed_frozen_filtered_and_sized(data):
     ws = _load(data, "zh")["观测值"]
     assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == f"A1:S{len(OBS_ROWS) + 1}"
+    assert ws.auto_filter.ref == f"A1:T{len(OBS_ROWS) + 1}"
     rows = _rows(ws)
     by_id = {r["观测编号"]: r for r in rows}
     assert [r["观测编号"] for r in rows] == [r[0] for r in OBS_ROWS]

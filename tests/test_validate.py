@@ -214,7 +214,7 @@ def test_traditional_evidence_matches_after_t2s(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = "有效高新技術企業數達994家。\n"
     rows = [["t-001", "demo", "cixi", "2024", "rd_expenditure", "有效高新技術企業數", "level", "actual",
-             "exact", "994", "", "家", "有效高新技術企業數達994家", ""]]
+             "exact", "994", "", "家", "有效高新技術企業數達994家", "", ""]]
     data = make_data(tmp_path, raw_text=text, obs_rows=rows)
     write_csv(data / "exclusions.csv", [["source_id", "kind", "match", "reason", "note"]])
     # The indicator's unit is CNY; switch to a count indicator so only the evidence is under test.

@@ -7,7 +7,22 @@ Load the curated tables as validated, typed pandas DataFrames::
     cs.raw_text("ningbo-2014-summary")    # the sentence behind any value
 """
 
-from .compare import coverage, derive_previous_levels, latest, wide
+from .compare import (
+    IncomparableError,
+    check_comparable,
+    comparability_table,
+    comparisons,
+    coverage,
+    derive_previous_levels,
+    describe_difference,
+    describe_related,
+    latest,
+    related_levels,
+    target_pairs,
+    variants,
+    wide,
+    with_comparability,
+)
 from .consistency import consistency_flags
 from .load import (
     load_bodies,
@@ -33,12 +48,18 @@ from .provenance import cite
 __version__ = "0.1.0"
 
 __all__ = [
+    "IncomparableError",
     "Problem",
     "ValidationError",
+    "check_comparable",
     "cite",
+    "comparability_table",
+    "comparisons",
     "consistency_flags",
     "coverage",
     "derive_previous_levels",
+    "describe_difference",
+    "describe_related",
     "extract",
     "latest",
     "load_bodies",
@@ -56,9 +77,13 @@ __all__ = [
     "load_units",
     "load_vocabularies",
     "raw_text",
+    "related_levels",
+    "target_pairs",
     "term_frequencies",
     "terms_version",
+    "variants",
     "wide",
+    "with_comparability",
 ]
 
 

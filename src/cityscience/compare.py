@@ -1,10 +1,54 @@
-"""Compare observations across regions and years: coverage, wide tables, derived values."""
+"""Compare observations across regions and years: coverage, wide tables, derived values, comparability.
+
+Two values can be set side by side only when they measure the same thing the
+same way. The codebook says, for each indicator, its ``basis`` (valid at a
+date, cumulative, new in the period, …), its ``scope`` (whose recognition,
+which fund, which market) and its ``period`` (a year, part of a year, several
+years); an observation's ``variant`` names the codes in which it departs from
+its indicator. :func:`with_comparability` resolves both into the three
+columns, and the comparison functions here refuse, or report, values that
+differ in any of them.
+"""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-__all__ = ["coverage", "derive_previous_levels", "latest", "wide"]
+__all__ = [
+    "DIMENSIONS",
+    "IncomparableError",
+    "check_comparable",
+    "comparability_table",
+    "comparisons",
+    "coverage",
+    "derive_previous_levels",
+    "describe_difference",
+    "describe_related",
+    "latest",
+    "related_levels",
+    "target_pairs",
+    "variants",
+    "wide",
+    "with_comparability",
+]
+
+#: The three columns that must agree for two values to be compared as alike.
+DIMENSIONS = ("basis", "scope", "period")
+_GROUP = ["indicator", "measure"]
+
+
+class IncomparableError(ValueError):
+    """Values of one indicator that differ in basis, scope or period were to be compared as alike.
+
+    Attributes:
+        differences: the rows of :func:`comparability_table` that differ from their reference.
+    """
+
+    def __init__(self, message: str, differences: pd.DataFrame):
+        super().__init__(message)
+        self.differences = differences
 
 
 def coverage(obs: pd.DataFrame) -> pd.DataFrame:
@@ -19,12 +63,174 @@ def coverage(obs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _codebook(indicators: pd.DataFrame | None, vocabularies: pd.DataFrame | None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from .load import load_indicators, load_vocabularies
+
+    return (load_indicators() if indicators is None else indicators,
+            load_vocabularies() if vocabularies is None else vocabularies)
+
+
+def _variant_codes(cell: object) -> list[str]:
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    return [c for c in str(cell).split(";") if c]
+
+
+def with_comparability(obs: pd.DataFrame, indicators: pd.DataFrame | None = None,
+                       vocabularies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Observations with the columns ``basis``, ``scope`` and ``period`` each value is measured in.
+
+    Each row gets its indicator's codes from the codebook, replaced by the
+    codes of its ``variant`` (each code belongs to the vocabulary of one
+    dimension). A frame that already has all three columns is returned as it
+    is (a copy), so tiny inline frames can state them directly. Indicators the
+    codebook does not know get missing codes, which compare as unknown, never
+    as different.
+
+    Args:
+        obs: observations (``indicator``; optionally ``variant``).
+        indicators: the codebook (default: :func:`cityscience.load_indicators`).
+        vocabularies: the vocabularies (default: :func:`cityscience.load_vocabularies`).
+
+    Raises:
+        ValueError: a variant code of no dimension's vocabulary, or two codes of one dimension in one row.
+    """
+    out = obs.copy()
+    if all(d in out.columns for d in DIMENSIONS):
+        return out
+    indicators, vocabularies = _codebook(indicators, vocabularies)
+    dimension_of = {str(c): str(v) for v, c in zip(vocabularies["vocabulary"], vocabularies["code"], strict=True)
+                    if str(v) in DIMENSIONS}
+    table = indicators.set_index(indicators["indicator"].astype(str))
+    codes = out["indicator"].astype(str)
+    for dim in DIMENSIONS:
+        known = table[dim].astype("string") if dim in table.columns else pd.Series(dtype="string")
+        out[dim] = codes.map(known).astype("string")
+    if "variant" not in out.columns:
+        return out
+    bad = []
+    for i, cell in zip(out.index, out["variant"], strict=True):
+        seen: set[str] = set()
+        for code in _variant_codes(cell):
+            dim = dimension_of.get(code)
+            if dim is None or dim in seen:
+                bad.append(f"{out.at[i, 'obs_id'] if 'obs_id' in out else i}: {code!r}")
+                continue
+            seen.add(dim)
+            out.at[i, dim] = code
+    if bad:
+        raise ValueError("variant codes must each name one code of the basis, scope or period vocabulary, "
+                         "at most one per dimension: " + ", ".join(bad))
+    return out
+
+
+def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator", "measure"),
+                        indicators: pd.DataFrame | None = None,
+                        vocabularies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every observation with its basis, scope and period, and how it differs from its group's reference.
+
+    Rows are grouped ``by`` (default: indicator and measure). The reference of
+    a group is the basis, scope and period of its rows without a variant (the
+    indicator's own), or else its most common combination. Unknown (missing)
+    codes never count as a difference.
+
+    Returns:
+        The input columns plus ``basis, scope, period``, ``reference_basis,
+        reference_scope, reference_period`` and ``differs`` (the dimensions in
+        which the row departs from its reference, ';'-separated, "" when none).
+    """
+    df = with_comparability(obs, indicators, vocabularies)
+    if "variant" in df.columns:
+        plain = [not _variant_codes(c) for c in df["variant"]]
+    else:
+        plain = [True] * len(df)
+    combos = list(zip(*(df[d].astype(object).where(df[d].notna(), None) for d in DIMENSIONS), strict=True))
+    groups = list(zip(*(df[k].astype(object) for k in by), strict=True))
+    counts: dict[tuple, dict[tuple, list[int]]] = {}
+    for i, (g, combo) in enumerate(zip(groups, combos, strict=True)):
+        # [rows without a variant, all rows, first position]: the indicator's own wins, then the most common
+        tally = counts.setdefault(g, {}).setdefault(combo, [0, 0, i])
+        tally[0] += plain[i]
+        tally[1] += 1
+    refs = {g: max(c.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))[0] for g, c in counts.items()}
+    ref_rows = [refs[g] for g in groups]
+    for i, dim in enumerate(DIMENSIONS):
+        df[f"reference_{dim}"] = pd.array([r[i] for r in ref_rows], dtype="string")
+    odd = {d: (df[d].notna() & df[f"reference_{d}"].notna()
+               & (df[d].astype("string") != df[f"reference_{d}"])).fillna(False).to_numpy() for d in DIMENSIONS}
+    df["differs"] = pd.array([";".join(d for d in DIMENSIONS if odd[d][i]) for i in range(len(df))],
+                             dtype="string")
+    return df
+
+
+def _vocab_label(vocabularies: pd.DataFrame, lang: str) -> dict[tuple[str, str], str]:
+    col = "label_zh" if lang == "zh" else "label_en"
+    out = {}
+    for v, c, zh, en in zip(vocabularies["vocabulary"], vocabularies["code"], vocabularies[col],
+                            vocabularies["label_en"], strict=True):
+        out[(str(v), str(c))] = str(en if pd.isna(zh) else zh)
+    return out
+
+
+_TERMS = {"basis": ("计数口径", "basis"), "scope": ("范围", "scope"), "period": ("时段", "period")}
+
+
+def describe_difference(row: pd.Series, *, lang: str = "en", against: str | None = None,
+                        vocabularies: pd.DataFrame | None = None, regions: pd.DataFrame | None = None) -> str:
+    """A row of :func:`comparability_table` that differs, in words with the codebook's labels.
+
+    E.g. "Cixi 2024 (cx24-013): period part of a year (the others: a year)".
+
+    Args:
+        row: a row with ``obs_id, region, year, differs`` and the dimension and ``reference_*`` columns.
+        lang: "en" or "zh".
+        against: what the reference is (default "the others" / "其他").
+    """
+    from .load import load_regions, load_vocabularies
+
+    vocabularies = load_vocabularies() if vocabularies is None else vocabularies
+    regions = load_regions() if regions is None else regions
+    label = _vocab_label(vocabularies, lang)
+    zh = lang == "zh"
+    names = dict(zip(regions["region"].astype(str), regions["name_zh" if zh else "name_en"].astype(str),
+                     strict=True))
+    other = against or ("其他" if zh else "the others")
+    parts = []
+    for dim in [d for d in str(row["differs"] or "").split(";") if d]:
+        term = _TERMS[dim][0 if zh else 1]
+        mine = label.get((dim, str(row[dim])), str(row[dim]))
+        ref = label.get((dim, str(row[f"reference_{dim}"])), str(row[f"reference_{dim}"]))
+        parts.append(f"{term}为{mine}（{other}：{ref}）" if zh else f"{term} {mine} ({other}: {ref})")
+    place = names.get(str(row["region"]), str(row["region"]))
+    where = f"{place} {row['year']}（{row['obs_id']}）" if zh else f"{place} {row['year']} ({row['obs_id']})"
+    return where + ("：" if zh else ": ") + ("；" if zh else "; ").join(parts)
+
+
+def check_comparable(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator", "measure"),
+                     indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None) -> None:
+    """Raise :class:`IncomparableError` when values of one group differ in basis, scope or period."""
+    table = comparability_table(obs, by=by, indicators=indicators, vocabularies=vocabularies)
+    odd = table[table["differs"] != ""]
+    if len(odd):
+        shown = "; ".join(f"{r['obs_id']} ({r['indicator']}): {r['differs']} "
+                          + ", ".join(f"{r[d]} ≠ {r[f'reference_{d}']}" for d in str(r["differs"]).split(";"))
+                          for _, r in odd.iterrows())
+        raise IncomparableError("values that differ in basis, scope or period cannot be compared as alike "
+                                f"(filter them, or compare each group on its own): {shown}", odd)
+
+
 def wide(obs: pd.DataFrame, *, measure: str = "level", index: str = "indicator",
-         columns: tuple[str, ...] = ("region", "year")) -> pd.DataFrame:
+         columns: tuple[str, ...] = ("region", "year"), allow_incomparable: bool = False,
+         indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator, one column per region and year: ``value_std`` of a measure.
 
     Several values for one cell (e.g. an actual and a target) raise, so that a
-    comparison never averages them silently: filter ``status`` first.
+    comparison never averages them silently: filter ``status`` first. Values
+    of one indicator that differ in basis, scope or period (see
+    :func:`comparability_table`) raise :class:`IncomparableError`, since a
+    row of the table sets them side by side; pass ``allow_incomparable=True``
+    to get the table anyway.
     """
     sub = obs[obs["measure"] == measure]
     keys = [index, *columns]
@@ -32,6 +238,8 @@ def wide(obs: pd.DataFrame, *, measure: str = "level", index: str = "indicator",
     if dup.any():
         shown = sub.loc[dup, ["obs_id", *keys, "status"]].to_string(index=False)
         raise ValueError(f"several values for one cell; filter by status or source first:\n{shown}")
+    if not allow_incomparable and len(sub):
+        check_comparable(sub, by=(index,), indicators=indicators)
     return sub.pivot(index=index, columns=list(columns), values="value_std")
 
 
@@ -65,3 +273,217 @@ def derive_previous_levels(obs: pd.DataFrame) -> pd.DataFrame:
     out["derived"] = True
     out["obs_id"] = ("derived:" + merged["obs_id"]).astype("string")
     return out.drop(columns=["obs_id_growth", "value_growth"]).reset_index(drop=True)
+
+
+def target_pairs(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate"),
+                 indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each target level with the earlier level it is measured against, and whether the two are alike.
+
+    The base is the latest level of the same region and indicator before the
+    target year with a status in ``base_statuses`` (an actual wins over an
+    estimate of the same year), taken among the levels of the target's basis,
+    scope and period when there are any; otherwise the latest of the others,
+    marked ``comparable = False`` with the dimensions it ``differs`` in. This
+    is the one pairing the target charts and the consistency checks use.
+
+    Returns:
+        One row per target: ``target_obs_id``, ``base_obs_id`` (missing when no
+        earlier level exists), ``comparable`` and ``differs`` ("" when alike).
+    """
+    df = with_comparability(obs[obs["measure"] == "level"], indicators)
+    if "derived" in df.columns:
+        df = df[~df["derived"].fillna(False).astype(bool)]
+    targets = df[df["status"] == "target"]
+    bases = df[df["status"].isin(base_statuses)].copy()
+    bases["_rank"] = bases["status"].astype(str).map({s: i for i, s in enumerate(base_statuses)})
+    rows = []
+    for _, t in targets.iterrows():
+        prior = bases[(bases["region"] == t["region"]) & (bases["indicator"] == t["indicator"])
+                      & (bases["year"] < t["year"])]
+        if "unit_std" in prior.columns:
+            prior = prior[prior["unit_std"] == t["unit_std"]]
+        row = {"target_obs_id": t["obs_id"], "base_obs_id": pd.NA, "comparable": pd.NA, "differs": ""}
+        if len(prior):
+            alike = prior[[_same(t, b) for _, b in prior.iterrows()]]
+            pool = alike if len(alike) else prior
+            b = pool.sort_values(["year", "_rank"], ascending=[False, True]).iloc[0]
+            differs = [d for d in DIMENSIONS if not pd.isna(t[d]) and not pd.isna(b[d]) and t[d] != b[d]]
+            row.update(base_obs_id=b["obs_id"], comparable=not differs, differs=";".join(differs))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["target_obs_id", "base_obs_id", "comparable", "differs"])
+    out["comparable"] = out["comparable"].astype("boolean")
+    out["differs"] = out["differs"].astype("string")
+    return out
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    return all(pd.isna(a[d]) or pd.isna(b[d]) or a[d] == b[d] for d in DIMENSIONS)
+
+
+def _cross_references(indicators: pd.DataFrame) -> dict[str, set[str]]:
+    """Codes each indicator's comparability note names (the codebook's "not comparable with …")."""
+    codes = set(indicators["indicator"].astype(str))
+    out: dict[str, set[str]] = {}
+    for code, note in zip(indicators["indicator"].astype(str), indicators["comparability"], strict=True):
+        words = set(re.findall(r"[a-z0-9_]+", "" if pd.isna(note) else str(note)))
+        out[code] = (words & codes) - {code}
+    return out
+
+
+def related_levels(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate"),
+                   indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Targets with no earlier level of their own, and the earlier levels a reader would set against them.
+
+    A target whose indicator has no earlier level in its region is not paired
+    by :func:`target_pairs`; when the codebook's comparability note of either
+    indicator names the other, an earlier level of that other indicator (same
+    region and standard unit) is the comparison a reader is tempted to draw
+    (Hangzhou's 2016 技术市场 target against its 2015 online-market value).
+    Those pairs are listed here, never paired: they are different indicators.
+
+    Returns:
+        Columns ``target_obs_id, other_obs_id, indicator, other_indicator`` and
+        ``differs`` (the dimensions in which the two indicators differ).
+    """
+    indicators, _ = _codebook(indicators, pd.DataFrame({"vocabulary": [], "code": []}))
+    refs = _cross_references(indicators)
+    df = with_comparability(obs[obs["measure"] == "level"], indicators)
+    pairs = target_pairs(obs, base_statuses=base_statuses, indicators=indicators)
+    alone = set(pairs.loc[pairs["base_obs_id"].isna(), "target_obs_id"])
+    earlier = df[df["status"].isin(base_statuses)]
+    rows = []
+    for _, t in df[df["obs_id"].isin(alone)].iterrows():
+        code = str(t["indicator"])
+        linked = {c for c, named in refs.items() if code in named} | refs.get(code, set())
+        cand = earlier[(earlier["region"] == t["region"]) & (earlier["year"] < t["year"])
+                       & earlier["indicator"].astype(str).isin(linked)]
+        if "unit_std" in cand.columns:
+            cand = cand[cand["unit_std"] == t["unit_std"]]
+        for _, b in cand.sort_values(["indicator", "year", "obs_id"]).iterrows():
+            differs = [d for d in DIMENSIONS if not pd.isna(t[d]) and not pd.isna(b[d]) and t[d] != b[d]]
+            rows.append({"target_obs_id": t["obs_id"], "other_obs_id": b["obs_id"], "indicator": code,
+                         "other_indicator": str(b["indicator"]), "differs": ";".join(differs)})
+    return pd.DataFrame(rows, columns=["target_obs_id", "other_obs_id", "indicator", "other_indicator", "differs"])
+
+
+def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
+                     indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None) -> str:
+    """A row of :func:`related_levels` in words: the two values, their indicators and how they differ."""
+    from .load import load_regions
+
+    indicators, vocabularies = _codebook(indicators, vocabularies)
+    zh = lang == "zh"
+    label = _vocab_label(vocabularies, lang)
+    names = dict(zip(indicators["indicator"].astype(str), indicators["name_zh" if zh else "name_en"].astype(str),
+                     strict=True))
+    regions = load_regions()
+    places = dict(zip(regions["region"].astype(str), regions["name_zh" if zh else "name_en"].astype(str),
+                      strict=True))
+    df = with_comparability(obs, indicators, vocabularies).set_index("obs_id")
+    t, b = df.loc[row["target_obs_id"]], df.loc[row["other_obs_id"]]
+    dims = [d for d in str(row["differs"] or "").split(";") if d] or list(DIMENSIONS[1:2])
+
+    def side(r, code):
+        what = "，".join(f"{_TERMS[d][0]}：{label.get((d, str(r[d])), str(r[d]))}" for d in dims) if zh else \
+            ", ".join(f"{_TERMS[d][1]} {label.get((d, str(r[d])), str(r[d]))}" for d in dims)
+        return (f"{r['year']}年“{names.get(code, code)}”（{what}，{r.name}）" if zh
+                else f"{r['year']} “{names.get(code, code)}” ({what}; {r.name})")
+    place = places.get(str(t["region"]), str(t["region"]))
+    below = bool(t["value_std"] < b["value_std"]) if "value_std" in df.columns else False
+    if zh:
+        return (f"{place}：{side(t, row['indicator'])}为目标，{side(b, row['other_indicator'])}是不同指标，"
+                "未作配对比较" + ("；若视为同一指标，目标将低于此前水平" if below else ""))
+    return (f"{place}: the {side(t, row['indicator'])} target and the {side(b, row['other_indicator'])} are "
+            "different indicators, not paired"
+            + ("; read as the same measure, the target would be below the earlier level" if below else ""))
+
+
+def variants(obs: pd.DataFrame, *, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator whose values come in more than one basis, scope or period (one row each).
+
+    Columns: ``indicator``, ``variants`` (how many combinations), ``combinations``
+    (each ``basis/scope/period`` with its obs_ids, the indicator's own first).
+    """
+    df = comparability_table(obs, by=("indicator",), indicators=indicators)
+    rows = []
+    for code, group in df.groupby("indicator", observed=True, sort=True):
+        combos = group.assign(_key=group[list(DIMENSIONS)].astype(str).agg("/".join, axis=1))
+        if combos["_key"].nunique() < 2:
+            continue
+        order = combos.assign(_ref=combos["differs"] != "").sort_values(["_ref", "_key", "obs_id"])
+        listed = [f"{key} ({', '.join(g['obs_id'].astype(str))})"
+                  for key, g in order.groupby("_key", sort=False)]
+        rows.append({"indicator": code, "variants": len(listed), "combinations": "; ".join(listed)})
+    return pd.DataFrame(rows, columns=["indicator", "variants", "combinations"])
+
+
+def comparisons(obs: pd.DataFrame, *, indicators: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
+    """Every cross-document comparison the suite's charts and checks draw, with its verdict.
+
+    Three kinds: the values of one indicator and measure that come from more
+    than one document (what ``bar_by_region``, ``lines_over_years`` and
+    :func:`wide` set side by side); each target paired with an earlier level
+    from another document (:func:`target_pairs`, the dumbbell charts and the
+    target checks); and each target set beside an earlier level of a related
+    indicator (:func:`related_levels`, e.g. in a bar chart of many indicators).
+
+    Returns:
+        Columns ``kind`` ("values across documents", "target against base" or
+        "target against a related indicator"),
+        ``indicator, measure, sources, regions, years, obs_ids``, ``comparable``
+        and ``verdict`` (in words, from the codebook's labels).
+    """
+    table = comparability_table(obs, indicators=indicators)
+    rows = []
+    for (code, measure), group in table.groupby(_GROUP, observed=True, sort=True):
+        if group["source_id"].nunique() < 2:
+            continue
+        odd = group[group["differs"] != ""]
+        rows.append({
+            "kind": "values across documents", "indicator": code, "measure": measure,
+            "sources": ";".join(sorted(group["source_id"].astype(str).unique())),
+            "regions": ";".join(sorted(group["region"].astype(str).unique())),
+            "years": ";".join(str(y) for y in sorted(group["year"].unique())),
+            "obs_ids": ";".join(group["obs_id"].astype(str)), "comparable": odd.empty,
+            "verdict": _verdict(odd, lang),
+        })
+    pairs = target_pairs(obs, indicators=indicators)
+    by_id = table.set_index("obs_id")
+    for _, p in pairs.dropna(subset=["base_obs_id"]).iterrows():
+        t, b = by_id.loc[p["target_obs_id"]], by_id.loc[p["base_obs_id"]]
+        if t["source_id"] == b["source_id"]:
+            continue
+        row = t.copy()
+        row["obs_id"], row["differs"] = p["target_obs_id"], p["differs"]
+        for d in DIMENSIONS:
+            row[f"reference_{d}"] = b[d]
+        against = ("基数" if lang == "zh" else "base ") + str(p["base_obs_id"])
+        rows.append({
+            "kind": "target against base", "indicator": t["indicator"], "measure": "level",
+            "sources": ";".join(sorted({str(t["source_id"]), str(b["source_id"])})),
+            "regions": str(t["region"]), "years": f"{b['year']};{t['year']}",
+            "obs_ids": f"{p['base_obs_id']};{p['target_obs_id']}", "comparable": bool(p["comparable"]),
+            "verdict": _verdict(pd.DataFrame([row]) if p["differs"] else pd.DataFrame(), lang, against),
+        })
+    related = related_levels(obs, indicators=indicators)
+    for _, r in related.iterrows():
+        t, b = by_id.loc[r["target_obs_id"]], by_id.loc[r["other_obs_id"]]
+        rows.append({
+            "kind": "target against a related indicator", "indicator": r["indicator"], "measure": "level",
+            "sources": ";".join(sorted({str(t["source_id"]), str(b["source_id"])})),
+            "regions": str(t["region"]), "years": f"{b['year']};{t['year']}",
+            "obs_ids": f"{r['other_obs_id']};{r['target_obs_id']}", "comparable": False,
+            "verdict": describe_related(r, obs, lang=lang, indicators=indicators),
+        })
+    out = pd.DataFrame(rows, columns=["kind", "indicator", "measure", "sources", "regions", "years", "obs_ids",
+                                      "comparable", "verdict"])
+    out["comparable"] = out["comparable"].astype(bool)
+    return out
+
+
+def _verdict(odd: pd.DataFrame, lang: str, against: str | None = None) -> str:
+    if odd.empty:
+        return "同一计数口径、范围与时段" if lang == "zh" else "same basis, scope and period"
+    sep = "；" if lang == "zh" else "; "
+    lead = "不可直接比较：" if lang == "zh" else "not alike: "
+    return lead + sep.join(describe_difference(r, lang=lang, against=against) for _, r in odd.iterrows())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .compare import DIMENSIONS, describe_difference, target_pairs, with_comparability
+
 __all__ = ["FLAG_COLUMNS", "consistency_flags"]
 
 FLAG_COLUMNS = ["check", "region", "indicator", "year", "obs_ids", "values", "explanation"]
@@ -18,21 +20,16 @@ def _ids(rows: pd.DataFrame) -> str:
     return ";".join(rows["obs_id"].astype(str))
 
 
-def _target_below_actual(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
-    lv = obs[obs["measure"] == "level"]
-    actual = lv[lv["status"] == "actual"]
-    target = lv[lv["status"] == "target"]
+def _target_below_actual(obs: pd.DataFrame, kinds: dict[str, str], pairs: pd.DataFrame) -> list[dict]:
+    """A target below the earlier actual it is paired with (only pairs alike in basis, scope and period)."""
+    by_id = obs.set_index("obs_id")
     flags = []
-    for _, t in target.iterrows():
-        prior = actual[(actual["region"] == t["region"]) & (actual["indicator"] == t["indicator"])
-                       & (actual["year"] < t["year"])]
-        if prior.empty:
-            continue
-        a = prior.loc[prior["year"].idxmax()]
+    for _, p in pairs[pairs["comparable"].fillna(False)].iterrows():
+        t, a = by_id.loc[p["target_obs_id"]], by_id.loc[p["base_obs_id"]]
         if t["value_std"] < a["value_std"]:
             flags.append({
                 "check": "target_below_actual", "region": t["region"], "indicator": t["indicator"],
-                "year": t["year"], "obs_ids": f"{a['obs_id']};{t['obs_id']}",
+                "year": t["year"], "obs_ids": f"{p['base_obs_id']};{p['target_obs_id']}",
                 "values": f"{a['value']:g} {a['unit']} ({a['year']} actual) > {t['value']:g} {t['unit']} "
                           f"({t['year']} target)",
                 "explanation": f"The {t['year']} target is below the {a['year']} actual level of the same "
@@ -43,13 +40,39 @@ def _target_below_actual(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]
     return flags
 
 
-def _conflicting_values(obs: pd.DataFrame) -> list[dict]:
-    # A rank's scope is in its label (全省第七 vs 宁波第1): ranks conflict only within one scope.
-    scope = obs["label_zh"].astype("string").where(obs["measure"] == "rank", "")
+def _incomparable_pairs(obs: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
+    """A target set against an earlier actual of another basis, scope or period (no alike one exists)."""
+    by_id = obs.set_index("obs_id")
     flags = []
-    for key, rows in obs.assign(_scope=scope).groupby([*_KEY, "_scope"], observed=True):
+    for _, p in pairs[~pairs["comparable"].fillna(True)].iterrows():
+        t, a = by_id.loc[p["target_obs_id"]], by_id.loc[p["base_obs_id"]]
+        row = t.copy()
+        row["obs_id"], row["differs"] = p["target_obs_id"], p["differs"]
+        for d in DIMENSIONS:
+            row[f"reference_{d}"] = a[d]
+        flags.append({
+            "check": "incomparable_pair", "region": t["region"], "indicator": t["indicator"], "year": t["year"],
+            "obs_ids": f"{p['base_obs_id']};{p['target_obs_id']}",
+            "values": f"{a['value']:g} {a['unit']} ({a['year']} {a['status']}) vs {t['value']:g} {t['unit']} "
+                      f"({t['year']} target)",
+            "explanation": f"The {t['year']} target and the {a['year']} level it is set against differ in "
+                           f"{p['differs'].replace(';', ' and ')}: "
+                           + describe_difference(row, against=f"the {a['year']} level {p['base_obs_id']}")
+                           + ". Not a like-for-like comparison.",
+        })
+    return flags
+
+
+def _conflicting_values(obs: pd.DataFrame) -> list[dict]:
+    # A rank's scope is in its label (全省第七 vs 宁波第1): ranks conflict only within one scope. Values of
+    # different basis, scope or period (two funds, a batch and a year) are different things, not a conflict.
+    ranked = obs["label_zh"].astype("string").where(obs["measure"] == "rank", "")
+    dims = obs[list(DIMENSIONS)].astype("string").fillna("")
+    keyed = obs.assign(_rank_scope=ranked, **{f"_{d}": dims[d] for d in DIMENSIONS})
+    flags = []
+    for key, rows in keyed.groupby([*_KEY, "_rank_scope", *(f"_{d}" for d in DIMENSIONS)], observed=True):
         if rows["value_std"].nunique() > 1:
-            src, region, year, indicator, measure, status, _ = key
+            src, region, year, indicator, measure, status = key[:6]
             flags.append({
                 "check": "conflicting_values", "region": region, "indicator": indicator, "year": year,
                 "obs_ids": _ids(rows),
@@ -70,6 +93,8 @@ def _growth_vs_levels(obs: pd.DataFrame, tolerance_pp: float) -> list[dict]:
         if now.empty or before.empty:
             continue
         n, b = now.iloc[0], before.iloc[0]
+        if any(not pd.isna(n[d]) and not pd.isna(b[d]) and n[d] != b[d] for d in DIMENSIONS):
+            continue  # two levels of different basis, scope or period imply no growth rate
         implied = (n["value_std"] / b["value_std"] - 1) * 100
         if abs(implied - g["value"]) > tolerance_pp:
             flags.append({
@@ -110,10 +135,13 @@ def consistency_flags(obs: pd.DataFrame | None = None, indicators: pd.DataFrame 
                       tolerance_pp: float = 0.5) -> pd.DataFrame:
     """Flag observations that disagree with each other.
 
-    Checks: a target below the latest earlier actual (same region and
-    indicator); two different values for one key in one document; a growth
-    rate that disagrees with two stated levels; a share that disagrees with
-    its numerator and denominator (as named in the codebook).
+    Checks: a target below the earlier actual it is compared with (same region
+    and indicator, alike in basis, scope and period); a target whose only
+    earlier actual differs in basis, scope or period (``incomparable_pair``: a
+    comparison across bases); two different values for one key in one
+    document (values of different basis, scope or period are not a conflict);
+    a growth rate that disagrees with two stated levels; a share that
+    disagrees with its numerator and denominator (as named in the codebook).
 
     Args:
         obs: observations (default: :func:`cityscience.load_observations`).
@@ -125,11 +153,13 @@ def consistency_flags(obs: pd.DataFrame | None = None, indicators: pd.DataFrame 
     obs = load_observations() if obs is None else obs
     indicators = load_indicators() if indicators is None else indicators
     kinds = dict(zip(indicators["indicator"].astype(str), indicators["kind"].astype(str), strict=True))
-    rows = (_target_below_actual(obs, kinds) + _conflicting_values(obs)
+    obs = with_comparability(obs, indicators if all(d in indicators.columns for d in DIMENSIONS) else None)
+    pairs = target_pairs(obs, base_statuses=("actual",))
+    rows = (_target_below_actual(obs, kinds, pairs) + _incomparable_pairs(obs, pairs) + _conflicting_values(obs)
             + _growth_vs_levels(obs, tolerance_pp) + _share_vs_parts(obs, indicators, tolerance_pp))
     flags = pd.DataFrame(rows, columns=FLAG_COLUMNS)
     flags["check"] = flags["check"].astype(pd.CategoricalDtype(
-        ["target_below_actual", "conflicting_values", "growth_vs_levels", "share_vs_parts"]))
+        ["target_below_actual", "incomparable_pair", "conflicting_values", "growth_vs_levels", "share_vs_parts"]))
     flags["year"] = flags["year"].astype("Int64")
     for col in ("region", "indicator", "obs_ids", "values", "explanation"):
         flags[col] = flags[col].astype("string")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import atomic_write_text
+from .compare import DIMENSIONS, comparability_table
 from .load import load_indicators, load_observations, load_vocabularies
 from .paths import project_root
 
@@ -26,11 +27,18 @@ def _cell(text: object) -> str:
 
 
 def render_data_dictionary() -> str:
-    """The data dictionary as Markdown: one section per category, one row per indicator."""
+    """The data dictionary as Markdown: one section per category, one row per indicator.
+
+    Each indicator shows its comparability model (basis, scope, period, with
+    the vocabulary labels); a last section lists every observation whose
+    variant departs from its indicator's.
+    """
     ind = load_indicators()
     obs = load_observations()
     vocab = load_vocabularies()
     cats = vocab[vocab["vocabulary"] == "category"].set_index("code")["label_en"]
+    terms = {(str(v), str(c)): str(e) for v, c, e in zip(vocab["vocabulary"], vocab["code"], vocab["label_en"],
+                                                         strict=True)}
     where = (obs.assign(cell=obs["region"].astype("string") + " " + obs["year"].astype("string"))
              .groupby("indicator", observed=True)["cell"]
              .agg(lambda s: ", ".join(sorted(set(s)))))
@@ -42,19 +50,37 @@ def render_data_dictionary() -> str:
         "",
         f"{len(ind)} indicators, {len(obs)} observations.",
         "",
+        "Values are compared as alike only when their basis, scope and period agree "
+        "(`data/codebook/vocabularies.csv`); an observation's `variant` names the codes in which it departs "
+        "from its indicator (listed at the end).",
+        "",
     ]
     for cat, group in ind.groupby("category", observed=True, sort=True):
         lines += [f"## {cats.get(cat, cat)} (`{cat}`)", "",
-                  "| code | 名称 | name | kind | unit | definition | comparability | values | regions and years |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| code | 名称 | name | kind | basis | scope | period | unit | definition | comparability | values "
+                  "| regions and years |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for _, r in group.sort_values("indicator").iterrows():
             code = r["indicator"]
+            model = [_cell(terms.get((d, str(r[d])), r[d])) if not pd.isna(r[d]) else "" for d in DIMENSIONS]
             lines.append("| " + " | ".join([
-                f"`{code}`", _cell(r["name_zh"]), _cell(r["name_en"]), _cell(r["kind"]), _cell(r["unit_std"]),
-                _cell(r["definition"]), _cell(r["comparability"]), str(int(counts.get(code, 0))),
-                _cell(where.get(code, "")),
+                f"`{code}`", _cell(r["name_zh"]), _cell(r["name_en"]), _cell(r["kind"]), *model,
+                _cell(r["unit_std"]), _cell(r["definition"]), _cell(r["comparability"]),
+                str(int(counts.get(code, 0))), _cell(where.get(code, "")),
             ]) + " |")
         lines.append("")
+    table = comparability_table(obs, by=("indicator",))
+    marked = table[table["variant"].fillna("") != ""].sort_values("obs_id")
+    lines += ["## Variants", "",
+              "Observations whose basis, scope or period departs from their indicator's "
+              f"({len(marked)}):", "",
+              "| obs_id | indicator | region | year | variant | basis | scope | period |",
+              "|---|---|---|---|---|---|---|---|"]
+    for _, r in marked.iterrows():
+        lines.append("| " + " | ".join([
+            f"`{r['obs_id']}`", f"`{r['indicator']}`", _cell(r["region"]), _cell(r["year"]), _cell(r["variant"]),
+            *(_cell(terms.get((d, str(r[d])), r[d])) for d in DIMENSIONS)]) + " |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -48,7 +48,7 @@ __all__ = [
 
 OBSERVATION_COLUMNS = [
     "obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
-    "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note",
+    "value", "value_high", "unit", "value_std", "value_high_std", "unit_std", "evidence", "note", "variant",
 ]
 _checks: dict[Path, tuple[tuple, Checked]] = {}
 _frames: dict[tuple[Path, str], tuple[Checked, pd.DataFrame]] = {}
@@ -175,9 +175,10 @@ def load_observations(root: Path | None = None) -> pd.DataFrame:
 
     Columns: ``obs_id, source_id, region, year, indicator, label_zh, measure,
     status, qualifier, value, value_high, unit, value_std, value_high_std,
-    unit_std, evidence, note``. ``value_std`` is ``value`` converted to the
+    unit_std, evidence, note, variant``. ``value_std`` is ``value`` converted to the
     standard unit (185 亿元 → 1.85e10 CNY); codes are categoricals, numbers are
-    nullable (``Int64``/``Float64``).
+    nullable (``Int64``/``Float64``). ``variant`` lists how a row departs from its
+    indicator's basis, scope or period (see :func:`cityscience.compare.with_comparability`).
     """
     return _cached(root, "observations", ["observations"], _observations)
 

@@ -130,7 +130,7 @@ DATA_CASES = [
     DataCase("csv-blank-lines-only", raw_bytes(OBS, lambda b: b"\n\n"),
              (f"{SHOWN}: expected a header row", "[empty_file]")),
     DataCase("csv-short-row", text(OBS, lambda t: t + "t-010,demo,ningbo\n"),
-             (f"{SHOWN}:11: value 't-010,demo,ningbo': expected 14 fields like the header, found 3 [field_count]",)),
+             (f"{SHOWN}:11: value 't-010,demo,ningbo': expected 15 fields like the header, found 3 [field_count]",)),
     DataCase("csv-unterminated-quote", text(OBS, lambda t: t + 't-010,demo,"ningbo\n'),
              (f"{SHOWN}:11: expected well-formed CSV (unexpected end of data) [csv_syntax]",)),
     DataCase("value-not-a-number", cell(OBS, 2, "value", "18五"),
@@ -477,7 +477,7 @@ BOOK_CASES = [
              ("sheet '观测值', row 1: expected a column headed '备注' or 'Note' (note); without it the import would "
               "erase the column [missing_column]",)),
     BookCase("xlsx-duplicate-header", edit(_duplicate_header),
-             ("sheet '观测值', row 1, column T, value '年份': expected each column once (also in column E)",)),
+             ("sheet '观测值', row 1, column U, value '年份': expected each column once (also in column E)",)),
     BookCase("xlsx-formula-cell", edit(set_obs("t-003", "数值", "=12900+57")),
              ("sheet '观测值', row 4, column L '数值' (value), value '=12900+57': expected a value, found the formula "
               "=12900+57: formulas are not imported", "[formula]")),
@@ -520,7 +520,7 @@ BOOK_CASES = [
              ("sheet '观测值', row 2, column O '标准单位数值' (value_std), value '=L2*100000000': expected a value, "
               "found a formula: formulas are not imported", "[formula]")),
     BookCase("xlsx-value-without-header", edit(_value_without_header),
-             ("sheet '观测值', row 4, column U, value 'an orphan note': expected no value in a column without a "
+             ("sheet '观测值', row 4, column V, value 'an orphan note': expected no value in a column without a "
               "header (it would not be imported)", "[unlabelled_column]")),
     BookCase("xlsx-not-a-zip", _not_a_zip,
              ("book.xlsx: expected an Excel workbook (.xlsx) in the export's layout; it cannot be opened",

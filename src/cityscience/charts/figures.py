@@ -51,6 +51,7 @@ __all__ = [
     "FigureInfo",
     "MissingGlyphError",
     "SavedFigure",
+    "attach_note",
     "attach_sources",
     "figure_info",
     "load_figure_index",
@@ -89,6 +90,7 @@ class FigureInfo:
     years: set[int] = field(default_factory=set)
     lang: str | None = None
     title: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,19 @@ def attach_sources(fig: Figure, sources: Iterable[object], *, regions: Iterable[
         info.lang = check_language(lang)
     if title is not None and info.title is None:
         info.title = title
+    return info
+
+
+def attach_note(fig: Figure, note: str) -> FigureInfo:
+    """Record a line the figure's footnote must carry (e.g. why two bars are not alike); each once.
+
+    Chart functions call this when they draw values that differ in basis, scope
+    or period; :func:`save_figure` and :func:`source_footnote` print the notes
+    above the sources.
+    """
+    info = figure_info(fig)
+    if note and note not in info.notes:
+        info.notes.append(note)
     return info
 
 
@@ -187,7 +202,7 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
     lines = []
     if caveat:
         lines.append(labels.comparability_note(regions=info.regions, years=info.years))
-    lines += [note or "", labels.source_note(ids)]
+    lines += [*info.notes, note or "", labels.source_note(ids)]
     return "\n".join(line for line in lines if line)
 
 

@@ -7,7 +7,11 @@ All of them:
 * draw estimates, targets and derived values hollow or hatched, actuals filled;
 * write values with their qualifier (≥, ≈, ≤, a range as low–high and an interval);
 * record the documents they draw from, so :func:`~cityscience.charts.figures.save_figure`
-  can name them in the footnote.
+  can name them in the footnote;
+* draw apart values of one indicator that differ in basis, scope or period (the
+  codebook's comparability model): a mark (†, ‡, …) on the value and the tick, a dark
+  dashed outline, no line joining them to the others, and the reason in the footnote.
+  ``incomparable="raise"`` refuses to draw them instead.
 
 Pass ``labels=`` (a :class:`~cityscience.charts.labels.Labels`) to use names
 other than the curated codebook's, e.g. in tests.
@@ -26,9 +30,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
-from .figures import attach_sources
+from ..compare import describe_difference
+from .figures import attach_note, attach_sources
 from .labels import Labels, check_language, display_unit, format_value
-from .prepare import chart_frame
+from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
 from .style import (
     DERIVED_STYLE,
     STATUS_ORDER,
@@ -53,6 +58,21 @@ __all__ = [
 _NEUTRAL = "#555555"
 
 
+def _related(fig: Figure, obs: pd.DataFrame, df: pd.DataFrame, lang: str) -> None:
+    """Footnote the targets drawn beside an earlier level of a related indicator (never paired)."""
+    from ..compare import describe_related, related_levels
+
+    if df["status"].ne("target").all() or "indicator" not in obs.columns:
+        return
+    shown = set(df["obs_id"])
+    try:
+        pairs = related_levels(obs[obs["obs_id"].isin(shown)])
+    except (KeyError, ValueError):  # frames without the codebook's columns: nothing to relate
+        return
+    for _, r in pairs.iterrows():
+        attach_note(fig, describe_related(r, obs, lang=lang))
+
+
 def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
            figsize: tuple[float, float] | None = None) -> tuple[str, Labels, Figure, Axes]:
     lang = check_language(lang or current_language())
@@ -71,7 +91,26 @@ def _value_text(row: pd.Series, divisor: float, unit: str, labels: Labels, *, wi
                         unit=unit if with_unit else "")
     if row["derived"]:
         text += f"（{labels.text('derived')}）" if labels.lang == "zh" else f" ({labels.text('derived')})"
-    return text
+    return text + str(row.get("mark", "") or "")
+
+
+def _apart(fig: Figure, df: pd.DataFrame, lang: str, incomparable: str) -> None:
+    """Refuse (``"raise"``) or footnote (``"mark"``) the rows of a chart frame drawn apart."""
+    if incomparable not in ("mark", "raise"):
+        raise ValueError(f"incomparable {incomparable!r}: expected 'mark' or 'raise'")
+    if incomparable == "raise":
+        check_alike(df)
+    for note in apart_notes(df, lang):
+        attach_note(fig, note)
+
+
+def _outline(ax: Axes, pos: float, length: float, *, width: float, horizontal: bool = False) -> None:
+    """A dark dashed outline around a bar whose value is not alike with the others."""
+    kwargs = dict(fill=False, edgecolor="#222222", linestyle=(0, (2, 1.5)), linewidth=1.1, zorder=4)
+    if horizontal:
+        ax.barh(pos, length, height=width, **kwargs)
+    else:
+        ax.bar(pos, length, width=width, **kwargs)
 
 
 def _status_word(row: pd.Series, labels: Labels) -> str:
@@ -157,8 +196,8 @@ def _title(ax: Axes, title: str | None, default: str) -> str:
 
 def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
                   labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
-                  measure: str = "level", show_level: bool = True, annotate: bool = True
-                  ) -> tuple[Figure, Axes]:
+                  measure: str = "level", show_level: bool = True, annotate: bool = True,
+                  incomparable: str = "mark") -> tuple[Figure, Axes]:
     """Bars of one indicator grouped by region: one bar per year and status, values written on top.
 
     Args:
@@ -171,12 +210,15 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         measure: which measure to draw (``level``, ``yoy_pct``, …).
         show_level: write each region's administrative level under its name.
         annotate: write the value above each bar.
+        incomparable: ``"mark"`` draws values of another basis, scope or period apart (mark, outline,
+            footnote); ``"raise"`` refuses them with :class:`~cityscience.compare.IncomparableError`.
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
     df = chart_frame(obs, indicator=indicator, measure=measure)
     indicators = sorted(df["indicator"].unique())
     if len(indicators) > 1:
         raise ValueError(f"bar_by_region draws one indicator; got {', '.join(indicators)}: pass indicator=")
+    _apart(fig, df, lang, incomparable)
     code = indicators[0]
     divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
@@ -190,7 +232,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         for _, row in group.iterrows():
             positions.append(x)
             word = _status_word(row, labels)
-            ticks.append(f"{row['year']}" + (f"\n{word}" if word else ""))
+            ticks.append(f"{row['year']}{row['mark']}" + (f"\n{word}" if word else ""))
             x += 1.0
         centres[group["region"].iloc[0]] = (start + x - 1.0) / 2
         x += 0.6
@@ -199,6 +241,8 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     for pos, (_, row) in zip(positions, df.iterrows(), strict=True):
         value = row["value_std"] / divisor
         _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"], width=width)
+        if row["apart"]:
+            _outline(ax, pos, value, width=width)
         end = value
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
@@ -234,7 +278,8 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
 
 def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None, ax: Axes | None = None,
          title: str | None = None, measure: str | None = "level", label: str = "indicator",
-         annotate: bool = True, sort: bool = True, log: bool = False) -> tuple[Figure, Axes]:
+         annotate: bool = True, sort: bool = True, log: bool = False, incomparable: str = "mark"
+         ) -> tuple[Figure, Axes]:
     """Horizontal bars, one per observation, for values of one unit (e.g. several funds in yuan).
 
     Each bar is labelled with its indicator name (``label="indicator"``) or its
@@ -245,12 +290,19 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         obs: observations of a single standard unit.
         sort: largest value at the top (else the order of ``obs``).
         log: logarithmic value axis, for values spanning several orders of magnitude.
+        incomparable: as in :func:`bar_by_region` (values of one indicator that are not alike).
+
+    Bars of different indicators are different measures; where the codebook's comparability note
+    links a target to an earlier level of another indicator drawn here, the footnote says they are
+    not paired (:func:`cityscience.compare.related_levels`).
     """
     if label not in ("indicator", "region"):
         raise ValueError(f"label {label!r}: expected 'indicator' or 'region'")
     df = chart_frame(obs, measure=measure)
     height = max(2.2, 0.42 * len(df) + 1.2)
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(7.5, height))
+    _apart(fig, df, lang, incomparable)
+    _related(fig, obs, df, lang)
     divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
     if sort:
         df = df.sort_values(["value_std", "obs_id"], ascending=[True, True], ignore_index=True)
@@ -261,6 +313,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         value = row["value_std"] / divisor
         _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
                   width=0.7, horizontal=True)
+        if row["apart"]:
+            _outline(ax, pos, value, width=0.7, horizontal=True)
         end = value
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
@@ -271,7 +325,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
         sep = "，" if lang == "zh" else ", "
-        names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else ""))
+        names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"])
     ax.set_yticks(range(len(df)), names)
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
@@ -298,19 +352,23 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
 
 def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
                      labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
-                     measure: str = "level", annotate: bool = True) -> tuple[Figure, Axes]:
+                     measure: str = "level", annotate: bool = True, incomparable: str = "mark"
+                     ) -> tuple[Figure, Axes]:
     """One line per region over the years; segments toward estimates, targets or derived values are broken.
 
     Actual values are filled markers joined by solid lines; a segment that
     ends at an estimate, a target or a derived value takes that value's line
     style and a hollow marker, so a planned or computed point never looks
-    like a result.
+    like a result. A point of another basis, scope or period is not joined to
+    the others: it stands alone with a dark edge and a mark, and the footnote
+    says why (``incomparable="raise"`` refuses it).
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
     df = chart_frame(obs, indicator=indicator, measure=measure)
     indicators = sorted(df["indicator"].unique())
     if len(indicators) > 1:
         raise ValueError(f"lines_over_years draws one indicator; got {', '.join(indicators)}: pass indicator=")
+    _apart(fig, df, lang, incomparable)
     code = indicators[0]
     divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
@@ -319,8 +377,9 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
         g = df[df["region"] == region].assign(_s=lambda d: d["status"].map(status_rank))
         g = g.sort_values(["year", "_s", "derived"], ignore_index=True)
         color = region_color(region)
-        prev = None
+        last: dict[str, pd.Series] = {}  # the previous point of each mark: apart points are not joined
         for _, row in g.iterrows():
+            prev = last.get(row["mark"])
             y = row["value_std"] / divisor
             style = status_style(row["status"], derived=row["derived"])
             if prev is not None and prev["year"] < row["year"]:
@@ -329,13 +388,13 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
                         linestyle=seg.linestyle, linewidth=1.6, zorder=2)
             ax.plot([row["year"]], [y], marker=style.marker, markersize=7, color=color,
                     markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
-                    linestyle="none", zorder=3)
+                    markeredgecolor="#222222" if row["apart"] else color, linestyle="none", zorder=3)
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 _draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color)
             if annotate:
                 ax.annotate(_value_text(row, divisor, unit, labels), (row["year"], y), xytext=(0, 7),
                             textcoords="offset points", ha="center", va="bottom", fontsize="small", color=color)
-            prev = row
+            last[row["mark"]] = row
     years = sorted(df["year"].unique())
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
@@ -368,15 +427,23 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     height = max(2.5, 0.5 * len(df) + 1.3)
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(9.0, height))
     df = df.sort_values(["progress_pct", "indicator"], ascending=[False, True], ignore_index=True)
+    alike = df["comparable"].fillna(True).astype(bool) if "comparable" in df.columns else pd.Series(True, df.index)
+    marks = {}
+    for i in df.index[~alike]:
+        marks[i] = APART_MARKS[len(marks) % len(APART_MARKS)]
     names = []
     for pos, row in df.iterrows():
         color = region_color(row["region"])
         base_style = status_style(row["base_status"])
         target_style = status_style("target")
         progress = float(row["progress_pct"])
-        ax.plot([progress, 100], [pos, pos], color=color, linestyle=target_style.linestyle, linewidth=1.6, zorder=2)
+        mark = marks.get(pos, "")
+        # a base of another basis, scope or period: grey dashed link, dark-edged base, a mark and a footnote
+        ax.plot([progress, 100], [pos, pos], color="#999999" if mark else color,
+                linestyle=(0, (3, 2)) if mark else target_style.linestyle, linewidth=1.6, zorder=2)
         ax.plot([progress], [pos], marker=base_style.marker, markersize=8, color=color, linestyle="none",
-                markerfacecolor=color if base_style.filled else "white", markeredgewidth=1.6, zorder=3)
+                markerfacecolor=color if base_style.filled else "white", markeredgewidth=1.6,
+                markeredgecolor="#222222" if mark else color, zorder=3)
         ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color, linestyle="none",
                 markerfacecolor="white", markeredgewidth=1.6, zorder=3)
         if annotate:
@@ -386,7 +453,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             target = format_value(row["target_value_std"] / divisor, qualifier=row["target_qualifier"],
                                   value_high=None if pd.isna(high) else high / divisor, unit=unit)
             growth = row["required_growth_pct"]
-            arrow = f"{row['base_year']}: {base} → {row['target_year']}: {target}"
+            arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):
                 arrow += (f"；{labels.text('required_growth')} {growth:+.1f}%" if lang == "zh"
                           else f"; {labels.text('required_growth')} {growth:+.1f}%{labels.text('per_year')}")
@@ -394,7 +461,9 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                         ha="left", va="center", fontsize="small", color="#333333")
         names.append(labels.indicator(row["indicator"]) + ("" if df["region"].nunique() == 1 else
                                                            f"（{labels.region(row['region'])}）" if lang == "zh"
-                                                           else f" ({labels.region(row['region'])})"))
+                                                           else f" ({labels.region(row['region'])})") + mark)
+        if mark:
+            attach_note(fig, f"{mark} " + _pair_difference(row, lang))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
     ax.set_yticks(range(len(df)), names)
     ax.set_ylim(len(df) - 0.5, -0.5)
@@ -409,6 +478,19 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
     return fig, ax
+
+
+def _pair_difference(row: pd.Series, lang: str) -> str:
+    """Why a dumbbell's base and target are not alike, from their codebook codes (one footnote line)."""
+    target = pd.Series({"obs_id": row["target_obs_id"], "region": row["region"], "year": row["target_year"],
+                        "differs": row.get("differs", "")})
+    for d in ("basis", "scope", "period"):
+        target[d] = row.get(f"target_{d}")
+        target[f"reference_{d}"] = row.get(f"base_{d}")
+    against = f"{row['base_year']}年基数{row['base_obs_id']}" if lang == "zh" else \
+        f"the {row['base_year']} base {row['base_obs_id']}"
+    lead = "基数与目标不可直接比较：" if lang == "zh" else "base and target not alike: "
+    return lead + describe_difference(target, lang=lang, against=against)
 
 
 def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = None, labels: Labels | None = None,
@@ -519,6 +601,7 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
     df = chart_frame(facts, measure=None, single_unit=False)
     height = max(1.6, 0.32 * len(df) + 0.9)
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(8.0, height))
+    _apart(fig, df, lang, "mark")
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(len(df) + 0.2, -1.2)

@@ -1,11 +1,29 @@
-"""Tables the charts draw from: observations checked for charting, and target-versus-base pairs."""
+"""Tables the charts draw from: observations checked for charting, and target-versus-base pairs.
+
+Every chart frame says, per row, whether the value is alike with the others
+of its indicator (same basis, scope and period in the codebook) or must be
+drawn apart: ``apart`` rows carry a ``mark`` (†, ‡, …) and ``differs``, and
+:func:`apart_notes` words the reason for the footnote.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHART_COLUMNS", "chart_frame", "target_gaps", "with_derived"]
+from ..compare import (
+    DIMENSIONS,
+    IncomparableError,
+    comparability_table,
+    describe_difference,
+    target_pairs,
+)
+
+__all__ = ["APART_MARKS", "CHART_COLUMNS", "apart_notes", "chart_frame", "check_alike", "target_gaps",
+           "with_derived"]
+
+#: Marks of values drawn apart, one per combination of basis, scope and period that differs.
+APART_MARKS = ("†", "‡", "§", "¶")
 
 #: Columns a chart needs; ``derived`` is optional in the input and False when missing.
 CHART_COLUMNS = ("obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier",
@@ -55,7 +73,41 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
     if single_unit and len(units) > 1:
         raise ValueError(f"one chart, one unit: these observations have units {', '.join(units)}; "
                          "filter by indicator or unit_std first")
-    return out.reset_index(drop=True)
+    return _with_marks(out, comparability_table(df)).reset_index(drop=True)
+
+
+def _with_marks(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Add the comparability columns and a mark per combination of codes drawn apart."""
+    for col in [*DIMENSIONS, *(f"reference_{d}" for d in DIMENSIONS), "differs"]:
+        out[col] = table[col].astype(object).where(table[col].notna(), None).to_numpy()
+    out["differs"] = out["differs"].fillna("")
+    out["apart"] = out["differs"] != ""
+    combos = out.loc[out["apart"]].sort_values("obs_id")
+    keys = list(dict.fromkeys((r["indicator"], *(r[d] for d in DIMENSIONS)) for _, r in combos.iterrows()))
+    marks = {k: APART_MARKS[i] if i < len(APART_MARKS) else "*" * (i - len(APART_MARKS) + 2)
+             for i, k in enumerate(keys)}
+    out["mark"] = [marks[(r["indicator"], *(r[d] for d in DIMENSIONS))] if r["apart"] else ""
+                   for _, r in out.iterrows()]
+    return out
+
+
+def apart_notes(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """Footnote lines for the rows of a chart frame drawn apart: mark, place, year, obs_id and why."""
+    lead = "不可直接比较：" if lang == "zh" else "not alike: "
+    notes = []
+    for mark, group in frame[frame["apart"]].groupby("mark", sort=False):
+        why = ("；" if lang == "zh" else "; ").join(describe_difference(r, lang=lang) for _, r in group.iterrows())
+        notes.append(f"{mark} {lead}{why}")
+    return notes
+
+
+def check_alike(frame: pd.DataFrame) -> None:
+    """Raise :class:`~cityscience.compare.IncomparableError` when a chart frame has rows drawn apart."""
+    odd = frame[frame["apart"]]
+    if len(odd):
+        raise IncomparableError("this chart would set side by side values that differ in basis, scope or period: "
+                                + "; ".join(f"{r['obs_id']} ({r['differs']})" for _, r in odd.iterrows())
+                                + " (filter them, or draw with incomparable='mark')", odd)
 
 
 def with_derived(obs: pd.DataFrame) -> pd.DataFrame:
@@ -79,49 +131,55 @@ def with_derived(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate")) -> pd.DataFrame:
-    """Each target level paired with the latest earlier level of the same region and indicator.
+    """Each target level paired with the earlier level it is measured against (see below).
 
-    The base is the most recent level before the target year with a status in
-    ``base_statuses`` (an actual wins over an estimate of the same year). For a
-    range target the lower end is used. ``required_growth_pct`` is the constant
-    annual growth that takes the base to the target:
-    ``((target / base) ** (1 / years) - 1) * 100``.
+    The pairing is :func:`cityscience.compare.target_pairs`: the latest level
+    of the same region and indicator before the target year with a status in
+    ``base_statuses`` (an actual wins over an estimate of the same year), taken
+    among the levels alike in basis, scope and period when there are any, else
+    the latest of the others with ``comparable = False``. For a range target
+    the lower end is used. ``required_growth_pct`` is the constant annual
+    growth that takes the base to the target:
+    ``((target / base) ** (1 / years) - 1) * 100``; it is left empty for a
+    pair that is not alike.
 
     Returns:
         One row per target with columns ``region, indicator, unit_std, target_obs_id,
         target_year, target_qualifier, target_value_std, target_value_high_std,
         base_obs_id, base_year, base_status, base_qualifier, base_value_std, years,
         progress_pct`` (base as a percent of target), ``required_growth_pct``,
-        ``target_below_base`` and ``sources`` (';'-separated source_ids). Targets
+        ``target_below_base``, ``sources`` (';'-separated source_ids), ``comparable``,
+        ``differs`` (the dimensions base and target differ in) and the basis,
+        scope and period of each (``target_basis`` … ``base_period``). Targets
         without an earlier level have empty base columns.
     """
     df = chart_frame(obs, measure="level", single_unit=False)
     df = df[~df["derived"]]
-    targets = df[df["status"] == "target"]
-    bases = df[df["status"].isin(base_statuses)].copy()
-    rank = {s: i for i, s in enumerate(base_statuses)}
-    bases["_rank"] = bases["status"].map(rank)
+    by_id = df.set_index("obs_id")
+    pairs = target_pairs(df, base_statuses=base_statuses)
     rows = []
-    for _, t in targets.iterrows():
-        prior = bases[(bases["region"] == t["region"]) & (bases["indicator"] == t["indicator"])
-                      & (bases["year"] < t["year"]) & (bases["unit_std"] == t["unit_std"])]
+    for _, p in pairs.iterrows():
+        t = by_id.loc[p["target_obs_id"]]
         row = {
             "region": t["region"], "indicator": t["indicator"], "unit_std": t["unit_std"],
-            "target_obs_id": t["obs_id"], "target_year": t["year"], "target_qualifier": t["qualifier"],
+            "target_obs_id": p["target_obs_id"], "target_year": t["year"], "target_qualifier": t["qualifier"],
             "target_value_std": t["value_std"], "target_value_high_std": t["value_high_std"],
             "base_obs_id": pd.NA, "base_year": pd.NA, "base_status": pd.NA, "base_qualifier": pd.NA,
-            "base_value_std": np.nan, "sources": t["source_id"],
+            "base_value_std": np.nan, "sources": t["source_id"], "comparable": p["comparable"],
+            "differs": p["differs"], **{f"target_{d}": t[d] for d in DIMENSIONS},
+            **{f"base_{d}": None for d in DIMENSIONS},
         }
-        if not prior.empty:
-            b = prior.sort_values(["year", "_rank"], ascending=[False, True]).iloc[0]
-            row.update(base_obs_id=b["obs_id"], base_year=b["year"], base_status=b["status"],
+        if not pd.isna(p["base_obs_id"]):
+            b = by_id.loc[p["base_obs_id"]]
+            row.update(base_obs_id=p["base_obs_id"], base_year=b["year"], base_status=b["status"],
                        base_qualifier=b["qualifier"], base_value_std=b["value_std"],
-                       sources=";".join(sorted({t["source_id"], b["source_id"]})))
+                       sources=";".join(sorted({t["source_id"], b["source_id"]})),
+                       **{f"base_{d}": b[d] for d in DIMENSIONS})
         rows.append(row)
     out = pd.DataFrame(rows, columns=[
         "region", "indicator", "unit_std", "target_obs_id", "target_year", "target_qualifier", "target_value_std",
         "target_value_high_std", "base_obs_id", "base_year", "base_status", "base_qualifier", "base_value_std",
-        "sources"])
+        "sources", "comparable", "differs", *(f"{w}_{d}" for w in ("target", "base") for d in DIMENSIONS)])
     out["base_year"] = out["base_year"].astype("Int64")
     out["target_year"] = out["target_year"].astype("Int64")
     out["years"] = (out["target_year"] - out["base_year"]).astype("Int64")
@@ -129,6 +187,11 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
     out["progress_pct"] = 100.0 / ratio
     years = out["years"].astype("Float64").astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["required_growth_pct"] = (np.power(ratio, 1.0 / years) - 1.0) * 100.0
+        growth = (np.power(ratio, 1.0 / years) - 1.0) * 100.0
+    out["comparable"] = out["comparable"].astype("boolean")
+    out["differs"] = out["differs"].fillna("").astype(str)
+    out["required_growth_pct"] = growth.where(out["comparable"].fillna(True).astype(bool))
     out["target_below_base"] = out["base_value_std"].notna() & (out["target_value_std"] < out["base_value_std"])
+    tail = ["comparable", "differs", *(f"{w}_{d}" for w in ("target", "base") for d in DIMENSIONS)]
+    out = out[[c for c in out.columns if c not in tail] + tail]
     return out.sort_values(["region", "target_year", "indicator"], ignore_index=True)

@@ -56,7 +56,7 @@ _MAX_WIDTH = 60
 _QUALIFIER_MARK = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
 _OBS_SHEET_COLUMNS = ["obs_id", "source_id", "region", "region_name", "year", "indicator", "indicator_name",
                       "label_zh", "measure", "status", "qualifier", "value", "value_high", "unit", "value_std",
-                      "value_high_std", "unit_std", "evidence", "note"]
+                      "value_high_std", "unit_std", "evidence", "note", "variant"]
 
 
 @dataclass(frozen=True)

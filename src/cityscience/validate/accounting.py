@@ -19,7 +19,7 @@ from ..numbers import NumberToken, normalize
 from ..problems import Problem
 from .cells import PATTERN_TIMEOUT, is_number
 from .checked import Checked
-from .core import candidate_values, exclusion_pattern
+from .core import BREAKING_ZERO, candidate_values, exclusion_pattern
 
 __all__ = ["Unaccounted", "account", "accounting_problems", "accounting_summary", "unaccounted"]
 
@@ -94,11 +94,13 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
 
 
 def _token_values(tok: NumberToken, text: str) -> list[float]:
-    """Values a token can stand for in context: itself, and 2**N inside 翻N番."""
+    """Values a token can stand for in context: itself, 2**N inside 翻N番, and 1 for the 零 of 破零."""
     around = text[max(0, tok.start - 1): tok.end + 1]
     values = [tok.value]
     if around.startswith("翻") and around.endswith("番"):
         values.extend(candidate_values(around))
+    if text[max(0, tok.start - 1): tok.end] == BREAKING_ZERO:
+        values.append(1.0)
     return values
 
 

@@ -204,7 +204,11 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
             follow_on[(column, ref_table)] = follow_on.get((column, ref_table), 0) + 1
             continue
         check = "unknown_reference" if "." in rule and not rule.startswith("vocab:") else "allowed_value"
-        if len(options) > 12:
+        vocabs = [part.removeprefix("vocab:") for part in rule.split("|") if part.startswith("vocab:")]
+        if len(options) > 12 and vocabs:
+            names = " or ".join(f"{v!r}" for v in vocabs)
+            expected = f"a code of the {names} vocabulary in {files.get('vocabularies', 'vocabularies.csv')}"
+        elif len(options) > 12:
             table_name, _, ref_column = rule.partition(".")
             expected = f"a {ref_column} defined in {files.get(table_name, table_name)}"
         else:

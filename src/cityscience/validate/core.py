@@ -21,13 +21,15 @@ from ..units import unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
-__all__ = ["MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations", "check_units",
-           "exclusion_pattern", "read_raw", "value_in_text"]
+__all__ = ["BREAKING_ZERO", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
+           "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "rank_change": "rank",
                  "multiple": "times"}
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
+#: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
+BREAKING_ZERO = "破零"
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
@@ -36,13 +38,15 @@ _DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移)了
 
 def candidate_values(evidence: str) -> list[float]:
     """Numbers an evidence string can state: its numerals (百分之二十 = 20, 1/3 and 三分之一 as
-    fractions), 2**N for 翻N番 (翻番 = 2), and −N for a number after 下降/减少 (the extractor
-    writes a decrease as a negative change).
+    fractions), 2**N for 翻N番 (翻番 = 2), 1 for 破零, and −N for a number after 下降/减少 (the
+    extractor writes a decrease as a negative change).
 
     >>> candidate_values("五年翻两番,达到185亿元")
     [5.0, 2.0, 185.0, 4.0]
     >>> candidate_values("同比下降3.2%,增长百分之二十")
     [3.2, 20.0, -3.2]
+    >>> candidate_values("省级孵化器“破零”")
+    [0.0, 1.0]
     """
     norm = normalize(evidence)
     tokens = find_numbers(norm, normalized=True)
@@ -53,6 +57,7 @@ def candidate_values(evidence: str) -> list[float]:
         if n is None:
             n = int(find_numbers(m.group(1), normalized=True)[0].value)
         values.append(float(2 ** n))
+    values += [1.0] * norm.count(BREAKING_ZERO)
     return values
 
 
@@ -145,6 +150,12 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
     indicator = indicators.get(row["indicator"])
     if unit is None or indicator is None:
         return  # reported as unknown references
+    code = normalize(row["unit"])
+    if code != row["unit"] and code in units:
+        # the unit column is a code: 亿元 also where the evidence writes 億元 (the evidence keeps what is written)
+        problems.append(Problem(shown, line, "unit", row["unit"],
+                                f"the unit code {code!r} (units are coded in simplified characters; the evidence "
+                                "keeps the written form)", "unit_code"))
     measure = row["measure"]
     want = indicator["unit_std"] if measure == "level" else MEASURE_UNITS.get(measure)
     if want is not None and unit["unit_std"] != want:

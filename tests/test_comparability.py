@@ -1,0 +1,297 @@
+"""The comparability model: each of issue 14's decisions on the real data, and refusal on tiny frames."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import cityscience as cs
+from cityscience import charts
+from cityscience.compare import (
+    DIMENSIONS,
+    IncomparableError,
+    comparability_table,
+    comparisons,
+    related_levels,
+    target_pairs,
+    variants,
+    wide,
+    with_comparability,
+)
+
+# --- the decisions, on the curated data -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return with_comparability(cs.load_observations()).set_index("obs_id")
+
+
+@pytest.fixture(scope="module")
+def ind():
+    return cs.load_indicators().set_index("indicator")
+
+
+def test_valid_and_cumulative_high_tech_counts_are_different_indicators(obs, ind):
+    assert obs.loc["cx24-013", "indicator"] == "hte_stock" and obs.loc["cx24-013", "value"] == 994
+    assert obs.loc["nb17-021", "indicator"] == "hte_cumulative" and obs.loc["nb17-021", "value"] == 2600
+    assert ind.loc["hte_stock", "basis"] == "valid" and ind.loc["hte_cumulative", "basis"] == "cumulative"
+    # Hangzhou's 已有 1979 is restated as 累计认定 in its own text: cumulative, not valid
+    assert obs.loc["hz15-014", "indicator"] == "hte_cumulative" and obs.loc["hz15-014", "basis"] == "cumulative"
+    # Ningbo 2014's 已培育 is a near-equivalent held as a variant of the cumulative count
+    assert obs.loc["nb14-046", ["indicator", "variant", "basis"]].tolist() == [
+        "hte_cumulative", "cultivated", "cultivated"]
+
+
+def test_cixi_first_batch_and_interim_count_are_part_of_a_year(obs):
+    assert obs.loc["cx24-012", ["indicator", "value", "period"]].tolist() == ["hte_new", 319, "part_year"]
+    assert obs.loc["cx24-013", "period"] == "part_year"
+    table = comparability_table(cs.load_observations()).set_index("obs_id")
+    assert table.loc["cx24-012", "differs"] == "period"
+    others = table[(table["indicator"] == "hte_new") & (table.index != "cx24-012")]
+    assert (others["period"] == "year").all() and (others["differs"] == "").all()
+
+
+def test_guidance_fund_targets_have_two_scopes_and_no_conflict(obs):
+    wider = ["hz15-084", "hz15-085", "hz15-086"]
+    alone = ["hz15-097", "hz15-098", "hz15-099"]
+    assert (obs.loc[wider, "scope"] == "vc_and_angel_funds").all()
+    assert (obs.loc[alone, "scope"] == "vc_guidance_fund").all()
+    flags = cs.consistency_flags()
+    assert not flags[(flags["check"] == "conflicting_values")
+                     & flags["indicator"].str.startswith("vc_guidance_fund")].shape[0]
+    # partner institutions (合作单位) and partner funds (合作基金) are different indicators
+    assert obs.loc["hz15-033", "indicator"] == "vc_guidance_fund_partners_stock"
+    assert set(obs.loc[["hz15-085", "hz15-098"], "indicator"]) == {"vc_guidance_fund_partner_funds_stock"}
+
+
+def test_funded_and_designed_projects_are_different_indicators():
+    o = cs.load_observations().set_index("obs_id")
+    assert o.loc["hz15-049", "indicator"] == "major_innovation_projects_funded"
+    assert o.loc["hz15-079", "indicator"] == "major_innovation_projects_designed"
+    flags = cs.consistency_flags()
+    assert not flags["indicator"].str.startswith("major_innovation_projects").any()
+
+
+def test_the_single_rows_are_resolved(obs, ind):
+    ex = cs.load_exclusions()
+    for retired, reason in (("nb14-047", "policy_rule"), ("hz15-019", "wider_set")):
+        assert retired not in obs.index
+        hit = ex[ex["note"].fillna("").str.contains(f"retired observation {retired}")]
+        assert list(hit["reason"]) == [reason]
+    assert obs.loc["hz15-095", "indicator"] == "provincial_enterprise_research_institute_recommended"
+    assert obs.loc["hz15-095", "basis"] == "recommended"
+    assert obs.loc["hs17-001", "period"] == "multi_year"
+
+
+def test_retired_ids_are_never_reused(obs):
+    notes = " ".join(cs.load_exclusions()["note"].fillna(""))
+    retired = set(re.findall(r"retired observation ([a-z0-9]+-\d{3})", notes))
+    assert retired and not retired & set(obs.index)
+
+
+def test_cixi_and_hangzhou_streaks_and_the_first_incubator_are_facts(obs, ind):
+    assert obs.loc["cx24-032", ["value", "basis"]].tolist() == [3, "streak"]
+    assert obs.loc["hz15-048", "basis"] == "streak"  # 连续六年, treated alike
+    assert obs.loc["cx24-033", ["indicator", "value"]].tolist() == ["provincial_incubator_stock", 1]
+    assert "破零" in obs.loc["cx24-033", "evidence"]
+    ex = cs.load_exclusions()
+    assert not ((ex["match"] == "破零") | (ex["match"] == "連續三年")).any()
+
+
+def test_rd_personnel_is_a_flow_of_person_years(ind):
+    assert ind.loc["rd_personnel", "kind"] == "flow" and ind.loc["rd_personnel", "unit_std"] == "person_year"
+
+
+def test_translations(ind):
+    # 转化 is transformation; a code or English name says "transfer" only for 转移
+    for code, r in ind.iterrows():
+        if "转化" in r["name_zh"] and "转移" not in r["name_zh"]:
+            assert "transfer" not in code and "transfer" not in r["name_en"].lower(), code
+            assert "transformation" in r["name_en"].lower(), code
+    assert "recognised or registered" in ind.loc["provincial_st_sme_new", "name_en"]
+    assert "回杭" in ind.loc["sv_incubator_projects_relocated", "name_zh"]
+
+
+def test_every_indicator_has_a_comparability_model_consistent_with_its_kind(ind):
+    assert ind[list(DIMENSIONS)].notna().all().all()
+    allowed = {"stock": {"valid", "cumulative", "cultivated", "existing", "streak"},
+               "flow": {"new", "activity", "recommended"}, "ratio": {"ratio"}, "rank": {"rank"},
+               "index": {"index"}}
+    wrong = [c for c, r in ind.iterrows() if r["basis"] not in allowed[r["kind"]]]
+    assert wrong == []
+
+
+def test_variant_codes_name_one_dimension_and_depart_from_the_indicator():
+    vocab = cs.load_vocabularies()
+    codes = vocab[vocab["vocabulary"].isin(DIMENSIONS)]
+    assert not codes["code"].duplicated().any()  # each code tells its dimension
+    raw = cs.load_observations()
+    resolved = with_comparability(raw).set_index("obs_id")
+    ind = cs.load_indicators().set_index("indicator")
+    for oid, r in raw.set_index("obs_id").iterrows():
+        for code in [c for c in str(r["variant"] if pd.notna(r["variant"]) else "").split(";") if c]:
+            dim = codes.set_index("code").loc[code, "vocabulary"]
+            assert ind.loc[r["indicator"], dim] != code, f"{oid}: variant {code} is the indicator's own"
+            assert resolved.loc[oid, dim] == code
+
+
+def test_comparisons_and_variants_cover_the_decisions():
+    o = cs.load_observations()
+    held = set(variants(o)["indicator"])
+    assert {"hte_stock", "hte_cumulative", "hte_new", "vc_guidance_fund_size"} <= held
+    table = comparisons(o)
+    pair = table[(table["kind"] == "target against base") & (table["indicator"] == "hte_cumulative")]
+    assert list(pair["comparable"]) == [False] and "nb14-046" in pair["verdict"].iloc[0]
+    # the 技术市场 target is never paired with the online market's 2015 value, and the review says why
+    rel = related_levels(o)
+    assert ((rel["target_obs_id"] == "hz15-087") & (rel["other_obs_id"] == "hz15-013")).any()
+    assert pd.isna(target_pairs(o).set_index("target_obs_id").loc["hz15-087", "base_obs_id"])
+    flags = cs.consistency_flags()
+    assert "nb14-046;nb17-021" in set(flags.loc[flags["check"] == "incomparable_pair", "obs_ids"])
+
+
+# --- refusal and separation on tiny inline frames ---------------------------------------------------
+
+
+def _frame(rows):
+    cols = ["obs_id", "source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value",
+            "value_high", "unit", "value_std", "value_high_std", "unit_std", "basis", "scope", "period"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["year"] = df["year"].astype("Int64")
+    for c in ("value", "value_high", "value_std", "value_high_std"):
+        df[c] = df[c].astype("Float64")
+    return df
+
+
+TINY = _frame([
+    ("a", "s1", "ningbo", 2014, "x", "level", "actual", "exact", 100, None, "家", 100, None, "count",
+     "cumulative", "national_recognition", "year"),
+    ("b", "s2", "hangzhou", 2015, "x", "level", "actual", "exact", 120, None, "家", 120, None, "count",
+     "cumulative", "national_recognition", "year"),
+    ("c", "s3", "cixi", 2024, "x", "level", "actual", "exact", 30, None, "家", 30, None, "count",
+     "cumulative", "national_recognition", "part_year"),
+])
+LABELS = charts.Labels.from_frames("en", indicators=pd.DataFrame({"indicator": ["x"], "name_zh": ["X"],
+                                                                  "name_en": ["X"]}))
+
+
+def test_wide_refuses_values_not_alike():
+    with pytest.raises(IncomparableError, match="c \\(x\\): period"):
+        wide(TINY)
+    table = wide(TINY, allow_incomparable=True)
+    assert table.loc["x", ("cixi", 2024)] == 30
+    assert wide(TINY[TINY["obs_id"] != "c"]).shape == (1, 2)
+
+
+def test_variant_overrides_the_indicator_and_bad_codes_raise():
+    ind = pd.DataFrame({"indicator": ["x"], "basis": ["new"], "scope": ["jurisdiction"], "period": ["year"]})
+    frame = TINY.drop(columns=list(DIMENSIONS)).assign(variant=["", pd.NA, "part_year"])
+    out = with_comparability(frame, ind).set_index("obs_id")
+    assert out.loc["c", "period"] == "part_year" and out.loc["a", "period"] == "year"
+    with pytest.raises(ValueError, match="at most one per dimension"):
+        with_comparability(frame.assign(variant=["year;part_year", "", ""]), ind)
+    with pytest.raises(ValueError, match="'no_such_code'"):
+        with_comparability(frame.assign(variant=["no_such_code", "", ""]), ind)
+
+
+def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
+    fig, ax = charts.bar_by_region(TINY, "x", labels=LABELS, lang="en")
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2014", "2015", "2024†"]
+    assert any(t.get_text() == "30†" for t in ax.texts)
+    notes = charts.figure_info(fig).notes
+    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c): period part of a year")
+    text = charts.source_footnote(fig, lang="en").get_text()
+    assert "period part of a year (the others: a year)" in text.replace("\n", " ")
+    plt.close(fig)
+    with pytest.raises(IncomparableError):
+        charts.bar_by_region(TINY, "x", labels=LABELS, lang="en", incomparable="raise")
+    fig, _ = charts.bar_by_region(TINY[TINY["obs_id"] != "c"], "x", labels=LABELS, lang="en",
+                                  incomparable="raise")
+    assert charts.figure_info(fig).notes == []
+    plt.close("all")
+
+
+def test_line_chart_does_not_join_values_not_alike():
+    same_region = TINY.assign(region="ningbo")
+    fig, ax = charts.lines_over_years(same_region, "x", labels=LABELS, lang="en")
+    joined = [line for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    assert [list(line.get_xdata()) for line in joined] == [[2014, 2015]]
+    assert charts.figure_info(fig).notes
+    plt.close(fig)
+
+
+def test_hbar_marks_and_footnotes_values_not_alike():
+    fig, ax = charts.hbar(TINY, labels=LABELS, lang="en")
+    assert [t.get_text() for t in ax.get_yticklabels()][0].endswith("†")  # smallest value (30) at the bottom
+    assert charts.figure_info(fig).notes
+    plt.close(fig)
+
+
+def test_target_pairs_and_dumbbell_separate_a_base_of_another_basis():
+    frame = _frame([
+        ("b1", "s1", "ningbo", 2014, "x", "level", "actual", "exact", 1167, None, "家", 1167, None, "count",
+         "cultivated", "national_recognition", "year"),
+        ("t1", "s2", "ningbo", 2020, "x", "level", "target", "exact", 2600, None, "家", 2600, None, "count",
+         "cumulative", "national_recognition", "year"),
+        ("b2", "s1", "ningbo", 2014, "y", "level", "actual", "exact", 50, None, "家", 50, None, "count",
+         "existing", "jurisdiction", "year"),
+        ("t2", "s2", "ningbo", 2020, "y", "level", "target", "exact", 100, None, "家", 100, None, "count",
+         "existing", "jurisdiction", "year"),
+    ])
+    gaps = charts.target_gaps(frame).set_index("target_obs_id")
+    assert gaps.loc["t1", "base_obs_id"] == "b1" and not gaps.loc["t1", "comparable"]
+    assert gaps.loc["t1", "differs"] == "basis" and pd.isna(gaps.loc["t1", "required_growth_pct"])
+    assert gaps.loc["t2", "comparable"] and gaps.loc["t2", "required_growth_pct"] > 0
+    fig, ax = charts.dumbbell(gaps.reset_index(), lang="en", labels=LABELS)
+    (note,) = charts.figure_info(fig).notes
+    assert note.startswith("† base and target not alike") and "cultivated so far" in note
+    assert any(t.get_text().endswith("†") for t in ax.get_yticklabels())
+    plt.close(fig)
+
+
+def test_the_validator_checks_the_model_codes(tmp_path):
+    import shutil
+
+    from cityscience.paths import data_dir
+    from cityscience.validate import check
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    path = data / "observations" / "ningbo-2014-summary.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",cultivated\n", ",cultivatd\n"), encoding="utf-8")
+    (p,) = check(data, accounting=False).problems
+    assert (p.column, p.value, p.check) == ("variant", "cultivatd", "allowed_value")
+    assert "'basis' or 'scope' or 'period' vocabulary" in p.expected
+
+
+def test_the_unit_column_is_a_code_whatever_the_script_of_the_evidence():
+    o = cs.load_observations().set_index("obs_id")
+    cixi, ningbo = o.loc["cx24-024"], o.loc["nb14-002"]
+    assert "億元" in cixi["evidence"] and "亿元" in ningbo["evidence"]  # the evidence keeps what is written
+    assert cixi["unit"] == ningbo["unit"] == "亿元"
+    assert "cx24-024" in set(o.index[o["unit"] == "亿元"])  # a filter on the code finds Cixi's rows too
+    assert o.loc["cx24-015", "unit"] == "个" and "個" in o.loc["cx24-015", "evidence"]
+    assert not o["unit"].astype(str).isin(["億元", "個"]).any()
+
+
+def test_the_validator_takes_a_simplified_unit_code_for_traditional_evidence(tmp_path):
+    from cityscience.validate import check
+    from minidata import make_data, write_csv
+
+    def data_with(row, where):
+        data = make_data(where, raw_text=text, obs_rows=[row])
+        write_csv(data / "exclusions.csv", [["source_id", "kind", "match", "reason", "note"]])
+        return data
+
+    text = "完成規上工業企業研發費用84.2億元。\n"
+    row = ["t-001", "demo", "cixi", "2024", "rd_expenditure", "規上工業企業研發費用", "level", "actual", "exact",
+           "84.2", "", "亿元", "完成規上工業企業研發費用84.2億元", "", ""]
+    assert check(data_with(row, tmp_path), accounting=False).problems == []
+    row[11] = "億元"
+    (p,) = check(data_with(row, tmp_path / "written"), accounting=False).problems
+    assert (p.column, p.value, p.check) == ("unit", "億元", "unit_code") and "'亿元'" in p.expected
