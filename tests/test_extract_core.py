@@ -74,6 +74,7 @@ PLAN_FACTS = [
     (2020, "level", "actual", "exact", 1532, None, "家"),
     (2020, "multiple", "actual", "exact", 2.3, None, "倍"),
     (2020, "level", "actual", "exact", 21.4, None, "件/万人"),
+    (2020, "level", "actual", "exact", 2, None, "年"),  # the streak (连续两年) is a fact, as cx24-032
     (2020, "rank", "actual", "exact", 5, None, "位次"),
     (2023, "yoy_pct", "target", "at_least", 12, None, "%"),
     (2023, "level", "target", "exact", 3, None, "%"),
@@ -148,7 +149,7 @@ def test_traditional_text_keeps_its_characters_and_offsets() -> None:
     text = "科技創新指數躍居全省第七。有效高新技術企業數達994家,完成規上工業企業研發費用84.2億元。"
     df = extract(text, year=2024)
     assert list(df["evidence"]) == ["科技創新指數躍居全省第七", "有效高新技術企業數達994家", "完成規上工業企業研發費用84.2億元"]
-    assert list(df["unit"]) == ["位次", "家", "億元"]
+    assert list(df["unit"]) == ["位次", "家", "亿元"]  # the unit code; the evidence keeps 億元
     assert df.iloc[1]["label_zh"] == "有效高新技術企業數"
     for _, r in df.iterrows():
         assert text[r["evidence_start"]:r["evidence_end"]] == r["evidence"]
@@ -330,3 +331,9 @@ def test_docstring_examples_hold() -> None:
     for module in (core, quantities, numbers, textnorm, provenance):
         result = doctest.testmod(module)
         assert result.attempted and not result.failed, module.__name__
+
+
+def test_a_year_in_a_time_clause_ending_in_hou_dates_only_that_clause() -> None:
+    df = extract("继2021年省级众创空间“破零”后,实现省级科技企业孵化器“再破零”。", year=2024)
+    assert df[["value", "year", "label_zh"]].values.tolist() == [[1.0, 2021, "继2021年省级众创空间"],
+                                                                [1.0, 2024, "省级科技企业孵化器"]]

@@ -81,7 +81,8 @@ def test_rank_changes_in_places_are_not_counted():
 
 def test_traditional_units_read_as_their_simplified_row():
     (row,) = extract("研發投入達185億元。").itertuples()
-    assert (row.unit, row.unit_std, row.value_std) == ("億元", "CNY", 1.85e10)
+    assert (row.unit, row.unit_std, row.value_std) == ("亿元", "CNY", 1.85e10)  # the code, as observations
+    assert "written 億元" in row.reason
 
 
 def test_a_missing_units_file_is_named_with_what_to_do(units_folder):

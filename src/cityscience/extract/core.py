@@ -29,7 +29,7 @@ import pandas as pd
 from ..textnorm import normalize
 from .lexicon import Lexicon, Unit, lexicon
 from .masking import mask_spans
-from .quantities import Quantity, scan
+from .quantities import BREAKING_ZERO, Quantity, scan
 from .reading import Document, read_report
 from .relations import assign_measures, change_words_start, share_across_lists
 from .structure import (
@@ -72,6 +72,7 @@ _POST_STOP = re.compile(r"[\d和及与、]")
 # item of the same quantity (…270亿元,占地区生产总值比重2.45%; …185亿元,同比增长12.5%).
 _CONTINUES = re.compile(r"[ \u3000]*(?:\d|同比|比上年|比去年|较上年|较去年|较|比|增长|增速|增幅|增加(?!值)|提高|上升|下降|减少|"
                         r"降低|占|年均|是上年|为上年|相当于|其中|分别|约|可达|达到|超过|突破|高于|低于)")
+_QUOTE_MARKS = re.compile(r"[“”\"‘’「」]")
 _CHANGE_MEASURES = frozenset({"yoy_pct", "pp_change", "pp_diff", "multiple", "rank_change"})
 _MAX_EVIDENCE = 100
 _MAX_CLAUSE = 80
@@ -145,6 +146,15 @@ class _Text:
             j = bisect.bisect_left(quantities, lo)
             if j < len(quantities) and quantities[j] < boundary and norm[boundary] != "、" \
                     and not _CONTINUES.match(norm, boundary + 1):
+                return False
+        return True
+
+    def year_reaches(self, year: int, pos: int) -> bool:
+        """A year stated in a time clause that ends with 后 (继2021年…“破零”后,) does not date
+        the clauses after it."""
+        norm, clauses = self.norm, self.clauses
+        for k in range(self.clause_index(year), self.clause_index(pos)):
+            if norm[clauses[k] - 1:clauses[k]] == "后":
                 return False
         return True
 
@@ -411,10 +421,6 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
     prev: Candidate | None = None
     for i, q in enumerate(quantities):
         origin = "text"
-        if q.unit == "年":
-            nxt = quantities[i + 1] if i + 1 < len(quantities) else None
-            if nxt is not None and t.clause_index(nxt.start) == t.clause_index(q.start):
-                continue  # 连续三年居…第1: the streak qualifies the other quantity of the clause
         if q.unit is not None and not q.unit_implied and "/" not in q.unit:
             _per_unit(q, t)
         if q.unit is None:
@@ -423,6 +429,8 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
             if origin is None:
                 continue
         label, ev_start, ev_end = _label_and_evidence(q, t, prev)
+        if q.reasons[:1] == [BREAKING_ZERO]:  # 省级科技企业孵化器“再… → 省级科技企业孵化器
+            label = _QUOTE_MARKS.sub("", label.split("…")[0]).rstrip("再")
         if origin.startswith("bracket:"):
             label, ev_start, ev_end = _comparison_label(q, t, out[int(origin.split(":")[1])])
         if origin.startswith("table:"):
@@ -435,13 +443,13 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
         ss = t.sentence_start(q.q_start)
         cs = t.clause_start(q.q_start)
         status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start),
-                                          lambda cue, pos: t.cue_reaches(cue, pos, starts))
+                                          lambda cue, pos: t.cue_reaches(cue, pos, starts), t.year_reaches)
         clause = norm[cs:q.start]
         kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
         unit_written = q.unit or ""
         if q.unit_span is not None and not q.unit_implied:
-            # As written, in traditional characters where the text has them (億元, 個), but
-            # with full-width forms folded (％ → %): width is typography, not a different unit.
+            # As written (億元, 個) for the reason; the unit column holds the codebook's code (亿元,
+            # 个), as observations do. Full-width forms are folded (％ → %): width is typography.
             written = unicodedata.normalize("NFKC", text[q.unit_span[0]:q.unit_span[1]])
             if normalize(written) == q.unit:
                 unit_written = written
@@ -511,15 +519,15 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
                           "restated_at"))
     for c in cands:
         q = c.q
-        unit = unit_info(normalize(c.unit_written)) if c.unit_written else unit_info("")
-        if not unit.std and q.unit:
-            unit = unit_info(q.unit)
+        unit = unit_info(q.unit or "")
         if not q.unit_known:
             unit = _UNKNOWN  # 5位院士: 位 is in the codebook only as places in a ranking
         i = bisect.bisect_left(newlines, q.start)
         reasons = [r for r in c.reasons if r]
+        if c.unit_written and c.unit_written != q.unit:
+            reasons.append(f"unit written {c.unit_written}, code {q.unit}")
         if not unit.std and q.unit_known:
-            reasons.append(f"unit {c.unit_written} is not in data/codebook/units.csv: add it there, or correct the row")
+            reasons.append(f"unit {q.unit} is not in data/codebook/units.csv: add it there, or correct the row")
         if c.restated_at:
             reasons.append("restated at " + ", ".join(map(str, c.restated_at)))
         year.append(c.year)
@@ -529,7 +537,7 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
         qualifier.append(q.qualifier)
         value.append(q.value)
         value_high.append(q.value_high)
-        unit_col.append(c.unit_written)
+        unit_col.append(q.unit or "")
         value_std.append(q.value * unit.factor if unit.std else None)
         value_high_std.append(q.value_high * unit.factor if unit.std and q.value_high is not None else None)
         unit_std.append(unit.std or None)

@@ -13,7 +13,11 @@ Numbers that are not quantities are skipped here:
   that announce a list (四个组合拳, 两项税收优惠政策);
 * 第N that is not a ranking position (第一批, 第三方, 第一驱动力);
 * N年 except in 连续N年 (三年行动计划, 5年内保留 are periods, not facts);
-* a unit followed by 计划/工程/行动/战略 (千人计划: a programme's name).
+* a unit followed by 计划/工程/行动/战略 (千人计划: a programme's name);
+* a count of a wider set (入围全国15个…示范之一) and an allocation rule's parameter
+  (明确70%以上的经费用于…).
+
+省级孵化器“破零” (the count leaves zero) is the quantity 1 家.
 
 Numbers without a unit are returned with ``unit=None`` so that the caller can
 apply the rules that need the sentence (index values, table cells, a unit
@@ -29,7 +33,7 @@ from ..numbers import parse_chinese_numeral, parse_decimal_numeral, split_scale
 from .lexicon import LIST_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
 
-__all__ = ["Quantity", "parse_chinese_quantity", "scan"]
+__all__ = ["BREAKING_ZERO", "Quantity", "parse_chinese_quantity", "scan"]
 
 _NUM = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"
 _CNC = "零〇一二两三四五六七八九十百千万亿"
@@ -75,6 +79,14 @@ _RANK_DOWN = {"下降", "下滑", "后退", "后移", "回落"}
 # Chinese classifiers (量词) that state a count but are not units of the codebook (its
 # direct units are read first): proposed with the unit as written, flagged as unknown.
 _OTHER_CLASSIFIERS = frozenset("只艘架枚颗株头栋幢笔单例宗册本门位")
+# 入围全国15个…城市示范之一: the number counts a wider set the place is one of.
+_ONE_OF = re.compile(r"[^,，。;；:：、\d]{0,24}?(?<!分)之一")
+# 明确70%以上的市级财政科技经费用于…: an allocation rule's parameter, not a measured value.
+_ALLOCATION_RULE = re.compile(r"(?:明确|规定|要求)[^,，。;；\d]{0,10}$")
+_USED_FOR = re.compile(r"[^,，。;；\d]{0,30}?用于")
+# “破零” (the count leaves zero): the first one of an institution named right before it.
+_BREAKING_ZERO = re.compile(r"(?:孵化器|众创空间|空间|企业|研究院|实验室|中心|基地|平台|机构|园区)[“\"‘「]?再?破零")
+BREAKING_ZERO = "破零: the first one (1)"
 _CJK_LO, _CJK_HI = "\u3400", "\u9fff"
 # A report states a few hundred quantities; a text with this many is not one report, and
 # refusing it keeps memory bounded on pathological input ("1家" repeated a million times).
@@ -240,6 +252,11 @@ class _Scanner:
         if norm[max(0, q.q_start - 2):q.q_start + 2].find("最高") >= 0 and _POLICY.search(
                 norm, max(0, q.q_start - 20), min(self.n, q.q_end + 4)):
             return "parameter of a policy rule (给予最高N万元资助)"
+        if unit is not None and unit not in {"%", "分之", "成"} and _ONE_OF.match(norm, q.q_end):
+            return "count of a wider set (入围全国N个…之一): not about the place itself"
+        if _ALLOCATION_RULE.search(norm, max(self.clause_start(q.q_start), q.q_start - 12), q.q_start) and \
+                _USED_FOR.match(norm, q.q_end):
+            return "parameter of a policy rule (明确N%以上的经费用于…)"
         if run is not None:
             if run in {"零", "〇"}:
                 return "零 is a word"
@@ -478,6 +495,18 @@ class _Scanner:
             q.qualifier = _SHARE_QUALIFIERS[m.group("w")]
             q.reasons.append(f"{m.group('w')}占 → {q.qualifier}")
 
+    def breaking_zero(self) -> None:
+        """省级科技企业孵化器“破零”: the first such institution, 1 家 (倒逼破零, a goal, is not one)."""
+        for m in _BREAKING_ZERO.finditer(self.norm):
+            s = m.end() - 2
+            if self.mask[s] and not self.norm[m.start():m.end()].count("“"):
+                continue  # masked for another reason than a quotation
+            q = Quantity(s, m.end(), s, m.end(), 1.0, unit="家", unit_implied=True, script="chinese")
+            q.reasons.append(BREAKING_ZERO)
+            q.confidence = 0.6
+            self._append(q)
+        self.out.sort(key=lambda q: q.start)
+
     def doubling(self, m: re.Match) -> None:
         s, e = m.span()
         if self.mask[s]:
@@ -518,4 +547,6 @@ def scan(norm: str, mask: bytearray, clause_start, lex: Lexicon | None = None) -
             scanner.chinese(m)
         else:
             scanner.doubling(m)
+    if "破零" in norm:
+        scanner.breaking_zero()
     return scanner.out

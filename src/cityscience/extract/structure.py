@@ -651,12 +651,13 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
 
 
 def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_start: int, pos: int,
-                    paragraph_start: int = 0, reaches=None) -> tuple[str, int | None, str]:
+                    paragraph_start: int = 0, reaches=None, year_reaches=None) -> tuple[str, int | None, str]:
     """Status, year and the reason, for a number at ``pos`` in the sentence starting at ``sentence_start``.
 
     A year that opens a paragraph (2020年,全社会研发经费…) counts for the whole paragraph.
     A status cue (预计, 有望, 力争) governs the rest of its sentence only as far as
-    ``reaches(cue_pos, pos)`` says (its own clause and the clauses continuing its subject).
+    ``reaches(cue_pos, pos)`` says (its own clause and the clauses continuing its subject);
+    a year, as far as ``year_reaches(year_pos, pos)`` says (继2021年…后, ends its reach).
     """
     part = info.part_at(pos)
     status = "target" if part.kind == "plan" else "actual"
@@ -671,7 +672,8 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
         status, why = "target", "明确 → target"
     year: int | None = None
     k = bisect.bisect_left(cues.year_pos, pos) - 1
-    in_sentence = k >= 0 and cues.year_pos[k] >= sentence_start
+    in_sentence = k >= 0 and cues.year_pos[k] >= sentence_start and (
+        year_reaches is None or year_reaches(cues.year_pos[k], pos))
     if not in_sentence:
         j = bisect.bisect_left(cues.para_pos, pos) - 1
         if j >= 0 and cues.para_pos[j] >= paragraph_start:
