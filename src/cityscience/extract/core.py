@@ -59,6 +59,7 @@ _LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此
                    # who reports and the verb of reporting are not what is counted: 我区新认定…,
                    # 全年实现…, 全年完成… (a scope such as 全市 stays: 全市实现… → 全市…)
                    r"(?:我(?:市|区|县|局|省|委)|(?:全年|今年|当年)(?:实现|完成|共)|实现|完成)?")
+_SCOPES = ("全市", "全区", "全县", "全省", "全国", "市本级")
 _SCOPE_VERB = re.compile(r"^(?:全市|全区|全县|全省|全国|市本级)(?:实现|完成|共)(?=[\u3400-\u9fff])")
 _TRAIL = re.compile(r"(?:达到|达|为|是|有|共计|共|合计|总计|完成|实现|可|将|要|预计|有望|力争|争取|确保)$")
 _INDEX = re.compile(r"指数(?:达到|达|为|是|提高到|提升到|升至)?$")
@@ -213,7 +214,7 @@ def _strip_label(orig: str, norm: str) -> str:
             end -= 2
     if end - start > 1 and norm[end - 1] == "的":
         end -= 1  # 占营业收入的2.72%: the 的 joins the label to the number
-    verb = _SCOPE_VERB.match(norm, start)
+    verb = _SCOPE_VERB.match(norm, start) if norm.startswith(_SCOPES, start) else None
     if verb and verb.end() < end:
         cut = verb.end() - 2
         return (orig[start:cut] + orig[verb.end():end]).strip()

@@ -252,10 +252,12 @@ class _Scanner:
         if norm[max(0, q.q_start - 2):q.q_start + 2].find("最高") >= 0 and _POLICY.search(
                 norm, max(0, q.q_start - 20), min(self.n, q.q_end + 4)):
             return "parameter of a policy rule (给予最高N万元资助)"
-        if unit is not None and unit not in {"%", "分之", "成"} and _ONE_OF.match(norm, q.q_end):
+        # (str.find first: both are rare, and a regex per quantity would cost more than they do)
+        if norm.find("之一", q.q_end, q.q_end + 27) >= 0 and unit not in {"%", "分之", "成"} and \
+                _ONE_OF.match(norm, q.q_end):
             return "count of a wider set (入围全国N个…之一): not about the place itself"
-        if _ALLOCATION_RULE.search(norm, max(self.clause_start(q.q_start), q.q_start - 12), q.q_start) and \
-                _USED_FOR.match(norm, q.q_end):
+        if norm.find("用于", q.q_end, q.q_end + 33) >= 0 and _USED_FOR.match(norm, q.q_end) and \
+                _ALLOCATION_RULE.search(norm, max(self.clause_start(q.q_start), q.q_start - 12), q.q_start):
             return "parameter of a policy rule (明确N%以上的经费用于…)"
         if run is not None:
             if run in {"零", "〇"}:
@@ -490,7 +492,8 @@ class _Scanner:
         """约占全省的1/3: the qualifier of 占 holds for the share (a percentage or a fraction)."""
         if q.qualifier != "exact" or q.unit not in {"%", "分之", "成"}:
             return
-        m = _SHARE_QUALIFIER.search(self.norm, max(self.clause_start(q.q_start), q.q_start - 30), q.q_start)
+        lo = max(self.clause_start(q.q_start), q.q_start - 30)
+        m = _SHARE_QUALIFIER.search(self.norm, lo, q.q_start) if self.norm.find("占", lo, q.q_start) >= 0 else None
         if m:
             q.qualifier = _SHARE_QUALIFIERS[m.group("w")]
             q.reasons.append(f"{m.group('w')}占 → {q.qualifier}")

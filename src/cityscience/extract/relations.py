@@ -46,7 +46,7 @@ def share_across_lists(quantities: list[Quantity], norm: str) -> None:
       holds for the items after it that have none of their own.
     """
     for a, b in pairwise(quantities):
-        if not _LIST_JOIN.match(norm[a.q_end:b.q_start]):
+        if not 0 < b.q_start - a.q_end <= 4 or not _LIST_JOIN.match(norm[a.q_end:b.q_start]):
             continue
         if a.unit and b.unit and a.unit != b.unit and b.unit.startswith(a.unit) and not a.unit_implied:
             a.reasons.append(f"unit {a.unit}… completed by the next item's {b.unit}")

@@ -133,8 +133,11 @@ class DocumentInfo:
 
     def part_at(self, pos: int) -> Part:
         """The part the character at ``pos`` belongs to."""
-        starts = [p.start for p in self.parts]
-        return self.parts[max(0, bisect.bisect_right(starts, pos) - 1)]
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        i = bisect.bisect_right(parts, pos, key=lambda p: p.start)
+        return parts[max(0, i - 1)]
 
     def part_bounds(self, length: int) -> list[tuple[Part, int]]:
         """Each part with the offset where it ends (the next part's start, or ``length``)."""
@@ -663,7 +666,8 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
     status = "target" if part.kind == "plan" else "actual"
     why = f"{part.kind} part"
     i = bisect.bisect_left(cues.cue_pos, pos) - 1
-    if i >= 0 and cues.cue_pos[i] >= sentence_start and (reaches is None or reaches(cues.cue_pos[i], pos)):
+    if i >= 0 and cues.cue_pos[i] >= sentence_start and (
+            reaches is None or cues.cue_pos[i] >= clause_start or reaches(cues.cue_pos[i], pos)):
         kind = cues.cue_kind[i]
         status = kind
         why = f"{cues.cue_text[i]} → {kind}"
@@ -673,7 +677,7 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
     year: int | None = None
     k = bisect.bisect_left(cues.year_pos, pos) - 1
     in_sentence = k >= 0 and cues.year_pos[k] >= sentence_start and (
-        year_reaches is None or year_reaches(cues.year_pos[k], pos))
+        year_reaches is None or cues.year_pos[k] >= clause_start or year_reaches(cues.year_pos[k], pos))
     if not in_sentence:
         j = bisect.bisect_left(cues.para_pos, pos) - 1
         if j >= 0 and cues.para_pos[j] >= paragraph_start:
