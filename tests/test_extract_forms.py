@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 
 from cityscience.extract import extract
 from cityscience.numbers import find_numbers, parse_decimal_numeral
-from cityscience.validate import candidate_values, value_in_text
+from cityscience.validate import candidate_values, check, value_in_text
+from minidata import make_data
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _DIGITS = "零一二三四五六七八九"
@@ -152,8 +154,6 @@ def test_money_in_万亿_亿_万_千_reads_back_in_extractor_and_validator(n: in
 
 
 def test_every_candidate_of_the_reports_states_its_value_in_its_evidence() -> None:
-    from pathlib import Path
-
     from cityscience.extract.reading import read_report
 
     root = Path(__file__).parent / "fixtures"
@@ -163,3 +163,21 @@ def test_every_candidate_of_the_reports_states_its_value_in_its_evidence() -> No
             assert text[r["evidence_start"]:r["evidence_end"]] == r["evidence"]
             assert r["evidence_start"] <= r["value_start"] < r["value_end"] <= r["evidence_end"]
             assert value_in_text(float(r["value"]), r["evidence"]), (path.name, r["value"], r["evidence"])
+
+
+def test_rows_the_extractor_proposes_for_the_new_forms_validate_as_curated_data(tmp_path) -> None:
+    """Accepted as they come (value, unit, measure, evidence), the new forms pass validation and
+    accounting: rank_change in 位, 万亿元, a fraction 1/3, 百分之二十, a decrease."""
+    raw = ("示例市科技局2014年工作总结\n一是排名较上年提高49位,居全省第3位;研发投入首次突破1.2万亿元,"
+           "约占全省的1/3;发明专利申请量增长百分之二十,授权量同比下降3.2%。\n")
+    df = extract(raw, region="ningbo", year=2014)
+    indicator = {"level": "rd_expenditure", "rank": "tech_auctions", "rank_change": "tech_auctions",
+                 "yoy_pct": "invention_patent_applications"}
+    rows = []
+    for i, r in enumerate(df.itertuples(), start=1):
+        code = "rd_intensity_gdp" if r.unit == "分之" else indicator[r.measure]
+        rows.append([f"t-{i:03d}", "demo", "ningbo", str(r.year), code, r.label_zh, r.measure, r.status,
+                     r.qualifier, repr(float(r.value)).removesuffix(".0"), "", r.unit, r.evidence, "", ""])
+    assert [row[11] for row in rows] == ["位", "位次", "万亿元", "分之", "%", "%"]
+    checked = check(make_data(tmp_path, raw_text=raw, obs_rows=rows))
+    assert [str(p) for p in checked.problems] == []

@@ -19,7 +19,7 @@ from ..numbers import NumberToken, normalize
 from ..problems import Problem
 from .cells import PATTERN_TIMEOUT, is_number
 from .checked import Checked
-from .core import BREAKING_ZERO, candidate_values, exclusion_pattern
+from .core import BREAKING_ZERO, DECREASE, candidate_values, exclusion_pattern
 
 __all__ = ["Unaccounted", "account", "accounting_problems", "accounting_summary", "unaccounted"]
 
@@ -94,9 +94,12 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
 
 
 def _token_values(tok: NumberToken, text: str) -> list[float]:
-    """Values a token can stand for in context: itself, 2**N inside 翻N番, and 1 for the 零 of 破零."""
+    """Values a token can stand for in context: itself, 2**N inside 翻N番, 1 for the 零 of 破零, and
+    −N after 下降/减少 (a decrease is written as a negative change, as candidate_values reads it)."""
     around = text[max(0, tok.start - 1): tok.end + 1]
     values = [tok.value]
+    if DECREASE.search(text, max(0, tok.start - 3), tok.start):
+        values.append(-tok.value)
     if around.startswith("翻") and around.endswith("番"):
         values.extend(candidate_values(around))
     if text[max(0, tok.start - 1): tok.end] == BREAKING_ZERO:

@@ -21,7 +21,7 @@ from ..units import unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
+__all__ = ["BREAKING_ZERO", "DECREASE", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
            "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
@@ -33,7 +33,8 @@ BREAKING_ZERO = "破零"
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
-_DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移)了?$")
+#: A decrease word right before a number: the value is stated as a negative change (下降3.2% → −3.2).
+DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移)了?$")
 
 
 def candidate_values(evidence: str) -> list[float]:
@@ -51,7 +52,7 @@ def candidate_values(evidence: str) -> list[float]:
     norm = normalize(evidence)
     tokens = find_numbers(norm, normalized=True)
     values = [t.value for t in tokens]
-    values += [-t.value for t in tokens if _DECREASE.search(norm, max(0, t.start - 3), t.start)]
+    values += [-t.value for t in tokens if DECREASE.search(norm, max(0, t.start - 3), t.start)]
     for m in _DOUBLING.finditer(norm):
         n = {"": 1, "一": 1, "两": 2, "二": 2}.get(m.group(1))
         if n is None:
