@@ -267,7 +267,7 @@ def _truetype_copy(source: Path, index: int) -> Path:
     try:
         if not target.is_file():
             print(f"cityscience: making a TrueType copy of {source.name} for PDF export in {target.parent} "
-                  "(once; about half a minute)", file=sys.stderr, flush=True)
+                  "(once; about ten seconds)", file=sys.stderr, flush=True)
             with atomic_path(target) as tmp:
                 _convert_to_truetype(source, index, tmp)
     finally:
