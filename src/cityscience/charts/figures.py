@@ -206,19 +206,20 @@ def _place_footnote(fig: Figure, text: str, content: Bbox) -> Text:
 def _frozen_layout(fig: Figure, content: Bbox, footnote: Text, pad: float = 0.15):
     """Yield the padded bounding box (inches) of the laid-out figure (``content``) and its footnote.
 
-    The layout engine is switched off meanwhile, so the three formats are
-    saved with the layout computed before the footnote was placed, without
-    running it again (faster, and every format gets the same layout).
+    The figure has no layout engine meanwhile, so the three formats are saved
+    with the layout computed before the footnote was placed and each is drawn
+    once: with an engine, even a placeholder one, ``savefig`` first draws the
+    figure once more to run it.
     """
     note = footnote.get_window_extent(fig.canvas.get_renderer()).transformed(fig.dpi_scale_trans.inverted())
     bbox = Bbox.union([content, note]).padded(pad)
     engine = fig.get_layout_engine()
     try:
-        fig.set_layout_engine("none")
-    except RuntimeError:  # an engine that cannot be switched off: keep it
-        engine = None
-    try:
-        yield bbox
+        # None means no engine only while both settings are off; savefig sets the engine back to
+        # None after each file, which must not make a new one from the theme's settings either
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+            yield bbox
     finally:
         if engine is not None:
             fig.set_layout_engine(engine)
