@@ -347,7 +347,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         warnings.simplefilter("always")
         _remove_footnote(fig)
         text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
-        fig.draw_without_rendering()  # runs the layout engine, so the extents below are final
+        engine = fig.get_layout_engine()
+        if fig.axes and engine is not None:
+            engine.execute(fig)  # the layout drawing would make, so the extents below are final
         content = fig.get_tightbbox(fig.canvas.get_renderer())
         footnote = _place_footnote(fig, text, content)
         with _frozen_layout(fig, content, footnote) as bbox:
