@@ -101,6 +101,17 @@ def test_plan_expands_parameterized_notebooks_over_regions_and_languages(project
         b.plan_jobs(notebooks, only=["99"])
 
 
+def test_notebook_parameters_reads_the_parameters_cell(tmp_path):
+    path = _notebook(tmp_path / "40-p.ipynb", [
+        ("code", "import pathlib"),
+        ("params", "region: str = 'cixi'\nyears = (2014, 2017)\nfolder = pathlib.Path('out')\nregion_upper = None"),
+        ("params", "ignored = 1"),
+    ])
+    assert b.notebook_parameters(path) == {"region": "cixi", "years": (2014, 2017),
+                                           "folder": "pathlib.Path('out')", "region_upper": None}
+    assert b.notebook_parameters(_plain(tmp_path / "41-q.ipynb", "41-q")) == {}
+
+
 def test_the_real_region_profile_runs_for_every_region_in_both_languages():
     jobs = [j for j in b.plan_jobs(REPO / "notebooks", regions=FOUR) if j.notebook.name.startswith("06-")]
     assert sorted((j.parameters["region"], j.parameters["language"]) for j in jobs) == sorted(

@@ -151,18 +151,32 @@ def default_workers() -> int:
 
 
 def notebook_parameters(path: Path) -> dict[str, object]:
-    """Names and default values of a notebook's ``parameters`` cell (empty if it has none)."""
-    import papermill
+    """Names and default values of a notebook's ``parameters`` cell (empty if it has none).
 
-    params = papermill.inspect_notebook(str(path))
-    values = {}
-    for name, info in params.items():
-        default = info.get("default")
-        try:
-            values[name] = ast.literal_eval(default) if isinstance(default, str) else default
-        except (ValueError, SyntaxError):  # an expression, not a literal: keep its source text
-            values[name] = default
-    return values
+    The first code cell tagged ``parameters`` (the one papermill injects values
+    after) is read with :mod:`ast`: a literal default is returned as its value,
+    any other expression as its source text.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        values: dict[str, object] = {}
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target = node.target
+            else:
+                continue
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:  # an expression, not a literal: keep its source text
+                    values[target.id] = ast.get_source_segment(source, node.value)
+        return values
+    return {}
 
 
 def plan_jobs(notebooks: Path | None = None, *, only: Iterable[str] = (), regions: Sequence[str] | None = None,
