@@ -272,7 +272,7 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(log_path, "w", encoding="utf-8") as log:
-            papermill.execute_notebook(
+            nb = papermill.execute_notebook(
                 str(job.notebook), str(tmp), parameters=job.parameters or None, kernel_name="python3",
                 progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
                 request_save_on_cell_execute=False,  # written once at the end (and on an error)
@@ -288,7 +288,7 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
         return NotebookFailure(job=job, executed=None, cell=None, exec_count=None, ename=type(err).__name__,
                                evalue=f"{err} (kernel log: {log_path})", source="")
     move_into_place(tmp, executed)
-    glyph = _glyph_warning(executed)
+    glyph = _glyph_warning(nb)
     if glyph is not None:
         cell, text = glyph
         return NotebookFailure(job=job, executed=executed, cell=cell, exec_count=None, ename="MissingGlyph",
@@ -297,16 +297,13 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
     if html is not None:
         from nbconvert import HTMLExporter
 
-        body, _ = HTMLExporter(template_name="lab").from_filename(str(executed))
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb, {"metadata": {"name": job.name}})
         html_path = atomic_write_text(html, body)
     return JobResult(job=job, executed=executed, html=html_path, seconds=time.perf_counter() - start)
 
 
-def _glyph_warning(executed: Path) -> tuple[int, str] | None:
+def _glyph_warning(nb) -> tuple[int, str] | None:
     """The first matplotlib missing-glyph warning in an executed notebook's outputs, if any."""
-    import nbformat
-
-    nb = nbformat.read(str(executed), as_version=4)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             text = output.get("text", "") if output.get("output_type") == "stream" else ""
