@@ -28,7 +28,7 @@ def test_bundled_font_is_used_as_a_truetype_copy():
     assert font.origin == "bundled"
     assert font.source == fonts.bundled_font_path()
     assert font.path.suffix == ".ttf" and font.path.is_file()
-    assert font.path.resolve().is_relative_to(fonts.font_cache_dir())
+    assert font.path.resolve().is_relative_to(fonts.font_cache_dir().resolve())
     with TTFont(str(font.path), lazy=True) as tt:
         assert "glyf" in tt and "CFF " not in tt  # TrueType outlines: PDF can embed it as Type 42
         assert tt["name"].getDebugName(1) == font.family
@@ -97,6 +97,13 @@ def test_a_system_font_without_chinese_glyphs_is_skipped(monkeypatch):
     path, _, _, origin = fonts.find_cjk_font()
     assert path != dejavu
     assert origin == "bundled"
+
+
+def test_the_default_font_cache_sorts_after_matplotlibs_own_fonts(monkeypatch):
+    """A PDF holds its fonts in the order of their paths: the copy must sort after DejaVu Sans everywhere."""
+    monkeypatch.delenv("CITYSCIENCE_FONT_CACHE", raising=False)
+    dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
+    assert str(fonts.font_cache_dir() / "NotoSansCJKsc-Regular-0.ttf") > dejavu
 
 
 def test_font_cache_dir_follows_the_environment(monkeypatch, tmp_path):

@@ -12,7 +12,8 @@ PDF export embeds fonts as TrueType (``pdf.fonttype`` 42, text stays
 selectable). Noto Sans CJK and Source Han Sans are OpenType fonts with CFF
 (PostScript) outlines, which a PDF may not embed as TrueType, so the first use
 converts such a font once into a TrueType copy in a cache folder
-(``CITYSCIENCE_FONT_CACHE``, default ``<matplotlib cache>/cityscience-fonts``).
+(``CITYSCIENCE_FONT_CACHE``, default ``share/cityscience-fonts`` of the Python environment,
+see :func:`font_cache_dir`).
 The copy keeps the characters chart text is made of (:func:`copy_characters`:
 GB 2312, Big5 level 1, Latin, punctuation and symbols), about a third of the
 original's glyphs, because every PDF export reads the whole copy again to cut
@@ -127,12 +128,32 @@ def bundled_font_path() -> Path:
 
 
 def font_cache_dir() -> Path:
-    """Folder for converted font copies (``CITYSCIENCE_FONT_CACHE`` overrides it)."""
+    """Folder for converted font copies (``CITYSCIENCE_FONT_CACHE`` overrides it).
+
+    Default: ``share/cityscience-fonts`` in the Python environment (``.venv``),
+    or matplotlib's cache folder when that cannot be written. Why there: a PDF
+    that uses two fonts (DejaVu Sans and the CJK copy in English charts) holds
+    them in the order of their file paths, so the copy's path must sort the
+    same way against matplotlib's own fonts wherever the checkout, the home
+    folder or the environment live; in the environment it always sorts after
+    them (``lib/…`` < ``share/…``).
+    """
     if env := os.environ.get("CITYSCIENCE_FONT_CACHE"):
         return Path(env).resolve()
     import matplotlib
 
+    # paths as matplotlib registers its own fonts (not resolved), as the PDF backend compares them
+    own_fonts = str(Path(matplotlib.get_data_path()) / "fonts")
+    for base in (Path(sys.prefix) / "share", Path(matplotlib.get_cachedir())):
+        folder = base / "cityscience-fonts"
+        if str(folder) > own_fonts and _writable(folder):
+            return folder
     return Path(matplotlib.get_cachedir()) / "cityscience-fonts"
+
+
+def _writable(folder: Path) -> bool:
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    return existing is not None and os.access(existing, os.W_OK)
 
 
 def has_glyphs(path: str | os.PathLike, text: str = SAMPLE_TEXT, face_index: int = 0) -> bool:
@@ -182,7 +203,7 @@ def find_cjk_font(*, system: bool = True) -> tuple[Path, int, str, str]:
 
 def _is_converted_copy(path: Path) -> bool:
     try:
-        return path.resolve().is_relative_to(font_cache_dir())
+        return path.resolve().is_relative_to(font_cache_dir().resolve())
     except OSError:
         return False
 
