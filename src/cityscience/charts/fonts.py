@@ -243,8 +243,11 @@ def substitute_fonts() -> dict[str, str]:
     with the bundled font, so that published figures are the same whichever
     fonts the machine has. Empty when only the bundled font was used.
     """
+    others = [font for font in list(_active.values()) if font.origin == "system"]
+    if not others:
+        return {}
     bundled = use_cjk_font(system=False)
-    return {font.family: bundled.family for font in list(_active.values()) if font.path != bundled.path}
+    return {font.family: bundled.family for font in others if font.path != bundled.path}
 
 
 def _copy_family(source: Path, family: str) -> str:
