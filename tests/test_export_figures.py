@@ -130,44 +130,33 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     assert "Fig data 03-compare" in wb.sheetnames
 
 
-def test_missing_language_is_drawn_by_the_notebooks_into_a_temporary_folder(data, figures, tmp_path,
-                                                                              monkeypatch):
-    """No Chinese figures published: the pack runs the build into a temporary folder, never into figures/."""
-    import os
-
+def test_missing_figures_are_not_drawn_by_an_export_but_refused(data, figures, tmp_path, monkeypatch, capsys):
+    """No Chinese figures published: the pack says to run the build instead of building."""
     import cityscience.build
 
-    calls = []
+    def no_build(**_):
+        raise AssertionError("an export must not run the build")
 
-    def fake_build(*, figures, output, html, progress, **_):
-        calls.append((figures, os.environ.get("CITYSCIENCE_DATA"), html))
-        _draw(data, figures, "02-patents", "zh", ["ningbo"], ["invention_patent_applications"], "发明专利申请量")
-
-    before = sorted(p.name for p in figures.iterdir())
-    monkeypatch.setattr(cityscience.build, "build", fake_build)
-    pack = write_chart_pack(tmp_path / "zh.zip", root=data, lang="zh", fmt="png", folder=figures, progress=False)
-    assert pack.count == 1 and len(calls) == 1
-    drawn_into, data_env, html = calls[0]
-    assert drawn_into != figures and not drawn_into.exists()  # a temporary folder, removed afterwards
-    assert data_env == str(data.resolve()) and html is False
-    assert sorted(p.name for p in figures.iterdir()) == before
-    with zipfile.ZipFile(pack.path) as z:
-        assert _index(z)[0]["title"] == "发明专利申请量"
-        assert "全部地区" in z.read("README.txt").decode("utf-8")
-
-
-def test_a_failing_notebook_fails_the_pack_and_keeps_the_earlier_zip(data, tmp_path, monkeypatch, capsys):
-    import cityscience.build
-    from cityscience.build import BuildError
-
-    def failing_build(**_):
-        raise BuildError("1 notebook failed:\n02-x.ipynb, cell 3 (In [3]): ValueError: boom")
-
-    monkeypatch.setattr(cityscience.build, "build", failing_build)
-    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(tmp_path / "empty-figures"))
+    monkeypatch.setattr(cityscience.build, "build", no_build)
+    before = {p.name: p.stat().st_mtime_ns for p in figures.iterdir()}
+    with pytest.raises(ChartPackError, match=r"no figure in language 'zh'.*run `cityscience build`"):
+        write_chart_pack(tmp_path / "zh.zip", root=data, lang="zh", fmt="png", folder=figures)
+    assert {p.name: p.stat().st_mtime_ns for p in figures.iterdir()} == before
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(tmp_path / "no-figures-yet"))
     out = tmp_path / "pack.zip"
     out.write_bytes(b"earlier pack")
     assert main(["export", "figures", "--data", str(data), "--lang", "en", "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "drawing the figures failed: 1 notebook failed:\n02-x.ipynb, cell 3 (In [3]): ValueError: boom" in err
+    assert "no figure in language 'en'" in err and "run `cityscience build`" in err
     assert out.read_bytes() == b"earlier pack"
+
+
+def test_figures_the_index_does_not_list_are_stale_and_refused(data, figures, tmp_path):
+    for ext in ("png", "svg", "pdf"):  # a figure left by hand, or by a build that did not finish
+        (figures / f"02-patents-old.{ext}").write_bytes((figures / f"02-patents.{ext}").read_bytes())
+    with pytest.raises(ChartPackError, match=r"not in its index.csv: 02-patents-old; .*run `cityscience build`"):
+        write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="png", folder=figures)
+    (figures / "03-compare.pdf").unlink()
+    with pytest.raises(ChartPackError, match=r"files are missing: 03-compare.pdf.*run `cityscience build`"):
+        write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="png", folder=figures)
+    assert not (tmp_path / "x.zip").exists()

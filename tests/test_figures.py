@@ -60,11 +60,8 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
         assert image.info["dpi"][0] >= 200 - 0.5
         assert image.width >= 4 * 200 * 0.9  # a 4-inch figure at 200 dpi
     meta = charts.read_figure_metadata(saved.png)
-    env = meta.pop("env")
-    assert re.fullmatch(r"[0-9a-f]{64}", meta.pop("key"))  # the export key (see the reuse tests below)
     assert meta == {"name": "02-test-chart", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
                     "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"]}
-    assert "matplotlib/" in env and "font/" in env
     assert "02-test-chart" in repr(saved)
 
 
@@ -112,72 +109,17 @@ def test_svg_pdf_and_png_are_byte_identical_when_saved_again(zh, tmp_path):
         assert (first / f"02-twice.{ext}").read_bytes() == (second / f"02-twice.{ext}").read_bytes(), ext
 
 
-def _count_renders(monkeypatch) -> list:
-    drawn = []
-    original = Figure.savefig
-
-    def counting(self, fname, *args, **kwargs):
-        drawn.append(kwargs.get("format"))
-        return original(self, fname, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", counting)
-    return drawn
-
-
-def test_unchanged_figures_are_copied_not_rendered_again(zh, tmp_path, monkeypatch):
-    drawn = _count_renders(monkeypatch)
-    published, staging = tmp_path / "published", tmp_path / "staging"
-    charts.save_figure(_figure(), "02-reuse", folder=published, labels=zh)
-    assert drawn == ["png", "svg", "pdf"]
-    monkeypatch.setenv("CITYSCIENCE_FIGURE_REUSE", str(published))
-    drawn.clear()
-    saved = charts.save_figure(_figure(), "02-reuse", folder=staging, labels=zh)  # same figure: copied
-    assert drawn == []
-    for ext in ("png", "svg", "pdf"):
-        assert (published / f"02-reuse.{ext}").read_bytes() == getattr(saved, ext).read_bytes()
+def test_an_unchanged_figure_keeps_its_files_and_a_changed_one_is_replaced(zh, tmp_path):
+    saved = charts.save_figure(_figure(), "02-keep", folder=tmp_path, labels=zh)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    plt.close("all")
+    charts.save_figure(_figure(), "02-keep", folder=tmp_path, labels=zh)  # the same figure, drawn again
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before  # index.csv included
+    old = {p.name: p.read_bytes() for p in saved.paths}
     changed = _figure()
-    changed.axes[0].set_title("高新技术企业数（存量，改）")
-    charts.save_figure(changed, "02-reuse", folder=staging, labels=zh)  # changed: rendered again
-    assert drawn == ["png", "svg", "pdf"]
-    assert (staging / "02-reuse.svg").read_bytes() != (published / "02-reuse.svg").read_bytes()
-
-
-@pytest.mark.parametrize("change", [
-    lambda fig: fig.axes[0].patches[0].set_height(1168),       # one value
-    lambda fig: fig.axes[0].patches[1].set_facecolor("#000000"),  # a colour
-    lambda fig: fig.axes[0].patches[0].set_hatch("//"),         # a hatch (how targets are drawn)
-    lambda fig: fig.axes[0].patches[0].set_linestyle("--"),     # a dash pattern
-    lambda fig: fig.axes[0].set_ylim(0, 3000),                  # the axis range
-    lambda fig: fig.set_size_inches(5, 3),                      # the size
-    lambda fig: fig.axes[0].patches[0].set_rasterized(True),    # rasterized in SVG/PDF only
-    lambda fig: charts.attach_sources(fig, ["extra"]),          # the footnote's sources
-], ids=["value", "colour", "hatch", "dashes", "ylim", "size", "rasterized", "sources"])
-def test_any_visible_change_renders_the_figure_again(zh, tmp_path, monkeypatch, change):
-    drawn = _count_renders(monkeypatch)
-    charts.save_figure(_figure(), "02-change", folder=tmp_path, labels=zh)
-    fig = _figure()
-    change(fig)
-    drawn.clear()
-    charts.save_figure(fig, "02-change", folder=tmp_path, labels=zh)
-    assert drawn == ["png", "svg", "pdf"]
-
-
-def test_a_changed_setting_renders_the_figure_again(zh, tmp_path, monkeypatch):
-    drawn = _count_renders(monkeypatch)
-    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh)
-    drawn.clear()
-    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注")  # footnote text
-    assert drawn == ["png", "svg", "pdf"]
-    drawn.clear()
-    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
-    assert drawn == ["png", "svg", "pdf"]
-    drawn.clear()
-    with plt.rc_context({"svg.fonttype": "none"}):  # read by the SVG writer, not by the drawing calls
-        charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
-    assert drawn == ["png", "svg", "pdf"]
-    drawn.clear()
-    charts.save_figure(_figure(), "02-setting", folder=tmp_path, labels=zh, note="附注", dpi=300)
-    assert drawn == ["png", "svg", "pdf"]  # back to the theme's setting: the files differ again
+    changed.axes[0].patches[0].set_height(1168)
+    charts.save_figure(changed, "02-keep", folder=tmp_path, labels=zh)
+    assert all(p.read_bytes() != old[p.name] for p in saved.paths)
 
 
 def test_a_failed_save_leaves_the_previous_files_intact(zh, tmp_path, monkeypatch):
@@ -235,12 +177,74 @@ def test_figures_go_to_the_configured_folder(zh, tmp_path, monkeypatch):
     assert saved.png.parent == (tmp_path / "staging").resolve()
 
 
-def test_an_opaque_figure_is_rendered_every_time(zh, tmp_path, monkeypatch):
-    """A figure the digest cannot describe (here: a filter function) gets no export key and is never copied."""
-    drawn = _count_renders(monkeypatch)
-    for _ in range(2):
-        fig = _figure()
-        fig.axes[0].patches[0].set_agg_filter(lambda image, dpi: (image, 0, 0))
-        saved = charts.save_figure(fig, "02-opaque", folder=tmp_path, labels=zh)
-        assert charts.read_figure_metadata(saved.png)["key"] is None
-    assert drawn == ["png", "svg", "pdf"] * 2
+def test_a_character_the_font_lacks_fails_loudly_and_writes_nothing(zh, tmp_path):
+    fig = _figure()
+    fig.axes[0].set_title("高新技术企业数㐀")  # U+3400, outside the font's character set (charts.fonts)
+    with pytest.raises(charts.MissingGlyphError, match="13312"):
+        charts.save_figure(fig, "02-glyph", folder=tmp_path, labels=zh)
+    assert list(tmp_path.iterdir()) == []
+
+
+_DRAW_AND_SAVE = """
+import sys
+from pathlib import Path
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+from cityscience import charts
+
+fake, folder = sys.argv[1], Path(sys.argv[2])
+if fake:
+    font_manager.fontManager.addfont(fake)  # as if the system had its own Noto Sans CJK SC
+font = charts.set_theme("zh")
+print(font.origin, font.path.name)
+labels = charts.Labels.from_frames("zh", sources=pd.DataFrame({
+    "source_id": ["nb-sum"], "issuer_zh": ["宁波市科学技术局"], "issuer_en": ["Ningbo S&T Bureau"],
+    "title_zh": ["宁波市科技局2014年工作总结"], "title_en": ["2014 work summary"], "doc_number": [pd.NA],
+    "published": pd.to_datetime(["2015-04-14"])}))
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.bar(["宁波市", "杭州市"], [1167, 1979])
+ax.set_title("高新技术企业数（存量）")
+ax.set_ylabel("家")
+fig.savefig(folder / "as-drawn.png", dpi=200)  # what the machine's font gives
+charts.save_figure(fig, "02-fonts", sources=["nb-sum"], lang="zh", folder=folder, labels=labels)
+"""
+
+
+def _fake_system_font(path):
+    """A TrueType 'Noto Sans CJK SC' whose glyphs are a tenth wider than the bundled font's."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(charts.use_cjk_font(system=False).path))
+    font["hmtx"].metrics = {g: (round(w * 1.1), lsb) for g, (w, lsb) in font["hmtx"].metrics.items()}
+    for record in font["name"].names:
+        if record.nameID in (1, 16):
+            record.string = "Noto Sans CJK SC"
+        elif record.nameID in (4, 6):
+            record.string = "Noto Sans CJK SC Regular" if record.nameID == 4 else "NotoSansCJKsc-Regular"
+    font.save(str(path))
+    return path
+
+
+def test_published_figures_do_not_depend_on_the_cjk_fonts_of_the_machine(tmp_path):
+    import subprocess
+    import sys
+
+    fake = _fake_system_font(tmp_path / "NotoSansCJK-Regular.ttf")
+    script = tmp_path / "draw.py"
+    script.write_text(_DRAW_AND_SAVE, encoding="utf-8")
+    out = {}
+    for tag, font in (("system", str(fake)), ("bundled", "")):
+        folder = tmp_path / tag
+        folder.mkdir()
+        done = subprocess.run([sys.executable, str(script), font, str(folder)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        out[tag] = (done.stdout.split(), folder)
+    assert out["system"][0] == ["system", fake.name]  # the theme did pick the machine's font
+    assert out["bundled"][0][0] == "bundled"
+    system, bundled = out["system"][1], out["bundled"][1]
+    assert (system / "as-drawn.png").read_bytes() != (bundled / "as-drawn.png").read_bytes()  # fonts differ
+    for ext in ("png", "svg", "pdf"):
+        assert (system / f"02-fonts.{ext}").read_bytes() == (bundled / f"02-fonts.{ext}").read_bytes(), ext

@@ -1,4 +1,4 @@
-"""The CJK font: found on the system when there is one, else the bundled Noto Sans CJK SC, always TrueType."""
+"""The CJK font: the bundled Noto Sans CJK SC (or a system one, for display), always TrueType."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from cityscience.charts import fonts
 CHART_TEXT = fonts.SAMPLE_TEXT + "慈溪市科学技术局（甬政办发〔2017〕5号）：高新技术企业数（存量）≤…％"
 
 
-def test_bundled_font_is_noto_sans_cjk_sc_not_simhei():
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_bundled_font_is_noto_sans_cjk_sc():
     path = fonts.bundled_font_path()
     assert path.name == "NotoSansCJKsc-Regular.otf"
-    assert "simhei" not in path.name.lower()
     assert fonts.has_glyphs(path, CHART_TEXT)
 
 
@@ -26,13 +28,37 @@ def test_bundled_font_is_used_as_a_truetype_copy():
     assert font.origin == "bundled"
     assert font.source == fonts.bundled_font_path()
     assert font.path.suffix == ".ttf" and font.path.is_file()
-    assert font.path.resolve().is_relative_to(fonts.font_cache_dir())
+    assert font.path.resolve().is_relative_to(fonts.font_cache_dir().resolve())
     with TTFont(str(font.path), lazy=True) as tt:
         assert "glyf" in tt and "CFF " not in tt  # TrueType outlines: PDF can embed it as Type 42
         assert tt["name"].getDebugName(1) == font.family
+        kept = set(tt.getBestCmap())
+    with TTFont(str(fonts.bundled_font_path()), lazy=True) as original:
+        assert kept == set(original.getBestCmap()) & fonts.copy_characters()
     assert fonts.has_glyphs(font.path, CHART_TEXT)
-    registered = {entry.fname for entry in font_manager.fontManager.ttflist}
-    assert str(font.path) in registered
+    assert not fonts.has_glyphs(font.path, "한")  # Hangul is not chart text here: left out
+    registered = [entry for entry in font_manager.fontManager.ttflist if entry.name == font.family]
+    assert [entry.fname for entry in registered] == [str(font.path)]  # a family name only this file has
+
+
+def test_the_font_copy_draws_every_character_of_the_data():
+    """Every character of the curated tables and raw documents is in the copy (else extend copy_characters)."""
+    font = fonts.use_cjk_font(system=False)
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "data").rglob("*"))
+                   if p.is_file() and p.suffix in (".csv", ".txt", ".md"))
+    drawable = {ch for ch in set(text) if not ch.isspace() and ord(ch) >= 0x80}
+    missing = sorted(ch for ch in drawable if not fonts.has_glyphs(font.path, ch))
+    assert not missing, f"characters of data/ the chart font cannot draw: {''.join(missing)}"
+
+
+def test_only_fonts_other_than_the_bundled_one_are_substituted(monkeypatch):
+    bundled = fonts.use_cjk_font(system=False)
+    monkeypatch.setattr(fonts, "_active", {False: bundled, True: bundled})
+    assert fonts.substitute_fonts() == {}
+    system = fonts.CJKFont(family="Noto Sans CJK SC TT", path=Path("/usr/share/fonts/copy.ttf"), origin="system",
+                           source=Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), face_index=2)
+    monkeypatch.setattr(fonts, "_active", {False: bundled, True: system})
+    assert fonts.substitute_fonts() == {"Noto Sans CJK SC TT": bundled.family}
 
 
 def test_the_active_font_draws_chart_text():
@@ -71,6 +97,13 @@ def test_a_system_font_without_chinese_glyphs_is_skipped(monkeypatch):
     path, _, _, origin = fonts.find_cjk_font()
     assert path != dejavu
     assert origin == "bundled"
+
+
+def test_the_default_font_cache_sorts_after_matplotlibs_own_fonts(monkeypatch):
+    """A PDF holds its fonts in the order of their paths: the copy must sort after DejaVu Sans everywhere."""
+    monkeypatch.delenv("CITYSCIENCE_FONT_CACHE", raising=False)
+    dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
+    assert str(fonts.font_cache_dir() / "NotoSansCJKsc-Regular-0.ttf") > dejavu
 
 
 def test_font_cache_dir_follows_the_environment(monkeypatch, tmp_path):

@@ -1,33 +1,46 @@
-"""Run every notebook and publish their figures: the engine behind ``cityscience build``.
+"""Run the notebooks whose inputs changed and publish their figures: the engine behind ``cityscience build``.
 
 The build validates the data, executes each notebook with papermill (several
 at once, one per core, with a progress bar), writes the executed notebooks and
 their HTML renderings to the build folder, and only when every notebook
-succeeded moves the new figures into ``figures/``. A failing cell stops the
+succeeded writes the new figures into ``figures/``. A failing cell stops the
 build with the notebook, the cell and the error; the figures of the last good
 build stay as they were.
 
 A notebook with a ``parameters`` cell that defines ``region`` and/or
 ``language`` is run once per region of ``regions.csv`` and per language.
+
+An execution is skipped when nothing it depends on changed since the last
+good build: its notebook file and parameters, the data folder, the library's
+own source, ``requirements.lock``, the Python version and the font file (see
+:func:`job_key`). The build folder keeps a manifest per execution (its key, the
+executed notebook, the HTML and the hash of every figure file it made); an
+execution whose published figures are missing or differ from the manifest runs
+again, so a stale or edited figure is never left in place. Figure files are
+rewritten only when their bytes change, so an unchanged figure keeps its file
+(and a fresh clone's committed figures stay as they are).
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from .conventions import LANGUAGES
-from .paths import build_dir, figures_dir, project_root
+from .atomic import atomic_write_many, atomic_write_text, move_into_place
+from .conventions import FIGURE_FORMATS, LANGUAGES
+from .paths import build_dir, data_dir, figures_dir, project_root
 
 __all__ = [
     "LANGUAGES",
@@ -38,6 +51,8 @@ __all__ = [
     "NotebookJob",
     "build",
     "default_workers",
+    "inputs_digest",
+    "job_key",
     "notebook_parameters",
     "plan_jobs",
     "promote_figures",
@@ -46,8 +61,11 @@ __all__ = [
 ]
 
 _NOTEBOOK_NAME = re.compile(r"^\d{2}-[A-Za-z0-9_-]+\.ipynb$")
-_FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+_FIGURE_SUFFIXES = tuple(f".{fmt}" for fmt in FIGURE_FORMATS)
 _GLYPH_WARNING = re.compile(r"Glyph \d+ .*missing from font")
+_MANIFEST_VERSION = 1  # bump when the manifest or what a key covers changes
+_KERNEL_BACKEND = "module://matplotlib_inline.backend_inline"
+_LIBRARY = Path(__file__).resolve().parent  # the library's own source, an input of every notebook
 
 
 @dataclass(frozen=True)
@@ -115,9 +133,10 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a successful build produced."""
+    """What a successful build did: the executions it ran and skipped, the figure files it changed."""
 
     results: list[JobResult]
+    skipped: list[NotebookJob]
     figures: list[Path]
     removed: list[Path]
     seconds: float
@@ -132,18 +151,32 @@ def default_workers() -> int:
 
 
 def notebook_parameters(path: Path) -> dict[str, object]:
-    """Names and default values of a notebook's ``parameters`` cell (empty if it has none)."""
-    import papermill
+    """Names and default values of a notebook's ``parameters`` cell (empty if it has none).
 
-    params = papermill.inspect_notebook(str(path))
-    values = {}
-    for name, info in params.items():
-        default = info.get("default")
-        try:
-            values[name] = ast.literal_eval(default) if isinstance(default, str) else default
-        except (ValueError, SyntaxError):  # an expression, not a literal: keep its source text
-            values[name] = default
-    return values
+    The first code cell tagged ``parameters`` (the one papermill injects values
+    after) is read with :mod:`ast`: a literal default is returned as its value,
+    any other expression as its source text.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        values: dict[str, object] = {}
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target = node.target
+            else:
+                continue
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:  # an expression, not a literal: keep its source text
+                    values[target.id] = ast.get_source_segment(source, node.value)
+        return values
+    return {}
 
 
 def plan_jobs(notebooks: Path | None = None, *, only: Iterable[str] = (), regions: Sequence[str] | None = None,
@@ -187,10 +220,13 @@ def plan_jobs(notebooks: Path | None = None, *, only: Iterable[str] = (), region
 def _kernel_manager_class(log=None):
     """A kernel manager for the build: private Unix sockets on Linux (TCP elsewhere), logs to a file.
 
-    Each kernel gets its own socket path in the temporary folder, so kernels
-    started at the same time never share a channel. The kernel process's own
-    messages (start-up notices, shutdown chatter) go to ``log`` instead of the
-    console; cell output is captured in the notebook as usual.
+    Why not the default: jupyter_client picks free TCP ports by opening and
+    closing a socket, so kernels that start at the same moment (one per core
+    here) can pick the same port and one of them fails to start. Each kernel
+    gets its own socket path in the temporary folder instead, so kernels
+    started together never share a channel. The kernel process's own messages
+    (start-up notices, shutdown chatter) go to ``log`` instead of the console;
+    cell output is captured in the notebook as usual.
     """
     import tempfile
     import uuid
@@ -218,31 +254,32 @@ def _kernel_manager_class(log=None):
     return BuildKernelManager
 
 
-def _worker_init(env: dict[str, str]) -> None:
-    os.environ.update(env)
+def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, timeout: float | None,
+             env: Mapping[str, str]) -> JobResult | NotebookFailure:
+    """Run one notebook in this (worker) process; never raises for a failing cell.
 
-
-def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, timeout: float | None
-             ) -> JobResult | NotebookFailure:
-    """Run one notebook in this (worker) process; never raises for a failing cell."""
+    ``env`` is set in the worker's environment, which the kernel inherits
+    (a worker runs one notebook at a time).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
+    os.environ.update(env)
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
     log_path = executed.parent.parent / "logs" / f"{job.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(log_path, "w", encoding="utf-8") as log:
-            papermill.execute_notebook(
+            nb = papermill.execute_notebook(
                 str(job.notebook), str(tmp), parameters=job.parameters or None, kernel_name="python3",
                 progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
                 request_save_on_cell_execute=False,  # written once at the end (and on an error)
                 kernel_manager_class=_kernel_manager_class(log))
     except PapermillExecutionError as err:
         if tmp.exists():
-            os.replace(tmp, executed)
+            move_into_place(tmp, executed)
         return NotebookFailure(job=job, executed=executed if executed.exists() else None, cell=err.cell_index,
                                exec_count=err.exec_count, ename=err.ename, evalue=err.evalue,
                                source=err.source)
@@ -250,23 +287,23 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
         tmp.unlink(missing_ok=True)
         return NotebookFailure(job=job, executed=None, cell=None, exec_count=None, ename=type(err).__name__,
                                evalue=f"{err} (kernel log: {log_path})", source="")
-    os.replace(tmp, executed)
-    glyph = _glyph_warning(executed)
+    move_into_place(tmp, executed)
+    glyph = _glyph_warning(nb)
     if glyph is not None:
         cell, text = glyph
         return NotebookFailure(job=job, executed=executed, cell=cell, exec_count=None, ename="MissingGlyph",
                                evalue=text, source="")
     html_path = None
     if html is not None:
-        html_path = _write_html(executed, html)
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb, {"metadata": {"name": job.name}})
+        html_path = atomic_write_text(html, body)
     return JobResult(job=job, executed=executed, html=html_path, seconds=time.perf_counter() - start)
 
 
-def _glyph_warning(executed: Path) -> tuple[int, str] | None:
+def _glyph_warning(nb) -> tuple[int, str] | None:
     """The first matplotlib missing-glyph warning in an executed notebook's outputs, if any."""
-    import nbformat
-
-    nb = nbformat.read(str(executed), as_version=4)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             text = output.get("text", "") if output.get("output_type") == "stream" else ""
@@ -275,44 +312,6 @@ def _glyph_warning(executed: Path) -> tuple[int, str] | None:
                 line = next(ln for ln in text.splitlines() if _GLYPH_WARNING.search(ln))
                 return index, line.strip()
     return None
-
-
-class _Highlighted(str):
-    """Code cell input as highlighted by pygments, which escapes it."""
-
-
-def _html_exporter():
-    """nbconvert's lab HTML exporter, minus re-sanitizing the project's own highlighted code.
-
-    The lab template passes every code cell's pygments output through bleach,
-    which took a third of the rendering time; pygments has already escaped
-    it. Everything else (raw cells, SVG outputs) is still cleaned.
-    """
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.strings import clean_html
-
-    highlight = Highlight2HTML(pygments_lexer="ipython3")
-
-    def highlight_code(source, *args, **kwargs):
-        return _Highlighted(highlight(source, *args, **kwargs))
-
-    def clean(element):
-        return str(element) if isinstance(element, _Highlighted) else clean_html(element)
-
-    return HTMLExporter(template_name="lab", filters={"highlight_code": highlight_code, "clean_html": clean})
-
-
-def _write_html(executed: Path, html: Path) -> Path:
-    body, _ = _html_exporter().from_filename(str(executed))
-    html.parent.mkdir(parents=True, exist_ok=True)
-    tmp = html.with_name(f".{html.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, html)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return html
 
 
 def _outcome(future: Future, job: NotebookJob) -> JobResult | NotebookFailure:
@@ -330,22 +329,17 @@ def _warm_worker() -> None:
     import papermill  # noqa: F401
 
 
-def worker_pool(workers: int, env: dict[str, str] | None = None) -> ProcessPoolExecutor:
-    """Start the worker processes now (they import papermill in the background) and return the pool.
-
-    :func:`build` starts the pool before validating the data, so the workers'
-    start-up overlaps the validation.
-    """
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"),
-                               initializer=_worker_init, initargs=(dict(env or {}),))
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Start the worker processes now (they import papermill in the background) and return the pool."""
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"))
     for _ in range(max(1, workers)):
         pool.submit(_warm_worker)
     return pool
 
 
-def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, workers: int | None = None,
-             env: dict[str, str] | None = None, timeout: float | None = 600, progress: bool = True,
-             cwd: Path | None = None, durations: dict[str, float] | None = None,
+def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, staging: Path | None = None, html: bool = True,
+             workers: int | None = None, env: Mapping[str, str] | None = None, timeout: float | None = 600,
+             progress: bool = True, cwd: Path | None = None,
              pool: ProcessPoolExecutor | None = None) -> list[JobResult]:
     """Execute notebooks in parallel; stop at the first failure.
 
@@ -353,16 +347,16 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
         jobs: what to run (see :func:`plan_jobs`).
         output: build folder; executed notebooks go to ``output/notebooks``, HTML to ``output/html``,
             the kernels' own messages to ``output/logs``.
+        staging: when given, each job saves its figures into ``staging/<job name>``
+            (its kernel's ``CITYSCIENCE_FIGURES``), so the build knows which job made which figure.
         html: also render each executed notebook as HTML.
         workers: notebooks run at once (default: :func:`default_workers`).
-        env: environment variables for the kernels (e.g. ``CITYSCIENCE_FIGURES``).
+        env: more environment variables for the kernels.
         timeout: seconds a single cell may run.
         progress: show a progress bar on stderr.
         cwd: working directory of the kernels (default: the notebook's folder).
-        durations: seconds each job took last time; the longest start first, so that no core
-            idles at the end while one long notebook runs (new jobs count as longest).
-        pool: run in this pool (from :func:`worker_pool`, whose ``env`` then applies) instead of
-            starting one; it is shut down when the jobs are done.
+        pool: run in this pool (from :func:`worker_pool`) instead of starting one; it is shut down
+            when the jobs are done.
 
     Raises:
         BuildError: a notebook failed; pending ones were cancelled and every failure is listed.
@@ -374,15 +368,19 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
     failures: list[NotebookFailure] = []
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     if pool is None:
-        pool = worker_pool(min(workers, len(jobs)) or 1, env)
+        pool = worker_pool(min(workers, len(jobs)) or 1)
     with pool:
         futures: dict[Future, NotebookJob] = {}
-        known = durations or {}
-        for job in sorted(jobs, key=lambda j: -known.get(j.name, float("inf"))):
+        for job in jobs:
+            job_env = {"MPLBACKEND": _KERNEL_BACKEND, **(env or {})}
+            if staging is not None:
+                folder = Path(staging) / job.name
+                folder.mkdir(parents=True, exist_ok=True)
+                job_env["CITYSCIENCE_FIGURES"] = str(folder.resolve())
             futures[pool.submit(
                 _execute, job, output / "notebooks" / f"{job.name}.ipynb",
                 output / "html" / f"{job.name}.html" if html else None,
-                Path(cwd) if cwd is not None else job.notebook.parent, timeout)] = job
+                Path(cwd) if cwd is not None else job.notebook.parent, timeout, job_env)] = job
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -412,49 +410,137 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, html: bool = True, wo
     return sorted(results, key=lambda r: order[r.job.name])
 
 
-def promote_figures(staging: Path, target: Path, prefixes: Iterable[str]) -> tuple[list[Path], list[Path]]:
-    """Move a finished build's figures into place; remove old ones the build no longer makes.
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    Only figures whose name starts with one of ``prefixes`` (the numbers of the
-    notebooks that ran, ``"02-"``) are considered stale when missing from
-    ``staging``, so a partial build never deletes another notebook's figures.
+
+def _file_sha256(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, or None when there is no such file."""
+    try:
+        return _sha256(Path(path).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _folder_digest(folder: Path) -> str:
+    """SHA-256 over the relative path and bytes of every file below ``folder``.
+
+    Hidden files and folders (editor backups, our temporary files) and
+    ``__pycache__`` are left out: they are not inputs.
+    """
+    sha = hashlib.sha256()
+    folder = Path(folder)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+            continue
+        data = path.read_bytes()
+        sha.update(f"{rel}\0{len(data)}\0".encode())
+        sha.update(data)
+    return sha.hexdigest()
+
+
+def inputs_digest(data: Path | None = None, font: Path | None = None) -> str:
+    """Digest of what every notebook execution depends on besides its notebook and parameters.
+
+    The data folder, the library's own source (``src/cityscience``), the
+    locked dependency versions (``requirements.lock``), the Python version and
+    the CJK font file the figures are drawn with (default: the bundled font's
+    TrueType copy).
+    """
+    if font is None:
+        from .charts.fonts import use_cjk_font
+
+        font = use_cjk_font(system=False).path
+    parts = {
+        "data": _folder_digest(Path(data) if data is not None else data_dir()),
+        "library": _folder_digest(_LIBRARY),
+        "lock": _file_sha256(project_root() / "requirements.lock"),
+        "python": platform.python_version(),
+        "font": _file_sha256(Path(font)),
+    }
+    return _sha256(json.dumps(parts, sort_keys=True).encode())
+
+
+def job_key(job: NotebookJob, inputs: str) -> str:
+    """The key of one execution: its notebook's bytes and parameters, and the shared ``inputs``."""
+    payload = {"version": _MANIFEST_VERSION, "inputs": inputs, "notebook": _sha256(job.notebook.read_bytes()),
+               "parameters": job.parameters}
+    return _sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+
+
+def _manifest_path(output: Path, job: NotebookJob) -> Path:
+    return output / "manifests" / f"{job.name}.json"
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("version") == _MANIFEST_VERSION else None
+
+
+def _up_to_date(manifest: dict | None, key: str, output: Path, figures: Path, html: bool) -> bool:
+    """True when an execution need not run: same key, its outputs present, its figures as it made them."""
+    if manifest is None or manifest.get("key") != key:
+        return False
+    kept = [manifest.get("executed")] + ([manifest.get("html")] if html else [])
+    if not all(isinstance(rel, str) and (output / rel).is_file() for rel in kept):
+        return False
+    made = manifest.get("figures")
+    return isinstance(made, dict) and all(_file_sha256(figures / name) == sha for name, sha in made.items())
+
+
+def _staged_figures(staging: Path, results: Sequence[JobResult]) -> dict[str, dict[str, bytes]]:
+    """The figure files each job wrote into its staging folder, by job name; a name made twice is an error."""
+    made: dict[str, dict[str, bytes]] = {}
+    owner: dict[str, str] = {}
+    for result in results:
+        folder = staging / result.job.name
+        files = sorted(p for p in folder.iterdir() if p.suffix in _FIGURE_SUFFIXES and not p.name.startswith("."))
+        for path in files:
+            if path.name in owner:
+                raise BuildError(f"figure {path.name} was made by both {owner[path.name]} and {result.job.name}; "
+                                 "expected every figure name to come from one notebook execution")
+            owner[path.name] = result.job.name
+        made[result.job.name] = {p.name: p.read_bytes() for p in files}
+    return made
+
+
+def promote_figures(made: Mapping[str, bytes], target: Path, prefixes: Iterable[str],
+                    keep: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+    """Publish a finished build's figures: write the changed ones, remove those no longer made.
+
+    Args:
+        made: figure file name → bytes, from the executions that ran.
+        target: the figures folder.
+        prefixes: notebook numbers of the build (``"02-"``): a figure file of ``target`` that starts
+            with one of them and is neither in ``made`` nor in ``keep`` is stale and removed. A
+            partial build therefore never deletes another notebook's figures.
+        keep: names of figures still made by executions that were skipped.
+
+    The changed files are written together (:func:`cityscience.atomic.atomic_write_many`:
+    all or none); a file whose bytes are unchanged is not touched.
 
     Returns:
         ``(written, removed)`` paths in ``target``.
     """
-    from .charts.figures import INDEX_FILE, write_figure_index
+    from .charts.figures import write_figure_index
 
+    target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    # PNGs last: a PNG carries its figure's export key, so an interrupted move never pairs a new
-    # key with old SVG and PDF files (which a later build would then copy as if up to date)
-    new = sorted((p for p in staging.iterdir() if p.suffix in _FIGURE_SUFFIXES and not p.name.startswith(".")),
-                 key=lambda p: (p.suffix == ".png", p.name))
-    names = {p.name for p in new}
+    changed = {target / name: data for name, data in sorted(made.items())
+               if _file_sha256(target / name) != _sha256(data)}
+    expected = set(made) | set(keep)
     prefixes = tuple(prefixes)
-    stale = sorted(p for p in target.iterdir()
-                   if p.suffix in _FIGURE_SUFFIXES and p.name.startswith(prefixes) and p.name not in names)
-    written = []
-    for path in new:
-        written.append(_move_into(path, target))
+    stale = sorted(p for p in target.iterdir() if p.suffix in _FIGURE_SUFFIXES and p.name.startswith(prefixes)
+                   and p.name not in expected) if prefixes else []
+    written = atomic_write_many(changed) if changed else []
     for path in stale:
         path.unlink()
-    if written or stale:
-        write_figure_index(target)
-    (staging / INDEX_FILE).unlink(missing_ok=True)
+    write_figure_index(target)  # rewritten only if it changed
     return sorted(written), stale
-
-
-def _move_into(path: Path, folder: Path) -> Path:
-    """Move a file into a folder, replacing any file of that name atomically."""
-    dest = folder / path.name
-    try:
-        os.replace(path, dest)
-    except OSError:  # another file system: copy next to the destination, then swap
-        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-        shutil.copy2(path, tmp)
-        os.replace(tmp, dest)
-        path.unlink()
-    return dest
 
 
 def _validate(data: Path | None) -> tuple[list[str], list[str]]:
@@ -469,14 +555,15 @@ def _validate(data: Path | None) -> tuple[list[str], list[str]]:
 
 def build(*, notebooks: Path | None = None, figures: Path | None = None, output: Path | None = None,
           only: Iterable[str] = (), workers: int | None = None, validate: bool = True, html: bool = True,
-          timeout: float | None = 600, progress: bool = True,
+          timeout: float | None = 600, progress: bool = True, force: bool = False,
           log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)) -> BuildResult:
-    """Validate the data, run the notebooks, and publish their figures.
+    """Validate the data, run the notebooks whose inputs changed, and publish their figures.
 
     Args:
         notebooks: folder of notebooks (default: ``notebooks/``).
         figures: where figures are published (default: :func:`cityscience.paths.figures_dir`).
-        output: build folder for executed notebooks and HTML (default: :func:`cityscience.paths.build_dir`).
+        output: build folder for executed notebooks, HTML and manifests (default:
+            :func:`cityscience.paths.build_dir`).
         only: run only notebooks whose names start with these prefixes (their figures are replaced;
             other notebooks' figures are kept).
         workers: notebooks run at once (default: one per core).
@@ -484,6 +571,7 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
         html: render executed notebooks as HTML.
         timeout: seconds one cell may run.
         progress: show a progress bar.
+        force: run every notebook, even those whose inputs and figures are unchanged.
         log: where progress messages go.
 
     Raises:
@@ -493,43 +581,53 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     figures = Path(figures) if figures is not None else figures_dir()
     output = Path(output) if output is not None else build_dir()
     workers = workers or default_workers()
-    staging = output / "figures-staging"
-    env = {"CITYSCIENCE_FIGURES": str(staging.resolve()), "CITYSCIENCE_FIGURE_REUSE": str(figures.resolve()),
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    pool = worker_pool(workers, env)  # the workers start up while the data are checked
-    try:
-        regions = None
-        if validate:
-            problems, regions = _validate(None)
-            if problems:
-                raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
-                                 "fix them first (cityscience validate):\n"
-                                 + "\n".join(f"  {p}" for p in problems), problems=problems)
-        jobs = plan_jobs(notebooks, only=only, regions=regions)
-        from .charts.fonts import use_cjk_font
+    regions = None
+    if validate:
+        problems, regions = _validate(None)
+        if problems:
+            raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
+                             "fix them first (cityscience validate):\n"
+                             + "\n".join(f"  {p}" for p in problems), problems=problems)
+    jobs = plan_jobs(notebooks, only=only, regions=regions)
+    from .charts.fonts import use_cjk_font
 
-        font = use_cjk_font()  # make any TrueType copy once here, not in every kernel at the same time
-    except BaseException:
-        pool.shutdown(cancel_futures=True)
-        raise
-    log(f"running {len(jobs)} notebook executions on {workers} cores (font: {font.family}, {font.origin})")
+    font = use_cjk_font(system=False)  # make the TrueType copy once here, not in every kernel at once
+    inputs = inputs_digest(font=font.path)
+    keys = {job.name: job_key(job, inputs) for job in jobs}
+    manifests = {job.name: _read_manifest(_manifest_path(output, job)) for job in jobs}
+    todo = [job for job in jobs
+            if force or not _up_to_date(manifests[job.name], keys[job.name], output, figures, html)]
+    skipped = [job for job in jobs if job not in todo]
+    if todo:
+        log(f"running {len(todo)} of {len(jobs)} notebook executions on {min(workers, len(todo))} cores"
+            + (f" ({len(skipped)} unchanged since the last build)" if skipped else "")
+            + f" (font: {font.family})")
+    else:
+        log(f"all {len(jobs)} notebook executions unchanged since the last build: nothing to run")
     output.mkdir(parents=True, exist_ok=True)
+    staging = output / "figures-staging"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    timings = output / "timings.json"
+    for job in todo:  # a job that fails or is interrupted must run again next time
+        _manifest_path(output, job).unlink(missing_ok=True)
     try:
-        durations = json.loads(timings.read_text(encoding="utf-8")) if timings.is_file() else {}
-    except ValueError:
-        durations = {}
-    try:
-        results = run_jobs(jobs, output=output, html=html, workers=workers, timeout=timeout, progress=progress,
-                           durations=durations, pool=pool)
+        results = []
+        if todo:
+            staging.mkdir(parents=True)
+            results = run_jobs(todo, output=output, staging=staging, html=html, workers=workers,
+                               timeout=timeout, progress=progress)
+        made = _staged_figures(staging, results)
+        kept = {name for job in skipped for name in manifests[job.name]["figures"]}
         prefixes = sorted({job.notebook.name[:3] for job in jobs})
-        written, removed = promote_figures(staging, figures, prefixes)
+        written, removed = promote_figures({n: d for files in made.values() for n, d in files.items()},
+                                           figures, prefixes, keep=kept)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    durations.update({r.job.name: round(r.seconds, 2) for r in results})
-    tmp = timings.with_name(f".{timings.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(durations, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, timings)
-    return BuildResult(results=results, figures=written, removed=removed, seconds=time.perf_counter() - start)
+    for result in results:  # only once the figures are in place: an interrupted build runs them again
+        manifest = {"version": _MANIFEST_VERSION, "key": keys[result.job.name], "notebook": result.job.notebook.name,
+                    "parameters": result.job.parameters,
+                    "executed": result.executed.relative_to(output).as_posix(),
+                    "html": result.html.relative_to(output).as_posix() if result.html is not None else None,
+                    "figures": {name: _sha256(data) for name, data in made[result.job.name].items()}}
+        atomic_write_text(_manifest_path(output, result.job), json.dumps(manifest, indent=1, sort_keys=True))
+    return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
+                       seconds=time.perf_counter() - start)

@@ -1,10 +1,12 @@
 """Export charts as PNG, SVG and PDF with a source footnote, and keep an index of them.
 
 :func:`save_figure` writes ``NAME.png`` (200 dpi or more), ``NAME.svg`` and
-``NAME.pdf`` into the figures folder. Each file is written to a temporary name
-and moved into place only when all three succeeded, so a failure never leaves a
-broken or half-updated figure. SVG and PDF carry no timestamps or random ids,
-so the same data and environment give byte-identical files.
+``NAME.pdf`` into the figures folder. All three are rendered in memory first,
+so a failure never leaves a broken or half-updated figure, and a file is
+replaced only when its bytes change (an unchanged figure keeps its file and
+modification time). SVG and PDF carry no timestamps or random ids, and text
+is always drawn with the bundled CJK font, so the same data and library give
+byte-identical files on every machine.
 
 Every exported chart carries a footnote naming its source documents. Chart
 functions record the sources they drew (see :func:`attach_sources`); pass
@@ -18,12 +20,10 @@ every figure; :func:`write_figure_index` rebuilds it from the PNGs.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
 import re
-import shutil
 import unicodedata
 import warnings
 import weakref
@@ -32,14 +32,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from ..atomic import write_if_changed
 from ..conventions import FIGURE_FORMATS
 from ..paths import figures_dir
-from ._fingerprint import draw_fingerprint
+from .fonts import substitute_fonts
 from .labels import Labels, check_language
 from .style import current_language
 
@@ -69,11 +71,6 @@ _NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _GLYPH_WARNING = re.compile(r"Glyph \d+ .* missing from font")
 _FOOTNOTE_GID = "cityscience-source-footnote"
 _FOOTNOTE_SIZE = 7.0
-_EXPORT_VERSION = 2  # bump when save_figure changes what it writes, so old files are not reused
-#: rcParams the backends read while writing files (beyond what the drawing calls carry).
-_RC_PREFIXES = ("savefig.", "svg.", "pdf.", "ps.", "agg.", "path.", "hatch.", "image.", "text.", "font.",
-                "mathtext.", "pcolormesh.")
-_PNG_LAST = ("svg", "pdf", "png")
 
 
 class MissingGlyphError(ValueError):
@@ -221,97 +218,69 @@ def _place_footnote(fig: Figure, text: str, content: Bbox) -> Text:
 
 
 @contextmanager
-def _frozen_layout(fig: Figure, footnote: Text, pad: float = 0.15):
-    """Yield the padded bounding box (inches) of the laid-out figure and its footnote.
+def _frozen_layout(fig: Figure, content: Bbox, footnote: Text, pad: float = 0.15):
+    """Yield the padded bounding box (inches) of the laid-out figure (``content``) and its footnote.
 
-    The layout engine is switched off meanwhile, so the three formats are
-    saved with the layout :func:`source_footnote` computed, without running it
-    again (faster, and every format gets the same layout).
+    The figure has no layout engine meanwhile, so the three formats are saved
+    with the layout computed before the footnote was placed and each is drawn
+    once: with an engine, even a placeholder one, ``savefig`` first draws the
+    figure once more to run it.
     """
-    renderer = fig.canvas.get_renderer()
-    content = fig.get_tightbbox(renderer)
-    note = footnote.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted())
+    note = footnote.get_window_extent(fig.canvas.get_renderer()).transformed(fig.dpi_scale_trans.inverted())
     bbox = Bbox.union([content, note]).padded(pad)
     engine = fig.get_layout_engine()
     try:
-        fig.set_layout_engine("none")
-    except RuntimeError:  # an engine that cannot be switched off: keep it
-        engine = None
-    try:
-        yield bbox
+        # None means no engine only while both settings are off; savefig sets the engine back to
+        # None after each file, which must not make a new one from the theme's settings either
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+            yield bbox
     finally:
         if engine is not None:
             fig.set_layout_engine(engine)
 
 
-def _environment() -> str:
-    """Versions that shape the exported bytes (part of the export key, and stored in the PNG)."""
-    import fontTools
-    import matplotlib
-    import PIL
+@contextmanager
+def _bundled_font(fig: Figure):
+    """Draw the figure's text with the bundled CJK font while it is saved, whatever font it was drawn with.
 
-    from .fonts import use_cjk_font
-
-    font = use_cjk_font()
-    return (f"cityscience-figures/{_EXPORT_VERSION} matplotlib/{matplotlib.__version__} "
-            f"fonttools/{fontTools.version} pillow/{PIL.__version__} "
-            f"font/{font.path.name}/{font.path.stat().st_size}")
-
-
-def _reuse_folders() -> list[Path]:
-    """Folders of a previous build to take unchanged figures from (``CITYSCIENCE_FIGURE_REUSE``)."""
-    value = os.environ.get("CITYSCIENCE_FIGURE_REUSE", "")
-    return [Path(p) for p in value.split(os.pathsep) if p]
-
-
-def _export_key(drawn: str, footnote: str, content: Bbox, meta: dict, metadata: dict, dpi: int) -> str:
-    """Digest of everything that shapes the three files: drawing calls, footnote, layout, settings.
-
-    ``drawn`` is the :func:`~cityscience.charts._fingerprint.draw_fingerprint`
-    of the laid-out figure without its footnote; the footnote is placed from
-    ``footnote`` and ``content`` alone. ``meta`` holds the versions of the
-    libraries and the font (see :func:`_environment`); rcParams that the
-    backends read while writing (``savefig.*``, ``svg.*``, ``pdf.*``, text
-    hinting, …) are added here.
+    On a machine with a CJK font of its own (Debian's fonts-noto-cjk, say),
+    ``set_theme()`` draws with that font; its metrics differ slightly, so the
+    published files would differ from machine to machine. Texts of such fonts
+    (see :func:`~cityscience.charts.fonts.substitute_fonts`) switch to the
+    bundled font for the export and back afterwards; texts made during the
+    export (the footnote, new ticks) get it from the rcParams.
     """
-    import matplotlib
-
-    rc = {k: repr(v) for k, v in matplotlib.rcParams.items() if k.startswith(_RC_PREFIXES)}
-    payload = {"drawn": drawn, "footnote": footnote, "content": repr(tuple(content.bounds)), "meta": meta,
-               "metadata": metadata, "dpi": dpi, "rc": rc}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _reuse_exports(name: str, key: str, temps: dict[str, Path], folders: Iterable[Path]) -> bool:
-    """Copy PNG, SVG and PDF from an earlier export with the same :func:`_export_key`; True if copied.
-
-    The key is stored in the PNG. Equal keys mean the same drawing calls,
-    footnote, layout, settings and library versions, so rendering again would
-    give the same bytes; skipping it is what makes an unchanged rebuild fast.
-    """
-    for folder in folders:
-        old = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
-        if not all(path.is_file() for path in old.values()):
-            continue
-        previous = read_figure_metadata(old["png"]) or {}
-        if previous.get("key") == key:
-            for fmt in FIGURE_FORMATS:
-                shutil.copyfile(old[fmt], temps[fmt])
-            return True
-    return False
+    swap = substitute_fonts()
+    if not swap:
+        yield
+        return
+    changed = []
+    for text in fig.findobj(Text):
+        families = list(text.get_fontfamily())
+        if any(f in swap for f in families):
+            changed.append((text, families))
+            text.set_fontfamily([swap.get(f, f) for f in families])
+    rc = {key: [swap.get(f, f) for f in mpl.rcParams[key]] for key in ("font.family", "font.sans-serif")}
+    try:
+        with mpl.rc_context(rc):
+            yield
+    finally:
+        for text, families in changed:
+            text.set_fontfamily(families)
 
 
 _SVG_ID = re.compile(r'id="([A-Za-z]{1,8})([0-9a-f]{10})"')
 
 
-def _renumber_svg_ids(path: Path) -> None:
+def _renumber_svg_ids(svg: bytes) -> bytes:
     """Replace matplotlib's hashed SVG ids by numbers in order of appearance.
 
     Matplotlib derives clip-path and marker ids from coordinates at full float
     precision, so re-running the layout of the same figure can change an id
     without changing the drawing. Numbering them keeps the file identical.
     """
-    text = path.read_text(encoding="utf-8")
+    text = svg.decode("utf-8")
     mapping: dict[str, str] = {}
     for match in _SVG_ID.finditer(text):
         old = match.group(1) + match.group(2)
@@ -319,7 +288,7 @@ def _renumber_svg_ids(path: Path) -> None:
     if mapping:
         pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, mapping)) + r")(?![0-9A-Za-z])")
         text = pattern.sub(lambda m: mapping[m.group(1)], text)
-        path.write_text(text, encoding="utf-8")
+    return text.encode("utf-8")
 
 
 def _notebook_of(name: str) -> str:
@@ -356,12 +325,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             shows exactly what was exported, once, without drawing it again. Default: only in a
             Jupyter kernel with the inline backend; scripts keep the figure open.
 
-    The figure is first laid out once with its drawing calls digested (see
-    :mod:`cityscience.charts._fingerprint`). When the files already in
-    ``folder`` (or in a folder of ``CITYSCIENCE_FIGURE_REUSE``, which
-    ``cityscience build`` points at the published figures) were written from
-    the same drawing calls, footnote, settings and library versions, they are
-    copied instead of rendered again: the bytes would be the same.
+    The figure is laid out once and rendered in the three formats with that
+    layout, in memory; a file whose bytes did not change is not written again.
+    Text is drawn with the bundled CJK font (see :func:`_bundled_font`).
 
     Raises:
         ValueError: a bad name, dpi below 200, or no sources.
@@ -382,52 +348,46 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
         "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
         "sources": ids,
-        "env": _environment(),
     }
     folder = Path(folder) if folder is not None else figures_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     targets = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
-    temps = {fmt: folder / f".{name}.{fmt}.{os.getpid()}.tmp" for fmt in FIGURE_FORMATS}
     metadata = {
-        "png": {"Title": title, "Software": None},
+        "png": {"Title": title, "Software": None, _METADATA_KEY: json.dumps(meta, ensure_ascii=True)},
         "svg": {"Title": title, "Date": None, "Creator": "cityscience", "Description": "; ".join(ids)},
         "pdf": {"Title": title, "Creator": "cityscience", "Subject": "; ".join(ids),
                 "CreationDate": None, "ModDate": None},
     }
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            _remove_footnote(fig)
-            text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
-            drawn = draw_fingerprint(fig)  # lays the figure out, like draw_without_rendering
-            content = fig.get_tightbbox(fig.canvas.get_renderer())
-            # an opaque figure (None: see _fingerprint) gets no key, so it is never reused
-            meta["key"] = _export_key(drawn, text, content, meta, metadata, dpi) if drawn else None
-            metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
-            footnote = _place_footnote(fig, text, content)
-            if not meta["key"] or not _reuse_exports(name, meta["key"], temps, [folder, *_reuse_folders()]):
-                with _frozen_layout(fig, footnote) as bbox:
-                    for fmt in FIGURE_FORMATS:
-                        fig.savefig(temps[fmt], format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
-                _renumber_svg_ids(temps["svg"])
-        glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
-        for w in caught:
-            if not _GLYPH_WARNING.search(str(w.message)):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if glyphs:
-            raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
-                                    + " (use characters the CJK font has, or set_theme() before drawing)")
-        for fmt in _PNG_LAST:  # the PNG holds the key: until it is in place, its old files never match
-            os.replace(temps[fmt], targets[fmt])
-    finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+    rendered: dict[str, bytes] = {}
+    with warnings.catch_warnings(record=True) as caught, _bundled_font(fig):
+        warnings.simplefilter("always")
+        _remove_footnote(fig)
+        text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
+        engine = fig.get_layout_engine()
+        if fig.axes and engine is not None:
+            engine.execute(fig)  # the layout drawing would make, so the extents below are final
+        content = fig.get_tightbbox(fig.canvas.get_renderer())
+        footnote = _place_footnote(fig, text, content)
+        with _frozen_layout(fig, content, footnote) as bbox:
+            for fmt in FIGURE_FORMATS:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                rendered[fmt] = buffer.getvalue()
+    glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
+    for w in caught:
+        if not _GLYPH_WARNING.search(str(w.message)):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if glyphs:
+        raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
+                                + " (use characters the CJK font has, or set_theme() before drawing)")
+    rendered["svg"] = _renumber_svg_ids(rendered["svg"])
+    for fmt in FIGURE_FORMATS:
+        write_if_changed(targets[fmt], rendered[fmt])
     if update_index:
         write_figure_index(folder)
     if show is None:
         show = _inline_session()
     if show:
-        _show_png(targets["png"], dpi)
+        _show_png(rendered["png"], dpi)
         import matplotlib.pyplot as plt
 
         plt.close(fig)
@@ -448,13 +408,13 @@ def _inline_session() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def _show_png(png: Path, dpi: int) -> None:
+def _show_png(png: bytes, dpi: int) -> None:
     from IPython.display import Image, display
     from PIL import Image as PILImage
 
-    with PILImage.open(png) as image:
+    with PILImage.open(io.BytesIO(png)) as image:
         width = image.width
-    display(Image(data=png.read_bytes(), format="png", width=round(width * 100 / dpi)))
+    display(Image(data=png, format="png", width=round(width * 100 / dpi)))
 
 
 def read_figure_metadata(png: str | os.PathLike) -> dict | None:
@@ -495,12 +455,7 @@ def write_figure_index(folder: str | os.PathLike | None = None) -> Path:
     writer.writeheader()
     writer.writerows(rows)
     path = folder / INDEX_FILE
-    tmp = folder / f".{INDEX_FILE}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_if_changed(path, buffer.getvalue().encode("utf-8"))
     return path
 
 

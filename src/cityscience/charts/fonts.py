@@ -1,18 +1,24 @@
-"""A CJK font for the charts, found on the system or made from the one the project installs.
+"""A CJK font for the charts: the bundled Noto Sans CJK SC, or one the system has, always TrueType.
 
-Chinese labels need a font with Chinese glyphs. :func:`use_cjk_font` looks for
-one the system has (Noto Sans CJK SC, Source Han Sans, PingFang SC, Microsoft
-YaHei, SimHei, …) and otherwise uses Noto Sans CJK SC from the ``mplfonts``
-package (a dependency, so every installation has it).
+Chinese labels need a font with Chinese glyphs. :func:`use_cjk_font` uses
+Noto Sans CJK SC from the ``mplfonts`` package (a dependency, so every
+installation has it) or, when asked to prefer the system's fonts, the first
+of Noto Sans CJK SC, Source Han Sans, PingFang SC, Microsoft YaHei, SimHei, …
+that the system has. Published figures are always drawn with the bundled font
+(see :func:`cityscience.charts.save_figure`), so their bytes do not depend on
+the fonts of the machine that built them.
 
 PDF export embeds fonts as TrueType (``pdf.fonttype`` 42, text stays
 selectable). Noto Sans CJK and Source Han Sans are OpenType fonts with CFF
 (PostScript) outlines, which a PDF may not embed as TrueType, so the first use
 converts such a font once into a TrueType copy in a cache folder
-(``CITYSCIENCE_FONT_CACHE``, default ``<matplotlib cache>/cityscience-fonts``).
-The copy keeps the glyphs Chinese text needs (every non-Hangul character of the
-Basic Multilingual Plane) and drops OpenType layout tables that matplotlib does
-not use for Chinese, which keeps PDF export fast.
+(``CITYSCIENCE_FONT_CACHE``, default ``share/cityscience-fonts`` of the Python environment,
+see :func:`font_cache_dir`).
+The copy keeps the characters chart text is made of (:func:`copy_characters`:
+GB 2312, Big5 level 1, Latin, punctuation and symbols), about a third of the
+original's glyphs, because every PDF export reads the whole copy again to cut
+its subset out of it. A character outside the copy fails the export loudly
+(:class:`~cityscience.charts.figures.MissingGlyphError`) instead of drawing a box.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..atomic import atomic_path
@@ -31,9 +38,11 @@ __all__ = [
     "SAMPLE_TEXT",
     "CJKFont",
     "bundled_font_path",
+    "copy_characters",
     "find_cjk_font",
     "font_cache_dir",
     "has_glyphs",
+    "substitute_fonts",
     "use_cjk_font",
 ]
 
@@ -54,15 +63,20 @@ PREFERRED_FAMILIES: tuple[str, ...] = (
 SAMPLE_TEXT = "宁波杭州慈溪海曙高新技术企业发明专利研发投入来源目标实际约≥≈–"
 #: The only file used from mplfonts (SIL Open Font License); its SimHei copy is never used.
 BUNDLED_FONT_FILE = "NotoSansCJKsc-Regular.otf"
-_CONVERTER_VERSION = 1
+_CONVERTER_VERSION = 2
 _LOCK_STALE_SECONDS = 600
-# Code points left out of converted copies: Hangul, private use, surrogates, Yi; plus all
-# characters beyond the BMP (rare ideographs), which Chinese chart text does not need.
-_DROPPED_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA000, 0xA4CF), (0xA960, 0xA97F),
-                   (0xAC00, 0xD7FF), (0xD800, 0xF8FF))
+#: Unicode blocks kept in converted copies besides the GB 2312 and Big5 level-1 characters:
+#: Latin, Greek and Cyrillic, punctuation, super- and subscripts, currency, letterlike and number
+#: forms, arrows, mathematical and technical symbols, enclosed numbers, box drawing, shapes,
+#: miscellaneous symbols, CJK symbols and punctuation, kana, enclosed CJK, CJK units (㎡),
+#: CJK compatibility forms and the full-width forms.
+_KEPT_BLOCKS = ((0x0020, 0x024F), (0x02B0, 0x02FF), (0x0370, 0x04FF), (0x2000, 0x23FF), (0x2460, 0x27BF),
+                (0x3000, 0x30FF), (0x3200, 0x33FF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 _DROPPED_TABLES = ("GSUB", "BASE", "VORG", "vhea", "vmtx", "DSIG", "JSTF", "MATH")
+#: Family name of the bundled font's copy: no system font has it, so it always means that file.
+_BUNDLED_COPY_FAMILY = "Noto Sans CJK SC cityscience"
 
-_active: CJKFont | None = None
+_active: dict[bool, CJKFont] = {}  # by `system`: the font use_cjk_font chose for this process
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,23 @@ class CJKFont:
     face_index: int = 0
 
 
+@cache
+def copy_characters() -> frozenset[int]:
+    """Code points a converted copy keeps: GB 2312 (the common simplified characters), Big5
+    level 1 (the common traditional ones) and the Latin, punctuation and symbol blocks of
+    ``_KEPT_BLOCKS``."""
+    kept = {cp for lo, hi in _KEPT_BLOCKS for cp in range(lo, hi + 1)}
+    for encoding, leads, trails in (("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF)),
+                                    ("big5", range(0xA1, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])):
+        for lead in leads:
+            for trail in trails:
+                try:
+                    kept.add(ord(bytes((lead, trail)).decode(encoding)))
+                except UnicodeDecodeError:  # an unassigned code
+                    pass
+    return frozenset(kept)
+
+
 def bundled_font_path() -> Path:
     """Path of Noto Sans CJK SC as installed by the ``mplfonts`` package."""
     import mplfonts
@@ -97,12 +128,32 @@ def bundled_font_path() -> Path:
 
 
 def font_cache_dir() -> Path:
-    """Folder for converted font copies (``CITYSCIENCE_FONT_CACHE`` overrides it)."""
+    """Folder for converted font copies (``CITYSCIENCE_FONT_CACHE`` overrides it).
+
+    Default: ``share/cityscience-fonts`` in the Python environment (``.venv``),
+    or matplotlib's cache folder when that cannot be written. Why there: a PDF
+    that uses two fonts (DejaVu Sans and the CJK copy in English charts) holds
+    them in the order of their file paths, so the copy's path must sort the
+    same way against matplotlib's own fonts wherever the checkout, the home
+    folder or the environment live; in the environment it always sorts after
+    them (``lib/…`` < ``share/…``).
+    """
     if env := os.environ.get("CITYSCIENCE_FONT_CACHE"):
         return Path(env).resolve()
     import matplotlib
 
+    # paths as matplotlib registers its own fonts (not resolved), as the PDF backend compares them
+    own_fonts = str(Path(matplotlib.get_data_path()) / "fonts")
+    for base in (Path(sys.prefix) / "share", Path(matplotlib.get_cachedir())):
+        folder = base / "cityscience-fonts"
+        if str(folder) > own_fonts and _writable(folder):
+            return folder
     return Path(matplotlib.get_cachedir()) / "cityscience-fonts"
+
+
+def _writable(folder: Path) -> bool:
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    return existing is not None and os.access(existing, os.W_OK)
 
 
 def has_glyphs(path: str | os.PathLike, text: str = SAMPLE_TEXT, face_index: int = 0) -> bool:
@@ -152,7 +203,7 @@ def find_cjk_font(*, system: bool = True) -> tuple[Path, int, str, str]:
 
 def _is_converted_copy(path: Path) -> bool:
     try:
-        return path.resolve().is_relative_to(font_cache_dir())
+        return path.resolve().is_relative_to(font_cache_dir().resolve())
     except OSError:
         return False
 
@@ -165,9 +216,8 @@ def use_cjk_font(*, system: bool = True) -> CJKFont:
     Args:
         system: prefer a font the system has (False: always the bundled Noto Sans CJK SC).
     """
-    global _active
-    if _active is not None and (system or _active.origin == "bundled"):
-        return _active
+    if system in _active:
+        return _active[system]
     from matplotlib import font_manager
 
     source, index, family, origin = find_cjk_font(system=system)
@@ -180,11 +230,33 @@ def use_cjk_font(*, system: bool = True) -> CJKFont:
         font = CJKFont(family=FT2Font(str(copy)).family_name, path=copy, origin=origin, source=source)
     if origin == "bundled" or font.path != source:
         font_manager.fontManager.addfont(str(font.path))
-    _active = font
+    _active[system] = font
+    if origin == "bundled":
+        _active[False] = font
     return font
 
 
-def _copy_family(family: str) -> str:
+def substitute_fonts() -> dict[str, str]:
+    """Families of the CJK fonts this process drew with, other than the bundled font, mapped to its family.
+
+    :func:`~cityscience.charts.save_figure` draws the texts of these families
+    with the bundled font, so that published figures are the same whichever
+    fonts the machine has. Empty when only the bundled font was used.
+    """
+    others = [font for font in list(_active.values()) if font.origin == "system"]
+    if not others:
+        return {}
+    bundled = use_cjk_font(system=False)
+    return {font.family: bundled.family for font in others if font.path != bundled.path}
+
+
+def _copy_family(source: Path, family: str) -> str:
+    """Family name of a converted copy: a fixed, unique one for the bundled font's."""
+    try:
+        if source.resolve() == bundled_font_path():
+            return _BUNDLED_COPY_FAMILY
+    except FileNotFoundError:  # no mplfonts: this copy is of a system font
+        pass
     return f"{family} TT"
 
 
@@ -219,7 +291,7 @@ def _truetype_copy(source: Path, index: int) -> Path:
     try:
         if not target.is_file():
             print(f"cityscience: making a TrueType copy of {source.name} for PDF export in {target.parent} "
-                  "(once; about half a minute)", file=sys.stderr, flush=True)
+                  "(once; about ten seconds)", file=sys.stderr, flush=True)
             with atomic_path(target) as tmp:
                 _convert_to_truetype(source, index, tmp)
     finally:
@@ -230,8 +302,8 @@ def _truetype_copy(source: Path, index: int) -> Path:
 def _convert_to_truetype(source: Path, index: int, out: Path) -> None:
     """Write a TrueType-outline copy of a CFF OpenType font (quadratic curves, 1 unit tolerance).
 
-    Only the glyphs of the kept characters are converted; the copy is then
-    subset to them, so it is about half the size of the original.
+    Only the glyphs of :func:`copy_characters` are converted; the copy is then
+    subset to them.
     """
     from io import BytesIO
 
@@ -243,7 +315,7 @@ def _convert_to_truetype(source: Path, index: int, out: Path) -> None:
     # Keep the original's timestamps, so the copy (and every PDF embedding it) is reproducible.
     font = TTFont(str(source), fontNumber=index, recalcTimestamp=False)
     cmap = font.getBestCmap()
-    keep = sorted(cp for cp in cmap if cp < 0x10000 and not any(lo <= cp <= hi for lo, hi in _DROPPED_RANGES))
+    keep = sorted(set(cmap) & copy_characters())
     wanted = {cmap[cp] for cp in keep} | {".notdef"}
     order = font.getGlyphOrder()
     glyphs = font.getGlyphSet()
@@ -273,7 +345,7 @@ def _convert_to_truetype(source: Path, index: int, out: Path) -> None:
     post.formatType = 3.0  # names come back below, once the font has fewer glyphs
     post.extraNames = []
     post.mapping = {}
-    _rename(font)
+    _rename(font, _copy_family(source, font["name"].getDebugName(16) or font["name"].getDebugName(1)))
     font.sfntVersion = "\x00\x01\x00\x00"
     buffer = BytesIO()
     font.save(buffer)
@@ -297,18 +369,17 @@ def _convert_to_truetype(source: Path, index: int, out: Path) -> None:
     subset.save_font(truetype, str(out), options)
 
 
-def _rename(font) -> None:
+def _rename(font, new_family: str) -> None:
     """Name the copy differently from the original, so both can be installed side by side."""
     name = font["name"]
-    family = name.getDebugName(16) or name.getDebugName(1)
     ps_name = name.getDebugName(6)
-    new_family = _copy_family(family)
+    suffix = "cityscience" if new_family == _BUNDLED_COPY_FAMILY else "TT"
     for record in list(name.names):
         if record.nameID in (1, 16):
             record.string = new_family
         elif record.nameID == 4:
             record.string = f"{new_family} Regular"
         elif record.nameID == 6:
-            record.string = f"{ps_name}-TT"
+            record.string = f"{ps_name}-{suffix}"
         elif record.nameID == 3:
             record.string = f"{record.toUnicode()};TrueType copy"

@@ -13,9 +13,11 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Validate the data, execute every notebook in notebooks/ (the region profile once per region and "
+        "Validate the data, execute the notebooks in notebooks/ (the region profile once per region and "
         "language) in parallel, write executed notebooks and HTML to build/, and publish figures to "
-        "figures/ only when every notebook succeeded.")
+        "figures/ only when every notebook succeeded. A notebook execution whose inputs (the notebook, "
+        "its parameters, the data, the library, requirements.lock, the font) and published figures are "
+        "unchanged since the last build is skipped; a figure file is rewritten only when its bytes change.")
     parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                         help=f"notebooks to run at once (default: one per core, here {default_workers()})")
     parser.add_argument("--only", nargs="+", default=(), metavar="PREFIX",
@@ -32,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-validate", action="store_true", help="skip the data validation step")
     parser.add_argument("--no-html", action="store_true", help="do not render executed notebooks as HTML")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--force", action="store_true",
+                        help="run every notebook, even those whose inputs are unchanged")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,15 +45,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = build(notebooks=args.notebooks, figures=args.figures, output=args.build_dir, only=args.only,
                        workers=args.jobs, validate=not args.no_validate, html=not args.no_html,
-                       timeout=args.timeout, progress=not args.no_progress)
+                       timeout=args.timeout, progress=not args.no_progress, force=args.force)
     except BuildError as err:
         print(f"build failed: {err}", file=sys.stderr)
         print("figures/ was left unchanged.", file=sys.stderr)
         return 1
-    n_nb = len(result.results)
+    n_run, n_all = len(result.results), len(result.results) + len(result.skipped)
     folder = result.results[0].executed.parent if result.results else None
-    print(f"ok: {n_nb} notebook executions in {result.seconds:.1f} s; "
-          f"{len({p.stem for p in result.figures})} figures published"
-          + (f", {len({p.stem for p in result.removed})} stale removed" if result.removed else "")
+    print(f"ok: {n_run} of {n_all} notebook executions run in {result.seconds:.1f} s"
+          + (f" ({len(result.skipped)} unchanged)" if result.skipped else "")
+          + f"; {len(result.figures)} figure file{'s' if len(result.figures) != 1 else ''} updated"
+          + (f", {len(result.removed)} stale removed" if result.removed else "")
           + (f"; executed notebooks in {folder}" if folder else ""))
     return 0

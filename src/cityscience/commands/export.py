@@ -14,7 +14,6 @@ from ..problems import ValidationError
 __all__ = ["add_arguments", "run"]
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Export the curated data for policy writers: `export xlsx` writes a filtered, cited Excel workbook; "
@@ -30,8 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     x.add_argument("--no-figures", action="store_true",
                    help="leave out the sheets with the data behind each figure")
     f = sub.add_parser("figures", help="a zip of the figures in one language and format, with an index",
-                       description="Draw the figures in the chosen language and format and write them, with "
-                       "an index (title, sources, notebook), to one zip file.")
+                       description="Pack the figures the last `cityscience build` published, in the chosen "
+                       "language and format, with an index (title, sources, notebook), into one zip file. "
+                       "Figures are never drawn here: when they are missing or not indexed, run "
+                       "`cityscience build` first.")
     f.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                    help="zip to write (default: build/cityscience-figures-<region|all>-<lang>-<format>.zip)")
     f.add_argument("--region", default=None, metavar="R",

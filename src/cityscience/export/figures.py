@@ -10,17 +10,17 @@ in the requested format, and writes them to one zip with:
   full source citations, and the data version;
 * ``README.txt``: what the pack is and how to cite it.
 
-When the figures folder has no figures in the requested language, they are
-drawn by running the notebooks in that language into a temporary folder (see
-:func:`render_figures`). The zip is written atomically and, for the same
-figures, byte for byte the same.
+A pack only packs what ``cityscience build`` published: when the figures
+folder has no figure in the requested language, or its index and its files
+disagree (a listed file is missing, a figure is not listed), it refuses and
+says to run ``cityscience build``. The zip is written atomically and, for the
+same figures, byte for byte the same.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from .version import data_version
 from .workbook import FigureData
 
 __all__ = ["PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figure_data", "figure_index",
-           "render_figures", "write_chart_pack"]
+           "write_chart_pack"]
 
 PACK_INDEX_COLUMNS = ("file", "name", "title", "notebook", "lang", "regions", "indicators", "sources",
                       "source_citations", "data_version")
@@ -57,7 +57,7 @@ _README = {
 
 
 class ChartPackError(ValueError):
-    """The chart pack cannot be made (no figures, unknown region, a failed drawing); says why and what to do."""
+    """The chart pack cannot be made (no figures, stale figures, unknown region); says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -124,50 +124,31 @@ def figure_data(root: Path | None = None, lang: str = "zh", folder: Path | None 
     return out
 
 
-def render_figures(folder: Path, root: Path | None = None, *, progress: bool = True) -> None:
-    """Draw every figure, in every language, into ``folder`` by running the notebooks (``cityscience build``).
-
-    Used when the figures folder has no figure in the requested language: the
-    notebooks run into a temporary folder, so the published ``figures/`` is
-    never touched by an export.
-
-    Raises:
-        ChartPackError: the data are invalid or a notebook failed (the build's report says which cell).
-    """
-    import os
-
-    from ..build import BuildError, build
-
-    saved = os.environ.get("CITYSCIENCE_DATA")
-    if root is not None:
-        os.environ["CITYSCIENCE_DATA"] = str(Path(root).resolve())  # the kernels read the same data
-    try:
-        with tempfile.TemporaryDirectory(prefix="cityscience-build-") as output:
-            build(figures=folder, output=Path(output), html=False, progress=progress)
-    except BuildError as exc:
-        raise ChartPackError(f"drawing the figures failed: {exc}") from exc
-    finally:
-        if root is not None:
-            if saved is None:
-                os.environ.pop("CITYSCIENCE_DATA", None)
-            else:
-                os.environ["CITYSCIENCE_DATA"] = saved
+_RUN_BUILD = "run `cityscience build` to draw and publish the figures, then export again"
 
 
-def _select(index: pd.DataFrame, region: str | None, lang: str, folder: Path, fmt: str) -> pd.DataFrame:
+def _check_published(index: pd.DataFrame, folder: Path) -> None:
+    """Refuse figures the index and the folder disagree about: a listed file missing, or a figure not listed."""
+    listed = set(index["name"])
+    missing = sorted(f"{n}.{fmt}" for n in listed for fmt in FIGURE_FORMATS if not (folder / f"{n}.{fmt}").is_file())
+    if missing:
+        raise ChartPackError(f"{folder}: the index lists figures whose files are missing: {', '.join(missing)}; "
+                             f"expected every listed figure in every format ({_RUN_BUILD})")
+    unlisted = sorted({p.stem for fmt in FIGURE_FORMATS for p in folder.glob(f"[0-9][0-9]-*.{fmt}")} - listed)
+    if unlisted:
+        raise ChartPackError(f"{folder}: figures not in its index.csv: {', '.join(unlisted)}; expected the index "
+                             f"to list every figure ({_RUN_BUILD})")
+
+
+def _select(index: pd.DataFrame, region: str | None, lang: str) -> pd.DataFrame:
     chosen = index[index["lang"] == lang]
     if region is not None:
         chosen = chosen[chosen["regions"].map(lambda r: region in _split(r))]
-    missing = [f"{n}.{fmt}" for n in chosen["name"] if not (folder / f"{n}.{fmt}").is_file()]
-    if missing:
-        raise ChartPackError(f"{folder}: the index lists figures whose {fmt} file is missing: "
-                             f"{', '.join(missing)}; expected every listed figure in every format "
-                             "(run `cityscience build` again)")
     return chosen.sort_values("name").reset_index(drop=True)
 
 
 def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None = None, lang: str = "zh",
-                     fmt: str = "png", folder: Path | None = None, progress: bool = True) -> ChartPack:
+                     fmt: str = "png", folder: Path | None = None) -> ChartPack:
     """Write the figures in ``lang`` and ``fmt`` (all, or those about ``region``) to the zip ``out``.
 
     Args:
@@ -177,10 +158,10 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
         lang: ``zh`` or ``en``.
         fmt: ``png``, ``svg`` or ``pdf``.
         folder: the figures folder (default: ``figures/`` or ``$CITYSCIENCE_FIGURES``).
-        progress: show the notebooks' progress when the figures must be drawn first.
 
     Raises:
-        ChartPackError: unknown region or format, or no figure to pack.
+        ChartPackError: unknown region or format, no figure to pack, or figures missing or not
+            indexed (the message says to run ``cityscience build``).
         ValidationError: the data folder has problems.
         OutputError: ``out`` cannot be written.
     """
@@ -196,19 +177,15 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
     if region is not None and region not in known:
         raise ChartPackError(f"region {region!r}: expected one of {', '.join(known)} (regions.csv)")
     folder = Path(folder) if folder is not None else figures_dir()
-    with tempfile.TemporaryDirectory(prefix="cityscience-figures-") as tmp:
-        index = figure_index(folder)
-        if index.empty or not (index["lang"] == lang).any():
-            folder = Path(tmp)
-            render_figures(folder, root, progress=progress)
-            index = figure_index(folder)
-        chosen = _select(index, region, lang, folder, fmt)
-        if chosen.empty:
-            about = f" about region {region!r}" if region else ""
-            raise ChartPackError(f"{folder}: no figure in language {lang!r}{about}; expected at least one "
-                                 "(run `cityscience build` to draw the figures)")
-        entries = _pack_entries(chosen, folder, fmt, lang, region, root)
-        atomic_write_bytes(out, zip_bytes(entries, stored=(".png",)))
+    index = figure_index(folder)
+    _check_published(index, folder)
+    chosen = _select(index, region, lang)
+    if chosen.empty:
+        about = f" about region {region!r}" if region else ""
+        raise ChartPackError(f"{folder}: no figure in language {lang!r}{about}; expected at least one "
+                             f"({_RUN_BUILD})")
+    entries = _pack_entries(chosen, folder, fmt, lang, region, root)
+    atomic_write_bytes(out, zip_bytes(entries, stored=(".png",)))
     return ChartPack(path=out, count=len(chosen), index=chosen)
 
 
