@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .atomic import atomic_write_many, atomic_write_text, move_into_place
 from .conventions import FIGURE_FORMATS, LANGUAGES
-from .paths import build_dir, data_dir, figures_dir, project_root
+from .paths import build_dir, data_dir, figures_dir, folder_digest, project_root
 
 __all__ = [
     "LANGUAGES",
@@ -422,24 +422,6 @@ def _file_sha256(path: Path) -> str | None:
         return None
 
 
-def _folder_digest(folder: Path) -> str:
-    """SHA-256 over the relative path and bytes of every file below ``folder``.
-
-    Hidden files and folders (editor backups, our temporary files) and
-    ``__pycache__`` are left out: they are not inputs.
-    """
-    sha = hashlib.sha256()
-    folder = Path(folder)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
-            continue
-        data = path.read_bytes()
-        sha.update(f"{rel}\0{len(data)}\0".encode())
-        sha.update(data)
-    return sha.hexdigest()
-
-
 def inputs_digest(data: Path | None = None, font: Path | None = None) -> str:
     """Digest of what every notebook execution depends on besides its notebook and parameters.
 
@@ -453,8 +435,8 @@ def inputs_digest(data: Path | None = None, font: Path | None = None) -> str:
 
         font = use_cjk_font(system=False).path
     parts = {
-        "data": _folder_digest(Path(data) if data is not None else data_dir()),
-        "library": _folder_digest(_LIBRARY),
+        "data": folder_digest(Path(data) if data is not None else data_dir()),
+        "library": folder_digest(_LIBRARY),
         "lock": _file_sha256(project_root() / "requirements.lock"),
         "python": platform.python_version(),
         "font": _file_sha256(Path(font)),

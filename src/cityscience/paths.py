@@ -6,10 +6,11 @@ this package (the src layout), and can be moved with ``CITYSCIENCE_DATA``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["build_dir", "data_dir", "figures_dir", "project_root"]
+__all__ = ["build_dir", "data_dir", "figures_dir", "folder_digest", "project_root"]
 
 
 def project_root() -> Path:
@@ -38,3 +39,21 @@ def build_dir() -> Path:
     if env := os.environ.get("CITYSCIENCE_BUILD"):
         return Path(env).resolve()
     return project_root() / "build"
+
+
+def folder_digest(folder: Path) -> str:
+    """SHA-256 over the relative path and bytes of every file below ``folder``.
+
+    Hidden files and folders (editor backups, our temporary files) and
+    ``__pycache__`` are left out: they are not inputs.
+    """
+    sha = hashlib.sha256()
+    folder = Path(folder)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+            continue
+        data = path.read_bytes()
+        sha.update(f"{rel}\0{len(data)}\0".encode())
+        sha.update(data)
+    return sha.hexdigest()

@@ -459,10 +459,31 @@ def write_figure_index(folder: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def load_figure_index(folder: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The figure index as a DataFrame (list columns stay ';'-separated strings)."""
+def load_figure_index(folder: str | os.PathLike | None = None, *, missing_ok: bool = False) -> pd.DataFrame:
+    """The figure index as a DataFrame (list columns stay ';'-separated strings).
+
+    Read with the project's CSV reader, so a damaged index is reported (file, line, what was expected)
+    instead of failing inside a parser.
+
+    Args:
+        folder: the figures folder (default: :func:`cityscience.paths.figures_dir`).
+        missing_ok: return an empty index (with its columns) when the folder has none yet.
+
+    Raises:
+        FileNotFoundError: there is no index (unless ``missing_ok``).
+        ValidationError: the index cannot be read or lacks a column.
+    """
+    from ..problems import ValidationError
+    from ..tables import read_csv_table
+
     folder = Path(folder) if folder is not None else figures_dir()
     path = folder / INDEX_FILE
     if not path.is_file():
+        if missing_ok:
+            return pd.DataFrame(columns=list(INDEX_COLUMNS), dtype="string")
         raise FileNotFoundError(f"{path}: no figure index; run `cityscience build` or save a figure first")
-    return pd.read_csv(path, dtype="string", keep_default_na=False)
+    table, problems = read_csv_table(path, str(path), list(INDEX_COLUMNS), set(INDEX_COLUMNS))
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame([{c: r[c] for c in INDEX_COLUMNS} for r in table.rows], columns=list(INDEX_COLUMNS),
+                        dtype="string")

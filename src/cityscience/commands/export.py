@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..atomic import OutputError
+from ..atomic import OutputError, check_writable
 from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import build_dir
 from ..problems import ValidationError
@@ -77,8 +77,11 @@ def run(args: argparse.Namespace) -> int:
 def _xlsx(args: argparse.Namespace) -> int:
     from ..export.figures import figure_data
     from ..export.workbook import write_workbook
+    from ..load import validated
 
     out = args.output if args.output is not None else build_dir() / f"cityscience-{args.lang}.xlsx"
+    check_writable(out)  # before any work: a folder or an unwritable place fails at once
+    validated(args.data)  # the data first: a broken data folder is the problem to report, not the figures
     figures = [] if args.no_figures else figure_data(args.data, lang=args.lang)
     write_workbook(out, args.data, args.lang, figures)
     print(f"wrote {out} ({len(figures)} figure data sheet{'s' if len(figures) != 1 else ''})")

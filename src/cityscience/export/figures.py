@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
+from ..charts.figures import load_figure_index
 from ..conventions import FIGURE_FORMATS
-from ..load import load_observations, load_regions, load_sources
+from ..load import load_observations, load_regions, load_sources, validated
 from ..paths import data_dir, figures_dir, project_root
-from ..validate import check
 from .version import data_version
 from .workbook import FigureData
 
@@ -71,16 +71,7 @@ class ChartPack:
 
 def figure_index(folder: Path | None = None) -> pd.DataFrame:
     """The figures folder's ``index.csv`` (empty, with the index columns, when there is none yet)."""
-    folder = Path(folder) if folder is not None else figures_dir()
-    path = folder / "index.csv"
-    columns = ["name", "notebook", "title", "lang", "regions", "indicators", "sources", "files"]
-    if not path.is_file():
-        return pd.DataFrame(columns=columns, dtype="string")
-    index = pd.read_csv(path, dtype="string", keep_default_na=False)
-    missing = [c for c in columns if c not in index.columns]
-    if missing:
-        raise ChartPackError(f"{path}: expected the columns {', '.join(columns)}; missing {', '.join(missing)}")
-    return index
+    return load_figure_index(folder, missing_ok=True)
 
 
 def _split(text: str) -> list[str]:
@@ -194,7 +185,7 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     from ..charts.labels import Labels
     from ..provenance import cite_source
 
-    checked = check(root)
+    checked = validated(root)
     version = data_version(root, [r["published"] for r in checked.tables["sources"].rows])
     labels = Labels.from_frames(lang, sources=load_sources(root), regions=load_regions(root))
     rows = []

@@ -9,9 +9,10 @@ in the data folder (changes whenever any curated table or raw text changes).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..paths import folder_digest
 
 __all__ = ["DataVersion", "data_version"]
 
@@ -44,13 +45,6 @@ def data_version(root: Path, published: list[str]) -> DataVersion:
         root: the data folder.
         published: the ``published`` dates (YYYY-MM-DD) of the sources.
     """
-    sha = hashlib.sha256()
-    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue  # editor backups, .DS_Store, our own temporary files
-        data = path.read_bytes()
-        sha.update(f"{rel}\0{len(data)}\0".encode())
-        sha.update(data)
+    digest = folder_digest(Path(root))
     dates = [dt.date.fromisoformat(d) for d in published if d]
-    return DataVersion(as_of=max(dates) if dates else dt.date(1970, 1, 1), digest=sha.hexdigest()[:12])
+    return DataVersion(as_of=max(dates) if dates else dt.date(1970, 1, 1), digest=digest[:12])
