@@ -10,10 +10,11 @@ import nbformat
 import pytest
 
 from cityscience import build as b
+from cityscience import load_regions
 from cityscience.cli import main
+from cityscience.conventions import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[1]
-FOUR = ["ningbo", "hangzhou", "cixi", "haishu"]
 
 WRITE_FIGURE = """
 import os
@@ -113,9 +114,10 @@ def test_notebook_parameters_reads_the_parameters_cell(tmp_path):
 
 
 def test_the_real_region_profile_runs_for_every_region_in_both_languages():
-    jobs = [j for j in b.plan_jobs(REPO / "notebooks", regions=FOUR) if j.notebook.name.startswith("06-")]
+    regions = list(load_regions()["region"].astype(str))
+    jobs = [j for j in b.plan_jobs(REPO / "notebooks", regions=regions) if j.notebook.name.startswith("06-")]
     assert sorted((j.parameters["region"], j.parameters["language"]) for j in jobs) == sorted(
-        (r, lang) for r in FOUR for lang in ("zh", "en"))
+        (r, lang) for r in regions for lang in LANGUAGES)
     assert b.notebook_parameters(REPO / "notebooks" / "06-region-profile.ipynb") == {
         "region": "ningbo", "language": "zh"}
 

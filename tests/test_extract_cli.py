@@ -29,10 +29,12 @@ def _sheet(path: Path) -> tuple[list[str], list[dict]]:
 
 def test_xlsx_review_sheet_highlights_the_value_and_keeps_offsets(tmp_path: Path, capsys) -> None:
     out = tmp_path / "candidates.xlsx"
+    expected = len(extract(FIXTURE, region="qingxi"))
+    assert expected > 0
     assert main(["extract", str(FIXTURE), "--region", "qingxi", "-o", str(out)]) == 0
-    assert "wrote 46 candidates" in capsys.readouterr().err
+    assert f"wrote {expected} candidates" in capsys.readouterr().err
     header, rows = _sheet(out)
-    assert len(rows) == 46
+    assert len(rows) == expected
     for col in ["value", "unit", "evidence", "evidence_start", "evidence_end", "value_start", "value_end", "line"]:
         assert col in header
     text = FIXTURE.read_text(encoding="utf-8")

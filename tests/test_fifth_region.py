@@ -9,6 +9,7 @@ import pytest
 
 import cityscience as cs
 from cityscience import charts
+from cityscience.conventions import LANGUAGES
 from cityscience.export.workbook import workbook_bytes
 from cityscience.validate import check
 from fifth_region import OBSERVATIONS, REGION, SOURCE, add_fifth_region
@@ -42,3 +43,19 @@ def test_the_workbook_has_a_sheet_for_the_new_region_with_its_values(data, lang)
     assert any(r["obs_id"] in str(v) for r in OBSERVATIONS for v in ids)
     readme = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
     assert cs.load_regions(data).set_index("region").loc[REGION, f"short_{lang}"] in readme
+
+
+def test_the_region_profile_notebook_runs_for_the_new_region_in_every_language(data, tmp_path):
+    """The profile notebook, executed as the build runs it, on the copy: it charts the new region."""
+    from cityscience import build
+
+    jobs = [j for j in build.plan_jobs(regions=[REGION]) if j.notebook.name.startswith("06-")]
+    assert sorted(j.parameters["language"] for j in jobs) == sorted(LANGUAGES)
+    results = build.run_jobs(jobs, output=tmp_path / "build", staging=tmp_path / "staging", html=False,
+                             workers=2, progress=False,
+                             env={"CITYSCIENCE_DATA": str(data), "CITYSCIENCE_BUILD": str(tmp_path / "build")})
+    assert len(results) == len(jobs)
+    for result in results:
+        figures = sorted((tmp_path / "staging" / result.job.name).glob("*.png"))
+        assert figures, f"{result.job.name} drew no figure for {REGION}"
+        assert any(REGION in f.name for f in figures)
