@@ -20,16 +20,16 @@ from cityscience.extract import extract
 from cityscience.numbers import find_numbers, parse_decimal_numeral
 from cityscience.validate import candidate_values, check, value_in_text
 from minidata import make_data
+from numerals import DIGITS, below_10k
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_DIGITS = "零一二三四五六七八九"
 
 
 def chinese_below_100(n: int) -> str:
     """1..99 in Chinese numerals as reports write a percentage (二十, 十五, 六十七)."""
     tens, ones = divmod(n, 10)
-    head = "" if not tens else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "") if n >= 10 else _DIGITS[n]
+    head = "" if not tens else ("十" if tens == 1 else DIGITS[tens] + "十")
+    return head + (DIGITS[ones] if ones else "") if n >= 10 else DIGITS[n]
 
 
 def read_one(text: str):
@@ -115,21 +115,6 @@ def test_the_codebook_units_of_the_new_forms_validate_rank_change_rows() -> None
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 
 
-def chinese_below_10k(n: int) -> str:
-    """1..9999 in Chinese numerals (三千零五, 二十)."""
-    out, zero = [], False
-    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = n // value % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out.append("零")
-            zero = False
-        out.append("十" if value == 10 and d == 1 and not out else _DIGITS[d] + name)
-    return "".join(out)
-
-
 @SETTINGS
 @given(n=st.integers(min_value=1, max_value=9999), decimals=st.integers(min_value=0, max_value=2),
        scale=st.sampled_from(list(_SCALES)), chinese=st.booleans(), yuan=st.booleans())
@@ -144,7 +129,7 @@ def test_money_in_万亿_亿_万_千_reads_back_in_extractor_and_validator(n: in
         if n < 10 and scale != "万亿":
             n += 10  # 一万元 and 三千元 are fine, but keep clear of 一 and 二 before a classifier
     value = Decimal(n) / 10 ** decimals
-    written = chinese_below_10k(n) if chinese else format(value.normalize(), "f")
+    written = below_10k(n) if chinese else format(value.normalize(), "f")
     text = f"全年技术合同成交额{written}{scale}{'元' if yuan else ''},同比增长12%。"
     df = extract(text, year=2020)
     row = df.iloc[0]

@@ -16,46 +16,17 @@ from hypothesis import strategies as st
 
 from cityscience.extract import extract
 from cityscience.extract.lexicon import LIST_CLASSIFIERS, lexicon
+from numerals import chinese
 
 UNITS = lexicon().units  # from data/codebook/units.csv
 
 # Units written directly after a number, with their standard unit and factor.
 COUNT_UNITS = ["家", "个", "项", "件", "名", "人", "次", "场", "起", "篇", "家次", "场次", "所", "台", "套"]
 OTHER_UNITS = ["亿元", "万元", "元", "万人", "万平方米", "平方米", "万人年", "%", "倍"]
-_DIGITS = "零一二三四五六七八九"
 _FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def chinese(n: int) -> str:
-    """Write a positive integer below 10^12 in Chinese numerals (12000 → 一万二千)."""
-    def below_10k(k: int, leading: bool) -> str:
-        out, zero = [], False
-        for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-            d = k // value % 10
-            if d == 0:
-                zero = bool(out)
-                continue
-            if zero:
-                out.append("零")
-                zero = False
-            if value == 10 and d == 1 and not out and leading:
-                out.append("十")
-            else:
-                out.append(_DIGITS[d] + name)
-        return "".join(out)
-
-    parts = []
-    for value, name in ((10**8, "亿"), (10**4, "万"), (1, "")):
-        k = n // value % 10**4 if value != 10**8 else n // value
-        if k:
-            if parts and k < 1000:
-                parts.append("零")
-            parts.append(below_10k(k, leading=not parts) + name)
-    text = "".join(parts)
-    if text == "二":
-        return "两"  # a count of two is 两家, never 二家
-    return "两" + text[1:] if text.startswith("二") and len(text) > 1 and text[1] in "千百万亿" else text
 
 
 def read_one(text: str):
