@@ -1,0 +1,201 @@
+"""Suggest indicator codes for candidate rows, and reasons for the numbers that are not facts.
+
+Codes are chosen from a codebook (the indicators and the labels the curated
+observations give them) by how alike the candidate's label is to the code's
+names, whether the stock/flow kind agrees (new in the year vs cumulative must
+not be confused) and whether the unit fits. Exclusion reasons are chosen by
+general rules on the words around a number, in the vocabulary of
+``exclusion_reason``. Nothing here names a place, a document or a number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..textnorm import normalize
+from ..validate.core import MEASURE_UNITS
+
+__all__ = ["Codebook", "Suggestion", "exclusion_reason", "suggest_codes"]
+
+#: Below this score no code is taken as fitting: a new indicator is drafted.
+FIT = 0.42
+_DROP = re.compile(r"[…()（）\s,，、:：;；“”\"'‘’《》〈〉]")
+# Words that say nothing about what is counted: verbs of reporting and scope.
+_FILLER = re.compile(r"全市|全区|全县|全省|全年|我市|我区|我县|累计|新增|新认定|新培育|达到|实现|完成|共有|已有|其中")
+_STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模|拥有|在孵")
+_FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案|引进|认定|举办|组织")
+
+
+def _bigrams(text: str) -> set[str]:
+    s = _DROP.sub("", normalize(text))
+    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+
+
+def _likeness(a: set[str], b: set[str]) -> float:
+    """Mean of the overlap of the shorter and the Jaccard index of two bigram sets."""
+    if not a or not b:
+        return 0.0
+    common = len(a & b)
+    return 0.5 * common / min(len(a), len(b)) + 0.5 * common / len(a | b)
+
+
+@dataclass
+class Suggestion:
+    """A code with its score (0–1) and what decided it."""
+
+    code: str
+    score: float
+    why: str
+
+
+@dataclass
+class Codebook:
+    """What codes can be suggested: each indicator's row and the labels it is known by.
+
+    Attributes:
+        indicators: code → its row of indicators.csv (text).
+        labels: code → name_zh and the label_zh of every curated observation with that code.
+        measures: code → the measures its observations use.
+        unit_std: unit code → its standard unit (from units.csv).
+    """
+
+    indicators: dict[str, dict[str, str]]
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    measures: dict[str, set[str]] = field(default_factory=dict)
+    unit_std: dict[str, str] = field(default_factory=dict)
+    _grams: dict[str, list[set[str]]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_tables(cls, indicators: list[dict[str, str]], observations: list[dict[str, str]],
+                    units: list[dict[str, str]], *, only_used: bool = False,
+                    leave_out: frozenset[str] = frozenset()) -> Codebook:
+        """Build from table rows; ``leave_out`` drops a source's observations (and, with ``only_used``,
+        every code no other source uses) — the leave-one-document-out evaluation."""
+        obs = [r for r in observations if r.get("source_id") not in leave_out]
+        used = {r["indicator"] for r in obs}
+        rows = {r["indicator"]: r for r in indicators if not only_used or r["indicator"] in used}
+        book = cls(rows, unit_std={r["unit"]: r["unit_std"] for r in units})
+        for code, row in rows.items():
+            book.labels[code] = [row["name_zh"]]
+            book.measures[code] = set()
+        for r in obs:
+            if r["indicator"] in rows:
+                book.labels[r["indicator"]].append(r["label_zh"])
+                book.measures[r["indicator"]].add(r["measure"])
+        book._grams = {code: [_bigrams(_FILLER.sub("", x)) or _bigrams(x) for x in dict.fromkeys(labels)]
+                       for code, labels in book.labels.items()}
+        return book
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.indicators
+
+
+def _kind_of(label: str, kind: str | None) -> str | None:
+    if kind in {"stock", "flow"}:
+        return kind
+    text = normalize(label)
+    if _STOCK.search(text):
+        return "stock"
+    if _FLOW.search(text):
+        return "flow"
+    return None
+
+
+def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: str | None = None,
+                  n: int = 3) -> list[Suggestion]:
+    """The ``n`` best codes for a candidate, best first (possibly fewer, never a code whose unit is wrong)."""
+    grams = _bigrams(_FILLER.sub("", label)) or _bigrams(label)
+    unit_std = book.unit_std.get(unit, "")
+    want_kind = _kind_of(label, kind)
+    out = []
+    for code, row in book.indicators.items():
+        std = row.get("unit_std", "")
+        if measure == "level" and unit_std and std and std != unit_std:
+            continue  # a level is in the indicator's standard unit (the validator's rule)
+        if measure != "level" and MEASURE_UNITS.get(measure) == std and row.get("kind") not in {"rank", "index"}:
+            continue  # a growth rate belongs to the quantity that grows, not to a rate indicator of its own
+        score = max((_likeness(grams, g) for g in book._grams.get(code, [])), default=0.0)
+        why = [f"label {score:.2f}"]
+        ind_kind = row.get("kind", "")
+        basis = row.get("basis", "")
+        if want_kind == "stock" and (ind_kind == "flow" or basis == "new"):
+            score *= 0.6
+            why.append("stock vs flow")
+        elif want_kind == "flow" and (ind_kind == "stock" or basis in {"cumulative", "valid", "existing",
+                                                                        "cultivated"}):
+            score *= 0.6
+            why.append("flow vs stock")
+        measures = book.measures.get(code, set())
+        if measure != "level" and measure in measures:
+            score = min(1.0, score + 0.05)
+            why.append(f"{measure} seen")
+        if measure == "rank" and ind_kind == "rank":
+            score = min(1.0, score + 0.05)
+        if score > 0:
+            out.append(Suggestion(code, round(score, 3), ", ".join(why)))
+    out.sort(key=lambda s: (-s.score, s.code))
+    return out[:n]
+
+
+# ---------------------------------------------------------------------------------------------
+# exclusion reasons
+
+_DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号|索引号|[A-Z0-9]{8,}/")
+_DATE = re.compile(r"^(?:(?:19|20)\d{2}(?:年|[-—–~至]|\.\d)|\d{1,2}月|\d{1,2}日|\d{1,2}[:：]\d{2})")
+_YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*(?:19|20)?\d{2}")
+_ORDINAL = re.compile(r"^第?[\d一二三四五六七八九十百]+(?:届|次|期|轮|批次)")
+_ORDINAL_BEFORE = re.compile(r"第$")
+_ENUM_LINE = re.compile(r"^[\s\u3000]*[(（]?$")
+_ENUM_AFTER = re.compile(r"^(?:[)）]|[、.．](?!\d)|是)")
+_LIST = re.compile(r"^[大个项类条张场支套方]")
+_DURATION = re.compile(r"(?:连续$)|^(?:年(?:来|内|以来|间)|个?月内|天内|周年)")
+_WIDER = re.compile(r"^[^,，。;；\n]{0,20}之一")
+_DIGIT_NAME = re.compile(r"[A-Za-z]")
+_CONTACT = re.compile(r"电话|传真|邮编|邮箱|网址|浏览|阅读|点击|访问量|字号")
+_WORD_CHARS = set("一二两兩三四五六七八九十百千万零")
+
+
+def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: set[float],
+                     value: float) -> tuple[str, str]:
+    """A reason code of ``exclusion_reason`` for the number at ``norm[start:end]`` and why.
+
+    Args:
+        norm: the normalized text.
+        start, end: the number's span.
+        chrome: the number stands in a page-chrome part.
+        values: the values of the document's candidate rows (a number equal to one is a restatement).
+        value: the number's value.
+    """
+    before, after = norm[max(0, start - 12):start], norm[end:end + 16]
+    line_start = norm.rfind("\n", 0, start) + 1
+    token = norm[start:end]
+    if chrome or _CONTACT.search(norm, line_start, start):
+        return "page_chrome", "in a page-chrome part or a contact line"
+    if _DOC_NUMBER.search(norm, max(0, start - 12), min(len(norm), end + 6)):
+        return "document_number", "a document or index number"
+    if _DATE.match(norm, start) or _DATE.match(token + after) or _YEARS.search(norm, max(0, start - 6), end + 6):
+        return "date_time", "a date, a year or a time"
+    if _ORDINAL.match(token + after) or (_ORDINAL_BEFORE.search(before) and re.match(r"^(?:届|次|期|轮)", after)):
+        return "ordinal_session", "an ordinal of a session or meeting (第N届/次)"
+    if (_ENUM_LINE.match(norm[line_start:start]) and _ENUM_AFTER.match(after)) or after.startswith("是"):
+        return "enumeration", "a list or section number"
+    if _DURATION.search(before) or _DURATION.match(after):
+        return "duration", "the length of a period"
+    if _WIDER.match(after) and not re.match(r"^[\d.]", after):
+        return "wider_set", "the size of a wider set (…之一)"
+    quoted_open = max(before.rfind("“"), before.rfind("《"), before.rfind("\""))
+    quoted_close = max(before.rfind("”"), before.rfind("》"))
+    if quoted_open > quoted_close:
+        return "named_programme", "inside a quoted name"
+    if _DIGIT_NAME.search(norm[max(0, start - 1):end + 1].replace(token, "")):
+        return "proper_name", "a number written inside a name (letters next to it)"
+    if all(ch in _WORD_CHARS for ch in token):
+        if _LIST.match(after) and value <= 20:
+            return "list_announcement", "a small count that announces a list (N大/N个/N项…)"
+        return "word_not_number", "a numeral inside a word"
+    if _LIST.match(after) and value <= 20:
+        return "list_announcement", "a small count that announces a list"
+    if value in values:
+        return "restatement", "the value of a candidate row stated again"
+    return "policy_rule", "a number that is neither a fact nor a name: check (a rule's parameter?)"
