@@ -141,6 +141,14 @@ def staged_check(root: Path, d, *, with_exclusions: bool = True) -> Checked:
     return result
 
 
+def _expected_columns(sheet: str, checked: Checked) -> list[str]:
+    if sheet == "source":
+        return ["field", "value"]
+    if sheet == "parts":
+        return ["part", "line_start"]
+    return list(checked.registry[_SHEET_TABLE[sheet]].column_names)
+
+
 def _shape_problems(review, checked: Checked) -> list[str]:
     """Missing sheets, renamed or missing columns."""
     out = list(review.problems)
@@ -149,12 +157,7 @@ def _shape_problems(review, checked: Checked) -> list[str]:
             continue
         header, _ = review.sheets[spec.name]
         hrow = review.header_rows[spec.name]
-        if spec.name == "source":
-            want = ["field", "value"]
-        elif spec.name == "parts":
-            want = ["part", "line_start"]
-        else:
-            want = [c for c in checked.registry[spec.table].column_names]
+        want = _expected_columns(spec.name, checked)
         known = set(want) | set(REVIEW_COLUMNS.get(spec.name, [])) | {"check", "note"}
         for col in want:
             if col not in header:
@@ -298,8 +301,14 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     with tempfile.TemporaryDirectory(prefix="cityscience-accept-") as tmp:
         staged = _stage(root, files, Path(tmp))
         result = check(staged)
-        problems += [_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name)
-                     for p in result.problems]
+        missing = {(sheet, col) for sheet, (header, _) in review.sheets.items()
+                   for col in _expected_columns(sheet, checked) if col not in header}
+        for p in result.problems:
+            rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
+            sheet = origin.get((rel, p.line), ("", 0))[0] if p.line is not None else ""
+            if p.check == "required" and (sheet, p.column) in missing:
+                continue  # its column is missing from the sheet: reported once above
+            problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name))
         if problems:
             raise AcceptError(problems)
         target = dictionary
