@@ -105,11 +105,15 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 # ---------------------------------------------------------------------------------------------
 # the sources row
 
-_ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,30}?(?:科学技术局|科技局|科学技术委员会|科委|"
+_ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
+_BODY = r"(?:科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
+_ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
+                          r"[ \t\u3000]*$")
 _DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
 _PUBLISHED = re.compile(r"(?:发布(?:时间|日期)|发文日期|成文日期|日期|时间)\s*[:：]\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})"
                         r"\s*[-/月.]\s*(\d{1,2})")
+_ISO_LINE = re.compile(r"(?m)^[ \t\u3000]*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})[ \t\u3000]*$")
 _DATE_LINE = re.compile(r"(?m)^[ \t\u3000]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日[ \t\u3000]*$")
 
 
@@ -308,6 +312,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     title = df.attrs.get("title") or ""
     m = _ISSUER.search(normalize(title))
     issuer_written = m.group("issuer") if m else ""
+    if not issuer_written:  # a metadata line of the page names it (来源:市科技局, or the name alone)
+        head = normalize("\n".join(text.split("\n")[:15]))
+        found = _ISSUER_LINE.search(head)
+        issuer_written = found.group(1) if found else ""
     if m and m.start() and title[m.start() - 1] in " \t\u3000】]」>":
         warnings.append(f"the title line starts with text that is not the title ({title[:m.start()].strip()!r}): "
                         "left out of title_zh")
@@ -345,7 +353,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         index[(region, re.sub(r"\s+", "", normalize(issuer_zh)))] = issuer_code
 
     # --- sources row ----------------------------------------------------------------------------
-    pub = _PUBLISHED.search(text)
+    pub = _PUBLISHED.search(text) or _ISO_LINE.search(text)
     dated = None
     for dm in _DATE_LINE.finditer(text):
         dated = dm
@@ -451,6 +459,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                 sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category"))
                 cats[code] = row
             unsure_cols.append("indicator")
+        alts = [x for x in sugg if x.code != code][:2]
         if not _missing(c["confidence"]) and float(c["confidence"]) < 0.6:
             unsure_cols += ["label_zh", "unit"]
         row = {k: None if _missing(c[k]) else c[k] for k in _OBS_COLUMNS if k in c.index}
@@ -460,8 +469,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             "value": format_value(c["value"]), "value_high": format_value(c["value_high"]),
             "note": "", "variant": "",
             "code_score": sugg[0].score if sugg else 0.0,
-            "alt1": sugg[1].code if len(sugg) > 1 else "", "alt1_score": sugg[1].score if len(sugg) > 1 else None,
-            "alt2": sugg[2].code if len(sugg) > 2 else "", "alt2_score": sugg[2].score if len(sugg) > 2 else None,
+            "alt1": alts[0].code if alts else "", "alt1_score": alts[0].score if alts else None,
+            "alt2": alts[1].code if len(alts) > 1 else "", "alt2_score": alts[1].score if len(alts) > 1 else None,
             "code_why": (f"{sugg[0].code}: {sugg[0].why}" if sugg else "no code in the codebook fits") +
                         ("" if best else "; drafted in new_indicators"),
             **{k: None if _missing(c[k]) else c[k] for k in ("kind", "confidence", "reason", "line", "value_start",
@@ -491,25 +500,21 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                                               strict=True) if k == "chrome"]
     values = {float(v) for v in (r["value"] for r in obs_rows) if v not in ("", None)}
     norm = normalize(text)
-    seen: set[str] = set()
     covered: set[int] = set()
+    drafted: set[tuple[str, str]] = set()
     tokens = staged.tokens.get(source_id, [])
     for u in unaccounted(staged, source_id):
         tok = u.token
         if tok.start in covered:
-            continue  # a literal drafted for a number before it covers this one too
+            continue  # a row drafted for a number before it covers this one too
         reason, why = exclusion_reason(norm, tok.start, tok.end, chrome=any(s <= tok.start < e for s, e in chrome),
                                        values=values, value=tok.value)
-        literal = _literal(text, tok.start, tok.end)
-        if literal in seen:
+        kind, match, hits = _exclusion_match(text, norm, tok.start, tok.end, tokens, covered)
+        covered |= hits
+        if (kind, match) in drafted:
             continue
-        seen.add(literal)
-        key = normalize(literal)
-        at = norm.find(key)
-        while at >= 0:
-            covered.update(t.start for t in tokens if t.start < at + len(key) and at < t.end)
-            at = norm.find(key, at + 1)
-        sheets["exclusions"].add({"source_id": source_id, "kind": "literal", "match": literal, "reason": reason,
+        drafted.add((kind, match))
+        sheets["exclusions"].add({"source_id": source_id, "kind": kind, "match": match, "reason": reason,
                                   "note": "", "line": u.line, "context": u.context, "why": why},
                                  ("reason",) if reason in {"policy_rule", "word_not_number"} else ())
     result.about = {"report": str(path), "encoding received": received, "document": df.attrs.get("document", ""),
@@ -521,7 +526,7 @@ _STOP = set(",，、;；。:：!?！？\n\r“”\"()（）《》 \t\u3000")
 
 
 def _literal(text: str, start: int, end: int) -> str:
-    """The number with up to three characters after it and two before (within its clause)."""
+    """The number with up to three characters after it and two before (within its clause, no digits)."""
     a = start
     while a > 0 and start - a < 2 and text[a - 1] not in _STOP and not text[a - 1].isdigit():
         a -= 1
@@ -529,6 +534,37 @@ def _literal(text: str, start: int, end: int) -> str:
     while b < len(text) and b - end < 3 and text[b] not in _STOP and not text[b].isdigit():
         b += 1
     return text[a:b]
+
+
+def _hits(kind: str, match: str, norm: str, tokens) -> set[int]:
+    """Starts of the number tokens an exclusion row covers (as the accounting reads it)."""
+    from ..validate import exclusion_pattern
+
+    out = set()
+    for m in exclusion_pattern({"kind": kind, "match": match}).finditer(norm, timeout=1.0):
+        out.update(t.start for t in tokens if t.start < m.end() and m.start() < t.end)
+    return out
+
+
+def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: set[int]
+                     ) -> tuple[str, str, set[int]]:
+    """The exclusion for one number: a literal with its context when that covers no number excluded
+    already, else a regex with enough context on both sides to cover this number only."""
+    literal = _literal(text, start, end)
+    hits = _hits("literal", literal, norm, tokens)
+    if not hits & taken and (len(literal) > end - start or len(hits) == 1):
+        return "literal", literal, hits
+    import regex
+
+    def esc(s: str) -> str:
+        return regex.escape(s).replace("\\\n", "\\n").replace("\n", "\\n")
+
+    for k in (3, 6, 10, 16):
+        pattern = f"(?<={esc(norm[max(0, start - k):start])}){esc(norm[start:end])}(?={esc(norm[end:end + k])})"
+        hits = _hits("regex", pattern, norm, tokens)
+        if not hits & taken:
+            break
+    return "regex", pattern, hits
 
 
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,

@@ -141,19 +141,46 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
 # ---------------------------------------------------------------------------------------------
 # exclusion reasons
 
-_DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号|索引号|[A-Z0-9]{8,}/")
+_DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号|索引号|[A-Z0-9]{10,}/")
+_INDEX_LINE = re.compile(r"[0-9A-Z]{10,}/\d{4}-\d+")
 _DATE = re.compile(r"^(?:(?:19|20)\d{2}(?:年|[-—–~至]|\.\d)|\d{1,2}月|\d{1,2}日|\d{1,2}[:：]\d{2})")
 _YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*(?:19|20)?\d{2}")
-_ORDINAL = re.compile(r"^第?[\d一二三四五六七八九十百]+(?:届|次|期|轮|批次)")
-_ORDINAL_BEFORE = re.compile(r"第$")
+_DATE_VERB = re.compile(r"(?:举办|开展|召开|截至|截止|自|于|在|从|到|至|和|、|及|与)\s?$")
+_ORDINAL = re.compile(r"^第?[\d一二三四五六七八九十百]+(?:届|次会议|次全会|次常务|次党代会|期)")
+_CONGRESS = re.compile(r"^大(?!产业|工程|行动|专项|规划|方面|平台)")
 _ENUM_LINE = re.compile(r"^[\s\u3000]*[(（]?$")
 _ENUM_AFTER = re.compile(r"^(?:[)）]|[、.．](?!\d)|是)")
-_LIST = re.compile(r"^[大个项类条张场支套方]")
-_DURATION = re.compile(r"(?:连续$)|^(?:年(?:来|内|以来|间)|个?月内|天内|周年)")
+_APPENDIX = re.compile(r"附件\s?[:：]?\s?$")
+_LIST = re.compile(r"^[大个项类条张场支套方种]")
+_PROGRAMME_AFTER = re.compile(r"^[^,，。;；\n]{0,8}?(?:产业|计划|工程|行动计划|规划|战略)")
+_DURATION_BEFORE = re.compile(r"(?:连续|每)$")
+_DURATION_AFTER = re.compile(r"^年(?:翻|来|以来|间|连续)")
 _WIDER = re.compile(r"^[^,，。;；\n]{0,20}之一")
-_DIGIT_NAME = re.compile(r"[A-Za-z]")
+_NAME_AFTER = re.compile(r"^(?:强|佳|等(?!级)|代)")
+_SPEC = re.compile(r"^(?:MW|KW|kW|GW|nm|mm|G|T|V|kV|Hz|GHz)(?![A-Za-z])")
+_CHEMICAL = re.compile(r"^-[\u4e00-\u9fff]")
 _CONTACT = re.compile(r"电话|传真|邮编|邮箱|网址|浏览|阅读|点击|访问量|字号")
 _WORD_CHARS = set("一二两兩三四五六七八九十百千万零")
+_ONE_WORD = re.compile(r"^(?:方面)")
+
+
+def _table_cell(norm: str, start: int, end: int) -> str | None:
+    """For a number alone on its line between "|" lines: "row" (a row number: the next cell is text)
+    or "value" (a value cell: the cell before names a unit or the next cell is not text)."""
+    ls = norm.rfind("\n", 0, start) + 1
+    le = norm.find("\n", end)
+    le = len(norm) if le < 0 else le
+    if norm[ls:le].strip() != norm[start:end]:
+        return None
+    before = norm[max(0, ls - 3):ls]
+    after = norm[le:le + 3]
+    if "|" not in before and "|" not in after:
+        return None
+    prev_cell_end = norm.rfind("\n|", 0, ls)
+    prev_cell = norm[norm.rfind("|", 0, max(prev_cell_end, 0)) + 1:prev_cell_end] if prev_cell_end > 0 else ""
+    if "单位" in prev_cell or prev_cell.strip().endswith("指数"):
+        return "value"
+    return "row"
 
 
 def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: set[float],
@@ -169,33 +196,63 @@ def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: s
     """
     before, after = norm[max(0, start - 12):start], norm[end:end + 16]
     line_start = norm.rfind("\n", 0, start) + 1
+    line_end = norm.find("\n", end)
+    line = norm[line_start:line_end if line_end >= 0 else len(norm)]
     token = norm[start:end]
+    chinese = all(ch in _WORD_CHARS for ch in token)
     if chrome or _CONTACT.search(norm, line_start, start):
         return "page_chrome", "in a page-chrome part or a contact line"
-    if _DOC_NUMBER.search(norm, max(0, start - 12), min(len(norm), end + 6)):
+    if _DOC_NUMBER.search(norm, max(0, start - 12), min(len(norm), end + 6)) or _INDEX_LINE.search(line):
         return "document_number", "a document or index number"
-    if _DATE.match(norm, start) or _DATE.match(token + after) or _YEARS.search(norm, max(0, start - 6), end + 6):
-        return "date_time", "a date, a year or a time"
-    if _ORDINAL.match(token + after) or (_ORDINAL_BEFORE.search(before) and re.match(r"^(?:届|次|期|轮)", after)):
-        return "ordinal_session", "an ordinal of a session or meeting (第N届/次)"
+    if _APPENDIX.search(before):
+        return "enumeration", "an appendix number (附件N)"
+    cell = _table_cell(norm, start, end)
+    if cell == "row":
+        return "enumeration", "a table's row number (alone on its line between | lines)"
+    if cell == "value":
+        return "restatement", "a table cell restating a value of the text"
+    if _YEARS.search(norm, max(0, start - 6), end + 6):
+        return "date_time", "a span of years"
+    if re.fullmatch(r"(?:19|20)\d{2}", token):
+        if re.search(r"[\u4e00-\u9fff]\s?$", before) and not _DATE_VERB.search(before) and not after.startswith("年"):
+            return "named_programme", "a year inside a programme's name (…2025)"
+        return "date_time", "a year"
+    if _DATE.match(norm, start) or _DATE.match(token + after):
+        return "date_time", "a date or a time"
+    if _ORDINAL.match(token + after) or (chinese and 10 < value < 40 and _CONGRESS.match(after)):
+        return "ordinal_session", "an ordinal of a session or congress (第N届/次, 十八大)"
     if (_ENUM_LINE.match(norm[line_start:start]) and _ENUM_AFTER.match(after)) or after.startswith("是"):
         return "enumeration", "a list or section number"
-    if _DURATION.search(before) or _DURATION.match(after):
-        return "duration", "the length of a period"
+    if chinese and value == 1 and _ONE_WORD.match(after):
+        return "enumeration", "一方面"
+    if _DURATION_BEFORE.search(before) or _DURATION_AFTER.match(after):
+        return "duration", "the length of a period qualifying a fact (连续N年, 每N年, N年翻…)"
     if _WIDER.match(after) and not re.match(r"^[\d.]", after):
         return "wider_set", "the size of a wider set (…之一)"
+    if _SPEC.match(after):
+        return "technical_spec", "a technical specification (a unit in letters)"
+    if _CHEMICAL.match(after) or _NAME_AFTER.match(after):
+        return "proper_name", "part of a name (N强, N佳, N等奖, 第N代, a chemical name)"
     quoted_open = max(before.rfind("“"), before.rfind("《"), before.rfind("\""))
     quoted_close = max(before.rfind("”"), before.rfind("》"))
     if quoted_open > quoted_close:
-        return "named_programme", "inside a quoted name"
-    if _DIGIT_NAME.search(norm[max(0, start - 1):end + 1].replace(token, "")):
+        if re.search(r"[\d+]", token + after[:2]) and not chinese:
+            return "named_programme", "digits inside a quoted name (“365”, “1+X”)"
+        return "proper_name", "inside a quoted name"
+    if re.search(r"[A-Za-z]", norm[max(0, start - 1):start] + norm[end:end + 1]):
         return "proper_name", "a number written inside a name (letters next to it)"
-    if all(ch in _WORD_CHARS for ch in token):
-        if _LIST.match(after) and value <= 20:
-            return "list_announcement", "a small count that announces a list (N大/N个/N项…)"
-        return "word_not_number", "a numeral inside a word"
+    if re.match(r"^年(?:行动计划|规划|计划)", after):
+        return "named_programme", "the years in a plan's name (三年行动计划)"
     if _LIST.match(after) and value <= 20:
-        return "list_announcement", "a small count that announces a list"
-    if value in values:
+        if _PROGRAMME_AFTER.match(after[1:]):
+            return "named_programme", "a fixed group named by its number (N大…产业)"
+        if chinese and value == 1:
+            return "word_not_number", "一 with a classifier: a word, not a count (一支, 一个时期)"
+        return "list_announcement", "a small count that announces a list (N大/N个/N项…)"
+    if not chinese and re.match(r"^[\u4e00-\u9fff]", after) and value >= 100 and value.is_integer():
+        return "named_programme", "a number naming a programme or system (3315计划)"
+    if value in values and not chinese:
         return "restatement", "the value of a candidate row stated again"
+    if chinese:
+        return "word_not_number", "a numeral inside a word"
     return "policy_rule", "a number that is neither a fact nor a name: check (a rule's parameter?)"
