@@ -562,7 +562,7 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
     for k in (3, 6, 10, 16):
         pattern = f"(?<={esc(norm[max(0, start - k):start])}){esc(norm[start:end])}(?={esc(norm[end:end + k])})"
         hits = _hits("regex", pattern, norm, tokens)
-        if not hits & taken:
+        if hits == {start} or (not hits & taken and k == 16):
             break
     return "regex", pattern, hits
 

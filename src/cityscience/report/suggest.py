@@ -152,7 +152,9 @@ _ENUM_LINE = re.compile(r"^[\s\u3000]*[(（]?$")
 _ENUM_AFTER = re.compile(r"^(?:[)）]|[、.．](?!\d)|是)")
 _APPENDIX = re.compile(r"附件\s?[:：]?\s?$")
 _LIST = re.compile(r"^[大个项类条张场支套方种]")
-_PROGRAMME_AFTER = re.compile(r"^[^,，。;；\n]{0,8}?(?:产业|计划|工程|行动计划|规划|战略)")
+_PROGRAMME_AFTER = re.compile(r"^[^,，。;；\n、]{0,8}?(?:产业|理念)")
+_PROGRAMME_WORD = re.compile(r"计划|行动|战略|工程|要求|部署|标准|政策|体系|决策|目标|活动|品牌")
+_UNIT_CHARS = set("家个件项人名亿万元%台套所座次场篇位倍批笔只支条")
 _DURATION_BEFORE = re.compile(r"(?:连续|每)$")
 _DURATION_AFTER = re.compile(r"^年(?:翻|来|以来|间|连续)")
 _WIDER = re.compile(r"^[^,，。;；\n]{0,20}之一")
@@ -178,7 +180,7 @@ def _table_cell(norm: str, start: int, end: int) -> str | None:
         return None
     prev_cell_end = norm.rfind("\n|", 0, ls)
     prev_cell = norm[norm.rfind("|", 0, max(prev_cell_end, 0)) + 1:prev_cell_end] if prev_cell_end > 0 else ""
-    if "单位" in prev_cell or prev_cell.strip().endswith("指数"):
+    if re.search(r"单位\s?[:：]", prev_cell) or prev_cell.strip().endswith("指数"):
         return "value"
     return "row"
 
@@ -213,7 +215,8 @@ def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: s
         return "restatement", "a table cell restating a value of the text"
     if _YEARS.search(norm, max(0, start - 6), end + 6):
         return "date_time", "a span of years"
-    if re.fullmatch(r"(?:19|20)\d{2}", token):
+    unit_next = after[:1] in _UNIT_CHARS
+    if re.fullmatch(r"(?:19|20)\d{2}", token) and not unit_next:
         if re.search(r"[\u4e00-\u9fff]\s?$", before) and not _DATE_VERB.search(before) and not after.startswith("年"):
             return "named_programme", "a year inside a programme's name (…2025)"
         return "date_time", "a year"
@@ -233,23 +236,45 @@ def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: s
         return "technical_spec", "a technical specification (a unit in letters)"
     if _CHEMICAL.match(after) or _NAME_AFTER.match(after):
         return "proper_name", "part of a name (N强, N佳, N等奖, 第N代, a chemical name)"
+    if after.startswith("年内"):
+        return "policy_rule", "a rule's period (N年内…)"
+    if re.match(r"^年(?:行动计划|规划|计划)", after):
+        return "named_programme", "the years in a plan's name (三年行动计划)"
+    if not chinese and not unit_next and re.match(r"^[\u4e00-\u9fff]{1,8}?[日周节]", after):
+        return "proper_name", "the date in the name of a day or week (5.12防灾减灾日)"
+    if after.startswith("条") and re.search("政", before):
+        return "named_programme", "the number of articles naming a policy (新政27条)"
     quoted_open = max(before.rfind("“"), before.rfind("《"), before.rfind("\""))
     quoted_close = max(before.rfind("”"), before.rfind("》"))
     if quoted_open > quoted_close:
-        if re.search(r"[\d+]", token + after[:2]) and not chinese:
-            return "named_programme", "digits inside a quoted name (“365”, “1+X”)"
+        q_start = start - (len(before) - quoted_open) + 1
+        q_end = norm.find("”", start) if norm.find("”", start) >= 0 else end
+        inside = norm[q_start:q_end]
+        tail = norm[q_end + 1:q_end + 9]
+        if re.fullmatch(r"[\dA-Za-z+]+", inside):
+            return "named_programme", "a quoted number naming a programme (“365”, “1+X”)"
+        if _PROGRAMME_WORD.search(inside) or _PROGRAMME_WORD.search(tail[:6]):
+            return "named_programme", "inside the quoted name of a programme, campaign or policy"
+        if re.match(r"^[一二两三四五六七八九十]+个", inside):
+            return "list_announcement", "a quoted count that announces a list (“三个转变”)"
+        if re.fullmatch(r"一.一", inside):
+            return "word_not_number", "一 inside a quoted set phrase (“一对一”)"
         return "proper_name", "inside a quoted name"
     if re.search(r"[A-Za-z]", norm[max(0, start - 1):start] + norm[end:end + 1]):
         return "proper_name", "a number written inside a name (letters next to it)"
-    if re.match(r"^年(?:行动计划|规划|计划)", after):
-        return "named_programme", "the years in a plan's name (三年行动计划)"
+    if not chinese and "." in token and not unit_next and re.match(r"^[\u4e00-\u9fff]", after):
+        return "proper_name", "a version number inside a name (梦想4.0)"
+    if before.endswith("第"):
+        return "word_not_number", "第N inside a word (第三方, 第一方阵)"
     if _LIST.match(after) and value <= 20:
-        if _PROGRAMME_AFTER.match(after[1:]):
+        if after.startswith("大") and not re.match(r"^(?:专项|规划|工程|方面|平台)", after[1:]) and \
+                _PROGRAMME_AFTER.match(after[1:]):
             return "named_programme", "a fixed group named by its number (N大…产业)"
         if chinese and value == 1:
             return "word_not_number", "一 with a classifier: a word, not a count (一支, 一个时期)"
         return "list_announcement", "a small count that announces a list (N大/N个/N项…)"
-    if not chinese and re.match(r"^[\u4e00-\u9fff]", after) and value >= 100 and value.is_integer():
+    if not chinese and not unit_next and re.match(r"^[\u4e00-\u9fff]", after) and value >= 100 and \
+            value.is_integer():
         return "named_programme", "a number naming a programme or system (3315计划)"
     if value in values and not chinese:
         return "restatement", "the value of a candidate row stated again"
