@@ -26,7 +26,7 @@ from ..textnorm import normalize, to_simplified
 from ..validate import check
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Sheet
-from .suggest import FIT, Codebook, exclusion_reason, suggest_codes
+from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
 __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
 
@@ -427,11 +427,21 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     new_codes: dict[str, str] = {}
     ind_cols = _columns(checked, "indicators")
     cats = {}
+    prev = None  # (label, end, suggestion) of the last level candidate
     for n, (_, c) in enumerate(df.iterrows(), start=1):
         label = str(c["label_zh"] or "")
         unit = str(c["unit"] or "")
         kind = None if _missing(c["kind"]) else str(c["kind"])
         sugg = suggest_codes(book, label, measure=str(c["measure"]), unit=unit, kind=kind)
+        if prev is not None and int(c["evidence_start"]) <= prev[1]:
+            # the clause continues the fact before it (…86.4亿元,增长9.8%; …,占GDP比重2.45%)
+            if str(c["measure"]) != "level":
+                sugg = [Suggestion(prev[2], max(prev[3], FIT), "the level this change belongs to"),
+                        *[x for x in sugg if x.code != prev[2]]]
+            elif not sugg or sugg[0].score < FIT + 0.2:
+                joined = suggest_codes(book, f"{prev[0]}{label}", measure=str(c["measure"]), unit=unit, kind=kind)
+                if joined and (not sugg or joined[0].score > sugg[0].score):
+                    sugg = joined
         best = sugg[0] if sugg and sugg[0].score >= FIT else None
         unsure_cols = []
         if best is not None:
@@ -478,6 +488,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         })
         if row["year"] == "":
             unsure_cols.append("year")
+        if str(c["measure"]) == "level":
+            prev = (label, int(c["value_end"]), code, best.score if best else FIT)
+        elif prev is not None:
+            prev = (prev[0], int(c["value_end"]), prev[2], prev[3])
         sheets["candidates"].add(row, tuple(unsure_cols))
         if unit and unit not in units and not any(r["unit"] == unit for r in sheets["units"].rows):
             sheets["units"].add(dict.fromkeys(_columns(checked, "units"), "") | {

@@ -91,6 +91,20 @@ class Codebook:
         return code in self.indicators
 
 
+_LEVEL = re.compile(r"(国家|全国|省|市|县|区)(?:级|重点|认定)?(?=[\u4e00-\u9fff])")
+_NOT_LEVEL = re.compile(r"全(?:市|区|县|省)|市本级|(?:省|市|县|区)(?:委|政府|长|外|内|场)|城市|区域|园区|社区|市场")
+
+
+def _level(label: str) -> str | None:
+    """The level of recognition a label names first (国家, 省, 市, 县/区), if any."""
+    text = _NOT_LEVEL.sub("  ", normalize(label))
+    m = _LEVEL.search(text)
+    if not m:
+        return None
+    word = m.group(1)
+    return {"全国": "国家", "区": "县"}.get(word, word)
+
+
 def _kind_of(label: str, kind: str | None) -> str | None:
     if kind in {"stock", "flow"}:
         return kind
@@ -108,6 +122,7 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
     grams = _bigrams(_FILLER.sub("", label)) or _bigrams(label)
     unit_std = book.unit_std.get(unit, "")
     want_kind = _kind_of(label, kind)
+    want_level = _level(label)
     out = []
     for code, row in book.indicators.items():
         std = row.get("unit_std", "")
@@ -126,6 +141,11 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
                                                                         "cultivated"}):
             score *= 0.6
             why.append("flow vs stock")
+        if want_level is not None:
+            levels = {_level(x) for x in book.labels.get(code, [])} - {None}
+            if levels and want_level not in levels:
+                score *= 0.8
+                why.append(f"level {want_level} vs {'/'.join(sorted(levels))}")
         measures = book.measures.get(code, set())
         if measure != "level" and measure in measures:
             score = min(1.0, score + 0.05)
