@@ -3,12 +3,14 @@
 Each report was written for the tests in the style of a bureau's report (no
 page's text is copied): a summary followed by a plan for a region the data
 know, a plan alone, and a summary in traditional characters whose title line
-carries unrelated text, for a region the data do not know. ``REPORTS`` is the
-one list of them with the region and year a user would give.
+carries unrelated text, for a region the data do not know. ``REPORTS`` lists
+them (``manifest.csv``) with the region and year a user would give;
+``facts.csv`` holds the rows a curator would keep, for the evaluation.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -16,12 +18,9 @@ from cityscience.paths import data_dir
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "reports"
 
-# (file, region, report year)
-REPORTS = [
-    ("haishu-2020-summary-2021-plan.txt", "haishu", 2020),
-    ("ningbo-2021-workpoints.txt", "ningbo", 2021),
-    ("beilun-2022-summary-traditional.txt", "beilun", 2022),
-]
+# (file, region, report year), from the folder's manifest.csv
+with open(FOLDER / "manifest.csv", encoding="utf-8", newline="") as _fh:
+    REPORTS = [(r["file"], r["region"], int(r["year"])) for r in csv.DictReader(_fh)]
 
 
 def copy_data(root: Path) -> Path:

@@ -142,3 +142,15 @@ def test_a_gb18030_report_is_stored_as_utf8_and_says_so(tmp_path):
     write_workbook(d, book)
     accept(book, data=data)
     assert check(data).problems == []
+
+
+def test_a_document_without_parts_is_reported_with_the_row_to_write(tmp_path):
+    data = copy_data(tmp_path)
+    text = (data / "text_parts.csv").read_text(encoding="utf-8").split("\n")
+    sid = text[1].split(",")[0]
+    (data / "text_parts.csv").write_text("\n".join(r for r in text if not r.startswith(sid + ",")), encoding="utf-8")
+    found = [p for p in check(data, accounting=False).problems if p.check == "missing_parts"]
+    raw_name = next(r["file_name"] for r in csv.DictReader(open(data / "sources.csv", encoding="utf-8"))
+                    if r["source_id"] == sid)
+    first = next(ln.strip() for ln in (data / "raw" / raw_name).read_text(encoding="utf-8").split("\n") if ln.strip())
+    assert len(found) == 1 and f"'{sid},summary,{first[:20]}," in found[0].expected

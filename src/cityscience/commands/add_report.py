@@ -38,9 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.evaluate:
+        from ..paths import project_root
         from ..report.evaluate import main
 
-        return main(args.data)
+        return main(args.data, project_root() / "tests" / "fixtures" / "reports")
     from ..extract import ExtractError, PartsError, parse_parts
     from ..report import draft, write_workbook
 

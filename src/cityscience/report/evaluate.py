@@ -10,6 +10,8 @@ document and overall:
 
 * code top-1 / top-3: the curated code is the suggested one / among the three
   suggested, over pairs whose curated code the other documents use;
+* new: share of the pairs whose curated code the other documents do not use that get a drafted
+  new indicator (rather than a wrong existing code);
 * fields: share of status, measure, qualifier, unit, year and value equal over the pairs;
 * exclusion reasons: share of the numbers the curators excluded for this document
   (not by a ``*`` rule) that the draft excludes with the same reason;
@@ -57,6 +59,8 @@ class Score:
     field_total: int = 0
     excluded: int = 0
     reasons_right: int = 0
+    new_total: int = 0
+    new_right: int = 0
     accepted: bool = False
     problems: int = 0
     note: str = ""
@@ -116,6 +120,33 @@ def _same(a: object, b: object, col: str) -> bool:
     return x == y
 
 
+def _compare(score: Score, cands: list[dict], gold_rows: list[dict[str, str]], text: str, used: set[str]) -> None:
+    """Pair candidates with curated rows (equal value, number inside the curated evidence) and count."""
+    taken: set[int] = set()
+    for gold in gold_rows:
+        spans, at = [], text.find(gold["evidence"])
+        while at >= 0:
+            spans.append((at, at + len(gold["evidence"])))
+            at = text.find(gold["evidence"], at + 1)
+        options = [i for i, c in enumerate(cands) if i not in taken and _same(c["value"], gold["value"], "value")
+                   and any(a <= int(c["value_start"]) < b for a, b in spans)]
+        if not options:
+            continue
+        best = max(options, key=lambda i: sum(_same(cands[i][f], gold[f], f) for f in _FIELDS))
+        taken.add(best)
+        c = cands[best]
+        score.pairs += 1
+        score.fields += sum(_same(c[f], gold[f], f) for f in _FIELDS)
+        score.field_total += len(_FIELDS)
+        if gold["indicator"] in used:
+            score.eligible += 1
+            score.top1 += c["indicator"] == gold["indicator"]
+            score.top3 += gold["indicator"] in {c["indicator"], c["alt1"], c["alt2"]}
+        else:  # a code no other document uses, or "new": a new indicator should be drafted
+            score.new_total += 1
+            score.new_right += str(c["indicator"]).startswith("new_")
+
+
 def _score_document(root: Path, source: dict[str, str], curated: list[dict[str, str]],
                     exclusions: list[dict[str, str]]) -> Score:
     from .accept import AcceptError, accept
@@ -132,26 +163,7 @@ def _score_document(root: Path, source: dict[str, str], curated: list[dict[str, 
         cands = d.sheets["candidates"].rows
         score.candidates = len(cands)
         used = {r["indicator"] for r in check(data, accounting=False).tables["observations"].rows}
-        taken: set[int] = set()
-        for gold in curated:
-            spans, at = [], text.find(gold["evidence"])
-            while at >= 0:
-                spans.append((at, at + len(gold["evidence"])))
-                at = text.find(gold["evidence"], at + 1)
-            options = [i for i, c in enumerate(cands) if i not in taken and _same(c["value"], gold["value"], "value")
-                       and any(a <= int(c["value_start"]) < b for a, b in spans)]
-            if not options:
-                continue
-            best = max(options, key=lambda i: sum(_same(cands[i][f], gold[f], f) for f in _FIELDS))
-            taken.add(best)
-            c = cands[best]
-            score.pairs += 1
-            score.fields += sum(_same(c[f], gold[f], f) for f in _FIELDS)
-            score.field_total += len(_FIELDS)
-            if gold["indicator"] in used:
-                score.eligible += 1
-                score.top1 += c["indicator"] == gold["indicator"]
-                score.top3 += gold["indicator"] in {c["indicator"], c["alt1"], c["alt2"]}
+        _compare(score, cands, curated, text, used)
         norm = normalize(text)
         want = _covered(norm, [r for r in exclusions if r["source_id"] == sid])
         star = [r for r in exclusions if r["source_id"] == "*"]  # what the draft need not repeat
@@ -187,40 +199,45 @@ def _total(scores: list[Score]) -> Score:
     total = Score("overall", accepted=all(s.accepted for s in scores))
     for s in scores:
         for f in ("curated", "candidates", "pairs", "eligible", "top1", "top3", "fields", "field_total", "excluded",
-                  "reasons_right", "problems"):
+                  "reasons_right", "problems", "new_total", "new_right"):
             setattr(total, f, getattr(total, f) + getattr(s, f))
     return total
 
 
-def evaluate_reports(reports: list[tuple[Path, str, int]], root: Path | None = None) -> list[dict[str, object]]:
-    """For reports with no curated rows (the test reports): what the unedited draft holds and whether it
-    is accepted into a copy of the data (each report on its own)."""
+def evaluate_reports(folder: Path, root: Path | None = None) -> list[Score]:
+    """The test reports of ``folder`` (``manifest.csv``: file, region, year; ``facts.csv``: file, evidence,
+    value, indicator — ``new`` where no code of the codebook fits — and the fields), each drafted with the whole codebook and accepted
+    unedited into its own copy of the data; then an ``overall`` row."""
     from .accept import AcceptError, accept
     from .draft import draft
     from .workbook import write_workbook
 
     root = Path(root) if root is not None else data_dir()
+    facts = list(csv.DictReader(io.StringIO((folder / "facts.csv").read_text(encoding="utf-8"))))
+    used = {r["indicator"] for r in check(root, accounting=False).tables["indicators"].rows}
+    manifest = {r["file"]: r for r in csv.DictReader(io.StringIO((folder / "manifest.csv").read_text(encoding="utf-8")))}
     out = []
-    for path, region, year in reports:
+    for name in dict.fromkeys(r["file"] for r in facts):
+        gold = [r for r in facts if r["file"] == name]
+        path = folder / name
+        score = Score(name, curated=len(gold))
         with tempfile.TemporaryDirectory(prefix="cityscience-eval-") as tmp:
             data = Path(tmp) / "data"
             shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-            d = draft(path, region=region, year=year, data=data)
+            d = draft(path, region=manifest[name]["region"], year=int(manifest[name]["year"]), data=data)
             cands = d.sheets["candidates"].rows
+            score.candidates = len(cands)
+            _compare(score, cands, gold, path.read_text(encoding="utf-8"), used)
             book = Path(tmp) / "review.xlsx"
             write_workbook(d, book)
             try:
                 accept(book, data=data, dry_run=True)
-                accepted, problems = True, 0
+                score.accepted = True
             except AcceptError as exc:
-                accepted, problems = False, len(exc.problems)
-            out.append({"report": path.name, "candidates": len(cands),
-                        "existing_code": sum(not str(c["indicator"]).startswith("new_") for c in cands),
-                        "new_indicators": len(d.sheets["new_indicators"].rows),
-                        "exclusions": len(d.sheets["exclusions"].rows), "measures": len(d.sheets["measures"].rows),
-                        "unsure_cells": sum(len(s.unsure) for s in d.sheets.values()),
-                        "accepted_unedited": accepted, "problems": problems, "cells_changed": 0})
-    return out
+                score.problems = len(exc.problems)
+                score.note = exc.problems[0][:120]
+        out.append(score)
+    return [*out, _total(out)]
 
 
 def _pct(x: float | None) -> str:
@@ -229,13 +246,14 @@ def _pct(x: float | None) -> str:
 
 def table(scores: list[Score]) -> str:
     """The scores as a fixed-width table."""
-    head = (f"{'document':<26}{'curated':>8}{'pairs':>7}{'top-1':>8}{'top-3':>8}{'fields':>8}{'excl.':>6}"
-            f"{'reasons':>9}  accepted")
+    head = (f"{'document':<36}{'curated':>8}{'pairs':>7}{'top-1':>8}{'top-3':>8}{'new':>8}{'fields':>8}"
+            f"{'excl.':>6}{'reasons':>9}  accepted unedited")
     lines = [head]
     for s in scores:
         acc = "yes" if s.accepted else f"no ({s.problems} problems)"
-        lines.append(f"{s.document:<26}{s.curated:>8}{s.pairs:>7}{_pct(s.rate('top1', 'eligible')):>8}"
-                     f"{_pct(s.rate('top3', 'eligible')):>8}{_pct(s.rate('fields', 'field_total')):>8}"
+        lines.append(f"{s.document:<36}{s.curated:>8}{s.pairs:>7}{_pct(s.rate('top1', 'eligible')):>8}"
+                     f"{_pct(s.rate('top3', 'eligible')):>8}{_pct(s.rate('new_right', 'new_total')):>8}"
+                     f"{_pct(s.rate('fields', 'field_total')):>8}"
                      f"{s.excluded:>6}{_pct(s.rate('reasons_right', 'excluded')):>9}  {acc}")
     return "\n".join(lines)
 
@@ -247,15 +265,15 @@ def goals_met(overall: Score) -> dict[str, bool]:
     return {k: (rates[k] or 0) >= GOALS[k] for k in GOALS}
 
 
-def main(root: Path | None = None, reports: list[tuple[Path, str, int]] | None = None) -> int:
-    """Print the evaluation; 0 when every goal is met, 1 otherwise."""
+def main(root: Path | None = None, reports: Path | None = None) -> int:
+    """Print the evaluation (and the test reports' in ``reports``); 0 when every goal is met, 1 otherwise."""
     scores = evaluate_documents(root, progress=True)
     print("leave-one-document-out (codebook from the other documents):")
     print(table(scores))
     met = goals_met(scores[-1])
     print("goals: " + ", ".join(f"{k} ≥ {GOALS[k]:.0%} {'met' if ok else 'NOT met'}" for k, ok in met.items()))
-    if reports:
-        print("\ntest reports (no curated rows; unedited drafts):")
-        for row in evaluate_reports(reports, root):
-            print("  " + ", ".join(f"{k} {v}" for k, v in row.items()))
+    if reports is not None and (reports / "facts.csv").is_file():
+        print(f"\ntest reports ({reports}; whole codebook; new = a new indicator drafted where none fits; "
+              "a reviewer changed 0 cells):")
+        print(table(evaluate_reports(reports, root)))
     return 0 if all(met.values()) else 1
