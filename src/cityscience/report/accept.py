@@ -61,6 +61,7 @@ class _Rows:
     tables: dict[str, list[tuple[int, dict[str, str]]]]
     raw_name: str
     raw: bytes
+    source_rows: dict[str, int] = field(default_factory=dict)  # field → its row in the source sheet
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -194,7 +195,7 @@ def _read_rows(review, checked: Checked, problems: list[str]) -> _Rows | None:
                        "note": row.get("note", "")}
             rows.append((r, row))
         tables[spec.name] = rows
-    return _Rows(source, tables, review.raw_name, raw)
+    return _Rows(source, tables, review.raw_name, raw, src_line)
 
 
 def _excluded_twice(rows: _Rows, problems: list[str]) -> None:
@@ -244,10 +245,14 @@ def _link_measures(rows: _Rows, notes: list[str]) -> None:
 
 
 def _translate(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[str, int]], sid: str,
-               raw_name: str) -> str:
+               raw_name: str, source_rows: dict[str, int]) -> str:
     rel = p.file.split("/", 1)[1] if p.file.startswith(data_name + "/") else p.file
     if p.line is not None and (rel, p.line) in origin:
         sheet, r = origin[(rel, p.line)]
+        if sheet == "source":
+            r = source_rows.get(p.column or "", 0)
+            return f"sheet 'source', row {r}, column 'value' (field {p.column!r}): value {p.value!r}: expected " \
+                   f"{p.expected} [{p.check}]"
         where = f"sheet {sheet!r}" + (f", row {r}" if r else "")
         col = f", column {p.column!r}" if p.column else ""
         val = f": value {p.value!r}" if p.value is not None else ""
@@ -306,7 +311,8 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
             sheet = origin.get((rel, p.line), ("", 0))[0] if p.line is not None else ""
             if p.check == "required" and (sheet, p.column) in missing:
                 continue  # its column is missing from the sheet: reported once above
-            problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name))
+            problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name,
+                                       rows.source_rows))
         if problems:
             raise AcceptError(problems)
         target = dictionary
