@@ -12,10 +12,7 @@ already in the data is refused.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +23,11 @@ from ..paths import data_dir
 from ..problems import Problem
 from ..validate import check, exclusion_pattern
 from ..validate.checked import Checked
-from .sheets import REVIEW_COLUMNS, SHEETS
+from .sheets import REVIEW_COLUMNS, SHEET_TABLES, SHEETS
+from .stage import Rows, stage, staged_files
 
-__all__ = ["AcceptError", "Accepted", "accept", "staged_check"]
+__all__ = ["AcceptError", "Accepted", "accept"]
 
-_SHEET_TABLE = {s.name: s.table for s in SHEETS}
 
 
 class AcceptError(ValueError):
@@ -53,101 +50,12 @@ class Accepted:
     dry_run: bool = False
 
 
-@dataclass
-class _Rows:
-    """The rows each table gets, with the sheet row each came from."""
-
-    source: dict[str, str]
-    tables: dict[str, list[tuple[int, dict[str, str]]]]
-    raw_name: str
-    raw: bytes
-    source_rows: dict[str, int] = field(default_factory=dict)  # field → its row in the source sheet
-
-
-def _csv_header(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    return next(csv.reader(io.StringIO(text)), []) if text else []
-
-
-def _table_file(checked: Checked, table: str, source_id: str) -> str:
-    spec = checked.registry[table]
-    return spec.file.replace("*", source_id) if spec.is_glob else spec.file
-
-
-def _files(root: Path, checked: Checked, rows: _Rows, problems: list[str]
-           ) -> tuple[dict[str, bytes], dict[tuple[str, int], tuple[str, int]]]:
-    """The new bytes of every file the review changes (paths relative to the data folder), and which
-    sheet row each new line of them comes from."""
-    out: dict[str, bytes] = {}
-    origin: dict[tuple[str, int], tuple[str, int]] = {}
-    sid = rows.source.get("source_id", "")
-    per_table: dict[str, list[tuple[str, int, dict[str, str]]]] = {
-        "sources": [("source", 0, rows.source)]}
-    for sheet, items in rows.tables.items():
-        table = _SHEET_TABLE[sheet]
-        per_table.setdefault(table, []).extend((sheet, r, row) for r, row in items)
-    for table, items in per_table.items():
-        if not items or table not in checked.registry:
-            continue
-        rel = _table_file(checked, table, sid)
-        path = root / rel
-        spec = checked.registry[table]
-        exists = path.exists() and not spec.is_glob
-        header = _csv_header(path) if exists else spec.column_names
-        text = path.read_text(encoding="utf-8") if exists else ""
-        if text and not text.endswith("\n"):
-            text += "\n"
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-        if not exists:
-            writer.writeheader()
-        for sheet, r, row in items:
-            for col, value in row.items():
-                if value and col not in header and col not in REVIEW_COLUMNS.get(sheet, []) and \
-                        col in spec.column_names:
-                    problems.append(f"sheet {sheet!r}, row {r}, column {col!r}: value {value!r}: expected a column "
-                                    f"that {rel} has (add {col!r} to its header, or leave the cell empty)")
-            line = text.count("\n") + buf.getvalue().count("\n") + 1
-            origin[(rel, line)] = (sheet, r)
-            writer.writerow({c: row.get(c, "") for c in header})
-        out[rel] = (text + buf.getvalue()).encode("utf-8")
-    out[f"raw/{rows.source.get('file_name') or rows.raw_name}"] = rows.raw
-    return out, origin
-
-
-def _stage(root: Path, files: dict[str, bytes], into: Path) -> Path:
-    data = into / root.name
-    shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    for rel, blob in files.items():
-        target = data / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(blob)
-    return data
-
-
-def staged_check(root: Path, d, *, with_exclusions: bool = True) -> Checked:
-    """Check the data folder as it would be with a draft's rows added (``d``: a :class:`.draft.Draft`);
-    used by add-report to find the numbers left for the exclusions sheet."""
-    tables = {name: [(i + 1, {k: "" if v is None else str(v) for k, v in row.items()})
-                     for i, row in enumerate(sheet.rows)]
-              for name, sheet in d.sheets.items() if name != "source" and (with_exclusions or name != "exclusions")}
-    tables["parts"] = [(r, {"source_id": d.source_id} | row) for r, row in tables["parts"]]
-    source = {str(row["field"]): "" if row["value"] is None else str(row["value"]) for row in d.sheets["source"].rows}
-    checked = check(root, accounting=False)
-    rows = _Rows(source, tables, d.raw_name, d.raw)
-    files, _ = _files(root, checked, rows, [])
-    with tempfile.TemporaryDirectory(prefix="cityscience-draft-") as tmp:
-        staged = _stage(root, files, Path(tmp))
-        result = check(staged, accounting=False)
-    return result
-
-
 def _expected_columns(sheet: str, checked: Checked) -> list[str]:
     if sheet == "source":
         return ["field", "value"]
     if sheet == "parts":
         return ["part", "line_start"]
-    return list(checked.registry[_SHEET_TABLE[sheet]].column_names)
+    return list(checked.registry[SHEET_TABLES[sheet]].column_names)
 
 
 def _shape_problems(review, checked: Checked) -> list[str]:
@@ -169,7 +77,7 @@ def _shape_problems(review, checked: Checked) -> list[str]:
     return out
 
 
-def _read_rows(review, checked: Checked, problems: list[str]) -> _Rows | None:
+def _read_rows(review, checked: Checked, problems: list[str]) -> Rows | None:
     src_header, src_rows = review.sheets.get("source", ([], []))
     source = {row.get("field", ""): row.get("value", "") for _, row in src_rows if row.get("field")}
     src_line = {row.get("field", ""): r for r, row in src_rows}
@@ -195,10 +103,10 @@ def _read_rows(review, checked: Checked, problems: list[str]) -> _Rows | None:
                        "note": row.get("note", "")}
             rows.append((r, row))
         tables[spec.name] = rows
-    return _Rows(source, tables, review.raw_name, raw, src_line)
+    return Rows(source, tables, review.raw_name, raw, src_line)
 
 
-def _excluded_twice(rows: _Rows, problems: list[str]) -> None:
+def _excluded_twice(rows: Rows, problems: list[str]) -> None:
     """A number covered by two exclusion rows of the review is one reason too many."""
     text = normalize(rows.raw.decode("utf-8", errors="replace"))
     tokens = find_numbers(text, normalized=True)
@@ -226,7 +134,7 @@ def _excluded_twice(rows: _Rows, problems: list[str]) -> None:
             owner.setdefault(start, r)
 
 
-def _link_measures(rows: _Rows, notes: list[str]) -> None:
+def _link_measures(rows: Rows, notes: list[str]) -> None:
     """Keep each measure's obs_ids to the candidates that remain, and add those inside its evidence."""
     obs = [row for _, row in rows.tables.get("candidates", [])]
     ids = {row.get("obs_id") for row in obs}
@@ -300,9 +208,9 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     notes: list[str] = []
     _excluded_twice(rows, problems)
     _link_measures(rows, notes)
-    files, origin = _files(root, checked, rows, problems)
+    files, origin = staged_files(root, checked, rows, problems)
     with tempfile.TemporaryDirectory(prefix="cityscience-accept-") as tmp:
-        staged = _stage(root, files, Path(tmp))
+        staged = stage(root, files, Path(tmp))
         result = check(staged)
         missing = {(sheet, col) for sheet, (header, _) in review.sheets.items()
                    for col in _expected_columns(sheet, checked) if col not in header}
@@ -325,7 +233,7 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     counts = {"raw": 1, "sources": 1}
     for sheet, items in rows.tables.items():
         if items:
-            counts[_SHEET_TABLE[sheet]] = counts.get(_SHEET_TABLE[sheet], 0) + len(items)
+            counts[SHEET_TABLES[sheet]] = counts.get(SHEET_TABLES[sheet], 0) + len(items)
     if not dry_run:
         atomic_write_many(writes)
     return Accepted(sorted(writes), counts, notes, dry_run)

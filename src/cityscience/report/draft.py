@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..extract import extract
@@ -25,7 +24,8 @@ from ..tables import read_bytes_capped
 from ..textnorm import normalize, to_simplified
 from ..validate import check
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
-from .sheets import REVIEW_COLUMNS, SHEETS, Sheet
+from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
+from .stage import staged_check
 from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
 __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
@@ -36,19 +36,6 @@ _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh"
 
 class ReportError(ExtractError):
     """A report that cannot be drafted (not text, empty, undetectable encoding), with what was found."""
-
-
-@dataclass
-class Draft:
-    """The drafted review: one :class:`Sheet` per sheet of :data:`.sheets.SHEETS`, the raw bytes to store."""
-
-    source_id: str
-    region: str
-    raw_name: str
-    raw: bytes
-    sheets: dict[str, Sheet]
-    warnings: list[str] = field(default_factory=list)
-    about: dict[str, str] = field(default_factory=dict)
 
 
 def _missing(v) -> bool:
@@ -505,8 +492,6 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
 
     result = Draft(source_id, region, raw_name, stored, sheets, warnings)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
-    from .accept import staged_check
-
     staged = staged_check(root, result, with_exclusions=False)
     from ..validate.accounting import unaccounted
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["REVIEW_COLUMNS", "SHEETS", "Sheet", "SheetSpec"]
+__all__ = ["REVIEW_COLUMNS", "SHEETS", "SHEET_TABLES", "Draft", "Sheet", "SheetSpec"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,9 @@ SHEETS = [
     )),
 ]
 
+#: Sheet name → the table its rows are appended to.
+SHEET_TABLES = {s.name: s.table for s in SHEETS}
+
 
 @dataclass
 class Sheet:
@@ -90,3 +93,16 @@ class Sheet:
         i = len(self.rows) - 1
         self.unsure.update((i, c) for c in unsure)
         return i
+
+
+@dataclass
+class Draft:
+    """The drafted review: one :class:`Sheet` per sheet of :data:`.sheets.SHEETS`, the raw bytes to store."""
+
+    source_id: str
+    region: str
+    raw_name: str
+    raw: bytes
+    sheets: dict[str, Sheet]
+    warnings: list[str] = field(default_factory=list)
+    about: dict[str, str] = field(default_factory=dict)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..cells import put
-from .draft import Draft
-from .sheets import SHEETS
+from .sheets import SHEETS, Draft
 
 __all__ = ["RAW_SHEET", "Review", "read_review", "write_workbook"]
 
