@@ -154,3 +154,17 @@ def test_a_document_without_parts_is_reported_with_the_row_to_write(tmp_path):
                     if r["source_id"] == sid)
     first = next(ln.strip() for ln in (data / "raw" / raw_name).read_text(encoding="utf-8").split("\n") if ln.strip())
     assert len(found) == 1 and f"'{sid},summary,{first[:20]}," in found[0].expected
+
+
+def test_an_indicator_without_a_comparability_model_is_reported(tmp_path):
+    data = copy_data(tmp_path)
+    rows = list(csv.DictReader(open(data / "indicators.csv", encoding="utf-8")))
+    header = list(rows[0])
+    rows[0]["basis"], rows[1]["basis"] = "", "ratio" if rows[1]["kind"] != "ratio" else "new"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (data / "indicators.csv").write_text(out.getvalue(), encoding="utf-8")
+    found = [(p.line, p.column) for p in check(data, accounting=False).problems if p.check == "comparability_model"]
+    assert found == [(2, "basis"), (3, "basis")]

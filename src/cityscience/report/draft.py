@@ -23,6 +23,7 @@ from ..paths import data_dir
 from ..tables import read_bytes_capped
 from ..textnorm import normalize, to_simplified
 from ..validate import check
+from ..validate.core import KIND_BASES
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .stage import staged_check
@@ -36,6 +37,16 @@ _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh"
 
 class ReportError(ExtractError):
     """A report that cannot be drafted (not text, empty, undetectable encoding), with what was found."""
+
+
+def _basis(kind: str, label: str) -> str:
+    """The basis a new indicator of this kind most likely has, from the words of its label."""
+    text = normalize(label)
+    if kind == "stock":
+        return "valid" if "有效" in text else "cumulative" if "累计" in text else "existing"
+    if kind == "flow":
+        return "new" if re.search(r"新|认定|入选|引进", text) else "activity"
+    return KIND_BASES.get(kind, ("activity",))[0]
 
 
 def _missing(v) -> bool:
@@ -446,14 +457,17 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                     (near or {}).get("unit_std", "")
                 ind_kind = "ratio" if std == "percent" else "index" if std == "index" else \
                     "rank" if std == "rank" else (kind or (near or {}).get("kind", "") or "flow")
+                basis = _basis(ind_kind, label)
                 row = dict.fromkeys(ind_cols, "") | {
+                    "basis": basis, "scope": (near or {}).get("scope") or "jurisdiction", "period": "year",
                     "indicator": code, "name_zh": label.split("…")[0] or label,
                     "name_en": f"(to translate) {label.split('…')[0] or label}",
                     "category": (near or {}).get("category", "governance"), "kind": ind_kind,
                     "unit_std": std or "count",
                     "definition": f"As the report states it: {c['evidence']}",
                 }
-                sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category"))
+                sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
+                                                   "scope"))
                 cats[code] = row
             unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
