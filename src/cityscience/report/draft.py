@@ -424,7 +424,6 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     units = {r["unit"]: r for r in _rows(checked, "units")}
     new_codes: dict[str, str] = {}
     ind_cols = _columns(checked, "indicators")
-    cats = {}
     prev = None  # (label, end, suggestion) of the last level candidate
     for n, (_, c) in enumerate(df.iterrows(), start=1):
         label = str(c["label_zh"] or "")
@@ -468,7 +467,6 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                 }
                 sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
                                                    "scope"))
-                cats[code] = row
             unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
         if not _missing(c["confidence"]) and float(c["confidence"]) < 0.6:
@@ -651,7 +649,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
             responsibility, units, as_written = "unstated", "", ""
         norm_ev = normalize(evidence)
         linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
-        i = sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
+        sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
                        "year": str(years.get(part) or year or ""), "part": part, "section": section,
                        "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
                        "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence),
@@ -660,4 +658,3 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                        "note": "", "line": ln_no}, ("title_en", "theme"))
         if not is_sub:
             current_top = item_id
-        del i
