@@ -21,6 +21,7 @@ from cityscience.compare import (
     wide,
     with_comparability,
 )
+from cityscience.validate.core import KIND_BASES
 
 # --- the decisions, on the curated data -------------------------------------------------------------
 
@@ -118,10 +119,7 @@ def test_translations(ind):
 
 def test_every_indicator_has_a_comparability_model_consistent_with_its_kind(ind):
     assert ind[list(DIMENSIONS)].notna().all().all()
-    allowed = {"stock": {"valid", "cumulative", "cultivated", "existing", "streak"},
-               "flow": {"new", "activity", "recommended"}, "ratio": {"ratio"}, "rank": {"rank"},
-               "index": {"index"}}
-    wrong = [c for c, r in ind.iterrows() if r["basis"] not in allowed[r["kind"]]]
+    wrong = [c for c, r in ind.iterrows() if r["basis"] not in KIND_BASES[r["kind"]]]
     assert wrong == []
 
 

@@ -33,6 +33,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("cityscience.commands.export", "export an Excel workbook (xlsx) or a chart pack (figures) for policy writers"),
     "import-xlsx": ("cityscience.commands.import_xlsx", "merge rows edited in an exported workbook back into the CSVs, if all are valid"),
     "extract": ("cityscience.commands.extract", "propose candidate observations from a new report (xlsx/csv review sheet), or --evaluate"),
+    "add-report": ("cityscience.commands.add_report", "draft one review workbook with every row a new report adds, or --evaluate"),
+    "accept": ("cityscience.commands.accept", "apply a reviewed add-report workbook to the data: all sheets or nothing"),
 }
 
 

@@ -26,16 +26,18 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_data_dictionary() -> str:
+def render_data_dictionary(root: Path | None = None) -> str:
     """The data dictionary as Markdown: one section per category, one row per indicator.
+
+    ``root`` is the data folder (default: the repository's); ``accept`` renders a staged copy.
 
     Each indicator shows its comparability model (basis, scope, period, with
     the vocabulary labels); a last section lists every observation whose
     variant departs from its indicator's.
     """
-    ind = load_indicators()
-    obs = load_observations()
-    vocab = load_vocabularies()
+    ind = load_indicators(root)
+    obs = load_observations(root)
+    vocab = load_vocabularies(root)
     cats = vocab[vocab["vocabulary"] == "category"].set_index("code")["label_en"]
     terms = {(str(v), str(c)): str(e) for v, c, e in zip(vocab["vocabulary"], vocab["code"], vocab["label_en"],
                                                          strict=True)}

@@ -31,7 +31,7 @@ import pytest
 from cityscience.cli import main
 from cityscience.export.workbook import workbook_bytes
 from exportdata import make_export_data, refresh_checksum
-from minidata import read_rows, set_cell, write_csv
+from minidata import REAL_DATA, read_rows, set_cell, write_csv
 
 OBS = "observations/demo.csv"
 SHOWN = "data/observations/demo.csv"
@@ -199,7 +199,8 @@ DATA_CASES = [
              ("data/regions.csv:4: column 'division_code': value '33028': expected text matching the pattern "
               "\\d{6} [pattern]",)),
     DataCase("region-duplicated", text("regions.csv", lambda t: t + t.splitlines(keepends=True)[1]),
-             ("data/regions.csv:6: column 'region': value 'ningbo': expected a unique region (also on line 2)",)),
+             (f"data/regions.csv:{len(read_rows(REAL_DATA / 'regions.csv')) + 1}: column 'region': value "
+              "'ningbo': expected a unique region (also on line 2)",)),
     DataCase("indicator-category-unknown", cell("indicators.csv", 2, "category", "magic"),
              ("data/indicators.csv:2: column 'category': value 'magic': expected one of", "(vocab:category)")),
     DataCase("unit-factor-negative", cell("codebook/units.csv", 2, "factor", "-1"),

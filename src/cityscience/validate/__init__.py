@@ -25,6 +25,7 @@ from .core import (
     MEASURE_UNITS,
     candidate_values,
     check_exclusions,
+    check_indicator_models,
     check_observations,
     check_units,
     exclusion_pattern,
@@ -142,6 +143,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         check_cells(spec, table, allowed, shown, file_names, problems, unreadable)
         check_keys(spec, table, shown, problems)
     check_units(checked, problems)
+    check_indicator_models(checked, problems)
     check_observations(checked, problems)
     check_exclusions(checked, problems)
     checked.parts = check_text_parts(checked, problems)

@@ -21,8 +21,8 @@ from ..units import unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "DECREASE", "MEASURE_UNITS", "candidate_values", "check_exclusions", "check_observations",
-           "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
+__all__ = ["BREAKING_ZERO", "DECREASE", "KIND_BASES", "MEASURE_UNITS", "candidate_values", "check_exclusions",
+           "check_indicator_models", "check_observations", "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "rank_change": "rank",
@@ -171,6 +171,29 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
         if unit["unit_std"] in {"count", "CNY", "m2", "person_year"} and value < 0:
             problems.append(Problem(shown, line, "value", row["value"], f"a non-negative {unit['unit_std']} amount",
                                     "negative_value"))
+
+
+#: The bases an indicator of each kind may have (a stock is counted at a date, a flow over a period).
+KIND_BASES = {"stock": ("valid", "cumulative", "cultivated", "existing", "streak"),
+              "flow": ("new", "activity", "recommended"), "ratio": ("ratio",), "rank": ("rank",), "index": ("index",)}
+
+
+def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
+    """Each indicator has a comparability model (basis, scope, period) and a basis its kind allows."""
+    table = checked.tables["indicators"]
+    if not {"basis", "scope", "period"} <= set(table.columns):
+        return  # a codebook written before the comparability model: the cell checks report the columns
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        for col in ("basis", "scope", "period"):
+            if not row[col]:
+                problems.append(Problem(shown, line, col, "", f"a {col} code of the {col} vocabulary: every indicator "
+                                        "has a comparability model (basis, scope, period), which the comparisons "
+                                        "read", "comparability_model"))
+        allowed = KIND_BASES.get(row["kind"])
+        if row["basis"] and allowed is not None and row["basis"] not in allowed:
+            problems.append(Problem(shown, line, "basis", row["basis"],
+                                    f"a basis a {row['kind']} can have ({', '.join(allowed)})", "comparability_model"))
 
 
 def check_units(checked: Checked, problems: list[Problem]) -> None:

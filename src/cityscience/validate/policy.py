@@ -80,9 +80,13 @@ def check_text_parts(checked: Checked, problems: list[Problem]) -> dict[str, lis
         entries = by_source.get(source_id, [])
         if not entries:
             if table.rows or table.columns:
+                first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:20]
+                first = f'"{first}"' if "," in first or '"' in first else first
                 problems.append(Problem(shown, None, "source_id", source_id,
-                                        "rows that cut this document into chrome, summary and plan parts",
-                                        "missing_parts"))
+                                        "rows that cut this document into chrome, summary and plan parts: at "
+                                        f"least the row '{source_id},summary,{first},' (part, then the start of "
+                                        "the part's first line; a plan or chrome part gets a row at its own "
+                                        "first line); cityscience add-report drafts them", "missing_parts"))
             continue
         spans, missing = locate_parts(text, [(r["part"], r["line_start"]) for r, _ in entries])
         for k in missing:

@@ -1,0 +1,660 @@
+"""Draft everything a new report adds to the data, for one review pass.
+
+:func:`draft` reads a report (UTF-8, BOM, GB18030/GBK, Big5), runs the
+extractor, and drafts the rows of every table the report touches: its sources
+row, its parts, the candidate observations with suggested codes
+(:mod:`.suggest`), codebook rows for what no code fits, an exclusion with a
+reason for every other number (so the accounting is complete once accepted),
+its numbered items as policy items, and a region, bodies or units the data
+do not know yet. What the text does not say is left for the reviewer and
+marked as unsure. Nothing here names a place, a document or a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..extract import extract
+from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report
+from ..numbers import find_numbers
+from ..paths import data_dir
+from ..tables import read_bytes_capped
+from ..textnorm import normalize, to_simplified
+from ..validate import check
+from ..validate.core import KIND_BASES
+from ..validate.policy import alias_index, region_search_order, resolve_bodies
+from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
+from .stage import staged_check
+from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
+
+__all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
+
+_OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
+                "value", "value_high", "unit", "evidence", "note", "variant"]
+
+
+class ReportError(ExtractError):
+    """A report that cannot be drafted (not text, empty, undetectable encoding), with what was found."""
+
+
+def _basis(kind: str, label: str) -> str:
+    """The basis a new indicator of this kind most likely has, from the words of its label."""
+    text = normalize(label)
+    if kind == "stock":
+        return "valid" if "有效" in text else "cumulative" if "累计" in text else "existing"
+    if kind == "flow":
+        return "new" if re.search(r"新|认定|入选|引进", text) else "activity"
+    return KIND_BASES.get(kind, ("activity",))[0]
+
+
+def _missing(v) -> bool:
+    import pandas as pd
+
+    return v is None or bool(pd.isna(v))
+
+
+def format_value(v) -> str:
+    """A number as the curated files write it (12, not 12.0; never in exponent notation)."""
+    import pandas as pd
+
+    if v is None or pd.isna(v):
+        return ""
+    v = float(v)
+    if v.is_integer():
+        return str(int(v))
+    return format(v, ".10f").rstrip("0").rstrip(".")
+
+
+_SYLLABLE = re.compile(r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]+(?:ng|n|r)?(?![aeiouv])")
+
+
+def id_prefix(region: str, year: int | None, taken: set[str]) -> str:
+    """Observation id prefix: the initials of the region code's first two pinyin syllables and the
+    year's last two digits (qingxi 2019 → qx19); a letter is added when another source has it."""
+    letters = re.sub(r"[^a-z]", "", region.lower())
+    initials = [m.group()[0] for m in _SYLLABLE.finditer(letters)][:2]
+    head = "".join(initials) if len(initials) == 2 else (letters[:2] or "r")
+    base = f"{head}{(year or 0) % 100:02d}"
+    prefix, k = base, 0
+    while prefix in taken:
+        prefix = base + "abcdefghijklmnopqrstuvwxyz"[k % 26] * (k // 26 + 1)
+        k += 1
+    return prefix
+
+
+def _read(path: Path) -> tuple[str, str, bytes]:
+    """The report's text, its encoding as received, and the UTF-8 bytes to store in data/raw/."""
+    shown = str(path)
+    data, problems = read_bytes_capped(path, shown, MAX_REPORT_BYTES, what="report")
+    if data is None:
+        raise ReportError(str(problems[0]))
+    if not data.strip():
+        raise ReportError(f"{shown}: the file is empty ({len(data)} bytes); expected the text of a report")
+    doc = decode_report(data, shown)
+    if not doc.text.strip() or not find_numbers(normalize(doc.text)) and not re.search("[\u4e00-\u9fff]", doc.text):
+        raise ReportError(f"{shown}: decoded as {doc.encoding}, but holds no Chinese text and no number; "
+                          "expected the text of a report")
+    stored = data if doc.encoding == "utf-8" else doc.text.encode("utf-8")
+    return doc.text, doc.encoding, stored
+
+
+# ---------------------------------------------------------------------------------------------
+# the sources row
+
+_ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术局|科技局|科学技术委员会|科委|"
+                     r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
+_BODY = r"(?:科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
+_ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
+                          r"[ \t\u3000]*$")
+_DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
+_PUBLISHED = re.compile(r"(?:发布(?:时间|日期)|发文日期|成文日期|日期|时间)\s*[:：]\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})"
+                        r"\s*[-/月.]\s*(\d{1,2})")
+_ISO_LINE = re.compile(r"(?m)^[ \t\u3000]*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})[ \t\u3000]*$")
+_DATE_LINE = re.compile(r"(?m)^[ \t\u3000]*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日[ \t\u3000]*$")
+
+
+def _date(y: str, m: str, d: str) -> str:
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+
+
+def _script(text: str) -> str:
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return "simplified"
+    changed = sum(a != b for a, b in zip(text, to_simplified(text), strict=False) if "\u4e00" <= a <= "\u9fff")
+    return "traditional" if changed >= max(5, 0.03 * len(cjk)) else "simplified"
+
+
+def _issuer_en(issuer_zh: str, region_row: dict, bodies: list[dict]) -> str:
+    """An English name for an issuer no body row has: the region's English name and the English of
+    the same kind of body elsewhere (…科学技术局 → … Science and Technology Bureau)."""
+    tail = issuer_zh
+    for name in (region_row.get("name_zh", ""), region_row.get("short_zh", "")):
+        if name and tail.startswith(name):
+            tail = tail[len(name):]
+            break
+    best = ""
+    for b in bodies:
+        if b["name_zh"].endswith(tail) and b["name_en"]:
+            words = b["name_en"].split(" ")
+            # the English tail: drop the place words before it (Ningbo Science and … → Science and …)
+            for k in range(len(words)):
+                if words[k][:1].isupper() and k and " ".join(words[k:]).lower().startswith(("science", "general",
+                                                                                             "economic")):
+                    best = " ".join(words[k:])
+                    break
+            if best:
+                break
+    place = region_row.get("name_en") or region_row.get("region", "").title()
+    return f"{place} {best or tail}".strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# regions and bodies
+
+_PLACE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:市|区|县))")
+_LEVELS = {"区": "district", "县": "county", "市": "county_level_city"}
+
+
+def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dict]) -> tuple[dict, tuple[str, ...]]:
+    """A regions row for a new region: its name from the issuer or title, its parent from a known
+    region named before it, its division code from a six-digit code of the parent's prefix."""
+    names = _PLACE.findall(issuer or title or "")
+    known = {r["name_zh"]: r for r in regions}
+    parent = next((known[n] for n in names if n in known), None)
+    own = next((n for n in names if n not in known), names[-1] if names else "")
+    unsure = ["name_en", "short_en", "admin_level"]
+    code_guess = ""
+    if parent and parent.get("division_code"):
+        stem = parent["division_code"].rstrip("0")[:4]
+        for m in re.finditer(rf"{stem}\d{{{6 - len(stem)}}}", text):
+            if m.group(0) != parent["division_code"] and not m.group(0).endswith("00"):
+                code_guess = m.group(0)  # the division code inside an index number (索引号)
+                break
+    if not code_guess:
+        unsure.append("division_code")
+    level = _LEVELS.get(own[-1:], "") if own else ""
+    row = {"region": code, "name_zh": own, "name_en": code.replace("_", " ").title(),
+           "short_zh": own[:-1] if len(own) > 2 else own, "short_en": code.replace("_", " ").title(),
+           "admin_level": level, "parent": parent["region"] if parent else "", "division_code": code_guess,
+           "color": "", "notes": ""}
+    return row, tuple(unsure)
+
+
+def _body_code(region: str, name: str, taken: set[str]) -> str:
+    base = f"{region}_{'stb' if re.search('科学技术局|科技局', name) else 'body'}"
+    code, k = base, 1
+    while code in taken:
+        k += 1
+        code = f"{base}{k}"
+    taken.add(code)
+    return code
+
+
+def _body_row(code: str, name: str, region: dict, en: str) -> dict:
+    level = "municipal" if region.get("admin_level") == "sub_provincial_city" else "county"
+    kind = "government" if name.endswith("人民政府") else "department"
+    short = name
+    for n in (region.get("name_zh", ""),):
+        if n and name.startswith(n) and len(name) > len(n) + 1:
+            short = n[-1:] + name[len(n):]  # 青溪县科技局 → 县科技局, as documents write it
+    aliases = ";".join(dict.fromkeys([name, short]))
+    return {"body": code, "name_zh": name, "short_zh": short, "name_en": en, "level": level, "kind": kind,
+            "region": region.get("region", ""), "aliases": aliases, "note": "Drafted by add-report."}
+
+
+# ---------------------------------------------------------------------------------------------
+# measures (policy items)
+
+_TOP = re.compile(r"^[ \t\u3000]*([一二三四五六七八九十]{1,3}、)")
+_ITEM = re.compile(r"^[ \t\u3000]*([(（][一二三四五六七八九十]{1,3}[)）])")
+_SUB = re.compile(r"^[ \t\u3000]*(\d{1,2}[.．、])(?!\d)")
+_TITLE_END = re.compile(r"[。;；:：!！?？\n]")
+_DUTY = re.compile(r"(?:责任单位|责任部门|牵头单位)[:：]\s*([^。;；\n)）]+)")
+_THEME_WORDS = {
+    "enterprises": "企业|高新|主体|孵化企业|科技型|雏鹰|小巨人",
+    "platforms": "平台|园区|孵化|众创|研究院|实验室|载体|创新中心|新区",
+    "talent": "人才|专家|团队|引才|引智|院士",
+    "finance": "金融|资本|基金|投资|贷款|担保|保险|融资",
+    "transfer_markets": "成果转化|转移转化|技术市场|技术交易|成果",
+    "ip": "知识产权|专利|商标",
+    "industry": "产业|专项|攻关|技术|制造",
+    "cooperation": "合作|交流|开放|协同|对接",
+    "agri_society": "农业|农村|民生|社会发展|乡村|医疗|防灾",
+    "governance": "改革|管理|机制|政策|党建|作风|服务|考核|监督|队伍|评价",
+}
+
+
+def _theme(text: str) -> str:
+    norm = normalize(text)
+    best, score = "governance", 0
+    for theme, words in _THEME_WORDS.items():
+        n = len(re.findall(words, norm[:60])) * 3 + len(re.findall(words, norm))
+        if n > score:
+            best, score = theme, n
+    return best
+
+
+def _marker_no(marker: str) -> int:
+    core = re.sub(r"[()（）、.．\s]", "", marker)
+    if core.isdigit():
+        return int(core)
+    tokens = find_numbers(core, normalized=True)
+    return int(tokens[0].value) if tokens else 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _rows(checked, name: str) -> list[dict[str, str]]:
+    table = checked.tables.get(name)
+    return table.rows if table is not None else []
+
+
+def _columns(checked, name: str) -> list[str]:
+    return checked.registry[name].column_names if name in checked.registry else []
+
+
+def draft(path: str | Path, *, region: str, year: int | None = None, source_id: str | None = None,
+          url: str | None = None, retrieved: str | None = None, parts=None, data: Path | None = None,
+          leave_out: frozenset[str] = frozenset()) -> Draft:
+    """Draft the review of one report; see the module docstring.
+
+    Args:
+        path: the report file.
+        region: its region code (an existing one, or a new one to be drafted in the ``region`` sheet).
+        year: the report year (default: from the title).
+        source_id: the new source's id (default: ``<region>-<year>-<summary|plan|summary-plan>``).
+        url, retrieved: where and when the text was taken from (written to the sources row).
+        parts: a ``--parts`` spec replacing the detected parts.
+        data: the data folder (default: the repository's).
+        leave_out: sources whose rows are not used for suggestions (the leave-one-out evaluation).
+
+    Raises:
+        ReportError / ExtractError: the report cannot be read, with what was found.
+    """
+    root = Path(data) if data is not None else data_dir()
+    path = Path(path)
+    text, received, stored = _read(path)
+    checked = check(root, accounting=False)
+    warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
+                "accept will report them"] if checked.problems else []
+    regions = _rows(checked, "regions")
+    observations = [r for r in _rows(checked, "observations") if r["source_id"] not in leave_out]
+    df = extract(stored, region=region, year=year, source_id=source_id or "report", parts=parts)
+    report_year = year if year is not None else df.attrs.get("report_year")
+    kinds = {p["kind"] for p in df.attrs["parts"]}
+    doc_kind = "summary-plan" if {"summary", "plan"} <= kinds else "plan" if "plan" in kinds else "summary"
+    taken_ids = {r["source_id"] for r in _rows(checked, "sources")}
+    if source_id is None:
+        base = f"{region}-{report_year or 'undated'}-{doc_kind}"
+        source_id, k = base, 1
+        while source_id in taken_ids:
+            k += 1
+            source_id = f"{base}-{k}"
+    df["source_id"] = source_id
+    region_rows = {r["region"]: r for r in regions}
+    new_region = region not in region_rows
+    prefixes = {r["obs_id"].split("-")[0] for r in _rows(checked, "observations") if r["source_id"] not in leave_out}
+    prefix = id_prefix(region, report_year, prefixes)
+
+    sheets = {s.name: Sheet(s.name, _columns(checked, s.table) + REVIEW_COLUMNS.get(s.name, []))
+              for s in SHEETS}
+    sheets["source"] = Sheet("source", ["field", "value", "check"])
+    sheets["parts"] = Sheet("parts", ["part", "line_start", "note", *REVIEW_COLUMNS["parts"]])
+    sheets["candidates"] = Sheet("candidates", _OBS_COLUMNS + REVIEW_COLUMNS["candidates"])
+
+    # --- region, issuer, bodies ---------------------------------------------------------------
+    title = df.attrs.get("title") or ""
+    m = _ISSUER.search(normalize(title))
+    issuer_written = m.group("issuer") if m else ""
+    if not issuer_written:  # a metadata line of the page names it (来源:市科技局, or the name alone)
+        head = normalize("\n".join(text.split("\n")[:15]))
+        found = _ISSUER_LINE.search(head)
+        issuer_written = found.group(1) if found else ""
+    if m and m.start() and title[m.start() - 1] in " \t\u3000】]」>":
+        warnings.append(f"the title line starts with text that is not the title ({title[:m.start()].strip()!r}): "
+                        "left out of title_zh")
+        title = title[m.start():]
+    if new_region:
+        region_row, unsure = _region_row(region, title, issuer_written, text, regions)
+        sheets["region"].add(region_row, unsure)
+        warnings.append(f"region {region!r} is not in regions.csv: complete the region sheet "
+                        f"({', '.join(unsure)} are drafts)")
+    else:
+        region_row = region_rows[region]
+    bodies = _rows(checked, "bodies")
+    index = alias_index(checked, [])
+    order = region_search_order(checked) | ({region: [region]} if new_region else {})
+    issuer_code = None
+    if issuer_written:
+        full = issuer_written
+        if not full.startswith(region_row.get("name_zh", "\0")) and full[:1] in "市区县":
+            full = region_row.get("name_zh", "") + full[1:] if len(full) > 1 else full
+        for name in (issuer_written, full, full.replace("科技局", "科学技术局")):
+            code = resolve_bodies(name, region, index, order)[0] if name else None
+            if code is not None:
+                issuer_code = code
+                break
+        body = next((b for b in bodies if b["body"] == issuer_code), None)
+        issuer_zh = body["name_zh"] if body else full.replace("科技局", "科学技术局")
+        issuer_en = body["name_en"] if body else _issuer_en(issuer_zh, region_row, bodies)
+    else:
+        issuer_zh = issuer_en = ""
+    body_codes = {b["body"] for b in bodies}
+    if issuer_zh and issuer_code is None:
+        issuer_code = _body_code(region, issuer_zh, body_codes)
+        sheets["bodies"].add(_body_row(issuer_code, issuer_zh, region_row | {"region": region}, issuer_en),
+                             ("name_en", "short_zh"))
+        index[(region, re.sub(r"\s+", "", normalize(issuer_zh)))] = issuer_code
+
+    # --- sources row ----------------------------------------------------------------------------
+    pub = _PUBLISHED.search(text) or _ISO_LINE.search(text)
+    dated = None
+    for dm in _DATE_LINE.finditer(text):
+        dated = dm
+    doc_no = _DOC_NO.search(text)
+    doc_type = {"summary-plan": "work_summary_and_plan", "plan": "plan", "summary": "work_summary"}[doc_kind]
+    vocab = {(r["vocabulary"], r["code"]): r for r in _rows(checked, "vocabularies")}
+    type_en = vocab.get(("doc_type", doc_type), {}).get("label_en", doc_type)
+    years = {int(y) for y in df["year"].dropna()} | {p["year"] for p in df.attrs["parts"] if p["year"]}
+    if report_year:
+        years.add(int(report_year))
+    original = path.name
+    name_ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", original)
+    raw_names = {r["file_name"] for r in _rows(checked, "sources")}
+    raw_name = original if name_ok and original not in raw_names else f"{source_id}.txt"
+    defects = "" if received == "utf-8" else f"Received as {received}; stored as UTF-8."
+    source = {
+        "source_id": source_id, "region": region, "issuer_zh": issuer_zh, "issuer_en": issuer_en,
+        "title_zh": title, "title_en": f"{issuer_en}: {report_year} {type_en}" if issuer_en else "",
+        "doc_number": doc_no.group(1).strip() if doc_no else "", "doc_type": doc_type,
+        "published": _date(*pub.groups()) if pub else (_date(*dated.groups()) if dated else ""),
+        "dated": _date(*dated.groups()) if dated else "", "report_year": str(report_year or ""),
+        "years_covered": ";".join(str(y) for y in sorted(years)), "script": _script(text), "encoding": "utf-8",
+        "file_name": raw_name, "original_file_name": original, "sha256": hashlib.sha256(stored).hexdigest(),
+        "defects": defects, "url": url or "", "retrieved": retrieved or "",
+    }
+    checks = {
+        "title_zh": "the title as the first line of the text states it", "issuer_en": "draft: check the English",
+        "title_en": "draft: check the English", "doc_number": "the document's own number (文号), if any",
+        "published": "from the page's 发布时间 line" if pub else "from the date at the end of the text" if dated
+        else "not stated: fill in the publication date (YYYY-MM-DD)",
+        "sha256": "checksum of the stored raw file: do not edit", "defects": "damaged or missing text, if any",
+        "years_covered": "the years the values speak of",
+    }
+    unsure = {"issuer_en", "title_en"} | ({"published"} if not pub else set()) | ({"issuer_zh"} if not issuer_zh else set())
+    for col in _columns(checked, "sources") or list(source):
+        i = sheets["source"].add({"field": col, "value": source.get(col, ""), "check": checks.get(col, "")})
+        if col in unsure:
+            sheets["source"].unsure.add((i, "value"))
+
+    # --- parts ------------------------------------------------------------------------------------
+    lines = text.split("\n")
+    first_line = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+    part_spans = []
+    for k, p in enumerate(df.attrs["parts"]):
+        line_no = p["line"] - 1
+        if k == 0:
+            line_no = min(line_no, first_line)
+        line_text = lines[line_no].strip() if line_no < len(lines) else ""
+        if not line_text:
+            continue
+        if part_spans and part_spans[-1][0] == p["kind"]:
+            continue
+        start = sum(len(x) + 1 for x in lines[:line_no])
+        part_spans.append((p["kind"], start, p["year"]))
+        sheets["parts"].add({"part": p["kind"], "line_start": line_text[:40], "note": p["why"],
+                             "line": line_no + 1, "year": p["year"], "why": p["why"]})
+    for p in df.attrs["parts"]:
+        if p["kind"] == "plan" and report_year and p["year"] == report_year and doc_kind == "summary-plan":
+            warnings.append(f"the plan part at line {p['line']} is for {p['year']}, the report year: a plan is "
+                            "usually for the year after (check the parts; give --parts if wrong)")
+        if p["kind"] == "summary" and not re.search(r"总结|进展|成效|回顾|完成情况|工作情况", normalize(p["why"]) +
+                                                    normalize(title)):
+            warnings.append(f"the summary part at line {p['line']} has no summary heading ({p['why']}): check "
+                            "that it is not a plan")
+    warnings.extend(df.attrs.get("structure_warnings", []))
+
+    # --- candidates -------------------------------------------------------------------------------
+    book = Codebook.from_tables(_rows(checked, "indicators"), observations, _rows(checked, "units"),
+                                only_used=bool(leave_out), leave_out=leave_out)
+    units = {r["unit"]: r for r in _rows(checked, "units")}
+    new_codes: dict[str, str] = {}
+    ind_cols = _columns(checked, "indicators")
+    prev = None  # (label, end, suggestion) of the last level candidate
+    for n, (_, c) in enumerate(df.iterrows(), start=1):
+        label = str(c["label_zh"] or "")
+        unit = str(c["unit"] or "")
+        kind = None if _missing(c["kind"]) else str(c["kind"])
+        sugg = suggest_codes(book, label, measure=str(c["measure"]), unit=unit, kind=kind)
+        if prev is not None and int(c["evidence_start"]) <= prev[1]:
+            # the clause continues the fact before it (…86.4亿元,增长9.8%; …,占GDP比重2.45%)
+            if str(c["measure"]) != "level":
+                sugg = [Suggestion(prev[2], max(prev[3], FIT), "the level this change belongs to"),
+                        *[x for x in sugg if x.code != prev[2]]]
+            elif not sugg or sugg[0].score < FIT + 0.2:
+                joined = suggest_codes(book, f"{prev[0]}{label}", measure=str(c["measure"]), unit=unit, kind=kind)
+                if joined and (not sugg or joined[0].score > sugg[0].score):
+                    sugg = joined
+        best = sugg[0] if sugg and sugg[0].score >= FIT else None
+        unsure_cols = []
+        if best is not None:
+            code = best.code
+            if best.score < FIT + 0.2:
+                unsure_cols.append("indicator")
+        else:
+            key = normalize(label)
+            code = new_codes.get(key)
+            if code is None:
+                code = f"new_{prefix}_{len(new_codes) + 1:02d}"
+                new_codes[key] = code
+                near = book.indicators.get(sugg[0].code) if sugg else None
+                std = units.get(unit, {}).get("unit_std", "") if c["measure"] == "level" else \
+                    (near or {}).get("unit_std", "")
+                ind_kind = "ratio" if std == "percent" else "index" if std == "index" else \
+                    "rank" if std == "rank" else (kind or (near or {}).get("kind", "") or "flow")
+                basis = _basis(ind_kind, label)
+                row = dict.fromkeys(ind_cols, "") | {
+                    "basis": basis, "scope": (near or {}).get("scope") or "jurisdiction", "period": "year",
+                    "indicator": code, "name_zh": label.split("…")[0] or label,
+                    "name_en": f"(to translate) {label.split('…')[0] or label}",
+                    "category": (near or {}).get("category", "governance"), "kind": ind_kind,
+                    "unit_std": std or "count",
+                    "definition": f"As the report states it: {c['evidence']}",
+                }
+                sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
+                                                   "scope"))
+            unsure_cols.append("indicator")
+        alts = [x for x in sugg if x.code != code][:2]
+        if not _missing(c["confidence"]) and float(c["confidence"]) < 0.6:
+            unsure_cols += ["label_zh", "unit"]
+        row = {k: None if _missing(c[k]) else c[k] for k in _OBS_COLUMNS if k in c.index}
+        row.update({
+            "obs_id": f"{prefix}-{n:03d}", "source_id": source_id, "region": region, "indicator": code,
+            "year": "" if _missing(c["year"]) else str(int(c["year"])),
+            "value": format_value(c["value"]), "value_high": format_value(c["value_high"]),
+            "note": "", "variant": "",
+            "code_score": sugg[0].score if sugg else 0.0,
+            "alt1": alts[0].code if alts else "", "alt1_score": alts[0].score if alts else None,
+            "alt2": alts[1].code if len(alts) > 1 else "", "alt2_score": alts[1].score if len(alts) > 1 else None,
+            "code_why": (f"{sugg[0].code}: {sugg[0].why}" if sugg else "no code in the codebook fits") +
+                        ("" if best else "; drafted in new_indicators"),
+            **{k: None if _missing(c[k]) else c[k] for k in ("kind", "confidence", "reason", "line", "value_start",
+                                                              "value_end", "evidence_start", "restated_at")},
+        })
+        if row["year"] == "":
+            unsure_cols.append("year")
+        if str(c["measure"]) == "level":
+            prev = (label, int(c["value_end"]), code, best.score if best else FIT)
+        elif prev is not None:
+            prev = (prev[0], int(c["value_end"]), prev[2], prev[3])
+        sheets["candidates"].add(row, tuple(unsure_cols))
+        if unit and unit not in units and not any(r["unit"] == unit for r in sheets["units"].rows):
+            sheets["units"].add(dict.fromkeys(_columns(checked, "units"), "") | {
+                "unit": unit, "unit_std": "count", "factor": "1", "description": f"as written ({unit})",
+                "extract": "direct"}, ("unit_std", "factor", "description"))
+
+    # --- measures ---------------------------------------------------------------------------------
+    obs_rows = sheets["candidates"].rows
+    _draft_measures(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
+                    issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes)
+
+    result = Draft(source_id, region, raw_name, stored, sheets, warnings)
+    # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
+    staged = staged_check(root, result, with_exclusions=False)
+    from ..validate.accounting import unaccounted
+
+    chrome = [(s, e) for (k, s, _), e in zip(part_spans, [p[1] for p in part_spans[1:]] + [len(text)],
+                                              strict=True) if k == "chrome"]
+    values = {float(v) for v in (r["value"] for r in obs_rows) if v not in ("", None)}
+    norm = normalize(text)
+    covered: set[int] = set()
+    drafted: set[tuple[str, str]] = set()
+    tokens = staged.tokens.get(source_id, [])
+    for u in unaccounted(staged, source_id):
+        tok = u.token
+        if tok.start in covered:
+            continue  # a row drafted for a number before it covers this one too
+        reason, why = exclusion_reason(norm, tok.start, tok.end, chrome=any(s <= tok.start < e for s, e in chrome),
+                                       values=values, value=tok.value)
+        kind, match, hits = _exclusion_match(text, norm, tok.start, tok.end, tokens, covered)
+        covered |= hits
+        if (kind, match) in drafted:
+            continue
+        drafted.add((kind, match))
+        sheets["exclusions"].add({"source_id": source_id, "kind": kind, "match": match, "reason": reason,
+                                  "note": "", "line": u.line, "context": u.context, "why": why},
+                                 ("reason",) if reason in {"policy_rule", "word_not_number"} else ())
+    result.about = {"report": str(path), "encoding received": received, "document": df.attrs.get("document", ""),
+                    "candidates": str(len(obs_rows)), "parts given": str(parts or "(detected)")}
+    return result
+
+
+_STOP = set(",，、;；。:：!?！？\n\r“”\"()（）《》 \t\u3000")
+
+
+def _literal(text: str, start: int, end: int) -> str:
+    """The number with up to three characters after it and two before (within its clause, no digits)."""
+    a = start
+    while a > 0 and start - a < 2 and text[a - 1] not in _STOP and not text[a - 1].isdigit():
+        a -= 1
+    b = end
+    while b < len(text) and b - end < 3 and text[b] not in _STOP and not text[b].isdigit():
+        b += 1
+    return text[a:b]
+
+
+def _hits(kind: str, match: str, norm: str, tokens) -> set[int]:
+    """Starts of the number tokens an exclusion row covers (as the accounting reads it)."""
+    from ..validate import exclusion_pattern
+
+    out = set()
+    for m in exclusion_pattern({"kind": kind, "match": match}).finditer(norm, timeout=1.0):
+        out.update(t.start for t in tokens if t.start < m.end() and m.start() < t.end)
+    return out
+
+
+def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: set[int]
+                     ) -> tuple[str, str, set[int]]:
+    """The exclusion for one number: a literal with its context when that covers no number excluded
+    already, else a regex with enough context on both sides to cover this number only."""
+    literal = _literal(text, start, end)
+    hits = _hits("literal", literal, norm, tokens)
+    if not hits & taken and (len(literal) > end - start or len(hits) == 1):
+        return "literal", literal, hits
+    import regex
+
+    def esc(s: str) -> str:
+        return regex.escape(s).replace("\\\n", "\\n").replace("\n", "\\n")
+
+    for k in (3, 6, 10, 16):
+        pattern = f"(?<={esc(norm[max(0, start - k):start])}){esc(norm[start:end])}(?={esc(norm[end:end + k])})"
+        hits = _hits("regex", pattern, norm, tokens)
+        if hits == {start} or (not hits & taken and k == 16):
+            break
+    return "regex", pattern, hits
+
+
+def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
+                    issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes) -> None:
+    """Policy items for the numbered headings and items: (一) items, and N. items under them as parts."""
+    lines = text.split("\n")
+    offset = 0
+    section = ""
+    current_top = None  # (item_id, section) of the last (一) item
+    counters: dict[tuple, int] = {}
+    bounds = [(k, s) for k, s, _ in part_spans]
+    years = {k: y for k, _, y in part_spans}
+    # a heading (一、…) with no numbered item under it is an item itself
+    tops = [i for i, ln in enumerate(lines) if _TOP.match(ln)]
+    bare = set()
+    for k, i in enumerate(tops):
+        end = tops[k + 1] if k + 1 < len(tops) else len(lines)
+        if not any(_ITEM.match(ln) or _SUB.match(ln) for ln in lines[i + 1:end]):
+            bare.add(i)
+    for ln_no, line in enumerate(lines, start=1):
+        start = offset
+        offset += len(line) + 1
+        part = next((k for k, s in reversed(bounds) if s <= start), "summary")
+        if part == "chrome":
+            continue
+        top = _TOP.match(line)
+        if top and ln_no - 1 not in bare:
+            section = line.strip()
+            current_top = None
+            continue
+        m = top or _ITEM.match(line) or _SUB.match(line)
+        if not m:
+            continue
+        is_sub = top is None and _SUB.match(line) is not None and _ITEM.match(line) is None
+        if top:
+            section = ""
+        evidence = line.strip()
+        marker = m.group(1)
+        body = evidence[len(marker):]
+        t = _TITLE_END.search(body)
+        title = (body[:t.start()] if t else body)[:40].strip()
+        if not title:
+            continue
+        if is_sub and current_top is not None:
+            kind, parent = "part", current_top
+        else:
+            kind, parent = ("task" if part == "plan" else "area"), ""
+        group = (kind, parent, section if not parent else "")
+        item_no = _marker_no(marker)
+        if item_no != counters.get(group, 0) + 1 and not (item_no == 1):
+            continue  # numbering that does not continue (a quoted list, a table): left for the reviewer
+        counters[group] = item_no
+        letter = "t" if kind == "task" else "a" if kind == "area" else ""
+        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{len(sheet.rows) + 1:02d}"
+        duty = _DUTY.search(evidence)
+        if duty:
+            written = duty.group(1).strip()
+            codes = []
+            for name in (n for n in written.split("、") if n.strip()):
+                code = resolve_bodies(name, region, index, order)[0]
+                if code is None:
+                    code = _body_code(region, name, body_codes)
+                    bodies_sheet.add(_body_row(code, name, region_row, f"(to translate) {name}"),
+                                     ("name_en", "level", "kind"))
+                    index[(region, re.sub(r"\s+", "", normalize(name)))] = code
+                codes.append(code)
+            responsibility, units, as_written = "stated", ";".join(codes), written
+        elif issuer_code:
+            responsibility, units, as_written = "issuer", issuer_code, ""
+        else:
+            responsibility, units, as_written = "unstated", "", ""
+        norm_ev = normalize(evidence)
+        linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
+        sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
+                       "year": str(years.get(part) or year or ""), "part": part, "section": section,
+                       "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
+                       "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence),
+                       "responsibility": responsibility, "responsible_units": units,
+                       "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
+                       "note": "", "line": ln_no}, ("title_en", "theme"))
+        if not is_sub:
+            current_top = item_id

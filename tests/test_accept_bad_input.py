@@ -1,0 +1,92 @@
+"""Bad input: a broken review workbook gets one report of every problem and changes nothing; a report
+file that is not text, is empty or in an undetectable encoding is refused with what was found."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from cityscience.cli import main
+from cityscience.paths import folder_digest
+from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
+from reports import FOLDER, REPORTS, copy_data
+
+
+@pytest.fixture
+def drafted(tmp_path):
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    book = tmp_path / "review.xlsx"
+    write_workbook(draft(FOLDER / name, region=region, year=year, data=data), book)
+    return data, book
+
+
+def _cell(ws, header_row: int, row: int, column: str):
+    names = [c.value for c in ws[header_row]]
+    return ws.cell(row=row, column=names.index(column) + 1)
+
+
+def test_every_problem_of_a_broken_review_is_reported_at_once_and_nothing_changes(drafted):
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    del wb["bodies"]                                             # a missing sheet
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    first, second, third = h + 1, h + 2, h + 3
+    _cell(cand, h, first, "indicator").value = "no_such_code"    # an unknown code
+    _cell(cand, h, third, "obs_id").value = _cell(cand, h, second, "obs_id").value  # a duplicate obs_id
+    _cell(cand, h, second, "evidence").value = "这句话不在原文里"   # evidence not in the raw text
+    _cell(cand, h, h, "label_zh").value = "label"               # a renamed column
+    src, hs = wb["source"], review.header_rows["source"]
+    for r in range(hs + 1, src.max_row + 1):
+        if src.cell(row=r, column=1).value == "sha256":
+            src.cell(row=r, column=2).value = "0" * 64           # an edited SHA-256
+    exc, he = wb["exclusions"], review.header_rows["exclusions"]
+    match = _cell(exc, he, he + 1, "match").value
+    new = exc.max_row + 1                                        # the same number excluded twice
+    for col, value in {"source_id": _cell(exc, he, he + 1, "source_id").value, "kind": "literal",
+                       "match": match[:-1] if len(match) > 1 else match, "reason": "enumeration"}.items():
+        _cell(exc, he, new, col).value = value
+    wb.save(book)
+    before = folder_digest(data)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    text = str(err.value)
+    assert "sheet 'bodies' is missing" in text
+    assert "column 'label_zh'" in text and "'label'" in text
+    assert "no_such_code" in text
+    assert "[duplicate_key]" in text
+    assert "sheet 'source'" in text and "0" * 64 in text
+    assert "这句话不在原文里" in text and "[evidence_not_found]" in text
+    assert "excluded once" in text
+    assert folder_digest(data) == before  # nothing was changed
+
+
+def test_the_cli_reports_by_sheet_and_exits_1(drafted, capsys):
+    data, book = drafted
+    wb = openpyxl.load_workbook(book)
+    review = read_review(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    _cell(cand, h, h + 1, "indicator").value = "no_such_code"
+    wb.save(book)
+    assert main(["accept", str(book), "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert f"sheet 'candidates', row {h + 1}, column 'indicator': value 'no_such_code'" in err
+    assert "nothing was changed" in err
+
+
+@pytest.mark.parametrize(("content", "found"), [
+    (b"", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20, "not text"),
+    ("Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, na\u00efve fa\u00e7ade \u00e0 la carte 12".encode("cp1252") * 5, "look like"),
+])
+def test_a_report_that_is_not_text_is_refused_with_what_was_found(tmp_path, capsys, content, found):
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_bytes(content)
+    before = folder_digest(data)
+    code = main(["add-report", str(report), "--region", "haishu", "--year", "2020", "--data", str(data),
+                 "-o", str(tmp_path / "r.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 1 and "refused" in err and found in err and str(report) in err
+    assert not (tmp_path / "r.xlsx").exists() and folder_digest(data) == before

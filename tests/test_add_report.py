@@ -1,0 +1,170 @@
+"""The whole path for a new report: add-report drafts, accept applies the unedited drafts, everything runs.
+
+The test reports (tests/reports.py) are added one after the other to a copy of
+the data, each by the two commands with no cell of the review changed; the
+copy then validates, the region-profile and policy notebooks run on it and
+the exported workbook holds the new rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import cityscience as cs
+from cityscience import build as b
+from cityscience.cli import main
+from cityscience.export.workbook import workbook_bytes
+from cityscience.paths import folder_digest
+from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
+from cityscience.validate import check
+from reports import FOLDER, REPORTS, copy_data
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _source_of(workbook: Path) -> dict[str, str]:
+    _, rows = read_review(workbook).sheets["source"]
+    return {row["field"]: row["value"] for _, row in rows}
+
+
+@pytest.fixture(scope="module")
+def added(tmp_path_factory):
+    """The data copy with every test report added by add-report and accept (CLI), unedited."""
+    root = tmp_path_factory.mktemp("reports")
+    data = copy_data(root)
+    books = {}
+    for name, region, year in REPORTS:
+        book = root / f"{Path(name).stem}.xlsx"
+        assert main(["add-report", str(FOLDER / name), "--region", region, "--year", str(year), "--data", str(data),
+                     "--url", "https://example.org/report", "--retrieved", "2024-05-01", "-o", str(book)]) == 0
+        assert main(["accept", str(book), "--data", str(data)]) == 0
+        books[name] = book
+    return root, data, books
+
+
+def test_the_unedited_drafts_validate_with_every_number_accounted_for(added):
+    _, data, books = added
+    assert [str(p) for p in check(data).problems] == []
+    sources = {r["source_id"]: r for r in csv.DictReader(open(data / "sources.csv", encoding="utf-8"))}
+    for name, region, year in REPORTS:
+        src = _source_of(books[name])
+        row = sources[src["source_id"]]
+        assert row["region"] == region and row["report_year"] == str(year)
+        assert row["url"] == "https://example.org/report" and row["retrieved"] == "2024-05-01"
+        raw = (data / "raw" / row["file_name"]).read_bytes()
+        assert raw == (FOLDER / name).read_bytes()  # UTF-8 reports are stored byte for byte
+        assert hashlib.sha256(raw).hexdigest() == row["sha256"]
+        obs = cs.load_observations(data)
+        assert (obs["source_id"] == src["source_id"]).sum() == len(read_review(books[name]).sheets["candidates"][1])
+
+
+def test_the_new_region_is_drafted_from_the_text(added):
+    _, data, _ = added
+    regions = cs.load_regions(data).set_index("region")
+    new = [r for _, r, _ in REPORTS if r not in set(cs.load_regions()["region"].astype(str))]
+    assert new, "one test report is for a region not in the data"
+    for region in new:
+        row = regions.loc[region]
+        assert row["parent"] in set(regions.index) and len(str(row["division_code"])) == 6
+
+
+def test_the_title_line_text_is_left_out_and_traditional_script_recorded(added):
+    _, data, books = added
+    src = _source_of(books["beilun-2022-summary-traditional.txt"])
+    assert src["script"] == "traditional"
+    first_line = (FOLDER / "beilun-2022-summary-traditional.txt").read_text(encoding="utf-8").split("\n")[0]
+    assert first_line.endswith(src["title_zh"]) and src["title_zh"] != first_line
+
+
+def test_accepting_again_is_refused_and_changes_nothing(added):
+    _, data, books = added
+    before = folder_digest(data)
+    for book in books.values():
+        with pytest.raises(AcceptError, match="already accepted"):
+            accept(book, data=data)
+    assert folder_digest(data) == before
+
+
+def test_the_data_dictionary_is_regenerated(added):
+    root, data, _ = added
+    text = (root / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert f"{len(cs.load_observations(data))} observations" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_export_holds_the_new_rows(added, lang):
+    _, data, books = added
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data, lang, [])))
+    cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    for book in books.values():
+        ids = [row["obs_id"] for _, row in read_review(book).sheets["candidates"][1]]
+        assert ids and all(i in cells for i in ids)
+
+
+def test_the_region_profile_and_policy_notebooks_run_on_the_new_data(added):
+    root, data, _ = added
+    regions = list(dict.fromkeys(r for _, r, _ in REPORTS))
+    jobs = b.plan_jobs(NOTEBOOKS, only=["06", "08"], regions=regions, languages=["en"])
+    results = b.run_jobs(jobs, output=root / "build", staging=root / "staging", html=False, progress=False,
+                         env={"CITYSCIENCE_DATA": str(data)})
+    assert {r.job.name for r in results} == {j.name for j in jobs}
+    for region in regions:
+        assert list((root / "staging" / f"06-region-profile-{region}-en").glob("*.png"))
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path, capsys):
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    book = tmp_path / "review.xlsx"
+    write_workbook(draft(FOLDER / name, region=region, year=year, data=data), book)
+    before = folder_digest(data)
+    assert main(["accept", str(book), "--data", str(data), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would write" in out and "nothing was changed" in out and "observations" in out
+    assert folder_digest(data) == before
+
+
+def test_a_gb18030_report_is_stored_as_utf8_and_says_so(tmp_path):
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    report = tmp_path / "gbk-report.txt"
+    report.write_bytes((FOLDER / name).read_text(encoding="utf-8").encode("gb18030"))
+    d = draft(report, region=region, year=year, data=data)
+    source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
+    assert d.raw == (FOLDER / name).read_bytes() and "gb18030" in source["defects"]
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    accept(book, data=data)
+    assert check(data).problems == []
+
+
+def test_a_document_without_parts_is_reported_with_the_row_to_write(tmp_path):
+    data = copy_data(tmp_path)
+    text = (data / "text_parts.csv").read_text(encoding="utf-8").split("\n")
+    sid = text[1].split(",")[0]
+    (data / "text_parts.csv").write_text("\n".join(r for r in text if not r.startswith(sid + ",")), encoding="utf-8")
+    found = [p for p in check(data, accounting=False).problems if p.check == "missing_parts"]
+    raw_name = next(r["file_name"] for r in csv.DictReader(open(data / "sources.csv", encoding="utf-8"))
+                    if r["source_id"] == sid)
+    first = next(ln.strip() for ln in (data / "raw" / raw_name).read_text(encoding="utf-8").split("\n") if ln.strip())
+    assert len(found) == 1 and f"'{sid},summary,{first[:20]}," in found[0].expected
+
+
+def test_an_indicator_without_a_comparability_model_is_reported(tmp_path):
+    data = copy_data(tmp_path)
+    rows = list(csv.DictReader(open(data / "indicators.csv", encoding="utf-8")))
+    header = list(rows[0])
+    rows[0]["basis"], rows[1]["basis"] = "", "ratio" if rows[1]["kind"] != "ratio" else "new"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (data / "indicators.csv").write_text(out.getvalue(), encoding="utf-8")
+    found = [(p.line, p.column) for p in check(data, accounting=False).problems if p.check == "comparability_model"]
+    assert found == [(2, "basis"), (3, "basis")]
