@@ -8,7 +8,8 @@ file untouched and no temporary file behind.
 
 This is the only module that moves files into place: every writer of the
 project (CSV merges, workbooks, zips, figures, notebooks, the font cache)
-goes through it.
+goes through it. :func:`folder_lock` keeps two writers of one folder (two
+builds) from running at once.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import io
 import os
 import shutil
 import tempfile
+import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["ZIP_TIMESTAMP", "OutputError", "atomic_path", "atomic_write_bytes", "atomic_write_many",
-           "atomic_write_text", "check_writable", "move_into_place", "write_if_changed", "zip_bytes"]
+__all__ = ["LOCK_FILE", "ZIP_TIMESTAMP", "FolderLocked", "OutputError", "atomic_path", "atomic_write_bytes",
+           "atomic_write_many", "atomic_write_text", "check_writable", "folder_lock", "lock_holder",
+           "move_into_place", "write_if_changed", "zip_bytes"]
 
 #: Timestamp of every entry of the zips the project writes (xlsx, chart packs): equal contents, equal bytes.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -31,6 +34,88 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 class OutputError(OSError):
     """An output file or folder cannot be written; the message says which and why."""
+
+
+class FolderLocked(OutputError):
+    """Another process holds the folder's lock (see :func:`folder_lock`); the message names it."""
+
+
+#: The lock file :func:`folder_lock` takes in a folder.
+LOCK_FILE = ".lock"
+
+
+def _holder_text(fd: int) -> str:
+    """What the lock holder wrote into the lock file (``pid 123 since 2026-01-01 10:00:00 UTC``)."""
+    try:
+        return os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+    except OSError:  # pragma: no cover
+        return "another process"
+
+
+def lock_holder(folder: Path) -> str | None:
+    """Who holds ``folder``'s lock (as the holder described itself), or None when nobody does."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no locking
+        return None
+    try:
+        fd = os.open(Path(folder) / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder_text(fd)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, what: str, *, wait: bool = True,
+                log: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Hold the exclusive lock of ``folder`` (its ``.lock`` file) for the ``with`` block.
+
+    The lock is an ``flock`` on the file, so the system releases it when the
+    holder ends in any way (even killed); the file itself stays. The holder
+    writes its pid and start time into it for the message of the next one.
+
+    Args:
+        folder: the folder to lock (created if missing).
+        what: what holds it, for messages (``cityscience build``).
+        wait: wait for the holder to finish (saying so through ``log``), or refuse at once.
+        log: where the waiting message goes.
+
+    Raises:
+        FolderLocked: ``wait`` is False and another process holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no locking
+        yield Path(folder) / LOCK_FILE
+        return
+    path = Path(folder) / LOCK_FILE
+    check_writable(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder_text(fd)
+            if not wait:
+                raise FolderLocked(f"{folder}: another {what} is running ({holder}); expected one at a time: "
+                                   "wait for it to finish and run again") from None
+            if log is not None:
+                log(f"waiting for another {what} to finish ({holder}; lock {path})")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        os.pwrite(fd, f"{what}, pid {os.getpid()}, since {since}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _describe(exc: OSError) -> str:

@@ -19,26 +19,52 @@ execution whose published figures are missing or differ from the manifest runs
 again, so a stale or edited figure is never left in place. Figure files are
 rewritten only when their bytes change, so an unchanged figure keeps its file
 (and a fresh clone's committed figures stay as they are).
+
+One build at a time: a build holds the lock of its build folder
+(``build/.lock``, :func:`cityscience.atomic.folder_lock`) from its first step
+to its last, and a second build waits for it (or, with ``wait=False``,
+refuses). Each build stages its figures in a folder of its own, and a job
+whose staging folder is gone fails the build rather than having its figures
+removed as stale. The figures folder and the build folder are checked
+writable before anything runs.
+
+Ctrl-C (SIGINT) stops the build cleanly: no notebook is started after it,
+the worker processes shut down their kernels (killed with their process
+group, connection files and sockets removed), the staging folder and the
+temporary files go, and :class:`KeyboardInterrupt` reaches the caller; the
+command line prints one line and exits with 130. The workers ignore SIGINT
+themselves (a Ctrl-C reaches every process of the terminal's group), so only
+the build decides what stops.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
 import platform
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from .atomic import atomic_write_many, atomic_write_text, move_into_place
+from .atomic import (
+    atomic_write_many,
+    atomic_write_text,
+    check_writable,
+    folder_lock,
+    move_into_place,
+)
 from .conventions import FIGURE_FORMATS, LANGUAGES
 from .paths import build_dir, data_dir, figures_dir, folder_digest, project_root
 
@@ -56,6 +82,7 @@ __all__ = [
     "notebook_parameters",
     "plan_jobs",
     "promote_figures",
+    "unpublished_figures",
     "run_jobs",
     "worker_pool",
 ]
@@ -249,9 +276,47 @@ def _kernel_manager_class(log=None):
             if log is not None:
                 kw.setdefault("stdout", log)
                 kw.setdefault("stderr", log)
+            _KERNELS.append(self)  # before the launch: a stop during it still finds this kernel
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return BuildKernelManager
+
+
+# In a worker process: the kernel managers it started and the temporary file it writes,
+# for :func:`_stop_worker` to clean up when the build is interrupted.
+_KERNELS: list = []
+_TEMPORARY: list[Path] = []
+
+
+def _stop_worker(signum, frame) -> None:  # noqa: ARG001 - a signal handler's signature
+    """SIGTERM in a worker: kill its kernels (their whole process group), remove their files, exit at once."""
+    for km in _KERNELS:
+        provisioner = getattr(km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        pgid = getattr(provisioner, "pgid", None)
+        try:
+            if pgid:
+                os.killpg(pgid, signal.SIGKILL)
+            elif process is not None:
+                process.kill()
+            if process is not None:
+                process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        for cleanup in (km.cleanup_connection_file, km.cleanup_ipc_files):
+            try:
+                cleanup()
+            except Exception:  # noqa: BLE001, S110 - best effort while exiting
+                pass
+    for path in _TEMPORARY:
+        path.unlink(missing_ok=True)
+    os._exit(130)
+
+
+def _init_worker() -> None:
+    """A worker leaves Ctrl-C to the build (which stops it with SIGTERM, see :func:`_stop_worker`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
 
 
 def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, timeout: float | None,
@@ -268,6 +333,8 @@ def _execute(job: NotebookJob, executed: Path, html: Path | None, cwd: Path, tim
     os.environ.update(env)
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
+    _KERNELS.clear()
+    _TEMPORARY[:] = [tmp]
     log_path = executed.parent.parent / "logs" / f"{job.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -331,7 +398,8 @@ def _warm_worker() -> None:
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Start the worker processes now (they import papermill in the background) and return the pool."""
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"),
+                               initializer=_init_worker)
     for _ in range(max(1, workers)):
         pool.submit(_warm_worker)
     return pool
@@ -360,6 +428,8 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, staging: Path | None 
 
     Raises:
         BuildError: a notebook failed; pending ones were cancelled and every failure is listed.
+        KeyboardInterrupt: Ctrl-C; no job was started after it, the running ones and their kernels
+            were stopped and their temporary files removed.
     """
     from tqdm.auto import tqdm
 
@@ -369,7 +439,7 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, staging: Path | None 
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     if pool is None:
         pool = worker_pool(min(workers, len(jobs)) or 1)
-    with pool:
+    with _interruptible(pool, output, bar):
         futures: dict[Future, NotebookJob] = {}
         for job in jobs:
             job_env = {"MPLBACKEND": _KERNEL_BACKEND, **(env or {})}
@@ -408,6 +478,40 @@ def run_jobs(jobs: Sequence[NotebookJob], *, output: Path, staging: Path | None 
                          failures=failures)
     order = {job.name: i for i, job in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.job.name])
+
+
+@contextlib.contextmanager
+def _interruptible(pool: ProcessPoolExecutor, output: Path, bar) -> Iterator[ProcessPoolExecutor]:
+    """Use ``pool`` for the block; on Ctrl-C stop its workers and kernels at once instead of waiting for them."""
+    try:
+        yield pool
+    except KeyboardInterrupt:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the cleanup
+        try:
+            bar.close()
+            _stop_pool(pool, output)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, output: Path) -> None:
+    """Stop an interrupted build's workers (each kills its kernels) and remove their temporary files."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)  # nothing more starts
+    for process in workers:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: _stop_worker
+    for process in workers:
+        process.join(15)
+        if process.is_alive():  # pragma: no cover - a worker that did not stop in time
+            process.kill()
+            process.join(5)
+    for folder in ("notebooks", "html"):  # a worker that was stopped mid-write leaves its temporary file
+        for tmp in (Path(output) / folder).glob(".*.tmp*"):
+            tmp.unlink(missing_ok=True)
 
 
 def _sha256(data: bytes) -> str:
@@ -480,6 +584,9 @@ def _staged_figures(staging: Path, results: Sequence[JobResult]) -> dict[str, di
     owner: dict[str, str] = {}
     for result in results:
         folder = staging / result.job.name
+        if not folder.is_dir():  # never read an emptied staging folder as "this job made no figure"
+            raise BuildError(f"{folder}: the staging folder of {result.job.name} is gone; expected it to hold "
+                             "the figures the job made (was the build folder cleaned during the build?)")
         files = sorted(p for p in folder.iterdir() if p.suffix in _FIGURE_SUFFIXES and not p.name.startswith("."))
         for path in files:
             if path.name in owner:
@@ -537,7 +644,7 @@ def _validate(data: Path | None) -> tuple[list[str], list[str]]:
 
 def build(*, notebooks: Path | None = None, figures: Path | None = None, output: Path | None = None,
           only: Iterable[str] = (), workers: int | None = None, validate: bool = True, html: bool = True,
-          timeout: float | None = 600, progress: bool = True, force: bool = False,
+          timeout: float | None = 600, progress: bool = True, force: bool = False, wait: bool = True,
           log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)) -> BuildResult:
     """Validate the data, run the notebooks whose inputs changed, and publish their figures.
 
@@ -554,15 +661,18 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
         timeout: seconds one cell may run.
         progress: show a progress bar.
         force: run every notebook, even those whose inputs and figures are unchanged.
+        wait: when another build holds the build folder's lock, wait for it (saying so through
+            ``log``); False: refuse at once.
         log: where progress messages go.
 
     Raises:
+        OutputError: the figures or the build folder cannot be written (checked before anything runs).
+        FolderLocked: another build is running and ``wait`` is False.
         BuildError: invalid data or a failing notebook; ``figures/`` is left untouched.
     """
     start = time.perf_counter()
     figures = Path(figures) if figures is not None else figures_dir()
     output = Path(output) if output is not None else build_dir()
-    workers = workers or default_workers()
     regions = None
     if validate:
         problems, regions = _validate(None)
@@ -570,6 +680,19 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
             raise BuildError(f"{len(problems)} data problem{'s' if len(problems) != 1 else ''}; "
                              "fix them first (cityscience validate):\n"
                              + "\n".join(f"  {p}" for p in problems), problems=problems)
+    check_writable(figures / "index.csv")  # before any notebook: a read-only or misplaced folder fails now
+    check_writable(output / "manifests" / "probe.json")
+    with folder_lock(output, "cityscience build", wait=wait, log=log):
+        return _build_locked(notebooks=notebooks, figures=figures, output=output, only=only, workers=workers,
+                             regions=regions, html=html, timeout=timeout, progress=progress, force=force,
+                             log=log, start=start)
+
+
+def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: Iterable[str], workers: int | None,
+                  regions: list[str] | None, html: bool, timeout: float | None, progress: bool, force: bool,
+                  log: Callable[[str], None], start: float) -> BuildResult:
+    """The build proper, run while holding the build folder's lock (see :func:`build`)."""
+    workers = workers or default_workers()
     jobs = plan_jobs(notebooks, only=only, regions=regions)
     from .charts.fonts import use_cjk_font
 
@@ -587,14 +710,14 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     else:
         log(f"all {len(jobs)} notebook executions unchanged since the last build: nothing to run")
     output.mkdir(parents=True, exist_ok=True)
-    staging = output / "figures-staging"
-    shutil.rmtree(staging, ignore_errors=True)
+    for left in output.glob("figures-staging*"):  # left by a build that was killed (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix="figures-staging-", dir=output))  # this build's own
     for job in todo:  # a job that fails or is interrupted must run again next time
         _manifest_path(output, job).unlink(missing_ok=True)
     try:
         results = []
         if todo:
-            staging.mkdir(parents=True)
             results = run_jobs(todo, output=output, staging=staging, html=html, workers=workers,
                                timeout=timeout, progress=progress)
         made = _staged_figures(staging, results)
@@ -609,7 +732,34 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
                     "parameters": result.job.parameters,
                     "executed": result.executed.relative_to(output).as_posix(),
                     "html": result.html.relative_to(output).as_posix() if result.html is not None else None,
-                    "figures": {name: _sha256(data) for name, data in made[result.job.name].items()}}
+                    "figures": {name: _sha256(data) for name, data in made[result.job.name].items()},
+                    "figures_folder": str(figures.resolve())}
         atomic_write_text(_manifest_path(output, result.job), json.dumps(manifest, indent=1, sort_keys=True))
+    planned = {job.name for job in jobs}
+    for path in (output / "manifests").glob("*.json"):  # executions no longer planned publish nothing
+        if path.stem.startswith(tuple(prefixes)) and path.stem not in planned:
+            path.unlink()
     return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
                        seconds=time.perf_counter() - start)
+
+
+def unpublished_figures(figures: Path | None = None, output: Path | None = None) -> list[str]:
+    """Figures the last builds published into ``figures`` that are now missing or changed.
+
+    Read from the build folder's manifests (those that published into this
+    figures folder), so an export can refuse a folder that a build has not
+    finished or that was changed by hand. Empty when nothing was built here.
+    """
+    figures = Path(figures) if figures is not None else figures_dir()
+    output = Path(output) if output is not None else build_dir()
+    folder = str(figures.resolve())
+    found = []
+    for path in sorted((output / "manifests").glob("*.json")):
+        manifest = _read_manifest(path)
+        if manifest is None or manifest.get("figures_folder") != folder:
+            continue
+        for name, sha in sorted((manifest.get("figures") or {}).items()):
+            now = _file_sha256(figures / name)
+            if now != sha:
+                found.append(f"{name} ({'missing' if now is None else 'changed since the build'})")
+    return found

@@ -12,13 +12,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem
 
-__all__ = ["MAX_FILE_BYTES", "RawTable", "decode_text", "read_bytes_capped", "read_csv_table", "read_raw_document",
-           "read_word_list", "relpath"]
+__all__ = ["MAX_FILE_BYTES", "MIN_CJK_SHARE", "MIN_COMMON_SHARE", "MIN_TOP_SHARE", "RawTable", "chinese_text_problems",
+           "decode_text", "read_bytes_capped", "read_csv_table", "read_raw_document", "read_word_list", "relpath"]
 
 #: Largest curated table or raw document read (20 MB; the largest today is under 0.2 MB). A larger input is
 #: refused before it is parsed, so a mistaken file (a dump, a device) fails at once with one line.
@@ -88,7 +92,7 @@ def read_bytes_capped(path: Path, shown: str, limit: int = MAX_FILE_BYTES, *, wh
     """The bytes of ``path``, or None and a problem: missing, a folder, unreadable, or larger than ``limit``.
 
     The file is read with a cap (not trusted by its size), so a device or a pipe such as /dev/zero
-    is refused as quickly as a large file.
+    is refused as quickly as a large file; a named pipe nobody writes to reads as empty (no wait).
     """
     path = Path(path)
     if path.is_dir():
@@ -96,7 +100,11 @@ def read_bytes_capped(path: Path, shown: str, limit: int = MAX_FILE_BYTES, *, wh
     if not path.exists():
         return None, [Problem(shown, None, None, None, f"the {what} to exist", "missing_file")]
     try:
-        with open(path, "rb") as f:
+        # non-blocking open: a named pipe without a writer reads as empty instead of waiting for ever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # then read as usual: a pipe with a writer is read to the cap
+        with os.fdopen(fd, "rb") as f:
             data = f.read(limit + 1)
     except OSError as exc:
         return None, [Problem(shown, None, None, None, f"a readable {what} ({exc.strerror or exc})", "unreadable")]
@@ -124,6 +132,114 @@ def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[st
         found = _guess_encoding(data)
         return None, [Problem(shown, line, None, repr(data[exc.start: exc.start + 4]),
                               f"UTF-8 text, but the bytes look like {found}", "encoding")]
+
+
+# Plausibility of text decoded from a Chinese report (see chinese_text_problems). Measured on the raw
+# documents (simplified and, converted, traditional): 99.6% or more of their letters are Chinese
+# characters, all of those are common ones, and 13-23% are among the 100 most frequent; text mis-decoded
+# from Shift-JIS, EUC-KR, EUC-JP, Big5/GB18030 swapped, UTF-8/UTF-16 as GB18030 or Chinese as Latin-1
+# falls below at least one bound (0-2% among the most frequent, 26-60% common, or no Chinese at all).
+#: Least share of Chinese characters among the letters (when there are at least 20 letters).
+MIN_CJK_SHARE = 0.5
+#: Least share of common characters (GB2312 level 1 or Big5's frequent ones) among the Chinese ones (20+).
+MIN_COMMON_SHARE = 0.8
+#: Least share, among 100 or more Chinese characters, of the 100 most frequent ones.
+MIN_TOP_SHARE = 0.05
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, LF and CR
+_CONTROLS_LISTED = 5
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+def _is_common(ch: str) -> bool:
+    """A frequent character: GB2312 level 1 (simplified) or Big5's frequent characters (traditional)."""
+    for codec, first, last in (("gb2312", b"\xb0\xa1", b"\xd7\xf9"), ("big5", b"\xa4\x40", b"\xc6\x7e")):
+        try:
+            code = ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if first <= code <= last:
+            return True
+    return False
+
+
+def _most_frequent() -> frozenset[str]:
+    """The 100 most frequent Chinese characters (charset-normalizer's table), or empty without it."""
+    try:
+        from charset_normalizer.constant import FREQUENCIES
+    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
+        return frozenset()
+    return frozenset(FREQUENCIES.get("Chinese", ()))
+
+
+def _where(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}" + (f" ({unicodedata.name(ch)})" if unicodedata.name(ch, "") else "")
+
+
+def chinese_text_problems(text: str, shown: str, encoding: str, *, plausibility: bool = True) -> list[Problem]:
+    """Problems of text that should be a Chinese report: control characters (each with its line and
+    column), and, when ``plausibility``, signs that the bytes were decoded with the wrong ``encoding``.
+
+    Tabs and line ends are the only control characters allowed. The plausibility bounds
+    (:data:`MIN_CJK_SHARE`, :data:`MIN_COMMON_SHARE`, :data:`MIN_TOP_SHARE`) apply only to texts long
+    enough to measure; private-use, unassigned and replacement characters are refused at any length.
+    """
+    problems: list[Problem] = []
+    controls = [m.start() for m in _CONTROL.finditer(text)]
+    for index in controls[:_CONTROLS_LISTED]:
+        line, column = _where(text, index)
+        problems.append(Problem(shown, line, None, None, f"text without control characters, but found "
+                                f"{_char_name(text[index])} at column {column}", "control_character"))
+    if len(controls) > _CONTROLS_LISTED:
+        nul = sum(1 for i in controls if text[i] == "\0")
+        hint = ("; every other character is NUL: this looks like UTF-16 without a byte-order mark, convert "
+                "it to UTF-8" if nul * 4 >= len(text) else "")
+        problems.append(Problem(shown, None, None, None, f"text without control characters, but found "
+                                f"{len(controls) - _CONTROLS_LISTED:,} more{hint}", "control_character"))
+    if not plausibility:
+        return problems
+    found = _implausible(text)
+    if found:
+        problems.append(Problem(shown, None, None, None, f"Chinese text, but decoded as {encoding} {found}",
+                                "implausible_text"))
+    return problems
+
+
+def _implausible(text: str) -> str | None:
+    """What makes decoded text implausible as Chinese, in words, or None."""
+    counts = Counter(text)
+    odd = {ch for ch in counts if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn")}
+    if odd:
+        first = min(text.find(ch) for ch in odd)
+        line, column = _where(text, first)
+        n = sum(counts[ch] for ch in odd)
+        return (f"it holds {n:,} private-use, unassigned or replacement character{'s' if n > 1 else ''}"
+                f" (the first at line {line}, column {column}: {_char_name(text[first])})")
+    letters = {ch: n for ch, n in counts.items() if unicodedata.category(ch).startswith("L")}
+    cjk = {ch: n for ch, n in letters.items() if _is_cjk(ch)}
+    n_letters, n_cjk = sum(letters.values()), sum(cjk.values())
+    if n_letters >= 20 and n_cjk < MIN_CJK_SHARE * n_letters:
+        others = sorted(ch for ch in letters if not _is_cjk(ch) and not ch.isascii())[:8]
+        return (f"only {n_cjk / n_letters:.0%} of its {n_letters:,} letters are Chinese characters "
+                f"(expected at least {MIN_CJK_SHARE:.0%})" + (f"; found {' '.join(others)} …" if others else ""))
+    common = sum(n for ch, n in cjk.items() if _is_common(ch))
+    if n_cjk >= 20 and common < MIN_COMMON_SHARE * n_cjk:
+        return (f"only {common / n_cjk:.0%} of its {n_cjk:,} Chinese characters are common ones "
+                f"(expected at least {MIN_COMMON_SHARE:.0%}), as bytes of another encoding read")
+    top = _most_frequent()
+    frequent = sum(n for ch, n in cjk.items() if ch in top)
+    if top and n_cjk >= 100 and frequent < MIN_TOP_SHARE * n_cjk:
+        return (f"only {frequent / n_cjk:.1%} of its {n_cjk:,} Chinese characters are among the 100 most "
+                f"frequent (expected at least {MIN_TOP_SHARE:.0%}; Chinese prose has 13% or more)")
+    return None
 
 
 def read_csv_table(path: Path, shown: str, expected: list[str], required: set[str]
@@ -231,4 +347,6 @@ def read_raw_document(path: Path, shown: str, sha256: str | None = None) -> tupl
                                     f"SHA-256 {sha256} from sources.csv (the raw file was altered)",
                                     "checksum"))
     text, enc_problems = decode_text(data, shown)
+    if text is not None:
+        enc_problems += chinese_text_problems(text, shown, "UTF-8")
     return text, problems + enc_problems

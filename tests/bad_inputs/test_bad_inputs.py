@@ -86,6 +86,21 @@ def then(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return apply
 
 
+def raw_text(change: Callable[[str], str]) -> Callable[[Path], None]:
+    """Change the raw document's text and store its new checksum (so only the text itself is wrong)."""
+    return then(text("raw/demo.txt", change), refresh_checksum)
+
+
+# Text in other languages, for bytes mistaken for Chinese in another encoding.
+JAPANESE = ("東京都は本年度、科学技術分野の研究開発予算を前年度に比べて大幅に増やし、先端産業の育成と人材の確保に"
+            "向けた様々な政策を推進しました。特に大学と企業の連携を強化し、新しい技術の実用化を促進しています。\n") * 3
+KOREAN = ("서울특별시는 올해 과학기술 분야 연구개발 예산을 전년 대비 크게 늘리고, 첨단산업 육성과 인재 양성을 위한 "
+          "다양한 정책을 추진하였습니다. 특히 대학과 기업의 협력을 강화하여 새로운 기술의 상용화를 촉진하고 "
+          "있습니다.\n") * 3
+TRADITIONAL = ("示例市科技局2014年工作總結\n一是創新能力提升。預計全社會研發投入可達185億元,佔GDP比例達2.35%;"
+               "發明專利申請量達12957件,同比增長32.1%。組織兩場科技成果拍賣會。\n") * 3
+
+
 def rename_source(data: Path) -> None:
     """An observations file for a source that sources.csv does not define."""
     rows = read_rows(data / OBS)
@@ -289,6 +304,36 @@ DATA_CASES = [
                   text("exclusions.csv", lambda t: t + "demo,regex,(a|aa)+$,date_time,\n")),
              ("data/exclusions.csv:5: column 'match': value '(a|aa)+$': expected a pattern that searches a document "
               "in under 2 s", "[regex_too_slow]")),
+    # raw documents that are not plausible Chinese text, or hold control characters (each with line and column)
+    DataCase("raw-document-nul", raw_text(lambda t: t.replace("二是", "二是\0", 1)),
+             ("data/raw/demo.txt:3: expected text without control characters, but found U+0000 at column 3 "
+              "[control_character]",)),
+    DataCase("raw-document-escape-character", raw_text(lambda t: t.replace("一是", "\x1b一是", 1)),
+             ("data/raw/demo.txt:2: expected text without control characters, but found U+001B at column 1",)),
+    DataCase("raw-document-form-feed", raw_text(lambda t: t.replace("\n", "\x0c\n", 1)),
+             ("data/raw/demo.txt:1: expected text without control characters, but found U+000C at column 16",)),
+    DataCase("raw-document-private-use", raw_text(lambda t: t.replace("二是", "\ue000二是", 1)),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 it holds 1 private-use, unassigned or "
+              "replacement character (the first at line 3, column 1: U+E000)", "[implausible_text]")),
+    DataCase("raw-document-gbk-read-as-latin-1",
+             raw_text(lambda t: t.encode("gb18030").decode("latin-1")),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 only 0% of its", "letters are Chinese "
+              "characters (expected at least 50%)", "[implausible_text]")),
+    DataCase("raw-document-utf8-read-as-cp1252",
+             raw_text(lambda t: t.encode("utf-8").decode("cp1252", errors="replace")),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 it holds", "replacement character",
+              "[implausible_text]")),
+    DataCase("raw-document-shift-jis-read-as-gb18030",
+             raw_text(lambda t: JAPANESE.encode("shift_jis").decode("gb18030")),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 only 26% of its 297 Chinese "
+              "characters are common ones (expected at least 80%)",)),
+    DataCase("raw-document-euc-kr-read-as-gb18030",
+             raw_text(lambda t: KOREAN.encode("euc_kr").decode("gb18030")),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 only 1.1% of its 270 Chinese "
+              "characters are among the 100 most frequent (expected at least 5%",)),
+    DataCase("raw-document-big5-read-as-gb18030",
+             raw_text(lambda t: TRADITIONAL.encode("big5").decode("gb18030")),
+             ("data/raw/demo.txt: expected Chinese text, but decoded as UTF-8 it holds", "private-use",)),
     # one broken table: its real problem, then one line for what follows from it
     DataCase("follow-on-problems-summarized", raw_bytes("sources.csv", lambda b: b.replace(b",", b";")),
              ("data/sources.csv:1", "separated by ';'",
@@ -576,6 +621,77 @@ def test_good_new_row_is_accepted(tmp_path, earlier_book):
     assert read_rows(data / OBS)[-1][:4] == ["t-010", "demo", "ningbo", "2015"]
 
 
+# --- reports given to cityscience extract that are not Chinese text in a supported encoding -------------
+
+REPORT = (HERE.parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt").read_text(encoding="utf-8")
+
+
+def _with_nul(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join([*lines[:2], lines[2][:3] + "\0" + lines[2][3:], *lines[3:]])
+
+
+@dataclass(frozen=True)
+class ReportCase:
+    """A report ``cityscience extract`` must refuse, writing no review sheet; ``{path}`` stands for its path."""
+
+    name: str
+    data: Callable[[], bytes]
+    expect: tuple[str, ...]
+    encoding: str | None = None
+
+
+REPORT_CASES = [
+    ReportCase("report-shift-jis", lambda: JAPANESE.encode("shift_jis"),
+               ("{path}: expected UTF-8 (with or without BOM), GB18030/GBK or Big5 Chinese text",
+                "decoded as gb18030 only 26% of its 297 Chinese characters are common ones")),
+    ReportCase("report-euc-kr", lambda: KOREAN.encode("euc_kr"), ("{path}: expected UTF-8", "look like CP949")),
+    ReportCase("report-euc-jp", lambda: JAPANESE.encode("euc_jp"),
+               ("{path}: expected Chinese text, but decoded as gb18030 only 1.7% of its 174 Chinese characters are "
+                "among the 100 most frequent",)),
+    ReportCase("report-big5-forced-as-gb18030", lambda: TRADITIONAL.encode("big5"),
+               ("{path}: expected Chinese text, but decoded as gb18030 it holds", "private-use",
+                "{path}: nothing was extracted"), encoding="gb18030"),
+    ReportCase("report-utf8-forced-as-latin-1", lambda: REPORT.encode("utf-8"),
+               ("{path}:1: expected text without control characters, but found U+0096 at column 3",
+                "decoded as latin-1 only 0% of its"), encoding="latin-1"),
+    ReportCase("report-gbk-read-as-latin-1", lambda: REPORT.encode("gb18030").decode("latin-1").encode("utf-8"),
+               ("{path}: expected Chinese text, but decoded as utf-8 only 0% of its", "are Chinese characters "
+                "(expected at least 50%); found ª µ º")),
+    ReportCase("report-utf16-le-without-bom", lambda: REPORT.encode("utf-16-le"),
+               ("{path}: expected UTF-8", "look like UTF-16-LE; convert it to UTF-8")),
+    ReportCase("report-utf16-be-without-bom", lambda: REPORT.encode("utf-16-be"),
+               ("{path}: expected UTF-8", "look like UTF-16-BE")),
+    ReportCase("report-utf16-ascii-without-bom", lambda: ("R&D 2019: 12.6, 15.3%\n" * 40).encode("utf-16-le"),
+               ("{path}:1: expected text without control characters, but found U+0000 at column 2",
+                "every other character is NUL: this looks like UTF-16 without a byte-order mark")),
+    ReportCase("report-binary", lambda: bytes(range(256)) * 64,
+               ("{path}: expected UTF-8", "look like binary data (not text)")),
+    ReportCase("report-nul", lambda: _with_nul(REPORT).encode("utf-8"),
+               ("{path}:3: expected text without control characters, but found U+0000 at column 4",
+                "{path}: nothing was extracted")),
+    ReportCase("report-escape-characters", lambda: REPORT.replace("。", "。\x1b").encode("utf-8"),
+               ("{path}:6: expected text without control characters, but found U+001B at column 63",
+                "more [control_character]")),
+    ReportCase("report-private-use", lambda: REPORT.replace(",", "\ue000", 1).encode("utf-8"),
+               ("{path}: expected Chinese text, but decoded as utf-8 it holds 1 private-use",)),
+]
+
+
+@pytest.mark.parametrize("case", REPORT_CASES, ids=[c.name for c in REPORT_CASES])
+def test_bad_report(case: ReportCase, tmp_path, capsys):
+    path = tmp_path / "report.txt"
+    path.write_bytes(case.data())
+    out = tmp_path / "review.xlsx"
+    code = main(["extract", str(path), "--region", "ningbo", "-o", str(out),
+                 *(["--encoding", case.encoding] if case.encoding else [])])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    for fragment in case.expect:
+        assert fragment.format(path=path) in err, f"{fragment!r} not in:\n{err}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
 # --- outputs that cannot be written, and failures half-way ----------------------------------------
 
 
@@ -741,7 +857,8 @@ OTHER_CASES = ("disk-full-while-exporting", "disk-full-while-importing")
 
 
 def _names() -> list[str]:
-    return ([c.name for c in DATA_CASES] + [c.name for c in BOOK_CASES] + list(OUTPUT_CASES)
+    return ([c.name for c in DATA_CASES] + [c.name for c in BOOK_CASES] + [c.name for c in REPORT_CASES]
+            + list(OUTPUT_CASES)
             + list(BUILD_CASES) + list(OTHER_CASES))
 
 

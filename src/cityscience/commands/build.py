@@ -17,7 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "language) in parallel, write executed notebooks and HTML to build/, and publish figures to "
         "figures/ only when every notebook succeeded. A notebook execution whose inputs (the notebook, "
         "its parameters, the data, the library, requirements.lock, the font) and published figures are "
-        "unchanged since the last build is skipped; a figure file is rewritten only when its bytes change.")
+        "unchanged since the last build is skipped; a figure file is rewritten only when its bytes change. "
+        "One build runs at a time per build folder: a second one waits for the first (then finds its work "
+        "done), or with --no-wait refuses. Ctrl-C stops the notebooks and their kernels, removes the "
+        "temporary files and exits with 130; figures/ keeps the last good build.")
     parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                         help=f"notebooks to run at once (default: one per core, here {default_workers()})")
     parser.add_argument("--only", nargs="+", default=(), metavar="PREFIX",
@@ -36,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--force", action="store_true",
                         help="run every notebook, even those whose inputs are unchanged")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="when another build is running in the same build folder, exit 1 at once "
+                             "instead of waiting for it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,11 +51,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = build(notebooks=args.notebooks, figures=args.figures, output=args.build_dir, only=args.only,
                        workers=args.jobs, validate=not args.no_validate, html=not args.no_html,
-                       timeout=args.timeout, progress=not args.no_progress, force=args.force)
+                       timeout=args.timeout, progress=not args.no_progress, force=args.force,
+                       wait=not args.no_wait)
     except BuildError as err:
         print(f"build failed: {err}", file=sys.stderr)
         print("figures/ was left unchanged.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("cityscience build: interrupted; the running notebooks and their kernels were stopped and the "
+              "temporary files removed; figures/ keeps the last good build", file=sys.stderr)
+        return 130
     n_run, n_all = len(result.results), len(result.results) + len(result.skipped)
     folder = result.results[0].executed.parent if result.results else None
     print(f"ok: {n_run} of {n_all} notebook executions run in {result.seconds:.1f} s"

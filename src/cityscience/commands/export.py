@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..atomic import OutputError, check_writable
 from ..conventions import FIGURE_FORMATS, LANGUAGES
-from ..paths import build_dir
+from ..paths import build_dir, figures_dir
 from ..problems import ValidationError
 
 __all__ = ["add_arguments", "run"]
@@ -88,11 +88,31 @@ def _xlsx(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_built(folder: Path, output: Path) -> None:
+    """Refuse a figures folder a build is still writing, or whose published figures are missing or changed."""
+    from ..atomic import lock_holder
+    from ..build import unpublished_figures
+    from ..export.figures import ChartPackError
+
+    run_build = "run `cityscience build` to publish the figures, then export again"
+    holder = lock_holder(output)
+    if holder is not None:
+        raise ChartPackError(f"{output}: a build is running ({holder}); expected the figures it publishes: "
+                             "wait for it to finish and export again")
+    stale = unpublished_figures(folder, output)
+    if stale:
+        shown = ", ".join(stale[:8]) + (f" … ({len(stale)} in all)" if len(stale) > 8 else "")
+        raise ChartPackError(f"{folder}: figures the last build published are missing or changed: {shown}; "
+                             f"expected the build's figures ({run_build})")
+
+
 def _figures(args: argparse.Namespace) -> int:
     from ..export.figures import write_chart_pack
 
     name = f"cityscience-figures-{args.region or 'all'}-{args.lang}-{args.fmt}.zip"
     out = args.output if args.output is not None else build_dir() / name
+    check_writable(out)
+    _check_built(figures_dir(), build_dir())
     pack = write_chart_pack(out, root=args.data, region=args.region, lang=args.lang, fmt=args.fmt)
     print(f"wrote {out}: {pack.count} figure{'s' if pack.count != 1 else ''} ({args.fmt}, {args.lang})")
     return 0

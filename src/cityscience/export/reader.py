@@ -26,7 +26,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from ..validate.registry import TableSpec
 from .labels import COMPUTED_COLUMNS, header_aliases, sheet_aliases
 
-__all__ = ["MAX_SHEET_ROWS", "MAX_WORKBOOK_BYTES", "CellProblem", "SheetTable", "WorkbookError", "cell_text",
+__all__ = ["MAX_SHEET_CELLS", "MAX_SHEET_ROWS", "MAX_WORKBOOK_BYTES", "CellProblem", "SheetTable", "WorkbookError", "cell_text",
            "number_text", "read_workbook"]
 
 #: Largest workbook read, uncompressed (the export of today's data is about 1 MB): checked before parsing,
@@ -34,6 +34,8 @@ __all__ = ["MAX_SHEET_ROWS", "MAX_WORKBOOK_BYTES", "CellProblem", "SheetTable", 
 MAX_WORKBOOK_BYTES = 50_000_000
 #: Most rows a sheet of an imported workbook may have.
 MAX_SHEET_ROWS = 50_000
+#: Most cells a sheet of an imported workbook may have (the export of today's data has a few tens of thousands).
+MAX_SHEET_CELLS = 1_000_000
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -203,9 +205,13 @@ def _too_big(path: Path) -> str | None:
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 with z.open(info) as f:
-                    rows = len(re.findall(rb"<row[ >]", f.read(MAX_WORKBOOK_BYTES + 1)))
+                    xml = f.read(MAX_WORKBOOK_BYTES + 1)
+                rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")  # counted, not listed
                 if rows > MAX_SHEET_ROWS:
                     return f"sheets of at most {MAX_SHEET_ROWS:,} rows; {info.filename} has {rows:,}"
+                cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+                if cells > MAX_SHEET_CELLS:
+                    return f"sheets of at most {MAX_SHEET_CELLS:,} cells; {info.filename} has {cells:,}"
     return None
 
 
