@@ -61,6 +61,15 @@ TEXT: dict[str, dict[str, str]] = {
     "head_status": {"zh": "状态", "en": "Status"},
     "head_value": {"zh": "数值", "en": "Value"},
     "profile_facts": {"zh": "主要数值", "en": "Headline values"},
+    "part_of_region": {"zh": "{name}（属{parent}）", "en": "{name}, part of {parent}"},
+    "level_group": {"zh": "{level}：{names}", "en": "{level}: {names}"},
+    "names_sep": {"zh": "、", "en": ", "},
+    "groups_sep": {"zh": "；", "en": "; "},
+    "parts_sep": {"zh": "及", "en": " and "},
+    "kinds_of_places": {"zh": "不同层级的地区（{groups}）", "en": "different kinds of places ({groups})"},
+    "different_years": {"zh": "不同年份（{years}）", "en": "different years ({years})"},
+    "comparability_note": {"zh": "注意：图中比较{parts}，差异未必反映绩效。",
+                           "en": "Note: compares {parts}; a difference is not necessarily one of performance."},
     "profile_counts": {"zh": "各类别数值个数", "en": "Values per subject area"},
     "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
     "interval": {"zh": "区间", "en": "range"},
@@ -319,7 +328,7 @@ class Labels:
         last = len(self.region_rank)
         regions = sorted({str(r) for r in regions if not pd.isna(r)}, key=lambda r: (self.region_rank.get(r, last), r))
         years = sorted({int(y) for y in years if not pd.isna(y)})
-        zh = self.lang == "zh"
+        say = self.template
         parts = []
         levels: dict[str, list[str]] = {}
         for r in regions:
@@ -327,22 +336,19 @@ class Labels:
             name = self.region(r)
             parent = self.region_parents.get(r)
             if parent:
-                name += f"（属{self.region(parent)}）" if zh else f", part of {self.region(parent)}"
+                name = say("part_of_region", name=name, parent=self.region(parent))
             levels.setdefault(level, []).append(name)
         nested = any(self.region_parents.get(r) in regions for r in regions)
         if len(levels) > 1 or nested:
-            groups = ("；" if zh else "; ").join(
-                f"{self.term('admin_level', lvl)}{'：' if zh else ': '}{('、' if zh else ', ').join(names)}"
+            groups = self.text("groups_sep").join(
+                say("level_group", level=self.term("admin_level", lvl), names=self.text("names_sep").join(names))
                 for lvl, names in levels.items())
-            parts.append(f"不同层级的地区（{groups}）" if zh else f"different kinds of places ({groups})")
+            parts.append(say("kinds_of_places", groups=groups))
         if len(years) > 1:
-            listed = ("、" if zh else ", ").join(str(y) for y in years)
-            parts.append(f"不同年份（{listed}）" if zh else f"different years ({listed})")
+            parts.append(say("different_years", years=self.text("names_sep").join(str(y) for y in years)))
         if not parts:
             return ""
-        if zh:
-            return "注意：图中比较" + "及".join(parts) + "，差异未必反映绩效。"
-        return "Note: compares " + " and ".join(parts) + "; a difference is not necessarily one of performance."
+        return say("comparability_note", parts=self.text("parts_sep").join(parts))
 
     def source_note(self, source_ids: Iterable[object]) -> str:
         """The footnote naming every document in ``source_ids`` (sorted, each once)."""

@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
-from .figures import attach_note, attach_sources
+from .figures import attach_note, attach_sources, figure_info
 from .labels import Labels, check_language, display_unit, format_value
 from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
 from .style import (
@@ -207,7 +207,18 @@ def _title(ax: Axes, title: str | None, default: str) -> str:
     if text:
         size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
         ax.set_title(_wrap(text, max(12.0, _axes_width(ax) * 72 / size)))
+        if figure_info(ax.figure).title is None:  # the index lists the title unwrapped
+            figure_info(ax.figure).title = text
     return text
+
+
+def _tick_names(fig: Figure, names: list[str], share: float = 0.42, lines: int = 2) -> list[str]:
+    """Row labels wrapped to ``share`` of the figure's width, so long (English) names leave the bars room."""
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    width = share * fig.get_figwidth() * 72 / size
+    return [_fit(name, width, lines) for name in names]
 
 
 def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
@@ -342,7 +353,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         word = _status_word(row, labels)
         sep = labels.text("list_sep")
         names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"])
-    ax.set_yticks(range(len(df)), names)
+    ax.set_yticks(range(len(df)), _tick_names(fig, names))
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
     if log:
@@ -479,7 +490,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
         if mark:
             attach_note(fig, f"{mark} " + _pair_difference(row, labels))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
-    ax.set_yticks(range(len(df)), names)
+    ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
     ax.set_ylim(len(df) - 0.5, -0.5)
     right = max(100.0, float(df["progress_pct"].max()))
     ax.set_xlim(0, right * 1.05 + (90 if annotate else 5))
@@ -758,6 +769,6 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
     level = labels.region_levels.get(str(region))
     heading = labels.region(region) + (f" · {labels.term('admin_level', level)}" if level else "")
     fig.suptitle(heading, x=0.01, ha="left", fontsize="x-large")
-    attach_sources(fig, mine["source_id"], regions=[region], years=mine["year"], lang=lang,
-                   title=labels.template("profile_title", region=labels.region(region)) if title is None else title)
+    attach_sources(fig, mine["source_id"], regions=[region], years=mine["year"], lang=lang)
+    figure_info(fig).title = labels.template("profile_title", region=labels.region(region)) if title is None else title
     return fig, (ax_facts, ax_counts)
