@@ -312,18 +312,59 @@ def test_fact_table_writes_qualified_values_with_units(zh, en):
 
 def test_format_value_and_units():
     assert charts.format_value(1000, qualifier="at_least") == "≥1,000"
-    assert charts.format_value(70, qualifier="approx", unit="家") == "≈70家"
-    assert charts.format_value(5, qualifier="range", value_high=10, unit="家") == "5–10家"
-    assert charts.format_value(3, qualifier="at_most", unit="%") == "≤3%"
-    assert charts.format_value(31.97, unit="10,000 m²") == "31.97 10,000 m²"
+    assert charts.format_value(70, "家", "zh", qualifier="approx") == "≈70家"
+    assert charts.format_value(5, "家", "zh", qualifier="range", value_high=10) == "5–10家"
+    assert charts.format_value(3, "%", "zh", qualifier="at_most") == "≤3%"
+    assert charts.format_value(31.97, "no-such-unit", "en") == "31.97 no-such-unit"  # a label, not a unit
     assert charts.format_number(2.35) == "2.35" and charts.format_number(1212.6) == "1,212.6"
-    assert charts.format_number(float("nan")) == "–"
+    assert charts.format_number(0.0123) == "0.0123" and charts.format_number(float("nan")) == "–"
     with pytest.raises(ValueError, match="qualifier"):
         charts.format_value(1, qualifier="roughly")
     assert charts.display_unit("CNY", "zh") == (1e8, "亿元")
-    assert charts.display_unit("CNY", "en") == (1e8, "CNY 100 m")
+    assert charts.display_unit("CNY", "en") == (1e9, "CNY bn")
     with pytest.raises(ValueError, match="language"):
         charts.display_unit("CNY", "fr")
+    with pytest.raises(ValueError, match="language"):
+        charts.format_value(1, "亿元", "fr")
+
+
+@pytest.mark.parametrize("value, unit, lang, expected", [
+    (185, "亿元", "zh", "185亿元"),                 # Chinese keeps 亿元
+    (185, "亿元", "en", "CNY 18.5 bn"),             # English: billions, currency first
+    (1.85e10, "CNY", "en", "CNY 18.5 bn"),          # a standard unit converts the same way
+    (1.85e10, "CNY", "zh", "185亿元"),
+    (2832, "件", "zh", "2,832件"),                   # counts keep the unit as written in Chinese
+    (2832, "件", "en", "2,832"),                     # and are plain numbers in English
+    (1167, "count", "zh", "1,167"),                 # a count without its written unit
+    (12.5, "%", "en", "12.5%"),
+    (3, "个百分点", "zh", "3个百分点"),
+    (3, "个百分点", "en", "3 pp"),
+    (2, "倍", "en", "2×"),
+    (31.97, "万平方米", "en", "319,700 m²"),         # no "10,000 m²" calque
+    (31.97, "万平方米", "zh", "31.97万平方米"),
+    (1.2, "万家", "zh", "12,000"),                   # the written 万家 would misstate a number shown in 家
+])
+def test_one_formatter_for_both_languages(value, unit, lang, expected):
+    assert charts.format_value(value, unit, lang) == expected
+
+
+def test_the_formatter_follows_the_units_codebook():
+    """Every display row's pattern is used as written: the formatter has no unit of its own."""
+    from cityscience.units import display_units
+
+    for std, shown in display_units().items():
+        for lang in ("zh", "en"):
+            text = charts.format_value(shown.factors[lang] * 1234, std, lang)
+            assert text == shown.formats[lang].format(value="1,234", written=""), (std, lang)
+
+
+def test_the_formatter_takes_the_theme_language():
+    charts.set_theme("en")
+    try:
+        assert charts.format_value(185, "亿元") == "CNY 18.5 bn"
+    finally:
+        charts.set_theme("zh")
+    assert charts.format_value(185, "亿元") == "185亿元"
 
 
 def test_labels_fall_back_to_codes_and_name_sources(zh, en):
@@ -381,10 +422,11 @@ def test_every_chart_draws_without_missing_glyphs(zh, en, tmp_path, caplog):
             ]
             for i, (fig, _) in enumerate(drawn):
                 charts.save_figure(fig, f"99-glyphs-{lang}-{i}", folder=tmp_path, labels=words,
-                                   update_index=False)
+                                   update_index=False, title=f"chart {i}")
     charts.set_theme("zh")
     glyph_warnings = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert glyph_warnings == []
+    assert [str(w.message) for w in caught if "texts overlap" in str(w.message)] == []
     assert not [r for r in caplog.records if "glyph" in r.getMessage().lower()]
 
 

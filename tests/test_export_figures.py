@@ -57,11 +57,11 @@ def test_pack_holds_every_figure_in_the_format_with_an_index(data, figures, tmp_
     pack = write_chart_pack(tmp_path / "pack.zip", root=data, lang="en", fmt=fmt, folder=figures)
     assert pack.count == 2
     with zipfile.ZipFile(pack.path) as z:
-        assert z.namelist() == ["README.txt", "index.csv", f"02-patents.{fmt}", f"03-compare.{fmt}"]
-        assert z.read(f"02-patents.{fmt}") == (figures / f"02-patents.{fmt}").read_bytes()
+        assert z.namelist() == ["README.txt", "index.csv", f"02-patents-en.{fmt}", f"03-compare-en.{fmt}"]
+        assert z.read(f"02-patents-en.{fmt}") == (figures / f"02-patents-en.{fmt}").read_bytes()
         index = _index(z)
         readme = z.read("README.txt").decode("utf-8")
-    assert [r["file"] for r in index] == [f"02-patents.{fmt}", f"03-compare.{fmt}"]
+    assert [r["file"] for r in index] == [f"02-patents-en.{fmt}", f"03-compare-en.{fmt}"]
     first = index[0]
     assert first["title"] == "Invention patents" and first["sources"] == "demo"
     assert first["notebook"] == "notebooks/02-patents-demo.ipynb" and index[1]["notebook"] == "03"
@@ -74,7 +74,7 @@ def test_pack_for_one_region(data, figures, tmp_path):
     pack = write_chart_pack(tmp_path / "cixi.zip", root=data, region="cixi", lang="en", fmt="pdf", folder=figures)
     assert pack.count == 1
     with zipfile.ZipFile(pack.path) as z:
-        assert [r["name"] for r in _index(z)] == ["03-compare"]
+        assert [r["name"] for r in _index(z)] == ["03-compare-en"]
         assert "Cixi" in z.read("README.txt").decode("utf-8")
 
 
@@ -89,8 +89,8 @@ def test_clear_errors(data, figures, tmp_path):
         write_chart_pack(tmp_path / "x.zip", root=data, region="shanghai", lang="en", folder=figures)
     with pytest.raises(ChartPackError, match=r"no figure in language 'en' about region 'haishu'"):
         write_chart_pack(tmp_path / "x.zip", root=data, region="haishu", lang="en", folder=figures)
-    (figures / "03-compare.svg").unlink()
-    with pytest.raises(ChartPackError, match=r"03-compare.svg"):
+    (figures / "03-compare-en.svg").unlink()
+    with pytest.raises(ChartPackError, match=r"03-compare-en.svg"):
         write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="svg", folder=figures)
     assert not (tmp_path / "x.zip").exists()
 
@@ -112,7 +112,7 @@ def test_cli_writes_the_pack_and_keeps_an_earlier_one_on_failure(data, figures, 
 def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, monkeypatch):
     monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
     found = figure_data(data, "en")
-    assert [f.figure for f in found] == ["02-patents", "03-compare"]
+    assert [f.figure for f in found] == ["02-patents-en", "03-compare-en"]
     patents = found[0].data
     # every observation of the figure's regions × indicators × sources (all measures)
     assert list(patents["obs_id"]) == ["t-003", "t-004", "t-009"]
@@ -121,13 +121,13 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     out = tmp_path / "book.xlsx"
     assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
-    ws = wb["Fig data 02-patents"]
+    ws = wb["Fig data 02-patents-en"]
     assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
     header = [c.value for c in ws[5]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=6, values_only=True)]
     assert [(r["obs_id"], r["year"], r["value"]) for r in rows] == [
         ("t-003", 2014, 12957), ("t-004", 2014, 32.1), ("t-009", 2020, 10000)]
-    assert "Fig data 03-compare" in wb.sheetnames
+    assert "Fig data 03-compare-en" in wb.sheetnames
 
 
 def test_missing_figures_are_not_drawn_by_an_export_but_refused(data, figures, tmp_path, monkeypatch, capsys):
@@ -153,10 +153,10 @@ def test_missing_figures_are_not_drawn_by_an_export_but_refused(data, figures, t
 
 def test_figures_the_index_does_not_list_are_stale_and_refused(data, figures, tmp_path):
     for ext in ("png", "svg", "pdf"):  # a figure left by hand, or by a build that did not finish
-        (figures / f"02-patents-old.{ext}").write_bytes((figures / f"02-patents.{ext}").read_bytes())
-    with pytest.raises(ChartPackError, match=r"not in its index.csv: 02-patents-old; .*run `cityscience build`"):
+        (figures / f"02-patents-en-old.{ext}").write_bytes((figures / f"02-patents-en.{ext}").read_bytes())
+    with pytest.raises(ChartPackError, match=r"not in its index.csv: 02-patents-en-old; .*run `cityscience build`"):
         write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="png", folder=figures)
-    (figures / "03-compare.pdf").unlink()
-    with pytest.raises(ChartPackError, match=r"files are missing: 03-compare.pdf.*run `cityscience build`"):
+    (figures / "03-compare-en.pdf").unlink()
+    with pytest.raises(ChartPackError, match=r"files are missing: 03-compare-en.pdf.*run `cityscience build`"):
         write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="png", folder=figures)
     assert not (tmp_path / "x.zip").exists()

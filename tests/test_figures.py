@@ -54,15 +54,16 @@ def _embedded_fonts(pdf: bytes) -> list[bytes]:
 
 def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
     saved = charts.save_figure(_figure(), "02-test-chart", folder=tmp_path, labels=zh)
-    assert saved.paths == tuple(tmp_path / f"02-test-chart.{ext}" for ext in ("png", "svg", "pdf"))
+    assert saved.paths == tuple(tmp_path / f"02-test-chart-zh.{ext}" for ext in ("png", "svg", "pdf"))
     assert all(p.stat().st_size > 0 for p in saved.paths)
     with Image.open(saved.png) as image:
         assert image.info["dpi"][0] >= 200 - 0.5
         assert image.width >= 4 * 200 * 0.9  # a 4-inch figure at 200 dpi
     meta = charts.read_figure_metadata(saved.png)
-    assert meta == {"name": "02-test-chart", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
-                    "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"]}
-    assert "02-test-chart" in repr(saved)
+    assert meta == {"name": "02-test-chart-zh", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
+                    "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"],
+                    "layout": []}
+    assert "02-test-chart-zh" in repr(saved)
 
 
 def test_every_exported_chart_carries_a_source_footnote(zh, tmp_path):
@@ -101,12 +102,12 @@ def test_svg_pdf_and_png_are_byte_identical_when_saved_again(zh, tmp_path):
     plt.close("all")
     charts.save_figure(_figure(), "02-same", folder=second, labels=zh)  # drawn again from scratch
     for ext in ("svg", "pdf", "png"):
-        assert (first / f"02-same.{ext}").read_bytes() == (second / f"02-same.{ext}").read_bytes(), ext
+        assert (first / f"02-same-zh.{ext}").read_bytes() == (second / f"02-same-zh.{ext}").read_bytes(), ext
     fig = _figure()  # the same figure saved twice (laid out again in between) into separate folders
     charts.save_figure(fig, "02-twice", folder=first, labels=zh)
     charts.save_figure(fig, "02-twice", folder=second, labels=zh)
     for ext in ("svg", "pdf"):
-        assert (first / f"02-twice.{ext}").read_bytes() == (second / f"02-twice.{ext}").read_bytes(), ext
+        assert (first / f"02-twice-zh.{ext}").read_bytes() == (second / f"02-twice-zh.{ext}").read_bytes(), ext
 
 
 def test_an_unchanged_figure_keeps_its_files_and_a_changed_one_is_replaced(zh, tmp_path):
@@ -151,6 +152,10 @@ def test_save_figure_refuses_bad_names_low_dpi_and_missing_sources(zh, tmp_path)
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="no sources"):
         charts.save_figure(fig, "02-nosource", folder=tmp_path, labels=zh)
+    with pytest.raises(ValueError, match="no title"):
+        charts.save_figure(fig, "02-untitled", sources=["nb-sum"], folder=tmp_path, labels=zh)
+    with pytest.raises(ValueError, match="adds the language itself"):
+        charts.save_figure(_figure(), "02-hte-zh", folder=tmp_path, labels=zh)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -160,13 +165,13 @@ def test_figure_index_lists_every_exported_figure(zh, tmp_path):
     Image.new("RGB", (2, 2)).save(tmp_path / "99-not-ours.png")  # a PNG without our metadata is ignored
     index = charts.load_figure_index(tmp_path)
     assert list(index.columns) == list(charts.INDEX_COLUMNS)
-    assert index["name"].tolist() == ["01-first", "02-second"]
-    second = index.set_index("name").loc["02-second"]
+    assert index["name"].tolist() == ["01-first-zh", "02-second-zh"]
+    second = index.set_index("name").loc["02-second-zh"]
     assert second["title"] == "第二张" and second["sources"] == "nb-sum" and second["notebook"] == "02"
-    assert second["files"] == "02-second.png;02-second.svg;02-second.pdf"
-    (tmp_path / "01-first.pdf").unlink()  # an incomplete figure drops out of the rebuilt index
+    assert second["files"] == "02-second-zh.png;02-second-zh.svg;02-second-zh.pdf"
+    (tmp_path / "01-first-zh.pdf").unlink()  # an incomplete figure drops out of the rebuilt index
     charts.write_figure_index(tmp_path)
-    assert charts.load_figure_index(tmp_path)["name"].tolist() == ["02-second"]
+    assert charts.load_figure_index(tmp_path)["name"].tolist() == ["02-second-zh"]
     with pytest.raises(FileNotFoundError, match="no figure index"):
         charts.load_figure_index(tmp_path / "nowhere")
 
@@ -247,4 +252,4 @@ def test_published_figures_do_not_depend_on_the_cjk_fonts_of_the_machine(tmp_pat
     system, bundled = out["system"][1], out["bundled"][1]
     assert (system / "as-drawn.png").read_bytes() != (bundled / "as-drawn.png").read_bytes()  # fonts differ
     for ext in ("png", "svg", "pdf"):
-        assert (system / f"02-fonts.{ext}").read_bytes() == (bundled / f"02-fonts.{ext}").read_bytes(), ext
+        assert (system / f"02-fonts-zh.{ext}").read_bytes() == (bundled / f"02-fonts-zh.{ext}").read_bytes(), ext

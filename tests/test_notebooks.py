@@ -20,6 +20,8 @@ import nbformat
 import pytest
 
 from cityscience import build as b
+from cityscience.charts import read_figure_metadata
+from cityscience.conventions import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -70,6 +72,14 @@ def test_prose_has_no_hand_typed_numbers(path):
         text = re.sub(r"(?<!\d)(?:19|20)\d\d(?:[–-]\d\d)?(?!\d)", "", text)  # years and year ranges
         text = re.sub(r"\bper [\d,]+\b", "per", text)  # a normalising unit, not a claim
         assert not re.search(r"\d", text), f"{path.name}: a number typed into prose: {cell.source[:120]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_takes_its_language_as_one_parameter(path):
+    """One parameter name across notebooks, so the build runs each in every language."""
+    params = b.notebook_parameters(path)
+    assert params.get("language") in LANGUAGES and "lang" not in params
+    assert {job.parameters["language"] for job in JOBS if job.notebook == path} == set(LANGUAGES)
 
 
 def test_region_profile_is_parameterized():
@@ -154,6 +164,35 @@ def test_every_notebook_publishes_figures_with_an_index(executed):
     assert index["06-profile-cixi-en"]["lang"] == "en" and index["06-profile-cixi-en"]["regions"] == "cixi"
 
 
+def test_every_figure_comes_in_every_language_with_a_real_title(executed):
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    with open(out / "figures" / "index.csv", encoding="utf-8", newline="") as fh:
+        index = list(csv.DictReader(fh))
+    per_language = {lang: {row["name"][:-len(lang) - 1] for row in index if row["lang"] == lang}
+                    for lang in LANGUAGES}
+    assert all(row["name"].endswith(f"-{row['lang']}") for row in index)
+    assert per_language["zh"] == per_language["en"] and per_language["zh"]
+    for row in index:
+        assert row["title"].strip() and row["title"] != row["name"], row["name"]
+    zh = {row["name"][:-3]: row["title"] for row in index if row["lang"] == "zh"}
+    en = {row["name"][:-3]: row["title"] for row in index if row["lang"] == "en"}
+    assert all(zh[name] != en[name] for name in zh), "an English title is the Chinese one"
+    assert not [name for name, title in en.items() if re.search(r"[\u4e00-\u9fff]", title)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_text_overlaps_another_or_leaves_the_figure(executed, lang):
+    """Tick labels, legend entries, annotations, titles and footnotes of every published figure
+    (checked by save_figure on the laid-out figure, recorded in the PNG's description)."""
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    pngs = sorted((out / "figures").glob(f"*-{lang}.png"))
+    assert pngs
+    problems = {p.stem: read_figure_metadata(p)["layout"] for p in pngs}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
 def test_committed_figures_are_those_the_notebooks_make(executed):
     """figures/ in the repository lists the same figures a fresh build makes (run `make build` if not)."""
     out, result = executed
@@ -168,15 +207,16 @@ def test_committed_figures_are_those_the_notebooks_make(executed):
                                 f"stale {sorted(committed - built)}")
 
 
-def test_policy_notebook_writes_its_figures_and_counts_each_document(executed):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_policy_notebook_writes_its_figures_and_counts_each_document(executed, lang):
     """Notebook 08 saves every figure it names and closes with item counts computed from the measures."""
     import cityscience as cs
 
     out, result = executed
     assert result["ok"], f"the build stopped:\n{result['error']}"
-    nb = nbformat.read(str(out / "build" / "notebooks" / "08-policy-priorities.ipynb"), as_version=4)
+    nb = nbformat.read(str(out / "build" / "notebooks" / f"08-policy-priorities-{lang}.ipynb"), as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    names = re.findall(r'save_figure\(fig, "(08-[a-z-]+)"', code)
+    names = [f"{name}-{lang}" for name in re.findall(r'save_figure\(fig, "(08-[a-z-]+)"', code)]
     assert names
     for name in names:
         for ext in ("png", "svg", "pdf"):

@@ -37,20 +37,26 @@ def test_a_unit_added_to_the_codebook_reaches_the_extractor_and_the_charts(units
     assert charts.display_unit("kWh", "zh") == (1, "kWh")
     monkeypatch.setenv("CITYSCIENCE_DATA", str(units_folder.parents[1]))
 
-    _append(units_folder, '万千瓦时,kWh,10000,ten thousand kilowatt-hours,direct,yes,万千瓦时,"10,000 kWh"')
+    _append(units_folder, "万千瓦时,kWh,10000,ten thousand kilowatt-hours,direct,yes,万千瓦时,MWh,1000,{value}万千瓦时,"
+                          "{value} MWh")
     (row,) = extract(SENTENCE).itertuples()
     assert (row.value, row.unit, row.unit_std, row.value_std) == (35, "万千瓦时", "kWh", 350_000)
     assert charts.display_unit("kWh", "zh") == (1e4, "万千瓦时")
-    assert charts.display_unit("kWh", "en") == (1e4, "10,000 kWh")
+    assert charts.display_unit("kWh", "en") == (1e3, "MWh")
+    assert charts.format_value(35, "万千瓦时", "zh") == "35万千瓦时"
+    assert charts.format_value(35, "万千瓦时", "en") == "350 MWh"
 
 
 def test_the_display_table_is_the_display_rows_of_the_codebook():
     rows = read_units()
     shown = display_units()
     assert set(shown) == {r.unit_std for r in rows if r.display}
-    assert shown["CNY"] == (1e8, "亿元", "CNY 100 m")  # divisor = factor of the display unit
-    assert shown["count"] == (1, "", "")  # counts are shown without a unit label
-    assert shown["rank"] == (1, "位", "rank")
+    cny = shown["CNY"]
+    assert cny.factors == {"zh": 1e8, "en": 1e9}  # 亿元 in Chinese, billions in English
+    assert cny.labels == {"zh": "亿元", "en": "CNY bn"}
+    assert cny.formats == {"zh": "{value}亿元", "en": "CNY {value} bn"}
+    assert shown["count"].labels == {"zh": "", "en": ""}  # counts are shown without a unit label
+    assert shown["rank"].factors == {"zh": 1, "en": 1} and shown["rank"].labels == {"zh": "位", "en": "rank"}
     assert charts.display_unit("no_such_unit", "en") == (1, "no_such_unit")
 
 
@@ -94,8 +100,8 @@ def test_a_missing_units_file_is_named_with_what_to_do(units_folder):
 
 
 def test_unusable_rows_are_all_reported_with_their_lines(units_folder):
-    _append(units_folder, "万千瓦时,kWh,zero,x,sometimes,,,")
-    _append(units_folder, "亿元2,CNY,1e8,x,direct,yes,亿元,CNY 100 m")
+    _append(units_folder, "万千瓦时,kWh,zero,x,sometimes,,,,,,")
+    _append(units_folder, "亿元2,CNY,1e8,x,direct,yes,亿元,CNY bn,0,{value}亿元,CNY bn")
     n = len(units_folder.read_text(encoding="utf-8").splitlines())
     with pytest.raises(UnitsError) as err:
         read_units()
@@ -103,15 +109,17 @@ def test_unusable_rows_are_all_reported_with_their_lines(units_folder):
     assert f"units.csv:{n - 1}: column 'factor': value 'zero'" in message
     assert f"units.csv:{n - 1}: column 'extract': value 'sometimes'" in message
     assert f"units.csv:{n}: column 'display'" in message and "one display unit for CNY (also on line 2)" in message
+    assert f"units.csv:{n}: column 'display_factor_en': value '0'" in message
+    assert f"units.csv:{n}: column 'format_en': value 'CNY bn'" in message and "{value}" in message
 
 
 def test_units_that_read_the_same_must_mean_the_same(units_folder):
-    _append(units_folder, "萬元,CNY,1,wrong factor,direct,,,")
+    _append(units_folder, "萬元,CNY,1,wrong factor,direct,,,,,,")
     with pytest.raises(ExtractError, match=r"unit '萬元' reads as '万元' like the unit on line 3"):
         extract(SENTENCE)
 
 
 def test_a_unit_without_extract_is_never_proposed(units_folder):
-    _append(units_folder, "万千瓦时,kWh,10000,ten thousand kilowatt-hours,,,,")
+    _append(units_folder, "万千瓦时,kWh,10000,ten thousand kilowatt-hours,,,,,,,")
     (row,) = extract(SENTENCE).itertuples()
     assert row.unit == "万千瓦"

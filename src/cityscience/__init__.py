@@ -44,6 +44,7 @@ from .load import (
 )
 from .problems import Problem, ValidationError
 from .provenance import cite
+from .select import select
 
 __version__ = "0.1.0"
 
@@ -78,6 +79,7 @@ __all__ = [
     "load_vocabularies",
     "raw_text",
     "related_levels",
+    "select",
     "target_pairs",
     "term_frequencies",
     "terms_version",

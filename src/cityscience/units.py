@@ -20,13 +20,14 @@ from .paths import data_dir
 from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
-__all__ = ["EXTRACT_MODES", "UnitRow", "UnitsError", "display_units", "read_units", "unit_problems",
-           "units_path"]
+__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_units", "read_units",
+           "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
-_COLUMNS = ["unit", "unit_std", "factor", "description", "extract", "display", "display_zh", "display_en"]
-_REQUIRED = set(_COLUMNS) - {"description"}
+_COLUMNS = ["unit", "unit_std", "factor", "description", "extract", "display", "display_zh", "display_en",
+            "display_factor_en", "format_zh", "format_en"]
+_REQUIRED = set(_COLUMNS) - {"description", "display_factor_en", "format_zh", "format_en"}
 
 
 class UnitsError(ValueError):
@@ -45,6 +46,24 @@ class UnitRow:
     display_zh: str
     display_en: str
     line: int
+    display_factor_en: float | None = None
+    format_zh: str = ""
+    format_en: str = ""
+
+
+@dataclass(frozen=True)
+class DisplayUnit:
+    """How values of one standard unit are shown in each language (a display row of the units file).
+
+    ``factors``, ``labels`` and ``formats`` are keyed by language: the divisor from the
+    standard unit, the axis label and the pattern a value is written with (``{value}``
+    the number, ``{written}`` the unit as written).
+    """
+
+    unit_std: str
+    factors: dict[str, float]
+    labels: dict[str, str]
+    formats: dict[str, str]
 
 
 def units_path(root: Path | None = None) -> Path:
@@ -86,6 +105,12 @@ def _cell_problems(table: RawTable, shown: str) -> list[Problem]:
         if row["extract"] not in ("", *EXTRACT_MODES):
             problems.append(Problem(shown, line, "extract", row["extract"],
                                     f"empty or one of {', '.join(EXTRACT_MODES)}", "allowed_value"))
+        if row.get("display_factor_en") and _factor(row["display_factor_en"]) is None:
+            problems.append(Problem(shown, line, "display_factor_en", row["display_factor_en"],
+                                    "empty or a positive factor", "dtype"))
+        for col in ("format_zh", "format_en"):
+            if row.get(col) and "{value}" not in row[col]:
+                problems.append(Problem(shown, line, col, row[col], "a pattern holding {value}", "pattern"))
         if row["display"] not in ("", "yes"):
             problems.append(Problem(shown, line, "display", row["display"], "empty or yes", "allowed_value"))
     return problems
@@ -120,16 +145,28 @@ def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
     if problems:
         raise UnitsError(f"{shown}: cannot read the units:\n" + "\n".join(f"  {p}" for p in problems))
     rows = tuple(UnitRow(r["unit"], r["unit_std"], float(r["factor"]), r["extract"], r["display"] == "yes",
-                         r["display_zh"], r["display_en"], line)
+                         r["display_zh"], r["display_en"], line,
+                         _factor(r.get("display_factor_en") or "") or None, r.get("format_zh") or "",
+                         r.get("format_en") or "")
                  for r, line in zip(table.rows, table.lines, strict=True))
     _CACHE[path] = (key, rows)
     return rows
 
 
-def display_units(root: Path | None = None) -> dict[str, tuple[float, str, str]]:
-    """Standard unit → (divisor, Chinese label, English label) for showing values on charts.
+def display_units(root: Path | None = None) -> dict[str, DisplayUnit]:
+    """Standard unit → :class:`DisplayUnit`, from the rows marked ``display``.
 
-    From the rows marked ``display``: the divisor is the row's factor (CNY is shown in
-    亿元, so values are divided by 1e8).
+    Chinese divides by the row's factor (CNY in 亿元: 1e8); English by
+    ``display_factor_en`` when given (CNY in billions: 1e9). A missing format
+    is the number followed by the label.
     """
-    return {r.unit_std: (r.factor, r.display_zh, r.display_en) for r in read_units(root) if r.display}
+    out = {}
+    for r in read_units(root):
+        if not r.display:
+            continue
+        labels = {"zh": r.display_zh, "en": r.display_en}
+        formats = {lang: fmt or ("{value}" + (f" {labels[lang]}" if labels[lang] else ""))
+                   for lang, fmt in (("zh", r.format_zh), ("en", r.format_en))}
+        out[r.unit_std] = DisplayUnit(r.unit_std, {"zh": r.factor, "en": r.display_factor_en or r.factor},
+                                      labels, formats)
+    return out

@@ -39,7 +39,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ..atomic import write_if_changed
-from ..conventions import FIGURE_FORMATS
+from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import figures_dir
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
@@ -55,7 +55,9 @@ __all__ = [
     "SavedFigure",
     "attach_note",
     "attach_sources",
+    "figure_file_name",
     "figure_info",
+    "layout_problems",
     "load_figure_index",
     "read_figure_metadata",
     "save_figure",
@@ -154,11 +156,57 @@ def _text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
 
 
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+#: Chinese punctuation a line may end after, and opening brackets a line may start with.
+_CLOSE = "，。；：、！？）》」』】〕"
+_OPEN = "（《「『【〔“"
+_TOKEN = re.compile(rf"[^\s{_WIDE}]+\s*|[{_WIDE}]+|\s+")
+_CLAUSE = re.compile(rf"[{_OPEN}]*[^{_CLOSE}{_OPEN}]*[{_CLOSE}]*")
+
+
+def _words(run: str) -> list[str]:
+    """A run of Chinese cut into words (jieba, through :func:`cityscience.policy.segment`), as written."""
+    from ..policy.terms import segment
+
+    out, at = [], 0
+    for word in segment(run):  # the normalizer keeps lengths, so the cut applies to the text as written
+        out.append(run[at:at + len(word)])
+        at += len(word)
+    return out
+
+
+def _tokens(text: str, width_em: float) -> list[str]:
+    """Pieces a line may break between: English words, Chinese clauses (ending after punctuation), and the
+    words of a clause too long for a line of its own."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if not re.match(rf"[{_WIDE}]", token):
+            tokens.append(token)
+            continue
+        for clause in (c for c in _CLAUSE.findall(token) if c):
+            tokens += _words(clause) if _text_width(clause) > width_em else [clause]
+    glued: list[str] = []
+    for token in tokens:  # no line starts with closing punctuation or ends with an opening bracket
+        close = len(token) - len(token.lstrip(_CLOSE))
+        if glued and close:
+            glued[-1] += token[:close]
+            token = token[close:]
+        if glued and glued[-1].strip() and set(glued[-1]) <= set(_OPEN):
+            glued[-1] += token
+        elif token:
+            glued.append(token)
+    return glued
+
+
 def _wrap(text: str, width_em: float) -> str:
-    """Wrap a footnote to a width in ems, breaking at spaces or between wide characters."""
+    """Wrap a footnote to a width in ems: at spaces in English, after punctuation or between words in Chinese.
+
+    >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 10).split("\\n")
+    ['差异未必反映绩效。', '数据来源：宁波市科技局']
+    """
     lines, line = [], ""
-    tokens = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|[\u3000-\u9fff\uff00-\uffef]|\s+", text)
-    for token in tokens:
+    for token in _tokens(text, width_em):
         if line and _text_width(line + token.rstrip()) > width_em:
             lines.append(line.rstrip())
             line = token.lstrip()
@@ -296,7 +344,23 @@ def _notebook_of(name: str) -> str:
     if not match:
         raise ValueError(f"figure name {name!r}: expected the notebook number and a slug, "
                          "e.g. '02-hte-stock' (lowercase letters, digits, '-' or '_')")
+    for lang in LANGUAGES:
+        if name.endswith(f"-{lang}"):
+            raise ValueError(f"figure name {name!r}: save_figure adds the language itself "
+                             f"({name[:-len(lang) - 1]}-{lang}); pass the name without '-{lang}'")
     return match.group(1)
+
+
+def figure_file_name(name: str, lang: str) -> str:
+    """The file stem of figure ``name`` in ``lang``: ``02-hte-stock`` in English is ``02-hte-stock-en``."""
+    _notebook_of(name)
+    return f"{name}-{check_language(lang)}"
+
+
+def _shown_title(fig: Figure) -> str | None:
+    """The title the figure shows: its suptitle, else the first axes title (None without either)."""
+    texts = [fig.get_suptitle()] + [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    return next((t for t in texts if t and t.strip()), None)
 
 
 def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = None, title: str | None = None,
@@ -305,14 +369,16 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                 dpi: int = MIN_DPI, labels: Labels | None = None, regions: Iterable[object] | None = None,
                 indicators: Iterable[object] | None = None, update_index: bool = True,
                 show: bool | None = None) -> SavedFigure:
-    """Write ``NAME.png``, ``NAME.svg`` and ``NAME.pdf`` with a source footnote, atomically.
+    """Write ``NAME-LANG.png``, ``NAME-LANG.svg`` and ``NAME-LANG.pdf`` with a source footnote, atomically.
 
     Args:
         fig: the figure (e.g. from a chart function).
-        name: ``NN-slug``: the notebook's number and a short lowercase name (``02-hte-stock``).
+        name: ``NN-slug``: the notebook's number and a short lowercase name (``02-hte-stock``); the files
+            carry the language as well (``02-hte-stock-zh.png``, ``02-hte-stock-en.png``).
         sources: source_ids of the documents shown (default: those the chart functions recorded).
-        title: title for the index and the file metadata (default: the chart's title).
-        lang: footnote language (default: the chart's language).
+        title: title for the index and the file metadata (default: the chart's title, else the figure's
+            suptitle or first axes title; a figure without any is refused).
+        lang: language of the figure and its footnote (default: the chart's language).
         note: an extra line above the sources in the footnote (e.g. what a value includes).
         caveat: start the footnote with a comparability note when the figure mixes kinds of
             places or years (computed from the regions and years the chart functions recorded).
@@ -326,11 +392,12 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             Jupyter kernel with the inline backend; scripts keep the figure open.
 
     The figure is laid out once and rendered in the three formats with that
-    layout, in memory; a file whose bytes did not change is not written again.
+    layout, in memory; texts that overlap or leave the figure (:func:`layout_problems`)
+    are warned about and recorded in the PNG's description (``layout``); a file whose bytes did not change is not written again.
     Text is drawn with the bundled CJK font (see :func:`_bundled_font`).
 
     Raises:
-        ValueError: a bad name, dpi below 200, or no sources.
+        ValueError: a bad name, dpi below 200, no sources or no title.
         MissingGlyphError: some text has characters no font can draw; nothing is written.
     """
     notebook = _notebook_of(name)
@@ -342,7 +409,11 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         raise ValueError(f"figure {name!r} has no sources: draw it with the cityscience chart functions or "
                          "pass sources=[source_id, …] so its footnote can name the documents")
     lang = check_language(lang or info.lang or current_language())
-    title = title or info.title or name
+    base, name = name, figure_file_name(name, lang)
+    title = title or info.title or _shown_title(fig)
+    if not title:
+        raise ValueError(f"figure {base!r} has no title: give the chart one or pass title=, "
+                         "so the figure index says what it shows")
     meta = {
         "name": name, "notebook": notebook, "title": title, "lang": lang,
         "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
@@ -368,10 +439,16 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         content = fig.get_tightbbox(fig.canvas.get_renderer())
         footnote = _place_footnote(fig, text, content)
         with _frozen_layout(fig, content, footnote) as bbox:
+            fig.draw_without_rendering()  # places the legends' texts, as drawing the files will
+            meta["layout"] = layout_problems(fig, bbox)
+            metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
                 rendered[fmt] = buffer.getvalue()
+    if meta["layout"]:
+        warnings.warn(f"figure {name!r}: texts overlap or leave the figure: " + "; ".join(meta["layout"]),
+                      stacklevel=2)
     glyphs = sorted({str(w.message) for w in caught if _GLYPH_WARNING.search(str(w.message))})
     for w in caught:
         if not _GLYPH_WARNING.search(str(w.message)):
@@ -392,6 +469,63 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
 
         plt.close(fig)
     return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
+
+
+def _layout_texts(fig: Figure) -> list[tuple[str, Text]]:
+    """The texts a reader must be able to read, each with what it is: tick labels, legend entries,
+    annotations and other texts of every axes (child axes too), axis labels, titles and figure texts."""
+    out: list[tuple[str, Text]] = []
+    axes = list(fig.axes)
+    axes += [child for ax in fig.axes for child in ax.child_axes]
+    for i, ax in enumerate(axes):
+        if not ax.get_visible():
+            continue
+        where = f"axes {i}"
+        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            if not (ax.axison and axis.get_visible()):  # set_axis_off hides both axes
+                continue
+            low, high = sorted(axis.get_view_interval())
+            span = (high - low) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if low - span <= tick.get_loc() <= high + span:  # ticks outside the view are not drawn
+                    out += [(f"{where} {name} tick {t.get_text()!r}", t) for t in (tick.label1, tick.label2)]
+            out.append((f"{where} {name} label", axis.label))
+        # the axes' own texts: annotations, ax.text and the three titles
+        out += [(f"{where} text {t.get_text()!r}", t) for t in ax.get_children() if isinstance(t, Text)]
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            out += [(f"{where} legend {t.get_text()!r}", t) for t in legend.get_texts()]
+    out += [(f"figure text {t.get_text()[:30]!r}", t) for t in fig.texts]
+    return [(what, t) for what, t in out if t.get_visible() and t.get_text().strip()]
+
+
+def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.0) -> list[str]:
+    """Texts that overlap each other or leave the figure (or ``bbox``, in inches), as readable lines.
+
+    Checks every tick label, legend entry, annotation, axis label, title and figure
+    text with its drawn extent (``get_window_extent`` after a draw without
+    rendering); two texts overlap when their extents share more than ``tolerance``
+    pixels both ways. Texts of one legend are laid out by matplotlib and only checked
+    against the other texts. Empty when the layout is clean.
+    """
+    renderer = fig.canvas.get_renderer()
+    area = (bbox.transformed(fig.dpi_scale_trans) if bbox is not None else fig.bbox)
+    texts = [(what, t.get_window_extent(renderer)) for what, t in _layout_texts(fig)]
+    problems = []
+    for what, box in texts:
+        if (box.x0 < area.x0 - tolerance or box.x1 > area.x1 + tolerance or box.y0 < area.y0 - tolerance
+                or box.y1 > area.y1 + tolerance):
+            problems.append(f"{what} leaves the figure")
+    for i, (what, box) in enumerate(texts):
+        legend = what.partition(" legend ")
+        for other, box2 in texts[i + 1:]:
+            if legend[1] and " legend " in other and other.partition(" legend ")[0] == legend[0]:
+                continue  # entries of one legend: laid out by matplotlib
+            dx = min(box.x1, box2.x1) - max(box.x0, box2.x0)
+            dy = min(box.y1, box2.y1) - max(box.y0, box2.y0)
+            if dx > tolerance and dy > tolerance:
+                problems.append(f"{what} overlaps {other}")
+    return problems
 
 
 def _inline_session() -> bool:

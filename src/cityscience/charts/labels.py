@@ -48,8 +48,30 @@ TEXT: dict[str, dict[str, str]] = {
     "region": {"zh": "地区", "en": "Region"},
     "count": {"zh": "条数", "en": "Number of values"},
     "target_pct": {"zh": "相对目标（目标 = 100%）", "en": "Relative to target (target = 100%)"},
-    "required_growth": {"zh": "需年均增长", "en": "needs"},
-    "per_year": {"zh": "", "en": " a year"},
+    "required_growth": {"zh": "；需年均增长 {growth}", "en": "; needs {growth} a year"},
+    "derived_value": {"zh": "{value}（推算值）", "en": "{value} (derived)"},
+    "with_measure": {"zh": "{name}（{measure}）", "en": "{name} ({measure})"},
+    "with_region": {"zh": "{name}（{region}）", "en": "{name} ({region})"},
+    "number_of": {"zh": "数量（{unit}）", "en": "Number"},
+    "base_of": {"zh": "{year}年基数{obs_id}", "en": "the {year} base {obs_id}"},
+    "pair_not_alike": {"zh": "基数与目标不可直接比较：", "en": "base and target not alike: "},
+    "list_sep": {"zh": "，", "en": ", "},
+    "head_indicator": {"zh": "指标", "en": "Indicator"},
+    "head_year": {"zh": "年份", "en": "Year"},
+    "head_status": {"zh": "状态", "en": "Status"},
+    "head_value": {"zh": "数值", "en": "Value"},
+    "profile_facts": {"zh": "主要数值", "en": "Headline values"},
+    "part_of_region": {"zh": "{name}（属{parent}）", "en": "{name}, part of {parent}"},
+    "level_group": {"zh": "{level}：{names}", "en": "{level}: {names}"},
+    "names_sep": {"zh": "、", "en": ", "},
+    "groups_sep": {"zh": "；", "en": "; "},
+    "parts_sep": {"zh": "及", "en": " and "},
+    "kinds_of_places": {"zh": "不同层级的地区（{groups}）", "en": "different kinds of places ({groups})"},
+    "different_years": {"zh": "不同年份（{years}）", "en": "different years ({years})"},
+    "comparability_note": {"zh": "注意：图中比较{parts}，差异未必反映绩效。",
+                           "en": "Note: compares {parts}; a difference is not necessarily one of performance."},
+    "profile_counts": {"zh": "各类别数值个数", "en": "Values per subject area"},
+    "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
     "interval": {"zh": "区间", "en": "range"},
     "no_data": {"zh": "无数据", "en": "no data"},
     "rows_category": {"zh": "类别", "en": "Category"},
@@ -76,51 +98,107 @@ _LOADED: dict[str, tuple[object, type, Labels]] = {}
 
 
 def display_unit(unit_std: str, lang: str = "zh") -> tuple[float, str]:
-    """Divisor and unit label for showing values of a standard unit (CNY → 亿元, divisor 1e8).
+    """Divisor and axis label for showing values of a standard unit (CNY → 亿元 ÷ 1e8, CNY bn ÷ 1e9).
 
     From the display rows of ``codebook/units.csv`` (:func:`cityscience.units.display_units`);
     a standard unit without one is shown as it is, labelled with its code.
     """
     check_language(lang)
-    divisor, zh, en = display_units().get(str(unit_std), (1, str(unit_std), str(unit_std)))
-    return divisor, zh if lang == "zh" else en
+    shown = display_units().get(str(unit_std))
+    if shown is None:
+        return 1, str(unit_std)
+    return shown.factors[lang], shown.labels[lang]
 
 
 def format_number(x: float, digits: int | None = None) -> str:
-    """A number with thousands separators and at most ``digits`` decimals (default: as needed, up to 2)."""
+    """A number with thousands separators and at most ``digits`` decimals.
+
+    Default: none for whole numbers, 1 from 100, 2 from 1, three significant
+    digits below 1 (0.0123), trailing zeros dropped.
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return "–"
     x = float(x)
     if digits is None:
-        digits = 0 if float(x).is_integer() else (1 if abs(x) >= 100 else 2)
+        if x.is_integer():
+            digits = 0
+        elif abs(x) >= 100:
+            digits = 1
+        elif abs(x) >= 1:
+            digits = 2
+        else:
+            digits = min(6, 2 - math.floor(math.log10(abs(x))))
     text = f"{x:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
-def format_value(value: float, *, qualifier: str = "exact", value_high: float | None = None,
-                 unit: str = "", digits: int | None = None) -> str:
-    """A value as a reader should see it: ``≥1,000``, ``≈70``, ``5–10``, with an optional unit.
+def _unit_of(unit: str) -> tuple[str, float, str]:
+    """(standard unit, factor to it, unit as written) of a unit code of ``units.csv`` or a standard unit."""
+    from ..units import read_units
+
+    if not unit:
+        return "", 1.0, ""
+    rows = read_units()
+    for r in rows:
+        if r.unit == unit:
+            return r.unit_std, r.factor, unit
+    if any(r.unit_std == unit for r in rows):
+        return unit, 1.0, ""
+    return "", 1.0, unit
+
+
+def format_value(value: float, unit: str = "", language: str | None = None, *, qualifier: str = "exact",
+                 value_high: float | None = None, digits: int | None = None, written: str | None = None,
+                 bare: bool = False) -> str:
+    """A value as a reader of ``language`` expects it: ``≥1,000家``, ``185亿元``, ``CNY 18.5 bn``, ``≈70%``.
+
+    The one number formatter of the charts and notebooks, driven by
+    ``codebook/units.csv``: the value is converted to the language's display
+    unit of its standard unit and written with its ``format_zh``/``format_en``
+    pattern (thousands separators, qualifier symbols, a range as low–high).
 
     Args:
-        value: the (lower) value, already in display units.
+        value: the (lower) value, in ``unit``.
+        unit: a unit of ``units.csv`` as written (亿元, 家, %), a standard unit (CNY, count),
+            or "" for a plain number; any other text is appended as a label.
+        language: ``"zh"`` or ``"en"`` (default: the theme's language).
         qualifier: a qualifier code (exact, approx, at_least, at_most, range).
-        value_high: upper end of a range (display units).
-        unit: unit label appended after the number ("%" is attached without a space).
-        digits: decimals to show (default: as needed).
+        value_high: upper end of a range, in ``unit``.
+        digits: decimals to show (default: as needed, see :func:`format_number`).
+        written: the unit as the document writes it, for counts (家, 件) when ``unit`` is ``count``.
+        bare: the number in the display unit without the unit (bar labels under a unit axis).
+
+    >>> format_value(185, "亿元", "zh"), format_value(185, "亿元", "en")
+    ('185亿元', 'CNY 18.5 bn')
+    >>> format_value(2832, "件", "zh"), format_value(2832, "件", "en"), format_value(5, "家", "zh", qualifier="at_least")
+    ('2,832件', '2,832', '≥5家')
     """
+    from .style import current_language
+
+    lang = check_language(language or current_language())
     if qualifier not in QUALIFIER_SYMBOLS:
         raise ValueError(f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIER_SYMBOLS)}")
+    std, factor, as_written = _unit_of(str(unit or ""))
+    shown = display_units().get(std) if std else None
+    if written is not None and not pd.isna(written):
+        as_written = str(written)
+    divisor = shown.factors[lang] if shown is not None else 1.0
+    scale = factor / divisor if shown is not None else 1.0
     has_high = value_high is not None and not pd.isna(value_high)
     if qualifier == "range" and has_high:
-        text = f"{format_number(value, digits)}–{format_number(value_high, digits)}"
+        number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
     else:
-        text = QUALIFIER_SYMBOLS[qualifier] + format_number(value, digits)
-    if unit:
-        attached = unit in ("%", "×") or unicodedata.east_asian_width(unit[0]) in "WF"
-        text += unit if attached else f" {unit}"
-    return text
+        number = format_number(value * scale, digits)
+    if bare or not unit:
+        return QUALIFIER_SYMBOLS[qualifier] + number
+    if shown is None:  # not a unit of the codebook: a label after the number
+        attached = as_written in ("%", "×") or unicodedata.east_asian_width(as_written[0]) in "WF"
+        return QUALIFIER_SYMBOLS[qualifier] + number + (as_written if attached else f" {as_written}")
+    if as_written and _unit_of(as_written)[1] != divisor:
+        as_written = ""  # 万家 written, shown in 家: the written unit would misstate the number
+    return QUALIFIER_SYMBOLS[qualifier] + shown.formats[lang].format(value=number, written=as_written)
 
 
 def _column_map(frame: pd.DataFrame | None, key: str, value: str) -> dict[str, str]:
@@ -220,6 +298,21 @@ class Labels:
         """A fixed chart phrase (see :data:`TEXT`) in this language."""
         return TEXT[key][self.lang]
 
+    def template(self, key: str, table: Mapping[str, Mapping[str, str]] | None = None, /, **fields) -> str:
+        """One sentence in this language from its template: ``table[key][lang]`` filled with ``fields``.
+
+        ``table`` (default :data:`TEXT`) maps a sentence id to its ``zh`` and ``en``
+        wording, so each sentence is written once per language instead of in
+        ``if zh … else …`` branches; an unknown id or a missing language raises a
+        KeyError naming what there is.
+        """
+        table = TEXT if table is None else table
+        if key not in table:
+            raise KeyError(f"no sentence {key!r}; expected one of {', '.join(sorted(table))}")
+        if self.lang not in table[key]:
+            raise KeyError(f"sentence {key!r} has no {self.lang!r} wording (has {', '.join(table[key])})")
+        return table[key][self.lang].format(**fields)
+
     def comparability_note(self, obs: pd.DataFrame | None = None, *, regions: Iterable[object] = (),
                            years: Iterable[object] = ()) -> str:
         """A caveat for a chart that mixes kinds of places or years ("" when it does not).
@@ -235,7 +328,7 @@ class Labels:
         last = len(self.region_rank)
         regions = sorted({str(r) for r in regions if not pd.isna(r)}, key=lambda r: (self.region_rank.get(r, last), r))
         years = sorted({int(y) for y in years if not pd.isna(y)})
-        zh = self.lang == "zh"
+        say = self.template
         parts = []
         levels: dict[str, list[str]] = {}
         for r in regions:
@@ -243,22 +336,19 @@ class Labels:
             name = self.region(r)
             parent = self.region_parents.get(r)
             if parent:
-                name += f"（属{self.region(parent)}）" if zh else f", part of {self.region(parent)}"
+                name = say("part_of_region", name=name, parent=self.region(parent))
             levels.setdefault(level, []).append(name)
         nested = any(self.region_parents.get(r) in regions for r in regions)
         if len(levels) > 1 or nested:
-            groups = ("；" if zh else "; ").join(
-                f"{self.term('admin_level', lvl)}{'：' if zh else ': '}{('、' if zh else ', ').join(names)}"
+            groups = self.text("groups_sep").join(
+                say("level_group", level=self.term("admin_level", lvl), names=self.text("names_sep").join(names))
                 for lvl, names in levels.items())
-            parts.append(f"不同层级的地区（{groups}）" if zh else f"different kinds of places ({groups})")
+            parts.append(say("kinds_of_places", groups=groups))
         if len(years) > 1:
-            listed = ("、" if zh else ", ").join(str(y) for y in years)
-            parts.append(f"不同年份（{listed}）" if zh else f"different years ({listed})")
+            parts.append(say("different_years", years=self.text("names_sep").join(str(y) for y in years)))
         if not parts:
             return ""
-        if zh:
-            return "注意：图中比较" + "及".join(parts) + "，差异未必反映绩效。"
-        return "Note: compares " + " and ".join(parts) + "; a difference is not necessarily one of performance."
+        return say("comparability_note", parts=self.text("parts_sep").join(parts))
 
     def source_note(self, source_ids: Iterable[object]) -> str:
         """The footnote naming every document in ``source_ids`` (sorted, each once)."""

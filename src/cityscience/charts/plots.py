@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
-from .figures import attach_note, attach_sources
+from .figures import attach_note, attach_sources, figure_info
 from .labels import Labels, check_language, display_unit, format_value
 from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
 from .style import (
@@ -49,13 +49,18 @@ __all__ = [
     "coverage_heatmap",
     "dumbbell",
     "fact_table",
+    "grouped_hbar",
     "hbar",
     "heatmap",
     "lines_over_years",
+    "region_profile",
+    "status_bars",
     "style_legend",
 ]
 
 _NEUTRAL = "#555555"
+#: Standard unit a value of each non-level measure is in (a growth rate is in percent whatever it grows).
+MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
 
 
 def _related(fig: Figure, obs: pd.DataFrame, df: pd.DataFrame, lang: str) -> None:
@@ -85,12 +90,12 @@ def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
     return lang, labels, fig, ax
 
 
-def _value_text(row: pd.Series, divisor: float, unit: str, labels: Labels, *, with_unit: bool = False) -> str:
-    high = row["value_high_std"] / divisor if not pd.isna(row["value_high_std"]) else None
-    text = format_value(row["value_std"] / divisor, qualifier=row["qualifier"], value_high=high,
-                        unit=unit if with_unit else "")
+def _value_text(row: pd.Series, labels: Labels, *, unit_std: str | None = None, with_unit: bool = False) -> str:
+    """A chart frame row's value through the one formatter (:func:`~cityscience.charts.labels.format_value`)."""
+    text = format_value(row["value_std"], unit_std or row["unit_std"], labels.lang, qualifier=row["qualifier"],
+                        value_high=row["value_high_std"], written=row.get("unit"), bare=not with_unit)
     if row["derived"]:
-        text += f"（{labels.text('derived')}）" if labels.lang == "zh" else f" ({labels.text('derived')})"
+        text = labels.template("derived_value", value=text)
     return text + str(row.get("mark", "") or "")
 
 
@@ -167,8 +172,13 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                 handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker, linestyle=style.linestyle,
                                       markerfacecolor=_NEUTRAL if style.filled else "white", label=text))
     if handles and below:
-        # Anchored a fixed distance (in points) under the axes, below tick labels and axis label.
-        drop = (40 if ax.get_xlabel() else 24) / 72
+        # Anchored under everything the axes draw below themselves (tick labels, the axis label, a
+        # secondary axis of region names): that distance does not depend on where the layout puts them.
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        fig = ax.figure
+        below_axes = ax.bbox.y0 - ax.get_tightbbox(fig.canvas.get_renderer()).y0
+        drop = max(24 / 72, below_axes / fig.dpi + 4 / 72)
         anchor = ax.transAxes + ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=anchor,
                   ncols=min(len(handles), 5), borderaxespad=0.0)
@@ -183,15 +193,32 @@ def _axis_label(df: pd.DataFrame, unit: str, labels: Labels) -> str:
     if labels.lang == "zh" and df["unit_std"].iloc[0] == "count":
         written = df["unit"].dropna().astype(str).value_counts()
         if len(written):
-            return f"{labels.text('number')}（{written.index[0]}）"
+            return labels.template("number_of", unit=written.index[0])
     return labels.text("number")
 
 
 def _title(ax: Axes, title: str | None, default: str) -> str:
+    """Set the axes title, wrapped to the axes' width (side-by-side panels never run into each other)."""
+    from matplotlib.font_manager import FontProperties
+
+    from .figures import _wrap
+
     text = default if title is None else title
     if text:
-        ax.set_title(text)
+        size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
+        ax.set_title(_wrap(text, max(12.0, _axes_width(ax) * 72 / size)))
+        if figure_info(ax.figure).title is None:  # the index lists the title unwrapped
+            figure_info(ax.figure).title = text
     return text
+
+
+def _tick_names(fig: Figure, names: list[str], share: float = 0.42, lines: int = 2) -> list[str]:
+    """Row labels wrapped to ``share`` of the figure's width, so long (English) names leave the bars room."""
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    width = share * fig.get_figwidth() * 72 / size
+    return [_fit(name, width, lines) for name in names]
 
 
 def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
@@ -249,7 +276,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
             _draw_interval(ax, pos, value, end, color=region_color(row["region"]))
         top = max(top, end)
         if annotate:
-            ax.annotate(_value_text(row, divisor, unit, labels), (pos, end), xytext=(0, 3),
+            ax.annotate(_value_text(row, labels), (pos, end), xytext=(0, 3),
                         textcoords="offset points", ha="center", va="bottom", fontsize="small")
     ax.set_xticks(positions, ticks)
     ax.tick_params(axis="x", length=0)
@@ -320,13 +347,13 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
             end = row["value_high_std"] / divisor
             _draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True)
         if annotate:
-            ax.annotate(_value_text(row, divisor, unit, labels), (end, pos), xytext=(3, 0),
+            ax.annotate(_value_text(row, labels), (end, pos), xytext=(3, 0),
                         textcoords="offset points", ha="left", va="center", fontsize="small")
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
-        sep = "，" if lang == "zh" else ", "
+        sep = labels.text("list_sep")
         names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"])
-    ax.set_yticks(range(len(df)), names)
+    ax.set_yticks(range(len(df)), _tick_names(fig, names))
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
     if log:
@@ -392,7 +419,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 _draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color)
             if annotate:
-                ax.annotate(_value_text(row, divisor, unit, labels), (row["year"], y), xytext=(0, 7),
+                ax.annotate(_value_text(row, labels), (row["year"], y), xytext=(0, 7),
                             textcoords="offset points", ha="center", va="bottom", fontsize="small", color=color)
             last[row["mark"]] = row
     years = sorted(df["year"].unique())
@@ -447,25 +474,23 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
         ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color, linestyle="none",
                 markerfacecolor="white", markeredgewidth=1.6, zorder=3)
         if annotate:
-            divisor, unit = display_unit(row["unit_std"], lang)
-            base = format_value(row["base_value_std"] / divisor, qualifier=row["base_qualifier"], unit=unit)
-            high = row["target_value_high_std"]
-            target = format_value(row["target_value_std"] / divisor, qualifier=row["target_qualifier"],
-                                  value_high=None if pd.isna(high) else high / divisor, unit=unit)
+            base = format_value(row["base_value_std"], row["unit_std"], lang, qualifier=row["base_qualifier"])
+            target = format_value(row["target_value_std"], row["unit_std"], lang, qualifier=row["target_qualifier"],
+                                  value_high=row["target_value_high_std"])
             growth = row["required_growth_pct"]
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):
-                arrow += (f"；{labels.text('required_growth')} {growth:+.1f}%" if lang == "zh"
-                          else f"; {labels.text('required_growth')} {growth:+.1f}%{labels.text('per_year')}")
+                arrow += labels.template("required_growth", growth=f"{growth:+.1f}%")
             ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                         ha="left", va="center", fontsize="small", color="#333333")
-        names.append(labels.indicator(row["indicator"]) + ("" if df["region"].nunique() == 1 else
-                                                           f"（{labels.region(row['region'])}）" if lang == "zh"
-                                                           else f" ({labels.region(row['region'])})") + mark)
+        name = labels.indicator(row["indicator"])
+        if df["region"].nunique() > 1:
+            name = labels.template("with_region", name=name, region=labels.region(row["region"]))
+        names.append(name + mark)
         if mark:
-            attach_note(fig, f"{mark} " + _pair_difference(row, lang))
+            attach_note(fig, f"{mark} " + _pair_difference(row, labels))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
-    ax.set_yticks(range(len(df)), names)
+    ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
     ax.set_ylim(len(df) - 0.5, -0.5)
     right = max(100.0, float(df["progress_pct"].max()))
     ax.set_xlim(0, right * 1.05 + (90 if annotate else 5))
@@ -480,23 +505,22 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     return fig, ax
 
 
-def _pair_difference(row: pd.Series, lang: str) -> str:
+def _pair_difference(row: pd.Series, labels: Labels) -> str:
     """Why a dumbbell's base and target are not alike, from their codebook codes (one footnote line)."""
     target = pd.Series({"obs_id": row["target_obs_id"], "region": row["region"], "year": row["target_year"],
                         "differs": row.get("differs", "")})
     for d in ("basis", "scope", "period"):
         target[d] = row.get(f"target_{d}")
         target[f"reference_{d}"] = row.get(f"base_{d}")
-    against = f"{row['base_year']}年基数{row['base_obs_id']}" if lang == "zh" else \
-        f"the {row['base_year']} base {row['base_obs_id']}"
-    lead = "基数与目标不可直接比较：" if lang == "zh" else "base and target not alike: "
-    return lead + describe_difference(target, lang=lang, against=against)
+    against = labels.template("base_of", year=row["base_year"], obs_id=row["base_obs_id"])
+    return labels.text("pair_not_alike") + describe_difference(target, lang=labels.lang, against=against)
 
 
 def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = None, labels: Labels | None = None,
             ax: Axes | None = None, title: str | None = None, xlabel: str = "", ylabel: str = "",
             fmt: str = ".0f", cmap: str = "Blues", annot: bool = True,
-            regions: Sequence[str] = (), indicators: Sequence[str] = ()) -> tuple[Figure, Axes]:
+            regions: Sequence[str] = (), indicators: Sequence[str] = (),
+            xrotation: float | None = None) -> tuple[Figure, Axes]:
     """A heatmap of a numeric table (rows × columns) with the counts written in the cells.
 
     Args:
@@ -504,6 +528,8 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
         sources: source_ids of the documents the numbers come from (for the footnote).
         fmt: number format of the cell labels.
         cmap: a sequential colour map (the default ``Blues`` reads well in grey too).
+        xrotation: angle of the column labels (default: level when each fits its column, else upright,
+            so long labels never run into each other).
     """
     import seaborn as sns
 
@@ -519,6 +545,14 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="both", length=0)
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
+    if xrotation is None:
+        from .figures import _text_width
+
+        cell = _axes_width(ax) / max(1, table.shape[1])  # inches per column
+        size = 0.833 * plt.rcParams["font.size"] if plt.rcParams["xtick.labelsize"] in ("small", "medium") else 10
+        widest = max((_text_width(line) for c in table.columns for line in str(c).split("\n")), default=0)
+        xrotation = 0 if widest * size / 72 <= 0.9 * cell else 90
+    ax.tick_params(axis="x", labelrotation=xrotation)
     shown = _title(ax, title, "")
     attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
     return fig, ax
@@ -605,24 +639,20 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(len(df) + 0.2, -1.2)
-    heads = ("指标", "年份", "状态", "数值") if lang == "zh" else ("Indicator", "Year", "Status", "Value")
+    heads = [labels.text(k) for k in ("head_indicator", "head_year", "head_status", "head_value")]
     name_width = 0.58 * _axes_width(ax) * 72 / (0.833 * plt.rcParams["font.size"])  # ems of 'small' text
     cols = (0.0, 0.62, 0.70, 0.99)
     for x, head, ha in zip(cols, heads, ("left", "left", "left", "right"), strict=True):
         ax.text(x, -0.6, head, ha=ha, va="center", fontsize="small", color="#555555")
     ax.plot([0, 1], [-0.15, -0.15], color="#999999", linewidth=0.6)
     for pos, row in df.iterrows():
-        divisor, unit = display_unit(row["unit_std"], lang)
         style = status_style(row["status"], derived=row["derived"])
         color = region_color(row["region"])
         name = labels.indicator(row["indicator"])
+        unit_std = row["unit_std"]
         if row["measure"] != "level":
-            name += f"（{labels.term('measure', row['measure'])}）" if lang == "zh" else \
-                f" ({labels.term('measure', row['measure'])})"
-            divisor, unit = display_unit({"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank",
-                                          "multiple": "times"}.get(row["measure"], row["unit_std"]), lang)
-        if not unit and lang == "zh" and row["measure"] == "level" and row["unit_std"] == "count":
-            unit = str(row["unit"])  # counts: the unit as written (家, 件, 项)
+            name = labels.template("with_measure", name=name, measure=labels.term("measure", row["measure"]))
+            unit_std = MEASURE_UNITS.get(row["measure"], row["unit_std"])
         ax.text(cols[0], pos + 0.4, _fit(name, name_width), ha="left", va="center", fontsize="small",
                 linespacing=1.0)
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
@@ -630,9 +660,115 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
                 markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
         ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
                 ha="left", va="center", fontsize="small")
-        ax.text(cols[3], pos + 0.4, _value_text(row, divisor, unit, labels, with_unit=with_unit),
+        ax.text(cols[3], pos + 0.4, _value_text(row, labels, unit_std=unit_std, with_unit=with_unit),
                 ha="right", va="center", fontsize="small")
     shown = _title(ax, title, "")
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
                    lang=lang, title=shown or None)
     return fig, ax
+
+
+def status_bars(counts: pd.DataFrame, *, color: str, lang: str | None = None, labels: Labels | None = None,
+                ax: Axes | None = None, title: str | None = None, xlabel: str | None = None) -> tuple[Figure, Axes]:
+    """Horizontal bars stacked by status: one bar per row of ``counts``, one segment per status column.
+
+    ``counts`` holds numbers (rows: what is counted, labelled as written; columns: status codes).
+    Segments take the status styles (filled actual, hatched estimate and target) in one ``color``;
+    the smallest row is at the bottom.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    lang, labels, fig, ax = _setup(lang, labels, ax)
+    if counts.empty:
+        raise ValueError("nothing to draw: the table of counts is empty")
+    counts = counts.loc[counts.sum(axis=1).sort_values(kind="stable").index]
+    left = pd.Series(0.0, index=counts.index)
+    names = [str(i) for i in counts.index]
+    for status in [s for s in STATUS_ORDER if s in counts.columns]:
+        style = status_style(status)
+        ax.barh(names, counts[status], left=left, color=color if style.filled else "white", edgecolor=color,
+                hatch=style.hatch or None, label=labels.term("status", status))
+        left += counts[status]
+    ax.set_xlabel(labels.text("count") if xlabel is None else xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="lower right")
+    ax.set_ylim(-0.7, len(counts) - 0.3)
+    ax.grid(axis="y", visible=False)
+    _title(ax, title, "")
+    return fig, ax
+
+
+def grouped_hbar(table: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None,
+                 ax: Axes | None = None, title: str | None = None, xlabel: str = "", cmap: str = "Blues",
+                 legend: str | None = "lower right", ticks: bool = True) -> tuple[Figure, Axes]:
+    """Horizontal bars in groups: one group per row of ``table`` (first on top), one bar per column.
+
+    Columns are drawn in order in shades of ``cmap`` (light to dark, so an order such as periods
+    reads in grey too) and named in the legend (``legend=None``: no legend; ``ticks=False``:
+    no row labels, e.g. for a second panel sharing the first one's).
+    """
+    lang, labels, fig, ax = _setup(lang, labels, ax)
+    if table.empty:
+        raise ValueError("nothing to draw: the table is empty")
+    n = table.shape[1]
+    colors = plt.get_cmap(cmap)(np.linspace(0.35, 0.9, n))
+    y = np.arange(len(table))
+    height = 0.8 / n
+    for k, column in enumerate(table.columns):
+        ax.barh(y + (k - (n - 1) / 2) * height, table[column].astype(float), height=height, color=colors[k],
+                label=str(column))
+    if ticks:
+        ax.set_yticks(y, [str(i) for i in table.index])
+    if not ax.yaxis_inverted():
+        ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if legend:
+        ax.legend(loc=legend)
+    _title(ax, title, "")
+    return fig, ax
+
+
+def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, labels: Labels | None = None,
+                   indicators: pd.DataFrame | None = None, max_rows: int = 16, title: str | None = None
+                   ) -> tuple[Figure, tuple[Axes, Axes]]:
+    """One region at a glance: its headline values (left) and how many values each subject area has (right).
+
+    The headline rows are the region's levels of the indicators ranked in the codebook's ``headline``
+    column (``indicators.csv``), then its other levels by category, up to ``max_rows``; a region with no
+    levels shows its other values. ``indicators`` defaults to the curated codebook.
+    """
+    lang = check_language(lang or current_language())
+    labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
+    if indicators is None:
+        from ..load import load_indicators
+
+        indicators = load_indicators()
+    mine = obs[obs["region"].astype(str) == str(region)]
+    if mine.empty:
+        raise ValueError(f"region {region!r} has no values to profile")
+    codes = indicators["indicator"].astype(str)
+    category = dict(zip(codes, indicators["category"].astype(str), strict=True))
+    rank = {c: int(h) for c, h in zip(codes, indicators["headline"], strict=True) if not pd.isna(h)}
+    mine = mine.assign(category=mine["indicator"].astype(str).map(category).fillna("?"))
+    levels = mine[mine["measure"] == "level"]
+    levels = levels.assign(_rank=levels["indicator"].astype(str).map(rank).fillna(len(rank) + 1))
+    facts = levels.sort_values(["_rank", "category", "indicator", "year", "obs_id"]).head(max_rows)
+    if facts.empty:
+        facts = mine.head(max_rows)
+    counts = mine.groupby(["category", "status"], observed=True).size().unstack("status", fill_value=0)
+    counts.index = [labels.term("category", c) for c in counts.index]
+    height = max(3.0, 0.32 * len(facts) + 1.4, 0.35 * len(counts) + 1.4)
+    fig = plt.figure(figsize=(13, height))
+    grid = fig.add_gridspec(1, 2, width_ratios=[1.75, 1])
+    ax_facts, ax_counts = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    fact_table(facts.drop(columns=["category", "_rank"], errors="ignore"), ax=ax_facts, lang=lang, labels=labels,
+               title=labels.text("profile_facts"))
+    status_bars(counts, color=region_color(region), lang=lang, labels=labels, ax=ax_counts,
+                title=labels.text("profile_counts"))
+    level = labels.region_levels.get(str(region))
+    heading = labels.region(region) + (f" · {labels.term('admin_level', level)}" if level else "")
+    fig.suptitle(heading, x=0.01, ha="left", fontsize="x-large")
+    attach_sources(fig, mine["source_id"], regions=[region], years=mine["year"], lang=lang)
+    figure_info(fig).title = labels.template("profile_title", region=labels.region(region)) if title is None else title
+    return fig, (ax_facts, ax_counts)

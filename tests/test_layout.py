@@ -1,0 +1,159 @@
+"""Layout and words of the charts: texts never overlap or leave a figure, footnotes wrap where a reader
+breaks a line, sentences come from one template per language, and ``cs.select`` picks rows by code."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import cityscience as cs
+from cityscience import charts
+from cityscience.charts.figures import _wrap, read_figure_metadata
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+# -- the overlap check -------------------------------------------------------------------------
+
+def _drawn(fig):
+    fig.draw_without_rendering()
+    return charts.layout_problems(fig)
+
+
+def test_a_clean_figure_has_no_layout_problem():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title("clean")
+    assert _drawn(fig) == []
+
+
+def test_overlapping_tick_labels_are_found():
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.bar(range(6), range(6))
+    ax.set_xticks(range(6), [f"a rather long tick label {i}" for i in range(6)])
+    overlaps = [p for p in _drawn(fig) if "overlaps" in p]
+    assert overlaps and all(p.count(" x tick ") == 2 for p in overlaps)
+
+
+def test_an_annotation_over_a_legend_entry_is_found():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1], label="the line")
+    legend = ax.legend(loc="upper left")
+    fig.draw_without_rendering()
+    where = legend.get_texts()[0].get_window_extent(fig.canvas.get_renderer())
+    ax.annotate("on top of it", xy=(where.x0, where.y0), xycoords="figure pixels")
+    assert any("legend" in p and "overlaps" in p for p in _drawn(fig))
+
+
+def test_a_text_leaving_the_figure_is_found():
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.text(1.6, 0.5, "outside", transform=ax.transAxes)
+    assert any("'outside' leaves the figure" in p for p in _drawn(fig))
+
+
+def test_save_figure_records_and_warns_about_a_bad_layout(tmp_path):
+    charts.set_theme("zh")
+    labels = charts.Labels.load("zh")
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.bar(range(6), range(6))
+    ax.set_xticks(range(6), [f"一个相当长的刻度标签{i}" for i in range(6)])
+    ax.set_title("重叠")
+    source = str(cs.load_sources()["source_id"].iloc[0])
+    with pytest.warns(UserWarning, match="overlap"):
+        saved = charts.save_figure(fig, "02-crowded", sources=[source], folder=tmp_path, labels=labels)
+    assert saved.name == "02-crowded-zh"
+    assert read_figure_metadata(saved.png)["layout"]
+
+
+def test_long_heatmap_column_labels_stand_upright_instead_of_running_into_each_other():
+    table = pd.DataFrame([[1, 2, 3]], columns=["international and regional cooperation",
+                                               "technology transfer and markets", "total"], index=["a body"])
+    fig, ax = charts.heatmap(table, sources=["x"], lang="en", title="t")
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {90}
+    assert [p for p in _drawn(fig) if "overlaps" in p] == []
+    fig, ax = charts.heatmap(pd.DataFrame([[1, 2]], columns=["a", "b"]), sources=["x"], lang="en", title="t")
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}
+
+
+# -- footnote wrapping -------------------------------------------------------------------------
+
+def test_english_footnotes_wrap_at_word_boundaries():
+    text = "Note: compares different kinds of places and different years; a difference is not performance."
+    lines = _wrap(text, 24).split("\n")
+    assert len(lines) > 1 and " ".join(lines) == text
+
+
+@pytest.mark.parametrize("width", [8, 10, 12, 14, 16, 20])
+def test_chinese_footnotes_break_between_words_or_after_punctuation(width):
+    text = "注意：图中比较不同层级的地区（副省级城市：宁波市、杭州市）及不同年份，差异未必反映绩效。数据来源：宁波市科学技术局工作总结"
+    lines = _wrap(text, width).split("\n")
+    assert "".join(lines) == text
+    joins = ["".join(lines[:i + 1]) for i in range(len(lines) - 1)]
+    for i, head in enumerate(joins):
+        assert not head.endswith(("绩", "反", "宁", "科学")), lines  # never inside 绩效, 反映, 宁波, 科学技术
+        assert not lines[i + 1].startswith(("，", "。", "）", "、", "：")), lines
+        assert not head.endswith(("（", "《")), lines
+
+
+# -- sentence templates ------------------------------------------------------------------------
+
+def test_one_template_per_sentence_in_both_languages():
+    table = {"values": {"zh": "{n} 个数值", "en": "{n} values"}}
+    assert charts.Labels.load("zh").template("values", table, n=3) == "3 个数值"
+    assert charts.Labels.load("en").template("values", table, n=3) == "3 values"
+    assert charts.Labels.load("en").template("with_region", name="R&D", region="Ningbo") == "R&D (Ningbo)"
+    with pytest.raises(KeyError, match="no sentence 'value'.*values"):
+        charts.Labels.load("en").template("value", table)
+    with pytest.raises(KeyError, match="no 'en' wording"):
+        charts.Labels.load("en").template("only_zh", {"only_zh": {"zh": "中文"}})
+
+
+def test_every_chart_phrase_has_both_languages():
+    from cityscience.charts.labels import TEXT
+
+    assert all(set(wording) == {"zh", "en"} for wording in TEXT.values())
+
+
+# -- select ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def obs():
+    return cs.load_observations()
+
+
+def test_select_takes_a_code_or_a_list_of_codes(obs):
+    indicator = str(obs.loc[obs["measure"] == "level", "indicator"].iloc[0])
+    regions = sorted(obs["region"].astype(str).unique())[:2]
+    one = cs.select(obs, indicator=indicator, measure="level")
+    assert len(one) == int(((obs["indicator"] == indicator) & (obs["measure"] == "level")).sum()) > 0
+    many = cs.select(obs, region=regions, status=["actual", "target"])
+    expected = obs["region"].astype(str).isin(regions) & obs["status"].isin(["actual", "target"])
+    assert many.index.equals(obs.index[expected])
+    assert cs.select(obs).index.equals(obs.index)
+
+
+def test_select_accepts_a_codebook_code_the_table_does_not_hold(obs):
+    codes = set(cs.load_indicators()["indicator"].astype(str))
+    part = obs[obs["indicator"] == obs["indicator"].iloc[0]].copy()
+    part["indicator"] = part["indicator"].astype(str).astype("category")  # only its own category
+    other = sorted(codes - set(part["indicator"].astype(str)))[0]
+    assert cs.select(part, indicator=other).empty
+
+
+def test_select_names_the_allowed_values_of_every_unknown_code(obs):
+    with pytest.raises(ValueError) as err:
+        cs.select(obs, indicator="no_such_indicator", status=["actual", "guess"])
+    message = str(err.value)
+    assert "indicator: 'no_such_indicator' not known" in message and "hte_stock" in message
+    assert "status: 'guess' not known; expected one of" in message and "target" in message
+    with pytest.raises(KeyError, match="no column 'measure'"):
+        cs.select(obs[["obs_id", "region"]], measure="level")
