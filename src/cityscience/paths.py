@@ -10,7 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["build_dir", "data_dir", "figures_dir", "folder_digest", "project_root"]
+__all__ = ["build_dir", "data_dir", "figure_output_dir", "figures_dir", "folder_digest", "interactive_dir",
+           "project_root"]
 
 
 def project_root() -> Path:
@@ -32,6 +33,24 @@ def figures_dir() -> Path:
     if env := os.environ.get("CITYSCIENCE_FIGURES"):
         return Path(env).resolve()
     return project_root() / "figures"
+
+
+def figure_output_dir() -> Path:
+    """Where :func:`~cityscience.charts.save_figure` writes by default.
+
+    ``CITYSCIENCE_FIGURES`` when set (``cityscience build`` sets it to its
+    staging folder and publishes into :func:`figures_dir` once every notebook
+    succeeded), else :func:`interactive_dir` ``/figures``: a notebook run by
+    hand in JupyterLab never changes the committed ``figures/``.
+    """
+    if env := os.environ.get("CITYSCIENCE_FIGURES"):
+        return Path(env).resolve()
+    return interactive_dir() / "figures"
+
+
+def interactive_dir() -> Path:
+    """Folder for what notebooks run by hand write (``build/interactive``); git ignores it."""
+    return build_dir() / "interactive"
 
 
 def build_dir() -> Path:

@@ -1,7 +1,9 @@
 """Export charts as PNG, SVG and PDF with a source footnote, and keep an index of them.
 
 :func:`save_figure` writes ``NAME.png`` (200 dpi or more), ``NAME.svg`` and
-``NAME.pdf`` into the figures folder. All three are rendered in memory first,
+``NAME.pdf``: during ``cityscience build`` into its staging folder, which the
+build publishes to ``figures/``; run by hand, into ``build/interactive/figures``
+(see :func:`cityscience.paths.figure_output_dir`). All three are rendered in memory first,
 so a failure never leaves a broken or half-updated figure, and a file is
 replaced only when its bytes change (an unchanged figure keeps its file and
 modification time). SVG and PDF carry no timestamps or random ids, and text
@@ -40,7 +42,7 @@ from matplotlib.transforms import Bbox
 
 from ..atomic import write_if_changed
 from ..conventions import FIGURE_FORMATS
-from ..paths import figures_dir
+from ..paths import figure_output_dir, figures_dir
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
 from .style import current_language
@@ -316,7 +318,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         note: an extra line above the sources in the footnote (e.g. what a value includes).
         caveat: start the footnote with a comparability note when the figure mixes kinds of
             places or years (computed from the regions and years the chart functions recorded).
-        folder: where to write (default: :func:`cityscience.paths.figures_dir`).
+        folder: where to write (default: :func:`cityscience.paths.figure_output_dir`: the build's
+            staging folder during ``cityscience build``, else ``build/interactive/figures``, so a
+            notebook run by hand never changes the committed ``figures/``).
         dpi: PNG resolution, at least 200.
         labels: source titles to use (default: the curated ``sources.csv``).
         regions, indicators: what the figure shows, for the index (default: as recorded).
@@ -349,7 +353,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
         "sources": ids,
     }
-    folder = Path(folder) if folder is not None else figures_dir()
+    folder = Path(folder) if folder is not None else figure_output_dir()
     targets = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
     metadata = {
         "png": {"Title": title, "Software": None, _METADATA_KEY: json.dumps(meta, ensure_ascii=True)},
