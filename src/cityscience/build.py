@@ -3,7 +3,8 @@
 The build validates the data, executes each notebook with papermill (several
 at once, one per core, with a progress bar), writes the executed notebooks and
 their HTML renderings to the build folder, and only when every notebook
-succeeded writes the new figures into ``figures/``. A failing cell stops the
+succeeded writes the new figures into ``figures/`` and each document's reader
+page into ``build/readers`` (:mod:`cityscience.export.readers`). A failing cell stops the
 build with the notebook, the cell and the error; the figures of the last good
 build stay as they were.
 
@@ -611,5 +612,9 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
                     "html": result.html.relative_to(output).as_posix() if result.html is not None else None,
                     "figures": {name: _sha256(data) for name, data in made[result.job.name].items()}}
         atomic_write_text(_manifest_path(output, result.job), json.dumps(manifest, indent=1, sort_keys=True))
+    if validate:  # each (checked) document with its evidence marked: what the figures' values link to
+        from .export.readers import write_reader_pages
+
+        write_reader_pages(output / "readers")
     return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
                        seconds=time.perf_counter() - start)

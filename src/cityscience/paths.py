@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 __all__ = ["build_dir", "data_dir", "figure_output_dir", "figures_dir", "folder_digest", "interactive_dir",
-           "project_root"]
+           "project_root", "reader_link", "readers_dir"]
 
 
 def project_root() -> Path:
@@ -58,6 +58,22 @@ def build_dir() -> Path:
     if env := os.environ.get("CITYSCIENCE_BUILD"):
         return Path(env).resolve()
     return project_root() / "build"
+
+
+def readers_dir() -> Path:
+    """Folder of the documents' reader pages (``build/readers``, see :mod:`cityscience.export.readers`)."""
+    return build_dir() / "readers"
+
+
+def reader_link(source_id: str, obs_id: str) -> str:
+    """Link from a published figure to the sentence of an observation in its document's reader page.
+
+    Relative to ``figures/``, so it works in every checkout once ``cityscience build`` has written the
+    pages into the default build folder: ``../build/readers/<source_id>.html#<obs_id>``.
+    """
+    from urllib.parse import quote
+
+    return f"../build/readers/{quote(source_id)}.html#{quote(obs_id)}"
 
 
 def folder_digest(folder: Path) -> str:
