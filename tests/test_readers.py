@@ -2,48 +2,12 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from cityscience.export import readers
 from cityscience.numbers import normalize
 from cityscience.validate import check
-
-
-class _Page(HTMLParser):
-    """The text of a reader page's document, where each anchor stands in it, and its number marks."""
-
-    def __init__(self, page: str):
-        super().__init__(convert_charrefs=True)
-        self.text, self.anchors, self.numbers = "", {}, []
-        self._in_text = 0
-        self._number: str | None = None
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "div" and attrs.get("class") == "text":
-            self._in_text = 1
-        elif self._in_text and tag == "div":
-            self._in_text += 1
-        if self._in_text and tag == "a" and attrs.get("id"):
-            assert attrs["id"] not in self.anchors, f"anchor {attrs['id']} twice"
-            self.anchors[attrs["id"]] = len(self.text)
-        if self._in_text and tag == "b":
-            self._number = attrs["class"].split()[1]
-
-    def handle_endtag(self, tag):
-        if self._in_text and tag == "div":
-            self._in_text -= 1
-        if tag == "b":
-            self._number = None
-
-    def handle_data(self, data):
-        if self._in_text:
-            if self._number is not None:
-                self.numbers.append((len(self.text), self._number))
-            self.text += data
+from readerpage import ReaderPage
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +17,7 @@ def checked():
 
 @pytest.fixture(scope="module")
 def pages(checked):
-    return {sid: _Page(text) for sid, text in readers.reader_pages(checked=checked).items()}
+    return {sid: ReaderPage(text) for sid, text in readers.reader_pages(checked=checked).items()}
 
 
 def test_every_document_has_a_page_with_its_full_text(checked, pages):
@@ -91,7 +55,7 @@ def test_every_number_is_marked_as_the_accounting_explains_it(checked, pages):
 
 def test_a_number_nothing_accounts_for_is_marked_unaccounted(checked):
     sid = next(s for s, toks in checked.tokens.items() if toks)
-    page = _Page(readers.reader_page(checked, sid, covered={sid: {}}))
+    page = ReaderPage(readers.reader_page(checked, sid, covered={sid: {}}))
     assert page.numbers and {kind for _, kind in page.numbers} == {"missing"}
 
 
