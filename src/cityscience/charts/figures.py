@@ -361,6 +361,16 @@ def _place_footnote(fig: Figure, text: str, content: Bbox) -> Text:
                     fontsize=_FOOTNOTE_SIZE, color="#444444", gid=_FOOTNOTE_GID, wrap=False)
 
 
+def _rounded(box: Bbox, step: float = 1e-4) -> Bbox:
+    """A bounding box (inches) on a grid of ``step``.
+
+    The layout engine's result carries float noise of the layout before it (a figure first drawn
+    with a system font, then laid out again with the bundled one, ends a millionth of a point
+    apart), which would move the footnote in the SVG's six-decimal coordinates.
+    """
+    return Bbox([[round(v / step) * step for v in point] for point in box.get_points()])
+
+
 @contextmanager
 def _frozen_layout(fig: Figure, content: Bbox, footnote: Text, pad: float = 0.15):
     """Yield the padded bounding box (inches) of the laid-out figure (``content``) and its footnote.
@@ -511,7 +521,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         engine = fig.get_layout_engine()
         if fig.axes and engine is not None:
             engine.execute(fig)  # the layout drawing would make, so the extents below are final
-        content = fig.get_tightbbox(fig.canvas.get_renderer())
+        content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
         tips = _link_values(fig, lang, labels)
         with _frozen_layout(fig, content, footnote) as bbox:
