@@ -26,7 +26,7 @@ from ..atomic import atomic_write_many
 from ..numbers import normalize
 from ..paths import readers_dir
 from ..validate import check
-from ..validate.accounting import account
+from ..validate.accounting import _occurrences, account  # where the accounting looks for evidence
 from ..validate.checked import Checked
 
 __all__ = ["EvidenceSpan", "evidence_spans", "reader_page", "reader_pages", "write_reader_pages"]
@@ -60,14 +60,6 @@ class EvidenceSpan:
     obs_id: str
     start: int
     end: int
-
-
-def _occurrences(text: str, sub: str) -> list[int]:
-    out, at = [], text.find(sub)
-    while at != -1 and sub:
-        out.append(at)
-        at = text.find(sub, at + 1)
-    return out
 
 
 def evidence_spans(checked: Checked, covered: Mapping[str, Mapping[int, str]] | None = None
