@@ -43,8 +43,10 @@ git-filter:
 	  git config diff.ipynb.textconv "'$$py' -m cityscience.lab clean" && \
 	  echo "git filter for notebooks: $$py -m cityscience.lab clean"; fi
 
+# LAB_ARGS passes more options (e.g. LAB_ARGS="--no-browser --port 8899"); as root (a container)
+# JupyterLab needs --allow-root, given here.
 lab: env  ## JupyterLab on the notebooks with the project's kernel; figures go to build/interactive/
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 validate: env
 	$(BIN)/cityscience validate

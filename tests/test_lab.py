@@ -111,9 +111,11 @@ def _contents_manager(repo: Path, config_prefix: Path | None):
     from traitlets.config import Config
 
     config = Config()
-    if config_prefix is not None:
-        written = json.loads(lab.install(config_prefix).read_text(encoding="utf-8"))
-        config = Config(written)
+    if config_prefix is not None:  # installed as the Makefile installs it
+        subprocess.run([sys.executable, "-m", "cityscience.lab", "install", str(config_prefix)], check=True,
+                       capture_output=True)
+        path = config_prefix / "etc" / "jupyter" / "jupyter_server_config.json"
+        config = Config(json.loads(path.read_text(encoding="utf-8")))
     return FileContentsManager(config=config, root_dir=str(repo / "notebooks"))
 
 

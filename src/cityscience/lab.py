@@ -42,7 +42,7 @@ DROPPED_KEYS = (
 )
 #: Cells removed whole: the parameters papermill injects into an executed copy.
 DROPPED_TAGS = ("injected-parameters",)
-_CONFIG_NAME = "cityscience.json"
+_HOOK = "cityscience.lab.pre_save"  # by name: run as ``python -m``, this module is __main__
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -79,27 +79,31 @@ def pre_save(model: dict, path: str, contents_manager, **kwargs) -> None:
 
 
 def install(prefix: str | Path | None = None) -> Path:
-    """Write the Jupyter server config that runs :func:`pre_save` into an environment; return its path.
+    """Make the Jupyter server of an environment run :func:`pre_save`; return the config file.
 
     ``prefix`` defaults to this Python's environment (``sys.prefix``), so every JupyterLab started
-    from it (``make lab`` or by hand) saves the project's notebooks through the hook.
+    from it (``make lab`` or by hand) saves the project's notebooks through the hook. The setting
+    goes into ``etc/jupyter/jupyter_server_config.json`` (the server reads only extension lists
+    from the ``.d`` folder beside it); other settings of that file are kept.
     """
-    folder = Path(prefix if prefix is not None else sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d"
-    config = {"ContentsManager": {"pre_save_hook": f"{__name__}.pre_save"}}
-    return atomic_write_text(folder / _CONFIG_NAME, json.dumps(config, indent=2) + "\n")
+    path = Path(prefix if prefix is not None else sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
+    config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    config.setdefault("ContentsManager", {})["pre_save_hook"] = _HOOK
+    return atomic_write_text(path, json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``clean [FILE]``: strip a notebook (FILE or stdin) to stdout, as git's filter; ``install``: :func:`install`."""
+    """``clean [FILE]``: strip a notebook (FILE or stdin) to stdout, as git's filter; ``install [PREFIX]``:
+    :func:`install`."""
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["clean"] and len(args) <= 2:  # a file (git's textconv) or stdin (git's clean filter)
         data = Path(args[1]).read_bytes() if len(args) == 2 else sys.stdin.buffer.read()
         sys.stdout.buffer.write(strip_text(data.decode("utf-8")).encode("utf-8"))
         return 0
-    if args == ["install"]:
-        print(f"JupyterLab save hook: {install()}")
+    if args[:1] == ["install"] and len(args) <= 2:
+        print(f"JupyterLab save hook: {install(*args[1:])}")
         return 0
-    print("usage: python -m cityscience.lab clean [NOTEBOOK] | install", file=sys.stderr)
+    print("usage: python -m cityscience.lab clean [NOTEBOOK] | install [PREFIX]", file=sys.stderr)
     return 2
 
 
