@@ -134,9 +134,9 @@ def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str,
     """A range drawn as an interval with end caps (5–10 → a line from 5 to 10)."""
     if horizontal:
         return ax.errorbar([(low + high) / 2], [pos], xerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
-                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+                           ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
     return ax.errorbar([pos], [(low + high) / 2], yerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
-                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+                       ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
 
 
 def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
