@@ -127,3 +127,24 @@ def test_every_link_of_every_published_figure_opens_its_evidence(executed, pages
             assert _anchors(svg_links(svg)) == _anchors(pdf_links(svg.with_suffix(".pdf"))), svg.stem
     assert problems == []
     assert linked, "no published figure links a value to its sentence"
+
+
+def test_a_figure_saved_by_hand_links_to_the_pages_from_where_it_is(obs, tmp_path, monkeypatch):
+    from urllib.parse import unquote
+
+    from cityscience.export.readers import write_reader_pages
+
+    monkeypatch.setenv("CITYSCIENCE_BUILD", str(tmp_path / "build"))
+    monkeypatch.delenv("CITYSCIENCE_FIGURES", raising=False)
+    write_reader_pages()
+    charts.set_theme("zh")
+    fig, _ = _draw("bar_by_region", obs)
+    saved = charts.save_figure(fig, "02-links", update_index=False, show=False)
+    plt.close(fig)
+    assert saved.svg.parent == tmp_path / "build" / "interactive" / "figures"
+    urls = svg_links(saved.svg)
+    assert urls
+    for url in urls:
+        page = (saved.svg.parent / unquote(url.partition("#")[0])).resolve()
+        assert page.is_file(), url
+        assert f'id="{unquote(url.partition("#")[2])}"' in page.read_text(encoding="utf-8")

@@ -65,15 +65,18 @@ def readers_dir() -> Path:
     return build_dir() / "readers"
 
 
-def reader_link(source_id: str, obs_id: str) -> str:
-    """Link from a published figure to the sentence of an observation in its document's reader page.
+def reader_link(source_id: str, obs_id: str, *, folder: Path | None = None) -> str:
+    """Link from a figure to the sentence of an observation in its document's reader page.
 
-    Relative to ``figures/``, so it works in every checkout once ``cityscience build`` has written the
-    pages into the default build folder: ``../build/readers/<source_id>.html#<obs_id>``.
+    By default relative to the published ``figures/``, so it works in every checkout once
+    ``cityscience build`` has written the pages into the default build folder:
+    ``../build/readers/<source_id>.html#<obs_id>``. With ``folder`` (a figure saved elsewhere, such
+    as ``build/interactive/figures``), relative to that folder.
     """
     from urllib.parse import quote
 
-    return f"../build/readers/{quote(source_id)}.html#{quote(obs_id)}"
+    base = "../build/readers" if folder is None else Path(os.path.relpath(readers_dir(), folder)).as_posix()
+    return f"{base}/{quote(source_id)}.html#{quote(obs_id)}"
 
 
 def folder_digest(folder: Path) -> str:

@@ -46,7 +46,7 @@ from matplotlib.transforms import Bbox
 
 from ..atomic import write_if_changed
 from ..conventions import FIGURE_FORMATS
-from ..paths import figure_output_dir, figures_dir, reader_link
+from ..paths import figure_output_dir, figures_dir, interactive_dir, reader_link
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
 from .style import current_language
@@ -206,8 +206,9 @@ def _stated_id(obs_id: str) -> str:
     return obs_id.removeprefix("derived:")
 
 
-def _link_values(fig: Figure, lang: str, labels: Labels | None) -> dict[str, str]:
-    """Give every marked artist its reader-page link and a gid; return each gid's SVG tooltip."""
+def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | None = None) -> dict[str, str]:
+    """Give every marked artist its reader-page link (relative to ``folder``, default the published
+    ``figures/``) and a gid; return each gid's SVG tooltip."""
     values = figure_info(fig).values
     if not values:
         return {}
@@ -233,7 +234,7 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None) -> dict[str, str
         gid = f"{_VALUE_GID}{n:03d}"
         for k, artist in enumerate(v.artists):
             artist.set_gid(gid if k == 0 else f"{gid}.{k}")
-            artist.set_url(reader_link(source_id, anchor))
+            artist.set_url(reader_link(source_id, anchor, folder=folder))
         document = f"{labels.source(source_id)} ({source_id})"
         tips[gid] = "\n".join(x for x in (v.value, document, f"“{evidence}”" if evidence else "", anchor) if x)
     return tips
@@ -523,7 +524,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             engine.execute(fig)  # the layout drawing would make, so the extents below are final
         content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
-        tips = _link_values(fig, lang, labels)
+        interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
+        tips = _link_values(fig, lang, labels, folder if interactive else None)
         with _frozen_layout(fig, content, footnote) as bbox:
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
