@@ -2,7 +2,7 @@
 
 Layers, lowest first (a module may import its own layer and those below):
 the shared primitives; validation; loading; the analyses built on loaded
-tables; charts, policy analysis and extraction; exports; the build; the
+tables; charts, policy analysis and extraction; exports; the build and the JupyterLab save hook; the
 command line.
 """
 
@@ -20,7 +20,7 @@ LAYERS = [
     {"compare", "consistency", "provenance", "dictionary", "select"},
     {"charts", "policy", "extract"},
     {"export", "report"},
-    {"build"},
+    {"build", "lab"},
     {"commands", "cli", "__init__", "__main__"},
 ]
 

@@ -3,7 +3,8 @@
 The build validates the data, executes each notebook with papermill (several
 at once, one per core, with a progress bar), writes the executed notebooks and
 their HTML renderings to the build folder, and only when every notebook
-succeeded writes the new figures into ``figures/``. A failing cell stops the
+succeeded writes the new figures into ``figures/`` and each document's reader
+page into ``build/readers`` (:mod:`cityscience.export.readers`). A failing cell stops the
 build with the notebook, the cell and the error; the figures of the last good
 build stay as they were.
 
@@ -685,12 +686,12 @@ def build(*, notebooks: Path | None = None, figures: Path | None = None, output:
     with folder_lock(output, "cityscience build", wait=wait, log=log):
         return _build_locked(notebooks=notebooks, figures=figures, output=output, only=only, workers=workers,
                              regions=regions, html=html, timeout=timeout, progress=progress, force=force,
-                             log=log, start=start)
+                             validate=validate, log=log, start=start)
 
 
 def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: Iterable[str], workers: int | None,
                   regions: list[str] | None, html: bool, timeout: float | None, progress: bool, force: bool,
-                  log: Callable[[str], None], start: float) -> BuildResult:
+                  validate: bool, log: Callable[[str], None], start: float) -> BuildResult:
     """The build proper, run while holding the build folder's lock (see :func:`build`)."""
     workers = workers or default_workers()
     jobs = plan_jobs(notebooks, only=only, regions=regions)
@@ -739,6 +740,10 @@ def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: 
     for path in (output / "manifests").glob("*.json"):  # executions no longer planned publish nothing
         if path.stem.startswith(tuple(prefixes)) and path.stem not in planned:
             path.unlink()
+    if validate:  # each (checked) document with its evidence marked: what the figures' values link to
+        from .export.readers import write_reader_pages
+
+        write_reader_pages(output / "readers")
     return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
                        seconds=time.perf_counter() - start)
 

@@ -10,7 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["build_dir", "data_dir", "figures_dir", "folder_digest", "project_root"]
+__all__ = ["build_dir", "data_dir", "figure_output_dir", "figures_dir", "folder_digest", "interactive_dir",
+           "project_root", "reader_link", "readers_dir"]
 
 
 def project_root() -> Path:
@@ -34,11 +35,48 @@ def figures_dir() -> Path:
     return project_root() / "figures"
 
 
+def figure_output_dir() -> Path:
+    """Where :func:`~cityscience.charts.save_figure` writes by default.
+
+    ``CITYSCIENCE_FIGURES`` when set (``cityscience build`` sets it to its
+    staging folder and publishes into :func:`figures_dir` once every notebook
+    succeeded), else :func:`interactive_dir` ``/figures``: a notebook run by
+    hand in JupyterLab never changes the committed ``figures/``.
+    """
+    if env := os.environ.get("CITYSCIENCE_FIGURES"):
+        return Path(env).resolve()
+    return interactive_dir() / "figures"
+
+
+def interactive_dir() -> Path:
+    """Folder for what notebooks run by hand write (``build/interactive``); git ignores it."""
+    return build_dir() / "interactive"
+
+
 def build_dir() -> Path:
     """Folder for executed notebooks and exports; git ignores it (``CITYSCIENCE_BUILD``)."""
     if env := os.environ.get("CITYSCIENCE_BUILD"):
         return Path(env).resolve()
     return project_root() / "build"
+
+
+def readers_dir() -> Path:
+    """Folder of the documents' reader pages (``build/readers``, see :mod:`cityscience.export.readers`)."""
+    return build_dir() / "readers"
+
+
+def reader_link(source_id: str, obs_id: str, *, folder: Path | None = None) -> str:
+    """Link from a figure to the sentence of an observation in its document's reader page.
+
+    By default relative to the published ``figures/``, so it works in every checkout once
+    ``cityscience build`` has written the pages into the default build folder:
+    ``../build/readers/<source_id>.html#<obs_id>``. With ``folder`` (a figure saved elsewhere, such
+    as ``build/interactive/figures``), relative to that folder.
+    """
+    from urllib.parse import quote
+
+    base = "../build/readers" if folder is None else Path(os.path.relpath(readers_dir(), folder)).as_posix()
+    return f"{base}/{quote(source_id)}.html#{quote(obs_id)}"
 
 
 def folder_digest(folder: Path) -> str:

@@ -1,7 +1,9 @@
 """Export charts as PNG, SVG and PDF with a source footnote, and keep an index of them.
 
 :func:`save_figure` writes ``NAME.png`` (200 dpi or more), ``NAME.svg`` and
-``NAME.pdf`` into the figures folder. All three are rendered in memory first,
+``NAME.pdf``: during ``cityscience build`` into its staging folder, which the
+build publishes to ``figures/``; run by hand, into ``build/interactive/figures``
+(see :func:`cityscience.paths.figure_output_dir`). All three are rendered in memory first,
 so a failure never leaves a broken or half-updated figure, and a file is
 replaced only when its bytes change (an unchanged figure keeps its file and
 modification time). SVG and PDF carry no timestamps or random ids, and text
@@ -19,28 +21,32 @@ every figure; :func:`write_figure_index` rebuilds it from the PNGs.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import math
 import os
 import re
 import unicodedata
 import warnings
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ..atomic import write_if_changed
 from ..conventions import FIGURE_FORMATS, LANGUAGES
-from ..paths import figures_dir
+from ..paths import figure_output_dir, figures_dir, interactive_dir, reader_link
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
 from .style import current_language
@@ -59,6 +65,7 @@ __all__ = [
     "figure_info",
     "layout_problems",
     "load_figure_index",
+    "mark",
     "read_figure_metadata",
     "save_figure",
     "source_footnote",
@@ -90,6 +97,18 @@ class FigureInfo:
     lang: str | None = None
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    values: list[MarkedValue] = field(default_factory=list)
+
+
+@dataclass
+class MarkedValue:
+    """A drawn value (its bars, markers or label) and the observation it shows, for its link and tooltip."""
+
+    artists: list
+    obs_id: str
+    value: str
+    source_id: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,132 @@ def attach_note(fig: Figure, note: str) -> FigureInfo:
     if note and note not in info.notes:
         info.notes.append(note)
     return info
+
+
+_VALUE_GID = "value"
+
+
+def _flatten(obj) -> list[Artist]:
+    if obj is None:
+        return []
+    if isinstance(obj, Artist):
+        return [obj]
+    return [a for item in obj for a in _flatten(item)]
+
+
+def mark(artists, row: Mapping | pd.Series | str, value: str = "") -> None:
+    """Link what was drawn for one value to its sentence: the observation's anchor in its reader page.
+
+    Chart functions call this with the artists of each value they draw (a bar container,
+    ``plot``'s lines, an errorbar, the value's label) and its chart-frame row (``obs_id``,
+    ``source_id``, ``evidence``; a derived value links to the stated one it comes from) or an
+    obs_id. :func:`save_figure` gives every such artist the link
+    (:func:`cityscience.paths.reader_link`): SVG and PDF open the sentence when the value is
+    clicked; in SVG a tooltip shows the value, the document and the evidence.
+    """
+    drawn = _flatten(artists)
+    if not drawn:
+        return
+    if isinstance(row, str):
+        obs_id, source_id, evidence = row, None, None
+    else:
+        obs_id, source_id, evidence = (row.get(k) for k in ("obs_id", "source_id", "evidence"))
+    figure_info(drawn[0].get_figure(root=True)).values.append(MarkedValue(
+        drawn, str(obs_id), value, None if source_id is None or pd.isna(source_id) else str(source_id),
+        None if evidence is None or pd.isna(evidence) else str(evidence)))
+
+
+def _stated_id(obs_id: str) -> str:
+    """The stated observation a value links to: itself, or the one a derived value comes from."""
+    return obs_id.removeprefix("derived:")
+
+
+def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | None = None) -> dict[str, str]:
+    """Give every marked artist its reader-page link (relative to ``folder``, default the published
+    ``figures/``) and a gid; return each gid's SVG tooltip."""
+    values = figure_info(fig).values
+    if not values:
+        return {}
+    missing = {_stated_id(v.obs_id) for v in values if v.source_id is None or v.evidence is None}
+    known: dict[str, tuple[str, str]] = {}
+    if missing:
+        from ..load import load_observations
+
+        obs = load_observations()
+        obs = obs[obs["obs_id"].astype(str).isin(missing)]
+        known = {str(o): (str(s), str(e)) for o, s, e in zip(obs["obs_id"], obs["source_id"], obs["evidence"],
+                                                              strict=True)}
+    labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
+    tips = {}
+    for n, v in enumerate(values, start=1):
+        anchor = _stated_id(v.obs_id)
+        source_id, evidence = v.source_id, v.evidence
+        if source_id is None or evidence is None:
+            source_id, evidence = (source_id or known.get(anchor, (None, None))[0],
+                                   evidence or known.get(anchor, (None, None))[1])
+        if source_id is None:
+            continue  # an observation of no known document: nothing to link to
+        gid = f"{_VALUE_GID}{n:03d}"
+        for k, artist in enumerate(v.artists):
+            artist.set_gid(gid if k == 0 else f"{gid}.{k}")
+            artist.set_url(reader_link(source_id, anchor, folder=folder))
+        document = f"{labels.source(source_id)} ({source_id})"
+        tips[gid] = "\n".join(x for x in (v.value, document, f"“{evidence}”" if evidence else "", anchor) if x)
+    return tips
+
+
+_VALUE_GROUP = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">)')
+
+
+def _svg_tooltips(svg: bytes, tips: Mapping[str, str]) -> bytes:
+    """Put a ``<title>`` (the value's tooltip) first in the group of each marked artist."""
+    if not tips:
+        return svg
+
+    def add(m: re.Match) -> str:
+        tip = tips.get(m.group(2).split(".")[0])
+        return m.group(1) + (f"\n   <title>{xml_escape(tip)}</title>" if tip else "")
+
+    return _VALUE_GROUP.sub(add, svg.decode("utf-8")).encode("utf-8")
+
+
+@contextmanager
+def _pdf_links():
+    """Let the PDF renderer make a link annotation for every path and marker that has a url.
+
+    Matplotlib's PDF backend links only text; bars and markers are paths, so while a figure is
+    saved as PDF their drawing also adds a link over their extent, as the backend does for text.
+    """
+    from matplotlib.backends import backend_pdf
+
+    renderer = backend_pdf.RendererPdf
+    draw_path, draw_markers = renderer.draw_path, renderer.draw_markers
+
+    def link(self, gc, boxes) -> None:
+        url = gc.get_url()
+        if url is None:
+            return
+        for box in boxes:
+            if all(map(math.isfinite, box.extents)):
+                self.file._annotations[-1][1].append({
+                    "Type": backend_pdf.Name("Annot"), "Subtype": backend_pdf.Name("Link"),
+                    "Rect": [round(x, 3) for x in box.extents], "Border": [0, 0, 0],
+                    "A": {"S": backend_pdf.Name("URI"), "URI": url}})
+
+    def path_with_link(self, gc, path, transform, rgbFace=None):
+        draw_path(self, gc, path, transform, rgbFace)
+        link(self, gc, [path.get_extents(transform)])
+
+    def markers_with_link(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):
+        draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace)
+        shape = marker_path.get_extents(marker_trans)
+        link(self, gc, [shape.translated(x, y) for x, y in trans.transform(path.vertices)])
+
+    renderer.draw_path, renderer.draw_markers = path_with_link, markers_with_link
+    try:
+        yield
+    finally:
+        renderer.draw_path, renderer.draw_markers = draw_path, draw_markers
 
 
 def _text_width(text: str) -> float:
@@ -263,6 +408,16 @@ def _place_footnote(fig: Figure, text: str, content: Bbox) -> Text:
     fig_w, fig_h = fig.get_size_inches()
     return fig.text(content.x0 / fig_w, (content.y0 - 0.08) / fig_h, wrapped, ha="left", va="top",
                     fontsize=_FOOTNOTE_SIZE, color="#444444", gid=_FOOTNOTE_GID, wrap=False)
+
+
+def _rounded(box: Bbox, step: float = 1e-4) -> Bbox:
+    """A bounding box (inches) on a grid of ``step``.
+
+    The layout engine's result carries float noise of the layout before it (a figure first drawn
+    with a system font, then laid out again with the bundled one, ends a millionth of a point
+    apart), which would move the footnote in the SVG's six-decimal coordinates.
+    """
+    return Bbox([[round(v / step) * step for v in point] for point in box.get_points()])
 
 
 @contextmanager
@@ -382,7 +537,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         note: an extra line above the sources in the footnote (e.g. what a value includes).
         caveat: start the footnote with a comparability note when the figure mixes kinds of
             places or years (computed from the regions and years the chart functions recorded).
-        folder: where to write (default: :func:`cityscience.paths.figures_dir`).
+        folder: where to write (default: :func:`cityscience.paths.figure_output_dir`: the build's
+            staging folder during ``cityscience build``, else ``build/interactive/figures``, so a
+            notebook run by hand never changes the committed ``figures/``).
         dpi: PNG resolution, at least 200.
         labels: source titles to use (default: the curated ``sources.csv``).
         regions, indicators: what the figure shows, for the index (default: as recorded).
@@ -420,7 +577,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
         "sources": ids,
     }
-    folder = Path(folder) if folder is not None else figures_dir()
+    folder = Path(folder) if folder is not None else figure_output_dir()
     targets = {fmt: folder / f"{name}.{fmt}" for fmt in FIGURE_FORMATS}
     metadata = {
         "png": {"Title": title, "Software": None, _METADATA_KEY: json.dumps(meta, ensure_ascii=True)},
@@ -436,15 +593,18 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         engine = fig.get_layout_engine()
         if fig.axes and engine is not None:
             engine.execute(fig)  # the layout drawing would make, so the extents below are final
-        content = fig.get_tightbbox(fig.canvas.get_renderer())
+        content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
+        interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
+        tips = _link_values(fig, lang, labels, folder if interactive else None)
         with _frozen_layout(fig, content, footnote) as bbox:
             fig.draw_without_rendering()  # places the legends' texts, as drawing the files will
             meta["layout"] = layout_problems(fig, bbox)
             metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
-                fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                with _pdf_links() if fmt == "pdf" else contextlib.nullcontext():
+                    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
                 rendered[fmt] = buffer.getvalue()
     if meta["layout"]:
         warnings.warn(f"figure {name!r}: texts overlap or leave the figure: " + "; ".join(meta["layout"]),
@@ -456,7 +616,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     if glyphs:
         raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
                                 + " (use characters the CJK font has, or set_theme() before drawing)")
-    rendered["svg"] = _renumber_svg_ids(rendered["svg"])
+    rendered["svg"] = _svg_tooltips(_renumber_svg_ids(rendered["svg"]), tips)
     for fmt in FIGURE_FORMATS:
         write_if_changed(targets[fmt], rendered[fmt])
     if update_index:

@@ -32,6 +32,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
 from .figures import attach_note, attach_sources, figure_info
+from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
 from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
 from .style import (
@@ -109,13 +110,12 @@ def _apart(fig: Figure, df: pd.DataFrame, lang: str, incomparable: str) -> None:
         attach_note(fig, note)
 
 
-def _outline(ax: Axes, pos: float, length: float, *, width: float, horizontal: bool = False) -> None:
+def _outline(ax: Axes, pos: float, length: float, *, width: float, horizontal: bool = False):
     """A dark dashed outline around a bar whose value is not alike with the others."""
     kwargs = dict(fill=False, edgecolor="#222222", linestyle=(0, (2, 1.5)), linewidth=1.1, zorder=4)
     if horizontal:
-        ax.barh(pos, length, height=width, **kwargs)
-    else:
-        ax.bar(pos, length, width=width, **kwargs)
+        return ax.barh(pos, length, height=width, **kwargs)
+    return ax.bar(pos, length, width=width, **kwargs)
 
 
 def _status_word(row: pd.Series, labels: Labels) -> str:
@@ -125,25 +125,23 @@ def _status_word(row: pd.Series, labels: Labels) -> str:
 
 
 def _draw_bar(ax: Axes, pos: float, length: float, *, region: str, status: str, derived: bool,
-              width: float, horizontal: bool = False) -> None:
+              width: float, horizontal: bool = False):
     style = status_style(status, derived=derived)
     color = region_color(region)
     kwargs = dict(color=color if style.filled else "white", edgecolor=color, hatch=style.hatch or None,
                   linewidth=1.2, linestyle=style.linestyle if not style.filled else "-")
     if horizontal:
-        ax.barh(pos, length, height=width, **kwargs)
-    else:
-        ax.bar(pos, length, width=width, **kwargs)
+        return ax.barh(pos, length, height=width, **kwargs)
+    return ax.bar(pos, length, width=width, **kwargs)
 
 
-def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str, horizontal: bool = False) -> None:
+def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str, horizontal: bool = False):
     """A range drawn as an interval with end caps (5–10 → a line from 5 to 10)."""
     if horizontal:
-        ax.errorbar([(low + high) / 2], [pos], xerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
-                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
-    else:
-        ax.errorbar([pos], [(low + high) / 2], yerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
-                    ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+        return ax.errorbar([(low + high) / 2], [pos], xerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
+                           ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
+    return ax.errorbar([pos], [(low + high) / 2], yerr=[[(high - low) / 2], [(high - low) / 2]], fmt="none",
+                       ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
 
 
 def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
@@ -267,17 +265,19 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     top = 0.0
     for pos, (_, row) in zip(positions, df.iterrows(), strict=True):
         value = row["value_std"] / divisor
-        _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"], width=width)
+        drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                           width=width)]
         if row["apart"]:
-            _outline(ax, pos, value, width=width)
+            drawn.append(_outline(ax, pos, value, width=width))
         end = value
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
-            _draw_interval(ax, pos, value, end, color=region_color(row["region"]))
+            drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"])))
         top = max(top, end)
         if annotate:
-            ax.annotate(_value_text(row, labels), (pos, end), xytext=(0, 3),
-                        textcoords="offset points", ha="center", va="bottom", fontsize="small")
+            drawn.append(ax.annotate(_value_text(row, labels), (pos, end), xytext=(0, 3),
+                                     textcoords="offset points", ha="center", va="bottom", fontsize="small"))
+        mark_value(drawn, row, _value_text(row, labels, with_unit=True))
     ax.set_xticks(positions, ticks)
     ax.tick_params(axis="x", length=0)
     ax.set_ylim(0, top * 1.15 if top > 0 else 1)
@@ -338,17 +338,18 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     names = []
     for pos, row in df.iterrows():
         value = row["value_std"] / divisor
-        _draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
-                  width=0.7, horizontal=True)
+        drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                           width=0.7, horizontal=True)]
         if row["apart"]:
-            _outline(ax, pos, value, width=0.7, horizontal=True)
+            drawn.append(_outline(ax, pos, value, width=0.7, horizontal=True))
         end = value
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
-            _draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True)
+            drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
         if annotate:
-            ax.annotate(_value_text(row, labels), (end, pos), xytext=(3, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize="small")
+            drawn.append(ax.annotate(_value_text(row, labels), (end, pos), xytext=(3, 0),
+                                     textcoords="offset points", ha="left", va="center", fontsize="small"))
+        mark_value(drawn, row, _value_text(row, labels, with_unit=True))
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
         sep = labels.text("list_sep")
@@ -413,14 +414,16 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
                 seg = style if not style.filled else status_style(prev["status"], derived=prev["derived"])
                 ax.plot([prev["year"], row["year"]], [prev["value_std"] / divisor, y], color=color,
                         linestyle=seg.linestyle, linewidth=1.6, zorder=2)
-            ax.plot([row["year"]], [y], marker=style.marker, markersize=7, color=color,
-                    markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
-                    markeredgecolor="#222222" if row["apart"] else color, linestyle="none", zorder=3)
+            drawn = [ax.plot([row["year"]], [y], marker=style.marker, markersize=7, color=color,
+                             markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
+                             markeredgecolor="#222222" if row["apart"] else color, linestyle="none", zorder=3)]
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
-                _draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color)
+                drawn.append(_draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color))
             if annotate:
-                ax.annotate(_value_text(row, labels), (row["year"], y), xytext=(0, 7),
-                            textcoords="offset points", ha="center", va="bottom", fontsize="small", color=color)
+                drawn.append(ax.annotate(_value_text(row, labels), (row["year"], y), xytext=(0, 7),
+                                         textcoords="offset points", ha="center", va="bottom", fontsize="small",
+                                         color=color))
+            mark_value(drawn, row, _value_text(row, labels, with_unit=True))
             last[row["mark"]] = row
     years = sorted(df["year"].unique())
     ax.set_xticks(years, [str(y) for y in years])
@@ -468,11 +471,11 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
         # a base of another basis, scope or period: grey dashed link, dark-edged base, a mark and a footnote
         ax.plot([progress, 100], [pos, pos], color="#999999" if mark else color,
                 linestyle=(0, (3, 2)) if mark else target_style.linestyle, linewidth=1.6, zorder=2)
-        ax.plot([progress], [pos], marker=base_style.marker, markersize=8, color=color, linestyle="none",
-                markerfacecolor=color if base_style.filled else "white", markeredgewidth=1.6,
-                markeredgecolor="#222222" if mark else color, zorder=3)
-        ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color, linestyle="none",
-                markerfacecolor="white", markeredgewidth=1.6, zorder=3)
+        base_drawn = ax.plot([progress], [pos], marker=base_style.marker, markersize=8, color=color,
+                             linestyle="none", markerfacecolor=color if base_style.filled else "white",
+                             markeredgewidth=1.6, markeredgecolor="#222222" if mark else color, zorder=3)
+        target_drawn = ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color,
+                               linestyle="none", markerfacecolor="white", markeredgewidth=1.6, zorder=3)
         if annotate:
             base = format_value(row["base_value_std"], row["unit_std"], lang, qualifier=row["base_qualifier"])
             target = format_value(row["target_value_std"], row["unit_std"], lang, qualifier=row["target_qualifier"],
@@ -489,6 +492,11 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
         names.append(name + mark)
         if mark:
             attach_note(fig, f"{mark} " + _pair_difference(row, labels))
+        for drawn, end in ((base_drawn, "base"), (target_drawn, "target")):
+            high = row.get(f"{end}_value_high_std")
+            mark_value(drawn, str(row[f"{end}_obs_id"]), f"{row[f'{end}_year']}: " + format_value(
+                row[f"{end}_value_std"], row["unit_std"], lang, qualifier=row[f"{end}_qualifier"],
+                value_high=None if high is None or pd.isna(high) else high))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
     ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
     ax.set_ylim(len(df) - 0.5, -0.5)
@@ -656,12 +664,13 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
         ax.text(cols[0], pos + 0.4, _fit(name, name_width), ha="left", va="center", fontsize="small",
                 linespacing=1.0)
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
-        ax.plot([cols[2] + 0.012], [pos + 0.4], marker=style.marker, markersize=6, color=color,
-                markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
+        drawn = ax.plot([cols[2] + 0.012], [pos + 0.4], marker=style.marker, markersize=6, color=color,
+                        markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
         ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
                 ha="left", va="center", fontsize="small")
-        ax.text(cols[3], pos + 0.4, _value_text(row, labels, unit_std=unit_std, with_unit=with_unit),
-                ha="right", va="center", fontsize="small")
+        text = _value_text(row, labels, unit_std=unit_std, with_unit=with_unit)
+        drawn.append(ax.text(cols[3], pos + 0.4, text, ha="right", va="center", fontsize="small"))
+        mark_value(drawn, row, text)
     shown = _title(ax, title, "")
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
                    lang=lang, title=shown or None)

@@ -61,6 +61,7 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
                                                             "measure", "status", "qualifier", "unit_std")
     })
     out["unit"] = df["unit"].astype("string").astype(object) if "unit" in df.columns else out["unit_std"]
+    out["evidence"] = df["evidence"].astype("string").astype(object) if "evidence" in df.columns else None
     out["year"] = df["year"].astype("Int64").astype(float).astype(int)
     out["value_std"] = df["value_std"].astype("Float64").astype(float)
     out["value_high_std"] = df["value_high_std"].astype("Float64").astype(float)

@@ -1,0 +1,150 @@
+"""One click from a plotted value to its sentence: every value in every SVG and PDF links to its evidence.
+
+Each value a chart function draws (bar, marker, interval, its label, a fact-table row)
+links to the anchor of its observation in its document's reader page, and in SVG
+carries a tooltip with the value, the document and the evidence. Checked on each
+chart function here and on every figure the notebooks publish (the test session's
+build, shared with tests/test_notebooks.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+from pypdf import PdfReader
+
+import cityscience as cs
+from cityscience import charts
+from cityscience.export.readers import reader_pages
+from readerpage import ReaderPage, link_problems
+from test_notebooks import executed  # noqa: F401  (the session's build of every notebook)
+
+_SVG_LINK = re.compile(r'<a xlink:href="([^"#]*\.html#[^"]*)"')
+_SVG_VALUE = re.compile(r'<g id="(value\d{3})">\s*<title>([^<]*)</title>')
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return charts.with_derived(cs.load_observations())
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return {sid: ReaderPage(text) for sid, text in reader_pages().items()}
+
+
+@pytest.fixture(scope="module")
+def evidence(obs):
+    stated = obs[~obs["derived"].fillna(False).astype(bool)]
+    return dict(zip(stated["obs_id"].astype(str), stated["evidence"].astype(str), strict=True))
+
+
+def svg_links(path: Path) -> list[str]:
+    return [u.replace("&amp;", "&") for u in _SVG_LINK.findall(path.read_text(encoding="utf-8"))]
+
+
+def pdf_links(path: Path) -> list[str]:
+    return [str(a.get_object()["/A"]["/URI"]) for page in PdfReader(path).pages
+            for a in page.get("/Annots", []) if a.get_object().get("/Subtype") == "/Link"]
+
+
+def _anchors(urls) -> set[str]:
+    return {u.rpartition("#")[2] for u in urls}
+
+
+def _stated(ids) -> set[str]:
+    return {str(i).removeprefix("derived:") for i in ids}
+
+
+def _draw(kind: str, obs):
+    """A chart of each kind from the curated data, and the obs_ids it draws (derived ones as stated)."""
+    if kind == "bar_by_region":
+        code = obs.groupby("indicator")["region"].nunique().idxmax()
+        fig, _ = charts.bar_by_region(obs, code)
+        return fig, charts.chart_frame(obs, indicator=code)["obs_id"]
+    if kind == "lines_over_years":
+        code = obs[obs["measure"] == "level"].groupby("indicator")["year"].nunique().idxmax()
+        fig, _ = charts.lines_over_years(obs, code)
+        return fig, charts.chart_frame(obs, indicator=code)["obs_id"]
+    if kind == "hbar":
+        unit = obs[obs["unit_std"] == "CNY"]
+        some = unit[unit["measure"] == "level"].sort_values("obs_id").head(6)
+        fig, _ = charts.hbar(some)
+        return fig, some["obs_id"]
+    if kind == "dumbbell":
+        gaps = charts.target_gaps(obs)
+        gaps = gaps[gaps["base_value_std"].notna()]
+        fig, _ = charts.dumbbell(gaps)
+        return fig, list(gaps["target_obs_id"]) + list(gaps["base_obs_id"])
+    region = obs["region"].value_counts().idxmax()
+    some = obs[(obs["region"] == region) & (obs["status"] == "actual")].sort_values("obs_id").head(8)
+    fig, _ = charts.fact_table(some)
+    return fig, some["obs_id"]
+
+
+@pytest.mark.parametrize("kind", ["bar_by_region", "lines_over_years", "hbar", "dumbbell", "fact_table"])
+def test_every_value_a_chart_draws_links_to_its_sentence(kind, obs, pages, evidence, tmp_path):
+    charts.set_theme("zh")
+    fig, drawn = _draw(kind, obs)
+    saved = charts.save_figure(fig, "02-links", folder=tmp_path, update_index=False, show=False)
+    plt.close(fig)
+    svg, pdf = svg_links(saved.svg), pdf_links(saved.pdf)
+    assert _anchors(svg) == _stated(drawn), "a drawn value without its link, or a link to no drawn value"
+    assert _anchors(pdf) == _stated(drawn)
+    assert link_problems(sorted(set(svg) | set(pdf)), pages, evidence) == []
+    tips = _SVG_VALUE.findall(saved.svg.read_text(encoding="utf-8"))
+    assert len(tips) == len(list(drawn))
+    for _, tip in tips:
+        anchor = tip.rsplit("\n", 1)[-1]
+        assert evidence[anchor].replace("&", "&amp;") in tip and "(" in tip, tip
+
+
+def test_linked_figures_keep_their_bytes(obs, tmp_path):
+    charts.set_theme("zh")
+    files = []
+    for folder in ("a", "b"):
+        fig, _ = _draw("bar_by_region", obs)
+        saved = charts.save_figure(fig, "02-links", folder=tmp_path / folder, update_index=False, show=False)
+        plt.close(fig)
+        files.append((saved.svg.read_bytes(), saved.pdf.read_bytes()))
+    assert files[0] == files[1]
+
+
+def test_every_link_of_every_published_figure_opens_its_evidence(executed, pages, evidence):  # noqa: F811
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    figures = sorted((out / "figures").glob("*.svg"))
+    assert figures
+    problems, linked = [], set()
+    for svg in figures:
+        urls = svg_links(svg) + pdf_links(svg.with_suffix(".pdf"))
+        problems += [f"{svg.stem}: {p}" for p in link_problems(sorted(set(urls)), pages, evidence)]
+        if urls:
+            linked.add(svg.stem)
+            assert _anchors(svg_links(svg)) == _anchors(pdf_links(svg.with_suffix(".pdf"))), svg.stem
+    assert problems == []
+    assert linked, "no published figure links a value to its sentence"
+
+
+def test_a_figure_saved_by_hand_links_to_the_pages_from_where_it_is(obs, tmp_path, monkeypatch):
+    from urllib.parse import unquote
+
+    from cityscience.export.readers import write_reader_pages
+
+    monkeypatch.setenv("CITYSCIENCE_BUILD", str(tmp_path / "build"))
+    monkeypatch.delenv("CITYSCIENCE_FIGURES", raising=False)
+    write_reader_pages()
+    charts.set_theme("zh")
+    fig, _ = _draw("bar_by_region", obs)
+    saved = charts.save_figure(fig, "02-links", update_index=False, show=False)
+    plt.close(fig)
+    assert saved.svg.parent == tmp_path / "build" / "interactive" / "figures"
+    urls = svg_links(saved.svg)
+    assert urls
+    for url in urls:
+        page = (saved.svg.parent / unquote(url.partition("#")[0])).resolve()
+        assert page.is_file(), url
+        assert f'id="{unquote(url.partition("#")[2])}"' in page.read_text(encoding="utf-8")

@@ -1,0 +1,65 @@
+"""Reader pages: each document's full text, an anchor per observation at its evidence, every number marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityscience.export import readers
+from cityscience.numbers import normalize
+from cityscience.validate import check
+from readerpage import ReaderPage
+
+
+@pytest.fixture(scope="module")
+def checked():
+    return check(None)
+
+
+@pytest.fixture(scope="module")
+def pages(checked):
+    return {sid: ReaderPage(text) for sid, text in readers.reader_pages(checked=checked).items()}
+
+
+def test_every_document_has_a_page_with_its_full_text(checked, pages):
+    assert sorted(pages) == sorted(checked.raw_texts)
+    for sid, page in pages.items():
+        assert page.text == checked.raw_texts[sid]
+
+
+def test_every_observation_is_anchored_where_its_evidence_starts(checked, pages):
+    rows = checked.tables["observations"].rows
+    assert rows
+    for row in rows:
+        page = pages[row["source_id"]]
+        assert row["obs_id"] in page.anchors, f"{row['obs_id']}: no anchor in {row['source_id']}.html"
+        at = page.anchors[row["obs_id"]]
+        evidence = normalize(row["evidence"])
+        assert normalize(page.text[at:at + len(evidence)]) == evidence, row["obs_id"]
+    assert sum(len(p.anchors) for p in pages.values()) == len(rows)
+
+
+def test_every_number_is_marked_as_the_accounting_explains_it(checked, pages):
+    from cityscience.validate.accounting import account
+
+    covered = account(checked)
+    for sid, page in pages.items():
+        starts = {at for at, _ in page.numbers}
+        tokens = checked.tokens[sid]
+        assert {t.start for t in tokens} <= starts
+        kinds = dict(page.numbers)
+        for tok in tokens:
+            how = covered[sid].get(tok.start)
+            expected = "missing" if how is None else "obs" if how.startswith("obs:") else "excluded"
+            assert kinds[tok.start] == expected, (sid, tok)
+
+
+def test_a_number_nothing_accounts_for_is_marked_unaccounted(checked):
+    sid = next(s for s, toks in checked.tokens.items() if toks)
+    page = ReaderPage(readers.reader_page(checked, sid, covered={sid: {}}))
+    assert page.numbers and {kind for _, kind in page.numbers} == {"missing"}
+
+
+def test_pages_are_written_once_and_the_same_every_time(checked, tmp_path):
+    written = readers.write_reader_pages(tmp_path / "readers")
+    assert sorted(p.name for p in written) == sorted(f"{sid}.html" for sid in checked.raw_texts)
+    assert readers.write_reader_pages(tmp_path / "readers") == []  # unchanged: nothing rewritten
