@@ -202,7 +202,7 @@ def _tokens(text: str, width_em: float) -> list[str]:
 def _wrap(text: str, width_em: float) -> str:
     """Wrap a footnote to a width in ems: at spaces in English, after punctuation or between words in Chinese.
 
-    >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 10).split("\\n")
+    >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 12).split("\\n")
     ['差异未必反映绩效。', '数据来源：宁波市科技局']
     """
     lines, line = [], ""
