@@ -160,3 +160,18 @@ def test_figures_the_index_does_not_list_are_stale_and_refused(data, figures, tm
     with pytest.raises(ChartPackError, match=r"files are missing: 03-compare-en.pdf.*run `cityscience build`"):
         write_chart_pack(tmp_path / "x.zip", root=data, lang="en", fmt="png", folder=figures)
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_english_pack_holds_the_same_figures_as_the_chinese_one(tmp_path):
+    """The committed figures (as `make build` publishes them): every figure is packed in both languages."""
+    from cityscience.paths import project_root
+
+    packed = {}
+    for lang in ("zh", "en"):
+        pack = write_chart_pack(tmp_path / f"{lang}.zip", lang=lang, fmt="png",
+                                folder=project_root() / "figures")
+        packed[lang] = {name.removesuffix(f"-{lang}") for name in pack.index["name"]}
+        with zipfile.ZipFile(pack.path) as z:
+            assert sorted(n for n in z.namelist() if n.endswith(".png")) == sorted(
+                f"{name}-{lang}.png" for name in packed[lang])
+    assert packed["zh"] == packed["en"] and packed["zh"]

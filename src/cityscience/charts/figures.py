@@ -347,7 +347,7 @@ def _tokens(text: str, width_em: float) -> list[str]:
 def _wrap(text: str, width_em: float) -> str:
     """Wrap a footnote to a width in ems: at spaces in English, after punctuation or between words in Chinese.
 
-    >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 10).split("\\n")
+    >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 12).split("\\n")
     ['差异未必反映绩效。', '数据来源：宁波市科技局']
     """
     lines, line = [], ""
@@ -598,14 +598,27 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
         tips = _link_values(fig, lang, labels, folder if interactive else None)
         with _frozen_layout(fig, content, footnote) as bbox:
-            fig.draw_without_rendering()  # places the legends' texts, as drawing the files will
-            meta["layout"] = layout_problems(fig, bbox)
-            metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
+            def check(event):  # on the PNG's own draw (legends placed), before its metadata is written
+                meta["layout"] = layout_problems(fig, renderer=event.renderer)
+                metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
+
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
-                with _pdf_links() if fmt == "pdf" else contextlib.nullcontext():
-                    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                hook = fig.canvas.mpl_connect("draw_event", check) if fmt == "png" else None
+                try:
+                    with _pdf_links() if fmt == "pdf" else contextlib.nullcontext():
+                        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                finally:
+                    if hook is not None:
+                        fig.canvas.mpl_disconnect(hook)
                 rendered[fmt] = buffer.getvalue()
+            if "layout" not in meta:  # no draw event came: check with a draw of its own, then the PNG again
+                fig.draw_without_rendering()
+                meta["layout"] = layout_problems(fig, bbox)
+                metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata["png"], bbox_inches=bbox)
+                rendered["png"] = buffer.getvalue()
     if meta["layout"]:
         warnings.warn(f"figure {name!r}: texts overlap or leave the figure: " + "; ".join(meta["layout"]),
                       stacklevel=2)
@@ -659,16 +672,18 @@ def _layout_texts(fig: Figure) -> list[tuple[str, Text]]:
     return [(what, t) for what, t in out if t.get_visible() and t.get_text().strip()]
 
 
-def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.0) -> list[str]:
+def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.0, *,
+                    renderer=None) -> list[str]:
     """Texts that overlap each other or leave the figure (or ``bbox``, in inches), as readable lines.
 
     Checks every tick label, legend entry, annotation, axis label, title and figure
     text with its drawn extent (``get_window_extent`` after a draw without
     rendering); two texts overlap when their extents share more than ``tolerance``
     pixels both ways. Texts of one legend are laid out by matplotlib and only checked
-    against the other texts. Empty when the layout is clean.
+    against the other texts. Empty when the layout is clean. ``renderer``: that of a
+    draw in progress (``draw_event``), whose extents are final.
     """
-    renderer = fig.canvas.get_renderer()
+    renderer = renderer if renderer is not None else fig.canvas.get_renderer()
     area = (bbox.transformed(fig.dpi_scale_trans) if bbox is not None else fig.bbox)
     texts = [(what, t.get_window_extent(renderer)) for what, t in _layout_texts(fig)]
     problems = []

@@ -758,7 +758,8 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
         raise ValueError(f"region {region!r} has no values to profile")
     codes = indicators["indicator"].astype(str)
     category = dict(zip(codes, indicators["category"].astype(str), strict=True))
-    rank = {c: int(h) for c, h in zip(codes, indicators["headline"], strict=True) if not pd.isna(h)}
+    ranks = indicators["headline"] if "headline" in indicators.columns else pd.Series(pd.NA, indicators.index)
+    rank = {c: int(h) for c, h in zip(codes, ranks, strict=True) if not pd.isna(h)}
     mine = mine.assign(category=mine["indicator"].astype(str).map(category).fillna("?"))
     levels = mine[mine["measure"] == "level"]
     levels = levels.assign(_rank=levels["indicator"].astype(str).map(rank).fillna(len(rank) + 1))
