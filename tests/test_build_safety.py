@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -189,10 +190,12 @@ def _processes_mentioning(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("sent_to", ["the terminal's process group", "the build process only"])
-def test_ctrl_c_stops_the_kernels_cleans_up_and_exits_130(tmp_path, sent_to):
-    notebooks, runtime, temp = tmp_path / "notebooks", tmp_path / "runtime", tmp_path / "tmp"
+def test_ctrl_c_stops_the_kernels_cleans_up_and_exits_130(tmp_path, request, sent_to):
+    notebooks, runtime = tmp_path / "notebooks", tmp_path / "runtime"
     runtime.mkdir()
-    temp.mkdir()
+    # a short folder of its own: a kernel's socket path must fit a Unix socket address (about 100 bytes)
+    temp = Path(tempfile.mkdtemp(prefix="cs-"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     # connection files and sockets go to the kernels' temporary folder (TMPDIR) or the Jupyter runtime folder
     for n in ("40", "41", "42"):  # two run at once and never finish by themselves; the third must never start
         _slow(notebooks / f"{n}-long.ipynb", f"{n}-long", seconds=600)
@@ -211,11 +214,14 @@ def test_ctrl_c_stops_the_kernels_cleans_up_and_exits_130(tmp_path, sent_to):
     try:
         deadline = threading.Event()
         for _ in range(600):  # both kernels started and running their first cells
-            if len(_processes_mentioning(str(temp))) == 2 and len(list((output / "logs").glob("*.log"))) == 2:
+            if len(_processes_mentioning(str(temp))) >= 2 and len(list((output / "logs").glob("*.log"))) == 2:
                 break
+            if proc.poll() is not None:
+                pytest.fail(f"the build ended before it was interrupted: {proc.communicate()}")
             deadline.wait(0.5)
         else:
-            pytest.fail("the kernels did not start")
+            pytest.fail(f"the kernels did not start: {_processes_mentioning(str(tmp_path))}, "
+                        f"{sorted(p.name for p in temp.iterdir())}")
         deadline.wait(2)
         if sent_to == "the build process only":
             os.kill(proc.pid, signal.SIGINT)
@@ -229,10 +235,10 @@ def test_ctrl_c_stops_the_kernels_cleans_up_and_exits_130(tmp_path, sent_to):
     assert "Traceback" not in err
     assert [line for line in err.splitlines() if "interrupted" in line] == [err.strip().splitlines()[-1]]
     for _ in range(40):  # killed kernels are reaped by then
-        if not _processes_mentioning(str(tmp_path)):
+        if not _processes_mentioning(str(tmp_path)) + _processes_mentioning(str(temp)):
             break
         threading.Event().wait(0.25)
-    assert _processes_mentioning(str(tmp_path)) == []
+    assert _processes_mentioning(str(tmp_path)) + _processes_mentioning(str(temp)) == []
     assert list(runtime.iterdir()) == [] and list(temp.iterdir()) == []  # no connection file, no socket
     assert not list(output.glob("figures-staging*")) and not list(output.rglob(".*.tmp*"))
     assert not (output / "logs" / "42-long.log").exists()  # not started after Ctrl-C
