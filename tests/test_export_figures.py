@@ -16,6 +16,7 @@ from cityscience.charts.labels import Labels
 from cityscience.charts.style import set_theme
 from cityscience.cli import main
 from cityscience.export.figures import ChartPackError, figure_data, write_chart_pack
+from cityscience.export.readers import reader_pages
 from exportdata import make_export_data
 
 
@@ -57,11 +58,14 @@ def test_pack_holds_every_figure_in_the_format_with_an_index(data, figures, tmp_
     pack = write_chart_pack(tmp_path / "pack.zip", root=data, lang="en", fmt=fmt, folder=figures)
     assert pack.count == 2
     with zipfile.ZipFile(pack.path) as z:
-        assert z.namelist() == ["README.txt", "index.csv", f"02-patents-en.{fmt}", f"03-compare-en.{fmt}"]
-        assert z.read(f"02-patents-en.{fmt}") == (figures / f"02-patents-en.{fmt}").read_bytes()
+        assert z.namelist() == ["README.txt", "index.csv", f"figures/02-patents-en.{fmt}",
+                                f"figures/03-compare-en.{fmt}", "build/readers/demo.html"]
+        assert z.read(f"figures/02-patents-en.{fmt}") == (figures / f"02-patents-en.{fmt}").read_bytes()
         index = _index(z)
         readme = z.read("README.txt").decode("utf-8")
-    assert [r["file"] for r in index] == [f"02-patents-en.{fmt}", f"03-compare-en.{fmt}"]
+        page = z.read("build/readers/demo.html").decode("utf-8")
+    assert [r["file"] for r in index] == [f"figures/02-patents-en.{fmt}", f"figures/03-compare-en.{fmt}"]
+    assert page == reader_pages(data)["demo"]  # where the figures' links (../build/readers/…) expect it
     first = index[0]
     assert first["title"] == "Invention patents" and first["sources"] == "demo"
     assert first["notebook"] == "notebooks/02-patents-demo.ipynb" and index[1]["notebook"] == "03"
@@ -173,5 +177,5 @@ def test_the_english_pack_holds_the_same_figures_as_the_chinese_one(tmp_path):
         packed[lang] = {name.removesuffix(f"-{lang}") for name in pack.index["name"]}
         with zipfile.ZipFile(pack.path) as z:
             assert sorted(n for n in z.namelist() if n.endswith(".png")) == sorted(
-                f"{name}-{lang}.png" for name in packed[lang])
+                f"figures/{name}-{lang}.png" for name in packed[lang])
     assert packed["zh"] == packed["en"] and packed["zh"]

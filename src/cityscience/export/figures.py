@@ -45,13 +45,16 @@ _README = {
     "zh": ("cityscience 图表包\n\n"
            "本压缩包收录 {count} 张图({fmt} 格式,{what}),均由 cityscience 笔记本根据整理自政府文件的数据绘制。\n"
            "index.csv 列出每张图的文件名、标题、所属笔记本、涉及地区与指标、来源文件编号及完整引文。\n"
-           "每张图的脚注已注明数据来源。\n\n"
+           "每张图的脚注已注明数据来源。图在 figures/ 文件夹;SVG 与 PDF 中的每个数值链接到 build/readers/ 中\n"
+           "来源文件的阅读页,即陈述该数值的原句(解压后保持两个文件夹的位置)。\n\n"
            "引用:cityscience 数据(版本 {version}),并注明图中所列来源文件。\n"),
     "en": ("cityscience chart pack\n\n"
            "This zip holds {count} figures ({fmt}, {what}), drawn by the cityscience notebooks from data curated "
            "from government documents.\n"
            "index.csv lists each figure's file, title, notebook, regions, indicators, source ids and full source "
-           "citations. Each figure's footnote names its sources.\n\n"
+           "citations. Each figure's footnote names its sources. The figures are in figures/; in SVG and PDF each "
+           "value links to the sentence that states it, in its document's reader page under build/readers/ (keep "
+           "both folders where they are when unzipping).\n\n"
            "Cite as: cityscience data, version {version}, and the source documents named on each figure.\n"),
 }
 
@@ -188,13 +191,17 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     checked = validated(root)
     version = data_version(root, [r["published"] for r in checked.tables["sources"].rows])
     labels = Labels.from_frames(lang, sources=load_sources(root), regions=load_regions(root))
+    from .readers import reader_pages
+
     rows = []
     entries: list[tuple[str, bytes]] = []
+    packed: set[str] = set()
     for row in chosen.itertuples(index=False):
         file = f"{row.name}.{fmt}"
-        entries.append((file, (folder / file).read_bytes()))
+        entries.append((f"figures/{file}", (folder / file).read_bytes()))
         sources = _split(row.sources)
-        rows.append({"file": file, "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
+        packed.update(sources)
+        rows.append({"file": f"figures/{file}", "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
                      "lang": row.lang, "regions": row.regions, "indicators": row.indicators,
                      "sources": row.sources,
                      "source_citations": " | ".join(cite_source(s, lang, root=root) for s in sources),
@@ -205,4 +212,7 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     writer.writerows(rows)
     what = (labels.region(region) if region else ("全部地区" if lang == "zh" else "all regions"))
     readme = _README[lang].format(count=len(rows), fmt=fmt.upper(), what=what, version=version)
+    # the reader pages the figures' values link to, where the links expect them (../build/readers/)
+    pages = reader_pages(root, checked=checked)
+    entries += [(f"build/readers/{sid}.html", pages[sid].encode("utf-8")) for sid in sorted(packed) if sid in pages]
     return [("README.txt", readme.encode("utf-8")), ("index.csv", buf.getvalue().encode("utf-8")), *entries]
