@@ -169,6 +169,11 @@ def _matrix(w: dict) -> dict[str, dict[str, tuple[list[str], str]]]:
         "broken table": (["--data", str(t / "broken")], "regions.csv:1"),
     }
     build = ["build", "--notebooks", str(w["notebooks"]), "--no-progress", "--no-html", "-j", "1"]
+    report = str(w["good"] / "raw" / "demo.txt")
+
+    def add_report(path: str) -> list[str]:
+        return ["add-report", path, "--region", "ningbo", "--year", "2015", "--data", good]
+
     return {
         "validate": {k: (["validate", *a], f) for k, (a, f) in data_faults.items()},
         "accounting": {k: (["accounting", *a], f) for k, (a, f) in data_faults.items()},
@@ -207,6 +212,22 @@ def _matrix(w: dict) -> dict[str, dict[str, tuple[list[str], str]]]:
             "input is a device": (["import-xlsx", "/dev/zero", "--data", good], "/dev/zero"),
             "input is a pipe": (["import-xlsx", str(w["pipe"]), "--data", good], str(w["pipe"])),
             "broken table": (["import-xlsx", str(w["file"]), "--data", str(t / "broken")], "a-file.txt"),
+        },
+        "add-report": {
+            "missing input": ([*add_report(str(t / "none.txt")), "-o", out], "expected the report to exist"),
+            "input is a folder": ([*add_report(str(t)), "-o", out], "found a folder"),
+            "input is a device": ([*add_report("/dev/zero"), "-o", out], "expected a report of at most"),
+            "broken table": ([*add_report(report), "-o", out, "--data", str(t / "broken")], "regions.csv:1"),
+            "output is a folder": ([*add_report(report), "-o", str(w["folder"])], "a-folder.xlsx"),
+            "output parent is a file": ([*add_report(report), "-o", in_file], "a-file.txt"),
+            "output folder read-only": ([*add_report(report), "-o", ro_out], "read-only"),
+        },
+        "accept": {
+            "missing input": (["accept", str(t / "none.xlsx"), "--data", good], "no such file"),
+            "input is a file": (["accept", str(w["file"]), "--data", good], "expected an Excel workbook"),
+            "input is a folder": (["accept", str(w["folder"]), "--data", good], "this is not a regular file"),
+            "input is a device": (["accept", "/dev/zero", "--data", good], "this is not a regular file"),
+            "input is a pipe": (["accept", str(w["pipe"]), "--data", good], "this is not a regular file"),
         },
         "extract": {
             "missing input": (["extract", str(t / "none.txt"), "--region", "ningbo", "-o", out], "no such file"),

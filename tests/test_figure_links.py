@@ -89,7 +89,7 @@ def _draw(kind: str, obs):
 def test_every_value_a_chart_draws_links_to_its_sentence(kind, obs, pages, evidence, tmp_path):
     charts.set_theme("zh")
     fig, drawn = _draw(kind, obs)
-    saved = charts.save_figure(fig, "02-links", folder=tmp_path, update_index=False, show=False)
+    saved = charts.save_figure(fig, "02-links", title="Links", folder=tmp_path, update_index=False, show=False)
     plt.close(fig)
     svg, pdf = svg_links(saved.svg), pdf_links(saved.pdf)
     assert _anchors(svg) == _stated(drawn), "a drawn value without its link, or a link to no drawn value"
@@ -107,7 +107,7 @@ def test_linked_figures_keep_their_bytes(obs, tmp_path):
     files = []
     for folder in ("a", "b"):
         fig, _ = _draw("bar_by_region", obs)
-        saved = charts.save_figure(fig, "02-links", folder=tmp_path / folder, update_index=False, show=False)
+        saved = charts.save_figure(fig, "02-links", title="Links", folder=tmp_path / folder, update_index=False, show=False)
         plt.close(fig)
         files.append((saved.svg.read_bytes(), saved.pdf.read_bytes()))
     assert files[0] == files[1]
@@ -139,7 +139,7 @@ def test_a_figure_saved_by_hand_links_to_the_pages_from_where_it_is(obs, tmp_pat
     write_reader_pages()
     charts.set_theme("zh")
     fig, _ = _draw("bar_by_region", obs)
-    saved = charts.save_figure(fig, "02-links", update_index=False, show=False)
+    saved = charts.save_figure(fig, "02-links", title="Links", update_index=False, show=False)
     plt.close(fig)
     assert saved.svg.parent == tmp_path / "build" / "interactive" / "figures"
     urls = svg_links(saved.svg)

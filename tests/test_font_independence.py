@@ -41,7 +41,7 @@ for lang in sys.argv[3:]:
     print(font.origin, font.family)
     fig, _ = charts.bar_by_region(obs, code, lang=lang)
     fig.savefig(folder / f"as-drawn-{lang}.png", dpi=200)  # what the machine's font gives
-    charts.save_figure(fig, f"02-fonts-{lang}", folder=folder, update_index=False, show=False)
+    charts.save_figure(fig, "02-fonts", folder=folder, update_index=False, show=False)
     plt.close(fig)
 """
 

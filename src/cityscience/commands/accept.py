@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report import AcceptError, accept
 
-    if not args.workbook.is_file():
+    if not args.workbook.exists():
         print(f"cityscience accept: {args.workbook}: no such file (expected the workbook add-report wrote)",
               file=sys.stderr)
         return 1

@@ -215,16 +215,25 @@ def _too_big(path: Path) -> str | None:
     return None
 
 
-def _open(path: Path, shown: str):
+def open_workbook(path: Path, shown: str, *, data_only: bool = False, layout: str = "the export's layout"):
+    """Open a workbook after checking its bounds (:func:`_too_big`): ``(workbook, None)`` or ``(None, problem)``.
+
+    The one way the project opens a workbook it is given (import-xlsx, accept), so that every
+    importer refuses a zip bomb or a sheet of a million rows before parsing it.
+    """
     try:
+        if not Path(path).is_file():
+            return None, CellProblem(shown, None, None, None, None,
+                                     f"an Excel workbook (.xlsx) in {layout}; this is not a regular file",
+                                     "not_xlsx")
         why = _too_big(path)
         if why is not None:
             return None, CellProblem(shown, None, None, None, None, why, "too_large")
-        return load_workbook(path, data_only=False, rich_text=False), None
+        return load_workbook(path, data_only=data_only, rich_text=False), None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         return None, CellProblem(shown, None, None, None, None,
-                                 f"an Excel workbook (.xlsx) in the export's layout; it cannot be opened "
+                                 f"an Excel workbook (.xlsx) in {layout}; it cannot be opened "
                                  f"({reason})", "not_xlsx")
 
 
@@ -257,7 +266,7 @@ def read_workbook(path: Path, tables: list[TableSpec],
     path = Path(path)
     shown = path.name
     problems: list[CellProblem] = []
-    wb, problem = _open(path, shown)
+    wb, problem = open_workbook(path, shown)
     if problem is not None:
         return {}, [problem], {}
     out: dict[str, SheetTable] = {}

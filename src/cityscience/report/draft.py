@@ -22,7 +22,7 @@ from ..numbers import find_numbers
 from ..paths import data_dir
 from ..tables import read_bytes_capped
 from ..textnorm import normalize, to_simplified
-from ..validate import check
+from ..validate import UNREADABLE, check
 from ..validate.core import KIND_BASES
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
@@ -279,6 +279,12 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     path = Path(path)
     text, received, stored = _read(path)
     checked = check(root, accounting=False)
+    unreadable = [p for p in checked.problems if p.check in UNREADABLE]
+    if unreadable:  # a draft from tables that cannot be read would be wrong (every region new, no codes)
+        raise ReportError(f"{root}: the data folder's tables must be readable to draft a review; "
+                          + "; ".join(str(p) for p in unreadable[:5])
+                          + (f" (and {len(unreadable) - 5} more)" if len(unreadable) > 5 else "")
+                          + " (fix them first: cityscience validate)")
     warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
                 "accept will report them"] if checked.problems else []
     regions = _rows(checked, "regions")

@@ -122,11 +122,14 @@ def _text(value) -> str:
 
 def read_review(path: str | os.PathLike) -> Review:
     """Read every sheet of a review workbook as text (problems of its shape in ``problems``)."""
-    from openpyxl import load_workbook
+    from ..export.reader import open_workbook
 
     path = Path(path)
     review = Review(path)
-    wb = load_workbook(path, data_only=True, rich_text=False)
+    wb, problem = open_workbook(path, path.name, data_only=True, layout="the layout add-report wrote")
+    if wb is None:
+        review.problems.append(str(problem))
+        return review
     for spec in SHEETS:
         if spec.name not in wb.sheetnames:
             review.problems.append(f"{path.name}: sheet {spec.name!r} is missing: expected the sheets "

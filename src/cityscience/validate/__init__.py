@@ -47,6 +47,7 @@ __all__ = [
     "Located",
     "Registry",
     "TableSpec",
+    "UNREADABLE",
     "candidate_values",
     "check",
     "exclusion_pattern",
@@ -55,7 +56,9 @@ __all__ = [
 ]
 
 # Problems after which a file's rows cannot be trusted to be all there is (the table is left empty).
-_UNREADABLE = {"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"}
+#: Checks that mean a table could not be read at all (what follows from its absence is summarized).
+UNREADABLE = frozenset({"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"})
+_UNREADABLE = UNREADABLE
 
 
 def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Problem]) -> RawTable:
