@@ -149,9 +149,7 @@ def _compare(score: Score, cands: list[dict], gold_rows: list[dict[str, str]], t
 
 def _score_document(root: Path, source: dict[str, str], curated: list[dict[str, str]],
                     exclusions: list[dict[str, str]]) -> Score:
-    from .accept import AcceptError, accept
     from .draft import draft
-    from .workbook import write_workbook
 
     sid = source["source_id"]
     score = Score(sid, curated=len(curated))
@@ -170,15 +168,22 @@ def _score_document(root: Path, source: dict[str, str], curated: list[dict[str, 
         got = _covered(norm, [{k: str(v or "") for k, v in r.items()} for r in d.sheets["exclusions"].rows] + star)
         score.excluded = len(want)
         score.reasons_right = sum(got.get(pos) == reason for pos, reason in want.items())
-        book = Path(tmp) / "review.xlsx"
-        write_workbook(d, book)
-        try:
-            accept(book, data=data, dry_run=True)
-            score.accepted = True
-        except AcceptError as exc:
-            score.problems = len(exc.problems)
-            score.note = exc.problems[0][:120]
+        _accept_unedited(d, Path(tmp) / "review.xlsx", data, score)
     return score
+
+
+def _accept_unedited(d, book: Path, data: Path, score: Score) -> None:
+    """Write the draft as its review workbook and dry-run accept it unedited; record the outcome in ``score``."""
+    from .accept import AcceptError, accept
+    from .workbook import write_workbook
+
+    write_workbook(d, book)
+    try:
+        accept(book, data=data, dry_run=True)
+        score.accepted = True
+    except AcceptError as exc:
+        score.problems = len(exc.problems)
+        score.note = exc.problems[0][:120]
 
 
 def evaluate_documents(root: Path | None = None, *, progress: bool = False) -> list[Score]:
@@ -208,9 +213,7 @@ def evaluate_reports(folder: Path, root: Path | None = None) -> list[Score]:
     """The test reports of ``folder`` (``manifest.csv``: file, region, year; ``facts.csv``: file, evidence,
     value, indicator — ``new`` where no code of the codebook fits — and the fields), each drafted with the whole codebook and accepted
     unedited into its own copy of the data; then an ``overall`` row."""
-    from .accept import AcceptError, accept
     from .draft import draft
-    from .workbook import write_workbook
 
     root = Path(root) if root is not None else data_dir()
     facts = list(csv.DictReader(io.StringIO((folder / "facts.csv").read_text(encoding="utf-8"))))
@@ -228,14 +231,7 @@ def evaluate_reports(folder: Path, root: Path | None = None) -> list[Score]:
             cands = d.sheets["candidates"].rows
             score.candidates = len(cands)
             _compare(score, cands, gold, path.read_text(encoding="utf-8"), used)
-            book = Path(tmp) / "review.xlsx"
-            write_workbook(d, book)
-            try:
-                accept(book, data=data, dry_run=True)
-                score.accepted = True
-            except AcceptError as exc:
-                score.problems = len(exc.problems)
-                score.note = exc.problems[0][:120]
+            _accept_unedited(d, Path(tmp) / "review.xlsx", data, score)
         out.append(score)
     return [*out, _total(out)]
 
