@@ -163,8 +163,11 @@ def test_cli_parts_override_and_its_errors(tmp_path: Path, capsys) -> None:
     assert main(["extract", str(path), "--year", "2021", "--parts", 'summary:0-,plan:"二、2022年工作思路":2024',
                  "-o", str(out)]) == 0
     assert "plan 2024 from offset" in capsys.readouterr().err
-    assert main(["extract", str(path), "--parts", "summry:0"]) == 2
-    assert "--parts: parts entry 'summry:0': kind 'summry'" in capsys.readouterr().err
+    for command in (["extract", str(path)], ["add-report", str(path), "--region", "qingxi", "-o", "r.xlsx"]):
+        with pytest.raises(SystemExit) as stop:  # a usage error, before any file is read
+            main([*command, "--parts", "summry:0"])
+        assert stop.value.code == 2
+        assert "argument --parts: parts entry 'summry:0': kind 'summry'" in capsys.readouterr().err
     assert main(["extract", str(path), "--parts", "summary:0,plan:三、", "-o", str(tmp_path / "d.csv")]) == 1
     err = capsys.readouterr().err
     assert "the text '三、' is not in the report" in err and not (tmp_path / "d.csv").exists()

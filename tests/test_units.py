@@ -99,6 +99,44 @@ def test_a_missing_units_file_is_named_with_what_to_do(units_folder):
         charts.display_unit("CNY")
 
 
+def test_a_small_value_is_written_in_the_smaller_display_unit_the_codebook_names():
+    small = {r.unit_std: r for r in read_units() if r.small}
+    assert small, "the curated codebook marks a smaller display unit (display small)"
+    for std, row in small.items():
+        shown = display_units()[std]
+        assert shown.smaller is not None and shown.smaller.labels == {"zh": row.display_zh, "en": row.display_en}
+        main = next(r for r in read_units() if r.display and r.unit_std == std)
+        for lang in ("zh", "en"):
+            # a value just below 1 in the display unit is written in the smaller one, 1 itself is not
+            below = 0.5 * shown.factors[lang] / main.factor
+            assert format_value_in(below, main.unit, lang) == shown.smaller.formats[lang].format(
+                value=charts.format_number(below * main.factor / shown.smaller.factors[lang]), written="")
+            one = shown.factors[lang] / main.factor
+            assert format_value_in(one, main.unit, lang) == shown.formats[lang].format(value="1", written="")
+    assert charts.format_value(0.285, "亿元", "zh") == "2,850万元"
+    assert charts.format_value(0.285, "亿元", "en") == "CNY 28.5 m"
+    assert charts.format_value(0.285, "亿元", "en", bare=True) == "0.0285"  # an axis keeps its unit
+    assert charts.format_value(0, "亿元", "zh") == "0亿元"
+
+
+def format_value_in(value: float, unit: str, lang: str) -> str:
+    return charts.format_value(value, unit, lang)
+
+
+def test_a_small_display_row_needs_a_display_row_with_larger_factors(units_folder):
+    _append(units_folder, "千瓦时,kWh,1,kilowatt-hours,direct,small,千瓦时,kWh,,{value}千瓦时,{value} kWh")
+    _append(units_folder, "百元,CNY,100,hundred yuan,direct,small,百元,CNY,100,{value}百元,CNY {value}")
+    _append(units_folder, "十万亩,mu,100000,hundred thousand mu,direct,small,十万亩,mu,1,{value}十万亩,{value} mu")
+    n = len(units_folder.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(UnitsError) as err:
+        read_units()
+    message = str(err.value)
+    assert f"units.csv:{n - 2}: column 'display': value 'small': expected a display row (yes) for kWh" in message
+    assert f"units.csv:{n - 1}: column 'display': value 'small': expected one small display unit for CNY" in message
+    assert f"units.csv:{n}: column 'factor': value '100000'" in message
+    assert "no larger than those of 万亩 on line" in message
+
+
 def test_unusable_rows_are_all_reported_with_their_lines(units_folder):
     _append(units_folder, "万千瓦时,kWh,zero,x,sometimes,,,,,,")
     _append(units_folder, "亿元2,CNY,1e8,x,direct,yes,亿元,CNY bn,0,{value}亿元,CNY bn")

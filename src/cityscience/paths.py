@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["build_dir", "data_dir", "figure_output_dir", "figures_dir", "folder_digest", "interactive_dir",
-           "project_root", "reader_link", "readers_dir"]
+           "project_root", "reader_link", "readers_dir", "resolved"]
+
+
+def resolved(path: str | os.PathLike) -> Path:
+    """``path`` made absolute with symlinks resolved; once per absolute path (the extractor asks for
+    its data folder once per report), a relative one each time (it depends on the working directory)."""
+    path = os.fspath(path)
+    return _resolved_absolute(path) if os.path.isabs(path) else Path(path).resolve()
+
+
+@lru_cache(maxsize=64)
+def _resolved_absolute(path: str) -> Path:
+    return Path(path).resolve()
 
 
 def project_root() -> Path:
     """Root of the repository (``CITYSCIENCE_ROOT`` overrides it)."""
     if env := os.environ.get("CITYSCIENCE_ROOT"):
-        return Path(env).resolve()
-    return Path(__file__).resolve().parents[2]
+        return resolved(env)
+    return resolved(__file__).parents[2]
 
 
 def data_dir() -> Path:
     """Folder with the curated CSVs and ``raw/`` (``CITYSCIENCE_DATA`` overrides it)."""
     if env := os.environ.get("CITYSCIENCE_DATA"):
-        return Path(env).resolve()
+        return resolved(env)
     return project_root() / "data"
 
 

@@ -13,10 +13,10 @@ read again when it changes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .paths import data_dir
+from .paths import data_dir, resolved
 from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
@@ -49,6 +49,7 @@ class UnitRow:
     display_factor_en: float | None = None
     format_zh: str = ""
     format_en: str = ""
+    small: bool = False  # display "small": the unit small values of this standard unit are shown in
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,16 @@ class DisplayUnit:
 
     ``factors``, ``labels`` and ``formats`` are keyed by language: the divisor from the
     standard unit, the axis label and the pattern a value is written with (``{value}``
-    the number, ``{written}`` the unit as written).
+    the number, ``{written}`` the unit as written). ``smaller`` is the display row marked
+    ``small`` (CNY in 万元 and millions), used for a value below 1 in this unit (0.285亿元 →
+    2,850万元, CNY 0.0285 bn → CNY 28.5 m), or None.
     """
 
     unit_std: str
     factors: dict[str, float]
     labels: dict[str, str]
     formats: dict[str, str]
+    smaller: DisplayUnit | None = None
 
 
 def units_path(root: Path | None = None) -> Path:
@@ -80,18 +84,40 @@ def _factor(text: str) -> float | None:
 
 
 def unit_problems(table: RawTable, shown: str) -> list[Problem]:
-    """Problems of the rows beyond what ``codebook/columns.csv`` says of each cell: two
-    display rows for one standard unit (the validator can add these to its own)."""
+    """Problems of the rows beyond what ``codebook/columns.csv`` says of each cell: two display
+    rows (or two ``small`` ones) for one standard unit, and a ``small`` row that is not smaller
+    than its standard unit's display row in both languages (the validator adds these to its own)."""
     problems = []
-    display_of: dict[str, int] = {}
+    rows: dict[tuple[str, str], tuple[dict, int]] = {}
     for row, line in zip(table.rows, table.lines, strict=True):
-        if row["display"] == "yes":
-            std = row["unit_std"]
-            if std in display_of:
-                problems.append(Problem(shown, line, "display", "yes",
-                                        f"one display unit for {std} (also on line {display_of[std]})",
+        if row["display"] in ("yes", "small"):
+            key = (row["unit_std"], row["display"])
+            if key in rows:
+                what = "one display unit" if row["display"] == "yes" else "one small display unit"
+                problems.append(Problem(shown, line, "display", row["display"],
+                                        f"{what} for {row['unit_std']} (also on line {rows[key][1]})",
                                         "duplicate_display"))
-            display_of.setdefault(std, line)
+            rows.setdefault(key, (row, line))
+    for (std, kind), (row, line) in rows.items():
+        if kind != "small":
+            continue
+        main = rows.get((std, "yes"))
+        if main is None:
+            problems.append(Problem(shown, line, "display", "small", f"a display row (yes) for {std} as well: "
+                                    "small values are shown in this unit instead of that one", "small_display"))
+            continue
+        pairs = []  # (column, this row's factor, the display row's) in Chinese and in English
+        for col in ("factor", "display_factor_en"):
+            small_f = _factor(row.get(col) or "") or _factor(row["factor"])
+            main_f = _factor(main[0].get(col) or "") or _factor(main[0]["factor"])
+            if small_f is not None and main_f is not None:
+                pairs.append((col, small_f, main_f))
+        if any(small_f > main_f for _, small_f, main_f in pairs) or all(a == b for _, a, b in pairs):
+            col = next((c for c, a, b in pairs if a >= b), "factor")
+            problems.append(Problem(shown, line, col, row.get(col) or row["factor"],
+                                    f"factors no larger than those of {main[0]['unit']} on line {main[1]} and "
+                                    f"smaller in one language at least, as the small display unit of {std}",
+                                    "small_display"))
     return problems
 
 
@@ -111,8 +137,9 @@ def _cell_problems(table: RawTable, shown: str) -> list[Problem]:
         for col in ("format_zh", "format_en"):
             if row.get(col) and "{value}" not in row[col]:
                 problems.append(Problem(shown, line, col, row[col], "a pattern holding {value}", "pattern"))
-        if row["display"] not in ("", "yes"):
-            problems.append(Problem(shown, line, "display", row["display"], "empty or yes", "allowed_value"))
+        if row["display"] not in ("", "yes", "small"):
+            problems.append(Problem(shown, line, "display", row["display"], "empty, yes or small",
+                                    "allowed_value"))
     return problems
 
 
@@ -125,8 +152,7 @@ def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
     Raises:
         UnitsError: the file is missing, or a row cannot be used (all problems listed).
     """
-    path = units_path(root).resolve()
-    shown = relpath(path, path.parent.parent.parent)
+    path = resolved(units_path(root))
     try:
         stat = path.stat()
     except OSError:
@@ -138,6 +164,7 @@ def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
     hit = _CACHE.get(path)
     if hit is not None and hit[0] == key:
         return hit[1]
+    shown = relpath(path, path.parent.parent.parent)
     table, problems = read_csv_table(path, shown, _COLUMNS, _REQUIRED)
     problems = [p for p in problems if p.check != "extra_column"]  # other columns are not ours to judge
     if not problems:
@@ -147,26 +174,28 @@ def read_units(root: Path | None = None) -> tuple[UnitRow, ...]:
     rows = tuple(UnitRow(r["unit"], r["unit_std"], float(r["factor"]), r["extract"], r["display"] == "yes",
                          r["display_zh"], r["display_en"], line,
                          _factor(r.get("display_factor_en") or "") or None, r.get("format_zh") or "",
-                         r.get("format_en") or "")
+                         r.get("format_en") or "", r["display"] == "small")
                  for r, line in zip(table.rows, table.lines, strict=True))
     _CACHE[path] = (key, rows)
     return rows
 
 
 def display_units(root: Path | None = None) -> dict[str, DisplayUnit]:
-    """Standard unit → :class:`DisplayUnit`, from the rows marked ``display``.
+    """Standard unit → :class:`DisplayUnit`, from the rows marked ``display`` (``yes``; the row
+    marked ``small`` becomes its ``smaller``).
 
     Chinese divides by the row's factor (CNY in 亿元: 1e8); English by
     ``display_factor_en`` when given (CNY in billions: 1e9). A missing format
     is the number followed by the label.
     """
-    out = {}
+    main: dict[str, DisplayUnit] = {}
+    small: dict[str, DisplayUnit] = {}
     for r in read_units(root):
-        if not r.display:
+        if not (r.display or r.small):
             continue
         labels = {"zh": r.display_zh, "en": r.display_en}
         formats = {lang: fmt or ("{value}" + (f" {labels[lang]}" if labels[lang] else ""))
                    for lang, fmt in (("zh", r.format_zh), ("en", r.format_en))}
-        out[r.unit_std] = DisplayUnit(r.unit_std, {"zh": r.factor, "en": r.display_factor_en or r.factor},
-                                      labels, formats)
-    return out
+        unit = DisplayUnit(r.unit_std, {"zh": r.factor, "en": r.display_factor_en or r.factor}, labels, formats)
+        (small if r.small else main)[r.unit_std] = unit
+    return {std: replace(unit, smaller=small.get(std)) for std, unit in main.items()}

@@ -157,7 +157,8 @@ def format_value(value: float, unit: str = "", language: str | None = None, *, q
     The one number formatter of the charts and notebooks, driven by
     ``codebook/units.csv``: the value is converted to the language's display
     unit of its standard unit and written with its ``format_zh``/``format_en``
-    pattern (thousands separators, qualifier symbols, a range as low–high).
+    pattern (thousands separators, qualifier symbols, a range as low–high). A value below 1 in
+    that unit is shown in the smaller display unit when the codebook has one (``display`` small).
 
     Args:
         value: the (lower) value, in ``unit``.
@@ -174,6 +175,8 @@ def format_value(value: float, unit: str = "", language: str | None = None, *, q
     ('185亿元', 'CNY 18.5 bn')
     >>> format_value(2832, "件", "zh"), format_value(2832, "件", "en"), format_value(5, "家", "zh", qualifier="at_least")
     ('2,832件', '2,832', '≥5家')
+    >>> format_value(0.285, "亿元", "zh"), format_value(0.285, "亿元", "en"), format_value(2850, "万元", "en")
+    ('2,850万元', 'CNY 28.5 m', 'CNY 28.5 m')
     """
     from .style import current_language
 
@@ -184,9 +187,13 @@ def format_value(value: float, unit: str = "", language: str | None = None, *, q
     shown = display_units().get(std) if std else None
     if written is not None and not pd.isna(written):
         as_written = str(written)
+    has_high = value_high is not None and not pd.isna(value_high)
+    if shown is not None and shown.smaller is not None and not bare:
+        largest = max(abs(value), abs(value_high) if has_high else 0.0) * factor / shown.factors[lang]
+        if 0 < largest < 1:  # 0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m
+            shown = shown.smaller
     divisor = shown.factors[lang] if shown is not None else 1.0
     scale = factor / divisor if shown is not None else 1.0
-    has_high = value_high is not None and not pd.isna(value_high)
     if qualifier == "range" and has_high:
         number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
     else:

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import parts_spec
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -29,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-id", help="source_id of the new document (default: REGION-YEAR-KIND)")
     parser.add_argument("--url", help="where the text was taken from (sources.url)")
     parser.add_argument("--retrieved", help="when it was taken, YYYY-MM-DD (sources.retrieved)")
-    parser.add_argument("--parts", metavar="SPEC", help="override the detected parts (see below)")
+    parser.add_argument("--parts", metavar="SPEC", type=parts_spec, help="override the detected parts (see below)")
     parser.add_argument("-o", "--output", type=Path, help="the review workbook to write (.xlsx)")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
     parser.add_argument("--evaluate", action="store_true",
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         from ..report.evaluate import main
 
         return main(args.data, project_root() / "tests" / "fixtures" / "reports")
-    from ..extract import ExtractError, PartsError, parse_parts
+    from ..extract import ExtractError
     from ..report import draft, write_workbook
 
     if args.file is None or args.region is None or args.output is None:
@@ -52,12 +54,6 @@ def run(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".xlsx":
         print(f"cityscience add-report: {args.output}: expected a workbook ending in .xlsx", file=sys.stderr)
         return 2
-    if args.parts is not None:
-        try:
-            parse_parts(args.parts)
-        except PartsError as exc:
-            print(f"cityscience add-report: --parts: {exc}", file=sys.stderr)
-            return 2
     try:
         d = draft(args.file, region=args.region, year=args.year, source_id=args.source_id, url=args.url,
                   retrieved=args.retrieved, parts=args.parts, data=args.data)

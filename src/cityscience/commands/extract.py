@@ -15,6 +15,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import parts_spec
+
 __all__ = ["add_arguments", "run"]
 
 _GOAL_RECALL = 0.97
@@ -45,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, help="report year (default: inferred from the title)")
     parser.add_argument("--source-id", help="source_id written into every row (default: the file name)")
     parser.add_argument("--encoding", help="force this encoding instead of detecting UTF-8/GB18030/Big5")
-    parser.add_argument("--parts", metavar="SPEC",
+    parser.add_argument("--parts", metavar="SPEC", type=parts_spec,
                         help='override the detected parts, e.g. summary:0-,plan:"二、2020年工作思路" (see below)')
     parser.add_argument("-o", "--output", type=Path,
                         help="write the review sheet here (.xlsx or .csv); default: print a summary table")
@@ -91,15 +93,6 @@ def _run_extract(args: argparse.Namespace) -> int:
         print(f"cityscience extract: {args.output}: expected an output file ending in .xlsx or .csv",
               file=sys.stderr)
         return 2
-    if args.parts is not None:
-        # refuse a malformed spec before reading any file
-        from ..extract import PartsError, parse_parts
-
-        try:
-            parse_parts(args.parts)
-        except PartsError as exc:
-            print(f"cityscience extract: --parts: {exc}", file=sys.stderr)
-            return 2
     jobs = [(str(p), args.region, args.year, args.source_id, args.encoding, args.parts) for p in args.files]
     workers = (os.cpu_count() or 1) if args.jobs == 0 else max(1, args.jobs)
     if workers > 1 and len(jobs) > 1:

@@ -29,6 +29,7 @@ import pandas as pd
 from ..textnorm import normalize
 from .lexicon import Lexicon, Unit, lexicon
 from .masking import mask_spans
+from .offsets import char_offsets, code_points
 from .quantities import BREAKING_ZERO, Quantity, scan
 from .reading import Document, read_report
 from .relations import assign_measures, change_words_start, share_across_lists
@@ -52,7 +53,7 @@ CANDIDATE_COLUMNS = [
     "line", "column", "restated_at",
 ]
 
-_CLAUSE_BOUNDARY = re.compile(r"[,，、;；。：:!?！？\n]")
+_CLAUSE_BOUNDARY = ",，、;；。：:!?！？\n"
 _PARENS = re.compile(r"\([^()\n]{0,30}\)")
 _LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此外|以及|而且|还有|还)?"
                    r"(?:预计|有望|预期|力争|争取|确保)?"
@@ -107,7 +108,8 @@ class _Text:
         self.text = text
         self.norm = norm
         self.enum = enum if enum is not None else bytearray(len(norm))
-        clauses = [m.start() for m in _CLAUSE_BOUNDARY.finditer(norm)]
+        points = code_points(norm)
+        clauses = char_offsets(points, _CLAUSE_BOUNDARY)
         # A comma between a digit and exactly three digits is a thousands separator (12,957).
         drop = {i for i in clauses if norm[i] == "," and 0 < i and norm[i - 1].isdigit()
                 and norm[i + 1:i + 4].isdigit() and len(norm[i + 1:i + 4]) == 3 and not norm[i + 4:i + 5].isdigit()}
@@ -116,8 +118,8 @@ class _Text:
             lo, hi = bisect.bisect_left(clauses, m.start()), bisect.bisect_left(clauses, m.end())
             drop.update(clauses[lo:hi])
         self.clauses = [i for i in clauses if i not in drop] if drop else clauses
-        self.sentences = sentence_bounds(norm)
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.sentences = sentence_bounds(points)
+        self.newlines = char_offsets(points, "\n")  # the normalized text has the line ends of the text
 
     def clause_start(self, pos: int) -> int:
         """Start of the clause holding ``pos``, at most _MAX_CLAUSE characters back (so that
@@ -503,21 +505,8 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
                      region: str | None = None, lex: Lexicon | None = None) -> pd.DataFrame:
     """The candidates as a DataFrame with the observations' columns and the review columns."""
     unit_info = (lex if lex is not None else lexicon()).unit_info
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    n = len(cands)
-    cols: dict[str, list] = {c: [] for c in CANDIDATE_COLUMNS}
-    for name in ("obs_id", "indicator", "note"):
-        cols[name] = [None] * n
-    cols["source_id"] = [source_id] * n
-    cols["region"] = [region] * n
-    year, label, measure, status, qualifier = (cols[c] for c in ("year", "label_zh", "measure", "status",
-                                                                  "qualifier"))
-    value, value_high, unit_col, value_std, value_high_std, unit_std = (
-        cols[c] for c in ("value", "value_high", "unit", "value_std", "value_high_std", "unit_std"))
-    evidence, kind, confidence, reason = (cols[c] for c in ("evidence", "kind", "confidence", "reason"))
-    ev_start, ev_end, v_start, v_end, line, column, restated = (
-        cols[c] for c in ("evidence_start", "evidence_end", "value_start", "value_end", "line", "column",
-                          "restated_at"))
+    newlines = char_offsets(text, "\n")
+    rows = []
     for c in cands:
         q = c.q
         unit = unit_info(q.unit or "")
@@ -529,44 +518,37 @@ def candidates_frame(cands: list[Candidate], text: str, *, source_id: str | None
             reasons.append(f"unit written {c.unit_written}, code {q.unit}")
         if not unit.std and q.unit_known:
             reasons.append(f"unit {q.unit} is not in data/codebook/units.csv: add it there, or correct the row")
-        if c.restated_at:
+        restated = ";".join(map(str, c.restated_at)) or None
+        if restated:
             reasons.append("restated at " + ", ".join(map(str, c.restated_at)))
-        year.append(c.year)
-        label.append(c.label)
-        measure.append(q.measure)
-        status.append(c.status)
-        qualifier.append(q.qualifier)
-        value.append(q.value)
-        value_high.append(q.value_high)
-        unit_col.append(q.unit or "")
-        value_std.append(q.value * unit.factor if unit.std else None)
-        value_high_std.append(q.value_high * unit.factor if unit.std and q.value_high is not None else None)
-        unit_std.append(unit.std or None)
-        evidence.append(text[c.evidence_start:c.evidence_end])
-        kind.append(c.kind or None)
-        confidence.append(round(max(0.05, min(1.0, q.confidence - (0.0 if unit.std else 0.2))), 2))
-        reason.append("; ".join(reasons))
-        ev_start.append(c.evidence_start)
-        ev_end.append(c.evidence_end)
-        v_start.append(q.start)
-        v_end.append(q.end)
-        line.append(i + 1)
-        column.append(q.start - (newlines[i - 1] + 1 if i else 0) + 1)
-        restated.append(";".join(map(str, c.restated_at)) or None)
-    data = {}
-    for name, values in cols.items():
-        if name in _STRING_COLUMNS:
-            data[name] = pd.array(values, dtype=_STRING)
-            continue
-        # Masked arrays built from numpy directly: much faster than converting lists of objects.
+        std = unit.std
+        rows.append((  # in the order of CANDIDATE_COLUMNS
+            None, source_id, region, c.year, None, c.label, q.measure, c.status, q.qualifier,
+            q.value, q.value_high, q.unit or "",
+            q.value * unit.factor if std else None,
+            q.value_high * unit.factor if std and q.value_high is not None else None,
+            std or None, text[c.evidence_start:c.evidence_end], None, c.kind or None,
+            round(max(0.05, min(1.0, q.confidence - (0.0 if std else 0.2))), 2), "; ".join(reasons),
+            c.evidence_start, c.evidence_end, q.start, q.end,
+            i + 1, q.start - (newlines[i - 1] + 1 if i else 0) + 1, restated,
+        ))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CANDIDATE_COLUMNS)
+    data = {name: _column(name, values) for name, values in zip(CANDIDATE_COLUMNS, columns, strict=True)}
+    return pd.DataFrame(data, copy=False)  # data is in the order of CANDIDATE_COLUMNS
+
+
+def _column(name: str, values: tuple) -> pd.api.extensions.ExtensionArray:
+    """One typed column, built from numpy directly: much faster than converting lists of objects."""
+    if name in _STRING_COLUMNS:
+        return pd.arrays.StringArray(np.array(values, dtype=object)) if values else pd.array([], dtype=_STRING)
+    if name in _INT_COLUMNS:
         mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-        if name in _INT_COLUMNS:
-            raw = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))
-            data[name] = pd.arrays.IntegerArray(raw, mask)
-        else:
-            raw = np.fromiter((0.0 if v is None else v for v in values), dtype=np.float64, count=len(values))
-            data[name] = pd.arrays.FloatingArray(raw, mask)
-    return pd.DataFrame(data, columns=CANDIDATE_COLUMNS, copy=False)
+        raw = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))
+        return pd.arrays.IntegerArray(raw, mask)
+    raw = np.array(values, dtype=np.float64)  # None → NaN (no value is NaN)
+    mask = np.isnan(raw)
+    raw[mask] = 0.0
+    return pd.arrays.FloatingArray(raw, mask)
 
 
 def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, year: int | None = None, *,

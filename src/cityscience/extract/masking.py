@@ -41,11 +41,14 @@ class _Anchored:
     not_before: str = ""
     must_before: str = ""
     keep_anchor: bool = True
+    space_before: bool = False  # one whitespace character just before the anchor belongs to it
 
     def finditer(self, norm: str):
         back, limit = self.back, self.max_back
         for m in self.anchor.finditer(norm):
             a = m.start()
+            if self.space_before and a and norm[a - 1].isspace():
+                a -= 1
             k = 0
             while k < limit and a - k - 1 >= 0 and norm[a - k - 1] in back:
                 k += 1
@@ -63,7 +66,8 @@ def _anchored(anchor: str, back: str, max_back: int, **kw) -> _Anchored:
     return _Anchored(re.compile(anchor), back, max_back, **kw)
 
 
-# (reason, pattern); the reason is what the review sheet and tests report.
+# (reason, pattern); the reason is what the review sheet and tests report. A regular expression with
+# a group masks what the group matched (the context around it is only required).
 MASK_PATTERNS: list[tuple[str, re.Pattern[str] | _Anchored]] = [
     # dates and times
     ("date", re.compile(_YEAR + r"\s?年(?:度|\s?\d{1,2}\s?月(?:份|\s?\d{1,2}\s?[日号])?)?")),
@@ -76,7 +80,10 @@ MASK_PATTERNS: list[tuple[str, re.Pattern[str] | _Anchored]] = [
     ("date", _anchored("年", "〇零一二三四五六七八九", 4, min_back=4)),
     # names of plans, programmes and lists
     ("named_programme", re.compile(r"十[一二三四五]五")),
-    ("named_programme", _anchored(r"\s?\+\s?(?:\d{1,3}|[A-Za-z])(?![\d.])", _DIGIT, 3, not_before=_DIGIT + ".")),
+    # (anchored on the plus sign with the space before it taken by the walk back: a pattern that
+    # starts with an optional space is tried at every offset of the text)
+    ("named_programme", _anchored(r"\+\s?(?:\d{1,3}|[A-Za-z])(?![\d.])", _DIGIT, 3, not_before=_DIGIT + ".",
+                                  space_before=True)),
     ("named_programme", _anchored(r"计划|工程|行动|人才|产业体系|体系|战略", _DIGIT, 6, min_back=3,
                                   keep_anchor=False)),
     ("named_programme", _anchored(r"[强佳]", _DIGIT + _CN + "千", 4)),
@@ -86,7 +93,7 @@ MASK_PATTERNS: list[tuple[str, re.Pattern[str] | _Anchored]] = [
     ("enumeration", _anchored("是", _CN, 3)),
     ("enumeration", re.compile(f"[(（][{_CN}\\d]{{1,3}}[)）]")),
     ("enumeration", re.compile(f"(?m)^[ \\t\\u3000•·]{{0,12}}(?:[{_CN}]{{1,3}}|\\d{{1,2}})\\s?(?:[、)]|\\.(?!\\d))")),
-    ("enumeration", _anchored(r"、(?=[\u4e00-\u9fff])", _DIGIT, 2, must_before="。；;：:\n\t \u3000")),
+    ("enumeration", re.compile(r"[。；;：:\n\t \u3000]([0-9]{1,2}、)(?=[\u4e00-\u9fff])")),
     ("enumeration", re.compile(r"附件\s?[:：]?\s?\d{1,2}")),
     ("enumeration", _anchored("方面", "一另", 1)),
     ("enumeration", re.compile(r"其[一二三四五六七八九十]")),
@@ -151,7 +158,8 @@ def mask_spans(norm: str) -> tuple[bytearray, list[tuple[int, int, str]]]:
             for start, end in pattern.finditer(norm):
                 add(start, end, reason)
         else:
+            group = 1 if pattern.groups else 0  # a pattern with a group masks the group only
             for m in pattern.finditer(norm):
-                add(m.start(), m.end(), reason)
+                add(m.start(group), m.end(group), reason)
     spans.sort()
     return mask, spans

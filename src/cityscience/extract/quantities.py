@@ -40,10 +40,11 @@ _CNC = "零〇一二两三四五六七八九十百千万亿"
 _TOKEN = re.compile(
     rf"(?P<ar>{_NUM})"
     r"|(?P<fan>翻了?(?:[一二两三四五六七八九十]|\d{1,2})?番)"
-    rf"|(?P<cn>[{_CNC}]+)"
+    # a run of numeral characters with at least one digit-like one (一…十, 百, 千): runs of 万/亿/零
+    # alone are words (万元 after an Arabic number, 零部件) and are not even matched
+    rf"|(?P<cn>[{_CNC}]*[一二两三四五六七八九十百千][{_CNC}]*)"
 )
 _DIGITS = set("零〇一二两三四五六七八九")
-_CORE = set("一二两三四五六七八九十百千")
 _BIG = set("万亿")
 _RANGE_AR = re.compile(rf"(?:%)?\s?(?:~|-|—|–|至|到)\s?({_NUM})")
 _RANGE_CN = re.compile(rf"(?:至|到|~|-)([{_CNC}]+)")
@@ -93,7 +94,7 @@ _CJK_LO, _CJK_HI = "\u3400", "\u9fff"
 MAX_QUANTITIES = 200_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Quantity:
     """One quantity found in the text.
 
@@ -297,7 +298,7 @@ class _Scanner:
         run = m.group()
         while run and run[0] in _BIG:
             run, s = run[1:], s + 1
-        if not run or not any(ch in _CORE for ch in run) or self.mask[s] or self.mask[e - 1]:
+        if self.mask[s] or self.mask[e - 1]:  # (the pattern puts a digit-like character in every run)
             return
         nxt = norm[e] if e < self.n else ""
         prev = norm[s - 1] if s else ""

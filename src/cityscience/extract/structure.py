@@ -25,6 +25,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from .offsets import char_offsets
 from .reading import ExtractError
 
 __all__ = ["PART_KINDS", "DocumentInfo", "Part", "PartSpec", "PartsError", "analyse", "parse_parts",
@@ -84,7 +87,7 @@ def _heading_kind(m: re.Match) -> str | None:
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
 # Written without a leading optional group so that the regex engine can skip to "19"/"20".
 _YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_SENTENCE_END = "。；;！？!?\n"
 # One plain alternation (no named groups, which would stop the engine from skipping ahead);
 # the kind of each cue is looked up from the words matched.
 _CUES = re.compile(
@@ -597,9 +600,10 @@ def resolve_parts(specs: list[PartSpec], norm: str, original: str, report_year: 
     return parts
 
 
-def sentence_bounds(norm: str) -> list[int]:
-    """Offsets of every sentence end (。；！？ and line breaks), ascending."""
-    return [m.start() for m in _SENTENCE_END.finditer(norm)]
+def sentence_bounds(norm: str | np.ndarray) -> list[int]:
+    """Offsets of every sentence end (。；！？ and line breaks), ascending (``norm`` may be given
+    as its code points, see :func:`.offsets.code_points`)."""
+    return char_offsets(norm, _SENTENCE_END)
 
 
 @dataclass
