@@ -62,7 +62,10 @@ _LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此
                    r"(?:我(?:市|区|县|局|省|委)|(?:全年|今年|当年)(?:实现|完成|共)|实现|完成)?")
 _SCOPES = ("全市", "全区", "全县", "全省", "全国", "市本级")
 _SCOPE_VERB = re.compile(r"^(?:全市|全区|全县|全省|全国|市本级)(?:实现|完成|共)(?=[\u3400-\u9fff])")
-_TRAIL = re.compile(r"(?:达到|达|为|是|有|共计|共|合计|总计|完成|实现|可|将|要|预计|有望|力争|争取|确保)$")
+# Words that end a label before its number (…达到 185亿元), longest first: the longest one the label
+# ends with is cut (endswith, not a pattern anchored with $, which the regex engine tries at every offset).
+_TRAIL = tuple(sorted(("达到", "达", "为", "是", "有", "共计", "共", "合计", "总计", "完成", "实现", "可", "将", "要",
+                       "预计", "有望", "力争", "争取", "确保"), key=len, reverse=True))
 _INDEX = re.compile(r"指数(?:达到|达|为|是|提高到|提升到|升至)?$")
 _TABLE_UNIT = re.compile(r"\(单位[:：]\s?([^()\s]{1,8})\)")
 _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模")
@@ -209,10 +212,10 @@ def _strip_label(orig: str, norm: str) -> str:
     start = _LEAD.match(norm).end()
     end = len(norm)
     for _ in range(3):
-        m = _TRAIL.search(norm, start, end)
-        if m:
-            end = m.start()
-        if norm[start:end].endswith("分别"):
+        word = next((w for w in _TRAIL if norm.endswith(w, start, end)), None)
+        if word is not None:
+            end -= len(word)
+        if norm.endswith("分别", start, end):
             end -= 2
     if end - start > 1 and norm[end - 1] == "的":
         end -= 1  # 占营业收入的2.72%: the 的 joins the label to the number
