@@ -75,6 +75,23 @@ def test_prose_has_no_hand_typed_numbers(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_names_no_region_but_a_parameter_default(path):
+    """Which regions a notebook shows comes from the data (regions.csv, the observations), so a report
+    for a new region reaches every analysis; only a parameter cell may name one, as its default."""
+    with open(REPO / "data" / "regions.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    names = sorted({r[k] for r in rows for k in ("region", "name_zh", "short_zh", "name_en", "short_en") if r[k]},
+                   key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<![\w]){re.escape(n)}(?![\w])" if n.isascii() else re.escape(n) for n in names))
+    for cell in _code_cells(path):
+        if "parameters" in cell.metadata.get("tags", []):
+            continue
+        code = re.sub(r'"""(?:.|\n)*?"""', "", cell.source)  # docstrings may give an example
+        found = sorted({m.group() for m in pattern.finditer(code)})
+        assert not found, f"{path.name}: code names the regions {found}; select them from the data instead"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_notebook_takes_its_language_as_one_parameter(path):
     """One parameter name across notebooks, so the build runs each in every language."""
     params = b.notebook_parameters(path)
