@@ -24,6 +24,7 @@ from .reading import ExtractError
 __all__ = [
     "CHINESE_NUMERAL_CHARS",
     "LIST_CLASSIFIERS",
+    "OTHER_CLASSIFIERS",
     "Lexicon",
     "Unit",
     "build_lexicon",
@@ -152,3 +153,6 @@ CHINESE_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # A small Chinese numeral with these classifiers announces a list (四个组合拳,
 # 两项税收优惠政策, 三种模式) rather than stating a measured quantity.
 LIST_CLASSIFIERS = frozenset({"个", "项", "种", "条", "批", "支", "轮", "部", "张", "份", "期", "位", "套"})
+# Chinese classifiers (量词) that state a count but are not units of the codebook (its
+# direct units are read first): proposed with the unit as written, flagged as unknown.
+OTHER_CLASSIFIERS = frozenset("只艘架枚颗株头栋幢笔单例宗册本门位")

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..numbers import parse_chinese_numeral, parse_decimal_numeral, split_scale
-from .lexicon import LIST_CLASSIFIERS, Lexicon, lexicon
+from .lexicon import LIST_CLASSIFIERS, OTHER_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
 
 __all__ = ["BREAKING_ZERO", "Quantity", "parse_chinese_quantity", "scan"]
@@ -77,9 +77,6 @@ _SCOPE_BEFORE_RANK = re.compile(r"(?P<lead>[、,，]|[数量率额值幅速])\s?
 _RANK_MOVE = re.compile(r"(?:排名|排位|位次)?(?:较上年|比上年|较去年|比去年|同比)?(?:再|又)?"
                         r"(?P<verb>提高|提升|上升|前移|前进|跃升|进位|下降|下滑|后退|后移|回落)了?$")
 _RANK_DOWN = {"下降", "下滑", "后退", "后移", "回落"}
-# Chinese classifiers (量词) that state a count but are not units of the codebook (its
-# direct units are read first): proposed with the unit as written, flagged as unknown.
-_OTHER_CLASSIFIERS = frozenset("只艘架枚颗株头栋幢笔单例宗册本门位")
 # 入围全国15个…城市示范之一: the number counts a wider set the place is one of.
 _ONE_OF = re.compile(r"[^,，。;；:：、\d]{0,24}?(?<!分)之一")
 # 明确70%以上的市级财政科技经费用于…: an allocation rule's parameter, not a measured value.
@@ -312,7 +309,7 @@ class _Scanner:
             return
         # Fast rejection: a Chinese numeral states a quantity only before a unit.
         if nxt not in self.unit_start_chars and nxt not in {"成", "年", "分", "至", "到", "~", "-"} and \
-                run[-1] not in _BIG and nxt not in _OTHER_CLASSIFIERS:
+                run[-1] not in _BIG and nxt not in OTHER_CLASSIFIERS:
             return
         # A trailing 万/亿/万亿 belongs to the unit as written (三十万元 → 30 万元, 一万亿元 →
         # 1 万亿元), unless a larger unit is inside the numeral (一亿零一万家 is one number of 家);
@@ -371,7 +368,7 @@ class _Scanner:
         """16只, 120笔: a classifier outside the codebook is the unit as written, flagged unknown."""
         norm = self.norm
         k = p + 1 if p < self.n and norm[p] in {"余", "多"} else p
-        if k >= self.n or norm[k] not in _OTHER_CLASSIFIERS or norm[max(0, q.start - 1)] == "第":
+        if k >= self.n or norm[k] not in OTHER_CLASSIFIERS or norm[max(0, q.start - 1)] == "第":
             return p
         if k > p:
             q.qualifier = "approx"

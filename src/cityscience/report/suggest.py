@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..extract.lexicon import OTHER_CLASSIFIERS, lexicon
 from ..textnorm import normalize
 from ..validate.core import MEASURE_UNITS
 
@@ -174,7 +175,6 @@ _APPENDIX = re.compile(r"附件\s?[:：]?\s?$")
 _LIST = re.compile(r"^[大个项类条张场支套方种]")
 _PROGRAMME_AFTER = re.compile(r"^[^,，。;；\n、]{0,8}?(?:产业|理念)")
 _PROGRAMME_WORD = re.compile(r"计划|行动|战略|工程|要求|部署|标准|政策|体系|决策|目标|活动|品牌")
-_UNIT_CHARS = set("家个件项人名亿万元%台套所座次场篇位倍批笔只支条")
 _DURATION_BEFORE = re.compile(r"(?:连续|每)$")
 _DURATION_AFTER = re.compile(r"^年(?:翻|来|以来|间|连续)")
 _WIDER = re.compile(r"^[^,，。;；\n]{0,20}之一")
@@ -235,7 +235,7 @@ def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: s
         return "restatement", "a table cell restating a value of the text"
     if _YEARS.search(norm, max(0, start - 6), end + 6):
         return "date_time", "a span of years"
-    unit_next = after[:1] in _UNIT_CHARS
+    unit_next = bool(after) and (after[0] in lexicon().start_chars or after[0] in OTHER_CLASSIFIERS)  # 2015家
     if re.fullmatch(r"(?:19|20)\d{2}", token) and not unit_next:
         if re.search(r"[\u4e00-\u9fff]\s?$", before) and not _DATE_VERB.search(before) and not after.startswith("年"):
             return "named_programme", "a year inside a programme's name (…2025)"
