@@ -92,6 +92,13 @@ def _best(docs: list[bytes], repeat: int) -> tuple[float, float, int]:
     return min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]
 
 
+def _reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop: the machine's speed now (shared machines vary)."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(10**6))", number=10, repeat=5)) / 10 * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000, help="size of the large synthetic corpus (default 1000)")
@@ -106,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Python {sys.version.split()[0]}, {cores} cores, load average {load:.1f}; best of {args.repeat} runs. "
           "MB/s per core is measured on the CPU time of the process (on a busy machine wall time also "
-          "counts other programs), wall-clock figures are shown next to it.\n")
+          "counts other programs), wall-clock figures are shown next to it.")
+    print(f"machine reference: sum(range(10**6)) takes {_reference_ms():.1f} ms (best of 5 × 10; the same as "
+          "python -m timeit prints): the speed of this machine at this time, to compare runs made on others\n")
     five = [d.encode("utf-8") for d in _raw_documents()]
     extract(five[0])  # warm up: OpenCC dictionaries, regex compilation
     ok = True
