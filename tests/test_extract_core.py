@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cityscience.cli import main
 from cityscience.extract import CANDIDATE_COLUMNS, ExtractError, extract, read_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
@@ -234,6 +235,18 @@ def test_stock_and_flow_marked_in_kind() -> None:
 def test_empty_text_gives_an_empty_frame_with_the_columns() -> None:
     df = extract("")
     assert df.empty and list(df.columns) == CANDIDATE_COLUMNS
+
+
+@pytest.mark.parametrize(("content", "what"), [(b"", "empty"), (b" \n\t\r\n", "only white space"),
+                                               ("\u3000\n".encode("utf-8"), "only white space")])
+def test_a_file_without_text_is_refused_not_read_as_a_report_without_facts(tmp_path: Path, content, what) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(content)
+    for given in (path, content):
+        with pytest.raises(ExtractError, match=f"the file is {what}; expected the text of a report"):
+            extract(given)
+    assert main(["extract", str(path), "-o", str(tmp_path / "c.csv")]) == 1
+    assert not (tmp_path / "c.csv").exists()
 
 
 # -- input handling ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..tables import chinese_text_problems, read_bytes_capped
 
-__all__ = ["MAX_CHARS", "MAX_REPORT_BYTES", "ExtractError", "Document", "decode_report", "read_report"]
+__all__ = ["MAX_CHARS", "MAX_REPORT_BYTES", "ExtractError", "Document", "decode_report", "read_report", "require_text"]
 
 # Upper bound on the input, so that a mistaken argument (a disk image, a log
 # file of gigabytes) fails at once with a message instead of exhausting memory.
@@ -164,7 +164,7 @@ def read_report(text_or_path: str | os.PathLike | bytes, encoding: str | None = 
     otherwise it is the report's text.
     """
     if isinstance(text_or_path, bytes | bytearray | memoryview):
-        return _checked(decode_report(bytes(text_or_path), "<bytes>", encoding))
+        return _checked(require_text(decode_report(bytes(text_or_path), "<bytes>", encoding)))
     if isinstance(text_or_path, os.PathLike):
         return _read_path(Path(text_or_path), encoding)
     if not isinstance(text_or_path, str):
@@ -189,7 +189,17 @@ def _read_path(path: Path, encoding: str | None) -> Document:
     data, problems = read_bytes_capped(path, str(path), MAX_REPORT_BYTES, what="report")
     if data is None:
         raise ExtractError(str(problems[0]))
-    return _checked(decode_report(data, str(path), encoding))
+    return _checked(require_text(decode_report(data, str(path), encoding)))
+
+
+def require_text(doc: Document) -> Document:
+    """``doc``, or an ExtractError when it holds no text: a file (or bytes) that is empty or only white
+    space is most likely the wrong file or a failed download. (Text given as a string may be empty:
+    :func:`~cityscience.extract.extract` gives an empty frame for it.)"""
+    if not doc.text.strip():
+        what = "empty" if not doc.text else "only white space"
+        raise ExtractError(f"{doc.source}: the file is {what}; expected the text of a report")
+    return doc
 
 
 def _checked(doc: Document) -> Document:

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from ..extract import extract
-from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report
+from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report, require_text
 from ..numbers import find_numbers
 from ..paths import data_dir
 from ..tables import read_bytes_capped
@@ -90,10 +90,8 @@ def _read(path: Path) -> tuple[str, str, bytes]:
     data, problems = read_bytes_capped(path, shown, MAX_REPORT_BYTES, what="report")
     if data is None:
         raise ReportError(str(problems[0]))
-    if not data.strip():
-        raise ReportError(f"{shown}: the file is empty ({len(data)} bytes); expected the text of a report")
-    doc = decode_report(data, shown)
-    if not doc.text.strip() or not find_numbers(normalize(doc.text)) and not re.search("[\u4e00-\u9fff]", doc.text):
+    doc = require_text(decode_report(data, shown))
+    if not find_numbers(normalize(doc.text)) and not re.search("[\u4e00-\u9fff]", doc.text):
         raise ReportError(f"{shown}: decoded as {doc.encoding}, but holds no Chinese text and no number; "
                           "expected the text of a report")
     stored = data if doc.encoding == "utf-8" else doc.text.encode("utf-8")
