@@ -56,7 +56,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 
 from .atomic import (
@@ -500,7 +500,8 @@ def _interruptible(pool: ProcessPoolExecutor, output: Path, bar) -> Iterator[Pro
 
 def _stop_pool(pool: ProcessPoolExecutor, output: Path) -> None:
     """Stop an interrupted build's workers (each kills its kernels) and remove their temporary files."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
+    # The pool's workers are this process's only multiprocessing children (the kernels are theirs).
+    workers = active_children()
     pool.shutdown(wait=False, cancel_futures=True)  # nothing more starts
     for process in workers:
         if process.is_alive():
