@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -318,3 +319,21 @@ def test_cli_build_is_registered_with_help(capsys):
     out = capsys.readouterr().out
     assert "--jobs" in out and "--only" in out and "--force" in out and "figures/" in out
     assert main(["build", "--jobs", "0"]) == 2
+
+
+def test_kernels_run_when_the_temporary_folder_is_too_deep_for_a_socket(tmp_path, monkeypatch):
+    """A Unix socket path holds 107 bytes: under a deep TMPDIR the kernels' sockets go to /tmp (or TCP)."""
+    import tempfile
+
+    from nbclient import NotebookClient
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    manager = b._kernel_manager_class()()
+    if manager.transport == "ipc":
+        assert len(os.fsencode(manager.ip)) + len("-65535") <= 107 and not manager.ip.startswith(str(deep))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    NotebookClient(nb, kernel_name="cityscience", kernel_manager_class=b._kernel_manager_class(),
+                   timeout=120).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "42"

@@ -256,21 +256,22 @@ def _kernel_manager_class(log=None):
     (start-up notices, shutdown chatter) go to ``log`` instead of the console;
     cell output is captured in the notebook as usual.
     """
-    import tempfile
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
+    folder = _socket_folder() if sys.platform.startswith("linux") else None
+
     class BuildKernelManager(AsyncKernelManager):
         @default("transport")
         def _default_transport(self):
-            return "ipc" if sys.platform.startswith("linux") else "tcp"
+            return "ipc" if folder is not None else "tcp"
 
         @default("ip")
         def _default_ip(self):
             if self.transport == "ipc":
-                return os.path.join(tempfile.gettempdir(), f"cityscience-kernel-{uuid.uuid4().hex[:12]}")
+                return os.path.join(folder, f"cityscience-kernel-{uuid.uuid4().hex[:12]}")
             return super()._ip_default()
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -281,6 +282,22 @@ def _kernel_manager_class(log=None):
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return BuildKernelManager
+
+
+# A Unix socket's path holds at most 107 bytes; the kernel's sockets are named
+# FOLDER/cityscience-kernel-<12 hex digits>-<port>, so FOLDER may take at most this many.
+_MAX_SOCKET_FOLDER = 107 - len("/cityscience-kernel-") - 12 - len("-65535")
+
+
+def _socket_folder() -> str | None:
+    """Where the kernels' sockets go: the temporary folder, or /tmp when its path is too long for a
+    socket (a deep TMPDIR), or None (TCP) when neither can be used."""
+    import tempfile
+
+    for folder in (tempfile.gettempdir(), "/tmp"):
+        if len(os.fsencode(folder)) <= _MAX_SOCKET_FOLDER and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
 
 
 # In a worker process: the kernel managers it started and the temporary file it writes,
