@@ -24,6 +24,7 @@ import pandas as pd
 from ..paths import data_dir
 from ..tables import read_csv_table, relpath
 from .core import extract
+from .heldout import max_matching
 
 __all__ = ["Evaluation", "evaluate"]
 
@@ -98,25 +99,6 @@ def _curated(root: Path, warnings: list[str]) -> tuple[list[dict], list[dict]]:
     return sources, observations
 
 
-def _max_matching(edges: dict[int, list[int]]) -> dict[int, int]:
-    """Maximum bipartite matching (augmenting paths): gold index → candidate index."""
-    owner: dict[int, int] = {}
-
-    def try_assign(g: int, seen: set[int]) -> bool:
-        for c in edges.get(g, []):
-            if c in seen:
-                continue
-            seen.add(c)
-            if c not in owner or try_assign(owner[c], seen):
-                owner[c] = g
-                return True
-        return False
-
-    for g in edges:
-        try_assign(g, set())
-    return {g: c for c, g in owner.items()}
-
-
 def _spans(raw: str, evidence: str) -> list[tuple[int, int]]:
     out, start = [], raw.find(evidence) if evidence else -1
     while start >= 0:
@@ -168,7 +150,7 @@ def evaluate(root: Path | None = None, *, sources: list[str] | None = None, loca
                 if location and not any(a <= p < b for p in cand_pos[ci] for a, b in gold_spans[gi]):
                     continue
                 edges.setdefault(gi, []).append(ci)
-        pairs = _max_matching(edges)
+        pairs = max_matching(edges)
         used = set(pairs.values())
         for gi, ci in pairs.items():
             g, c = gold[gi], cands.iloc[ci]

@@ -32,8 +32,8 @@ from pathlib import Path
 from ..paths import project_root
 from ..tables import read_csv_table
 
-__all__ = ["FIELDS", "Report", "Score", "details", "heldout_dir", "load", "overall", "same", "score", "score_all",
-           "table"]
+__all__ = ["FIELDS", "Report", "Score", "details", "heldout_dir", "load", "max_matching", "overall", "same", "score",
+           "score_all", "table"]
 
 MANIFEST_COLUMNS = ["file", "region", "year", "encoding", "kind"]
 FACT_COLUMNS = ["file", "line", "value", "value_high", "unit", "status", "measure", "qualifier", "year",
@@ -118,8 +118,9 @@ def same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _max_matching(edges: dict[int, list[int]], taken: set[int]) -> dict[int, int]:
-    """Maximum bipartite matching (augmenting paths) fact → candidate, avoiding ``taken``."""
+def max_matching(edges: dict[int, list[int]], taken: set[int] | frozenset[int] = frozenset()) -> dict[int, int]:
+    """Maximum bipartite matching (augmenting paths), fact → candidate, avoiding the candidates ``taken``;
+    facts are tried in the order of ``edges``. Both evaluations (in-sample and held-out) pair with it."""
     owner: dict[int, int] = {}
 
     def assign(g: int, seen: set[int]) -> bool:
@@ -132,7 +133,7 @@ def _max_matching(edges: dict[int, list[int]], taken: set[int]) -> dict[int, int
                 return True
         return False
 
-    for g in sorted(edges):
+    for g in edges:
         assign(g, set())
     return {g: c for c, g in owner.items()}
 
@@ -212,9 +213,9 @@ def score(rep: Report, *, given_encoding: bool = False) -> Score:
             value_edges.setdefault(fi, []).append(ci)
             if all(f[k] == c[k] for k in FIELDS):
                 full_edges.setdefault(fi, []).append(ci)
-    full = _max_matching(full_edges, set())
+    full = max_matching(full_edges)  # (edges in fact order)
     rest = {fi: cs for fi, cs in value_edges.items() if fi not in full}
-    partial = _max_matching(rest, set(full.values()))
+    partial = max_matching(rest, set(full.values()))
     used = set(full.values()) | set(partial.values())
     return Score(rep.file, len(rep.facts), len(cands), len(full), len(full) + len(partial),
                  wrong=[(rep.facts[fi], cands[ci]) for fi, ci in sorted(partial.items())],
