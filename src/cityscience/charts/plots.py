@@ -219,6 +219,17 @@ def _tick_names(fig: Figure, names: list[str], share: float = 0.42, lines: int =
     return [_fit(name, width, lines) for name in names]
 
 
+def _one_indicator(obs: pd.DataFrame, indicator, measure, fig, lang: str, incomparable: str, chart: str):
+    """The rows of a one-indicator chart, its code and display unit; values not alike marked apart."""
+    df = chart_frame(obs, indicator=indicator, measure=measure)
+    indicators = sorted(df["indicator"].unique())
+    if len(indicators) > 1:
+        raise ValueError(f"{chart} draws one indicator; got {', '.join(indicators)}: pass indicator=")
+    _apart(fig, df, lang, incomparable)
+    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    return df, indicators[0], divisor, unit
+
+
 def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
                   labels: Labels | None = None, ax: Axes | None = None, title: str | None = None,
                   measure: str = "level", show_level: bool = True, annotate: bool = True,
@@ -239,13 +250,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
             footnote); ``"raise"`` refuses them with :class:`~cityscience.compare.IncomparableError`.
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
-    df = chart_frame(obs, indicator=indicator, measure=measure)
-    indicators = sorted(df["indicator"].unique())
-    if len(indicators) > 1:
-        raise ValueError(f"bar_by_region draws one indicator; got {', '.join(indicators)}: pass indicator=")
-    _apart(fig, df, lang, incomparable)
-    code = indicators[0]
-    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    df, code, divisor, unit = _one_indicator(obs, indicator, measure, fig, lang, incomparable, "bar_by_region")
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     df = df.assign(_r=df["region"].map({r: i for i, r in enumerate(region_order(df["region"]))}),
                    _s=df["status"].map(status_rank).fillna(len(status_rank)))
@@ -392,13 +397,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     says why (``incomparable="raise"`` refuses it).
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
-    df = chart_frame(obs, indicator=indicator, measure=measure)
-    indicators = sorted(df["indicator"].unique())
-    if len(indicators) > 1:
-        raise ValueError(f"lines_over_years draws one indicator; got {', '.join(indicators)}: pass indicator=")
-    _apart(fig, df, lang, incomparable)
-    code = indicators[0]
-    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    df, code, divisor, unit = _one_indicator(obs, indicator, measure, fig, lang, incomparable, "lines_over_years")
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     regions = region_order(df["region"])
     for region in regions:
