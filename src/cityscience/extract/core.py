@@ -212,11 +212,13 @@ def _strip_label(orig: str, norm: str) -> str:
     start = _LEAD.match(norm).end()
     end = len(norm)
     for _ in range(3):
-        word = next((w for w in _TRAIL if norm.endswith(w, start, end)), None)
-        if word is not None:
-            end -= len(word)
+        was = end
+        if norm.endswith(_TRAIL, start, end):  # one call for all the words; which one only when one does
+            end -= len(next(w for w in _TRAIL if norm.endswith(w, start, end)))
         if norm.endswith("分别", start, end):
             end -= 2
+        if end == was:
+            break  # nothing cut: the next round would find the same
     if end - start > 1 and norm[end - 1] == "的":
         end -= 1  # 占营业收入的2.72%: the 的 joins the label to the number
     verb = _SCOPE_VERB.match(norm, start) if norm.startswith(_SCOPES, start) else None
@@ -478,7 +480,7 @@ def _fold_restatements(cands: list[Candidate], lex: Lexicon) -> list[Candidate]:
         loose = (q.value, q.value_high, lex.unit_info(q.unit or "").written, q.measure, c.status, c.year)
         key = (*loose, q.qualifier)
         # A table cell restating a sentence has no 以上/约 of its own: compare without the qualifier.
-        table_cell = any(r.startswith("table cell") for r in q.reasons)
+        table_cell = bool(q.reasons) and any(r.startswith("table cell") for r in q.reasons)
         twin = None
         for other in (by_loose_key if table_cell else by_key).get(loose if table_cell else key, [])[-_FOLD_WINDOW:]:
             # Rank labels share their scope words (全国省会城市) across rankings: compare strictly.
