@@ -543,6 +543,7 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     if table.empty:
         raise ValueError("nothing to draw: the table is empty")
     figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, 0.38 * table.shape[0] + 1.6))
+    own_figure = ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
     data = table.astype("Float64").astype(float)
     with quiet_seaborn():
@@ -552,13 +553,15 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="both", length=0)
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
-    if xrotation is None:
-        from .figures import _text_width
+    from .figures import _text_width
 
+    size = 0.833 * plt.rcParams["font.size"] if plt.rcParams["xtick.labelsize"] in ("small", "medium") else 10
+    widest = size / 72 * max((_text_width(line) for c in table.columns for line in str(c).split("\n")), default=0)
+    if xrotation is None:
         cell = _axes_width(ax) / max(1, table.shape[1])  # inches per column
-        size = 0.833 * plt.rcParams["font.size"] if plt.rcParams["xtick.labelsize"] in ("small", "medium") else 10
-        widest = max((_text_width(line) for c in table.columns for line in str(c).split("\n")), default=0)
-        xrotation = 0 if widest * size / 72 <= 0.9 * cell else 90
+        xrotation = 0 if widest <= 0.9 * cell else 90
+    if xrotation == 90 and own_figure and fig.get_figheight() < 0.38 * table.shape[0] + 1.2 + widest:
+        fig.set_figheight(0.38 * table.shape[0] + 1.2 + widest)  # upright labels take their length in height
     ax.tick_params(axis="x", labelrotation=xrotation)
     shown = _title(ax, title, "")
     attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
