@@ -113,6 +113,47 @@ def test_linked_figures_keep_their_bytes(obs, tmp_path):
     assert files[0] == files[1]
 
 
+def test_pdf_links_cover_each_bar_line_and_marker_as_drawn(obs, tmp_path):
+    import math
+
+    from cityscience.charts.figures import mark
+
+    charts.set_theme("en")
+    a, b = (obs.sort_values("obs_id").iloc[i] for i in (0, 1))
+    fig, ax = plt.subplots(figsize=(4, 3))
+    bars = ax.bar([0, 1], [1, 2])
+    mark(bars[0], a)
+    mark(bars[1], b)
+    (line,) = ax.plot([0, 1, 2], [1.5, 1.0, 0.5], marker="D", markersize=6)
+    mark(line, a)
+    ax.set_title("t")
+    saved = charts.save_figure(fig, "02-links", sources=[a["source_id"]], folder=tmp_path, update_index=False,
+                               show=False)
+    plt.close(fig)
+    page = PdfReader(saved.pdf).pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    rects: dict[str, list[list[float]]] = {}
+    for annot in page["/Annots"]:
+        annot = annot.get_object()
+        rects.setdefault(str(annot["/A"]["/URI"]).rpartition("#")[2], []).append([float(x) for x in annot["/Rect"]])
+    assert all(0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height for rs in rects.values() for x0, y0, x1, y1 in rs)
+    (bar_b,) = rects[str(b["obs_id"])]
+    boxes_a = rects[str(a["obs_id"])]  # the first bar, the line and its three diamonds
+    assert len(boxes_a) == 5
+    bar_a = min(boxes_a, key=lambda r: r[1])  # the bar starts at the axis
+    assert math.isclose(bar_b[3] - bar_b[1], 2 * (bar_a[3] - bar_a[1]), rel_tol=1e-3)  # bars of 1 and 2
+    diamonds = [r for r in boxes_a if math.isclose(r[2] - r[0], 6 * math.sqrt(2), rel_tol=1e-3)]
+    assert len(diamonds) == 3 and all(math.isclose(r[3] - r[1], 6 * math.sqrt(2), rel_tol=1e-3) for r in diamonds)
+
+
+def test_a_pdf_not_laid_out_as_matplotlib_writes_it_is_refused():
+    from cityscience.charts.figures import _add_pdf_links
+
+    assert _add_pdf_links(b"%PDF-1.4 anything", []) == b"%PDF-1.4 anything"  # nothing to add
+    with pytest.raises(RuntimeError, match="not laid out as expected"):
+        _add_pdf_links(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n", [("x.html#a", (0, 0, 1, 1))])
+
+
 def test_every_link_of_every_published_figure_opens_its_evidence(executed, pages, evidence):  # noqa: F811
     out, result = executed
     assert result["ok"], f"the build stopped:\n{result['error']}"

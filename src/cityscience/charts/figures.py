@@ -21,7 +21,6 @@ every figure; :func:`write_figure_index` rebuilds it from the PNGs.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -257,43 +256,64 @@ def _svg_tooltips(svg: bytes, tips: Mapping[str, str]) -> bytes:
     return _VALUE_GROUP.sub(add, svg.decode("utf-8")).encode("utf-8")
 
 
-@contextmanager
-def _pdf_links():
-    """Let the PDF renderer make a link annotation for every path and marker that has a url.
+def _link_boxes(fig: Figure, renderer) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(url, box) of every drawn artist with a link except texts, in the renderer's coordinates.
 
-    Matplotlib's PDF backend links only text; bars and markers are paths, so while a figure is
-    saved as PDF their drawing also adds a link over their extent, as the backend does for text.
+    Matplotlib's PDF backend makes link annotations only for texts with a url; bars, markers and
+    lines are paths, so :func:`_add_pdf_links` adds theirs: a box per line and per marker, else the
+    artist's window extent, measured on the PDF's own draw, where display coordinates are PDF points.
     """
-    from matplotlib.backends import backend_pdf
+    from matplotlib.lines import Line2D
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.transforms import Affine2D
 
-    renderer = backend_pdf.RendererPdf
-    draw_path, draw_markers = renderer.draw_path, renderer.draw_markers
+    boxes = []
+    for artist in fig.findobj(lambda a: a.get_url() is not None and not isinstance(a, Text)):
+        if not artist.get_visible() or artist.get_figure(root=True) is not fig:
+            continue
+        if isinstance(artist, Line2D):  # the line, and each marker with its own shape (a diamond is wider)
+            shapes = []
+            if artist.get_linestyle() not in ("None", "none", " ", ""):
+                shapes.append(artist.get_path().get_extents(artist.get_transform()))
+            if artist.get_marker() not in (None, "None", "none", " ", ""):
+                style = MarkerStyle(artist.get_marker(), artist.get_fillstyle())
+                size = renderer.points_to_pixels(artist.get_markersize())
+                shape = style.get_path().get_extents(style.get_transform() + Affine2D().scale(size))
+                shapes += [shape.translated(x, y) for x, y in artist.get_transform().transform(artist.get_xydata())]
+        else:
+            shapes = [artist.get_window_extent(renderer)]
+        boxes += [(artist.get_url(), tuple(round(x, 3) for x in box.extents)) for box in shapes
+                  if all(map(math.isfinite, box.extents))]
+    return boxes
 
-    def link(self, gc, boxes) -> None:
-        url = gc.get_url()
-        if url is None:
-            return
-        for box in boxes:
-            if all(map(math.isfinite, box.extents)):
-                self.file._annotations[-1][1].append({
-                    "Type": backend_pdf.Name("Annot"), "Subtype": backend_pdf.Name("Link"),
-                    "Rect": [round(x, 3) for x in box.extents], "Border": [0, 0, 0],
-                    "A": {"S": backend_pdf.Name("URI"), "URI": url}})
 
-    def path_with_link(self, gc, path, transform, rgbFace=None):
-        draw_path(self, gc, path, transform, rgbFace)
-        link(self, gc, [path.get_extents(transform)])
+_PDF_ANNOTS = re.compile(rb"/Annots (\d+) 0 R")
+_PDF_TRAILER = re.compile(rb"trailer\n<< /Size (\d+) /Root (\d+ 0 R) /Info (\d+ 0 R) >>\nstartxref\n(\d+)\n%%EOF\n?\Z")
 
-    def markers_with_link(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):
-        draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace)
-        shape = marker_path.get_extents(marker_trans)
-        link(self, gc, [shape.translated(x, y) for x, y in trans.transform(path.vertices)])
 
-    renderer.draw_path, renderer.draw_markers = path_with_link, markers_with_link
-    try:
-        yield
-    finally:
-        renderer.draw_path, renderer.draw_markers = draw_path, draw_markers
+def _add_pdf_links(pdf: bytes, boxes: list[tuple[str, tuple[float, float, float, float]]]) -> bytes:
+    """The one-page PDF matplotlib wrote, with a link annotation over each box, as an incremental
+    update (PDF 32000-1, 7.5.6): the page's annotation array written again, the new links after
+    matplotlib's own, and a cross-reference section for it. Any other layout is refused loudly."""
+    if not boxes:
+        return pdf
+    from matplotlib.backends.backend_pdf import Name, pdfRepr
+
+    pages, trailer = _PDF_ANNOTS.findall(pdf), _PDF_TRAILER.search(pdf)
+    array = re.search(rb"\n" + pages[0] + rb" 0 obj\n\[(.*?)\]\nendobj\n", pdf, re.S) if len(pages) == 1 else None
+    if trailer is None or array is None:
+        raise RuntimeError("the PDF matplotlib wrote is not laid out as expected (one page, an annotation "
+                           "array, a classic cross-reference table): its value links cannot be added")
+    links = b"".join(pdfRepr({"Type": Name("Annot"), "Subtype": Name("Link"), "Rect": list(box),
+                              "Border": [0, 0, 0], "A": {"S": Name("URI"), "URI": url}}) + b"\n"
+                     for url, box in boxes)
+    size, root, info, previous = trailer.groups()
+    body = b"%s 0 obj\n[%s%s]\nendobj\n" % (pages[0], array.group(1), links)
+    # (the free-list head first, as a full table starts: readers check that a section starts at 0)
+    xref = b"xref\n0 1\n0000000000 65535 f \n%s 1\n%010d 00000 n \n" % (pages[0], len(pdf))
+    tail = b"trailer\n<< /Size %s /Root %s /Info %s /Prev %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size, root, info, previous, len(pdf) + len(body))
+    return pdf + body + xref + tail
 
 
 def _text_width(text: str) -> float:
@@ -602,16 +622,27 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                 meta["layout"] = layout_problems(fig, renderer=event.renderer)
                 metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
 
+            boxes: list | None = None
+
+            def measure(event):  # on the PDF's own draw, where display coordinates are PDF points
+                nonlocal boxes
+                boxes = _link_boxes(fig, event.renderer)
+
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
-                hook = fig.canvas.mpl_connect("draw_event", check) if fmt == "png" else None
+                callback = {"png": check, "pdf": measure}.get(fmt)
+                hook = fig.canvas.mpl_connect("draw_event", callback) if callback else None
                 try:
-                    with _pdf_links() if fmt == "pdf" else contextlib.nullcontext():
-                        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
+                    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
                 finally:
                     if hook is not None:
                         fig.canvas.mpl_disconnect(hook)
                 rendered[fmt] = buffer.getvalue()
+                if fmt == "pdf":
+                    if boxes is None:  # (matplotlib sends draw_event at the end of every figure draw)
+                        raise RuntimeError(f"figure {name!r}: no draw event came while the PDF was drawn, so "
+                                           "its values could not be linked")
+                    rendered[fmt] = _add_pdf_links(rendered[fmt], boxes)
             if "layout" not in meta:  # no draw event came: check with a draw of its own, then the PNG again
                 fig.draw_without_rendering()
                 meta["layout"] = layout_problems(fig, bbox)
