@@ -86,10 +86,14 @@ def _run_serial(docs: list[bytes]) -> tuple[float, float, int]:
     return time.perf_counter() - wall, time.process_time() - cpu, rows
 
 
+def _best_of(runs: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """Best wall time and best CPU time of these runs, and the candidates of one run."""
+    return min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]
+
+
 def _best(docs: list[bytes], repeat: int) -> tuple[float, float, int]:
     """Best wall time and best CPU time over ``repeat`` runs, and the candidates of one run."""
-    runs = [_run_serial(docs) for _ in range(repeat)]
-    return min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]
+    return _best_of([_run_serial(docs) for _ in range(repeat)])
 
 
 def _reference_ms() -> float:
@@ -135,12 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     s_size, l_size = sum(map(len, small)), sum(map(len, large))
     # Interleaved (small, small, large in every round): the two bests come from the same minutes, so a
     # slow spell of a shared machine does not land on one side of the growth ratio only.
-    runs: dict[str, list[tuple[float, float, int]]] = {"small": [], "large": []}
+    small_runs, large_runs = [], []
     for _ in range(args.repeat):
-        runs["small"] += [_run_serial(small), _run_serial(small)]  # short: more runs for a stable figure
-        runs["large"].append(_run_serial(large))
-    (s_wall, s_cpu, s_rows), (l_wall, l_cpu, l_rows) = (
-        (min(r[0] for r in rs), min(r[1] for r in rs), rs[0][2]) for rs in (runs["small"], runs["large"]))
+        small_runs += [_run_serial(small), _run_serial(small)]  # short: more runs for a stable figure
+        large_runs.append(_run_serial(large))
+    (s_wall, s_cpu, s_rows), (l_wall, l_cpu, l_rows) = _best_of(small_runs), _best_of(large_runs)
     ok &= line(f"synthetic, {args.small} documents", s_size, s_wall, s_cpu, s_rows) >= args.goal
     ok &= line(f"synthetic, {args.docs} documents", l_size, l_wall, l_cpu, l_rows) >= args.goal
     ratio = l_cpu / s_cpu

@@ -269,7 +269,7 @@ def _link_boxes(fig: Figure, renderer) -> list[tuple[str, tuple[float, float, fl
 
     boxes = []
     for artist in fig.findobj(lambda a: a.get_url() is not None and not isinstance(a, Text)):
-        if not artist.get_visible() or artist.get_figure(root=True) is not fig:
+        if not artist.get_visible():
             continue
         if isinstance(artist, Line2D):  # the line, and each marker with its own shape (a diamond is wider)
             shapes = []

@@ -542,7 +542,8 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
 
     if table.empty:
         raise ValueError("nothing to draw: the table is empty")
-    figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, 0.38 * table.shape[0] + 1.6))
+    cells = 0.38 * table.shape[0]  # inches of the rows
+    figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, cells + 1.6))
     own_figure = ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
     data = table.astype("Float64").astype(float)
@@ -560,8 +561,8 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     if xrotation is None:
         cell = _axes_width(ax) / max(1, table.shape[1])  # inches per column
         xrotation = 0 if widest <= 0.9 * cell else 90
-    if xrotation == 90 and own_figure and fig.get_figheight() < 0.38 * table.shape[0] + 1.2 + widest:
-        fig.set_figheight(0.38 * table.shape[0] + 1.2 + widest)  # upright labels take their length in height
+    if xrotation == 90 and own_figure:  # upright labels take their length in height
+        fig.set_figheight(max(fig.get_figheight(), cells + 1.2 + widest))
     ax.tick_params(axis="x", labelrotation=xrotation)
     shown = _title(ax, title, "")
     attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
