@@ -21,6 +21,7 @@ fills the OS file cache and publishes the figures)::
     .venv/bin/python benchmarks/bench_build.py            # one timed round
     .venv/bin/python benchmarks/bench_build.py --repeat 3 # medians of three rounds
     .venv/bin/python benchmarks/bench_build.py --render   # CPU per figure and format, in one process
+    .venv/bin/python benchmarks/bench_build.py --processes  # CPU of a cold build and the floor by process
 
 Outputs go to a temporary folder; ``figures/`` and ``build/`` of the
 repository are not touched.
@@ -138,6 +139,88 @@ def _render_costs() -> int:
     return 0
 
 
+_RECORDER = """\
+import atexit, multiprocessing, os, resource, sys
+
+def _record():
+    if "cityscience" not in " ".join(sys.argv) or "ipykernel" in " ".join(sys.argv):
+        return  # the build's own processes only; kernels are counted by their worker
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    kind = "worker" if multiprocessing.parent_process() is not None else "command"
+    with open(os.environ["CITYSCIENCE_BENCH_CPU"], "a", encoding="utf-8") as log:
+        log.write(f"{kind}\\t{own.ru_utime + own.ru_stime:.3f}\\t{children.ru_utime + children.ru_stime:.3f}\\n")
+
+atexit.register(_record)
+"""
+
+
+def _html_cpu(folder: Path) -> float:
+    """CPU seconds of rendering every executed notebook in ``folder`` as the build does (lab template)."""
+    from nbconvert import HTMLExporter
+
+    spent = 0.0
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        start = time.process_time()
+        HTMLExporter(template_name="lab").from_notebook_node(nb, {"metadata": {"name": path.stem}})
+        spent += time.process_time() - start
+    return spent
+
+
+def _process_costs(jobs: int) -> int:
+    """One cold build and one floor (both ``--force``), their CPU time split by process.
+
+    Each build process (the command, its workers) records its own CPU time and that of
+    the processes it waited for when it exits; a worker's children are its kernels.
+    """
+    with tempfile.TemporaryDirectory(prefix="cityscience-bench-") as tmp:
+        tmp = Path(tmp)
+        floor_dir = tmp / "floor-notebooks"
+        _floor_notebooks(floor_dir, len(plan_jobs()))
+        (tmp / "recorder").mkdir()
+        (tmp / "recorder" / "sitecustomize.py").write_text(_RECORDER, encoding="utf-8")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            filter(None, [str(tmp / "recorder"), os.environ.get("PYTHONPATH")])))
+        runs = {"cold": [], "floor": ["--notebooks", str(floor_dir), "--no-validate"]}
+        rows: dict[str, dict[str, float]] = {}
+        for tag, extra in runs.items():
+            log = tmp / f"{tag}.tsv"
+            env["CITYSCIENCE_BENCH_CPU"] = str(log)
+            args = [*CLI, "build", "-j", str(jobs), "--no-progress", "--force", "--figures",
+                    str(tmp / tag / "figures"), "--build-dir", str(tmp / tag / "build"), *extra]
+            cpu = _children_cpu()
+            done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
+            if done.returncode != 0:
+                sys.exit(f"command failed ({done.returncode}): {' '.join(args)}\n{done.stdout}\n{done.stderr}")
+            row = {"all": _children_cpu() - cpu, "kernels": 0.0, "workers": 0.0, "command": 0.0}
+            for line in log.read_text(encoding="utf-8").splitlines():
+                kind, own, children = line.split("\t")
+                if kind == "worker":
+                    row["workers"] += float(own)
+                    row["kernels"] += float(children)
+                else:
+                    row["command"] += float(own)
+            rows[tag] = row
+        _html_cpu(tmp / "floor" / "build" / "notebooks")  # untimed: imports and template caches
+        for tag in runs:
+            rows[tag]["of which HTML"] = _html_cpu(tmp / tag / "build" / "notebooks")
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs{load}")
+    print(f"notebook executions: {len(plan_jobs())}, parallel jobs: {jobs}, both builds with --force")
+    print(f"{'CPU seconds':>16} {'cold':>7} {'floor':>7} {'above':>7}")
+    notes = {"kernels": "the notebooks' kernels (children of the workers)",
+             "workers": "papermill, the kernels' messages, writing the notebooks, HTML",
+             "of which HTML": "the executed notebooks rendered again in this process, as the workers do",
+             "command": "validation, planning, hashing, publishing figures",
+             "all": "the command and every process it started"}
+    for what, note in notes.items():
+        cold, floor = rows["cold"][what], rows["floor"][what]
+        print(f"{what:>16} {cold:7.1f} {floor:7.1f} {cold - floor:7.1f}   {note}")
+    print(f"cold: {rows['cold']['all'] / rows['floor']['all']:.2f} × floor CPU time (goal ≤ {GOALS['cold']}); "
+          f"allowance above the floor {rows['floor']['all'] * (GOALS['cold'] - 1):.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-j", "--jobs", type=int, default=default_workers(),
@@ -146,9 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first builds")
     parser.add_argument("--render", action="store_true",
                         help="instead: CPU time per figure of save_figure and of each format")
+    parser.add_argument("--processes", action="store_true",
+                        help="instead: CPU time of a cold build and of the floor by kind of process "
+                             "(kernels, build workers, the command), and of the HTML rendering")
     args = parser.parse_args(argv)
     if args.render:
         return _render_costs()
+    if args.processes:
+        return _process_costs(args.jobs)
 
     n_jobs = len(plan_jobs())
     runs: dict[str, list[tuple[float, float]]] = {"cold": [], "unchanged": [], "floor": []}
