@@ -270,3 +270,39 @@ def test_a_missing_required_column_is_reported_not_raised(data, table, column):
     write_csv(path, [row[:index] + row[index + 1:] for row in rows])
     found = check(data).problems  # must not raise KeyError on the rows lacking the column
     assert any(p.check == "missing_column" and p.column == column and p.file.endswith(table) for p in found)
+
+
+def test_the_character_table_of_the_plausibility_check_follows_its_definition() -> None:
+    """Every code point of the CJK ranges is classed as the check defines it, character by character:
+    unassigned; common when GB2312 encodes it in level 1 or Big5 among its frequent characters;
+    flagged when charset-normalizer lists it among the 100 most frequent; everything else is class 0."""
+    import unicodedata
+
+    from charset_normalizer.constant import FREQUENCIES
+
+    from cityscience import tables
+
+    table = tables._bmp_classes()
+    frequent = set(FREQUENCIES["Chinese"])
+    ranges = [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF)]
+    in_ranges = set()
+    wrong = []
+    for low, high in ranges:
+        for point in range(low, high + 1):
+            in_ranges.add(point)
+            ch = chr(point)
+            if unicodedata.category(ch) == "Cn":
+                expected = 3
+            else:
+                common = False
+                for codec, first, last in (("gb2312", b"\xb0\xa1", b"\xd7\xf9"), ("big5", b"\xa4\x40", b"\xc6\x7e")):
+                    try:
+                        common = common or first <= ch.encode(codec) <= last
+                    except UnicodeEncodeError:
+                        pass
+                expected = (2 if common else 1) | (4 if ch in frequent else 0)
+            if table[point] != expected:
+                wrong.append(f"U+{point:04X}: {table[point]} (expected {expected})")
+    assert not wrong, wrong[:10]
+    assert not [p for p in range(0x10000) if p not in in_ranges and table[p]]
+    assert (table == 2).sum() + (table == 6).sum() > 6000  # GB2312 level 1 alone has 3,755
