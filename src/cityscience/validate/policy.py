@@ -183,6 +183,9 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
     regions = region_search_order(checked)
     obs_rows = checked.tables["observations"].rows
     obs_by_id = {r["obs_id"]: r for r in obs_rows}
+    by_source: dict[str, list[tuple[dict, str]]] = {}  # each observation with its normalized evidence, once
+    for r in obs_rows:
+        by_source.setdefault(r["source_id"], []).append((r, normalize(r["evidence"]) if r["evidence"] else ""))
     squeezed = {sid: _WS.sub("", t) for sid, t in checked.normalized_texts.items()}
     rows = list(zip(table.rows, table.lines, strict=True))
     position: dict[str, int] = {}  # item_id → offset of its evidence in the squeezed text
@@ -245,7 +248,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
                                         "a heading written in the document before the item's evidence",
                                         "section_not_found"))
         _check_responsibility(row, line, shown, source, index, regions, problems)
-        _check_links(row, line, shown, obs_by_id, obs_rows, norm_ev, problems)
+        _check_links(row, line, shown, obs_by_id, by_source.get(row["source_id"], []), norm_ev, problems)
 
     _check_parents(rows, by_id, position, shown, problems)
     _check_numbering(rows, position, shown, problems)
@@ -294,7 +297,8 @@ def _check_responsibility(row, line, shown, source, index, regions, problems) ->
                                 "no units when responsibility is unstated", "units_mismatch"))
 
 
-def _check_links(row, line, shown, obs_by_id, obs_rows, norm_ev, problems) -> None:
+def _check_links(row, line, shown, obs_by_id, same_source, norm_ev, problems) -> None:
+    """``same_source``: the observations of the item's document, each with its normalized evidence."""
     seen = set(split_list(row["obs_ids"]))
     for oid in split_list(row["obs_ids"]):
         obs = obs_by_id.get(oid)
@@ -315,9 +319,8 @@ def _check_links(row, line, shown, obs_by_id, obs_rows, norm_ev, problems) -> No
                                     "an observation whose evidence lies inside this item's evidence, "
                                     f"or whose value ({obs['value']}) the item states", "link_not_in_evidence"))
     # every observation stated inside the item is linked, so no number is orphaned from its item
-    for obs in obs_rows:
-        if (obs["source_id"] == row["source_id"] and obs["obs_id"] and obs["obs_id"] not in seen
-                and obs["evidence"] and normalize(obs["evidence"]) in norm_ev):
+    for obs, evidence in same_source:
+        if obs["obs_id"] and obs["obs_id"] not in seen and evidence and evidence in norm_ev:
             problems.append(Problem(shown, line, "obs_ids", row["obs_ids"],
                                     f"a list that includes {obs['obs_id']} (its evidence lies inside this item)",
                                     "unlinked_observation"))
