@@ -77,11 +77,17 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(args: list[str]) -> tuple[float, float]:
+def _build(tmp: Path, tag: str, jobs: int, *extra: str) -> list[str]:
+    """The ``cityscience build`` command of one kind of run, writing into ``tmp/tag``."""
+    return [*CLI, "build", "-j", str(jobs), "--no-progress", "--figures", str(tmp / tag / "figures"),
+            "--build-dir", str(tmp / tag / "build"), *extra]
+
+
+def _timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall-clock and CPU seconds of one command (CPU summed over its worker and kernel processes)."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"command failed ({done.returncode}): {' '.join(args)}\n{done.stdout}\n{done.stderr}")
@@ -186,13 +192,8 @@ def _process_costs(jobs: int) -> int:
         for tag, extra in runs.items():
             log = tmp / f"{tag}.tsv"
             env["CITYSCIENCE_BENCH_CPU"] = str(log)
-            args = [*CLI, "build", "-j", str(jobs), "--no-progress", "--force", "--figures",
-                    str(tmp / tag / "figures"), "--build-dir", str(tmp / tag / "build"), *extra]
-            cpu = _children_cpu()
-            done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
-            if done.returncode != 0:
-                sys.exit(f"command failed ({done.returncode}): {' '.join(args)}\n{done.stdout}\n{done.stderr}")
-            row = {"all": _children_cpu() - cpu, "kernels": 0.0, "workers": 0.0, "command": 0.0}
+            _, cpu = _timed(_build(tmp, tag, jobs, "--force", *extra), env=env)
+            row = {"all": cpu, "kernels": 0.0, "workers": 0.0, "command": 0.0}
             for line in log.read_text(encoding="utf-8").splitlines():
                 kind, own, children = line.split("\t")
                 if kind == "worker":
@@ -245,18 +246,15 @@ def main(argv: list[str] | None = None) -> int:
         floor_dir = tmp / "floor-notebooks"
         _floor_notebooks(floor_dir, n_jobs)
 
-        def command(tag: str, *extra: str) -> list[str]:
-            return [*CLI, "build", "-j", str(args.jobs), "--no-progress", "--figures", str(tmp / tag / "figures"),
-                    "--build-dir", str(tmp / tag / "build"), *extra]
-
-        floor = command("floor", "--notebooks", str(floor_dir), "--no-validate", "--force")
+        build = _build(tmp, "build", args.jobs)
+        floor = _build(tmp, "floor", args.jobs, "--notebooks", str(floor_dir), "--no-validate", "--force")
         if not args.no_warmup:
-            _timed(command("build"))
+            _timed(build)
             _timed(floor)
         for _ in range(args.repeat):  # interleaved, so that a busy moment hits all alike
             shutil.rmtree(tmp / "build" / "build" / "manifests", ignore_errors=True)
-            runs["cold"].append(_timed(command("build")))
-            runs["unchanged"].append(_timed(command("build")))
+            runs["cold"].append(_timed(build))
+            runs["unchanged"].append(_timed(build))
             runs["floor"].append(_timed(floor))
     wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}

@@ -151,10 +151,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc bu
 _CONTROLS_LISTED = 5
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
-
-
 #: The frequent characters, as the ranges of their two-byte codes: GB2312 level 1 (simplified) and
 #: Big5's frequent characters (traditional), with the trail bytes each encoding uses.
 _COMMON_CODES = (("gb2312", 0xB0A1, 0xD7F9, range(0xA1, 0xFF)),
