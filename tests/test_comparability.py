@@ -293,3 +293,55 @@ def test_the_validator_takes_a_simplified_unit_code_for_traditional_evidence(tmp
     row[11] = "億元"
     (p,) = check(data_with(row, tmp_path / "written"), accounting=False).problems
     assert (p.column, p.value, p.check) == ("unit", "億元", "unit_code") and "'亿元'" in p.expected
+
+
+def _x(obs_id, year, status, value, *, unit_std="count", basis="cumulative"):
+    return (obs_id, "s", "ningbo", year, "x", "level", status, "exact", value, None, "家", value, None, unit_std,
+            basis, "national_recognition", "year")
+
+
+def test_target_pairs_take_the_latest_earlier_level_and_an_actual_over_an_estimate_of_its_year():
+    frame = _frame([_x("old", 2013, "actual", 80), _x("est", 2014, "estimate", 95), _x("act", 2014, "actual", 90),
+                    _x("t", 2020, "target", 200)])
+    assert target_pairs(frame).set_index("target_obs_id").loc["t", "base_obs_id"] == "act"
+    # the order of base_statuses is the order of preference
+    flipped = target_pairs(frame, base_statuses=("estimate", "actual"))
+    assert flipped.set_index("target_obs_id").loc["t", "base_obs_id"] == "est"
+    assert target_pairs(frame[frame["obs_id"] != "act"]).loc[0, "base_obs_id"] == "est"
+    only_actuals = target_pairs(frame[frame["obs_id"] != "act"], base_statuses=("actual",))
+    assert only_actuals.loc[0, "base_obs_id"] == "old"
+
+
+def test_target_pairs_never_take_a_base_in_another_unit_or_a_derived_level():
+    other_unit = _frame([_x("b", 2014, "actual", 5, unit_std="percent"), _x("t", 2020, "target", 200)])
+    assert pd.isna(target_pairs(other_unit).loc[0, "base_obs_id"])
+    growth = _frame([_x("lvl", 2015, "actual", 110), _x("t", 2020, "target", 200)])
+    growth = pd.concat([growth, growth.iloc[[0]].assign(obs_id="g", measure="yoy_pct", value=10.0, value_std=10.0,
+                                                        unit="%", unit_std="percent")], ignore_index=True)
+    derived = cs.derive_previous_levels(growth)
+    assert derived["year"].tolist() == [2014]
+    with_derived = pd.concat([growth.iloc[[1]], derived], ignore_index=True)  # the target and a derived 2014 level
+    assert pd.isna(target_pairs(with_derived).loc[0, "base_obs_id"])
+    assert target_pairs(pd.concat([with_derived, growth.iloc[[0]]])).loc[0, "base_obs_id"] == "lvl"
+
+
+def test_coverage_counts_every_fact_once_by_document_region_year_and_status():
+    obs = cs.load_observations()
+    cov = cs.coverage(obs)
+    assert cov["total"].sum() == len(obs)
+    counts = obs.groupby(["source_id", "region", "year", "status"], observed=True).size()
+    stacked = cov.drop(columns="total").stack()
+    assert stacked[stacked > 0].sort_index().equals(counts.sort_index())
+    assert set(cov.index) == set(obs[["source_id", "region", "year"]].itertuples(index=False, name=None))
+
+
+def test_a_difference_is_described_with_the_vocabulary_labels_in_either_language():
+    vocab = cs.load_vocabularies().set_index(["vocabulary", "code"])
+    names = cs.load_regions().set_index("region")
+    row = comparability_table(TINY).set_index("obs_id").loc["c"].copy()
+    row["obs_id"] = "c"
+    for lang, term in (("en", "period"), ("zh", "时段为")):
+        text = cs.describe_difference(row, lang=lang)
+        mine, ref = (vocab.loc[("period", code), f"label_{lang}"] for code in ("part_year", "year"))
+        assert text.startswith(f"{names.loc['cixi', f'name_{lang}']} 2024")
+        assert term in text and mine in text and ref in text and text.index(mine) < text.index(ref)

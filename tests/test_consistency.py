@@ -135,3 +135,63 @@ def test_wide_and_latest():
         wide(obs.assign(year=2014))
     newest = latest(obs).set_index("region")
     assert newest.loc["hz", "obs_id"] == "b" and newest.loc["nb", "obs_id"] == "a"
+
+
+# --- the tolerance, the dimensions and the status the growth and share checks go by ------------------
+
+
+def _growth(stated):
+    return _obs([
+        ["a", "s", "nb", 2013, "patents", "level", "actual", "exact", 100, "件", 100, "count"],
+        ["b", "s", "nb", 2014, "patents", "level", "actual", "exact", 110, "件", 110, "count"],
+        ["c", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", stated, "%", stated, "percent"],
+    ])
+
+
+def _share(stated, status="actual"):
+    return _obs([
+        ["a", "s", "nb", 2014, "part", "level", "actual", "exact", 30, "亿元", 3e9, "CNY"],
+        ["b", "s", "nb", 2014, "whole", "level", "actual", "exact", 100, "亿元", 1e10, "CNY"],
+        ["c", "s", "nb", 2014, "share", "level", status, "exact", stated, "%", stated, "percent"],
+    ])
+
+
+@pytest.mark.parametrize(("frame", "implied"), [(_growth, 10.0), (_share, 30.0)], ids=["growth", "share"])
+def test_the_growth_and_share_checks_allow_half_a_point_by_default_or_the_tolerance_given(frame, implied):
+    assert consistency_flags(frame(implied + 0.45), _IND).empty
+    assert consistency_flags(frame(implied - 0.45), _IND).empty
+    assert len(consistency_flags(frame(implied + 0.55), _IND)) == 1
+    assert len(consistency_flags(frame(implied - 0.55), _IND)) == 1
+    assert consistency_flags(frame(implied + 3), _IND, tolerance_pp=4).empty
+    flags = consistency_flags(frame(implied + 3), _IND, tolerance_pp=2)
+    assert "by more than 2 percentage points" in flags.loc[0, "explanation"]
+
+
+@pytest.mark.parametrize(("dimension", "codes"), [
+    ("basis", ["existing", "cumulative"]), ("scope", ["jurisdiction", "national_recognition"]),
+    ("period", ["year", "part_year"])])
+def test_two_levels_not_alike_imply_no_growth_rate(dimension, codes):
+    alike = _growth(20).assign(basis="existing", scope="jurisdiction", period="year")
+    assert list(consistency_flags(alike, _IND)["check"]) == ["growth_vs_levels"]
+    differing = alike.copy()
+    differing.loc[0, dimension] = codes[1]  # the 2013 level
+    differing.loc[1, dimension] = codes[0]  # the 2014 level
+    assert consistency_flags(differing, _IND).empty
+
+
+def test_a_share_is_checked_only_against_parts_of_its_own_status():
+    assert list(consistency_flags(_share(40), _IND)["check"]) == ["share_vs_parts"]
+    # a 2014 target share against 2014 actual parts: not the same thing, no flag
+    assert consistency_flags(_share(40, status="target"), _IND).empty
+
+
+@pytest.mark.parametrize(("kind", "unit", "caveat"), [
+    ("flow", "count", True), ("stock", "count", False), ("flow", "percent", False)])
+def test_a_target_below_a_flow_says_a_lower_target_may_be_deliberate(kind, unit, caveat):
+    obs = _obs([
+        ["a", "s", "hz", 2015, "patents", "level", "actual", "exact", 300, "件", 300, unit],
+        ["b", "s", "hz", 2016, "patents", "level", "target", "exact", 285, "件", 285, unit],
+    ])
+    flags = consistency_flags(obs, _IND.assign(kind=_IND["kind"].where(_IND["indicator"] != "patents", kind)))
+    assert list(flags["check"]) == ["target_below_actual"]
+    assert ("may be deliberate" in flags.loc[0, "explanation"]) is caveat

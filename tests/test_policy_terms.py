@@ -161,6 +161,10 @@ def test_word_frequencies_leave_out_stopwords():
     assert (wf["word"].str.len() >= 2).all()
     assert wf.groupby("source_id", observed=True).size().max() <= 30
     assert isinstance(wf["listed"].dtype, pd.BooleanDtype) or wf["listed"].dtype == bool
+    # listed: the word is a term of the list; some listed terms are among the documents' top words
+    terms = set(cs.load_terms()["term"].astype(str))
+    assert wf["listed"].astype(bool).tolist() == [w in terms for w in wf["word"].astype(str)]
+    assert wf["listed"].any() and not wf["listed"].all()
 
 
 def test_token_counts_equal_substring_counts_outside_longer_listed_terms(freqs):
