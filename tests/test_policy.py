@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import cityscience as cs
-from cityscience.numbers import normalize
+from cityscience.numbers import normalize, parse_chinese_numeral
 from cityscience.validate import check
 from cityscience.validate.policy import region_search_order, resolve_bodies
 
@@ -79,41 +79,71 @@ def test_special_projects_carry_directions_and_departments(measures):
     assert list(sp.loc[[6, 7, 8], "lead_unit"]) == ["ningbo_eitc"] * 3
 
 
-def test_haishu_has_23_items_in_6_sections(measures):
+_SHI = r"[一二三四五六七八九十]是"  # 一是, 二是, …: how these texts number the points of a paragraph
+
+
+def _markers_per_block(measures, source_id, kinds, pattern=_SHI):
+    """Item id → markers written from the item's evidence to the next item of ``kinds`` (or the end)."""
+    text = normalize(cs.raw_text(source_id))
+    top = measures[(measures["source_id"] == source_id) & measures["kind"].isin(kinds)]
+    order = sorted((text.index(normalize(e)), i) for e, i in zip(top["evidence"], top["item_id"], strict=True))
+    ends = [s for s, _ in order[1:]] + [len(text)]
+    return {i: len(re.findall(pattern, text[s:e])) for (s, i), e in zip(order, ends, strict=True)}
+
+
+def _parts_of(measures, source_id):
+    parts = measures[(measures["source_id"] == source_id) & (measures["kind"] == "part")]
+    return parts.groupby("parent", observed=True).size()
+
+
+def test_haishu_items_are_numbered_through_in_the_texts_sections(measures):
     hs = measures[measures["source_id"] == "haishu-2017-workpoints"]
-    assert len(hs) == 23 and sorted(hs["item_no"]) == list(range(1, 24))
-    assert hs["section"].nunique() == 6
+    assert sorted(hs["item_no"]) == list(range(1, len(hs) + 1))
     text = normalize(cs.raw_text("haishu-2017-workpoints"))
-    assert len(re.findall(r"^\s*[一二三四五六]、", text, flags=re.M)) == hs["section"].nunique()
+    assert len(re.findall(r"^\s*[一二三四五六七八九十]、", text, flags=re.M)) == hs["section"].nunique()
+    assert len(re.findall(r"(?<![0-9.])([0-9]+)[.、](?![0-9])", text)) >= len(hs)
     assert (hs["responsible_units"].map(tuple) == ("haishu_stb",)).all()
 
 
-def test_hangzhou_five_projects_and_five_areas_with_their_parts(measures):
+def test_hangzhou_projects_and_areas_with_their_parts(measures):
     sid = "hangzhou-2015-summary"
     areas = measures[(measures["source_id"] == sid) & (measures["kind"] == "area")]
     projects = measures[(measures["source_id"] == sid) & (measures["kind"] == "project")]
-    assert len(areas) == 5 and set(areas["year"]) == {2015} and set(areas["part"]) == {"summary"}
-    assert len(projects) == 5 and set(projects["year"]) == {2016} and set(projects["part"]) == {"plan"}
-    assert "五大工程" in cs.raw_text(sid)
-    assert [_count(measures, sid, "part", p) for p in projects["item_id"]] == [3, 3, 3, 3, 4]
-    assert [_count(measures, sid, "part", a) for a in areas["item_id"]] == [3, 3, 4, 3, 0]
+    assert set(areas["year"]) == {2015} and set(areas["part"]) == {"summary"}
+    assert set(projects["year"]) == {2016} and set(projects["part"]) == {"plan"}
+    (stated,) = re.findall(r"([一二三四五六七八九十]+)大工程", cs.raw_text(sid))  # the five projects
+    assert len(projects) == parse_chinese_numeral(stated)
+    # every 一是, 二是, … under an area or a project is one of its parts
+    written = _markers_per_block(measures, sid, ["area", "project"])
+    curated = _parts_of(measures, sid)
+    assert {i: int(curated.get(i, 0)) for i in written} == written and sum(written.values()) == curated.sum()
 
 
-def test_cixi_areas_plan_items_and_four_combined_measures(measures):
-    cx = measures[measures["source_id"] == "cixi-2024-summary"]
-    assert len(cx[cx["kind"] == "area"]) == 3 and set(cx[cx["kind"] == "area"]["year"]) == {2024}
-    assert len(cx[cx["kind"] == "task"]) == 3 and set(cx[cx["kind"] == "task"]["year"]) == {2025}
-    assert "四個組合拳" in cs.raw_text("cixi-2024-summary")
-    assert _count(measures, "cixi-2024-summary", "part", "cx25-p1") == 4
+def test_cixi_areas_plan_items_and_combined_measures(measures):
+    sid = "cixi-2024-summary"
+    cx = measures[measures["source_id"] == sid]
+    assert set(cx[cx["kind"] == "area"]["year"]) == {2024} and set(cx[cx["kind"] == "task"]["year"]) == {2025}
+    (stated,) = set(re.findall(r"([一二三四五六七八九十]+)個組合拳", cs.raw_text(sid)))  # 四個組合拳
+    assert _parts_of(measures, sid).to_dict() == {"cx25-p1": parse_chinese_numeral(stated)}
+    # areas and tasks are themselves 一是, 二是, …: each block holds its own marker and its parts'
+    written = _markers_per_block(measures, sid, ["area", "task"])
+    assert written == {i: 1 + int(_parts_of(measures, sid).get(i, 0)) for i in written}
     # stored as written, in traditional characters
     assert cx.set_index("item_id").loc["cx24-a1", "title_zh"].startswith("聚焦鏈式培育創新企業")
 
 
 def test_ningbo_2014_measures_by_section(measures):
-    nb = measures[measures["source_id"] == "ningbo-2014-summary"]
-    assert len(nb[nb["kind"] == "achievement"]) == 9
-    per_section = nb[nb["kind"] == "task"].groupby("section", sort=False).size().tolist()
-    assert per_section == [3, 4, 3, 3, 3, 3, 2, 3]
+    sid = "ningbo-2014-summary"
+    nb = measures[measures["source_id"] == sid]
+    text = normalize(cs.raw_text(sid))
+    tasks = nb[nb["kind"] == "task"]
+    sections = list(dict.fromkeys(tasks["section"]))
+    starts = [text.index(normalize(s)) for s in sections]
+    written = [len(re.findall(_SHI, text[s:e])) for s, e in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert tasks.groupby("section", sort=False).size().tolist() == written
+    achievements = nb[nb["kind"] == "achievement"]
+    assert len(re.findall(_SHI, text[text.index(normalize(achievements["section"].iloc[0])): starts[0]])) == len(
+        achievements)
 
 
 def test_evidence_is_verbatim_and_titles_are_in_it(measures):

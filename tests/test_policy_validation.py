@@ -211,3 +211,22 @@ def test_every_problem_in_one_report_and_loaders_refuse_bad_data(data):
     assert "data/policy_items.csv" in report and "data/bodies.csv" in report and "shanghai" in report
     with pytest.raises(ValidationError):
         cs.load_bodies(data)
+
+
+@pytest.mark.parametrize(("dropped", "kept", "next_no"), [
+    (["hs17-23"], "hs17-22", "23"),  # the last of a list: no gap, the text goes on with 23.
+    (["nb17-t36"], "nb17-t35", "36"),
+    (["nb14-m1-3"], "nb14-m1-2", "三"),  # the last 三是 of a section; the next section starts again at 一是
+    (["hz15-a3-4"], "hz15-a3-3", "四"),  # the last part of an area
+    (["nb17-sp12"], "nb17-sp11", "12"),  # the last row of an appendix table: a cell holding 12
+    (["hz16-p5", "hz16-p5-1", "hz16-p5-2", "hz16-p5-3", "hz16-p5-4"], "hz16-p4", "5"),  # a project and its parts
+])
+def test_an_item_left_out_at_the_end_of_its_list_is_reported(data, dropped, kept, next_no):
+    path = data / "policy_items.csv"
+    line = _line_of(path, kept)
+    assert all(_line_of(path, d) > line for d in dropped)  # so the kept item's line stays where it is
+    _write(path, [r for r in _rows(path) if r["item_id"] not in dropped])
+    # (without project 5, the last part of project 4 is also followed by a 四是 nothing starts with)
+    [p] = [p for p in _only(_problems(data), "item_missing") if p.line == line]
+    assert p.column == "item_no"
+    assert f"an item {int(p.value) + 1} after it" in p.expected and f"goes on with '{next_no}" in p.expected

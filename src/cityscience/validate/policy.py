@@ -4,7 +4,8 @@ Each policy item (a numbered task, measure or key-work item) is checked
 against its document: its evidence occurs in the raw text, in the part
 (summary or plan) ``text_parts.csv`` gives it, its title, marker and section
 are written there, its responsible bodies are the ones the text names, and
-every observation stated inside it is linked to it.
+every observation stated inside it is linked to it. The items of one list
+are numbered through, and none is left out after the last one curated.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..numbers import find_numbers, normalize
+from ..numbers import find_numbers, normalize, parse_chinese_numeral
 from ..problems import Problem
 from ..tables import relpath
 from .cells import split_list
@@ -189,6 +190,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
     squeezed = {sid: _WS.sub("", t) for sid, t in checked.normalized_texts.items()}
     rows = list(zip(table.rows, table.lines, strict=True))
     position: dict[str, int] = {}  # item_id → offset of its evidence in the squeezed text
+    spans: dict[str, tuple[int, int]] = {}  # item_id → span of its evidence in the normalized text
     by_id = {row["item_id"]: row for row, _ in rows}
 
     for row, line in rows:
@@ -215,6 +217,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
             continue
         squeezed_ev = _WS.sub("", norm_ev)
         position[row["item_id"]] = squeezed[sid].find(squeezed_ev)
+        spans[row["item_id"]] = (at, at + len(norm_ev))
         part = _part_at(located.get(sid, []), at)
         if row["part"] and part is not None and row["part"] != part:
             problems.append(Problem(shown, line, "part", row["part"],
@@ -252,6 +255,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
 
     _check_parents(rows, by_id, position, shown, problems)
     _check_numbering(rows, position, shown, problems)
+    _check_lists_end(rows, spans, located, checked.normalized_texts, shown, problems)
 
 
 def _check_responsibility(row, line, shown, source, index, regions, problems) -> None:
@@ -364,6 +368,65 @@ def _check_numbering(rows, position, shown, problems) -> None:
                                         f"(numbering of {row['kind']} items of {row['source_id']})",
                                         "numbering_gap"))
             prev_no, prev_section = no, row["section"]
+
+
+_CN_NUMERAL = "[一二三四五六七八九十]+"
+
+
+def _next_marker_pattern(marker: str) -> re.Pattern | None:
+    """Markers written like ``marker``, with the number in group 1: 23. or 23、 like 22., 三是 like 二是, (三)
+    like (二), a table cell holding 3 alone like one holding 2."""
+    m = re.fullmatch(r"([((]?)([0-9]+|[一二三四五六七八九十]+)([))]?)(是|\.|、)?", _squeeze(marker))
+    if not m:
+        return None
+    opening, number, closing, after = m.groups()
+    digits = number.isdigit()
+    num = r"([0-9]+)" if digits else f"({_CN_NUMERAL})"
+    if opening or closing:
+        return re.compile(r"[((]" + num + r"[))]")
+    if after == "是":
+        return re.compile(num + "是")
+    if after:  # 1. and 1、 both stand for the same list (Haishu's points mix them)
+        return re.compile((r"(?<![0-9.])" if digits else f"(?<!{_CN_NUMERAL[:-1]})") + num + r"[.、](?![0-9])")
+    return re.compile(r"^[ \t|]*" + num + r"[ \t]*$", re.M) if digits else None
+
+
+def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
+    """No numbered item is left out where a list ends: the next number of an item's list is not written
+    between the end of the item (and of its parts) and the start of the next item, or the end of its part.
+
+    A gap inside a list is a numbering gap; this finds the items missing after the last curated one.
+    """
+    children: dict[str, list[str]] = {}
+    for row, _ in rows:
+        if row["parent"]:
+            children.setdefault(row["parent"], []).append(row["item_id"])
+    starts: dict[str, list[int]] = {}
+    for row, _ in rows:
+        if row["item_id"] in spans:
+            starts.setdefault(row["source_id"], []).append(spans[row["item_id"]][0])
+    for source_id in starts:
+        starts[source_id].sort()
+    for row, line in rows:
+        span = spans.get(row["item_id"])
+        pattern = _next_marker_pattern(row["marker"]) if row["marker"] else None
+        if span is None or pattern is None or not row["item_no"].isdigit():
+            continue
+        sid = row["source_id"]
+        begin = max([span[1], *(spans[c][1] for c in children.get(row["item_id"], []) if c in spans)])
+        part_end = next((loc.end for loc in located.get(sid, []) if loc.start <= span[0] < loc.end),
+                        len(texts[sid]))
+        end = min([part_end, *(s for s in starts[sid] if s >= begin)])
+        wanted = int(row["item_no"]) + 1
+        for m in pattern.finditer(texts[sid], begin, end):
+            token = m.group(1)
+            if (int(token) if token.isdigit() else parse_chinese_numeral(token)) == wanted:
+                context = texts[sid][m.start(): m.start() + 30].split("\n")[0].strip()
+                problems.append(Problem(shown, line, "item_no", row["item_no"],
+                                        f"the last item of its list, or an item {wanted} after it: {sid} goes "
+                                        f"on with {context!r} (offset {m.start()}), which no item of "
+                                        "policy_items.csv starts with", "item_missing"))
+                break
 
 
 # ---------------------------------------------------------------------------------------------
