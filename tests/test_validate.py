@@ -6,7 +6,7 @@ import pytest
 
 import cityscience as cs
 from cityscience.validate import check
-from minidata import OBS_HEADER, OBS_ROWS, make_data, read_rows, set_cell, write_csv
+from minidata import OBS_HEADER, OBS_ROWS, RAW_TEXT, make_data, read_rows, set_cell, write_csv
 
 OBS = "data/observations/demo.csv"
 
@@ -48,6 +48,9 @@ def test_valid_minidata_has_no_problems(data):
         (2, "evidence", "预计全社会研发投入可达186亿元", "evidence_not_found", "exact substring"),
         (2, "value", "186", "value_not_in_evidence", "states 185"),
         (3, "unit", "件", "unit_mismatch", "percent"),
+        (2, "unit", "万元", "unit_scale", "writes after 185 (亿); 万元 is in 万"),  # 185亿元 typed as 万元
+        (2, "unit", "元", "unit_scale", "writes after 185 (亿); 元 is without 万 or 亿"),
+        (4, "unit", "万件", "unit_scale", "writes after 12957 (no 万 or 亿); 万件 is in 万"),
         (3, "value", "235", "share_range", "between 0 and 100"),
         (2, "source_id", "other", "source_file", "'demo'"),
         (2, "label_zh", " 全社会研发投入", "whitespace", "no leading or trailing"),
@@ -163,6 +166,15 @@ def test_raw_document_with_bom_is_rejected(tmp_path, monkeypatch):
     raw = data / "raw" / "demo.txt"
     raw.write_bytes(b"\xef\xbb\xbf" + raw.read_bytes())
     assert any(p.check == "encoding" and "BOM" in p.expected for p in check(data).problems)
+
+
+def test_a_unit_the_evidence_does_not_write_is_not_checked_for_its_scale(tmp_path, monkeypatch):
+    """Damaged text: the unit after the number was dropped, so the curated unit is inferred (and explained)."""
+    monkeypatch.chdir(tmp_path)
+    rows = [list(r) for r in OBS_ROWS]
+    rows[0][OBS_HEADER.index("evidence")] = "预计全社会研发投入可达185"
+    data = make_data(tmp_path, raw_text=RAW_TEXT.replace("185亿元,", "185,"), obs_rows=rows)
+    assert check(data).problems == []
 
 
 def test_unit_of_measure_must_match(data):

@@ -146,6 +146,8 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
         if high and is_number(high) and not value_in_text(float(high), evidence):
             problems.append(Problem(shown, line, "value_high", high, "a number stated in the evidence",
                                     "value_not_in_evidence"))
+        if value_ok and row["unit"]:
+            _check_scale(row, line, shown, value, evidence, problems)
 
     unit = units.get(row["unit"])
     indicator = indicators.get(row["indicator"])
@@ -171,6 +173,37 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
         if unit["unit_std"] in {"count", "CNY", "m2", "person_year"} and value < 0:
             problems.append(Problem(shown, line, "value", row["value"], f"a non-negative {unit['unit_std']} amount",
                                     "negative_value"))
+
+
+_SCALES = "万亿"
+#: What may stand between a number and its 万/亿: 1000余万元, 3 万人.
+_BEFORE_SCALE = re.compile(r"\s*[余多]?")
+
+
+def _check_scale(row, line, shown, value, evidence, problems) -> None:
+    """The unit's 万/亿 is the one the evidence writes after the number (185亿元 is 亿元, not 万元 or 元).
+
+    Looked at where the value is a number written in the evidence and the evidence writes a scale or
+    the unit after it; a value the text implies (翻两番, 破零) or whose unit the text does not write
+    (damaged text, the unit inferred and explained in the note) is left alone.
+    """
+    norm = normalize(evidence)
+    unit = normalize(row["unit"])
+    scale = unit[:1] if unit[:1] and unit[:1] in _SCALES else ""
+    base = unit[len(scale):]
+    written = set()
+    for t in find_numbers(norm, normalized=True):
+        if t.value == value or (-t.value == value and DECREASE.search(norm, max(0, t.start - 3), t.start)):
+            after = norm[_BEFORE_SCALE.match(norm, t.end).end():]
+            if after[:1] and after[:1] in _SCALES:
+                written.add(after[:1])
+            elif base and after.startswith(base):
+                written.add("")
+    if written and scale not in written:
+        shown_scale = " or ".join(sorted(w or "no 万 or 亿" for w in written))
+        problems.append(Problem(shown, line, "unit", row["unit"],
+                                f"a unit with the scale the evidence writes after {row['value']} ({shown_scale}); "
+                                f"{row['unit']} is {'in ' + scale if scale else 'without 万 or 亿'}", "unit_scale"))
 
 
 #: The bases an indicator of each kind may have (a stock is counted at a date, a flow over a period).
