@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -350,3 +352,15 @@ def test_a_year_in_a_time_clause_ending_in_hou_dates_only_that_clause() -> None:
     df = extract("继2021年省级众创空间“破零”后,实现省级科技企业孵化器“再破零”。", year=2024)
     assert df[["value", "year", "label_zh"]].values.tolist() == [[1.0, 2021, "继2021年省级众创空间"],
                                                                 [1.0, 2024, "省级科技企业孵化器"]]
+
+
+@pytest.mark.parametrize("first", ["", "import cityscience.report", "import cityscience.extract"])
+def test_cs_extract_is_callable_every_time_whatever_was_imported_first(first):
+    """``cityscience.extract`` is both the subpackage and the function the README documents as cs.extract."""
+    code = (f"{first}\nimport cityscience as cs\n"
+            "t = '研发投入185亿元。'\n"
+            "print(len(cs.extract(t, region='ningbo', year=2015)), len(cs.extract(t, region='ningbo', year=2015)))\n"
+            "print(cs.extract.extract is cs.extract.core.extract)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1", "True"]

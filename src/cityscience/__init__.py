@@ -91,10 +91,10 @@ __all__ = [
 
 def __getattr__(name: str):
     """``cs.extract`` and ``cs.term_frequencies`` are imported on first use (they pull in OpenCC and jieba)."""
-    if name == "extract":
-        from .extract import extract
+    if name == "extract":  # the subpackage, callable as its function extract (see cityscience.extract)
+        import importlib
 
-        return extract
+        return importlib.import_module(".extract", __name__)
     if name == "term_frequencies":
         from .policy import term_frequencies
 

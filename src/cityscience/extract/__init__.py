@@ -15,6 +15,9 @@ original text and the reasons behind each choice. The parts of the report
 curated observations.
 """
 
+import sys
+import types
+
 from .core import CANDIDATE_COLUMNS, extract
 from .parallel import extract_many
 from .reading import ExtractError, read_report
@@ -23,3 +26,18 @@ from .structure import PART_KINDS, PartsError, PartSpec, parse_parts
 
 __all__ = ["CANDIDATE_COLUMNS", "PART_KINDS", "ExtractError", "PartSpec", "PartsError", "extract", "extract_many",
            "parse_parts", "read_report", "write_review"]
+
+
+class _ExtractPackage(types.ModuleType):
+    """This subpackage, callable as :func:`extract`.
+
+    ``cityscience.extract`` names both this subpackage and the function: once the subpackage is
+    imported, Python binds the name on ``cityscience`` to the module, so ``cs.extract(...)`` calls the
+    module and is forwarded here, whatever was imported first.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return extract(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _ExtractPackage
