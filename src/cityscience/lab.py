@@ -46,11 +46,18 @@ _HOOK = "cityscience.lab.pre_save"  # by name: run as ``python -m``, this module
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as committed: outputs, counts, run metadata and injected cells removed (in place)."""
+    """The notebook as committed: outputs, counts, run metadata and injected cells removed (in place).
+
+    An empty tag list is dropped too: papermill and some editors add ``"tags": []`` to every cell.
+    """
     from nbstripout import strip_output
 
-    return strip_output(nb, keep_output=False, keep_count=False, keep_id=True, extra_keys=list(DROPPED_KEYS),
-                        drop_tagged_cells=list(DROPPED_TAGS))
+    nb = strip_output(nb, keep_output=False, keep_count=False, keep_id=True, extra_keys=list(DROPPED_KEYS),
+                      drop_tagged_cells=list(DROPPED_TAGS))
+    for cell in nb.cells:
+        if "tags" in cell.metadata and not cell.metadata["tags"]:
+            del cell.metadata["tags"]
+    return nb
 
 
 def strip_text(text: str) -> str:
