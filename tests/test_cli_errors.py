@@ -51,6 +51,8 @@ def _cases(data: Path, a_file: Path, tmp: Path) -> list[tuple[str, list[str], in
         ("validate, no data folder", ["validate", "--data", str(missing)], 1, "expected a data folder"),
         ("validate, data folder is a file", ["validate", "--data", str(a_file)], 1, "this is a file"),
         ("accounting, no data folder", ["accounting", "--data", str(missing)], 1, "expected a data folder"),
+        ("accounting, unknown source", ["accounting", "--data", str(data), "--source", "no-such-source"], 2,
+         "--source 'no-such-source': expected a source_id of sources.csv"),
         ("coverage, no data folder", ["coverage", "--data", str(missing)], 1, "expected a data folder"),
         ("coverage, data is a device", ["coverage", "--data", "/dev/zero"], 1, "this is a file"),
         ("docs, output folder cannot be made", ["docs", "-o", "/proc/no/such/place.md"], 1,

@@ -26,6 +26,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(checked.problems)} data problems: fix them first (cityscience validate); accounting needs "
               "sound tables", file=sys.stderr)
         return 1
+    known = [r["source_id"] for r in checked.tables["sources"].rows]
+    if args.source is not None and args.source not in known:
+        print(f"cityscience accounting: --source {args.source!r}: expected a source_id of sources.csv: "
+              f"{', '.join(known)}", file=sys.stderr)
+        return 2
     if args.summary:
         table = accounting_summary(checked)
         if args.source:
