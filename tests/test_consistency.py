@@ -195,3 +195,48 @@ def test_a_target_below_a_flow_says_a_lower_target_may_be_deliberate(kind, unit,
     flags = consistency_flags(obs, _IND.assign(kind=_IND["kind"].where(_IND["indicator"] != "patents", kind)))
     assert list(flags["check"]) == ["target_below_actual"]
     assert ("may be deliberate" in flags.loc[0, "explanation"]) is caveat
+
+
+def test_a_derived_range_divides_both_ends_and_a_variant_pairs_only_with_its_own_growth():
+    obs = _obs([
+        ["a", "s", "nb", 2014, "patents", "level", "actual", "range", 110, "件", 110, "count"],
+        ["b", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", 10, "%", 10, "percent"],
+    ]).assign(value_high=[132.0, None], value_high_std=[132.0, None], variant=pd.NA)
+    (row,) = derive_previous_levels(obs).itertuples()
+    assert (round(row.value, 9), round(row.value_high, 9), round(row.value_high_std, 9)) == (100, 120, 120)
+    # a part-of-a-year level has no growth rate of its own here: nothing is derived from it
+    part_year = obs.assign(variant=["part_year", pd.NA])
+    assert derive_previous_levels(part_year).empty
+    assert derive_previous_levels(part_year.assign(variant="part_year"))["obs_id"].tolist() == ["derived:a"]
+
+
+def test_a_level_with_two_growth_rates_is_refused_naming_them():
+    obs = _obs([
+        ["a", "s", "nb", 2014, "patents", "level", "actual", "exact", 110, "件", 110, "count"],
+        ["b", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", 10, "%", 10, "percent"],
+        ["c", "s", "nb", 2014, "patents", "yoy_pct", "actual", "exact", 12, "%", 12, "percent"],
+    ])
+    with pytest.raises(ValueError, match="a: b, c"):
+        derive_previous_levels(obs)
+    assert derive_previous_levels(obs.iloc[:2])["derived"].dtype == derive_previous_levels(obs.iloc[:1])[
+        "derived"].dtype
+
+
+def test_latest_refuses_two_levels_of_one_year_and_unknown_codes():
+    from cityscience import latest, wide
+
+    obs = _obs([
+        ["a", "s", "cx", 2024, "patents", "level", "actual", "exact", 1000, "家", 1000, "count"],
+        ["b", "s", "cx", 2024, "patents", "level", "actual", "exact", 994, "家", 994, "count"],
+        ["c", "s", "cx", 2023, "patents", "level", "actual", "exact", 900, "家", 900, "count"],
+    ]).assign(variant=[pd.NA, "part_year", pd.NA])
+    for frame in (obs, obs.iloc[::-1]):  # whatever the row order
+        with pytest.raises(ValueError, match="several levels") as raised:
+            latest(frame)
+        named = [line.split()[0] for line in str(raised.value).splitlines()[2:]]
+        assert sorted(named) == ["a", "b"] and "part_year" in str(raised.value)
+    assert latest(obs[obs["obs_id"] != "b"])["obs_id"].tolist() == ["a"]
+    with pytest.raises(ValueError, match="'actuals' not known"):
+        latest(obs, status="actuals")
+    with pytest.raises(ValueError, match="'levels' not known"):
+        wide(obs, measure="levels")

@@ -16,6 +16,8 @@ import re
 
 import pandas as pd
 
+from .select import select
+
 __all__ = [
     "DIMENSIONS",
     "IncomparableError",
@@ -232,7 +234,7 @@ def wide(obs: pd.DataFrame, *, measure: str = "level", index: str = "indicator",
     row of the table sets them side by side; pass ``allow_incomparable=True``
     to get the table anyway.
     """
-    sub = obs[obs["measure"] == measure]
+    sub = select(obs, measure=measure)
     keys = [index, *columns]
     dup = sub.duplicated(keys, keep=False)
     if dup.any():
@@ -244,29 +246,57 @@ def wide(obs: pd.DataFrame, *, measure: str = "level", index: str = "indicator",
 
 
 def latest(obs: pd.DataFrame, *, status: str = "actual") -> pd.DataFrame:
-    """The most recent level of each indicator in each region, for one status."""
-    sub = obs[(obs["measure"] == "level") & (obs["status"] == status)]
-    idx = sub.groupby(["region", "indicator"], observed=True)["year"].idxmax()
-    return sub.loc[idx.values].reset_index(drop=True)
+    """The most recent level of each indicator in each region, for one status.
+
+    Raises:
+        ValueError: a status the codebook does not know, or two levels of one indicator, region and
+            latest year (say, a year's and a part of the year's; each is named): filter them first,
+            so that which one is kept is never a matter of row order.
+    """
+    sub = select(obs, measure="level", status=status)
+    newest = sub[sub["year"] == sub.groupby(["region", "indicator"], observed=True)["year"].transform("max")]
+    tied = newest[newest.duplicated(["region", "indicator"], keep=False)]
+    if len(tied):
+        shown = tied[["obs_id", "region", "indicator", "year", *[c for c in ("variant",) if c in tied]]]
+        raise ValueError("several levels for the latest year of one indicator and region; filter by source or "
+                         f"variant first:\n{shown.to_string(index=False)}")
+    return newest.reset_index(drop=True)
 
 
 def derive_previous_levels(obs: pd.DataFrame) -> pd.DataFrame:
     """Previous-year levels implied by a stated level and its stated year-on-year growth.
 
-    For each (source, region, year, indicator, status) that has both a ``level``
-    and a ``yoy_pct`` row, the level of ``year - 1`` is ``level / (1 + g/100)``.
-    The result has the observation columns plus ``derived_from`` (the obs_ids
-    used) and ``derived = True``; nothing here is a stated fact.
+    For each (source, region, year, indicator, status, variant) that has both a
+    ``level`` and a ``yoy_pct`` row, the level of ``year - 1`` is
+    ``level / (1 + g/100)`` (both ends of a range). The result has the
+    observation columns plus ``derived_from`` (the obs_ids used) and
+    ``derived = True``; nothing here is a stated fact. A level of a variant
+    (say, part of a year) is paired only with a growth rate of the same variant.
+
+    Raises:
+        ValueError: a level with more than one growth rate to pair with (each is named), since
+            which previous level it implies would be a guess.
     """
-    keys = ["source_id", "region", "year", "indicator", "status"]
-    level = obs[obs["measure"] == "level"]
-    growth = obs[obs["measure"] == "yoy_pct"]
+    keys = ["source_id", "region", "year", "indicator", "status", "_variant"]
+    variant = (obs["variant"].astype("string").fillna("") if "variant" in obs.columns
+               else pd.Series("", index=obs.index, dtype="string"))
+    keyed = obs.assign(_variant=variant)
+    level = keyed[keyed["measure"] == "level"]
+    growth = keyed[keyed["measure"] == "yoy_pct"]
     merged = level.merge(growth[[*keys, "obs_id", "value"]], on=keys, suffixes=("", "_growth"))
+    merged = merged.drop(columns="_variant")
     if merged.empty:
-        return merged.assign(derived_from=pd.Series(dtype="string"), derived=pd.Series(dtype="boolean"))
+        return merged.assign(derived_from=pd.Series(dtype="string"), derived=pd.Series(dtype=bool))
+    several = merged[merged["obs_id"].duplicated(keep=False)]
+    if len(several):
+        pairs = "; ".join(f"{oid}: {', '.join(rows['obs_id_growth'].astype(str))}"
+                          for oid, rows in several.groupby("obs_id", sort=False))
+        raise ValueError(f"a level with several growth rates of its year implies no one previous level: {pairs}")
     out = merged.copy()
-    out["value_std"] = merged["value_std"] / (1 + merged["value_growth"] / 100)
-    out["value"] = merged["value"] / (1 + merged["value_growth"] / 100)
+    factor = 1 + merged["value_growth"] / 100
+    for col in ("value", "value_std", "value_high", "value_high_std"):
+        if col in out.columns:
+            out[col] = merged[col] / factor
     out["year"] = (merged["year"] - 1).astype("Int64")
     out["qualifier"] = out["qualifier"].where(out["qualifier"] != "exact", "approx")
     out["derived_from"] = (merged["obs_id"] + "+" + merged["obs_id_growth"]).astype("string")
