@@ -142,6 +142,20 @@ def test_a_failed_save_leaves_the_previous_files_intact(zh, tmp_path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "index.csv"])  # no temporary files
 
 
+def test_a_file_that_cannot_be_written_leaves_every_format_as_it_was(zh, tmp_path):
+    """The three files are one change: a PDF that cannot be replaced keeps the old PNG and SVG too."""
+    fig = _figure()
+    saved = charts.save_figure(fig, "02-together", folder=tmp_path, labels=zh)
+    before = {p.name: p.read_bytes() for p in saved.paths}
+    saved.pdf.unlink()
+    saved.pdf.mkdir()  # a folder where the PDF goes: it cannot be written
+    fig.axes[0].set_title("changed")
+    with pytest.raises(Exception, match="folder"):
+        charts.save_figure(fig, "02-together", folder=tmp_path, labels=zh)
+    assert saved.png.read_bytes() == before[saved.png.name] and saved.svg.read_bytes() == before[saved.svg.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "index.csv"])  # no temporary files
+
+
 def test_save_figure_refuses_bad_names_low_dpi_and_missing_sources(zh, tmp_path):
     with pytest.raises(ValueError, match="notebook number"):
         charts.save_figure(_figure(), "hte stock", folder=tmp_path, labels=zh)

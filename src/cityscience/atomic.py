@@ -26,7 +26,7 @@ from pathlib import Path
 
 __all__ = ["LOCK_FILE", "ZIP_TIMESTAMP", "FolderLocked", "OutputError", "atomic_path", "atomic_write_bytes",
            "atomic_write_many", "atomic_write_text", "check_writable", "folder_lock", "lock_holder",
-           "move_into_place", "write_if_changed", "zip_bytes"]
+           "move_into_place", "write_if_changed", "write_many_if_changed", "zip_bytes"]
 
 #: Timestamp of every entry of the zips the project writes (xlsx, chart packs): equal contents, equal bytes.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -252,13 +252,28 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     modification time, so tools that watch it (git, make) see nothing new.
     """
     path = Path(path)
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    if _holds(path, data):
+        return False
     atomic_write_bytes(path, data)
     return True
+
+
+def write_many_if_changed(files: Mapping[Path, bytes]) -> list[Path]:
+    """:func:`atomic_write_many` of the files that do not already hold exactly these bytes.
+
+    Returns the files written; unchanged ones keep their modification time. The set is one
+    change: a failure leaves every file as it was (a figure never ends up with a new PNG beside an
+    old PDF).
+    """
+    changed = {Path(path): data for path, data in files.items() if not _holds(Path(path), data)}
+    return atomic_write_many(changed) if changed else []
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def move_into_place(src: Path, dest: Path) -> Path:

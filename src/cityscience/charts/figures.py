@@ -43,7 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from ..atomic import write_if_changed
+from ..atomic import write_if_changed, write_many_if_changed
 from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import figure_output_dir, figures_dir, interactive_dir, reader_link
 from .fonts import substitute_fonts
@@ -661,8 +661,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
                                 + " (use characters the CJK font has, or set_theme() before drawing)")
     rendered["svg"] = _svg_tooltips(_renumber_svg_ids(rendered["svg"]), tips)
-    for fmt in FIGURE_FORMATS:
-        write_if_changed(targets[fmt], rendered[fmt])
+    write_many_if_changed({targets[fmt]: rendered[fmt] for fmt in FIGURE_FORMATS})  # all three or none
     if update_index:
         write_figure_index(folder)
     if show is None:
