@@ -345,3 +345,12 @@ def test_a_difference_is_described_with_the_vocabulary_labels_in_either_language
         mine, ref = (vocab.loc[("period", code), f"label_{lang}"] for code in ("part_year", "year"))
         assert text.startswith(f"{names.loc['cixi', f'name_{lang}']} 2024")
         assert term in text and mine in text and ref in text and text.index(mine) < text.index(ref)
+
+
+def test_the_comparison_texts_refuse_a_language_they_do_not_write():
+    row = comparability_table(TINY).set_index("obs_id").loc["c"].copy()
+    row["obs_id"] = "c"
+    with pytest.raises(ValueError, match="language 'fr': expected one of zh, en"):
+        cs.describe_difference(row, lang="fr")
+    with pytest.raises(ValueError, match="language 'fr'"):
+        comparisons(TINY, lang="fr")

@@ -16,6 +16,7 @@ import re
 
 import pandas as pd
 
+from .conventions import check_language
 from .select import select
 
 __all__ = [
@@ -189,6 +190,7 @@ def describe_difference(row: pd.Series, *, lang: str = "en", against: str | None
         lang: "en" or "zh".
         against: what the reference is (default "the others" / "其他").
     """
+    check_language(lang)
     from .load import load_regions, load_vocabularies
 
     vocabularies = load_vocabularies() if vocabularies is None else vocabularies
@@ -399,6 +401,7 @@ def related_levels(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actu
 def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
                      indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None) -> str:
     """A row of :func:`related_levels` in words: the two values, their indicators and how they differ."""
+    check_language(lang)
     from .load import load_regions
 
     indicators, vocabularies = _codebook(indicators, vocabularies)
@@ -463,6 +466,7 @@ def comparisons(obs: pd.DataFrame, *, indicators: pd.DataFrame | None = None, la
         ``indicator, measure, sources, regions, years, obs_ids``, ``comparable``
         and ``verdict`` (in words, from the codebook's labels).
     """
+    check_language(lang)
     table = comparability_table(obs, indicators=indicators)
     rows = []
     for (code, measure), group in table.groupby(_GROUP, observed=True, sort=True):

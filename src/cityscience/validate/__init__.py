@@ -55,10 +55,9 @@ __all__ = [
     "value_in_text",
 ]
 
-# Problems after which a file's rows cannot be trusted to be all there is (the table is left empty).
-#: Checks that mean a table could not be read at all (what follows from its absence is summarized).
+#: Checks that mean a table could not be read at all: its rows are not all there is (the table is left
+#: empty), and what follows from its absence is summarized.
 UNREADABLE = frozenset({"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"})
-_UNREADABLE = UNREADABLE
 
 
 def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Problem]) -> RawTable:
@@ -79,7 +78,7 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
             return RawTable(path=path)
         table, found = read_csv_table(path, shown_of(path), spec.column_names, spec.required_columns)
         problems.extend(found)
-        if any(p.check in _UNREADABLE for p in found):
+        if any(p.check in UNREADABLE for p in found):
             table.rows, table.lines, table.segments = [], [], []
         return table
     folder = root / spec.file.rsplit("/", 1)[0]
@@ -101,7 +100,7 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
         checked.files[shown] = spec.name
         table, found = read_csv_table(path, shown, spec.column_names, spec.required_columns)
         problems.extend(found)
-        if any(p.check in _UNREADABLE for p in found):
+        if any(p.check in UNREADABLE for p in found):
             continue
         for row, line in zip(table.rows, table.lines, strict=True):
             merged.rows.append(row | {"__file__": shown, "__stem__": path.stem})
@@ -163,7 +162,7 @@ def _unreadable(problems: list[Problem], files: dict[str, str]) -> dict[str, str
     """Tables (some of) whose files could not be read → what to fix first, for the follow-on summary."""
     out: dict[str, list[str]] = {}
     for p in problems:
-        if p.check in _UNREADABLE and p.line is None or p.check in {"csv_syntax", "delimiter", "missing_column"}:
+        if p.check in UNREADABLE and p.line is None or p.check in {"csv_syntax", "delimiter", "missing_column"}:
             table = files.get(p.file)
             if table is not None and p.file not in out.setdefault(table, []):
                 out[table].append(p.file)

@@ -64,7 +64,7 @@ def candidate_values(evidence: str) -> list[float]:
 
 def value_in_text(value: float, evidence: str) -> bool:
     """True when ``value`` is one of the numbers the evidence states (exactly: 185.0000000001 is not 185)."""
-    return any(value == v or (v != v and value != value) for v in candidate_values(evidence))
+    return value in candidate_values(evidence)
 
 
 def read_raw(checked: Checked, problems: list[Problem]) -> None:
