@@ -119,6 +119,12 @@ def parse_chinese_numeral(text: str) -> float | None:
     30
     >>> parse_chinese_numeral("一万二千")
     12000
+
+    A last digit right after 百, 千, 万 or 亿 stands for the next lower place, as spoken and
+    written in short (一千二 is 1200, 三万五 35000, 一百五 150); after 零 it is a unit (一千零二 is 1002).
+
+    >>> [parse_chinese_numeral(t) for t in ("一千二", "三万五", "两万三", "一百五", "一千零二", "十五")]
+    [1200, 35000, 23000, 150, 1002, 15]
     """
     if not text or not all(ch in _CN_CHARS for ch in text):
         return None
@@ -143,6 +149,10 @@ def parse_chinese_numeral(text: str) -> float | None:
         else:  # 亿
             yi = (yi + wan + (section + (digit or 0)) or 1) * 100_000_000
             wan, section, digit = 0, 0, None
+    if digit and len(text) > 1:
+        place = _SMALL_UNITS.get(text[-2]) or _BIG_UNITS.get(text[-2], 0)
+        if place >= 100:  # 一千二: the 二 is 二百
+            digit *= place // 10
     return yi + wan + section + (digit or 0)
 
 
