@@ -318,3 +318,13 @@ def test_the_character_table_of_the_plausibility_check_follows_its_definition() 
     assert not wrong, wrong[:10]
     assert not [p for p in range(0x10000) if p not in in_ranges and table[p]]
     assert (table == 2).sum() + (table == 6).sum() > 6000  # GB2312 level 1 alone has 3,755
+
+
+def test_a_qualifier_without_a_mark_for_charts_and_workbooks_is_reported(data):
+    path = data / "codebook" / "vocabularies.csv"
+    rows = read_rows(path)
+    rows.append(["qualifier", "about", "大约", "about", "A qualifier added to the vocabulary."])
+    write_csv(path, rows)
+    (p,) = problems_of(data, "qualifier_mark")
+    assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", len(rows), "code", "about")
+    assert "approx" in p.expected

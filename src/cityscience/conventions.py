@@ -6,12 +6,15 @@ disagree on them.
 
 from __future__ import annotations
 
-__all__ = ["FIGURE_FORMATS", "LANGUAGES", "check_language"]
+__all__ = ["FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "check_language"]
 
 #: Languages of labels, prose, workbooks and chart packs.
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 #: Formats every published figure is written in.
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: The mark charts and workbooks write before a value of each qualifier code (a range is written
+#: low–high instead); ``cityscience validate`` reports a qualifier of the vocabulary without one.
+QUALIFIER_MARKS: dict[str, str] = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
 
 
 def check_language(lang: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..conventions import LANGUAGES, check_language
+from ..conventions import LANGUAGES, QUALIFIER_MARKS, check_language
 from ..provenance import cite_source
 from ..units import display_units
 
@@ -32,8 +32,8 @@ __all__ = [
     "format_value",
 ]
 
-#: Prefix shown before a value for each qualifier (a range is written low–high instead).
-QUALIFIER_SYMBOLS = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
+#: Prefix shown before a value for each qualifier (the project's one table, :data:`~cityscience.conventions.QUALIFIER_MARKS`).
+QUALIFIER_SYMBOLS = QUALIFIER_MARKS
 
 #: Fixed chart phrases in both languages.
 TEXT: dict[str, dict[str, str]] = {

@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
+from ..validate.core import MEASURE_UNITS
 from .figures import attach_note, attach_sources, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
@@ -60,8 +61,6 @@ __all__ = [
 ]
 
 _NEUTRAL = "#555555"
-#: Standard unit a value of each non-level measure is in (a growth rate is in percent whatever it grows).
-MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "multiple": "times"}
 
 
 def _related(fig: Figure, obs: pd.DataFrame, df: pd.DataFrame, lang: str) -> None:

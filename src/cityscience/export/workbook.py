@@ -33,7 +33,7 @@ from .. import __version__
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
 from ..consistency import consistency_flags
-from ..conventions import LANGUAGES
+from ..conventions import LANGUAGES, QUALIFIER_MARKS
 from ..load import (
     load_indicators,
     load_measurement_units,
@@ -53,7 +53,6 @@ _FONT = {"zh": "等线", "en": "Calibri"}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _COMPUTED_FILL = PatternFill("solid", fgColor="E7E6E6")
 _MAX_WIDTH = 60
-_QUALIFIER_MARK = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
 _OBS_SHEET_COLUMNS = ["obs_id", "source_id", "region", "region_name", "year", "indicator", "indicator_name",
                       "label_zh", "measure", "status", "qualifier", "value", "value_high", "unit", "value_std",
                       "value_high_std", "unit_std", "evidence", "note", "variant"]
@@ -381,7 +380,7 @@ def _wide_value(s: _Sheet, r: int, c: int, o: pd.Series, factor: float, unit: st
         decimals = max(decimals, decimals_of(high))
         suffix = "–" + f"{high:,.{decimals}f}"
     shown = int(value) if float(value).is_integer() and decimals == 0 else value
-    cell = s.put(r, c, shown, number_format(decimals, prefix=_QUALIFIER_MARK.get(qualifier, ""), suffix=suffix))
+    cell = s.put(r, c, shown, number_format(decimals, prefix=QUALIFIER_MARKS[qualifier], suffix=suffix))
     cell.comment = Comment(f"{o['obs_id']} · {o['source_id']}\n{o['evidence']}", "cityscience",
                            width=320, height=110)
 

@@ -27,6 +27,7 @@ from .core import (
     check_exclusions,
     check_indicator_models,
     check_observations,
+    check_qualifier_marks,
     check_units,
     exclusion_pattern,
     read_raw,
@@ -146,6 +147,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         check_keys(spec, table, shown, problems)
     check_units(checked, problems)
     check_indicator_models(checked, problems)
+    check_qualifier_marks(checked, problems)
     check_observations(checked, problems)
     check_exclusions(checked, problems)
     checked.parts = check_text_parts(checked, problems)

@@ -14,6 +14,7 @@ import re
 
 import regex
 
+from ..conventions import QUALIFIER_MARKS
 from ..numbers import find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
@@ -22,7 +23,7 @@ from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
 from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "KIND_BASES", "MEASURE_UNITS", "candidate_values", "check_exclusions",
-           "check_indicator_models", "check_observations", "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
+           "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
 
 # Standard unit each non-level measure must be written in.
 MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "rank_change": "rank",
@@ -238,6 +239,18 @@ def check_units(checked: Checked, problems: list[Problem]) -> None:
     for row, line in zip(table.rows, table.lines, strict=True):
         if row["factor"] and is_number(row["factor"]) and float(row["factor"]) <= 0:
             problems.append(Problem(shown, line, "factor", row["factor"], "a positive factor", "dtype"))
+
+
+def check_qualifier_marks(checked: Checked, problems: list[Problem]) -> None:
+    """Every qualifier of the vocabulary has the mark charts and workbooks write before its values."""
+    table = checked.tables["vocabularies"]
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row.get("vocabulary") == "qualifier" and row.get("code") and row["code"] not in QUALIFIER_MARKS:
+            problems.append(Problem(shown, line, "code", row["code"],
+                                    "a qualifier charts and workbooks can mark: one of "
+                                    f"{', '.join(QUALIFIER_MARKS)} (a new one needs its mark in "
+                                    "cityscience.conventions.QUALIFIER_MARKS)", "qualifier_mark"))
 
 
 def exclusion_pattern(row: dict[str, str]):
