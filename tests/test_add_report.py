@@ -168,3 +168,21 @@ def test_an_indicator_without_a_comparability_model_is_reported(tmp_path):
     (data / "indicators.csv").write_text(out.getvalue(), encoding="utf-8")
     found = [(p.line, p.column) for p in check(data, accounting=False).problems if p.check == "comparability_model"]
     assert found == [(2, "basis"), (3, "basis")]
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--region", "Cixi", "did you mean 'cixi'?"),  # capitals: not a code, and a known one is meant
+    ("--region", "ningpo", "did you mean 'ningbo'?"),
+    ("--year", "20", "--year: '20': expected a year between 1949 and 2100"),
+    ("--retrieved", "02/05/2024", "--retrieved: '02/05/2024': expected a real calendar date written YYYY-MM-DD"),
+    ("--source-id", "Qingxi 2019", "--source-id: 'Qingxi 2019': expected text matching the pattern"),
+])
+def test_an_argument_accept_would_reject_is_refused_before_drafting(tmp_path, capsys, option, value, expected):
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    args = {"--region": region, "--year": str(year), option: value}
+    book = tmp_path / "review.xlsx"
+    assert main(["add-report", str(FOLDER / name), *[x for kv in args.items() for x in kv], "--data", str(data),
+                 "-o", str(book)]) == 1
+    assert expected in capsys.readouterr().err
+    assert not book.exists()

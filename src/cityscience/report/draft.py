@@ -12,6 +12,7 @@ marked as unsure. Nothing here names a place, a document or a number.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from pathlib import Path
@@ -20,9 +21,12 @@ from ..extract import extract
 from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report, require_text
 from ..numbers import find_numbers
 from ..paths import data_dir
-from ..tables import read_bytes_capped
+from ..problems import Problem
+from ..tables import RawTable, read_bytes_capped
 from ..textnorm import normalize, to_simplified
 from ..validate import UNREADABLE, check
+from ..validate.cells import check_cells
+from ..validate.checked import Checked
 from ..validate.core import KIND_BASES
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
@@ -255,6 +259,32 @@ def _columns(checked, name: str) -> list[str]:
     return checked.registry[name].column_names if name in checked.registry else []
 
 
+#: The arguments of :func:`draft` that become cells of the new rows: (table, column) of each.
+_ARGUMENT_CELLS = {"region": ("regions", "region"), "year": ("sources", "report_year"),
+                   "source_id": ("sources", "source_id"), "retrieved": ("sources", "retrieved")}
+
+
+def _check_arguments(checked: Checked, **given: object) -> None:
+    """Refuse, before any drafting, arguments their cells would reject at accept (a region code in
+    capitals, a year 20, a date 02/05/2024), with every problem and, for a region, a close known code."""
+    problems: list[Problem] = []
+    for name, value in given.items():
+        if value is None or _ARGUMENT_CELLS[name][0] not in checked.registry:
+            continue
+        table, column = _ARGUMENT_CELLS[name]
+        raw = RawTable(Path(table), columns=[column], rows=[{column: str(value)}], lines=[1])
+        check_cells(checked.registry[table], raw, {}, f"--{name.replace('_', '-')}", {}, problems)
+    known = [r["region"] for r in _rows(checked, "regions")]
+    region = str(given.get("region") or "")
+    close = [k for k in known if k.lower() == region.lower()] or difflib.get_close_matches(region, known, n=1,
+                                                                                         cutoff=0.8)
+    if region not in known and close:
+        problems.append(Problem("--region", None, None, region, f"a region code of regions.csv (did you mean "
+                                f"{close[0]!r}?), or a new code not this close to a known one", "close_region"))
+    if problems:
+        raise ReportError("; ".join(f"{p.file}: {p.value!r}: expected {p.expected}" for p in problems))
+
+
 def draft(path: str | Path, *, region: str, year: int | None = None, source_id: str | None = None,
           url: str | None = None, retrieved: str | None = None, parts=None, data: Path | None = None,
           leave_out: frozenset[str] = frozenset()) -> Draft:
@@ -283,6 +313,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                           + "; ".join(str(p) for p in unreadable[:5])
                           + (f" (and {len(unreadable) - 5} more)" if len(unreadable) > 5 else "")
                           + " (fix them first: cityscience validate)")
+    _check_arguments(checked, region=region, year=year, source_id=source_id, retrieved=retrieved)
     warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
                 "accept will report them"] if checked.problems else []
     regions = _rows(checked, "regions")

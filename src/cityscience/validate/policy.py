@@ -396,6 +396,7 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
     between the end of the item (and of its parts) and the start of the next item, or the end of its part.
 
     A gap inside a list is a numbering gap; this finds the items missing after the last curated one.
+    A section heading that items name (二、主要工作和举措 after an item 一、) is not a missing item.
     """
     children: dict[str, list[str]] = {}
     for row, _ in rows:
@@ -407,6 +408,10 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
             starts.setdefault(row["source_id"], []).append(spans[row["item_id"]][0])
     for source_id in starts:
         starts[source_id].sort()
+    headings: dict[str, set[str]] = {}  # the section headings items name: a heading is not a missing item
+    for row, _ in rows:
+        if row["section"]:
+            headings.setdefault(row["source_id"], set()).add(_squeeze(row["section"]))
     for row, line in rows:
         span = spans.get(row["item_id"])
         pattern = _next_marker_pattern(row["marker"]) if row["marker"] else None
@@ -420,6 +425,9 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
         wanted = int(row["item_no"]) + 1
         for m in pattern.finditer(texts[sid], begin, end):
             token = m.group(1)
+            ahead = _squeeze(texts[sid][m.start(): m.start() + 200])
+            if any(ahead.startswith(h) for h in headings.get(sid, ())):
+                continue
             if (int(token) if token.isdigit() else parse_chinese_numeral(token)) == wanted:
                 context = texts[sid][m.start(): m.start() + 30].split("\n")[0].strip()
                 problems.append(Problem(shown, line, "item_no", row["item_no"],
