@@ -44,3 +44,14 @@ def test_readme_commands_exist_and_ci_runs_make_test():
         assert re.search(rf"^{target}:", makefile, re.M)
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
 
+
+
+def test_the_command_line_prints_the_version_of_pyproject(capsys):
+    import pytest
+
+    from cityscience.cli import main
+
+    version = tomllib.loads((project_root() / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"cityscience {version}"

@@ -44,12 +44,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Source-traced S&T indicators of Zhejiang jurisdictions: validate the data, "
         "run the notebooks, export figures and workbooks.",
     )
+    parser.add_argument("--version", action="version", version=f"cityscience {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module, help_text) in _COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         p.set_defaults(_module=module)
         importlib.import_module(module).add_arguments(p)
     return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="where the text was taken from (sources.url)")
     parser.add_argument("--retrieved", help="when it was taken, YYYY-MM-DD (sources.retrieved)")
     parser.add_argument("--parts", metavar="SPEC", type=parts_spec, help="override the detected parts (see below)")
-    parser.add_argument("-o", "--output", type=Path, help="the review workbook to write (.xlsx)")
+    parser.add_argument("-o", "--output", type=Path,
+                        help="the review workbook to write (.xlsx); required, with FILE and --region, unless --evaluate")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
     parser.add_argument("--evaluate", action="store_true",
                         help="leave-one-document-out on the curated documents, then the test reports")
