@@ -230,3 +230,10 @@ def test_an_item_left_out_at_the_end_of_its_list_is_reported(data, dropped, kept
     [p] = [p for p in _only(_problems(data), "item_missing") if p.line == line]
     assert p.column == "item_no"
     assert f"an item {int(p.value) + 1} after it" in p.expected and f"goes on with '{next_no}" in p.expected
+
+
+def test_an_item_whose_evidence_is_not_found_is_reported_once(data):
+    """Its list's order is unknown then: no numbering gap or missing item follows from it."""
+    _edit(data, "policy_items.csv", "item_id", "hs17-02", evidence="2、一段文件里没有的话。")
+    problems = _problems(data)
+    assert [p.check for p in problems] == ["evidence_not_found"]

@@ -354,9 +354,11 @@ def _check_numbering(rows, position, shown, problems) -> None:
     """Items of one list are numbered 1, 2, 3, … in document order (restarting at 1 under a new heading)."""
     groups: dict[tuple[str, str, str], list] = {}
     for row, line in rows:
-        if row["item_id"] in position and row["item_no"].isdigit():
+        if row["item_no"].isdigit():
             groups.setdefault((row["source_id"], row["kind"], row["parent"]), []).append((row, line))
     for items in groups.values():
+        if any(row["item_id"] not in position for row, _ in items):
+            continue  # an item whose evidence was not found (reported) has no place in the order
         items.sort(key=lambda rl: position[rl[0]["item_id"]])
         prev_no, prev_section = 0, None
         for row, line in items:
@@ -412,8 +414,11 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
     for row, _ in rows:
         if row["section"]:
             headings.setdefault(row["source_id"], set()).add(_squeeze(row["section"]))
+    unplaced = {(row["source_id"], row["kind"], row["parent"]) for row, _ in rows if row["item_id"] not in spans}
     for row, line in rows:
         span = spans.get(row["item_id"])
+        if (row["source_id"], row["kind"], row["parent"]) in unplaced:
+            continue  # an item of this list was not found in the text (reported): where it ends is unknown
         pattern = _next_marker_pattern(row["marker"]) if row["marker"] else None
         if span is None or pattern is None or not row["item_no"].isdigit():
             continue
