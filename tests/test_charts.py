@@ -472,3 +472,12 @@ def test_quiet_seaborn_silences_only_its_copy_warning():
 def test_labels_module_has_both_languages_for_every_phrase():
     for key, texts in labels_mod.TEXT.items():
         assert set(texts) == set(charts.LANGUAGES), key
+
+
+def test_a_profile_of_an_unknown_region_names_the_known_ones():
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    known = ", ".join(cs.load_regions()["region"].astype(str))
+    with pytest.raises(ValueError, match=f"'ningpo' not known; expected one of {known}"):
+        charts.region_profile(obs, "ningpo")

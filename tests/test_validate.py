@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import cityscience as cs
@@ -328,3 +330,11 @@ def test_a_qualifier_without_a_mark_for_charts_and_workbooks_is_reported(data):
     (p,) = problems_of(data, "qualifier_mark")
     assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", len(rows), "code", "about")
     assert "approx" in p.expected
+
+
+def test_a_data_folder_at_the_root_of_the_file_system_is_named_by_its_absolute_path(tmp_path, monkeypatch):
+    from cityscience.tables import relpath
+
+    monkeypatch.chdir(tmp_path)
+    assert relpath(Path("/no-such-folder/codebook/tables.csv"), Path("/")) == "/no-such-folder/codebook/tables.csv"
+    assert relpath(tmp_path / "data" / "x.csv", tmp_path) == "data/x.csv"

@@ -62,8 +62,8 @@ def relpath(path: Path, base: Path | None = None) -> str:
     """Path shown in messages: relative to ``base`` (the data folder's parent) when possible."""
     path = Path(path)
     for root in [base, Path.cwd()]:
-        if root is None:
-            continue
+        if root is None or Path(root).resolve() == Path(Path(root).resolve().anchor):
+            continue  # relative to / the path would read as relative to the working folder
         try:
             return str(path.resolve().relative_to(Path(root).resolve()))
         except ValueError:

@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
+from ..select import select
 from ..validate.core import MEASURE_UNITS
 from .figures import attach_note, attach_sources, figure_info
 from .figures import mark as mark_value
@@ -755,7 +756,7 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
         from ..load import load_indicators
 
         indicators = load_indicators()
-    mine = obs[obs["region"].astype(str) == str(region)]
+    mine = select(obs, region=region)  # an unknown code raises, naming the known ones
     if mine.empty:
         raise ValueError(f"region {region!r} has no values to profile")
     codes = indicators["indicator"].astype(str)
