@@ -107,11 +107,12 @@ def _check_built(folder: Path, output: Path) -> None:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from ..export.figures import write_chart_pack
+    from ..export.figures import check_pack_region, write_chart_pack
 
     name = f"cityscience-figures-{args.region or 'all'}-{args.lang}-{args.fmt}.zip"
     out = args.output if args.output is not None else build_dir() / name
     check_writable(out)
+    check_pack_region(args.region, args.data)  # a mistyped region first, whatever state the figures are in
     _check_built(figures_dir(), build_dir())
     pack = write_chart_pack(out, root=args.data, region=args.region, lang=args.lang, fmt=args.fmt)
     print(f"wrote {out}: {pack.count} figure{'s' if pack.count != 1 else ''} ({args.fmt}, {args.lang})")

@@ -34,7 +34,7 @@ from ..paths import data_dir, figures_dir, project_root
 from .version import data_version
 from .workbook import FigureData
 
-__all__ = ["PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "figure_data", "figure_index",
+__all__ = ["PACK_INDEX_COLUMNS", "ChartPack", "ChartPackError", "check_pack_region", "figure_data", "figure_index",
            "write_chart_pack"]
 
 PACK_INDEX_COLUMNS = ("file", "name", "title", "notebook", "lang", "regions", "indicators", "sources",
@@ -141,6 +141,15 @@ def _select(index: pd.DataFrame, region: str | None, lang: str) -> pd.DataFrame:
     return chosen.sort_values("name").reset_index(drop=True)
 
 
+def check_pack_region(region: str | None, root: Path | None = None) -> None:
+    """Raise :class:`ChartPackError` unless ``region`` is None or a code of regions.csv (named)."""
+    if region is None:
+        return
+    known = list(load_regions(root)["region"].astype(str))
+    if region not in known:
+        raise ChartPackError(f"region {region!r}: expected one of {', '.join(known)} (regions.csv)")
+
+
 def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None = None, lang: str = "zh",
                      fmt: str = "png", folder: Path | None = None) -> ChartPack:
     """Write the figures in ``lang`` and ``fmt`` (all, or those about ``region``) to the zip ``out``.
@@ -166,10 +175,7 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
     if lang not in _README:
         raise ChartPackError(f"lang {lang!r}: expected zh or en")
     root = Path(root) if root is not None else data_dir()
-    regions = load_regions(root)
-    known = list(regions["region"].astype(str))
-    if region is not None and region not in known:
-        raise ChartPackError(f"region {region!r}: expected one of {', '.join(known)} (regions.csv)")
+    check_pack_region(region, root)
     folder = Path(folder) if folder is not None else figures_dir()
     index = figure_index(folder)
     _check_published(index, folder)
