@@ -158,6 +158,27 @@ def test_a_build_publishes_the_figures_and_removes_stale_ones(project, monkeypat
     assert not (output / "figures-staging").exists()
 
 
+def test_the_outputs_of_a_region_no_longer_planned_are_removed(project, monkeypatch):
+    notebooks, figures, output = project
+    plan = b.plan_jobs
+    planned = ["cixi"]
+    monkeypatch.setattr(b, "plan_jobs", lambda folder, only=(), regions=None: plan(
+        folder, only=only, regions=list(planned)))
+
+    def run():
+        return b.build(notebooks=notebooks, figures=figures, output=output, validate=False, workers=2,
+                       progress=False, log=lambda msg: None)
+
+    run()
+    gone = json.loads((output / "manifests" / "11-param-cixi-en.json").read_text(encoding="utf-8"))
+    assert (output / gone["executed"]).is_file() and (output / gone["html"]).is_file()
+    planned[:] = ["ningbo"]  # the region left the data
+    run()
+    assert not (output / "manifests" / "11-param-cixi-en.json").exists()
+    assert not (output / gone["executed"]).exists() and not (output / gone["html"]).exists()
+    assert not list(figures.glob("11-cixi-*")) and list(figures.glob("11-ningbo-en.*"))
+
+
 def test_a_changed_input_runs_exactly_the_affected_executions(small):
     notebooks, data, figures, output, run = small
     everything = ["20-first", "22-lang-zh", "22-lang-en"]

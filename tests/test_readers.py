@@ -63,3 +63,13 @@ def test_pages_are_written_once_and_the_same_every_time(checked, tmp_path):
     written = readers.write_reader_pages(tmp_path / "readers")
     assert sorted(p.name for p in written) == sorted(f"{sid}.html" for sid in checked.raw_texts)
     assert readers.write_reader_pages(tmp_path / "readers") == []  # unchanged: nothing rewritten
+
+
+def test_the_page_of_a_document_no_longer_in_the_data_is_removed(checked, tmp_path):
+    folder = tmp_path / "readers"
+    readers.write_reader_pages(folder)
+    (folder / "qingxi-2019-summary.html").write_text("<html>a document since removed</html>", encoding="utf-8")
+    (folder / "notes.txt").write_text("not a reader page", encoding="utf-8")
+    assert readers.write_reader_pages(folder) == []
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*(f"{sid}.html" for sid in checked.raw_texts),
+                                                               "notes.txt"])

@@ -757,6 +757,7 @@ def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: 
     planned = {job.name for job in jobs}
     for path in (output / "manifests").glob("*.json"):  # executions no longer planned publish nothing
         if path.stem.startswith(tuple(prefixes)) and path.stem not in planned:
+            _remove_outputs(output, path)
             path.unlink()
     if validate:  # each (checked) document with its evidence marked: what the figures' values link to
         from .export.readers import write_reader_pages
@@ -764,6 +765,20 @@ def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: 
         write_reader_pages(output / "readers")
     return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
                        seconds=time.perf_counter() - start)
+
+
+def _remove_outputs(output: Path, manifest: Path) -> None:
+    """Remove the executed notebook and HTML page a manifest records (a region or notebook gone)."""
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for key in ("executed", "html"):
+        rel = recorded.get(key) if isinstance(recorded, dict) else None
+        if isinstance(rel, str) and rel:
+            path = (output / rel).resolve()
+            if path.is_relative_to(output.resolve()):
+                path.unlink(missing_ok=True)
 
 
 def unpublished_figures(figures: Path | None = None, output: Path | None = None) -> list[str]:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import atomic_write_many
+from ..atomic import write_many_if_changed
 from ..numbers import normalize
 from ..paths import readers_dir
 from ..validate import check
@@ -169,9 +169,12 @@ def reader_pages(data: Path | None = None, *, checked: Checked | None = None) ->
 
 def write_reader_pages(folder: Path | None = None, data: Path | None = None) -> list[Path]:
     """Write ``<source_id>.html`` for every document into ``folder`` (default ``build/readers``): the changed
-    pages, all or none; return them."""
+    pages, all or none; return them. Pages of documents no longer in the data are removed."""
     folder = Path(folder) if folder is not None else readers_dir()
     files = {folder / f"{sid}.html": text.encode("utf-8") for sid, text in reader_pages(data).items()}
-    changed = {path: data for path, data in files.items() if not path.is_file() or path.read_bytes() != data}
     folder.mkdir(parents=True, exist_ok=True)
-    return atomic_write_many(changed) if changed else []
+    written = write_many_if_changed(files)
+    for page in folder.glob("*.html"):
+        if page not in files:
+            page.unlink()
+    return written
