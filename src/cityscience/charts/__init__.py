@@ -8,7 +8,7 @@ Typical use in a notebook::
     charts.set_theme("zh")                      # fonts, colours, reproducible export settings
     obs = cs.load_observations()
     fig, ax = charts.bar_by_region(obs, "hte_stock")
-    charts.save_figure(fig, "02-hte-stock")     # figures/02-hte-stock.png/.svg/.pdf + index.csv
+    charts.save_figure(fig, "02-hte-stock")     # 02-hte-stock-LANG.png/.svg/.pdf + index.csv: figures/ in a build, else build/interactive/figures/
 
 Chart functions return ``(fig, ax)``; region colours, status styles and
 qualifier symbols are fixed here so every chart of the project agrees.
