@@ -26,3 +26,16 @@ def test_every_unedited_draft_is_accepted(scores):
     reports = evaluate_reports(FOLDER)
     assert [(s.document, s.note) for s in reports if not s.accepted] == []
     assert reports[-1].fields == reports[-1].field_total  # every field of the test reports' rows as curated
+
+
+def test_a_malformed_fact_table_is_reported_with_its_file_and_lines(tmp_path):
+    from cityscience.problems import ValidationError
+
+    (tmp_path / "manifest.csv").write_text((FOLDER / "manifest.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "facts.csv").write_text("file,evidence\nx.txt\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        evaluate_reports(tmp_path)
+    missing = {p.column for p in raised.value.problems if (p.line, p.check) == (1, "missing_column")}
+    assert missing == {"indicator", "status", "measure", "qualifier", "unit", "year", "value"}
+    assert [(p.line, p.check) for p in raised.value.problems if p.column not in missing] == [(2, "field_count")]
+    assert all(p.file.endswith("facts.csv") for p in raised.value.problems)

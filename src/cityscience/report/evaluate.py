@@ -33,6 +33,8 @@ from pathlib import Path
 
 from ..numbers import find_numbers, normalize
 from ..paths import data_dir
+from ..problems import ValidationError
+from ..tables import read_csv_table, relpath
 from ..validate import check, exclusion_pattern
 
 __all__ = ["GOALS", "Score", "evaluate_documents", "evaluate_reports", "main", "table"]
@@ -209,6 +211,19 @@ def _total(scores: list[Score]) -> Score:
     return total
 
 
+#: The columns of a test-report folder's tables (see evaluate_reports; tests/fixtures/reports holds one).
+_FACT_COLUMNS = ["file", "evidence", "value", "indicator", "measure", "status", "qualifier", "unit", "year", "note"]
+_MANIFEST_COLUMNS = ["file", "region", "year", "kind"]
+
+
+def _fixture_rows(path: Path, columns: list[str], required: set[str]) -> list[dict[str, str]]:
+    """The rows of a test-report table, read by the project's CSV reader (every problem raised at once)."""
+    table, problems = read_csv_table(path, relpath(path), columns, required)
+    if problems:
+        raise ValidationError(problems)
+    return table.rows
+
+
 def evaluate_reports(folder: Path, root: Path | None = None) -> list[Score]:
     """The test reports of ``folder`` (``manifest.csv``: file, region, year; ``facts.csv``: file, evidence,
     value, indicator — ``new`` where no code of the codebook fits — and the fields), each drafted with the whole codebook and accepted
@@ -216,9 +231,10 @@ def evaluate_reports(folder: Path, root: Path | None = None) -> list[Score]:
     from .draft import draft
 
     root = Path(root) if root is not None else data_dir()
-    facts = list(csv.DictReader(io.StringIO((folder / "facts.csv").read_text(encoding="utf-8"))))
+    facts = _fixture_rows(folder / "facts.csv", _FACT_COLUMNS, {"file", "evidence", "indicator", *_FIELDS})
     used = {r["indicator"] for r in check(root, accounting=False).tables["indicators"].rows}
-    manifest = {r["file"]: r for r in csv.DictReader(io.StringIO((folder / "manifest.csv").read_text(encoding="utf-8")))}
+    manifest = {r["file"]: r for r in _fixture_rows(folder / "manifest.csv", _MANIFEST_COLUMNS,
+                                                    {"file", "region", "year"})}
     out = []
     for name in dict.fromkeys(r["file"] for r in facts):
         gold = [r for r in facts if r["file"] == name]
