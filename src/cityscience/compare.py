@@ -259,7 +259,7 @@ def latest(obs: pd.DataFrame, *, status: str = "actual") -> pd.DataFrame:
     newest = sub[sub["year"] == sub.groupby(["region", "indicator"], observed=True)["year"].transform("max")]
     tied = newest[newest.duplicated(["region", "indicator"], keep=False)]
     if len(tied):
-        shown = tied[["obs_id", "region", "indicator", "year", *[c for c in ("variant",) if c in tied]]]
+        shown = tied[["obs_id", "region", "indicator", "year"] + (["variant"] if "variant" in tied else [])]
         raise ValueError("several levels for the latest year of one indicator and region; filter by source or "
                          f"variant first:\n{shown.to_string(index=False)}")
     return newest.reset_index(drop=True)

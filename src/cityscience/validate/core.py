@@ -176,7 +176,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
                                     "negative_value"))
 
 
-_SCALES = "万亿"
+_SCALES = ("万", "亿")
 #: What may stand between a number and its 万/亿: 1000余万元, 3 万人.
 _BEFORE_SCALE = re.compile(r"\s*[余多]?")
 
@@ -190,13 +190,13 @@ def _check_scale(row, line, shown, value, evidence, problems) -> None:
     """
     norm = normalize(evidence)
     unit = normalize(row["unit"])
-    scale = unit[:1] if unit[:1] and unit[:1] in _SCALES else ""
+    scale = unit[:1] if unit[:1] in _SCALES else ""
     base = unit[len(scale):]
     written = set()
     for t in find_numbers(norm, normalized=True):
         if t.value == value or (-t.value == value and DECREASE.search(norm, max(0, t.start - 3), t.start)):
             after = norm[_BEFORE_SCALE.match(norm, t.end).end():]
-            if after[:1] and after[:1] in _SCALES:
+            if after[:1] in _SCALES:
                 written.add(after[:1])
             elif base and after.startswith(base):
                 written.add("")

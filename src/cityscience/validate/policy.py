@@ -24,7 +24,9 @@ __all__ = ["Located", "alias_index", "check_policy_items", "check_stopwords", "c
            "check_text_parts", "locate_parts", "region_search_order", "resolve_bodies"]
 
 _WS = re.compile(r"\s+")
-_MARKER = re.compile(r"^[((]?([0-9]+|[一二三四五六七八九十]+)[))]?(?:是|\.|、)?$")
+_CN_DIGIT = "[一二三四五六七八九十]"
+#: An item's marker as written: 1. 2、 (一) 一是 12 (the number in group 2).
+_MARKER = re.compile(f"^([((]?)([0-9]+|{_CN_DIGIT}+)([))]?)(是|\\.|、)?$")
 # Parts of the text in which policy items may stand.
 _ITEM_PARTS = {"summary", "plan"}
 
@@ -169,7 +171,7 @@ def _marker_number(marker: str) -> int | None:
     m = _MARKER.match(_squeeze(marker))
     if not m:
         return None
-    token = m.group(1)
+    token = m.group(2)
     if token.isdigit():
         return int(token)
     tokens = find_numbers(token, normalized=True)
@@ -372,24 +374,21 @@ def _check_numbering(rows, position, shown, problems) -> None:
             prev_no, prev_section = no, row["section"]
 
 
-_CN_NUMERAL = "[一二三四五六七八九十]+"
-
-
 def _next_marker_pattern(marker: str) -> re.Pattern | None:
     """Markers written like ``marker``, with the number in group 1: 23. or 23、 like 22., 三是 like 二是, (三)
     like (二), a table cell holding 3 alone like one holding 2."""
-    m = re.fullmatch(r"([((]?)([0-9]+|[一二三四五六七八九十]+)([))]?)(是|\.|、)?", _squeeze(marker))
+    m = _MARKER.match(_squeeze(marker))
     if not m:
         return None
     opening, number, closing, after = m.groups()
     digits = number.isdigit()
-    num = r"([0-9]+)" if digits else f"({_CN_NUMERAL})"
+    num = r"([0-9]+)" if digits else f"({_CN_DIGIT}+)"
     if opening or closing:
         return re.compile(r"[((]" + num + r"[))]")
     if after == "是":
         return re.compile(num + "是")
     if after:  # 1. and 1、 both stand for the same list (Haishu's points mix them)
-        return re.compile((r"(?<![0-9.])" if digits else f"(?<!{_CN_NUMERAL[:-1]})") + num + r"[.、](?![0-9])")
+        return re.compile((r"(?<![0-9.])" if digits else f"(?<!{_CN_DIGIT})") + num + r"[.、](?![0-9])")
     return re.compile(r"^[ \t|]*" + num + r"[ \t]*$", re.M) if digits else None
 
 
@@ -430,10 +429,10 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
         wanted = int(row["item_no"]) + 1
         for m in pattern.finditer(texts[sid], begin, end):
             token = m.group(1)
-            ahead = _squeeze(texts[sid][m.start(): m.start() + 200])
-            if any(ahead.startswith(h) for h in headings.get(sid, ())):
+            if (int(token) if token.isdigit() else parse_chinese_numeral(token)) != wanted:
                 continue
-            if (int(token) if token.isdigit() else parse_chinese_numeral(token)) == wanted:
+            ahead = _squeeze(texts[sid][m.start(): m.start() + 200])
+            if not any(ahead.startswith(h) for h in headings.get(sid, ())):
                 context = texts[sid][m.start(): m.start() + 30].split("\n")[0].strip()
                 problems.append(Problem(shown, line, "item_no", row["item_no"],
                                         f"the last item of its list, or an item {wanted} after it: {sid} goes "
