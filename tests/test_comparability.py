@@ -21,7 +21,6 @@ from cityscience.compare import (
     wide,
     with_comparability,
 )
-from cityscience.validate.core import KIND_BASES
 
 # --- the decisions, on the curated data -------------------------------------------------------------
 
@@ -115,12 +114,6 @@ def test_translations(ind):
             assert "transformation" in r["name_en"].lower(), code
     assert "recognised or registered" in ind.loc["provincial_st_sme_new", "name_en"]
     assert "回杭" in ind.loc["sv_incubator_projects_relocated", "name_zh"]
-
-
-def test_every_indicator_has_a_comparability_model_consistent_with_its_kind(ind):
-    assert ind[list(DIMENSIONS)].notna().all().all()
-    wrong = [c for c, r in ind.iterrows() if r["basis"] not in KIND_BASES[r["kind"]]]
-    assert wrong == []
 
 
 def test_variant_codes_name_one_dimension_and_depart_from_the_indicator():

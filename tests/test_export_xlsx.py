@@ -155,6 +155,19 @@ def test_codebook_sources_and_flags_sheets(data):
     assert flags[0]["Check"] == "target_below_actual" and flags[0]["Observation IDs"] == "t-003;t-009"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_column_of_a_table_sheet_has_a_header_of_its_own_in_each_language(data, lang):
+    from cityscience.export.labels import sheet_name
+    from cityscience.load import validated
+
+    wb = _load(data, lang)
+    for spec in validated(data).registry.workbook_tables():
+        header = [c.value for c in wb[sheet_name(spec.name, lang)][1]]
+        assert len(set(header)) == len(header), (spec.name, header)
+        raw = [c for c in spec.column_names if c in header]  # a code shown as its own header: not labelled
+        assert raw == [], (spec.name, lang, raw)
+
+
 def test_figure_data_sheets(data):
     fig = FigureData(figure="02-hte-stock", title="高新技术企业数", notebook="notebooks/02-enterprises.ipynb",
                      sources="ningbo-2014-summary; cixi-2024-summary",

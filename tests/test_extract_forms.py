@@ -104,12 +104,13 @@ def test_the_validator_accepts_what_the_extractor_proposes_for_the_new_forms() -
 
 
 def test_the_codebook_units_of_the_new_forms_validate_rank_change_rows() -> None:
+    from cityscience.load import validated
     from cityscience.units import read_units
-    from cityscience.validate import MEASURE_UNITS
+    from cityscience.validate import measure_units
 
     units = {r.unit: r for r in read_units()}
     assert (units["万亿元"].unit_std, units["万亿元"].factor, units["万亿元"].extract) == ("CNY", 1e12, "direct")
-    assert (units["位"].unit_std, units["位"].extract) == (MEASURE_UNITS["rank_change"], "rule")
+    assert (units["位"].unit_std, units["位"].extract) == (measure_units(validated())["rank_change"], "rule")
 
 
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}

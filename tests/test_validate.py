@@ -325,7 +325,7 @@ def test_the_character_table_of_the_plausibility_check_follows_its_definition() 
 def test_a_qualifier_without_a_mark_for_charts_and_workbooks_is_reported(data):
     path = data / "codebook" / "vocabularies.csv"
     rows = read_rows(path)
-    rows.append(["qualifier", "about", "大约", "about", "A qualifier added to the vocabulary."])
+    rows.append(["qualifier", "about", "大约", "about", "A qualifier added to the vocabulary.", "", ""])
     write_csv(path, rows)
     (p,) = problems_of(data, "qualifier_mark")
     assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", len(rows), "code", "about")
@@ -338,3 +338,66 @@ def test_a_data_folder_at_the_root_of_the_file_system_is_named_by_its_absolute_p
     monkeypatch.chdir(tmp_path)
     assert relpath(Path("/no-such-folder/codebook/tables.csv"), Path("/")) == "/no-such-folder/codebook/tables.csv"
     assert relpath(tmp_path / "data" / "x.csv", tmp_path) == "data/x.csv"
+
+
+def _vocabulary_line(data, vocabulary: str, code: str) -> int:
+    rows = read_rows(data / "codebook" / "vocabularies.csv")
+    return next(n for n, r in enumerate(rows, start=1) if r[:2] == [vocabulary, code])
+
+
+def _display_line(data, unit_std: str) -> int:
+    rows = read_rows(data / "codebook" / "units.csv")
+    col, std = rows[0].index("display"), rows[0].index("unit_std")
+    return next(n for n, r in enumerate(rows, start=1) if r[std] == unit_std and r[col] == "yes")
+
+
+def test_the_unit_of_each_measure_is_read_from_the_measure_vocabulary(data):
+    vocab = data / "codebook" / "vocabularies.csv"
+    set_cell(vocab, _vocabulary_line(data, "measure", "yoy_pct"), "unit_std", "count")
+    p = problems_of(data, "unit_mismatch")[0]
+    assert (p.file, p.line, p.column, p.value) == (OBS, 5, "unit", "%")  # t-004, a growth rate in %
+    assert "measure yoy_pct is in count" in p.expected
+
+
+def test_which_levels_cannot_be_negative_is_read_from_the_units_file(data):
+    obs, units = data / "observations" / "demo.csv", data / "codebook" / "units.csv"
+    set_cell(obs, 4, "value", "-12957")
+    set_cell(obs, 4, "evidence", "发明专利申请量达12957件")
+    assert problems_of(data, "negative_value")[0].expected == "a non-negative count amount"
+    set_cell(units, _display_line(data, "count"), "nonnegative", "")
+    assert [p for p in check(data).problems if p.check == "negative_value"] == []
+    rows = read_rows(units)
+    line = next(n for n, r in enumerate(rows, start=1) if r[0] == "件")  # a count unit that is not the display row
+    set_cell(units, line, "nonnegative", "yes")
+    p = problems_of(data, "display_only")[0]
+    assert (p.file, p.line, p.column, p.value) == ("data/codebook/units.csv", line, "nonnegative", "yes")
+
+
+def test_the_bases_each_kind_may_have_are_read_from_the_basis_vocabulary(data):
+    indicators, vocab = data / "indicators.csv", data / "codebook" / "vocabularies.csv"
+    set_cell(indicators, 5, "basis", "valid")  # tech_auctions is a flow; valid is a stock's basis
+    p = problems_of(data, "comparability_model")[0]
+    assert (p.file, p.line, p.column, p.value) == ("data/indicators.csv", 5, "basis", "valid")
+    assert "a basis a flow can have (new, recommended, activity)" == p.expected
+    set_cell(vocab, _vocabulary_line(data, "basis", "valid"), "kinds", "stock;flow")
+    assert check(data).problems == []
+    for code in ("new", "recommended", "activity", "valid"):
+        line = _vocabulary_line(data, "basis", code)
+        kinds = read_rows(vocab)[line - 1][-1]
+        set_cell(vocab, line, "kinds", ";".join(k for k in kinds.split(";") if k != "flow"))
+    p = problems_of(data, "comparability_model")[0]
+    assert "none is listed: add flow to the kinds" in p.expected
+
+
+@pytest.mark.parametrize(("vocabulary", "code", "column", "value", "expected_part"), [
+    ("measure", "pp_change", "unit_std", "", "the standard unit values of the measure pp_change are in"),
+    ("measure", "level", "unit_std", "count", "a level is in its indicator's unit_std"),
+    ("status", "actual", "unit_std", "percent", "on measure rows only"),
+    ("measure", "yoy_pct", "kinds", "flow", "on basis rows only"),
+])
+def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, column, value, expected_part):
+    line = _vocabulary_line(data, vocabulary, code)
+    set_cell(data / "codebook" / "vocabularies.csv", line, column, value)
+    p = problems_of(data, "vocabulary_column")[0]
+    assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", line, column, value)
+    assert expected_part in p.expected

@@ -20,14 +20,14 @@ from .paths import data_dir, resolved
 from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
-__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_units", "read_units",
+__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_units", "nonnegative_units", "read_units",
            "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
 _COLUMNS = ["unit", "unit_std", "factor", "description", "extract", "display", "display_zh", "display_en",
-            "display_factor_en", "format_zh", "format_en"]
-_REQUIRED = set(_COLUMNS) - {"description", "display_factor_en", "format_zh", "format_en"}
+            "display_factor_en", "format_zh", "format_en", "nonnegative"]
+_REQUIRED = set(_COLUMNS) - {"description", "display_factor_en", "format_zh", "format_en", "nonnegative"}
 
 
 class UnitsError(ValueError):
@@ -85,11 +85,16 @@ def _factor(text: str) -> float | None:
 
 def unit_problems(table: RawTable, shown: str) -> list[Problem]:
     """Problems of the rows beyond what ``codebook/columns.csv`` says of each cell: two display
-    rows (or two ``small`` ones) for one standard unit, and a ``small`` row that is not smaller
-    than its standard unit's display row in both languages (the validator adds these to its own)."""
+    rows (or two ``small`` ones) for one standard unit, a ``small`` row that is not smaller
+    than its standard unit's display row in both languages, and ``nonnegative`` on a row that
+    is not a display row (the validator adds these to its own)."""
     problems = []
     rows: dict[tuple[str, str], tuple[dict, int]] = {}
     for row, line in zip(table.rows, table.lines, strict=True):
+        if row.get("nonnegative") and row["display"] != "yes":
+            problems.append(Problem(shown, line, "nonnegative", row["nonnegative"],
+                                    f"an empty cell: whether levels in {row['unit_std']} may be negative is said "
+                                    "once, on its display row (display yes)", "display_only"))
         if row["display"] in ("yes", "small"):
             key = (row["unit_std"], row["display"])
             if key in rows:
@@ -141,6 +146,11 @@ def _cell_problems(table: RawTable, shown: str) -> list[Problem]:
             problems.append(Problem(shown, line, "display", row["display"], "empty, yes or small",
                                     "allowed_value"))
     return problems
+
+
+def nonnegative_units(table: RawTable) -> frozenset[str]:
+    """The standard units whose display row says levels in them are never negative (``nonnegative`` yes)."""
+    return frozenset(r["unit_std"] for r in table.rows if r["display"] == "yes" and r.get("nonnegative") == "yes")
 
 
 _CACHE: dict[Path, tuple[tuple[int, int], tuple[UnitRow, ...]]] = {}

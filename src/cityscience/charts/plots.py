@@ -32,7 +32,6 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
 from ..select import select
-from ..validate.core import MEASURE_UNITS
 from .figures import attach_note, attach_sources, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
@@ -91,9 +90,9 @@ def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
     return lang, labels, fig, ax
 
 
-def _value_text(row: pd.Series, labels: Labels, *, unit_std: str | None = None, with_unit: bool = False) -> str:
+def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False) -> str:
     """A chart frame row's value through the one formatter (:func:`~cityscience.charts.labels.format_value`)."""
-    text = format_value(row["value_std"], unit_std or row["unit_std"], labels.lang, qualifier=row["qualifier"],
+    text = format_value(row["value_std"], row["unit_std"], labels.lang, qualifier=row["qualifier"],
                         value_high=row["value_high_std"], written=row.get("unit"), bare=not with_unit)
     if row["derived"]:
         text = labels.template("derived_value", value=text)
@@ -660,10 +659,8 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
         style = status_style(row["status"], derived=row["derived"])
         color = region_color(row["region"])
         name = labels.indicator(row["indicator"])
-        unit_std = row["unit_std"]
         if row["measure"] != "level":
             name = labels.template("with_measure", name=name, measure=labels.term("measure", row["measure"]))
-            unit_std = MEASURE_UNITS.get(row["measure"], row["unit_std"])
         ax.text(cols[0], pos + 0.4, _fit(name, name_width), ha="left", va="center", fontsize="small",
                 linespacing=1.0)
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
@@ -671,7 +668,7 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
                         markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
         ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
                 ha="left", va="center", fontsize="small")
-        text = _value_text(row, labels, unit_std=unit_std, with_unit=with_unit)
+        text = _value_text(row, labels, with_unit=with_unit)
         drawn.append(ax.text(cols[3], pos + 0.4, text, ha="right", va="center", fontsize="small"))
         mark_value(drawn, row, text)
     shown = _title(ax, title, "")

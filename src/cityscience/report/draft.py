@@ -27,7 +27,7 @@ from ..textnorm import normalize, to_simplified
 from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
-from ..validate.core import KIND_BASES
+from ..validate.core import kind_bases, measure_units
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .stage import staged_check
@@ -43,14 +43,18 @@ class ReportError(ExtractError):
     """A report that cannot be drafted (not text, empty, undetectable encoding), with what was found."""
 
 
-def _basis(kind: str, label: str) -> str:
-    """The basis a new indicator of this kind most likely has, from the words of its label."""
+def _basis(kind: str, label: str, bases: dict[str, tuple[str, ...]]) -> str:
+    """The basis a new indicator of this kind most likely has, from the words of its label
+    (``bases``: kind → the bases it may have, first the default, see :func:`~cityscience.validate.kind_bases`)."""
     text = normalize(label)
+    allowed = bases.get(kind, ())
     if kind == "stock":
-        return "valid" if "有效" in text else "cumulative" if "累计" in text else "existing"
-    if kind == "flow":
-        return "new" if re.search(r"新|认定|入选|引进", text) else "activity"
-    return KIND_BASES.get(kind, ("activity",))[0]
+        guess = "valid" if "有效" in text else "cumulative" if "累计" in text else "existing"
+    elif kind == "flow":
+        guess = "new" if re.search(r"新|认定|入选|引进", text) else "activity"
+    else:
+        guess = allowed[0] if allowed else "activity"
+    return guess if guess in allowed or not allowed else allowed[0]  # the codebook's list has the last word
 
 
 def _missing(v) -> bool:
@@ -455,7 +459,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
 
     # --- candidates -------------------------------------------------------------------------------
     book = Codebook.from_tables(_rows(checked, "indicators"), observations, _rows(checked, "units"),
-                                only_used=bool(leave_out), leave_out=leave_out)
+                                measure_units=measure_units(checked), only_used=bool(leave_out), leave_out=leave_out)
+    bases = kind_bases(checked)
     units = {r["unit"]: r for r in _rows(checked, "units")}
     new_codes: dict[str, str] = {}
     ind_cols = _columns(checked, "indicators")
@@ -491,7 +496,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                     (near or {}).get("unit_std", "")
                 ind_kind = "ratio" if std == "percent" else "index" if std == "index" else \
                     "rank" if std == "rank" else (kind or (near or {}).get("kind", "") or "flow")
-                basis = _basis(ind_kind, label)
+                basis = _basis(ind_kind, label, bases)
                 row = dict.fromkeys(ind_cols, "") | {
                     "basis": basis, "scope": (near or {}).get("scope") or "jurisdiction", "period": "year",
                     "indicator": code, "name_zh": label.split("…")[0] or label,

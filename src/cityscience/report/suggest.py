@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from ..extract.lexicon import OTHER_CLASSIFIERS, lexicon
 from ..textnorm import normalize
-from ..validate.core import MEASURE_UNITS
 
 __all__ = ["Codebook", "Suggestion", "exclusion_reason", "suggest_codes"]
 
@@ -59,24 +58,26 @@ class Codebook:
         labels: code → name_zh and the label_zh of every curated observation with that code.
         measures: code → the measures its observations use.
         unit_std: unit code → its standard unit (from units.csv).
+        measure_units: measure code → the standard unit of its values (the measure vocabulary's unit_std).
     """
 
     indicators: dict[str, dict[str, str]]
     labels: dict[str, list[str]] = field(default_factory=dict)
     measures: dict[str, set[str]] = field(default_factory=dict)
     unit_std: dict[str, str] = field(default_factory=dict)
+    measure_units: dict[str, str] = field(default_factory=dict)
     _grams: dict[str, list[set[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_tables(cls, indicators: list[dict[str, str]], observations: list[dict[str, str]],
-                    units: list[dict[str, str]], *, only_used: bool = False,
-                    leave_out: frozenset[str] = frozenset()) -> Codebook:
+                    units: list[dict[str, str]], *, measure_units: dict[str, str] | None = None,
+                    only_used: bool = False, leave_out: frozenset[str] = frozenset()) -> Codebook:
         """Build from table rows; ``leave_out`` drops a source's observations (and, with ``only_used``,
         every code no other source uses) — the leave-one-document-out evaluation."""
         obs = [r for r in observations if r.get("source_id") not in leave_out]
         used = {r["indicator"] for r in obs}
         rows = {r["indicator"]: r for r in indicators if not only_used or r["indicator"] in used}
-        book = cls(rows, unit_std={r["unit"]: r["unit_std"] for r in units})
+        book = cls(rows, unit_std={r["unit"]: r["unit_std"] for r in units}, measure_units=dict(measure_units or {}))
         for code, row in rows.items():
             book.labels[code] = [row["name_zh"]]
             book.measures[code] = set()
@@ -129,19 +130,14 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
         std = row.get("unit_std", "")
         if measure == "level" and unit_std and std and std != unit_std:
             continue  # a level is in the indicator's standard unit (the validator's rule)
-        if measure != "level" and MEASURE_UNITS.get(measure) == std and row.get("kind") not in {"rank", "index"}:
+        if measure != "level" and book.measure_units.get(measure) == std and row.get("kind") not in {"rank", "index"}:
             continue  # a growth rate belongs to the quantity that grows, not to a rate indicator of its own
         score = max((_likeness(grams, g) for g in book._grams.get(code, [])), default=0.0)
         why = [f"label {score:.2f}"]
         ind_kind = row.get("kind", "")
-        basis = row.get("basis", "")
-        if want_kind == "stock" and (ind_kind == "flow" or basis == "new"):
+        if {want_kind, ind_kind} == {"stock", "flow"}:  # (a basis is one its kind allows: the validator's rule)
             score *= 0.6
-            why.append("stock vs flow")
-        elif want_kind == "flow" and (ind_kind == "stock" or basis in {"cumulative", "valid", "existing",
-                                                                        "cultivated"}):
-            score *= 0.6
-            why.append("flow vs stock")
+            why.append(f"{want_kind} vs {ind_kind}")
         if want_level is not None:
             levels = {_level(x) for x in book.labels.get(code, [])} - {None}
             if levels and want_level not in levels:

@@ -22,14 +22,16 @@ from .accounting import accounting_problems
 from .cells import allowed_sets, check_cells, check_keys, is_number
 from .checked import Checked, Located
 from .core import (
-    MEASURE_UNITS,
     candidate_values,
     check_exclusions,
     check_indicator_models,
     check_observations,
     check_qualifier_marks,
     check_units,
+    check_vocabulary_columns,
     exclusion_pattern,
+    kind_bases,
+    measure_units,
     read_raw,
     value_in_text,
 )
@@ -43,7 +45,6 @@ from .policy import (
 from .registry import Registry, TableSpec, read_registry
 
 __all__ = [
-    "MEASURE_UNITS",
     "Checked",
     "Located",
     "Registry",
@@ -53,6 +54,8 @@ __all__ = [
     "check",
     "exclusion_pattern",
     "is_number",
+    "kind_bases",
+    "measure_units",
     "value_in_text",
 ]
 
@@ -147,6 +150,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         check_keys(spec, table, shown, problems)
     check_units(checked, problems)
     check_indicator_models(checked, problems)
+    check_vocabulary_columns(checked, problems)
     check_qualifier_marks(checked, problems)
     check_observations(checked, problems)
     check_exclusions(checked, problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 
 import regex
 
@@ -18,16 +19,13 @@ from ..conventions import QUALIFIER_MARKS
 from ..numbers import find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
-from ..units import unit_problems
-from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern
+from ..units import nonnegative_units, unit_problems
+from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern, split_list
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "DECREASE", "KIND_BASES", "MEASURE_UNITS", "candidate_values", "check_exclusions",
-           "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units", "exclusion_pattern", "read_raw", "value_in_text"]
-
-# Standard unit each non-level measure must be written in.
-MEASURE_UNITS = {"yoy_pct": "percent", "pp_change": "pp", "pp_diff": "pp", "rank": "rank", "rank_change": "rank",
-                 "multiple": "times"}
+__all__ = ["BREAKING_ZERO", "DECREASE", "candidate_values", "check_exclusions", "check_indicator_models",
+           "check_observations", "check_qualifier_marks", "check_units", "check_vocabulary_columns",
+           "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
 BREAKING_ZERO = "破零"
@@ -100,6 +98,7 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
     obs = checked.tables["observations"]
     units = {r["unit"]: r for r in checked.tables["units"].rows}
     indicators = {r["indicator"]: r for r in checked.tables["indicators"].rows}
+    rules = _UnitRules(measure_units(checked), nonnegative_units(checked.tables["units"]))
     seen_facts: dict[tuple, str] = {}
     for row, line in zip(obs.rows, obs.lines, strict=True):
         shown = row["__file__"]
@@ -111,10 +110,36 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
             problems.append(Problem(shown, line, "indicator", row["indicator"],
                                     f"each fact once (the same fact is at {seen_facts[key]})", "duplicate_key"))
         seen_facts.setdefault(key, f"{shown}:{line}")
-        _check_value(row, line, shown, units, indicators, checked, problems)
+        _check_value(row, line, shown, units, indicators, rules, checked, problems)
 
 
-def _check_value(row, line, shown, units, indicators, checked: Checked, problems) -> None:
+@dataclass(frozen=True)
+class _UnitRules:
+    """What the codebook says of units beyond each unit's row: the unit of each measure, the units never negative."""
+
+    measure_units: dict[str, str]
+    nonnegative: frozenset[str]
+
+
+def measure_units(checked: Checked) -> dict[str, str]:
+    """Measure code → the standard unit its values are in, from the ``unit_std`` column of the
+    measure vocabulary (``level`` has none: a level is in its indicator's unit)."""
+    return {r["code"]: r["unit_std"] for r in checked.tables["vocabularies"].rows
+            if r["vocabulary"] == "measure" and r.get("unit_std")}
+
+
+def kind_bases(checked: Checked) -> dict[str, tuple[str, ...]]:
+    """Indicator kind → the bases it may have, in vocabulary order, from the ``kinds`` column of the
+    basis vocabulary."""
+    out: dict[str, list[str]] = {}
+    for r in checked.tables["vocabularies"].rows:
+        if r["vocabulary"] == "basis":
+            for kind in split_list(r.get("kinds", "")):
+                out.setdefault(kind, []).append(r["code"])
+    return {kind: tuple(bases) for kind, bases in out.items()}
+
+
+def _check_value(row, line, shown, units, indicators, rules: _UnitRules, checked: Checked, problems) -> None:
     """Evidence in the raw text, value in the evidence, unit and range consistent."""
     value = parse_number(row["value"])
     value_ok = value is not None
@@ -161,7 +186,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
                                 f"the unit code {code!r} (units are coded in simplified characters; the evidence "
                                 "keeps the written form)", "unit_code"))
     measure = row["measure"]
-    want = indicator["unit_std"] if measure == "level" else MEASURE_UNITS.get(measure)
+    want = indicator["unit_std"] if measure == "level" else rules.measure_units.get(measure)
     if want is not None and unit["unit_std"] != want:
         why = f"indicator {row['indicator']} is in {want}" if measure == "level" else f"measure {measure} is in {want}"
         problems.append(Problem(shown, line, "unit", row["unit"],
@@ -171,7 +196,7 @@ def _check_value(row, line, shown, units, indicators, checked: Checked, problems
         if unit["unit_std"] == "percent" and indicator["kind"] == "ratio" and not 0 <= value <= 100:
             problems.append(Problem(shown, line, "value", row["value"], "a share between 0 and 100 percent",
                                     "share_range"))
-        if unit["unit_std"] in {"count", "CNY", "m2", "person_year"} and value < 0:
+        if unit["unit_std"] in rules.nonnegative and value < 0:
             problems.append(Problem(shown, line, "value", row["value"], f"a non-negative {unit['unit_std']} amount",
                                     "negative_value"))
 
@@ -207,27 +232,49 @@ def _check_scale(row, line, shown, value, evidence, problems) -> None:
                                 f"{row['unit']} is {'in ' + scale if scale else 'without 万 or 亿'}", "unit_scale"))
 
 
-#: The bases an indicator of each kind may have (a stock is counted at a date, a flow over a period).
-KIND_BASES = {"stock": ("valid", "cumulative", "cultivated", "existing", "streak"),
-              "flow": ("new", "activity", "recommended"), "ratio": ("ratio",), "rank": ("rank",), "index": ("index",)}
-
-
 def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
     """Each indicator has a comparability model (basis, scope, period) and a basis its kind allows."""
     table = checked.tables["indicators"]
     if not {"basis", "scope", "period"} <= set(table.columns):
         return  # a codebook written before the comparability model: the cell checks report the columns
     shown = relpath(table.path, checked.root.parent)
+    bases = kind_bases(checked)
     for row, line in zip(table.rows, table.lines, strict=True):
         for col in ("basis", "scope", "period"):
             if not row[col]:
                 problems.append(Problem(shown, line, col, "", f"a {col} code of the {col} vocabulary: every indicator "
                                         "has a comparability model (basis, scope, period), which the comparisons "
                                         "read", "comparability_model"))
-        allowed = KIND_BASES.get(row["kind"])
-        if row["basis"] and allowed is not None and row["basis"] not in allowed:
-            problems.append(Problem(shown, line, "basis", row["basis"],
-                                    f"a basis a {row['kind']} can have ({', '.join(allowed)})", "comparability_model"))
+        allowed = bases.get(row["kind"], ())
+        if row["basis"] and row["kind"] and row["basis"] not in allowed:
+            can = (f"({', '.join(allowed)})" if allowed else
+                   f"(none is listed: add {row['kind']} to the kinds of a basis row of codebook/vocabularies.csv)")
+            problems.append(Problem(shown, line, "basis", row["basis"], f"a basis a {row['kind']} can have {can}",
+                                    "comparability_model"))
+
+
+#: The columns of the vocabularies table that belong to one vocabulary, and what each says there.
+_VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure's values"),
+                       "kinds": ("basis", "the indicator kinds that may have the basis")}
+
+
+def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
+    """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows."""
+    table = checked.tables["vocabularies"]
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        for col, (vocabulary, what) in _VOCABULARY_COLUMNS.items():
+            value = row.get(col, "")
+            if value and row["vocabulary"] != vocabulary:
+                problems.append(Problem(shown, line, col, value, f"an empty cell: {col} says {what}, on "
+                                        f"{vocabulary} rows only", "vocabulary_column"))
+        if row["vocabulary"] == "measure" and row["code"] == "level" and row.get("unit_std"):
+            problems.append(Problem(shown, line, "unit_std", row["unit_std"], "an empty cell: a level is in its "
+                                    "indicator's unit_std, whatever the indicator", "vocabulary_column"))
+        elif row["vocabulary"] == "measure" and row["code"] != "level" and not row.get("unit_std"):
+            problems.append(Problem(shown, line, "unit_std", "", f"the standard unit values of the measure "
+                                    f"{row['code']} are in (percent for a growth rate): without it their unit "
+                                    "cannot be checked", "vocabulary_column"))
 
 
 def check_units(checked: Checked, problems: list[Problem]) -> None:
