@@ -156,6 +156,15 @@ def test_implausible_structure_is_warned_about() -> None:
     assert given == ["the title '青溪区科技局2021年工作总结及2022年工作思路' names a summary, but no part is a summary"]
 
 
+def test_a_year_given_that_the_title_does_not_write_is_warned_about() -> None:
+    assert extract(SUMMARY_AND_PLAN, year=2022).attrs["structure_warnings"] == []  # the plan's year
+    (warning,) = extract(SUMMARY_AND_PLAN, year=2012).attrs["structure_warnings"]
+    assert warning.startswith("the year given (2012) is not a year the title '青溪区科技局2021年工作总结及"
+                              "2022年工作思路' writes (2021 and 2022)")
+    undated = SUMMARY_AND_PLAN.replace("2021年工作总结及2022年工作思路", "工作总结")
+    assert extract(undated, year=2012).attrs["structure_warnings"] == []  # a title without a year
+
+
 def test_cli_parts_override_and_its_errors(tmp_path: Path, capsys) -> None:
     path = tmp_path / "report.txt"
     path.write_text(SUMMARY_AND_PLAN, encoding="utf-8")

@@ -133,6 +133,8 @@ class DocumentInfo:
     parts: list[Part] = field(default_factory=list)
     title_kinds: frozenset[str] = frozenset()  # what the title names: summary, plan or both
     title_prefix: tuple[int, int] | None = None  # text before the title on its line (page furniture)
+    title_years: tuple[int, ...] = ()  # the years the title writes, in order
+    given_year: int | None = None  # the report year the caller gave (it wins over the title's)
 
     def part_at(self, pos: int) -> Part:
         """The part the character at ``pos`` belongs to."""
@@ -216,7 +218,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         normalize: how the start texts of ``parts`` are normalized (see :func:`resolve_parts`).
     """
     original = norm if original is None else original
-    info = DocumentInfo()
+    info = DocumentInfo(given_year=year)
     title = _find_title(norm)
     title_end = 0
     title_years: list[int] = []
@@ -228,6 +230,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
             info.title_prefix = (title[0], title_start)
         info.title = original[title_start:title_end]
         title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
+        info.title_years = tuple(title_years)
         kinds = _kinds_of(title[1])
         info.title_kinds = frozenset(kinds)
         if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
@@ -330,6 +333,10 @@ def structure_warnings(info: DocumentInfo, length: int, positions: list[int], gi
         if before and p.year <= before[-1].year:
             out.append(f"the plan part from offset {p.start} ({p.why}) is for {p.year}, not after the summary "
                        f"before it ({before[-1].year}): a plan is for a later year{fix}")
+    if info.given_year is not None and info.title_years and info.given_year not in info.title_years:
+        years = " and ".join(str(y) for y in dict.fromkeys(info.title_years))
+        out.append(f"the year given ({info.given_year}) is not a year the title {info.title!r} writes ({years}): "
+                   f"the report year, the obs_ids and the plan's year follow the year given; check it")
     title_kinds = info.title_kinds
     if "summary" in title_kinds and positions:
         if not summaries:

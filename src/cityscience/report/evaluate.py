@@ -23,8 +23,6 @@ document and overall:
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import sys
 import tempfile
@@ -34,8 +32,8 @@ from pathlib import Path
 from ..numbers import find_numbers, normalize
 from ..paths import data_dir
 from ..problems import ValidationError
-from ..tables import read_csv_table, relpath
-from ..validate import check, exclusion_pattern
+from ..tables import RawTable, read_csv_table, relpath
+from ..validate import Checked, check, exclusion_pattern
 
 __all__ = ["GOALS", "Score", "evaluate_documents", "evaluate_reports", "main", "table"]
 
@@ -43,7 +41,7 @@ __all__ = ["GOALS", "Score", "evaluate_documents", "evaluate_reports", "main", "
 GOALS = {"top1": 0.80, "top3": 0.95, "fields": 0.97, "exclusions": 0.90}
 _FIELDS = ("status", "measure", "qualifier", "unit", "year", "value")
 # Tables with one row per document (or per item of one): the rows of the document left out are dropped.
-_PER_SOURCE = ("exclusions.csv", "text_parts.csv", "policy_items.csv")
+_PER_SOURCE = ("exclusions", "text_parts", "policy_items")  # tables with a source_id column
 
 
 @dataclass
@@ -72,17 +70,13 @@ class Score:
         return getattr(self, num) / d if d else None
 
 
-def _drop_rows(path: Path, source_id: str) -> None:
-    if not path.exists():
-        return
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    col = rows[0].index("source_id")
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([rows[0], *(r for r in rows[1:] if r and r[col] != source_id)])
-    path.write_text(out.getvalue(), encoding="utf-8")
+def _drop_rows(table: RawTable, into: Path, source_id: str) -> None:
+    """Write ``table`` to ``into`` without the rows of one source: its other records byte for byte, as read."""
+    kept = [seg for row, seg in zip(table.rows, table.segments, strict=True) if row["source_id"] != source_id]
+    into.write_text(table.header_text + "".join(kept), encoding="utf-8")
 
 
-def _without(root: Path, source: dict[str, str], into: Path) -> tuple[Path, Path]:
+def _without(root: Path, checked: Checked, source: dict[str, str], into: Path) -> tuple[Path, Path]:
     """A copy of the data folder without one document; returns the copy and the document's raw file."""
     data = into / "data"
     shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
@@ -90,9 +84,10 @@ def _without(root: Path, source: dict[str, str], into: Path) -> tuple[Path, Path
     raw = into / source["file_name"]
     shutil.move(data / "raw" / source["file_name"], raw)
     (data / "observations" / f"{source['source_id']}.csv").unlink()
-    _drop_rows(data / "sources.csv", source["source_id"])
-    for name in _PER_SOURCE:
-        _drop_rows(data / name, source["source_id"])
+    for name in ("sources", *_PER_SOURCE):
+        table = checked.tables[name]
+        if table.path.exists():
+            _drop_rows(table, data / table.path.relative_to(checked.root), source["source_id"])
     return data, raw
 
 
@@ -149,14 +144,14 @@ def _compare(score: Score, cands: list[dict], gold_rows: list[dict[str, str]], t
             score.new_right += str(c["indicator"]).startswith("new_")
 
 
-def _score_document(root: Path, source: dict[str, str], curated: list[dict[str, str]],
+def _score_document(root: Path, checked: Checked, source: dict[str, str], curated: list[dict[str, str]],
                     exclusions: list[dict[str, str]]) -> Score:
     from .draft import draft
 
     sid = source["source_id"]
     score = Score(sid, curated=len(curated))
     with tempfile.TemporaryDirectory(prefix="cityscience-eval-") as tmp:
-        data, raw = _without(root, source, Path(tmp))
+        data, raw = _without(root, checked, source, Path(tmp))
         d = draft(raw, region=source["region"], year=int(source["report_year"]), source_id=sid, data=data,
                   leave_out=frozenset({sid}))
         text = raw.read_bytes().decode("utf-8")
@@ -198,7 +193,7 @@ def evaluate_documents(root: Path | None = None, *, progress: bool = False) -> l
     for source in checked.tables["sources"].rows:
         if progress:
             print(f"drafting {source['source_id']} from the other documents …", file=sys.stderr)
-        out.append(_score_document(root, source, [r for r in obs if r["source_id"] == source["source_id"]], excl))
+        out.append(_score_document(root, checked, source, [r for r in obs if r["source_id"] == source["source_id"]], excl))
     return [*out, _total(out)]
 
 

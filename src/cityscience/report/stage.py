@@ -32,11 +32,6 @@ class Rows:
     source_rows: dict[str, int] = field(default_factory=dict)  # field → its row in the source sheet
 
 
-def _csv_header(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    return next(csv.reader(io.StringIO(text)), []) if text else []
-
-
 def _table_file(checked: Checked, table: str, source_id: str) -> str:
     spec = checked.registry[table]
     return spec.file.replace("*", source_id) if spec.is_glob else spec.file
@@ -61,7 +56,7 @@ def staged_files(root: Path, checked: Checked, rows: Rows, problems: list[str]
         path = root / rel
         spec = checked.registry[table]
         exists = path.exists() and not spec.is_glob
-        header = _csv_header(path) if exists else spec.column_names
+        header = (checked.tables[table].columns if exists else None) or spec.column_names  # as validated
         text = path.read_text(encoding="utf-8") if exists else ""
         if text and not text.endswith("\n"):
             text += "\n"
