@@ -9,6 +9,7 @@ normalized text (:func:`normalize`, the project's one normalizer, defined in
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from .textnorm import normalize, to_simplified
 
 __all__ = [
     "NumberToken",
+    "TokenSpans",
     "find_numbers",
     "normalize",
     "parse_chinese_numeral",
@@ -110,6 +112,27 @@ class NumberToken:
     text: str
     value: float
     kind: str
+
+
+class TokenSpans:
+    """The number tokens of one text, found by the span they touch.
+
+    The tokens must be in text order and never overlap, as :func:`find_numbers` gives them, so the
+    ones a span touches are a slice found by bisection.
+
+    >>> spans = TokenSpans(find_numbers("新增12家,累计300家,增长5%"))
+    >>> [t.text for t in spans.touching(3, 12)]
+    ['12', '300']
+    """
+
+    def __init__(self, tokens: list[NumberToken]) -> None:
+        self.tokens = tokens
+        self._starts = [t.start for t in tokens]
+        self._ends = [t.end for t in tokens]
+
+    def touching(self, start: int, end: int) -> list[NumberToken]:
+        """The tokens that overlap the span [start, end) (at an empty span, the token around it)."""
+        return self.tokens[bisect.bisect_right(self._ends, start):bisect.bisect_left(self._starts, end)]
 
 
 def parse_chinese_numeral(text: str) -> float | None:

@@ -44,17 +44,19 @@ class ReportError(ExtractError):
 
 
 def _basis(kind: str, label: str, bases: dict[str, tuple[str, ...]]) -> str:
-    """The basis a new indicator of this kind most likely has, from the words of its label
-    (``bases``: kind → the bases it may have, first the default, see :func:`~cityscience.validate.kind_bases`)."""
+    """The basis a new indicator of this kind most likely has: for a stock or a flow from the words of its
+    label, else the first its kind may have. ``bases`` is kind → the bases it may have
+    (:func:`~cityscience.validate.kind_bases`): a guess it does not list gives way to its first."""
     text = normalize(label)
     allowed = bases.get(kind, ())
+    guess = ""
     if kind == "stock":
         guess = "valid" if "有效" in text else "cumulative" if "累计" in text else "existing"
     elif kind == "flow":
         guess = "new" if re.search(r"新|认定|入选|引进", text) else "activity"
-    else:
-        guess = allowed[0] if allowed else "activity"
-    return guess if guess in allowed or not allowed else allowed[0]  # the codebook's list has the last word
+    if guess and (guess in allowed or not allowed):
+        return guess
+    return allowed[0] if allowed else "activity"
 
 
 def _missing(v) -> bool:

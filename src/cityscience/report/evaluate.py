@@ -76,10 +76,10 @@ def _drop_rows(table: RawTable, into: Path, source_id: str) -> None:
     into.write_text(table.header_text + "".join(kept), encoding="utf-8")
 
 
-def _without(root: Path, checked: Checked, source: dict[str, str], into: Path) -> tuple[Path, Path]:
+def _without(checked: Checked, source: dict[str, str], into: Path) -> tuple[Path, Path]:
     """A copy of the data folder without one document; returns the copy and the document's raw file."""
     data = into / "data"
-    shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    shutil.copytree(checked.root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     (into / "docs").mkdir()
     raw = into / source["file_name"]
     shutil.move(data / "raw" / source["file_name"], raw)
@@ -144,14 +144,14 @@ def _compare(score: Score, cands: list[dict], gold_rows: list[dict[str, str]], t
             score.new_right += str(c["indicator"]).startswith("new_")
 
 
-def _score_document(root: Path, checked: Checked, source: dict[str, str], curated: list[dict[str, str]],
+def _score_document(checked: Checked, source: dict[str, str], curated: list[dict[str, str]],
                     exclusions: list[dict[str, str]]) -> Score:
     from .draft import draft
 
     sid = source["source_id"]
     score = Score(sid, curated=len(curated))
     with tempfile.TemporaryDirectory(prefix="cityscience-eval-") as tmp:
-        data, raw = _without(root, checked, source, Path(tmp))
+        data, raw = _without(checked, source, Path(tmp))
         d = draft(raw, region=source["region"], year=int(source["report_year"]), source_id=sid, data=data,
                   leave_out=frozenset({sid}))
         text = raw.read_bytes().decode("utf-8")
@@ -193,7 +193,7 @@ def evaluate_documents(root: Path | None = None, *, progress: bool = False) -> l
     for source in checked.tables["sources"].rows:
         if progress:
             print(f"drafting {source['source_id']} from the other documents …", file=sys.stderr)
-        out.append(_score_document(root, checked, source, [r for r in obs if r["source_id"] == source["source_id"]], excl))
+        out.append(_score_document(checked, source, [r for r in obs if r["source_id"] == source["source_id"]], excl))
     return [*out, _total(out)]
 
 

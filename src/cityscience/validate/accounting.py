@@ -9,14 +9,13 @@ context.
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 
 import pandas as pd
 import regex
 
-from ..numbers import NumberToken, normalize
+from ..numbers import NumberToken, TokenSpans, normalize
 from ..problems import Problem
 from .cells import PATTERN_TIMEOUT, is_number
 from .checked import Checked
@@ -59,15 +58,7 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
     nor claimed by another observation (falling back to any equal token).
     """
     tokens_by_source = checked.tokens
-    # tokens are in text order and never overlap, so the ones a span touches are found by bisection
-    starts = {sid: [t.start for t in toks] for sid, toks in tokens_by_source.items()}
-    ends = {sid: [t.end for t in toks] for sid, toks in tokens_by_source.items()}
-
-    def touching(sid: str, start: int, end: int) -> list[NumberToken]:
-        """The tokens of ``sid`` that overlap the span [start, end)."""
-        toks = tokens_by_source[sid]
-        return toks[bisect.bisect_right(ends[sid], start):bisect.bisect_left(starts[sid], end)]
-
+    spans = {sid: TokenSpans(toks) for sid, toks in tokens_by_source.items()}
     excluded: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
     for row in checked.tables["exclusions"].rows:
         try:
@@ -80,7 +71,7 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
             if text is None:
                 continue
             for m in pattern.finditer(text, timeout=PATTERN_TIMEOUT):
-                for tok in touching(sid, m.start(), m.end()):
+                for tok in spans[sid].touching(m.start(), m.end()):
                     excluded[sid].setdefault(tok.start, f"excluded:{row['reason']}")
     claimed: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
     for row in checked.tables["observations"].rows:
@@ -91,7 +82,7 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
         wanted = [float(v) for v in (row["value"], row["value_high"]) if is_number(v)]
         for start in _occurrences(text, evidence):
             end = start + len(evidence)
-            inside = [t for t in touching(sid, start, end) if start <= t.start and t.end <= end]
+            inside = [t for t in spans[sid].touching(start, end) if start <= t.start and t.end <= end]
             for value in wanted:
                 equal = [t for t in inside if any(_close(value, v) for v in _token_values(t, text))]
                 free = [t for t in equal if t.start not in claimed[sid] and t.start not in excluded[sid]]

@@ -9,14 +9,13 @@ measure, and every exclusion still covers a number.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
 import regex
 
 from ..conventions import QUALIFIER_MARKS
-from ..numbers import find_numbers, normalize
+from ..numbers import TokenSpans, find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
 from ..units import nonnegative_units, unit_problems
@@ -315,22 +314,16 @@ def exclusion_pattern(row: dict[str, str]):
     return safe_pattern(re.escape(normalize(row["match"])))
 
 
-def _covers_number(pattern, text: str, tokens: list) -> bool:
-    """True when some match of ``pattern`` overlaps one of the number ``tokens`` of ``text``."""
-    starts = [t.start for t in tokens]
-    for m in pattern.finditer(text, timeout=PATTERN_TIMEOUT):
-        i = bisect.bisect_left(starts, m.start())
-        # the token starting at or after the match, or the one before it that may reach into the match
-        for t in tokens[max(0, i - 1): i + 1]:
-            if t.start < m.end() and m.start() < t.end:
-                return True
-    return False
+def _covers_number(pattern, text: str, spans: TokenSpans) -> bool:
+    """True when some match of ``pattern`` overlaps one of the number tokens of ``text``."""
+    return any(spans.touching(m.start(), m.end()) for m in pattern.finditer(text, timeout=PATTERN_TIMEOUT))
 
 
 def check_exclusions(checked: Checked, problems: list[Problem]) -> None:
     """Every exclusion is a valid pattern that still covers a number of its document(s)."""
     table = checked.tables["exclusions"]
     shown = relpath(table.path, checked.root.parent)
+    spans = {sid: TokenSpans(tokens) for sid, tokens in checked.tokens.items()}
     for row, line in zip(table.rows, table.lines, strict=True):
         if row.get("kind") not in ("regex", "literal") or not row.get("match"):
             continue
@@ -343,7 +336,7 @@ def check_exclusions(checked: Checked, problems: list[Problem]) -> None:
         sids = list(checked.normalized_texts) if row["source_id"] == "*" else [row["source_id"]]
         sids = [sid for sid in sids if sid in checked.normalized_texts]
         try:
-            covers = any(_covers_number(pattern, checked.normalized_texts[sid], checked.tokens[sid]) for sid in sids)
+            covers = any(_covers_number(pattern, checked.normalized_texts[sid], spans[sid]) for sid in sids)
         except TimeoutError:
             problems.append(Problem(shown, line, "match", row["match"],
                                     f"a pattern that searches a document in under {PATTERN_TIMEOUT:g} s (this one "
