@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 import regex
 
@@ -69,8 +70,12 @@ def _number_hint(raw: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def safe_pattern(pattern: str, flags: int = 0) -> regex.Pattern:
     """Compile a curated regular expression with the ``regex`` module, so matching can be given a timeout.
+
+    Cached: the codebook's cell rules are applied to every row, and the accounting compiles each
+    exclusion again after its check (the ``regex`` module's own cache still rebuilds a key per call).
 
     Raises:
         regex.error: the pattern is invalid.
