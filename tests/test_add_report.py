@@ -22,7 +22,7 @@ from cityscience.cli import main
 from cityscience.export.workbook import workbook_bytes
 from cityscience.paths import folder_digest
 from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
-from cityscience.validate import check
+from cityscience.validate import body_levels, check
 from reports import FOLDER, REPORTS, copy_data
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -186,3 +186,35 @@ def test_an_argument_accept_would_reject_is_refused_before_drafting(tmp_path, ca
                  "-o", str(book)]) == 1
     assert expected in capsys.readouterr().err
     assert not book.exists()
+
+
+@pytest.mark.parametrize(("title_place", "admin_level"), [
+    ("瓯江市", "prefecture_level_city"),  # a city with no known region before it
+    ("宁波市青屿市", "county_level_city"),  # a city under a known region
+    ("浙江省", "province"),
+    ("浙江省瓯江市", "prefecture_level_city"),  # the province before a place is not the place
+])
+def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, title_place, admin_level):
+    data = copy_data(tmp_path)
+    fixture = Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
+    report = tmp_path / "report.txt"
+    report.write_text(fixture.read_text(encoding="utf-8").replace("青溪县", title_place, 1), encoding="utf-8")
+    d = draft(report, region="oujiang", year=2019, data=data)
+    (region,) = d.sheets["region"].rows
+    (issuer,) = d.sheets["bodies"].rows
+    assert region["admin_level"] == admin_level
+    assert issuer["level"] == body_levels(check(data))[admin_level] != ""
+    assert (0, "level") in d.sheets["bodies"].unsure  # it follows a drafted admin_level
+
+
+def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path):
+    data = copy_data(tmp_path)
+    vocab = data / "codebook" / "vocabularies.csv"
+    lines = vocab.read_text(encoding="utf-8").split("\n")
+    line = next(i for i, ln in enumerate(lines) if ln.startswith("admin_level,county,"))
+    lines[line] = lines[line].rsplit(",", 1)[0] + ",zone"
+    vocab.write_text("\n".join(lines), encoding="utf-8")
+    assert body_levels(check(data))["county"] == "zone"
+    d = draft(Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt",
+              region="qingxi", year=2019, data=data)
+    assert [r["level"] for r in d.sheets["bodies"].rows][0] == "zone"

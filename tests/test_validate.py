@@ -325,7 +325,9 @@ def test_the_character_table_of_the_plausibility_check_follows_its_definition() 
 def test_a_qualifier_without_a_mark_for_charts_and_workbooks_is_reported(data):
     path = data / "codebook" / "vocabularies.csv"
     rows = read_rows(path)
-    rows.append(["qualifier", "about", "大约", "about", "A qualifier added to the vocabulary.", "", ""])
+    row = dict.fromkeys(rows[0], "") | {"vocabulary": "qualifier", "code": "about", "label_zh": "大约",
+                                        "label_en": "about", "description": "A qualifier added to the vocabulary."}
+    rows.append(list(row.values()))
     write_csv(path, rows)
     (p,) = problems_of(data, "qualifier_mark")
     assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", len(rows), "code", "about")
@@ -395,6 +397,8 @@ def test_the_bases_each_kind_may_have_are_read_from_the_basis_vocabulary(data):
     ("measure", "level", "unit_std", "count", "a level is in its indicator's unit_std"),
     ("status", "actual", "unit_std", "percent", "on measure rows only"),
     ("measure", "yoy_pct", "kinds", "flow", "on basis rows only"),
+    ("admin_level", "district", "body_level", "", "the level of the bodies of a region at the level district"),
+    ("basis", "valid", "body_level", "municipal", "on admin_level rows only"),
 ])
 def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, column, value, expected_part):
     line = _vocabulary_line(data, vocabulary, code)

@@ -78,6 +78,7 @@ _COLUMNS = {
     "code": ("代码", "Code"),
     "label_en": ("英文标签", "Label (en)"),
     "kinds": ("适用指标类型", "Indicator kinds"),
+    "body_level": ("本级机构级别", "Level of its bodies"),
     # regions
     "admin_level": ("行政级别", "Administrative level"),
     "parent": ("上级地区", "Parent region"),

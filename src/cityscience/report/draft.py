@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..extract import extract
@@ -27,7 +28,7 @@ from ..textnorm import normalize, to_simplified
 from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
-from ..validate.core import kind_bases, measure_units
+from ..validate.core import body_levels, kind_bases, measure_units
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .stage import staged_check
@@ -162,14 +163,20 @@ def _issuer_en(issuer_zh: str, region_row: dict, bodies: list[dict]) -> str:
 # ---------------------------------------------------------------------------------------------
 # regions and bodies
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:市|区|县))")
-_LEVELS = {"区": "district", "县": "county", "市": "county_level_city"}
+_PLACE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:省|市|区|县))")
+# The administrative level a place name's last character suggests; 市 is a county-level city under a
+# known region and a prefecture-level city otherwise (the sub-provincial cities are all in the data).
+_LEVELS = {"省": "province", "区": "district", "县": "county", "市": "county_level_city"}
+_LEVEL_ALONE = {"市": "prefecture_level_city"}
 
 
-def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dict]) -> tuple[dict, tuple[str, ...]]:
+def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dict],
+                levels: Mapping[str, str]) -> tuple[dict, tuple[str, ...]]:
     """A regions row for a new region: its name from the issuer or title, its parent from a known
-    region named before it, its division code from a six-digit code of the parent's prefix."""
+    region named before it, its division code from a six-digit code of the parent's prefix, its
+    administrative level from the name's last character (one of ``levels``, the admin_level codes)."""
     names = _PLACE.findall(issuer or title or "")
+    names = [n for i, n in enumerate(names) if not (n.endswith("省") and i + 1 < len(names))]  # 浙江省宁波市
     known = {r["name_zh"]: r for r in regions}
     parent = next((known[n] for n in names if n in known), None)
     own = next((n for n in names if n not in known), names[-1] if names else "")
@@ -183,11 +190,12 @@ def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dic
                 break
     if not code_guess:
         unsure.append("division_code")
-    level = _LEVELS.get(own[-1:], "") if own else ""
+    suffix = own[-1:]
+    level = (_LEVELS if parent else _LEVELS | _LEVEL_ALONE)[suffix] if suffix in _LEVELS else ""
     row = {"region": code, "name_zh": own, "name_en": code.replace("_", " ").title(),
            "short_zh": own[:-1] if len(own) > 2 else own, "short_en": code.replace("_", " ").title(),
-           "admin_level": level, "parent": parent["region"] if parent else "", "division_code": code_guess,
-           "color": "", "notes": ""}
+           "admin_level": level if level in levels else "", "parent": parent["region"] if parent else "",
+           "division_code": code_guess, "color": "", "notes": ""}
     return row, tuple(unsure)
 
 
@@ -201,8 +209,10 @@ def _body_code(region: str, name: str, taken: set[str]) -> str:
     return code
 
 
-def _body_row(code: str, name: str, region: dict, en: str) -> dict:
-    level = "municipal" if region.get("admin_level") == "sub_provincial_city" else "county"
+def _body_row(code: str, name: str, region: dict, en: str, levels: Mapping[str, str]) -> dict:
+    """A bodies row for a body of ``region``, at the level ``levels`` gives its administrative level
+    (:func:`~cityscience.validate.body_levels`; empty, for the reviewer, when the region has none yet)."""
+    level = levels.get(region.get("admin_level", ""), "")
     kind = "government" if name.endswith("人民政府") else "department"
     short = name
     for n in (region.get("name_zh", ""),):
@@ -323,6 +333,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
                 "accept will report them"] if checked.problems else []
     regions = _rows(checked, "regions")
+    levels = body_levels(checked)
     observations = [r for r in _rows(checked, "observations") if r["source_id"] not in leave_out]
     df = extract(stored, region=region, year=year, source_id=source_id or "report", parts=parts)
     report_year = year if year is not None else df.attrs.get("report_year")
@@ -360,7 +371,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                         "left out of title_zh")
         title = title[m.start():]
     if new_region:
-        region_row, unsure = _region_row(region, title, issuer_written, text, regions)
+        region_row, unsure = _region_row(region, title, issuer_written, text, regions, levels)
         sheets["region"].add(region_row, unsure)
         warnings.append(f"region {region!r} is not in regions.csv: complete the region sheet "
                         f"({', '.join(unsure)} are drafts)")
@@ -387,8 +398,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     body_codes = {b["body"] for b in bodies}
     if issuer_zh and issuer_code is None:
         issuer_code = _body_code(region, issuer_zh, body_codes)
-        sheets["bodies"].add(_body_row(issuer_code, issuer_zh, region_row | {"region": region}, issuer_en),
-                             ("name_en", "short_zh"))
+        sheets["bodies"].add(_body_row(issuer_code, issuer_zh, region_row | {"region": region}, issuer_en, levels),
+                             ("name_en", "short_zh") + (("level",) if new_region else ()))
         index[(region, re.sub(r"\s+", "", normalize(issuer_zh)))] = issuer_code
 
     # --- sources row ----------------------------------------------------------------------------
@@ -542,7 +553,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     # --- measures ---------------------------------------------------------------------------------
     obs_rows = sheets["candidates"].rows
     _draft_measures(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
-                    issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes)
+                    issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes,
+                    levels)
 
     result = Draft(source_id, region, raw_name, stored, sheets, warnings)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
@@ -621,7 +633,8 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
 
 
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
-                    issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes) -> None:
+                    issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
+                    levels: Mapping[str, str]) -> None:
     """Policy items for the numbered headings and items: (一) items, and N. items under them as parts."""
     lines = text.split("\n")
     offset = 0
@@ -680,7 +693,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                 code = resolve_bodies(name, region, index, order)[0]
                 if code is None:
                     code = _body_code(region, name, body_codes)
-                    bodies_sheet.add(_body_row(code, name, region_row, f"(to translate) {name}"),
+                    bodies_sheet.add(_body_row(code, name, region_row, f"(to translate) {name}", levels),
                                      ("name_en", "level", "kind"))
                     index[(region, re.sub(r"\s+", "", normalize(name)))] = code
                 codes.append(code)

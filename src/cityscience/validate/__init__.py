@@ -22,6 +22,7 @@ from .accounting import accounting_problems
 from .cells import allowed_sets, check_cells, check_keys, is_number
 from .checked import Checked, Located
 from .core import (
+    body_levels,
     candidate_values,
     check_exclusions,
     check_indicator_models,
@@ -50,6 +51,7 @@ __all__ = [
     "Registry",
     "TableSpec",
     "UNREADABLE",
+    "body_levels",
     "candidate_values",
     "check",
     "exclusion_pattern",

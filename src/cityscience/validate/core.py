@@ -22,8 +22,8 @@ from ..units import nonnegative_units, unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern, split_list
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "DECREASE", "candidate_values", "check_exclusions", "check_indicator_models",
-           "check_observations", "check_qualifier_marks", "check_units", "check_vocabulary_columns",
+__all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
+           "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units", "check_vocabulary_columns",
            "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
@@ -125,6 +125,13 @@ def measure_units(checked: Checked) -> dict[str, str]:
     measure vocabulary (``level`` has none: a level is in its indicator's unit)."""
     return {r["code"]: r["unit_std"] for r in checked.tables["vocabularies"].rows
             if r["vocabulary"] == "measure" and r.get("unit_std")}
+
+
+def body_levels(checked: Checked) -> dict[str, str]:
+    """Administrative level → the level of a region's own bodies at it (``sub_provincial_city`` →
+    ``municipal``), from the ``body_level`` column of the admin_level vocabulary."""
+    return {r["code"]: r["body_level"] for r in checked.tables["vocabularies"].rows
+            if r["vocabulary"] == "admin_level" and r.get("body_level")}
 
 
 def kind_bases(checked: Checked) -> dict[str, tuple[str, ...]]:
@@ -254,11 +261,13 @@ def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
 
 #: The columns of the vocabularies table that belong to one vocabulary, and what each says there.
 _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure's values"),
-                       "kinds": ("basis", "the indicator kinds that may have the basis")}
+                       "kinds": ("basis", "the indicator kinds that may have the basis"),
+                       "body_level": ("admin_level", "the level of the bodies of a region at the level")}
 
 
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
-    """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows."""
+    """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows;
+    ``body_level`` on every admin_level row and nowhere else."""
     table = checked.tables["vocabularies"]
     shown = relpath(table.path, checked.root.parent)
     for row, line in zip(table.rows, table.lines, strict=True):
@@ -274,6 +283,10 @@ def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
             problems.append(Problem(shown, line, "unit_std", "", f"the standard unit values of the measure "
                                     f"{row['code']} are in (percent for a growth rate): without it their unit "
                                     "cannot be checked", "vocabulary_column"))
+        if row["vocabulary"] == "admin_level" and "body_level" in table.columns and not row.get("body_level"):
+            problems.append(Problem(shown, line, "body_level", "", f"the level of the bodies of a region at the "
+                                    f"level {row['code']} (municipal for a city, county for a district): add-report "
+                                    "drafts a new region's bodies with it", "vocabulary_column"))
 
 
 def check_units(checked: Checked, problems: list[Problem]) -> None:
