@@ -218,3 +218,29 @@ def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path
     d = draft(Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt",
               region="qingxi", year=2019, data=data)
     assert [r["level"] for r in d.sheets["bodies"].rows][0] == "zone"
+
+
+def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
+    """一是…二是… inside an item's paragraph are its parts; N. items numbered on across (一) headings are
+    items of one list under those headings, not parts of them."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text("慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                      "(一)企业培育成效明显。全年新认定高新技术企业46家。一是强化政策引导,出台扶持办法;"
+                      "二是开展上门服务,走访企业120家。\n"
+                      "(二)平台建设\n1.建设孵化器。新建孵化器3家。\n2.建设研究院。新建研究院2家。\n"
+                      "(三)人才引进\n\u00a0\u00a03.引进高层次人才。引进人才86名。\n", encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    got = [(r["kind"], bool(r["parent"]), r["marker"], r["section"], r["evidence"]) for r in d.sheets["measures"].rows]
+    assert got == [
+        ("area", False, "(一)", "一、主要工作", "(一)企业培育成效明显。全年新认定高新技术企业46家。"),
+        ("part", True, "一是", "一、主要工作", "一是强化政策引导,出台扶持办法"),
+        ("part", True, "二是", "一、主要工作", "二是开展上门服务,走访企业120家。"),
+        ("area", False, "1.", "(二)平台建设", "1.建设孵化器。新建孵化器3家。"),
+        ("area", False, "2.", "(二)平台建设", "2.建设研究院。新建研究院2家。"),
+        ("area", False, "3.", "(三)人才引进", "3.引进高层次人才。引进人才86名。"),
+    ]
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    accept(book, data=data)
+    assert check(data).problems == []

@@ -226,9 +226,14 @@ def _body_row(code: str, name: str, region: dict, en: str, levels: Mapping[str, 
 # ---------------------------------------------------------------------------------------------
 # measures (policy items)
 
-_TOP = re.compile(r"^[ \t\u3000]*([一二三四五六七八九十]{1,3}、)")
-_ITEM = re.compile(r"^[ \t\u3000]*([(（][一二三四五六七八九十]{1,3}[)）])")
-_SUB = re.compile(r"^[ \t\u3000]*(\d{1,2}[.．、])(?!\d)")
+# Item markers at the start of a line, after any indentation (spaces, ideographic or no-break spaces).
+_TOP = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}、)")
+_ITEM = re.compile(r"^[^\S\n]*([(（][一二三四五六七八九十]{1,3}[)）])")
+_SUB = re.compile(r"^[^\S\n]*(\d{1,2}[.．、])(?!\d)")
+_IS = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
+# 一是…，二是…: an enumeration inside a paragraph, after the punctuation that ends the clause before it.
+_IS_INLINE = re.compile(r"(?<=[。；;，,：:])[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
+_LIST_SEP = "；;，,"  # left out of the end of an enumerated part (the 。 ending a sentence stays)
 _TITLE_END = re.compile(r"[。;；:：!！?？\n]")
 _DUTY = re.compile(r"(?:责任单位|责任部门|牵头单位)[:：]\s*([^。;；\n)）]+)")
 _THEME_WORDS = {
@@ -632,15 +637,55 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
     return "regex", pattern, hits
 
 
+def _inline_series(line: str, after: int) -> list[tuple[int, int, str]]:
+    """The 一是, 二是, … enumeration written inside ``line`` from offset ``after``: (start, end, marker) of
+    each part, numbered 1, 2, 3, … without a gap (a 二是 with no 一是 before it is not a list)."""
+    found = [(m.start(1), m.group(1)) for m in _IS_INLINE.finditer(line, after)]
+    run: list[tuple[int, str]] = []
+    for at, marker in found:
+        if _marker_no(marker) == len(run) + 1:
+            run.append((at, marker))
+        elif _marker_no(marker) == 1 and len(run) < 2:
+            run = [(at, marker)]
+    if len(run) < 2:
+        return []
+    out = []
+    for k, (at, marker) in enumerate(run):
+        stop = run[k + 1][0] if k + 1 < len(run) else len(line)
+        out.append((at, len(line[:stop].rstrip().rstrip(_LIST_SEP).rstrip()), marker))
+    return out
+
+
+def _continued_headings(lines: list[str]) -> set[int]:
+    """Indexes of the (一) lines that head a stretch of one list numbered on across them (1.–4. under (一),
+    5. under (二), …): headings of sections, not items the N. items would be parts of."""
+    blocks: list[tuple[int, list[int]]] = []  # each (一) line with the numbers of the N. lines under it
+    for i, ln in enumerate(lines):
+        if _ITEM.match(ln):
+            blocks.append((i, []))
+        elif _TOP.match(ln):
+            blocks.append((-1, []))  # a 一、 heading ends the stretch
+        elif (m := _SUB.match(ln)) and blocks:
+            blocks[-1][1].append(_marker_no(m.group(1)))
+    out: set[int] = set()
+    for (i, nos), (j, next_nos) in zip(blocks, blocks[1:], strict=False):
+        if i >= 0 and j >= 0 and nos and next_nos and next_nos[0] == nos[-1] + 1 != 1:
+            out.update((i, j))
+    return out
+
+
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
                     levels: Mapping[str, str]) -> None:
-    """Policy items for the numbered headings and items: (一) items, and N. items under them as parts."""
+    """Policy items for the numbered headings and items: (一), N. and 一是 items at the start of a line,
+    the N. items under a (一) item as its parts, and an 一是…二是… enumeration inside a line as the parts
+    of that line's item."""
     lines = text.split("\n")
     offset = 0
     section = ""
     current_top = None  # (item_id, section) of the last (一) item
-    counters: dict[tuple, int] = {}
+    current_part = None
+    counters: dict[tuple, tuple[int, str | None]] = {}  # (kind, parent) → last number, its section
     bounds = [(k, s) for k, s, _ in part_spans]
     years = {k: y for k, _, y in part_spans}
     # a heading (一、…) with no numbered item under it is an item itself
@@ -648,43 +693,12 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
     bare = set()
     for k, i in enumerate(tops):
         end = tops[k + 1] if k + 1 < len(tops) else len(lines)
-        if not any(_ITEM.match(ln) or _SUB.match(ln) for ln in lines[i + 1:end]):
+        if not any(_ITEM.match(ln) or _SUB.match(ln) or _IS.match(ln) for ln in lines[i + 1:end]):
             bare.add(i)
-    for ln_no, line in enumerate(lines, start=1):
-        start = offset
-        offset += len(line) + 1
-        part = next((k for k, s in reversed(bounds) if s <= start), "summary")
-        if part == "chrome":
-            continue
-        top = _TOP.match(line)
-        if top and ln_no - 1 not in bare:
-            section = line.strip()
-            current_top = None
-            continue
-        m = top or _ITEM.match(line) or _SUB.match(line)
-        if not m:
-            continue
-        is_sub = top is None and _SUB.match(line) is not None and _ITEM.match(line) is None
-        if top:
-            section = ""
-        evidence = line.strip()
-        marker = m.group(1)
-        body = evidence[len(marker):]
-        t = _TITLE_END.search(body)
-        title = (body[:t.start()] if t else body)[:40].strip()
-        if not title:
-            continue
-        if is_sub and current_top is not None:
-            kind, parent = "part", current_top
-        else:
-            kind, parent = ("task" if part == "plan" else "area"), ""
-        group = (kind, parent, section if not parent else "")
-        item_no = _marker_no(marker)
-        if item_no != counters.get(group, 0) + 1 and not (item_no == 1):
-            continue  # numbering that does not continue (a quoted list, a table): left for the reviewer
-        counters[group] = item_no
-        letter = "t" if kind == "task" else "a" if kind == "area" else ""
-        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{len(sheet.rows) + 1:02d}"
+    headings = _continued_headings(lines)
+
+    def add(item_id: str, kind: str, parent: str, item_no: int, marker: str, evidence: str, title: str,
+            part: str, ln_no: int) -> None:
         duty = _DUTY.search(evidence)
         if duty:
             written = duty.group(1).strip()
@@ -705,11 +719,65 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         norm_ev = normalize(evidence)
         linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
-                       "year": str(years.get(part) or year or ""), "part": part, "section": section,
-                       "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
-                       "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence),
-                       "responsibility": responsibility, "responsible_units": units,
-                       "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
-                       "note": "", "line": ln_no}, ("title_en", "theme"))
+                   "year": str(years.get(part) or year or ""), "part": part, "section": section,
+                   "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
+                   "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence),
+                   "responsibility": responsibility, "responsible_units": units,
+                   "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
+                   "note": "", "line": ln_no}, ("title_en", "theme"))
+
+    def title_of(evidence: str, marker: str) -> str:
+        body = evidence[len(marker):]
+        t = _TITLE_END.search(body)
+        return (body[:t.start()] if t else body)[:40].strip()
+
+    for ln_no, line in enumerate(lines, start=1):
+        start = offset
+        offset += len(line) + 1
+        part = next((k for k, s in reversed(bounds) if s <= start), "summary")
+        if part == "chrome":
+            continue
+        if part != current_part:  # the plan's items are not parts of the summary's last item
+            current_top, current_part = None, part
+        top = _TOP.match(line)
+        if (top and ln_no - 1 not in bare) or ln_no - 1 in headings:
+            section = line.strip()
+            current_top = None
+            continue
+        m = top or _ITEM.match(line) or _SUB.match(line) or _IS.match(line)
+        if not m:
+            continue
+        is_sub = top is None and _ITEM.match(line) is None and (_SUB.match(line) or _IS.match(line)) is not None
+        if top:
+            section = ""
+        evidence = line.strip()
+        marker = m.group(1)
+        title = title_of(evidence, marker)
+        if not title:
+            continue
+        if is_sub and current_top is not None:
+            kind, parent = "part", current_top
+        else:
+            kind, parent = ("task" if part == "plan" else "area"), ""
+        # numbered as validate reads a list: one list per kind and parent, 1, 2, 3, … in document order,
+        # starting again at 1 under a new heading
+        group = (kind, parent)
+        last_no, last_section = counters.get(group, (0, None))
+        item_no = _marker_no(marker)
+        if item_no != last_no + 1 and not (item_no == 1 and section != last_section):
+            continue  # numbering that does not continue (a quoted list, a table): left for the reviewer
+        counters[group] = (item_no, section)
+        letter = "t" if kind == "task" else "a" if kind == "area" else ""
+        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{len(sheet.rows) + 1:02d}"
+        series = [] if parent else _inline_series(evidence, len(marker))
+        if series:  # the item's own text ends where its first part begins
+            own = evidence[:series[0][0]].rstrip()
+            add(item_id, kind, parent, item_no, marker, own if title in own else evidence, title, part, ln_no)
+            for at, stop, part_marker in series:
+                part_ev = evidence[at:stop]
+                add(f"{item_id}-{_marker_no(part_marker)}", "part", item_id, _marker_no(part_marker),
+                    part_marker, part_ev, title_of(part_ev, part_marker) or part_ev[:40], part, ln_no)
+        else:
+            add(item_id, kind, parent, item_no, marker, evidence, title, part, ln_no)
         if not is_sub:
             current_top = item_id
