@@ -22,10 +22,17 @@ from cityscience.cli import main
 from cityscience.export.workbook import workbook_bytes
 from cityscience.paths import folder_digest
 from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
-from cityscience.validate import body_levels, check
+from cityscience.validate import body_levels, check, theme_cues
+from minidata import read_rows, set_cell
 from reports import FOLDER, REPORTS, copy_data
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _set_vocabulary_cell(data: Path, vocabulary: str, code: str, column: str, value: str) -> None:
+    vocab = data / "codebook" / "vocabularies.csv"
+    line = next(n for n, r in enumerate(read_rows(vocab), start=1) if r[:2] == [vocabulary, code])
+    set_cell(vocab, line, column, value)
 
 
 def _source_of(workbook: Path) -> dict[str, str]:
@@ -209,11 +216,7 @@ def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, title
 
 def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path):
     data = copy_data(tmp_path)
-    vocab = data / "codebook" / "vocabularies.csv"
-    lines = vocab.read_text(encoding="utf-8").split("\n")
-    line = next(i for i, ln in enumerate(lines) if ln.startswith("admin_level,county,"))
-    lines[line] = lines[line].rsplit(",", 1)[0] + ",zone"
-    vocab.write_text("\n".join(lines), encoding="utf-8")
+    _set_vocabulary_cell(data, "admin_level", "county", "body_level", "zone")
     assert body_levels(check(data))["county"] == "zone"
     d = draft(Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt",
               region="qingxi", year=2019, data=data)
@@ -244,3 +247,21 @@ def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
     write_workbook(d, book)
     accept(book, data=data)
     assert check(data).problems == []
+
+
+def test_the_theme_of_a_drafted_item_is_read_from_the_theme_cues_and_terms(tmp_path):
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text("慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                      "1.建设孵化器。新建孵化器3家。\n", encoding="utf-8")
+    vocab = cs.load_vocabularies()
+    themes = list(vocab.loc[vocab["vocabulary"] == "policy_theme", "code"])
+    assert theme_cues(check(data))[themes[-1]]  # the catch-all has cues of its own
+    for theme in themes:
+        _set_vocabulary_cell(data, "policy_theme", theme, "cues", "")
+    (data / "terms.csv").write_text("term,name_en,theme,version,note\n", encoding="utf-8")
+    (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
+    assert item["theme"] == themes[-1]  # no cue written: the catch-all, listed last
+    _set_vocabulary_cell(data, "policy_theme", themes[0], "cues", "孵化器")
+    (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
+    assert item["theme"] == themes[0]

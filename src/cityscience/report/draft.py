@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from ..extract import extract
@@ -28,7 +29,7 @@ from ..textnorm import normalize, to_simplified
 from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
-from ..validate.core import body_levels, kind_bases, measure_units
+from ..validate.core import body_levels, kind_bases, measure_units, theme_cues
 from ..validate.policy import alias_index, region_search_order, resolve_bodies
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .stage import staged_check
@@ -236,28 +237,24 @@ _IS_INLINE = re.compile(r"(?<=[。；;，,：:])[^\S\n]*([一二三四五六七�
 _LIST_SEP = "；;，,"  # left out of the end of an enumerated part (the 。 ending a sentence stays)
 _TITLE_END = re.compile(r"[。;；:：!！?？\n]")
 _DUTY = re.compile(r"(?:责任单位|责任部门|牵头单位)[:：]\s*([^。;；\n)）]+)")
-_THEME_WORDS = {
-    "enterprises": "企业|高新|主体|孵化企业|科技型|雏鹰|小巨人",
-    "platforms": "平台|园区|孵化|众创|研究院|实验室|载体|创新中心|新区",
-    "talent": "人才|专家|团队|引才|引智|院士",
-    "finance": "金融|资本|基金|投资|贷款|担保|保险|融资",
-    "transfer_markets": "成果转化|转移转化|技术市场|技术交易|成果",
-    "ip": "知识产权|专利|商标",
-    "industry": "产业|专项|攻关|技术|制造",
-    "cooperation": "合作|交流|开放|协同|对接",
-    "agri_society": "农业|农村|民生|社会发展|乡村|医疗|防灾",
-    "governance": "改革|管理|机制|政策|党建|作风|服务|考核|监督|队伍|评价",
-}
-
-
-def _theme(text: str) -> str:
+def _theme(text: str, cues: Mapping[str, tuple[str, ...]]) -> str:
+    """The theme whose cue words ``text`` writes most, those in its first 60 characters counting four
+    times (:func:`~cityscience.validate.theme_cues`); the last theme (the catch-all) when none is written."""
     norm = normalize(text)
-    best, score = "governance", 0
-    for theme, words in _THEME_WORDS.items():
-        n = len(re.findall(words, norm[:60])) * 3 + len(re.findall(words, norm))
+    best, score = next(reversed(cues), ""), 0
+    for theme, words in cues.items():
+        pattern = _cue_pattern(words)
+        if pattern is None:
+            continue
+        n = len(pattern.findall(norm[:60])) * 3 + len(pattern.findall(norm))
         if n > score:
             best, score = theme, n
     return best
+
+
+@lru_cache(maxsize=256)
+def _cue_pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def _marker_no(marker: str) -> int:
@@ -559,7 +556,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     obs_rows = sheets["candidates"].rows
     _draft_measures(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
                     issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes,
-                    levels)
+                    levels, theme_cues(checked))
 
     result = Draft(source_id, region, raw_name, stored, sheets, warnings)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
@@ -676,7 +673,7 @@ def _continued_headings(lines: list[str]) -> set[int]:
 
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
-                    levels: Mapping[str, str]) -> None:
+                    levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]]) -> None:
     """Policy items for the numbered headings and items: (一), N. and 一是 items at the start of a line,
     the N. items under a (一) item as its parts, and an 一是…二是… enumeration inside a line as the parts
     of that line's item."""
@@ -721,7 +718,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
                    "year": str(years.get(part) or year or ""), "part": part, "section": section,
                    "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
-                   "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence),
+                   "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence, cues),
                    "responsibility": responsibility, "responsible_units": units,
                    "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
                    "note": "", "line": ln_no}, ("title_en", "theme"))

@@ -34,6 +34,7 @@ from .core import (
     kind_bases,
     measure_units,
     read_raw,
+    theme_cues,
     value_in_text,
 )
 from .policy import (
@@ -58,6 +59,7 @@ __all__ = [
     "is_number",
     "kind_bases",
     "measure_units",
+    "theme_cues",
     "value_in_text",
 ]
 

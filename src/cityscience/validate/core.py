@@ -24,7 +24,7 @@ from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
            "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units", "check_vocabulary_columns",
-           "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "value_in_text"]
+           "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "theme_cues", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
 BREAKING_ZERO = "破零"
@@ -132,6 +132,17 @@ def body_levels(checked: Checked) -> dict[str, str]:
     ``municipal``), from the ``body_level`` column of the admin_level vocabulary."""
     return {r["code"]: r["body_level"] for r in checked.tables["vocabularies"].rows
             if r["vocabulary"] == "admin_level" and r.get("body_level")}
+
+
+def theme_cues(checked: Checked) -> dict[str, tuple[str, ...]]:
+    """Policy theme → the words that signal it, in vocabulary order (the catch-all theme last): the
+    ``cues`` column of the policy_theme vocabulary, then the curated terms of that theme (terms.csv)."""
+    cues = {r["code"]: split_list(r.get("cues", "")) for r in checked.tables["vocabularies"].rows
+            if r["vocabulary"] == "policy_theme"}
+    for r in checked.tables["terms"].rows if "terms" in checked.tables else []:
+        if r.get("theme") in cues and r["term"] not in cues[r["theme"]]:
+            cues[r["theme"]].append(r["term"])
+    return {theme: tuple(words) for theme, words in cues.items()}
 
 
 def kind_bases(checked: Checked) -> dict[str, tuple[str, ...]]:
@@ -262,12 +273,13 @@ def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
 #: The columns of the vocabularies table that belong to one vocabulary, and what each says there.
 _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure's values"),
                        "kinds": ("basis", "the indicator kinds that may have the basis"),
-                       "body_level": ("admin_level", "the level of the bodies of a region at the level")}
+                       "body_level": ("admin_level", "the level of the bodies of a region at the level"),
+                       "cues": ("policy_theme", "words that signal the theme in a policy item's text")}
 
 
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
     """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows;
-    ``body_level`` on every admin_level row and nowhere else."""
+    ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows."""
     table = checked.tables["vocabularies"]
     shown = relpath(table.path, checked.root.parent)
     for row, line in zip(table.rows, table.lines, strict=True):
