@@ -243,6 +243,10 @@ def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
         ("area", False, "2.", "(二)平台建设", "2.建设研究院。新建研究院2家。"),
         ("area", False, "3.", "(三)人才引进", "3.引进高层次人才。引进人才86名。"),
     ]
+    ids = [r["item_id"] for r in d.sheets["measures"].rows]
+    top_level = [i for i in ids if i.count("-") == 1]  # qx19-a01; a part is qx19-a01-1
+    assert [int(i.rsplit("a", 1)[1]) for i in top_level] == [1, 2, 3, 4]  # numbered densely, parts aside
+    assert ids[1:3] == [f"{ids[0]}-1", f"{ids[0]}-2"]
     book = tmp_path / "review.xlsx"
     write_workbook(d, book)
     accept(book, data=data)

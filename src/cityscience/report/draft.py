@@ -765,7 +765,8 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
             continue  # numbering that does not continue (a quoted list, a table): left for the reviewer
         counters[group] = (item_no, section)
         letter = "t" if kind == "task" else "a" if kind == "area" else ""
-        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{len(sheet.rows) + 1:02d}"
+        n_top = sum(1 for r in sheet.rows if not r["parent"])  # ids numbered densely over the top-level items
+        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{n_top + 1:02d}"
         series = [] if parent else _inline_series(evidence, len(marker))
         if series:  # the item's own text ends where its first part begins
             own = evidence[:series[0][0]].rstrip()
