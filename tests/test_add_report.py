@@ -269,3 +269,32 @@ def test_the_theme_of_a_drafted_item_is_read_from_the_theme_cues_and_terms(tmp_p
     _set_vocabulary_cell(data, "policy_theme", themes[0], "cues", "孵化器")
     (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
     assert item["theme"] == themes[0]
+
+
+def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
+    """A table written one cell per line with | after each cell (as the raw texts hold tables): each row
+    under a 序号 header is an item numbered by its first cell, titled by its second, with the units of
+    its 责任单位 cell, under the heading written before the table."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    table = ["序号", "指标", "2020年\n目标", "责任\n单位", "1", "高新技术企业数(单位:家)", "300", "市科技局",
+             "2", "全社会R&D经费支出(单位:亿元)", "12", "市科技局、市经信委"]
+    report.write_text("慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                      "1.建设孵化器。新建孵化器3家。\n附件1\n主要预期指标\n" + "".join(f"{c}\n|\n" for c in table),
+                      encoding="utf-8")
+    d = draft(report, region="cixi", year=2020, data=data)
+    rows = [r for r in d.sheets["measures"].rows if r["section"] == "附件1 主要预期指标"]
+    assert [(r["marker"], r["item_no"], r["title_zh"], r["units_as_written"], r["evidence"]) for r in rows] == [
+        ("1", "1", "高新技术企业数", "市科技局", "1\n|\n高新技术企业数(单位:家)\n|\n300\n|\n市科技局"),
+        ("2", "2", "全社会R&D经费支出", "市科技局、市经信委",
+         "2\n|\n全社会R&D经费支出(单位:亿元)\n|\n12\n|\n市科技局、市经信委"),
+    ]
+    assert [r["responsibility"] for r in rows] == ["stated", "stated"]
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    accept(book, data=data)
+    assert check(data).problems == []
+    # the table's values are observations whose evidence spans the label cell, the | line and the value
+    obs = cs.load_observations(data)
+    cell = obs[obs["evidence"] == "高新技术企业数(单位:家)\n|\n300"]
+    assert list(cell["value"]) == [300]

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -518,7 +519,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                     "name_en": f"(to translate) {label.split('…')[0] or label}",
                     "category": (near or {}).get("category", "governance"), "kind": ind_kind,
                     "unit_std": std or "count",
-                    "definition": f"As the report states it: {c['evidence']}",
+                    "definition": "As the report states it: " + " ".join(str(c["evidence"]).split()),
                 }
                 sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
                                                    "scope"))
@@ -671,6 +672,61 @@ def _continued_headings(lines: list[str]) -> set[int]:
     return out
 
 
+_CELL_SEP = re.compile(r"\n[^\S\n]*\|[^\S\n]*(?=\n|$)")  # a line holding only |, between two cells
+_NUMBER_HEADER = {"序号", "编号"}
+_UNITS_HEADER = ("责任单位", "责任部门", "牵头单位", "牵头部门")
+
+
+@dataclass(frozen=True)
+class _TableRow:
+    """A row of a numbered table: where it stands in the text, its number, title and responsible units."""
+
+    start: int
+    end: int
+    number: int
+    title: str
+    written: str | None
+    heading: str
+
+
+def _table_rows(text: str) -> list[_TableRow]:
+    """The rows of the numbered tables of ``text``, written one cell per line (or lines) with a line
+    holding only ``|`` after each cell: a header whose first cell is 序号, then rows whose first cell
+    counts 1, 2, 3, …. The row's title is its second cell (without a (单位:…) note), its responsible units
+    the cell under a 责任单位 header, its heading the one or two lines written before the header."""
+    cells: list[tuple[int, int]] = []  # (start, end) of each cell, in text order
+    at = 0
+    for m in _CELL_SEP.finditer(text):
+        cells.append((at, m.start()))
+        at = m.end() + 1
+    squeeze = lambda k: re.sub(r"\s+", "", text[cells[k][0]:cells[k][1]])  # noqa: E731
+    rows: list[_TableRow] = []
+    k = 0
+    while k < len(cells):
+        lines = text[cells[k][0]:cells[k][1]].split("\n")
+        if lines[-1].strip() not in _NUMBER_HEADER:
+            k += 1
+            continue
+        width = next((w for w in range(1, 12) if k + w < len(cells) and squeeze(k + w) == "1"), None)
+        if width is None or width < 2:
+            k += 1
+            continue
+        header = [lines[-1].strip()] + [squeeze(k + j) for j in range(1, width)]
+        units_col = next((j for j, h in enumerate(header) if h in _UNITS_HEADER), None)
+        heading = " ".join(ln.strip() for ln in lines[-3:-1] if ln.strip())
+        k, number = k + width, 1
+        while k + width <= len(cells) and squeeze(k) == str(number):
+            last = k + width - 1
+            end = cells[last][0] + len(text[cells[last][0]:cells[last][1]].split("\n")[0]) if \
+                k + width >= len(cells) or squeeze(k + width) != str(number + 1) else cells[last][1]
+            title = re.split(r"[(（]单位", squeeze(k + 1))[0]
+            written = squeeze(k + units_col) if units_col is not None else None
+            if title:
+                rows.append(_TableRow(cells[k][0], end, number, title, written or None, heading))
+            k, number = k + width, number + 1
+    return rows
+
+
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
                     levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]]) -> None:
@@ -695,10 +751,11 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
     headings = _continued_headings(lines)
 
     def add(item_id: str, kind: str, parent: str, item_no: int, marker: str, evidence: str, title: str,
-            part: str, ln_no: int) -> None:
+            part: str, ln_no: int, written: str | None = None, heading: str | None = None) -> None:
         duty = _DUTY.search(evidence)
-        if duty:
+        if written is None and duty:
             written = duty.group(1).strip()
+        if written:
             codes = []
             for name in (n for n in written.split("、") if n.strip()):
                 code = resolve_bodies(name, region, index, order)[0]
@@ -716,7 +773,8 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         norm_ev = normalize(evidence)
         linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
-                   "year": str(years.get(part) or year or ""), "part": part, "section": section,
+                   "year": str(years.get(part) or year or ""), "part": part,
+                   "section": section if heading is None else heading,
                    "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
                    "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence, cues),
                    "responsibility": responsibility, "responsible_units": units,
@@ -779,3 +837,12 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
             add(item_id, kind, parent, item_no, marker, evidence, title, part, ln_no)
         if not is_sub:
             current_top = item_id
+    for row in _table_rows(text):
+        part = next((k for k, s in reversed(bounds) if s <= row.start), "summary")
+        if part == "chrome":
+            continue
+        n_top = sum(1 for r in sheet.rows if not r["parent"])
+        kind = "task" if part == "plan" else "area"
+        letter = "t" if kind == "task" else "a"
+        add(f"{prefix}-{letter}{n_top + 1:02d}", kind, "", row.number, str(row.number), text[row.start:row.end],
+            row.title, part, text.count("\n", 0, row.start) + 1, written=row.written, heading=row.heading)

@@ -40,8 +40,8 @@ from ..validate import Checked, check, exclusion_pattern
 __all__ = ["GOALS", "Score", "evaluate_documents", "evaluate_reports", "main", "table"]
 
 #: Goals of issue 11: code top-1, code top-3, fields, exclusion reasons; and a floor for the policy items
-#: found (the share the drafts reached when 一是 lists and lists numbered across headings were added).
-GOALS = {"top1": 0.80, "top3": 0.95, "fields": 0.97, "exclusions": 0.90, "items": 0.75}
+#: found (the drafts found 92 % once 一是 lists, lists numbered across headings and numbered tables were read).
+GOALS = {"top1": 0.80, "top3": 0.95, "fields": 0.97, "exclusions": 0.90, "items": 0.90}
 _FIELDS = ("status", "measure", "qualifier", "unit", "year", "value")
 # Tables with one row per document (or per item of one): the rows of the document left out are dropped.
 _PER_SOURCE = ("exclusions", "text_parts", "policy_items")  # tables with a source_id column
