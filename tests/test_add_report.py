@@ -40,6 +40,14 @@ def _source_of(workbook: Path) -> dict[str, str]:
     return {row["field"]: row["value"] for _, row in rows}
 
 
+def _accept_unedited(d, tmp_path: Path, data: Path) -> None:
+    """Write the draft's review workbook, accept it with no cell changed, and check the data is valid."""
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    accept(book, data=data)
+    assert check(data).problems == []
+
+
 @pytest.fixture(scope="module")
 def added(tmp_path_factory):
     """The data copy with every test report added by add-report and accept (CLI), unedited."""
@@ -145,10 +153,7 @@ def test_a_gb18030_report_is_stored_as_utf8_and_says_so(tmp_path):
     d = draft(report, region=region, year=year, data=data)
     source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
     assert d.raw == (FOLDER / name).read_bytes() and "gb18030" in source["defects"]
-    book = tmp_path / "review.xlsx"
-    write_workbook(d, book)
-    accept(book, data=data)
-    assert check(data).problems == []
+    _accept_unedited(d, tmp_path, data)
 
 
 def test_a_document_without_parts_is_reported_with_the_row_to_write(tmp_path):
@@ -195,21 +200,23 @@ def test_an_argument_accept_would_reject_is_refused_before_drafting(tmp_path, ca
     assert not book.exists()
 
 
-@pytest.mark.parametrize(("title_place", "admin_level"), [
-    ("瓯江市", "prefecture_level_city"),  # a city with no known region before it
-    ("宁波市青屿市", "county_level_city"),  # a city under a known region
-    ("浙江省", "province"),
-    ("浙江省瓯江市", "prefecture_level_city"),  # the province before a place is not the place
+@pytest.mark.parametrize(("issuer_zh", "name_zh", "admin_level"), [
+    ("瓯江市科学技术局", "瓯江市", "prefecture_level_city"),  # a city with no place before it
+    ("宁波市青屿市科学技术局", "青屿市", "county_level_city"),  # a city under a known region
+    ("温州市瓯江市科学技术局", "瓯江市", "county_level_city"),  # a city under a place the data do not know
+    ("浙江省科学技术厅", "浙江省", "province"),
+    ("浙江省瓯江市科学技术局", "瓯江市", "prefecture_level_city"),  # the province before a place is not the place
 ])
-def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, title_place, admin_level):
+def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, issuer_zh, name_zh, admin_level):
     data = copy_data(tmp_path)
     fixture = Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
     report = tmp_path / "report.txt"
-    report.write_text(fixture.read_text(encoding="utf-8").replace("青溪县", title_place, 1), encoding="utf-8")
+    report.write_text(fixture.read_text(encoding="utf-8").replace("青溪县科学技术局", issuer_zh, 1), encoding="utf-8")
     d = draft(report, region="oujiang", year=2019, data=data)
     (region,) = d.sheets["region"].rows
     (issuer,) = d.sheets["bodies"].rows
-    assert region["admin_level"] == admin_level
+    assert (region["name_zh"], region["admin_level"]) == (name_zh, admin_level)
+    assert issuer["name_zh"] == issuer_zh
     assert issuer["level"] == body_levels(check(data))[admin_level] != ""
     assert (0, "level") in d.sheets["bodies"].unsure  # it follows a drafted admin_level
 
@@ -247,10 +254,57 @@ def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
     top_level = [i for i in ids if i.count("-") == 1]  # qx19-a01; a part is qx19-a01-1
     assert [int(i.rsplit("a", 1)[1]) for i in top_level] == [1, 2, 3, 4]  # numbered densely, parts aside
     assert ids[1:3] == [f"{ids[0]}-1", f"{ids[0]}-2"]
-    book = tmp_path / "review.xlsx"
-    write_workbook(d, book)
-    accept(book, data=data)
-    assert check(data).problems == []
+    _accept_unedited(d, tmp_path, data)
+
+
+_SUMMARY_HEAD = "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("(一)平台\n1.建设孵化器。新建3家。\n(二)人才\n2.引进人才。引进86名。\n"
+                 "(三)改革\n1.推进改革。完成4项。\n2.优化服务。服务9次。\n",
+                 [("1.", "", "(一)平台"), ("2.", "", "(二)人才"), ("1.", "", "(三)改革"), ("2.", "", "(三)改革")],
+                 id="a (一) after headings numbered on across, its N. lines starting again at 1"),
+    pytest.param("(一)企业培育。一是强化引导,出台办法;二是开展服务,走访120家。另外,一是建设平台;二是引进人才。\n",
+                 [("(一)", "", "一、主要工作"), ("一是", "(一)", "一是强化引导,出台办法"),
+                  ("二是", "(一)", "二是开展服务,走访120家。")],
+                 id="a second 一是 list ends the first"),
+    pytest.param("(一)企业培育\n一是强化引导,出台办法;二是开展服务,走访120家;三是优化环境。\n",
+                 [("(一)", "", "一、主要工作"), ("一是", "(一)", "一是强化引导,出台办法"),
+                  ("二是", "(一)", "二是开展服务,走访120家"), ("三是", "(一)", "三是优化环境。")],
+                 id="二是 written on in a 一是 line are its siblings"),
+    pytest.param("(一)企业培育。一是强化引导,出台办法;二是开展服务,走访120家。\n1.建设孵化器。新建3家。\n",
+                 [("(一)", "", "一、主要工作"), ("一是", "(一)", "一是强化引导,出台办法"),
+                  ("二是", "(一)", "二是开展服务,走访120家。")],
+                 id="a 1. after an item's 一是 parts does not take the id of its part 1"),
+    pytest.param("1.建设孵化器。新建3家。\n序号\n|\n指标\n|\n目标\n|\n1\n|\n企业数\n|\n300\n|\n2.建设研究院。新建2家。\n",
+                 [("1.", "", "一、主要工作"), ("1", "", ""), ("2.", "", "一、主要工作")],
+                 id="a table inside a numbered list, in the text's order"),
+])
+def test_lists_are_drafted_as_validate_reads_them(tmp_path, body, expected):
+    """(marker, parent's marker, section or a part's evidence) of each drafted item; every list continues
+    its numbering or starts again under a new heading, ids are unique, and the unedited draft is accepted."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text(_SUMMARY_HEAD + body, encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    rows = d.sheets["measures"].rows
+    markers = {r["item_id"]: r["marker"] for r in rows}
+    got = [(r["marker"], markers.get(r["parent"], ""), r["evidence"] if r["parent"] else r["section"]) for r in rows]
+    assert got == expected
+    assert len({r["item_id"] for r in rows}) == len(rows)
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_drafted_ids_count_tasks_and_areas_apart(tmp_path):
+    """The first task of a plan is t01 whatever the summary before it held (nb17-t01 is task 1)."""
+    data = copy_data(tmp_path)
+    d = draft(Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt",
+              region="qingxi", year=2019, data=data)
+    for kind, letter in (("area", "a"), ("task", "t")):
+        ids = [r["item_id"] for r in d.sheets["measures"].rows if r["kind"] == kind]
+        assert ids, kind
+        assert [int(i.rsplit(letter, 1)[1]) for i in ids] == list(range(1, len(ids) + 1))
 
 
 def test_the_theme_of_a_drafted_item_is_read_from_the_theme_cues_and_terms(tmp_path):
@@ -290,11 +344,28 @@ def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
          "2\n|\n全社会R&D经费支出(单位:亿元)\n|\n12\n|\n市科技局、市经信委"),
     ]
     assert [r["responsibility"] for r in rows] == ["stated", "stated"]
-    book = tmp_path / "review.xlsx"
-    write_workbook(d, book)
-    accept(book, data=data)
-    assert check(data).problems == []
+    _accept_unedited(d, tmp_path, data)
     # the table's values are observations whose evidence spans the label cell, the | line and the value
     obs = cs.load_observations(data)
     cell = obs[obs["evidence"] == "高新技术企业数(单位:家)\n|\n300"]
     assert list(cell["value"]) == [300]
+
+
+@pytest.mark.parametrize(("last_cell", "end"), [("市科技局、\n市经信委", "\n|\n"), ("市经信委", "\n")],
+                         ids=["a last cell of two lines", "no | after the last cell"])
+def test_a_table_s_last_cell_and_its_heading_are_read_whole(tmp_path, last_cell, end):
+    """The last cell of a table keeps all its lines, and a text may end with no | after it; the
+    heading is the short lines before the table, not the paragraph before them."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    table = ["序号", "指标", "目标", "责任单位", "1", "高新技术企业数(单位:家)", "300", "市科技局",
+             "2", "全社会R&D经费支出(单位:亿元)", "12", last_cell]
+    report.write_text("慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                      "1.建设孵化器。新建孵化器3家。\n各单位要对照下列指标,细化分工,确保全年目标任务顺利完成。\n"
+                      "附件1\n主要预期指标\n" + "\n|\n".join(table) + end, encoding="utf-8")
+    d = draft(report, region="cixi", year=2020, data=data)
+    rows = [r for r in d.sheets["measures"].rows if r["marker"] in {"1", "2"}]
+    assert [r["section"] for r in rows] == ["附件1 主要预期指标"] * 2
+    assert [r["units_as_written"] for r in rows] == ["市科技局", "".join(last_cell.split())]
+    assert rows[-1]["evidence"].endswith("12\n|\n" + last_cell)
+    _accept_unedited(d, tmp_path, data)

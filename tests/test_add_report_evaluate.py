@@ -39,3 +39,18 @@ def test_a_malformed_fact_table_is_reported_with_its_file_and_lines(tmp_path):
     assert missing == {"indicator", "status", "measure", "qualifier", "unit", "year", "value"}
     assert [(p.line, p.check) for p in raised.value.problems if p.column not in missing] == [(2, "field_count")]
     assert all(p.file.endswith("facts.csv") for p in raised.value.problems)
+
+
+def test_a_policy_item_is_found_where_its_evidence_starts_and_whole_where_it_ends_too():
+    from cityscience.report.evaluate import Score, _compare_items
+
+    text = "一、工作\n(一)建设孵化器。新建3家。\n(二)引进人才。引进86名。\n(三)优化服务。\n"
+    curated = [{"evidence": "(一)建设孵化器。新建3家。", "theme": "platforms"},
+               {"evidence": "(二)引进人才。引进86名。", "theme": "talent"},
+               {"evidence": "(三)优化服务。", "theme": "services"}]
+    drafted = [{"evidence": "(一)建设孵化器。新建3家。", "theme": "platforms"},  # the same item
+               {"evidence": "(二)引进人才。", "theme": "platforms"},  # starts there, ends early, other theme
+               {"evidence": "优化服务。", "theme": "services"}]  # starts elsewhere: not found
+    score = Score("doc")
+    _compare_items(score, drafted, curated, text)
+    assert (score.items, score.items_found, score.items_whole, score.themes_right) == (3, 2, 1, 1)

@@ -12,6 +12,7 @@ marked as unsure. Nothing here names a place, a document or a number.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -31,7 +32,7 @@ from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
 from ..validate.core import body_levels, kind_bases, measure_units, theme_cues
-from ..validate.policy import alias_index, region_search_order, resolve_bodies
+from ..validate.policy import alias_index, region_search_order, resolve_bodies, squeeze
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .stage import staged_check
 from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
@@ -114,9 +115,10 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 # ---------------------------------------------------------------------------------------------
 # the sources row
 
-_ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术局|科技局|科学技术委员会|科委|"
+_ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
-_BODY = r"(?:科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
+_BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
+_SHORT_BODY = re.compile("科技([局厅])")  # 科技局 is short for 科学技术局, the name a body row gives
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
 _DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
@@ -166,8 +168,9 @@ def _issuer_en(issuer_zh: str, region_row: dict, bodies: list[dict]) -> str:
 # regions and bodies
 
 _PLACE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:省|市|区|县))")
-# The administrative level a place name's last character suggests; 市 is a county-level city under a
-# known region and a prefecture-level city otherwise (the sub-provincial cities are all in the data).
+# The administrative level a place name's last character suggests; 市 is a county-level city when a
+# place is named before it (宁波市慈溪市, 温州市瑞安市) and a prefecture-level city otherwise (the
+# sub-provincial cities are all in the data).
 _LEVELS = {"省": "province", "区": "district", "县": "county", "市": "county_level_city"}
 _LEVEL_ALONE = {"市": "prefecture_level_city"}
 
@@ -176,12 +179,14 @@ def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dic
                 levels: Mapping[str, str]) -> tuple[dict, tuple[str, ...]]:
     """A regions row for a new region: its name from the issuer or title, its parent from a known
     region named before it, its division code from a six-digit code of the parent's prefix, its
-    administrative level from the name's last character (one of ``levels``, the admin_level codes)."""
+    administrative level from the name's last character (one of ``levels``, the admin_level codes).
+    The region is the last place named (温州市瑞安市 is 瑞安市, under 温州市)."""
     names = _PLACE.findall(issuer or title or "")
     names = [n for i, n in enumerate(names) if not (n.endswith("省") and i + 1 < len(names))]  # 浙江省宁波市
     known = {r["name_zh"]: r for r in regions}
-    parent = next((known[n] for n in names if n in known), None)
-    own = next((n for n in names if n not in known), names[-1] if names else "")
+    own = names[-1] if names else ""
+    before = names[:-1]
+    parent = next((known[n] for n in reversed(before) if n in known), None)
     unsure = ["name_en", "short_en", "admin_level"]
     code_guess = ""
     if parent and parent.get("division_code"):
@@ -193,7 +198,7 @@ def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dic
     if not code_guess:
         unsure.append("division_code")
     suffix = own[-1:]
-    level = (_LEVELS if parent else _LEVELS | _LEVEL_ALONE)[suffix] if suffix in _LEVELS else ""
+    level = (_LEVELS if before else _LEVELS | _LEVEL_ALONE)[suffix] if suffix in _LEVELS else ""
     row = {"region": code, "name_zh": own, "name_en": code.replace("_", " ").title(),
            "short_zh": own[:-1] if len(own) > 2 else own, "short_en": code.replace("_", " ").title(),
            "admin_level": level if level in levels else "", "parent": parent["region"] if parent else "",
@@ -202,7 +207,7 @@ def _region_row(code: str, title: str, issuer: str, text: str, regions: list[dic
 
 
 def _body_code(region: str, name: str, taken: set[str]) -> str:
-    base = f"{region}_{'stb' if re.search('科学技术局|科技局', name) else 'body'}"
+    base = f"{region}_{'stb' if re.search('科学技术[局厅]|科技[局厅]', name) else 'body'}"
     code, k = base, 1
     while code in taken:
         k += 1
@@ -233,11 +238,12 @@ _TOP = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}、)")
 _ITEM = re.compile(r"^[^\S\n]*([(（][一二三四五六七八九十]{1,3}[)）])")
 _SUB = re.compile(r"^[^\S\n]*(\d{1,2}[.．、])(?!\d)")
 _IS = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
-# 一是…，二是…: an enumeration inside a paragraph, after the punctuation that ends the clause before it.
-_IS_INLINE = re.compile(r"(?<=[。；;，,：:])[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
+# 一是…，二是…: an enumeration inside a paragraph, after the punctuation that ends the clause before it
+# (or a digit, where a text lost the end of the clause: …累计达到50三是…).
+_IS_INLINE = re.compile(r"(?<=[。；;，,：:0-9])[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
 _LIST_SEP = "；;，,"  # left out of the end of an enumerated part (the 。 ending a sentence stays)
 _TITLE_END = re.compile(r"[。;；:：!！?？\n]")
-_DUTY = re.compile(r"(?:责任单位|责任部门|牵头单位)[:：]\s*([^。;；\n)）]+)")
+
 def _theme(text: str, cues: Mapping[str, tuple[str, ...]]) -> str:
     """The theme whose cue words ``text`` writes most, those in its first 60 characters counting four
     times (:func:`~cityscience.validate.theme_cues`); the last theme (the catch-all) when none is written."""
@@ -388,13 +394,13 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         full = issuer_written
         if not full.startswith(region_row.get("name_zh", "\0")) and full[:1] in "市区县":
             full = region_row.get("name_zh", "") + full[1:] if len(full) > 1 else full
-        for name in (issuer_written, full, full.replace("科技局", "科学技术局")):
+        for name in (issuer_written, full, _SHORT_BODY.sub(r"科学技术\1", full)):
             code = resolve_bodies(name, region, index, order)[0] if name else None
             if code is not None:
                 issuer_code = code
                 break
         body = next((b for b in bodies if b["body"] == issuer_code), None)
-        issuer_zh = body["name_zh"] if body else full.replace("科技局", "科学技术局")
+        issuer_zh = body["name_zh"] if body else _SHORT_BODY.sub(r"科学技术\1", full)
         issuer_en = body["name_en"] if body else _issuer_en(issuer_zh, region_row, bodies)
     else:
         issuer_zh = issuer_en = ""
@@ -403,7 +409,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         issuer_code = _body_code(region, issuer_zh, body_codes)
         sheets["bodies"].add(_body_row(issuer_code, issuer_zh, region_row | {"region": region}, issuer_en, levels),
                              ("name_en", "short_zh") + (("level",) if new_region else ()))
-        index[(region, re.sub(r"\s+", "", normalize(issuer_zh)))] = issuer_code
+        index[(region, squeeze(issuer_zh))] = issuer_code
 
     # --- sources row ----------------------------------------------------------------------------
     pub = _PUBLISHED.search(text) or _ISO_LINE.search(text)
@@ -482,7 +488,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     ind_cols = _columns(checked, "indicators")
     prev = None  # (label, end, suggestion) of the last level candidate
     for n, (_, c) in enumerate(df.iterrows(), start=1):
-        label = str(c["label_zh"] or "")
+        label = str(c["label_zh"] or "").strip()
+        unnamed = not label  # the extractor found no name (完成4项): the words before the number, unsure
+        if unnamed:
+            evidence = " ".join(str(c["evidence"]).split())
+            label = re.split(r"[0-9０-９]", evidence, maxsplit=1)[0].strip(" ,，;；:：") or evidence
         unit = str(c["unit"] or "")
         kind = None if _missing(c["kind"]) else str(c["kind"])
         sugg = suggest_codes(book, label, measure=str(c["measure"]), unit=unit, kind=kind)
@@ -525,10 +535,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                                                    "scope"))
             unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
-        if not _missing(c["confidence"]) and float(c["confidence"]) < 0.6:
+        if unnamed or (not _missing(c["confidence"]) and float(c["confidence"]) < 0.6):
             unsure_cols += ["label_zh", "unit"]
         row = {k: None if _missing(c[k]) else c[k] for k in _OBS_COLUMNS if k in c.index}
         row.update({
+            "label_zh": label,
             "obs_id": f"{prefix}-{n:03d}", "source_id": source_id, "region": region, "indicator": code,
             "year": "" if _missing(c["year"]) else str(int(c["year"])),
             "value": format_value(c["value"]), "value_high": format_value(c["value_high"]),
@@ -635,51 +646,66 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
     return "regex", pattern, hits
 
 
-def _inline_series(line: str, after: int) -> list[tuple[int, int, str]]:
+def _inline_series(line: str, after: int, first: int = 1) -> list[tuple[int, int, str]]:
     """The 一是, 二是, … enumeration written inside ``line`` from offset ``after``: (start, end, marker) of
-    each part, numbered 1, 2, 3, … without a gap (a 二是 with no 一是 before it is not a list)."""
+    each part, numbered ``first``, ``first`` + 1, … without a gap (a 二是 with no 一是 before it is not a
+    list, unless the line's own marker is the 一是: ``first`` = 2). A second 一是 after the list ends it:
+    its last part ends with the sentence before the new list."""
     found = [(m.start(1), m.group(1)) for m in _IS_INLINE.finditer(line, after)]
     run: list[tuple[int, str]] = []
+    stop_at = None
     for at, marker in found:
-        if _marker_no(marker) == len(run) + 1:
+        no = _marker_no(marker)
+        if no == len(run) + first:
             run.append((at, marker))
-        elif _marker_no(marker) == 1 and len(run) < 2:
+        elif no == 1 and first == 1 and len(run) < 2:
             run = [(at, marker)]
-    if len(run) < 2:
+        elif no == 1:  # a new list
+            stop_at = at
+            break
+    if len(run) < (2 if first == 1 else 1):
         return []
     out = []
     for k, (at, marker) in enumerate(run):
-        stop = run[k + 1][0] if k + 1 < len(run) else len(line)
+        stop = run[k + 1][0] if k + 1 < len(run) else stop_at if stop_at is not None else len(line)
+        if k + 1 == len(run) and stop_at is not None and "。" in line[at:stop]:
+            stop = line.rindex("。", at, stop) + 1
         out.append((at, len(line[:stop].rstrip().rstrip(_LIST_SEP).rstrip()), marker))
     return out
 
 
 def _continued_headings(lines: list[str]) -> set[int]:
     """Indexes of the (一) lines that head a stretch of one list numbered on across them (1.–4. under (一),
-    5. under (二), …): headings of sections, not items the N. items would be parts of."""
-    blocks: list[tuple[int, list[int]]] = []  # each (一) line with the numbers of the N. lines under it
+    5. under (二), …): headings of sections, not items the N. items would be parts of. Once two (一) lines
+    of a 一、 section are such headings, every (一) line of the section with N. lines under it is one
+    (its N. lines start again at 1 under a new heading)."""
+    sections: list[list[tuple[int, list[int]]]] = [[]]  # per 一、 section, each (一) line with its N. numbers
     for i, ln in enumerate(lines):
         if _ITEM.match(ln):
-            blocks.append((i, []))
+            sections[-1].append((i, []))
         elif _TOP.match(ln):
-            blocks.append((-1, []))  # a 一、 heading ends the stretch
-        elif (m := _SUB.match(ln)) and blocks:
-            blocks[-1][1].append(_marker_no(m.group(1)))
+            sections.append([])
+        elif (m := _SUB.match(ln)) and sections[-1]:
+            sections[-1][-1][1].append(_marker_no(m.group(1)))
     out: set[int] = set()
-    for (i, nos), (j, next_nos) in zip(blocks, blocks[1:], strict=False):
-        if i >= 0 and j >= 0 and nos and next_nos and next_nos[0] == nos[-1] + 1 != 1:
-            out.update((i, j))
+    for blocks in sections:
+        if any(nos and next_nos and next_nos[0] == nos[-1] + 1 != 1
+               for (_, nos), (_, next_nos) in zip(blocks, blocks[1:], strict=False)):
+            out.update(i for i, nos in blocks if nos)
     return out
 
 
 _CELL_SEP = re.compile(r"\n[^\S\n]*\|[^\S\n]*(?=\n|$)")  # a line holding only |, between two cells
 _NUMBER_HEADER = {"序号", "编号"}
 _UNITS_HEADER = ("责任单位", "责任部门", "牵头单位", "牵头部门")
+_DUTY = re.compile(rf"(?:{'|'.join(_UNITS_HEADER)})[:：]\s*([^。;；\n)）]+)")
+_HEADING_LINE = re.compile(r"[^。;；]{1,30}")  # a short line ending no sentence: a heading
 
 
 @dataclass(frozen=True)
 class _TableRow:
-    """A row of a numbered table: where it stands in the text, its number, title and responsible units."""
+    """A row of a numbered table: where it stands in the text, its number, title and responsible units,
+    the heading written before the table, and where the table begins (its 序号 line)."""
 
     start: int
     end: int
@@ -687,42 +713,59 @@ class _TableRow:
     title: str
     written: str | None
     heading: str
+    table_start: int
+
+
+def _table_heading(lines: list[str]) -> str:
+    """The heading of a table: up to two short lines written just before its header (附件1, 主要预期指标),
+    not a paragraph or an item."""
+    taken: list[str] = []
+    for ln in reversed(lines):
+        ln = ln.strip()
+        if (len(taken) == 2 or not _HEADING_LINE.fullmatch(ln)
+                or any(p.match(ln) for p in (_TOP, _ITEM, _SUB, _IS))):
+            break
+        taken.insert(0, ln)
+    return " ".join(taken)
 
 
 def _table_rows(text: str) -> list[_TableRow]:
     """The rows of the numbered tables of ``text``, written one cell per line (or lines) with a line
-    holding only ``|`` after each cell: a header whose first cell is 序号, then rows whose first cell
-    counts 1, 2, 3, …. The row's title is its second cell (without a (单位:…) note), its responsible units
-    the cell under a 责任单位 header, its heading the one or two lines written before the header."""
+    holding only ``|`` after each cell (the last cell of the text may have none): a header whose first
+    cell is 序号, then rows whose first cell counts 1, 2, 3, …. The row's title is its second cell
+    (without a (单位:…) note), its responsible units the cell under a 责任单位 header, its heading the
+    short lines written before the header (:func:`_table_heading`)."""
     cells: list[tuple[int, int]] = []  # (start, end) of each cell, in text order
     at = 0
     for m in _CELL_SEP.finditer(text):
         cells.append((at, m.start()))
         at = m.end() + 1
-    squeeze = lambda k: re.sub(r"\s+", "", text[cells[k][0]:cells[k][1]])  # noqa: E731
+    if cells and text[at:].strip():  # a last cell with no | after it: its first line
+        line_end = text.find("\n", at)
+        cells.append((at, len(text) if line_end < 0 else line_end))
+    cell = lambda k: text[cells[k][0]:cells[k][1]]  # noqa: E731
     rows: list[_TableRow] = []
     k = 0
     while k < len(cells):
-        lines = text[cells[k][0]:cells[k][1]].split("\n")
+        lines = cell(k).split("\n")
         if lines[-1].strip() not in _NUMBER_HEADER:
             k += 1
             continue
-        width = next((w for w in range(1, 12) if k + w < len(cells) and squeeze(k + w) == "1"), None)
+        width = next((w for w in range(1, 12) if k + w < len(cells) and squeeze(cell(k + w)) == "1"), None)
         if width is None or width < 2:
             k += 1
             continue
-        header = [lines[-1].strip()] + [squeeze(k + j) for j in range(1, width)]
+        header = [lines[-1].strip()] + [squeeze(cell(k + j)) for j in range(1, width)]
         units_col = next((j for j, h in enumerate(header) if h in _UNITS_HEADER), None)
-        heading = " ".join(ln.strip() for ln in lines[-3:-1] if ln.strip())
+        heading = _table_heading(lines[:-1])
+        table_start = cells[k][1] - len(lines[-1])
         k, number = k + width, 1
-        while k + width <= len(cells) and squeeze(k) == str(number):
-            last = k + width - 1
-            end = cells[last][0] + len(text[cells[last][0]:cells[last][1]].split("\n")[0]) if \
-                k + width >= len(cells) or squeeze(k + width) != str(number + 1) else cells[last][1]
-            title = re.split(r"[(（]单位", squeeze(k + 1))[0]
-            written = squeeze(k + units_col) if units_col is not None else None
+        while k + width <= len(cells) and squeeze(cell(k)) == str(number):
+            title = re.split(r"[(（]单位", "".join(cell(k + 1).split()))[0]
+            written = "".join(cell(k + units_col).split()) if units_col is not None else None
             if title:
-                rows.append(_TableRow(cells[k][0], end, number, title, written or None, heading))
+                rows.append(_TableRow(cells[k][0], cells[k + width - 1][1], number, title, written or None,
+                                      heading, table_start))
             k, number = k + width, number + 1
     return rows
 
@@ -730,17 +773,25 @@ def _table_rows(text: str) -> list[_TableRow]:
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
                     levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]]) -> None:
-    """Policy items for the numbered headings and items: (一), N. and 一是 items at the start of a line,
-    the N. items under a (一) item as its parts, and an 一是…二是… enumeration inside a line as the parts
-    of that line's item."""
+    """Policy items in text order: (一), N. and 一是 items at the start of a line, the N. items under a (一)
+    item as its parts, an 一是…二是… enumeration inside a line as the parts of that line's item (or, after
+    a 一是 at the start of the line, as its siblings), and the rows of numbered tables."""
     lines = text.split("\n")
-    offset = 0
     section = ""
-    current_top = None  # (item_id, section) of the last (一) item
+    current_top = None  # item_id of the last top-level item the N. and 一是 lines below are parts of
     current_part = None
     counters: dict[tuple, tuple[int, str | None]] = {}  # (kind, parent) → last number, its section
     bounds = [(k, s) for k, s, _ in part_spans]
     years = {k: y for k, _, y in part_spans}
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    line_of = lambda offset: bisect.bisect_right(starts, offset) - 1  # noqa: E731
+    table_rows: dict[int, list[_TableRow]] = {}  # line index → the table rows starting on it
+    in_table: set[int] = set()  # line indexes a table covers (its header and rows)
+    for row in _table_rows(text):
+        table_rows.setdefault(line_of(row.start), []).append(row)
+        in_table.update(range(line_of(row.table_start), line_of(row.end) + 1))
     # a heading (一、…) with no numbered item under it is an item itself
     tops = [i for i, ln in enumerate(lines) if _TOP.match(ln)]
     bare = set()
@@ -750,8 +801,24 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
             bare.add(i)
     headings = _continued_headings(lines)
 
+    def numbered(kind: str, parent: str, item_no: int, at_section: str) -> bool:
+        """Whether ``item_no`` continues its list, as validate reads a list: one per kind and parent,
+        1, 2, 3, … in text order, starting again at 1 under a new heading; if so, it is counted."""
+        last_no, last_section = counters.get((kind, parent), (0, None))
+        if item_no != last_no + 1 and not (item_no == 1 and at_section != last_section):
+            return False  # numbering that does not continue (a quoted list, a table): left for the reviewer
+        counters[(kind, parent)] = (item_no, at_section)
+        return True
+
+    def new_id(kind: str, parent: str, item_no: int) -> str:
+        if parent:
+            return f"{parent}-{item_no}"
+        letter = {"task": "t", "area": "a"}[kind]
+        n = sum(1 for r in sheet.rows if not r["parent"] and r["kind"] == kind)  # t01 is the first task
+        return f"{prefix}-{letter}{n + 1:02d}"
+
     def add(item_id: str, kind: str, parent: str, item_no: int, marker: str, evidence: str, title: str,
-            part: str, ln_no: int, written: str | None = None, heading: str | None = None) -> None:
+            part: str, ln_no: int, at_section: str, written: str | None = None) -> None:
         duty = _DUTY.search(evidence)
         if written is None and duty:
             written = duty.group(1).strip()
@@ -763,7 +830,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                     code = _body_code(region, name, body_codes)
                     bodies_sheet.add(_body_row(code, name, region_row, f"(to translate) {name}", levels),
                                      ("name_en", "level", "kind"))
-                    index[(region, re.sub(r"\s+", "", normalize(name)))] = code
+                    index[(region, squeeze(name))] = code
                 codes.append(code)
             responsibility, units, as_written = "stated", ";".join(codes), written
         elif issuer_code:
@@ -773,8 +840,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         norm_ev = normalize(evidence)
         linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
-                   "year": str(years.get(part) or year or ""), "part": part,
-                   "section": section if heading is None else heading,
+                   "year": str(years.get(part) or year or ""), "part": part, "section": at_section,
                    "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
                    "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence, cues),
                    "responsibility": responsibility, "responsible_units": units,
@@ -786,23 +852,30 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         t = _TITLE_END.search(body)
         return (body[:t.start()] if t else body)[:40].strip()
 
-    for ln_no, line in enumerate(lines, start=1):
-        start = offset
-        offset += len(line) + 1
-        part = next((k for k, s in reversed(bounds) if s <= start), "summary")
+    for i, line in enumerate(lines):
+        ln_no = i + 1
+        part = next((k for k, s in reversed(bounds) if s <= starts[i]), "summary")
         if part == "chrome":
             continue
         if part != current_part:  # the plan's items are not parts of the summary's last item
             current_top, current_part = None, part
+        kind = "task" if part == "plan" else "area"
+        for row in table_rows.get(i, []):
+            if numbered(kind, "", row.number, row.heading):
+                add(new_id(kind, "", row.number), kind, "", row.number, str(row.number), text[row.start:row.end],
+                    row.title, part, ln_no, row.heading, written=row.written)
+            current_top = None  # a table row has no parts
+        if i in in_table:
+            continue
         top = _TOP.match(line)
-        if (top and ln_no - 1 not in bare) or ln_no - 1 in headings:
+        if (top and i not in bare) or i in headings:
             section = line.strip()
             current_top = None
             continue
         m = top or _ITEM.match(line) or _SUB.match(line) or _IS.match(line)
         if not m:
             continue
-        is_sub = top is None and _ITEM.match(line) is None and (_SUB.match(line) or _IS.match(line)) is not None
+        is_sub = top is None and _ITEM.match(line) is None
         if top:
             section = ""
         evidence = line.strip()
@@ -810,39 +883,33 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         title = title_of(evidence, marker)
         if not title:
             continue
-        if is_sub and current_top is not None:
-            kind, parent = "part", current_top
-        else:
-            kind, parent = ("task" if part == "plan" else "area"), ""
-        # numbered as validate reads a list: one list per kind and parent, 1, 2, 3, … in document order,
-        # starting again at 1 under a new heading
-        group = (kind, parent)
-        last_no, last_section = counters.get(group, (0, None))
+        parent = current_top if is_sub and current_top is not None else ""
+        item_kind = "part" if parent else kind
         item_no = _marker_no(marker)
-        if item_no != last_no + 1 and not (item_no == 1 and section != last_section):
-            continue  # numbering that does not continue (a quoted list, a table): left for the reviewer
-        counters[group] = (item_no, section)
-        letter = "t" if kind == "task" else "a" if kind == "area" else ""
-        n_top = sum(1 for r in sheet.rows if not r["parent"])  # ids numbered densely over the top-level items
-        item_id = f"{parent}-{item_no}" if parent else f"{prefix}-{letter}{n_top + 1:02d}"
-        series = [] if parent else _inline_series(evidence, len(marker))
-        if series:  # the item's own text ends where its first part begins
-            own = evidence[:series[0][0]].rstrip()
-            add(item_id, kind, parent, item_no, marker, own if title in own else evidence, title, part, ln_no)
-            for at, stop, part_marker in series:
-                part_ev = evidence[at:stop]
-                add(f"{item_id}-{_marker_no(part_marker)}", "part", item_id, _marker_no(part_marker),
-                    part_marker, part_ev, title_of(part_ev, part_marker) or part_ev[:40], part, ln_no)
-        else:
-            add(item_id, kind, parent, item_no, marker, evidence, title, part, ln_no)
+        if not numbered(item_kind, parent, item_no, section):
+            continue
+        item_id = new_id(item_kind, parent, item_no)
+        # after 一是 at the start of the line, the 二是 written on in it are its siblings; an 一是…二是…
+        # inside any other top-level item (or a new 一是 list inside the 一是 line) are its parts
+        series = _inline_series(evidence, len(marker), first=item_no + 1) if marker.endswith("是") else []
+        siblings = bool(series)
+        if not series and not parent:
+            series = _inline_series(evidence, len(marker))
+        if not series:
+            add(item_id, item_kind, parent, item_no, marker, evidence, title, part, ln_no, section)
+        else:  # the item's own text ends where the first of the series begins
+            own = evidence[:series[0][0]].rstrip().rstrip(_LIST_SEP).rstrip() if siblings else \
+                evidence[:series[0][0]].rstrip()
+            add(item_id, item_kind, parent, item_no, marker, own if title in own else evidence, title, part, ln_no,
+                section)
+            for at, stop, series_marker in series:
+                no = _marker_no(series_marker)
+                series_kind, series_parent = (item_kind, parent) if siblings else ("part", item_id)
+                if not numbered(series_kind, series_parent, no, section):
+                    break
+                series_ev = evidence[at:stop]
+                series_id = new_id(series_kind, series_parent, no)
+                add(series_id, series_kind, series_parent, no, series_marker, series_ev,
+                    title_of(series_ev, series_marker) or series_ev[:40], part, ln_no, section)
         if not is_sub:
             current_top = item_id
-    for row in _table_rows(text):
-        part = next((k for k, s in reversed(bounds) if s <= row.start), "summary")
-        if part == "chrome":
-            continue
-        n_top = sum(1 for r in sheet.rows if not r["parent"])
-        kind = "task" if part == "plan" else "area"
-        letter = "t" if kind == "task" else "a"
-        add(f"{prefix}-{letter}{n_top + 1:02d}", kind, "", row.number, str(row.number), text[row.start:row.end],
-            row.title, part, text.count("\n", 0, row.start) + 1, written=row.written, heading=row.heading)

@@ -21,7 +21,7 @@ from .checked import Checked, Located
 from .core import value_in_text
 
 __all__ = ["Located", "alias_index", "check_policy_items", "check_stopwords", "check_terms",
-           "check_text_parts", "locate_parts", "region_search_order", "resolve_bodies"]
+           "check_text_parts", "locate_parts", "region_search_order", "resolve_bodies", "squeeze"]
 
 _WS = re.compile(r"\s+")
 _CN_DIGIT = "[一二三四五六七八九十]"
@@ -31,7 +31,7 @@ _MARKER = re.compile(f"^([((]?)([0-9]+|{_CN_DIGIT}+)([))]?)(是|\\.|、)?$")
 _ITEM_PARTS = {"summary", "plan"}
 
 
-def _squeeze(text: str) -> str:
+def squeeze(text: str) -> str:
     """Normalized text without whitespace: table cells and titles split over lines still match."""
     return _WS.sub("", normalize(text))
 
@@ -138,7 +138,7 @@ def alias_index(checked: Checked, problems: list[Problem]) -> dict[tuple[str, st
     for row, line in zip(table.rows, table.lines, strict=True):
         code = row["body"]
         for alias in split_list(row["aliases"]):
-            key = (row["region"], _squeeze(alias))
+            key = (row["region"], squeeze(alias))
             if key in index and index[key] != code:
                 problems.append(Problem(shown, line, "aliases", alias,
                                         f"a name that means one body in region {row['region']} "
@@ -158,7 +158,7 @@ def resolve_bodies(written: str, region: str, index: dict[tuple[str, str], str],
     """
     out: list[str | None] = []
     for name in (n for n in written.split("、") if n.strip()):
-        key = _squeeze(name)
+        key = squeeze(name)
         out.append(next((index[(r, key)] for r in regions.get(region, [region]) if (r, key) in index), None))
     return out
 
@@ -168,7 +168,7 @@ def resolve_bodies(written: str, region: str, index: dict[tuple[str, str], str],
 
 
 def _marker_number(marker: str) -> int | None:
-    m = _MARKER.match(_squeeze(marker))
+    m = _MARKER.match(squeeze(marker))
     if not m:
         return None
     token = m.group(2)
@@ -228,12 +228,12 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
         if row["part"] and row["part"] not in _ITEM_PARTS:
             problems.append(Problem(shown, line, "part", row["part"], "summary or plan (policy items are not chrome)",
                                     "allowed_value"))
-        if row["title_zh"] and _squeeze(row["title_zh"]) not in squeezed_ev:
+        if row["title_zh"] and squeeze(row["title_zh"]) not in squeezed_ev:
             problems.append(Problem(shown, line, "title_zh", row["title_zh"],
                                     "a title written in the evidence (spaces and line breaks ignored)",
                                     "title_not_in_evidence"))
         if row["marker"]:
-            mark = _squeeze(row["marker"])
+            mark = squeeze(row["marker"])
             runs_on = squeezed_ev[len(mark): len(mark) + 1].isdigit() and mark[-1:].isdigit()
             if not squeezed_ev.startswith(mark) or runs_on:
                 problems.append(Problem(shown, line, "marker", row["marker"],
@@ -247,7 +247,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
                                         f"{number}, the number the marker {row['marker']!r} gives",
                                         "item_no_mismatch"))
         if row["section"]:
-            sec = squeezed[sid].find(_squeeze(row["section"]))
+            sec = squeezed[sid].find(squeeze(row["section"]))
             if sec < 0 or sec > position[row["item_id"]]:
                 problems.append(Problem(shown, line, "section", row["section"],
                                         "a heading written in the document before the item's evidence",
@@ -269,7 +269,7 @@ def _check_responsibility(row, line, shown, source, index, regions, problems) ->
             problems.append(Problem(shown, line, "units_as_written", written,
                                     "the responsible units as written (responsibility is stated)", "required"))
             return
-        if _squeeze(written) not in _squeeze(row["evidence"]):
+        if squeeze(written) not in squeeze(row["evidence"]):
             problems.append(Problem(shown, line, "units_as_written", written,
                                     "units written in the evidence (spaces and line breaks ignored)",
                                     "units_not_in_evidence"))
@@ -377,7 +377,7 @@ def _check_numbering(rows, position, shown, problems) -> None:
 def _next_marker_pattern(marker: str) -> re.Pattern | None:
     """Markers written like ``marker``, with the number in group 1: 23. or 23、 like 22., 三是 like 二是, (三)
     like (二), a table cell holding 3 alone like one holding 2."""
-    m = _MARKER.match(_squeeze(marker))
+    m = _MARKER.match(squeeze(marker))
     if not m:
         return None
     opening, number, closing, after = m.groups()
@@ -412,7 +412,7 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
     headings: dict[str, set[str]] = {}  # the section headings items name: a heading is not a missing item
     for row, _ in rows:
         if row["section"]:
-            headings.setdefault(row["source_id"], set()).add(_squeeze(row["section"]))
+            headings.setdefault(row["source_id"], set()).add(squeeze(row["section"]))
     unplaced = {(row["source_id"], row["kind"], row["parent"]) for row, _ in rows if row["item_id"] not in spans}
     for row, line in rows:
         span = spans.get(row["item_id"])
@@ -431,7 +431,7 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
             token = m.group(1)
             if (int(token) if token.isdigit() else parse_chinese_numeral(token)) != wanted:
                 continue
-            ahead = _squeeze(texts[sid][m.start(): m.start() + 200])
+            ahead = squeeze(texts[sid][m.start(): m.start() + 200])
             if not any(ahead.startswith(h) for h in headings.get(sid, ())):
                 context = texts[sid][m.start(): m.start() + 30].split("\n")[0].strip()
                 problems.append(Problem(shown, line, "item_no", row["item_no"],
