@@ -369,3 +369,20 @@ def test_a_table_s_last_cell_and_its_heading_are_read_whole(tmp_path, last_cell,
     assert [r["units_as_written"] for r in rows] == ["市科技局", "".join(last_cell.split())]
     assert rows[-1]["evidence"].endswith("12\n|\n" + last_cell)
     _accept_unedited(d, tmp_path, data)
+
+
+def test_english_names_left_to_translate_are_counted_by_accept_and_validate(tmp_path, capsys):
+    """An unedited draft is valid, but accept and validate say how many English cells still read
+    '(to translate) …' and where, so that they are not published as they are."""
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    d = draft(FOLDER / name, region=region, year=year, data=data)
+    drafted = sum(str(v).startswith("(to translate)") for s in d.sheets.values() for r in s.rows
+                  for k, v in r.items() if k.endswith("_en"))
+    assert drafted
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    (note,) = [n for n in accept(book, data=data).notes if "(to translate)" in n]
+    assert note.startswith(f"{drafted} English cells still start with '(to translate)' (")
+    assert main(["validate", "--data", str(data)]) == 0
+    assert f"note: {drafted} English cells still start with '(to translate)'" in capsys.readouterr().err

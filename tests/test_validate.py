@@ -407,3 +407,14 @@ def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, co
     p = problems_of(data, "vocabulary_column")[0]
     assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", line, column, value)
     assert expected_part in p.expected
+
+
+def test_an_unknown_reference_into_a_long_table_names_what_is_expected_in_english(tmp_path):
+    """More than twelve codes are not listed: the message names the table, with the article English uses."""
+    from reports import copy_data
+
+    data = copy_data(tmp_path)
+    obs = next(p for p in sorted((data / "observations").glob("*.csv")))
+    set_cell(obs, 2, "indicator", "rd_magic")
+    (problem,) = [p for p in check(data).problems if p.value == "rd_magic"]
+    assert problem.expected == "an indicator defined in indicators.csv"

@@ -6,7 +6,8 @@ disagree on them.
 
 from __future__ import annotations
 
-__all__ = ["FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "check_language"]
+__all__ = ["FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "UNTRANSLATED", "check_language", "untranslated",
+           "untranslated_note"]
 
 #: Languages of labels, prose, workbooks and chart packs.
 LANGUAGES: tuple[str, ...] = ("zh", "en")
@@ -15,6 +16,34 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: The mark charts and workbooks write before a value of each qualifier code (a range is written
 #: low–high instead); ``cityscience validate`` reports a qualifier of the vocabulary without one.
 QUALIFIER_MARKS: dict[str, str] = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
+#: The mark an English name drafted by add-report carries until someone translates it: valid data
+#: (a draft is accepted unedited), counted by accept and ``cityscience validate`` so that it is not forgotten.
+UNTRANSLATED = "(to translate)"
+
+
+def untranslated(tables: dict[str, list[dict[str, str]]]) -> dict[str, int]:
+    """``table.column`` → how many of its English cells (columns ending in ``_en``) still start with
+    :data:`UNTRANSLATED`, for the tables given as name → rows.
+
+    >>> untranslated({"bodies": [{"name_en": "(to translate) 市经信委"}, {"name_en": "Cixi Government"}]})
+    {'bodies.name_en': 1}
+    """
+    out: dict[str, int] = {}
+    for name, rows in tables.items():
+        for row in rows:
+            for col, value in row.items():
+                if col.endswith("_en") and str(value or "").startswith(UNTRANSLATED):
+                    out[f"{name}.{col}"] = out.get(f"{name}.{col}", 0) + 1
+    return out
+
+
+def untranslated_note(tables: dict[str, list[dict[str, str]]]) -> str:
+    """What :func:`untranslated` found, as the start of a note ('' when nothing is left to translate)."""
+    todo = untranslated(tables)
+    if not todo:
+        return ""
+    cells = ", ".join(f"{where} {n}" for where, n in sorted(todo.items()))
+    return f"{sum(todo.values())} English cells still start with {UNTRANSLATED!r} ({cells})"
 
 
 def check_language(lang: str) -> str:

@@ -6,6 +6,7 @@ charts' source footnotes and the chart packs' index all use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import pandas as pd
 from .conventions import check_language
 from .load import load_observations, load_sources
 
-__all__ = ["cite", "cite_source"]
+__all__ = ["cite", "cite_source", "one_line"]
+
+_CELL_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*\|[^\S\n]*\n[^\S\n]*")  # a line holding only |, between cells
+_LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 
 
 def _text(value: object) -> str:
@@ -23,6 +27,18 @@ def _text(value: object) -> str:
 
 def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def one_line(evidence: str) -> str:
+    """Evidence as quoted in one line: a table's cells, written one per line with a line holding only
+    ``|`` between them, joined by `` | ``; a cell written over lines joined without a break.
+
+    >>> one_line("高新技术企业数(单位:家)\\n|\\n300")
+    '高新技术企业数(单位:家) | 300'
+    >>> one_line("2020年\\n目标")
+    '2020年目标'
+    """
+    return _LINE_BREAK.sub("", _CELL_BREAK.sub(" | ", evidence))
 
 
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:
@@ -81,4 +97,5 @@ def cite(obs_id: str, *, lang: str = "zh") -> str:
         raise KeyError(f"unknown obs_id {obs_id!r}")
     row = obs.loc[obs_id]
     source = cite_source(str(row["source_id"]), lang)
-    return f"{source}：“{row['evidence']}”" if lang == "zh" else f"{source}: “{row['evidence']}”"
+    evidence = one_line(str(row["evidence"]))
+    return f"{source}：“{evidence}”" if lang == "zh" else f"{source}: “{evidence}”"

@@ -46,6 +46,7 @@ from matplotlib.transforms import Bbox
 from ..atomic import write_if_changed, write_many_if_changed
 from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import figure_output_dir, figures_dir, interactive_dir, reader_link
+from ..provenance import one_line
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
 from .style import current_language
@@ -237,7 +238,8 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | N
             artist.set_gid(gid if k == 0 else f"{gid}.{k}")
             artist.set_url(reader_link(source_id, anchor, folder=folder))
         document = f"{labels.source(source_id)} ({source_id})"
-        tips[gid] = "\n".join(x for x in (v.value, document, f"“{evidence}”" if evidence else "", anchor) if x)
+        tips[gid] = "\n".join(x for x in (v.value, document, f"“{one_line(evidence)}”" if evidence else "", anchor)
+                               if x)
     return tips
 
 

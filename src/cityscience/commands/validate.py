@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..conventions import untranslated_note
 from ..problems import report_lines
 from ..validate import check
 
@@ -34,4 +35,8 @@ def run(args: argparse.Namespace) -> int:
     n_obs = len(checked.observations.rows)
     done = "; every number accounted for" if not args.no_accounting else ""
     print(f"ok: {n_obs} observations from {len(checked.raw_texts)} documents{done}")
+    note = untranslated_note({name: table.rows for name, table in checked.tables.items()})
+    if note:
+        print(f"note: {note}: English charts and workbooks show them as they are; translate them in those "
+              "tables", file=sys.stderr)
     return 0

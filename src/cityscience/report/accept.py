@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import atomic_write_many
+from ..conventions import untranslated_note
 from ..numbers import find_numbers, normalize
 from ..paths import data_dir
 from ..problems import Problem
@@ -208,6 +209,10 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     notes: list[str] = []
     _excluded_twice(rows, problems)
     _link_measures(rows, notes)
+    note = untranslated_note({SHEET_TABLES[s]: [row for _, row in items] for s, items in rows.tables.items()})
+    if note:
+        notes.append(f"{note}: accepted as they are; translate them in those tables before English charts "
+                     "and workbooks are published")
     files, origin = staged_files(root, checked, rows, problems)
     with tempfile.TemporaryDirectory(prefix="cityscience-accept-") as tmp:
         staged = stage(root, files, Path(tmp))

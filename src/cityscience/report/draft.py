@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..conventions import UNTRANSLATED
 from ..extract import extract
 from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report, require_text
 from ..numbers import find_numbers
@@ -526,7 +527,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                 row = dict.fromkeys(ind_cols, "") | {
                     "basis": basis, "scope": (near or {}).get("scope") or "jurisdiction", "period": "year",
                     "indicator": code, "name_zh": label.split("…")[0] or label,
-                    "name_en": f"(to translate) {label.split('…')[0] or label}",
+                    "name_en": f"{UNTRANSLATED} {label.split('…')[0] or label}",
                     "category": (near or {}).get("category", "governance"), "kind": ind_kind,
                     "unit_std": std or "count",
                     "definition": "As the report states it: " + " ".join(str(c["evidence"]).split()),
@@ -828,7 +829,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                 code = resolve_bodies(name, region, index, order)[0]
                 if code is None:
                     code = _body_code(region, name, body_codes)
-                    bodies_sheet.add(_body_row(code, name, region_row, f"(to translate) {name}", levels),
+                    bodies_sheet.add(_body_row(code, name, region_row, f"{UNTRANSLATED} {name}", levels),
                                      ("name_en", "level", "kind"))
                     index[(region, squeeze(name))] = code
                 codes.append(code)
@@ -842,7 +843,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
                    "year": str(years.get(part) or year or ""), "part": part, "section": at_section,
                    "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
-                   "title_zh": title, "title_en": f"(to translate) {title}", "theme": _theme(evidence, cues),
+                   "title_zh": title, "title_en": f"{UNTRANSLATED} {title}", "theme": _theme(evidence, cues),
                    "responsibility": responsibility, "responsible_units": units,
                    "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
                    "note": "", "line": ln_no}, ("title_en", "theme"))
