@@ -386,3 +386,18 @@ def test_english_names_left_to_translate_are_counted_by_accept_and_validate(tmp_
     assert note.startswith(f"{drafted} English cells still start with '(to translate)' (")
     assert main(["validate", "--data", str(data)]) == 0
     assert f"note: {drafted} English cells still start with '(to translate)'" in capsys.readouterr().err
+
+
+def test_a_new_region_s_issuer_is_the_body_its_short_name_names(tmp_path):
+    """市科技局 in a new region's report is its issuer (瓯江市科学技术局), not a second body."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    table = ["序号", "指标", "目标", "责任单位", "1", "高新技术企业数(单位:家)", "300", "市科技局"]
+    report.write_text("瓯江市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                      "1.建设孵化器。新建孵化器3家。责任单位:市科技局、市经信局\n附件1\n主要预期指标\n"
+                      + "\n|\n".join(table) + "\n|\n", encoding="utf-8")
+    d = draft(report, region="oujiang", year=2020, data=data)
+    issuer, other = d.sheets["bodies"].rows
+    assert (issuer["name_zh"], other["name_zh"]) == ("瓯江市科学技术局", "市经信局")
+    units = [r["responsible_units"] for r in d.sheets["measures"].rows]
+    assert units == [f"{issuer['body']};{other['body']}", issuer["body"]]

@@ -120,6 +120,7 @@ _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科�
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
 _BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
 _SHORT_BODY = re.compile("科技([局厅])")  # 科技局 is short for 科学技术局, the name a body row gives
+_LONG_BODY = re.compile("科学技术([局厅])")
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
 _DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
@@ -226,9 +227,17 @@ def _body_row(code: str, name: str, region: dict, en: str, levels: Mapping[str, 
     for n in (region.get("name_zh", ""),):
         if n and name.startswith(n) and len(name) > len(n) + 1:
             short = n[-1:] + name[len(n):]  # 青溪县科技局 → 县科技局, as documents write it
-    aliases = ";".join(dict.fromkeys([name, short]))
+    names = [name, short]
+    aliases = ";".join(dict.fromkeys(names + [_LONG_BODY.sub(r"科技\1", n) for n in names]))  # 市科技局 too
     return {"body": code, "name_zh": name, "short_zh": short, "name_en": en, "level": level, "kind": kind,
             "region": region.get("region", ""), "aliases": aliases, "note": "Drafted by add-report."}
+
+
+def _add_body(sheet: Sheet, index: dict, row: dict, unsure: tuple[str, ...]) -> None:
+    """Add a drafted bodies row, and its aliases to ``index``, so that later names resolve to it."""
+    sheet.add(row, unsure)
+    for alias in row["aliases"].split(";"):
+        index[(row["region"], squeeze(alias))] = row["body"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,9 +417,9 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     body_codes = {b["body"] for b in bodies}
     if issuer_zh and issuer_code is None:
         issuer_code = _body_code(region, issuer_zh, body_codes)
-        sheets["bodies"].add(_body_row(issuer_code, issuer_zh, region_row | {"region": region}, issuer_en, levels),
-                             ("name_en", "short_zh") + (("level",) if new_region else ()))
-        index[(region, squeeze(issuer_zh))] = issuer_code
+        _add_body(sheets["bodies"], index, _body_row(issuer_code, issuer_zh, region_row | {"region": region},
+                                                     issuer_en, levels),
+                  ("name_en", "short_zh") + (("level",) if new_region else ()))
 
     # --- sources row ----------------------------------------------------------------------------
     pub = _PUBLISHED.search(text) or _ISO_LINE.search(text)
@@ -829,9 +838,8 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                 code = resolve_bodies(name, region, index, order)[0]
                 if code is None:
                     code = _body_code(region, name, body_codes)
-                    bodies_sheet.add(_body_row(code, name, region_row, f"{UNTRANSLATED} {name}", levels),
-                                     ("name_en", "level", "kind"))
-                    index[(region, squeeze(name))] = code
+                    _add_body(bodies_sheet, index, _body_row(code, name, region_row, f"{UNTRANSLATED} {name}", levels),
+                              ("name_en", "level", "kind"))
                 codes.append(code)
             responsibility, units, as_written = "stated", ";".join(codes), written
         elif issuer_code:
