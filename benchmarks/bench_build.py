@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from _common import machine_line, user_env
 
 from cityscience.build import default_workers, plan_jobs
 
@@ -83,18 +83,12 @@ def _build(tmp: Path, tag: str, jobs: int, *extra: str) -> list[str]:
             "--build-dir", str(tmp / tag / "build"), *extra]
 
 
-# Builds run as a user's do: with compiled bytecode written and reused (a shell that sets
-# PYTHONDONTWRITEBYTECODE would make every kernel compile cityscience's modules again; pandas' and the
-# rest of the stack's bytecode was written when pip installed them). The untimed first build writes it.
-_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
 
 def _timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall-clock and CPU seconds of one command (CPU summed over its worker and kernel processes)."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    env = {k: v for k, v in (env or _ENV).items() if k != "PYTHONDONTWRITEBYTECODE"}
-    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
+    done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=user_env(env))
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"command failed ({done.returncode}): {' '.join(args)}\n{done.stdout}\n{done.stderr}")
@@ -180,8 +174,9 @@ def _html_cpu(folder: Path) -> float:
     return spent
 
 
-def _process_costs(jobs: int) -> int:
-    """One cold build and one floor (both ``--force``), their CPU time split by process.
+def _process_costs(jobs: int, warmup: bool = True) -> int:
+    """One cold build and one floor (both ``--force``, after an untimed floor build unless ``warmup`` is
+    false, as the other runs are), their CPU time split by process.
 
     Each build process (the command, its workers) records its own CPU time and that of
     the processes it waited for when it exits; a worker's children are its kernels.
@@ -196,6 +191,8 @@ def _process_costs(jobs: int) -> int:
             filter(None, [str(tmp / "recorder"), os.environ.get("PYTHONPATH")])))
         runs = {"cold": [], "floor": ["--notebooks", str(floor_dir), "--no-validate"]}
         rows: dict[str, dict[str, float]] = {}
+        if warmup:  # untimed: cityscience's bytecode and the file cache, as the timed builds find them
+            _timed(_build(tmp, "warmup", jobs, "--force", *runs["floor"]))
         for tag, extra in runs.items():
             log = tmp / f"{tag}.tsv"
             env["CITYSCIENCE_BENCH_CPU"] = str(log)
@@ -212,8 +209,7 @@ def _process_costs(jobs: int) -> int:
         _html_cpu(tmp / "floor" / "build" / "notebooks")  # untimed: imports and template caches
         for tag in runs:
             rows[tag]["of which HTML"] = _html_cpu(tmp / tag / "build" / "notebooks")
-    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs{load}")
+    print(machine_line())
     print(f"notebook executions: {len(plan_jobs())}, parallel jobs: {jobs}, both builds with --force")
     print(f"{'CPU seconds':>16} {'cold':>7} {'floor':>7} {'above':>7}")
     notes = {"kernels": "the notebooks' kernels (children of the workers)",
@@ -244,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         return _render_costs()
     if args.processes:
-        return _process_costs(args.jobs)
+        return _process_costs(args.jobs, warmup=not args.no_warmup)
 
     n_jobs = len(plan_jobs())
     runs: dict[str, list[tuple[float, float]]] = {"cold": [], "unchanged": [], "floor": []}
@@ -265,8 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             runs["floor"].append(_timed(floor))
     wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
-    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs{load}")
+    print(machine_line())
     print(f"notebook executions: {n_jobs}, parallel jobs: {args.jobs}, rounds: {args.repeat}")
     for label, timings in runs.items():
         print(f"{label:>9}: {wall[label]:.1f} s wall, {cpu[label]:.1f} s CPU  "

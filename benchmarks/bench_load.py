@@ -19,12 +19,13 @@ again, about 0.05–0.1 s that no user pays twice).
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
+
+from _common import machine_line, user_env
 
 _VARIANTS = {
     "import pandas": "import pandas",
@@ -34,14 +35,11 @@ _VARIANTS = {
 }
 
 
-_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def _time(code: str) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one fresh interpreter running ``code``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=_ENV)
+    subprocess.run([sys.executable, "-c", code], check=True, env=user_env())
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -58,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for name, code in _VARIANTS.items():
             runs[name].append(_time(code))
-    print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}, {args.repeat} interleaved runs")
+    print(f"{machine_line()}; {args.repeat} interleaved runs")
     medians = {}
     for name, values in runs.items():
         wall = statistics.median(v[0] for v in values)
