@@ -320,9 +320,13 @@ def test_the_theme_of_a_drafted_item_is_read_from_the_theme_cues_and_terms(tmp_p
     (data / "terms.csv").write_text("term,name_en,theme,version,note\n", encoding="utf-8")
     (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
     assert item["theme"] == themes[-1]  # no cue written: the catch-all, listed last
-    _set_vocabulary_cell(data, "policy_theme", themes[0], "cues", "孵化器")
+    (data / "terms.csv").write_text(f"term,name_en,theme,version,note\n孵化器,incubator,{themes[1]},1,\n",
+                                    encoding="utf-8")
     (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
-    assert item["theme"] == themes[0]
+    assert item["theme"] == themes[1]  # a curated term of the theme
+    _set_vocabulary_cell(data, "policy_theme", themes[0], "cues", "孵化器;新建")
+    (item,) = draft(report, region="cixi", year=2019, data=data).sheets["measures"].rows
+    assert item["theme"] == themes[0]  # its cues written more often
 
 
 def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
