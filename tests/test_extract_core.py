@@ -216,6 +216,13 @@ def test_table_cell_takes_its_unit_from_the_row_heading() -> None:
     assert df.iloc[0]["label_zh"] == "全社会研发经费支出"
 
 
+@pytest.mark.parametrize(("heading", "measure", "value"), [
+    ("全社会研发经费支出增长", "yoy_pct", 15.0), ("能耗下降", "yoy_pct", -15.0), ("研发经费支出占GDP比重", "level", 15.0)])
+def test_a_table_cell_in_percent_under_a_growth_heading_is_a_growth_rate(heading, measure, value) -> None:
+    df = extract(f"附件1\n序号\n|\n指标\n|\n目标\n1\n|\n{heading}(单位:%)\n|\n15\n|\n", year=2020)
+    assert df[["measure", "value", "unit"]].values.tolist() == [[measure, value, "%"]]
+
+
 def test_table_with_windows_line_ends() -> None:
     text = "附件1\r\n序号\r\n|\r\n指标\r\n|\r\n目标\r\n1\r\n|\r\n全社会研发经费支出(单位:亿元)\r\n|\r\n350\r\n|\r\n"
     df = extract(text, year=2020)

@@ -32,7 +32,7 @@ from .masking import mask_spans
 from .offsets import char_offsets, code_points
 from .quantities import BREAKING_ZERO, Quantity, scan
 from .reading import Document, read_report
-from .relations import assign_measures, change_words_start, share_across_lists
+from .relations import assign_measures, change_words_start, growth_under_heading, share_across_lists
 from .structure import (
     DocumentInfo,
     PartSpec,
@@ -250,6 +250,7 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
             q.unit, q.unit_implied = m.group(1), True
             q.reasons.append(f"table cell; unit from the row heading (单位:{m.group(1)})")
             q.confidence -= 0.1
+            growth_under_heading(q, cell[:m.start()])
             return "table:" + str(cell_start)
         if cell.strip().endswith("指数"):
             q.unit, q.unit_implied = "指数", True

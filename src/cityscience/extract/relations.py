@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from .quantities import Quantity
 
-__all__ = ["assign_measures", "change_words_start", "share_across_lists"]
+__all__ = ["assign_measures", "change_words_start", "growth_under_heading", "share_across_lists"]
 
 _GROWTH = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
@@ -61,6 +61,26 @@ def share_across_lists(quantities: list[Quantity], norm: str) -> None:
 _TIMES_OF = re.compile(r"(?:是|为|相当于)[^,，。;；]{0,12}?的$")
 
 
+def _as_growth(q: Quantity, before: str) -> bool:
+    """Make ``q`` a growth rate when ``before`` ends with the words of one (同比增长, 下降: negative)."""
+    m = _GROWTH.search(before)
+    if not m:
+        return False
+    q.measure = "yoy_pct"
+    q.reasons.append(f"{m.group().strip()} → growth rate")
+    if m.group("verb") in _DECREASE:
+        q.value = -q.value
+        q.reasons.append("decrease → negative")
+    return True
+
+
+def growth_under_heading(q: Quantity, heading: str) -> None:
+    """A table cell in % whose row heading ends with the words of a growth rate
+    (全社会研发经费支出增长(单位:%) | 15) is that growth rate, as 增长15% in a sentence is."""
+    if q.unit == "%":
+        _as_growth(q, heading.strip())
+
+
 def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None:
     """Set ``measure`` (and the sign of decreases) on every quantity, in place."""
     prev: Quantity | None = None
@@ -76,13 +96,8 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
         inherited = prev is not None and prev.measure in {"yoy_pct", "pp_change", "pp_diff"} and \
             prev.unit == q.unit and _LIST_GAP.match(norm[prev.q_end:q.q_start]) is not None
         if q.unit == "%":
-            m = _GROWTH.search(before)
-            if m:
-                q.measure = "yoy_pct"
-                q.reasons.append(f"{m.group().strip()} → growth rate")
-                if m.group("verb") in _DECREASE:
-                    q.value = -q.value
-                    q.reasons.append("decrease → negative")
+            if _as_growth(q, before):
+                pass
             elif inherited:
                 q.measure = prev.measure
                 q.reasons.append("list continues a growth rate")
