@@ -392,8 +392,12 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     if new_region:
         region_row, unsure = _region_row(region, title, issuer_written, text, regions, levels)
         sheets["region"].add(region_row, unsure)
-        warnings.append(f"region {region!r} is not in regions.csv: complete the region sheet "
-                        f"({', '.join(unsure)} are drafts)")
+        spec = checked.registry["regions"] if "regions" in checked.registry else None
+        empty = [c.name for c in (spec.columns if spec else []) if c.required and not region_row.get(c.name)]
+        drafts = [c for c in unsure if c not in empty]
+        warnings.append(f"region {region!r} is not in regions.csv: the region sheet drafts its row; "
+                        + (f"fill {', '.join(empty)} (required, left empty), " if empty else "")
+                        + f"check {', '.join(drafts)} (drafts)")
     else:
         region_row = region_rows[region]
     bodies = _rows(checked, "bodies")
