@@ -216,6 +216,8 @@ def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, issue
     (region,) = d.sheets["region"].rows
     (issuer,) = d.sheets["bodies"].rows
     assert (region["name_zh"], region["admin_level"]) == (name_zh, admin_level)
+    assert region["division_code"] == ""  # the text has no index number: accept needs it, the warning says so
+    assert any("fill division_code (required, left empty), check name_en" in w for w in d.warnings)
     assert issuer["name_zh"] == issuer_zh
     assert issuer["level"] == body_levels(check(data))[admin_level] != ""
     assert (0, "level") in d.sheets["bodies"].unsure  # it follows a drafted admin_level
