@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Apply every sheet of a review workbook written by add-report: the raw file is stored, the rows are "
         "appended to their tables and the data dictionary is regenerated, after the full validation of the "
-        "result passed. Any problem is reported by sheet, row and column, and nothing is changed.")
+        "result passed. Any problem is reported by sheet, row and column, and nothing is changed. "
+        "To take an accepted report out again in a git checkout: git checkout -- data docs && "
+        "git clean -fd data (before you commit it).")
     parser.add_argument("workbook", type=Path, metavar="REVIEW.xlsx", help="the reviewed workbook")
     parser.add_argument("--dry-run", action="store_true", help="check and print what would change; write nothing")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")

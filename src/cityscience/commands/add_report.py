@@ -21,7 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "The workbook has one sheet per table the report adds to (source, parts, candidates, new_indicators,\n"
         "exclusions, measures, region, bodies, units); each says in its first rows what to check.\n"
+        "Shaded cells are drafts to check; a cell accept requires that the text does not state (a date\n"
+        "of publication, a new region's division code) is left empty and named in a warning.\n"
         "Review it, then run: cityscience accept REVIEW.xlsx (see docs/adding-a-new-report.md).\n"
+        "Nothing in the repository changes until accept; the workbook can be drafted again at will.\n"
         "--parts SPEC replaces the detected parts, e.g. summary:0-,plan:\"二、2020年工作思路\"\n"
         "(see cityscience extract --help for the syntax).")
     parser.add_argument("file", nargs="?", type=Path, metavar="FILE",

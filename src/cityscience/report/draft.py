@@ -294,6 +294,12 @@ def _columns(checked, name: str) -> list[str]:
     return checked.registry[name].column_names if name in checked.registry else []
 
 
+def _required_empty(checked, name: str, row: Mapping[str, str]) -> list[str]:
+    """The columns of table ``name`` the codebook requires that ``row`` leaves empty."""
+    spec = checked.registry[name] if name in checked.registry else None
+    return [c.name for c in (spec.columns if spec else []) if c.required and not row.get(c.name)]
+
+
 #: The arguments of :func:`draft` that become cells of the new rows: (table, column) of each.
 _ARGUMENT_CELLS = {"region": ("regions", "region"), "year": ("sources", "report_year"),
                    "source_id": ("sources", "source_id"), "retrieved": ("sources", "retrieved")}
@@ -392,8 +398,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     if new_region:
         region_row, unsure = _region_row(region, title, issuer_written, text, regions, levels)
         sheets["region"].add(region_row, unsure)
-        spec = checked.registry["regions"] if "regions" in checked.registry else None
-        empty = [c.name for c in (spec.columns if spec else []) if c.required and not region_row.get(c.name)]
+        empty = _required_empty(checked, "regions", region_row)
         drafts = [c for c in unsure if c not in empty]
         warnings.append(f"region {region!r} is not in regions.csv: the region sheet drafts its row; "
                         + (f"fill {', '.join(empty)} (required, left empty), " if empty else "")
@@ -461,6 +466,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         "years_covered": "the years the values speak of",
     }
     unsure = {"issuer_en", "title_en"} | ({"published"} if not pub else set()) | ({"issuer_zh"} if not issuer_zh else set())
+    empty = _required_empty(checked, "sources", source)
+    if empty:
+        warnings.append(f"the text does not state {', '.join(empty)}: fill {'them' if len(empty) > 1 else 'it'} "
+                        "in the source sheet (required)")
     for col in _columns(checked, "sources") or list(source):
         i = sheets["source"].add({"field": col, "value": source.get(col, ""), "check": checks.get(col, "")})
         if col in unsure:
