@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["parts_spec"]
+__all__ = ["add_data_argument", "parts_spec"]
+
+
+def add_data_argument(parser: argparse.ArgumentParser, what: str = "data folder") -> None:
+    """The ``--data`` option every subcommand that reads the data folder takes, said the same way."""
+    from pathlib import Path
+
+    parser.add_argument("--data", type=Path, default=None,
+                        help=f"{what} (default: the repository's data/, or $CITYSCIENCE_DATA when it is set)")
 
 
 def parts_spec(text: str) -> str:

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import add_data_argument
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -18,11 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Apply every sheet of a review workbook written by add-report: the raw file is stored, the rows are "
         "appended to their tables and the data dictionary is regenerated, after the full validation of the "
         "result passed. Any problem is reported by sheet, row and column, and nothing is changed. "
-        "To take an accepted report out again in a git checkout: git checkout -- data docs && "
-        "git clean -fd data (before you commit it).")
+        "To take an accepted report out again in a git checkout (before you commit it): "
+        "git checkout -- data docs figures && git clean -fd data figures.")
     parser.add_argument("workbook", type=Path, metavar="REVIEW.xlsx", help="the reviewed workbook")
     parser.add_argument("--dry-run", action="store_true", help="check and print what would change; write nothing")
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

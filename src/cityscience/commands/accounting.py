@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..validate import check
 from ..validate.accounting import accounting_summary, unaccounted
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", default=None, help="only this source_id (default: all)")
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: the repository's data/)")
+    add_data_argument(parser)
     parser.add_argument("--summary", action="store_true", help="print counts per source and reason instead")
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import parts_spec
+from . import add_data_argument, parts_spec
 
 __all__ = ["add_arguments", "run"]
 
@@ -21,8 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "The workbook has one sheet per table the report adds to (source, parts, candidates, new_indicators,\n"
         "exclusions, measures, region, bodies, units); each says in its first rows what to check.\n"
-        "Shaded cells are drafts to check; a cell accept requires that the text does not state (a date\n"
-        "of publication, a new region's division code) is left empty and named in a warning.\n"
+        "Shaded cells are drafts to check. A required cell the text does not give (the publication\n"
+        "date, a new region's division code) is left empty, and a warning names it: fill it in.\n"
         "Review it, then run: cityscience accept REVIEW.xlsx (see docs/adding-a-new-report.md).\n"
         "Nothing in the repository changes until accept; the workbook can be drafted again at will.\n"
         "--parts SPEC replaces the detected parts, e.g. summary:0-,plan:\"二、2020年工作思路\"\n"
@@ -31,13 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the report (UTF-8, GB18030/GBK or Big5 text)")
     parser.add_argument("--region", help="region code (an existing one, or a new one: the region sheet drafts it)")
     parser.add_argument("--year", type=int, help="report year (default: from the title)")
-    parser.add_argument("--source-id", help="source_id of the new document (default: REGION-YEAR-KIND)")
+    parser.add_argument("--source-id", help="source_id of the new document (default: REGION-YEAR-KIND, KIND summary, plan or "
+                        "summary-plan as the parts found; -2, -3 … when taken)")
     parser.add_argument("--url", help="where the text was taken from (sources.url)")
     parser.add_argument("--retrieved", help="when it was taken, YYYY-MM-DD (sources.retrieved)")
     parser.add_argument("--parts", metavar="SPEC", type=parts_spec, help="override the detected parts (see below)")
     parser.add_argument("-o", "--output", type=Path,
-                        help="the review workbook to write (.xlsx); required, with FILE and --region, unless --evaluate")
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+                        help="the review workbook to write (.xlsx); FILE, --region and -o are required unless --evaluate")
+    add_data_argument(parser)
     parser.add_argument("--evaluate", action="store_true",
                         help="leave-one-document-out on the curated documents, then the test reports")
 
@@ -67,9 +68,9 @@ def run(args: argparse.Namespace) -> int:
     for w in d.warnings:
         print(f"warning: {w}", file=sys.stderr)
     write_workbook(d, args.output)
-    counts = ", ".join(f"{len(s.rows)} {name}" for name, s in d.sheets.items() if s.rows)
+    counts = ", ".join(f"{name} {len(s.rows)}" for name, s in d.sheets.items() if s.rows)
     unsure = sum(len(s.unsure) for s in d.sheets.values())
     print(f"{args.file}: {d.about.get('document', '')}")
-    print(f"wrote {args.output}: source {d.source_id}; {counts}; {unsure} cells marked for a check")
+    print(f"wrote {args.output}: source {d.source_id}; rows per sheet: {counts}; {unsure} cells marked for a check")
     print(f"review it, then: cityscience accept {args.output}")
     return 0

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
 from ..compare import coverage
 from ..load import load_observations
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: the repository's data/)")
+    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

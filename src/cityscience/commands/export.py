@@ -10,6 +10,7 @@ from ..atomic import OutputError, check_writable
 from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import build_dir, figures_dir
 from ..problems import ValidationError
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
@@ -44,8 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="language of labels and text (default: zh)")
-    p.add_argument("--data", type=Path, default=None,
-                   help="data folder (default: the repository's data/ or $CITYSCIENCE_DATA)")
+    add_data_argument(p)
 
 
 def _fail(lines: list[str], summary: str) -> int:

@@ -15,7 +15,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import parts_spec
+from . import add_data_argument, parts_spec
 
 __all__ = ["add_arguments", "run"]
 
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--evaluate", action="store_true",
                         help="run on the raw documents of the data folder and compare with the curated observations, "
                              "then on the held-out reports")
-    parser.add_argument("--data", type=Path, default=None, help="data folder for --evaluate (default: data/)")
+    add_data_argument(parser, "data folder for --evaluate")
     parser.add_argument("--details", action="store_true", help="with --evaluate: list missed and spurious rows")
     parser.add_argument("--infer-year", action="store_true",
                         help="with --evaluate: do not pass the report year; let the extractor infer it")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..atomic import OutputError
 from ..paths import data_dir
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
@@ -20,8 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "deletes); unchanged rows keep their exact bytes. Every problem is listed with its sheet, row, "
         "column, value and what was expected.")
     parser.add_argument("file", type=Path, metavar="FILE", help="the workbook (.xlsx) to import")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="data folder to merge into (default: the repository's data/ or $CITYSCIENCE_DATA)")
+    add_data_argument(parser, "data folder to merge into")
     parser.add_argument("--dry-run", action="store_true",
                         help="check everything and say what would change, but write nothing")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..conventions import untranslated_note
 from ..problems import report_lines
 from ..validate import check
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
@@ -17,9 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Check every table of the data folder against the codebook (codebook/tables.csv and columns.csv), "
         "the raw documents and each other, and that every number of the raw texts is an observation or an "
-        "exclusion. Every problem is listed with file, line, column, value and what was expected.")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="data folder to check (default: the repository's data/ or $CITYSCIENCE_DATA)")
+        "exclusion. Every problem is listed with file, line, column, value and what was expected. English "
+        "names a draft left '(to translate)' are valid, and counted in a note.")
+    add_data_argument(parser, "data folder to check")
     parser.add_argument("--no-accounting", action="store_true",
                         help="skip the check that every number in the raw text is curated or excluded")
 

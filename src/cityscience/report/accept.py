@@ -204,15 +204,15 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     if sid in have or same is not None:
         which = sid if sid in have else same["source_id"]
         raise AcceptError([f"{Path(path).name}: already accepted: source {which!r} (SHA-256 "
-                           f"{rows.source.get('sha256', '')[:12]}…) is in {root.name}/sources.csv; nothing "
-                           "was changed (to redo it, remove that source's rows first)"])
+                           f"{rows.source.get('sha256', '')[:12]}…) is in {root.name}/sources.csv (to redo it, "
+                           "remove that source's rows first)"])
     notes: list[str] = []
     _excluded_twice(rows, problems)
     _link_measures(rows, notes)
     note = untranslated_note({SHEET_TABLES[s]: [row for _, row in items] for s, items in rows.tables.items()})
     if note:
-        notes.append(f"{note}: accepted as they are; translate them in those tables before English charts "
-                     "and workbooks are published")
+        notes.append(f"{note}: {'would be ' if dry_run else ''}accepted as they are; translate them in those "
+                     "tables before English charts and workbooks are published")
     files, origin = staged_files(root, checked, rows, problems)
     with tempfile.TemporaryDirectory(prefix="cityscience-accept-") as tmp:
         staged = stage(root, files, Path(tmp))

@@ -321,7 +321,8 @@ def _check_arguments(checked: Checked, **given: object) -> None:
                                                                                          cutoff=0.8)
     if region not in known and close:
         problems.append(Problem("--region", None, None, region, f"a region code of regions.csv (did you mean "
-                                f"{close[0]!r}?), or a new code not this close to a known one", "close_region"))
+                                f"{close[0]!r}?), or a new region's code that is not a near-copy of a known one",
+                                "close_region"))
     if problems:
         raise ReportError("; ".join(f"{p.file}: {p.value!r}: expected {p.expected}" for p in problems))
 

@@ -215,7 +215,7 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
             expected = f"a code of the {names} vocabulary in {files.get('vocabularies', 'vocabularies.csv')}"
         elif len(options) > 12:
             table_name, _, ref_column = rule.partition(".")
-            article = "an" if ref_column[:1] in "aeiou" else "a"
+            article = "an" if ref_column[:1] in "aeio" else "a"  # an indicator, an obs_id; a unit
             expected = f"{article} {ref_column} defined in {files.get(table_name, table_name)}"
         else:
             expected = f"one of {', '.join(sorted(options))} ({rule})"
