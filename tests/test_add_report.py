@@ -23,6 +23,7 @@ from cityscience.export.workbook import workbook_bytes
 from cityscience.paths import folder_digest
 from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
 from cityscience.validate import body_levels, check, theme_cues
+from cityscience.validate.policy import alias_index, region_search_order, resolve_bodies
 from minidata import read_rows, set_cell
 from reports import FOLDER, REPORTS, copy_data
 
@@ -260,6 +261,8 @@ def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
 
 
 _SUMMARY_HEAD = "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+_TABLE = "".join(f"{c}\n|\n" for c in ["序号", "指标", "完成", "1", "高新技术企业数(单位:家)", "46",
+                                       "2", "研发机构数(单位:家)", "12"])
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -280,8 +283,29 @@ _SUMMARY_HEAD = "慈溪市科学技术局2019年工作总结\n发布时间:2020-
                   ("二是", "(一)", "二是开展服务,走访120家。")],
                  id="a 1. after an item's 一是 parts does not take the id of its part 1"),
     pytest.param("1.建设孵化器。新建3家。\n序号\n|\n指标\n|\n目标\n|\n1\n|\n企业数\n|\n300\n|\n2.建设研究院。新建2家。\n",
-                 [("1.", "", "一、主要工作"), ("1", "", ""), ("2.", "", "一、主要工作")],
+                 [("1.", "", "一、主要工作"), ("1", "", "一、主要工作"), ("2.", "", "一、主要工作")],
                  id="a table inside a numbered list, in the text's order"),
+    pytest.param("(一)平台建设。新建孵化器3家。\n(二)人才引进。引进人才86名。\n附表\n" + _TABLE
+                 + "(三)科技金融。发放贷款5亿元。\n",
+                 [("(一)", "", "一、主要工作"), ("(二)", "", "一、主要工作"), ("1", "", "附表"), ("2", "", "附表"),
+                  ("(三)", "", "一、主要工作")],
+                 id="a table of indicators between (二) and (三): its rows are a list of their own kind"),
+    pytest.param("(一)平台建设。新建孵化器3家。\n二、主要指标完成情况\n" + _TABLE,
+                 [("(一)", "", "一、主要工作"), ("1", "", "二、主要指标完成情况"), ("2", "", "二、主要指标完成情况")],
+                 id="a table right under a 二、 heading stands in its section"),
+    pytest.param("(一)平台建设。新建孵化器3家。\n附表1\n" + _TABLE.removesuffix("|\n")
+                 + "(二)人才引进。引进人才86名。\n附表2\n" + _TABLE.replace("46", "47").replace("12", "13"),
+                 [("(一)", "", "一、主要工作"), ("1", "", "附表1"), ("2", "", "附表1"), ("(二)", "", "一、主要工作"),
+                  ("1", "", "附表2"), ("2", "", "附表2")],
+                 id="no | after a table's last cell, then text and another table"),
+    pytest.param("(一)企业培育\n一是强化政策引导，二是开展上门服务，三是优化营商环境。\n",
+                 [("(一)", "", "一、主要工作"), ("一是", "(一)", "一是强化政策引导"), ("二是", "(一)", "二是开展上门服务"),
+                  ("三是", "(一)", "三是优化营商环境。")],
+                 id="siblings after commas: the 一是 item ends where 二是 begins"),
+    pytest.param("(一)企业培育\n一是强化引导；二是开展服务。\n一是建设平台；二是引进人才；三是优化环境。\n",
+                 [("(一)", "", "一、主要工作"), ("一是", "(一)", "一是强化引导"),
+                  ("二是", "(一)", "二是开展服务。\n一是建设平台；二是引进人才；三是优化环境。")],
+                 id="a second list on the next line that goes on to 三是: the 二是 before it runs on (a warning)"),
 ])
 def test_lists_are_drafted_as_validate_reads_them(tmp_path, body, expected):
     """(marker, parent's marker, section or a part's evidence) of each drafted item; every list continues
@@ -407,3 +431,34 @@ def test_a_new_region_s_issuer_is_the_body_its_short_name_names(tmp_path):
     assert (issuer["name_zh"], other["name_zh"]) == ("瓯江市科学技术局", "市经信局")
     units = [r["responsible_units"] for r in d.sheets["measures"].rows]
     assert units == [f"{issuer['body']};{other['body']}", issuer["body"]]
+
+
+def test_what_the_drafting_rules_cannot_place_is_settled_as_validate_reads_it(tmp_path):
+    """A list that goes on below an item's last part makes that part run on (a warning says so); an
+    item validate would refuse for another reason (here the rows of a second table written exactly as
+    the first, whose evidence validate finds at the first) is left out, and a warning names it."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text(_SUMMARY_HEAD + "(一)企业培育\n一是强化引导；二是开展服务。\n一是建设平台；二是引进人才；三是优化环境。\n"
+                      "附表1\n" + _TABLE + "附表2\n" + _TABLE, encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    rows = {r["item_id"]: r for r in d.sheets["measures"].rows}
+    (ran_on,) = [w for w in d.warnings if "run on to the next item" in w]
+    (left_out,) = [w for w in d.warnings if "policy items left out" in w]
+    assert "cx19-a01-2" in ran_on and rows["cx19-a01-2"]["evidence"].endswith("三是优化环境。")
+    assert [r["section"] for r in rows.values() if r["kind"] == "indicator_target"] == ["附表1", "附表1"]
+    assert left_out.count("cx19-it") == 2
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_a_unit_written_in_its_long_form_is_the_body_of_its_short_name(tmp_path):
+    """市科学技术局 in a Cixi report is the body whose aliases list 市科技局; written twice, it is listed once."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text(_SUMMARY_HEAD + "1.建设孵化器。新建孵化器3家。责任单位:市科学技术局\n"
+                      "2.引进人才。引进人才86名。责任单位:市科学技术局、市科技局\n", encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    bureau = resolve_bodies("市科技局", "cixi", alias_index(check(data), []), region_search_order(check(data)))[0]
+    assert [r["responsible_units"] for r in d.sheets["measures"].rows] == [bureau, bureau]
+    assert d.sheets["bodies"].rows == []
+    _accept_unedited(d, tmp_path, data)

@@ -217,7 +217,8 @@ def test_table_cell_takes_its_unit_from_the_row_heading() -> None:
 
 
 @pytest.mark.parametrize(("heading", "measure", "value"), [
-    ("全社会研发经费支出增长", "yoy_pct", 15.0), ("能耗下降", "yoy_pct", -15.0), ("研发经费支出占GDP比重", "level", 15.0)])
+    ("全社会研发经费支出增长", "yoy_pct", 15.0), ("技术交易额增长率", "yoy_pct", 15.0), ("能耗下降", "yoy_pct", -15.0),
+    ("研发经费支出占GDP比重", "level", 15.0)])
 def test_a_table_cell_in_percent_under_a_growth_heading_is_a_growth_rate(heading, measure, value) -> None:
     df = extract(f"附件1\n序号\n|\n指标\n|\n目标\n1\n|\n{heading}(单位:%)\n|\n15\n|\n", year=2020)
     assert df[["measure", "value", "unit"]].values.tolist() == [[measure, value, "%"]]

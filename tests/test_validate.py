@@ -400,6 +400,7 @@ def test_the_bases_each_kind_may_have_are_read_from_the_basis_vocabulary(data):
     ("admin_level", "district", "body_level", "", "the level of the bodies of a region at the level district"),
     ("basis", "valid", "body_level", "municipal", "on admin_level rows only"),
     ("status", "actual", "cues", "企业", "on policy_theme rows only"),
+    ("policy_theme", "enterprises", "table_words", "指标", "on item_kind rows only"),
 ])
 def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, column, value, expected_part):
     line = _vocabulary_line(data, vocabulary, code)

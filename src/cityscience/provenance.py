@@ -14,10 +14,10 @@ import pandas as pd
 
 from .conventions import check_language
 from .load import load_observations, load_sources
+from .textnorm import TABLE_CELL_BREAK
 
 __all__ = ["cite", "cite_source", "one_line"]
 
-_CELL_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*\|[^\S\n]*\n[^\S\n]*")  # a line holding only |, between cells
 _LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 
 
@@ -38,7 +38,7 @@ def one_line(evidence: str) -> str:
     >>> one_line("2020年\\n目标")
     '2020年目标'
     """
-    return _LINE_BREAK.sub("", _CELL_BREAK.sub(" | ", evidence))
+    return " | ".join(_LINE_BREAK.sub("", cell.strip()) for cell in TABLE_CELL_BREAK.split(evidence))
 
 
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:

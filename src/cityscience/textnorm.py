@@ -24,7 +24,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize", "to_simplified"]
+__all__ = ["TABLE_CELL_BREAK", "normalize", "to_simplified"]
+
+#: Where one cell of a table ends and the next begins, as the raw texts write tables: a line holding
+#: only ``|`` after each cell (the match is the line break and the ``|``; the next cell starts after
+#: the line break that follows).
+TABLE_CELL_BREAK = re.compile(r"\n[^\S\n]*\|[^\S\n]*(?=\n|$)")
 
 # Strings up to this length are cached (evidence, terms, units); whole documents are not.
 _CACHED_LENGTH = 256

@@ -22,9 +22,9 @@ __all__ = ["assign_measures", "change_words_start", "growth_under_heading", "sha
 
 _GROWTH = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
-    r"(?P<verb>增长|增加|提高|上升|增幅|增速|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
+    r"(?P<verb>增长率|增长|增加|提高|上升|增幅|增速|下降率|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
-_DECREASE = {"下降", "减少", "降低", "回落", "下滑"}
+_DECREASE = {"下降", "下降率", "减少", "降低", "回落", "下滑"}
 # 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
 # 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
 _PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$"

@@ -28,14 +28,23 @@ from ..numbers import find_numbers
 from ..paths import data_dir
 from ..problems import Problem
 from ..tables import RawTable, read_bytes_capped
-from ..textnorm import normalize, to_simplified
+from ..textnorm import TABLE_CELL_BREAK, normalize, to_simplified
 from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
-from ..validate.core import body_levels, kind_bases, measure_units, theme_cues
-from ..validate.policy import alias_index, region_search_order, resolve_bodies, squeeze
+from ..validate.core import body_levels, kind_bases, measure_units, table_kinds, theme_cues
+from ..validate.policy import (
+    alias_index,
+    long_form,
+    marker_number,
+    name_forms,
+    next_numbers,
+    region_search_order,
+    resolve_bodies,
+    squeeze,
+)
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
-from .stage import staged_check
+from .stage import staged_problems
 from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
 __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
@@ -119,8 +128,6 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
 _BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
-_SHORT_BODY = re.compile("科技([局厅])")  # 科技局 is short for 科学技术局, the name a body row gives
-_LONG_BODY = re.compile("科学技术([局厅])")
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
 _DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
@@ -224,20 +231,24 @@ def _body_row(code: str, name: str, region: dict, en: str, levels: Mapping[str, 
     level = levels.get(region.get("admin_level", ""), "")
     kind = "government" if name.endswith("人民政府") else "department"
     short = name
-    for n in (region.get("name_zh", ""),):
-        if n and name.startswith(n) and len(name) > len(n) + 1:
-            short = n[-1:] + name[len(n):]  # 青溪县科技局 → 县科技局, as documents write it
-    names = [name, short]
-    aliases = ";".join(dict.fromkeys(names + [_LONG_BODY.sub(r"科技\1", n) for n in names]))  # 市科技局 too
+    own = region.get("name_zh", "")
+    at = name.find(own) if own else -1
+    if at >= 0 and len(name) > at + len(own) + 1:  # 青溪县科技局 → 县科技局, as documents write it
+        short = own[-1:] + name[at + len(own):]  # (温州市瑞安市科学技术局 → 市科学技术局 too)
+    aliases = ";".join(name_forms(name) + [n for n in name_forms(short) if n not in name_forms(name)])
     return {"body": code, "name_zh": name, "short_zh": short, "name_en": en, "level": level, "kind": kind,
             "region": region.get("region", ""), "aliases": aliases, "note": "Drafted by add-report."}
 
 
 def _add_body(sheet: Sheet, index: dict, row: dict, unsure: tuple[str, ...]) -> None:
-    """Add a drafted bodies row, and its aliases to ``index``, so that later names resolve to it."""
+    """Add a drafted bodies row, and its aliases to ``index``, so that later names resolve to it; an alias
+    another body of the region already has is left out (validate refuses an alias of two bodies)."""
+    region = row["region"]
+    aliases = [a for a in row["aliases"].split(";") if index.get((region, squeeze(a)), row["body"]) == row["body"]]
+    row["aliases"] = ";".join(aliases or [row["name_zh"]])
     sheet.add(row, unsure)
-    for alias in row["aliases"].split(";"):
-        index[(row["region"], squeeze(alias))] = row["body"]
+    for alias in aliases:
+        index[(region, squeeze(alias))] = row["body"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,11 +286,7 @@ def _cue_pattern(words: tuple[str, ...]) -> re.Pattern | None:
 
 
 def _marker_no(marker: str) -> int:
-    core = re.sub(r"[()（）、.．\s]", "", marker)
-    if core.isdigit():
-        return int(core)
-    tokens = find_numbers(core, normalized=True)
-    return int(tokens[0].value) if tokens else 0
+    return marker_number(marker) or 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,13 +421,13 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         full = issuer_written
         if not full.startswith(region_row.get("name_zh", "\0")) and full[:1] in "市区县":
             full = region_row.get("name_zh", "") + full[1:] if len(full) > 1 else full
-        for name in (issuer_written, full, _SHORT_BODY.sub(r"科学技术\1", full)):
+        for name in (issuer_written, full):
             code = resolve_bodies(name, region, index, order)[0] if name else None
             if code is not None:
                 issuer_code = code
                 break
         body = next((b for b in bodies if b["body"] == issuer_code), None)
-        issuer_zh = body["name_zh"] if body else _SHORT_BODY.sub(r"科学技术\1", full)
+        issuer_zh = body["name_zh"] if body else long_form(full)
         issuer_en = body["name_en"] if body else _issuer_en(issuer_zh, region_row, bodies)
     else:
         issuer_zh = issuer_en = ""
@@ -592,11 +599,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     obs_rows = sheets["candidates"].rows
     _draft_measures(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
                     issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes,
-                    levels, theme_cues(checked))
+                    levels, theme_cues(checked), table_kinds(checked))
 
     result = Draft(source_id, region, raw_name, stored, sheets, warnings)
+    staged = _settle_items(root, result, text, part_spans, obs_rows)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
-    staged = staged_check(root, result, with_exclusions=False)
     from ..validate.accounting import unaccounted
 
     chrome = [(s, e) for (k, s, _), e in zip(part_spans, [p[1] for p in part_spans[1:]] + [len(text)],
@@ -673,19 +680,21 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
 def _inline_series(line: str, after: int, first: int = 1) -> list[tuple[int, int, str]]:
     """The 一是, 二是, … enumeration written inside ``line`` from offset ``after``: (start, end, marker) of
     each part, numbered ``first``, ``first`` + 1, … without a gap (a 二是 with no 一是 before it is not a
-    list, unless the line's own marker is the 一是: ``first`` = 2). A second 一是 after the list ends it:
-    its last part ends with the sentence before the new list."""
-    found = [(m.start(1), m.group(1)) for m in _IS_INLINE.finditer(line, after)]
+    list, unless the line's own marker is the 一是: ``first`` = 2). A second 一是 after the list ends it
+    (its last part ends with the sentence before the new list), unless the new list goes on to the
+    number that would come next in the first: then the last part runs to the end of the line, so that no
+    number of the list is left out where it ends (as validate reads a list)."""
+    found = [(m.start(1), _marker_no(m.group(1)), m.group(1)) for m in _IS_INLINE.finditer(line, after)]
     run: list[tuple[int, str]] = []
     stop_at = None
-    for at, marker in found:
-        no = _marker_no(marker)
+    for k, (at, no, marker) in enumerate(found):
         if no == len(run) + first:
             run.append((at, marker))
         elif no == 1 and first == 1 and len(run) < 2:
             run = [(at, marker)]
         elif no == 1:  # a new list
-            stop_at = at
+            if all(later != len(run) + first for _, later, _ in found[k:]):
+                stop_at = at
             break
     if len(run) < (2 if first == 1 else 1):
         return []
@@ -701,25 +710,27 @@ def _inline_series(line: str, after: int, first: int = 1) -> list[tuple[int, int
 def _continued_headings(lines: list[str]) -> set[int]:
     """Indexes of the (一) lines that head a stretch of one list numbered on across them (1.–4. under (一),
     5. under (二), …): headings of sections, not items the N. items would be parts of. Once two (一) lines
-    of a 一、 section are such headings, every (一) line of the section with N. lines under it is one
-    (its N. lines start again at 1 under a new heading)."""
-    sections: list[list[tuple[int, list[int]]]] = [[]]  # per 一、 section, each (一) line with its N. numbers
+    of a 一、 section are such headings, every (一) line of the section with N. or 一是 lines under it is
+    one (the N. lines under a later one may start again at 1, 一是 lines under it are its section's items)."""
+    # per 一、 section, each (一) line with the numbers of the N. lines under it and whether 一是 lines are
+    sections: list[list[tuple[int, list[int], list[bool]]]] = [[]]
     for i, ln in enumerate(lines):
         if _ITEM.match(ln):
-            sections[-1].append((i, []))
+            sections[-1].append((i, [], []))
         elif _TOP.match(ln):
             sections.append([])
         elif (m := _SUB.match(ln)) and sections[-1]:
             sections[-1][-1][1].append(_marker_no(m.group(1)))
+        elif _IS.match(ln) and sections[-1]:
+            sections[-1][-1][2].append(True)
     out: set[int] = set()
     for blocks in sections:
         if any(nos and next_nos and next_nos[0] == nos[-1] + 1 != 1
-               for (_, nos), (_, next_nos) in zip(blocks, blocks[1:], strict=False)):
-            out.update(i for i, nos in blocks if nos)
+               for (_, nos, _), (_, next_nos, _) in zip(blocks, blocks[1:], strict=False)):
+            out.update(i for i, nos, listed in blocks if nos or listed)
     return out
 
 
-_CELL_SEP = re.compile(r"\n[^\S\n]*\|[^\S\n]*(?=\n|$)")  # a line holding only |, between two cells
 _NUMBER_HEADER = {"序号", "编号"}
 _UNITS_HEADER = ("责任单位", "责任部门", "牵头单位", "牵头部门")
 _DUTY = re.compile(rf"(?:{'|'.join(_UNITS_HEADER)})[:：]\s*([^。;；\n)）]+)")
@@ -729,7 +740,7 @@ _HEADING_LINE = re.compile(r"[^。;；]{1,30}")  # a short line ending no senten
 @dataclass(frozen=True)
 class _TableRow:
     """A row of a numbered table: where it stands in the text, its number, title and responsible units,
-    the heading written before the table, and where the table begins (its 序号 line)."""
+    the heading written before the table, where the table begins (its 序号 line) and its header cells."""
 
     start: int
     end: int
@@ -738,16 +749,21 @@ class _TableRow:
     written: str | None
     heading: str
     table_start: int
+    header: tuple[str, ...]
+
+
+def _starts_text(line: str) -> bool:
+    """Whether a line is an item or a table's header, which a table cell never holds."""
+    return line.strip() in _NUMBER_HEADER or any(p.match(line) for p in (_TOP, _ITEM, _SUB, _IS))
 
 
 def _table_heading(lines: list[str]) -> str:
     """The heading of a table: up to two short lines written just before its header (附件1, 主要预期指标),
-    not a paragraph or an item."""
+    not a paragraph or an item ('' when there are none: the table stands under the section before it)."""
     taken: list[str] = []
     for ln in reversed(lines):
         ln = ln.strip()
-        if (len(taken) == 2 or not _HEADING_LINE.fullmatch(ln)
-                or any(p.match(ln) for p in (_TOP, _ITEM, _SUB, _IS))):
+        if len(taken) == 2 or not _HEADING_LINE.fullmatch(ln) or _starts_text(ln):
             break
         taken.insert(0, ln)
     return " ".join(taken)
@@ -755,18 +771,20 @@ def _table_heading(lines: list[str]) -> str:
 
 def _table_rows(text: str) -> list[_TableRow]:
     """The rows of the numbered tables of ``text``, written one cell per line (or lines) with a line
-    holding only ``|`` after each cell (the last cell of the text may have none): a header whose first
+    holding only ``|`` after each cell (the last cell of a table may have none): a header whose first
     cell is 序号, then rows whose first cell counts 1, 2, 3, …. The row's title is its second cell
     (without a (单位:…) note), its responsible units the cell under a 责任单位 header, its heading the
-    short lines written before the header (:func:`_table_heading`)."""
+    short lines written before the header (:func:`_table_heading`). The last cell of a table ends before
+    a line that is an item or a header (the text after a table with no | after its last cell)."""
     cells: list[tuple[int, int]] = []  # (start, end) of each cell, in text order
     at = 0
-    for m in _CELL_SEP.finditer(text):
+    for m in TABLE_CELL_BREAK.finditer(text):
         cells.append((at, m.start()))
         at = m.end() + 1
-    if cells and text[at:].strip():  # a last cell with no | after it: its first line
-        line_end = text.find("\n", at)
-        cells.append((at, len(text) if line_end < 0 else line_end))
+    open_cell = None  # the text after the last |: a last cell of its first line only
+    if cells and text[at:].strip():
+        open_cell = len(cells)
+        cells.append((at, len(text)))
     cell = lambda k: text[cells[k][0]:cells[k][1]]  # noqa: E731
     rows: list[_TableRow] = []
     k = 0
@@ -785,21 +803,99 @@ def _table_rows(text: str) -> list[_TableRow]:
         table_start = cells[k][1] - len(lines[-1])
         k, number = k + width, 1
         while k + width <= len(cells) and squeeze(cell(k)) == str(number):
+            last = k + width - 1
+            end = cells[last][1]
+            if k + width >= len(cells) or squeeze(cell(k + width)) != str(number + 1):  # the table's last row
+                first, *rest = cell(last).split("\n")
+                kept = [first]
+                for ln in rest if last != open_cell else ():
+                    if _starts_text(ln):
+                        break
+                    kept.append(ln)
+                end = cells[last][0] + len("\n".join(kept).rstrip())
             title = re.split(r"[(（]单位", "".join(cell(k + 1).split()))[0]
-            written = "".join(cell(k + units_col).split()) if units_col is not None else None
+            written = "".join(text[cells[k + units_col][0]:min(cells[k + units_col][1], end)].split()) \
+                if units_col is not None else None
             if title:
-                rows.append(_TableRow(cells[k][0], cells[k + width - 1][1], number, title, written or None,
-                                      heading, table_start))
+                rows.append(_TableRow(cells[k][0], end, number, title, written or None, heading, table_start,
+                                      tuple(header)))
             k, number = k + width, number + 1
+        if cell(k - 1).split("\n")[-1].strip() in _NUMBER_HEADER:
+            k -= 1  # the last cell ran on to the next table's header (no | after it): read that table too
     return rows
+
+
+def _linked(evidence: str, obs_rows) -> str:
+    """The obs_ids of the candidates whose evidence lies inside an item's, as validate links them."""
+    norm_ev = normalize(evidence)
+    return ";".join(r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev)
+
+
+def _settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Checked:
+    """Make the drafted policy items ones accept takes unedited, and return the staged check of the draft.
+
+    Validation reads each list as numbered 1, 2, 3, … with no number written after its last item; what
+    the drafting rules could not place is settled here, as validate reports it: an item after which the
+    next number of its list is written (a second list that goes on in the same paragraph, or on the
+    lines below) runs on to the next item, and an item validate refuses for another reason is left out
+    with its parts. Either is said in a warning, for the reviewer to look at.
+    """
+    sheet = d.sheets["measures"]
+    norm = normalize(text)
+    ends = sorted({s for _, s, _ in part_spans} | {len(text)})
+    extended: list[str] = []
+    dropped: list[str] = []
+    for attempt in range(5):
+        staged, by_sheet = staged_problems(root, d, with_exclusions=False)
+        bad = by_sheet.get("measures", [])
+        if not bad or attempt == 4:  # (each round settles what the round before made visible)
+            break
+        drop = {i for i, p in bad if p.check != "item_missing"}
+        rows = sheet.rows
+        at = [norm.find(normalize(str(r["evidence"]))) for r in rows]
+        for i in sorted({i for i, p in bad if p.check == "item_missing"} - drop):
+            kids = [k for k, r in enumerate(rows) if r["parent"] and r["parent"] == rows[i]["item_id"]]
+            grow = max(kids, key=lambda k: at[k]) if kids else i  # a list goes on after the item's last part
+            start = at[grow]
+            begin = start + len(normalize(str(rows[grow]["evidence"])))
+            stop = min([s for s in at if s >= begin] + [e for e in ends if e > start])
+            found = next_numbers(str(rows[i]["marker"]), int(rows[i]["item_no"]), norm, begin, stop) \
+                if start >= 0 and str(rows[i]["item_no"]).isdigit() else []
+            if not found:
+                drop.add(i)
+                continue
+            line_end = norm.find("\n", found[-1])  # to the end of the line where the list last goes on
+            longer = text[start:stop if line_end < 0 or line_end > stop else line_end].rstrip()
+            rows[grow]["evidence"] = longer
+            rows[grow]["obs_ids"] = _linked(longer, obs_rows)
+            sheet.unsure.add((grow, "evidence"))
+            extended.append(str(rows[grow]["item_id"]))
+        ids = {rows[i]["item_id"] for i in drop}
+        drop |= {k for k, r in enumerate(rows) if r["parent"] in ids}
+        dropped += [f"{rows[i]['item_id']} (line {rows[i]['line']})" for i in sorted(drop)]
+        sheet.drop(drop)
+    if extended:
+        d.warnings.append(f"policy items {', '.join(dict.fromkeys(extended))} run on to the next item: the "
+                          "number after them is written before it (a list that goes on); check their evidence")
+    if dropped:
+        d.warnings.append(f"policy items left out, as validate would refuse them (their numbering or text): "
+                          f"{', '.join(dropped)}; add them by hand if they are items")
+    return staged
+
+
+def _table_kind(header: tuple[str, ...], kinds: Mapping[str, tuple[str, ...]], default: str) -> str:
+    """The item kind of a table's rows: the first kind one of whose ``table_words`` is a header cell."""
+    return next((kind for kind, words in kinds.items() if set(words) & set(header[1:])), default)
 
 
 def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
-                    levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]]) -> None:
+                    levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]],
+                    kinds: Mapping[str, tuple[str, ...]]) -> None:
     """Policy items in text order: (一), N. and 一是 items at the start of a line, the N. items under a (一)
     item as its parts, an 一是…二是… enumeration inside a line as the parts of that line's item (or, after
-    a 一是 at the start of the line, as its siblings), and the rows of numbered tables."""
+    a 一是 at the start of the line, as its siblings), and the rows of numbered tables (of the kind their
+    header names, :func:`~cityscience.validate.table_kinds`)."""
     lines = text.split("\n")
     section = ""
     current_top = None  # item_id of the last top-level item the N. and 一是 lines below are parts of
@@ -816,12 +912,13 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
     for row in _table_rows(text):
         table_rows.setdefault(line_of(row.start), []).append(row)
         in_table.update(range(line_of(row.table_start), line_of(row.end) + 1))
-    # a heading (一、…) with no numbered item under it is an item itself
+    # a heading (一、…) with no numbered item (or table row) under it is an item itself
     tops = [i for i, ln in enumerate(lines) if _TOP.match(ln)]
     bare = set()
     for k, i in enumerate(tops):
         end = tops[k + 1] if k + 1 < len(tops) else len(lines)
-        if not any(_ITEM.match(ln) or _SUB.match(ln) or _IS.match(ln) for ln in lines[i + 1:end]):
+        if not any(_ITEM.match(ln) or _SUB.match(ln) or _IS.match(ln) for ln in lines[i + 1:end]) and \
+                not any(j in table_rows for j in range(i + 1, end)):
             bare.add(i)
     headings = _continued_headings(lines)
 
@@ -837,7 +934,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
     def new_id(kind: str, parent: str, item_no: int) -> str:
         if parent:
             return f"{parent}-{item_no}"
-        letter = {"task": "t", "area": "a"}[kind]
+        letter = {"task": "t", "area": "a"}.get(kind) or "".join(w[:1] for w in kind.split("_"))
         n = sum(1 for r in sheet.rows if not r["parent"] and r["kind"] == kind)  # t01 is the first task
         return f"{prefix}-{letter}{n + 1:02d}"
 
@@ -855,19 +952,18 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                     _add_body(bodies_sheet, index, _body_row(code, name, region_row, f"{UNTRANSLATED} {name}", levels),
                               ("name_en", "level", "kind"))
                 codes.append(code)
-            responsibility, units, as_written = "stated", ";".join(codes), written
+            responsibility, units, as_written = "stated", ";".join(dict.fromkeys(codes)), written
         elif issuer_code:
             responsibility, units, as_written = "issuer", issuer_code, ""
         else:
             responsibility, units, as_written = "unstated", "", ""
-        norm_ev = normalize(evidence)
-        linked = [r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev]
+        linked = _linked(evidence, obs_rows)
         sheet.add({"item_id": item_id, "source_id": source_id, "region": region,
                    "year": str(years.get(part) or year or ""), "part": part, "section": at_section,
                    "kind": kind, "parent": parent, "item_no": str(item_no), "marker": marker,
                    "title_zh": title, "title_en": f"{UNTRANSLATED} {title}", "theme": _theme(evidence, cues),
                    "responsibility": responsibility, "responsible_units": units,
-                   "units_as_written": as_written, "obs_ids": ";".join(linked), "evidence": evidence,
+                   "units_as_written": as_written, "obs_ids": linked, "evidence": evidence,
                    "note": "", "line": ln_no}, ("title_en", "theme"))
 
     def title_of(evidence: str, marker: str) -> str:
@@ -884,9 +980,11 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
             current_top, current_part = None, part
         kind = "task" if part == "plan" else "area"
         for row in table_rows.get(i, []):
-            if numbered(kind, "", row.number, row.heading):
-                add(new_id(kind, "", row.number), kind, "", row.number, str(row.number), text[row.start:row.end],
-                    row.title, part, ln_no, row.heading, written=row.written)
+            row_kind = _table_kind(row.header, kinds, kind)
+            row_section = row.heading or section
+            if numbered(row_kind, "", row.number, row_section):
+                add(new_id(row_kind, "", row.number), row_kind, "", row.number, str(row.number),
+                    text[row.start:row.end], row.title, part, ln_no, row_section, written=row.written)
             current_top = None  # a table row has no parts
         if i in in_table:
             continue
@@ -921,9 +1019,10 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
         if not series:
             add(item_id, item_kind, parent, item_no, marker, evidence, title, part, ln_no, section)
         else:  # the item's own text ends where the first of the series begins
-            own = evidence[:series[0][0]].rstrip().rstrip(_LIST_SEP).rstrip() if siblings else \
-                evidence[:series[0][0]].rstrip()
-            add(item_id, item_kind, parent, item_no, marker, own if title in own else evidence, title, part, ln_no,
+            own = evidence[:series[0][0]].rstrip()
+            if siblings:  # (an item with parts keeps the punctuation before them, as the curated items do)
+                own = own.rstrip(_LIST_SEP).rstrip()
+            add(item_id, item_kind, parent, item_no, marker, own, title_of(own, marker) or own[:40], part, ln_no,
                 section)
             for at, stop, series_marker in series:
                 no = _marker_no(series_marker)
@@ -931,8 +1030,7 @@ def _draft_measures(sheet: Sheet, text: str, part_spans, source_id, region, year
                 if not numbered(series_kind, series_parent, no, section):
                     break
                 series_ev = evidence[at:stop]
-                series_id = new_id(series_kind, series_parent, no)
-                add(series_id, series_kind, series_parent, no, series_marker, series_ev,
-                    title_of(series_ev, series_marker) or series_ev[:40], part, ln_no, section)
+                add(new_id(series_kind, series_parent, no), series_kind, series_parent, no, series_marker,
+                    series_ev, title_of(series_ev, series_marker) or series_ev[:40], part, ln_no, section)
         if not is_sub:
             current_top = item_id

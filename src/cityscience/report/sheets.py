@@ -94,6 +94,13 @@ class Sheet:
         self.unsure.update((i, c) for c in unsure)
         return i
 
+    def drop(self, indexes: set[int]) -> None:
+        """Remove the rows at ``indexes``; the unsure cells of the others move with them."""
+        keep = [i for i in range(len(self.rows)) if i not in indexes]
+        moved = {old: new for new, old in enumerate(keep)}
+        self.rows = [self.rows[i] for i in keep]
+        self.unsure = {(moved[i], c) for i, c in self.unsure if i in moved}
+
 
 @dataclass
 class Draft:

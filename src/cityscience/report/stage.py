@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..problems import Problem
 from ..validate import check
 from ..validate.checked import Checked
 from .sheets import REVIEW_COLUMNS, SHEET_TABLES, Draft
 
-__all__ = ["Rows", "stage", "staged_check", "staged_files"]
+__all__ = ["Rows", "stage", "staged_check", "staged_files", "staged_problems"]
 
 
 
@@ -91,6 +92,13 @@ def stage(root: Path, files: dict[str, bytes], into: Path) -> Path:
 def staged_check(root: Path, d: Draft, *, with_exclusions: bool = True) -> Checked:
     """Check the data folder as it would be with a draft's rows added;
     used by add-report to find the numbers left for the exclusions sheet."""
+    return staged_problems(root, d, with_exclusions=with_exclusions)[0]
+
+
+def staged_problems(root: Path, d: Draft, *, with_exclusions: bool = True
+                    ) -> tuple[Checked, dict[str, list[tuple[int, Problem]]]]:
+    """:func:`staged_check`, and its problems with a row of the draft: sheet → (row index in the sheet's
+    rows, problem); add-report uses them to leave out what accept would refuse."""
     tables = {name: [(i + 1, {k: "" if v is None else str(v) for k, v in row.items()})
                      for i, row in enumerate(sheet.rows)]
               for name, sheet in d.sheets.items() if name != "source" and (with_exclusions or name != "exclusions")}
@@ -98,8 +106,14 @@ def staged_check(root: Path, d: Draft, *, with_exclusions: bool = True) -> Check
     source = {str(row["field"]): "" if row["value"] is None else str(row["value"]) for row in d.sheets["source"].rows}
     checked = check(root, accounting=False)
     rows = Rows(source, tables, d.raw_name, d.raw)
-    files, _ = staged_files(root, checked, rows, [])
+    files, origin = staged_files(root, checked, rows, [])
     with tempfile.TemporaryDirectory(prefix="cityscience-draft-") as tmp:
         staged = stage(root, files, Path(tmp))
         result = check(staged, accounting=False)
-    return result
+    by_sheet: dict[str, list[tuple[int, Problem]]] = {}
+    for p in result.problems:
+        rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
+        sheet, r = origin.get((rel, p.line), ("", 0)) if p.line is not None else ("", 0)
+        if sheet:
+            by_sheet.setdefault(sheet, []).append((r - 1, p))
+    return result, by_sheet

@@ -34,6 +34,7 @@ from .core import (
     kind_bases,
     measure_units,
     read_raw,
+    table_kinds,
     theme_cues,
     value_in_text,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "is_number",
     "kind_bases",
     "measure_units",
+    "table_kinds",
     "theme_cues",
     "value_in_text",
 ]

@@ -24,7 +24,8 @@ from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
            "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units", "check_vocabulary_columns",
-           "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "theme_cues", "value_in_text"]
+           "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "table_kinds", "theme_cues",
+           "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
 BREAKING_ZERO = "破零"
@@ -143,6 +144,15 @@ def theme_cues(checked: Checked) -> dict[str, tuple[str, ...]]:
         if r.get("theme") in cues and r["term"] not in cues[r["theme"]]:
             cues[r["theme"]].append(r["term"])
     return {theme: tuple(words) for theme, words in cues.items()}
+
+
+def table_kinds(checked: Checked) -> dict[str, tuple[str, ...]]:
+    """Item kind → the header cells of a numbered table whose rows are items of that kind (指标 for
+    indicator_target), from the ``table_words`` column of the item_kind vocabulary; kinds without any
+    are left out."""
+    out = {r["code"]: tuple(split_list(r.get("table_words", ""))) for r in checked.tables["vocabularies"].rows
+           if r["vocabulary"] == "item_kind"}
+    return {kind: words for kind, words in out.items() if words}
 
 
 def kind_bases(checked: Checked) -> dict[str, tuple[str, ...]]:
@@ -274,12 +284,14 @@ def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
 _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure's values"),
                        "kinds": ("basis", "the indicator kinds that may have the basis"),
                        "body_level": ("admin_level", "the level of the bodies of a region at the level"),
-                       "cues": ("policy_theme", "words that signal the theme in a policy item's text")}
+                       "cues": ("policy_theme", "words that signal the theme in a policy item's text"),
+                       "table_words": ("item_kind", "the header cells of a table whose rows are items of the kind")}
 
 
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
     """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows;
-    ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows."""
+    ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows,
+    ``table_words`` only on item_kind rows."""
     table = checked.tables["vocabularies"]
     shown = relpath(table.path, checked.root.parent)
     for row, line in zip(table.rows, table.lines, strict=True):

@@ -21,7 +21,8 @@ from .checked import Checked, Located
 from .core import value_in_text
 
 __all__ = ["Located", "alias_index", "check_policy_items", "check_stopwords", "check_terms",
-           "check_text_parts", "locate_parts", "region_search_order", "resolve_bodies", "squeeze"]
+           "check_text_parts", "locate_parts", "long_form", "marker_number", "name_forms", "next_numbers",
+           "region_search_order", "resolve_bodies", "squeeze"]
 
 _WS = re.compile(r"\s+")
 _CN_DIGIT = "[一二三四五六七八九十]"
@@ -149,17 +150,38 @@ def alias_index(checked: Checked, problems: list[Problem]) -> dict[tuple[str, st
     return index
 
 
+_SHORT_FORM = re.compile("科技([局厅])")
+_LONG_FORM = re.compile("科学技术([局厅])")
+
+
+def long_form(name: str) -> str:
+    """A body's name with 科技局 (科技厅) written out as 科学技术局 (科学技术厅), as a body's name_zh gives it."""
+    return _SHORT_FORM.sub(r"科学技术\1", name)
+
+
+def name_forms(name: str) -> list[str]:
+    """A body's name as written, then in its long or short form: 科技局 is short for 科学技术局 (and
+    科技厅 for 科学技术厅), so 市科学技术局 is the body whose aliases list 市科技局.
+
+    >>> name_forms("市科技局")
+    ['市科技局', '市科学技术局']
+    """
+    return list(dict.fromkeys([name, long_form(name), _LONG_FORM.sub(r"科技\1", name)]))
+
+
 def resolve_bodies(written: str, region: str, index: dict[tuple[str, str], str],
                   regions: dict[str, list[str]]) -> list[str | None]:
     """Body codes for responsible units as written (names separated by 、), None where unknown.
 
     A name is looked up among the bodies of the document's region first, then of
-    the regions it administers (so 市科技局 in a Cixi document is Cixi's bureau).
+    the regions it administers (so 市科技局 in a Cixi document is Cixi's bureau); as written first,
+    then in its other form (:func:`name_forms`).
     """
     out: list[str | None] = []
     for name in (n for n in written.split("、") if n.strip()):
-        key = squeeze(name)
-        out.append(next((index[(r, key)] for r in regions.get(region, [region]) if (r, key) in index), None))
+        keys = [squeeze(form) for form in name_forms(name)]
+        out.append(next((index[(r, key)] for key in keys for r in regions.get(region, [region])
+                         if (r, key) in index), None))
     return out
 
 
@@ -167,7 +189,8 @@ def resolve_bodies(written: str, region: str, index: dict[tuple[str, str], str],
 # policy items
 
 
-def _marker_number(marker: str) -> int | None:
+def marker_number(marker: str) -> int | None:
+    """The number an item's marker writes (1. → 1, (三) → 3, 二是 → 2, 12 → 12), or None for no marker."""
     m = _MARKER.match(squeeze(marker))
     if not m:
         return None
@@ -238,7 +261,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
             if not squeezed_ev.startswith(mark) or runs_on:
                 problems.append(Problem(shown, line, "marker", row["marker"],
                                         "the number as written at the start of the evidence", "marker_mismatch"))
-            number = _marker_number(row["marker"])
+            number = marker_number(row["marker"])
             if number is None:
                 problems.append(Problem(shown, line, "marker", row["marker"],
                                         "an item number such as 1., 2、, (一), 一是 or 12", "marker_mismatch"))
@@ -280,9 +303,10 @@ def _check_responsibility(row, line, shown, source, index, regions, problems) ->
                 problems.append(Problem(shown, line, "units_as_written", name,
                                         f"a name listed in the aliases of data/bodies.csv for region {region} "
                                         "or a region it administers", "unknown_body"))
+        resolved = list(dict.fromkeys(resolved))  # 市科学技术局、市科技局: one body, listed once
         if None not in resolved and resolved != units:
             problems.append(Problem(shown, line, "responsible_units", row["responsible_units"],
-                                    f"{';'.join(resolved)} (the units as written, in their order)",
+                                    f"{';'.join(resolved)} (the units as written, in their order, each once)",
                                     "units_mismatch"))
     elif basis == "issuer":
         if written:
@@ -392,6 +416,18 @@ def _next_marker_pattern(marker: str) -> re.Pattern | None:
     return re.compile(r"^[ \t|]*" + num + r"[ \t]*$", re.M) if digits else None
 
 
+def next_numbers(marker: str, item_no: int, text: str, begin: int, end: int) -> list[int]:
+    """Offsets in ``text[begin:end]`` where the number after ``item_no`` is written as a marker like
+    ``marker`` (三是 after 二是, (三) after (二), 3. or 3、 after 2.): where the item's list goes on."""
+    pattern = _next_marker_pattern(marker)
+    out = []
+    for m in pattern.finditer(text, begin, end) if pattern is not None else ():
+        token = m.group(1)
+        if (int(token) if token.isdigit() else parse_chinese_numeral(token)) == item_no + 1:
+            out.append(m.start())
+    return out
+
+
 def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
     """No numbered item is left out where a list ends: the next number of an item's list is not written
     between the end of the item (and of its parts) and the start of the next item, or the end of its part.
@@ -418,8 +454,7 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
         span = spans.get(row["item_id"])
         if (row["source_id"], row["kind"], row["parent"]) in unplaced:
             continue  # an item of this list was not found in the text (reported): where it ends is unknown
-        pattern = _next_marker_pattern(row["marker"]) if row["marker"] else None
-        if span is None or pattern is None or not row["item_no"].isdigit():
+        if span is None or not row["marker"] or not row["item_no"].isdigit():
             continue
         sid = row["source_id"]
         begin = max([span[1], *(spans[c][1] for c in children.get(row["item_id"], []) if c in spans)])
@@ -427,16 +462,13 @@ def _check_lists_end(rows, spans, located, texts, shown, problems) -> None:
                         len(texts[sid]))
         end = min([part_end, *(s for s in starts[sid] if s >= begin)])
         wanted = int(row["item_no"]) + 1
-        for m in pattern.finditer(texts[sid], begin, end):
-            token = m.group(1)
-            if (int(token) if token.isdigit() else parse_chinese_numeral(token)) != wanted:
-                continue
-            ahead = squeeze(texts[sid][m.start(): m.start() + 200])
+        for at in next_numbers(row["marker"], int(row["item_no"]), texts[sid], begin, end):
+            ahead = squeeze(texts[sid][at: at + 200])
             if not any(ahead.startswith(h) for h in headings.get(sid, ())):
-                context = texts[sid][m.start(): m.start() + 30].split("\n")[0].strip()
+                context = texts[sid][at: at + 30].split("\n")[0].strip()
                 problems.append(Problem(shown, line, "item_no", row["item_no"],
                                         f"the last item of its list, or an item {wanted} after it: {sid} goes "
-                                        f"on with {context!r} (offset {m.start()}), which no item of "
+                                        f"on with {context!r} (offset {at}), which no item of "
                                         "policy_items.csv starts with", "item_missing"))
                 break
 
