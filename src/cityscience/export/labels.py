@@ -80,6 +80,7 @@ _COLUMNS = {
     "kinds": ("适用指标类型", "Indicator kinds"),
     "body_level": ("本级机构级别", "Level of its bodies"),
     "cues": ("提示词", "Cue words"),
+    "table_words": ("表头词", "Table header words"),
     # regions
     "admin_level": ("行政级别", "Administrative level"),
     "parent": ("上级地区", "Parent region"),
