@@ -165,8 +165,6 @@ def test_same_short_name_is_a_different_body_in_each_city(units, checked):
     assert resolve_bodies("市科技局", "cixi", index, regions) == ["cixi_stb"]
     assert resolve_bodies("海曙区、市科技局", "ningbo", index, regions) == ["haishu_gov", "ningbo_stb"]
     assert resolve_bodies("市科技部", "ningbo", index, regions) == [None]
-    # a district has no 市科技局 of its own: in a Haishu document it is the bureau of the city above it
-    assert resolve_bodies("市科技局", "haishu", index, regions) == ["ningbo_stb"]
 
 
 def test_linked_observations_exist_and_targets_link_to_their_task(measures):

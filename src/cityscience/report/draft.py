@@ -294,13 +294,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         region_row = region_rows[region]
     bodies = _rows(checked, "bodies")
     index = alias_index(checked, [])
-    order = region_search_order(checked)
-    if new_region:  # the new region first, then the known region it stands under and those above that
-        above, up = [], region_row.get("parent", "")
-        while up and up not in above:
-            above.append(up)
-            up = region_rows.get(up, {}).get("parent", "")
-        order[region] = [region, *above]
+    order = region_search_order(checked) | ({region: [region]} if new_region else {})
     issuer_code = None
     if issuer_written:
         full = issuer_written

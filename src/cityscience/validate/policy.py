@@ -121,24 +121,13 @@ def _part_at(located: list[Located], offset: int) -> str | None:
 
 
 def region_search_order(checked: Checked) -> dict[str, list[str]]:
-    """Region → regions to search for a name: the region itself, then those it administers, then those
-    that administer it, nearest first (市科技局 in a Haishu document, which has no body of that name, is
-    Ningbo's bureau; 宁波市科学技术局 in a Cixi document too)."""
+    """Region → regions to search for a name: the region itself, then those it administers."""
     rows = checked.tables["regions"].rows if "regions" in checked.tables else []
     children: dict[str, list[str]] = {}
-    parent = {r["region"]: r.get("parent", "") for r in rows}
     for r in rows:
         if r.get("parent"):
             children.setdefault(r["parent"], []).append(r["region"])
-
-    def ancestors(code: str) -> list[str]:
-        out: list[str] = []
-        while (code := parent.get(code, "")) and code not in out:
-            out.append(code)
-        return out
-
-    return {r["region"]: list(dict.fromkeys([r["region"], *children.get(r["region"], []), *ancestors(r["region"])]))
-            for r in rows}
+    return {r["region"]: [r["region"], *children.get(r["region"], [])] for r in rows}
 
 
 def alias_index(checked: Checked, problems: list[Problem]) -> dict[tuple[str, str], str]:
@@ -184,10 +173,9 @@ def resolve_bodies(written: str, region: str, index: dict[tuple[str, str], str],
                   regions: dict[str, list[str]]) -> list[str | None]:
     """Body codes for responsible units as written (names separated by 、), None where unknown.
 
-    A name is looked up among the bodies of the document's region first, then of the regions it
-    administers, then of those above it (:func:`region_search_order`: 市科技局 in a Cixi document is
-    Cixi's bureau, in a Haishu document Ningbo's); as written first, then in its other form
-    (:func:`name_forms`).
+    A name is looked up among the bodies of the document's region first, then of
+    the regions it administers (so 市科技局 in a Cixi document is Cixi's bureau); as written first,
+    then in its other form (:func:`name_forms`).
     """
     out: list[str | None] = []
     for name in (n for n in written.split("、") if n.strip()):
@@ -314,7 +302,7 @@ def _check_responsibility(row, line, shown, source, index, regions, problems) ->
             if code is None:
                 problems.append(Problem(shown, line, "units_as_written", name,
                                         f"a name listed in the aliases of data/bodies.csv for region {region} "
-                                        "or a region it administers or stands under", "unknown_body"))
+                                        "or a region it administers", "unknown_body"))
         resolved = list(dict.fromkeys(resolved))  # 市科学技术局、市科技局: one body, listed once
         if None not in resolved and resolved != units:
             problems.append(Problem(shown, line, "responsible_units", row["responsible_units"],
