@@ -462,3 +462,48 @@ def test_a_unit_written_in_its_long_form_is_the_body_of_its_short_name(tmp_path)
     assert [r["responsible_units"] for r in d.sheets["measures"].rows] == [bureau, bureau]
     assert d.sheets["bodies"].rows == []
     _accept_unedited(d, tmp_path, data)
+
+
+def test_a_plan_that_repeats_the_summary_s_headings_is_drafted_whole(tmp_path):
+    """Validate places an item where its words are first written: a plan item whose heading the summary
+    wrote too takes in the line after it (so that it is written nowhere earlier), and the plan's list
+    stays whole."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text("慈溪市科学技术局2019年工作总结和2020年工作思路\n发布时间:2020-01-15\n一、2019年工作回顾\n"
+                      "(一)企业培育。新增企业30家。\n(二)平台建设。新建孵化器3家。\n二、2020年工作思路\n"
+                      "(一)企业培育\n一是强化引导；二是开展服务。\n(二)平台建设\n1.建设研究院。\n2.建设实验室。\n"
+                      + "".join(f"({n})工作{n}。\n" for n in "三四五六七"), encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    tasks = [r for r in d.sheets["measures"].rows if r["kind"] == "task"]
+    assert [r["marker"] for r in tasks] == ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)"]
+    assert tasks[0]["evidence"] == "(一)企业培育\n一是强化引导；二是开展服务。"
+    assert not [w for w in d.warnings if "left out" in w]
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_a_traditional_report_s_tables_and_units_are_read_as_a_simplified_one_s(tmp_path):
+    """序號, 指標 and 責任單位 head a table, 牽頭單位: names units (kept as written), 發布時間 dates the text."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    cells = ["序號", "指標名稱", "目標", "責任單位", "1", "高新技術企業數(單位:家)", "60", "市科技局"]
+    report.write_text("慈溪市科學技術局2020年工作計劃\n發布時間：2020-01-15\n一、重點任務\n"
+                      "1.建設孵化器。新建孵化器3家。牽頭單位：市科技局，配合單位：市財政局\n附件\n主要指標\n"
+                      + "".join(f"{c}\n|\n" for c in cells), encoding="utf-8")
+    d = draft(report, region="cixi", year=2020, data=data)
+    item, row = d.sheets["measures"].rows
+    assert (item["responsibility"], item["units_as_written"]) == ("stated", "市科技局")
+    assert (row["kind"], row["section"], row["units_as_written"]) == ("indicator_target", "附件 主要指標", "市科技局")
+    assert {r["field"]: r["value"] for r in d.sheets["source"].rows}["published"] == "2020-01-15"
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_numbered_lines_left_out_are_named_in_a_warning(tmp_path):
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text(_SUMMARY_HEAD + "1.建设孵化器。新建3家。\n2.建设研究院。新建2家。\n5.引进人才。引进86名。\n",
+                      encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    assert [r["marker"] for r in d.sheets["measures"].rows] == ["1.", "2."]
+    (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
+    assert warning.endswith("line 6; add them by hand if they are items")

@@ -318,9 +318,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                   ("name_en", "short_zh") + (("level",) if new_region else ()))
 
     # --- sources row ----------------------------------------------------------------------------
-    pub = _PUBLISHED.search(text) or _ISO_LINE.search(text)
+    norm_text = normalize(text)  # 發布時間 is 发布时间
+    pub = _PUBLISHED.search(norm_text) or _ISO_LINE.search(norm_text)
     dated = None
-    for dm in _DATE_LINE.finditer(text):
+    for dm in _DATE_LINE.finditer(norm_text):
         dated = dm
     doc_no = _DOC_NO.search(text)
     doc_type = {"summary-plan": "work_summary_and_plan", "plan": "plan", "summary": "work_summary"}[doc_kind]
@@ -476,10 +477,14 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
 
     # --- measures ---------------------------------------------------------------------------------
     obs_rows = sheets["candidates"].rows
-    draft_items(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
+    skipped = draft_items(sheets["measures"], text, part_spans, source_id, region, report_year, prefix, obs_rows,
                     issuer_code, index, order, sheets["bodies"], region_row | {"region": region}, body_codes,
                     levels, theme_cues(checked), table_kinds(checked))
 
+    if skipped:
+        warnings.append(f"numbered lines not drafted as policy items, as their number does not go on from the "
+                        f"list before them (a quoted list, or one the rules do not read): line{'s' if len(skipped) > 1 else ''} "
+                        f"{', '.join(map(str, skipped))}; add them by hand if they are items")
     result = Draft(source_id, region, raw_name, stored, sheets, warnings)
     staged = settle_items(root, result, text, part_spans, obs_rows)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------

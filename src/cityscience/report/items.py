@@ -116,7 +116,8 @@ def _continued_headings(lines: list[str]) -> set[int]:
 
 _NUMBER_HEADER = {"序号", "编号"}
 _UNITS_HEADER = ("责任单位", "责任部门", "牵头单位", "牵头部门")
-_DUTY = re.compile(rf"(?:{'|'.join(_UNITS_HEADER)})[:：]\s*([^。;；\n)）]+)")
+# 责任单位:市科技局、市经信局 (read in the normalized text), up to the end of the clause or a bracket
+_DUTY = re.compile(rf"(?:{'|'.join(_UNITS_HEADER)})[:：]\s*([^。;；,，\n()（）]+)")
 _HEADING_LINE = re.compile(r"[^。;；]{1,30}")  # a short line ending no sentence: a heading
 
 
@@ -137,7 +138,12 @@ class _TableRow:
 
 def _starts_text(line: str) -> bool:
     """Whether a line is an item or a table's header, which a table cell never holds."""
-    return line.strip() in _NUMBER_HEADER or any(p.match(line) for p in (_TOP, _ITEM, _SUB, _IS))
+    return normalize(line.strip()) in _NUMBER_HEADER or any(p.match(line) for p in (_TOP, _ITEM, _SUB, _IS))
+
+
+def _sentence(line: str) -> bool:
+    """Whether a line is a sentence of text rather than a piece of a table cell written over lines."""
+    return len(line.strip()) > 30 or line.rstrip().endswith(("。", "！", "？"))
 
 
 def _table_heading(lines: list[str]) -> str:
@@ -173,7 +179,7 @@ def _table_rows(text: str) -> list[_TableRow]:
     k = 0
     while k < len(cells):
         lines = cell(k).split("\n")
-        if lines[-1].strip() not in _NUMBER_HEADER:
+        if normalize(lines[-1].strip()) not in _NUMBER_HEADER:  # 序號 in a traditional text too
             k += 1
             continue
         width = next((w for w in range(1, 12) if k + w < len(cells) and squeeze(cell(k + w)) == "1"), None)
@@ -192,7 +198,7 @@ def _table_rows(text: str) -> list[_TableRow]:
                 first, *rest = cell(last).split("\n")
                 kept = [first]
                 for ln in rest if last != open_cell else ():
-                    if _starts_text(ln):
+                    if _starts_text(ln) or _sentence(ln):
                         break
                     kept.append(ln)
                 end = cells[last][0] + len("\n".join(kept).rstrip())
@@ -203,7 +209,7 @@ def _table_rows(text: str) -> list[_TableRow]:
                 rows.append(_TableRow(cells[k][0], end, number, title, written or None, heading, table_start,
                                       tuple(header)))
             k, number = k + width, number + 1
-        if cell(k - 1).split("\n")[-1].strip() in _NUMBER_HEADER:
+        if normalize(cell(k - 1).split("\n")[-1].strip()) in _NUMBER_HEADER:
             k -= 1  # the last cell ran on to the next table's header (no | after it): read that table too
     return rows
 
@@ -228,13 +234,18 @@ def settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Check
     ends = sorted({s for _, s, _ in part_spans} | {len(text)})
     extended: list[str] = []
     dropped: list[str] = []
-    for attempt in range(5):
+    for attempt in range(6):
         staged, by_sheet = staged_problems(root, d, with_exclusions=False)
         bad = by_sheet.get("measures", [])
-        if not bad or attempt == 4:  # (each round settles what the round before made visible)
+        if not bad:
+            break
+        rows = sheet.rows
+        if attempt == 5:  # still refused: no items rather than a draft that accept refuses
+            dropped += [f"{r['item_id']} (line {r['line']})" for r in rows]
+            sheet.drop(set(range(len(rows))))
+            staged = staged_problems(root, d, with_exclusions=False)[0]
             break
         drop = {i for i, p in bad if p.check != "item_missing"}
-        rows = sheet.rows
         at = [norm.find(normalize(str(r["evidence"]))) for r in rows]
         for i in sorted({i for i, p in bad if p.check == "item_missing"} - drop):
             kids = [k for k, r in enumerate(rows) if r["parent"] and r["parent"] == rows[i]["item_id"]]
@@ -253,10 +264,22 @@ def settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Check
             rows[grow]["obs_ids"] = _linked(longer, obs_rows)
             sheet.unsure.add((grow, "evidence"))
             extended.append(str(rows[grow]["item_id"]))
+        # a left-out item takes its parts along, and the later items of its list: their numbers no longer
+        # go on from the item before them
+        for i in sorted(drop):
+            group = (rows[i]["kind"], rows[i]["parent"])
+            for k in range(i + 1, len(rows)):
+                if (rows[k]["kind"], rows[k]["parent"]) != group:
+                    continue
+                if str(rows[k]["item_no"]) == "1" and rows[k]["section"] != rows[i]["section"]:
+                    break  # the list starts again under a new heading
+                drop.add(k)
         ids = {rows[i]["item_id"] for i in drop}
         drop |= {k for k, r in enumerate(rows) if r["parent"] in ids}
         dropped += [f"{rows[i]['item_id']} (line {rows[i]['line']})" for i in sorted(drop)]
         sheet.drop(drop)
+    kept = {str(r["item_id"]) for r in sheet.rows}
+    extended = [x for x in extended if x in kept]
     if extended:
         d.warnings.append(f"policy items {', '.join(dict.fromkeys(extended))} run on to the next item: the "
                           "number after them is written before it (a list that goes on); check their evidence")
@@ -267,19 +290,23 @@ def settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Check
 
 
 def _table_kind(header: tuple[str, ...], kinds: Mapping[str, tuple[str, ...]], default: str) -> str:
-    """The item kind of a table's rows: the first kind one of whose ``table_words`` is a header cell."""
-    return next((kind for kind, words in kinds.items() if set(words) & set(header[1:])), default)
+    """The item kind of a table's rows: the first kind one of whose ``table_words`` a header cell is or
+    begins with (指标, 指标名称)."""
+    return next((kind for kind, words in kinds.items()
+                 if any(cell.startswith(word) for cell in header[1:] for word in words)), default)
 
 
 def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, prefix, obs_rows,
                     issuer_code, index, order, bodies_sheet: Sheet, region_row, body_codes,
                     levels: Mapping[str, str], cues: Mapping[str, tuple[str, ...]],
-                    kinds: Mapping[str, tuple[str, ...]]) -> None:
+                    kinds: Mapping[str, tuple[str, ...]]) -> list[int]:
     """Policy items in text order: (一), N. and 一是 items at the start of a line, the N. items under a (一)
     item as its parts, an 一是…二是… enumeration inside a line as the parts of that line's item (or, after
     a 一是 at the start of the line, as its siblings), and the rows of numbered tables (of the kind their
-    header names, :func:`~cityscience.validate.table_kinds`)."""
+    header names, :func:`~cityscience.validate.table_kinds`). Returns the lines of the numbered items
+    left out because their number does not go on from the list before them."""
     lines = text.split("\n")
+    skipped: list[int] = []  # lines of numbered items whose number does not go on from the list before
     section = ""
     current_top = None  # item_id of the last top-level item the N. and 一是 lines below are parts of
     current_part = None
@@ -323,9 +350,9 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
 
     def add(item_id: str, kind: str, parent: str, item_no: int, marker: str, evidence: str, title: str,
             part: str, ln_no: int, at_section: str, written: str | None = None) -> None:
-        duty = _DUTY.search(evidence)
+        duty = _DUTY.search(normalize(evidence))  # (normalizing keeps offsets: the units as written)
         if written is None and duty:
-            written = duty.group(1).strip()
+            written = evidence[duty.start(1):duty.end(1)].strip()
         if written:
             codes = []
             for name in (n for n in written.split("、") if n.strip()):
@@ -368,6 +395,8 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
             if numbered(row_kind, "", row.number, row_section):
                 add(new_id(row_kind, "", row.number), row_kind, "", row.number, str(row.number),
                     text[row.start:row.end], row.title, part, ln_no, row_section, written=row.written)
+            else:
+                skipped.append(ln_no)
             current_top = None  # a table row has no parts
         if i in in_table:
             continue
@@ -391,6 +420,7 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
         item_kind = "part" if parent else kind
         item_no = _marker_no(marker)
         if not numbered(item_kind, parent, item_no, section):
+            skipped.append(ln_no)
             continue
         item_id = new_id(item_kind, parent, item_no)
         # after 一是 at the start of the line, the 二是 written on in it are its siblings; an 一是…二是…
@@ -411,9 +441,39 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
                 no = _marker_no(series_marker)
                 series_kind, series_parent = (item_kind, parent) if siblings else ("part", item_id)
                 if not numbered(series_kind, series_parent, no, section):
+                    skipped.append(ln_no)
                     break
                 series_ev = evidence[at:stop]
                 add(new_id(series_kind, series_parent, no), series_kind, series_parent, no, series_marker,
                     series_ev, title_of(series_ev, series_marker) or series_ev[:40], part, ln_no, section)
         if not is_sub:
             current_top = item_id
+    _unique_evidence(sheet, text, part_spans, obs_rows)
+    return list(dict.fromkeys(skipped))
+
+
+def _unique_evidence(sheet: Sheet, text: str, part_spans, obs_rows) -> None:
+    """Validate places an item where its evidence is first written: an item whose words were written
+    before it too (a plan repeating a heading of the summary) takes in the lines after it until its
+    evidence is written nowhere earlier (within its part)."""
+    norm = normalize(text)
+    ends = sorted({s for _, s, _ in part_spans} | {len(text)})
+    cursor = 0
+    for i, row in enumerate(sheet.rows):
+        ev = normalize(str(row["evidence"]))
+        at = norm.find(ev, cursor)
+        if at < 0:
+            continue
+        cursor = at
+        if norm.find(ev) == at:
+            continue
+        limit = min(e for e in ends if e > at)
+        end = at + len(ev)
+        while norm.find(norm[at:end]) != at and end < limit:
+            line_end = norm.find("\n", end + 1)
+            end = limit if line_end < 0 or line_end > limit else line_end
+        longer = text[at:end].rstrip()
+        if norm.find(normalize(longer)) == at:
+            row["evidence"] = longer
+            row["obs_ids"] = _linked(longer, obs_rows)
+            sheet.unsure.add((i, "evidence"))
