@@ -197,7 +197,9 @@ def test_an_argument_accept_would_reject_is_refused_before_drafting(tmp_path, ca
     book = tmp_path / "review.xlsx"
     assert main(["add-report", str(FOLDER / name), *[x for kv in args.items() for x in kv], "--data", str(data),
                  "-o", str(book)]) == 1
-    assert expected in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert expected in err
+    assert err.count(f"{option}: ") == 1  # one problem for the option, the one that says what is meant
     assert not book.exists()
 
 

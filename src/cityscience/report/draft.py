@@ -205,7 +205,8 @@ def _check_arguments(checked: Checked, **given: object) -> None:
     region = str(given.get("region") or "")
     close = [k for k in known if k.lower() == region.lower()] or difflib.get_close_matches(region, known, n=1,
                                                                                          cutoff=0.8)
-    if region not in known and close:
+    if region not in known and close:  # one problem for the region, the one that says what is meant
+        problems = [p for p in problems if p.file != "--region"]
         problems.append(Problem("--region", None, None, region, f"a region code of regions.csv (did you mean "
                                 f"{close[0]!r}?), or a new region's code that is not a near-copy of a known one",
                                 "close_region"))
