@@ -509,3 +509,17 @@ def test_numbered_lines_left_out_are_named_in_a_warning(tmp_path):
     assert [r["marker"] for r in d.sheets["measures"].rows] == ["1.", "2."]
     (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
     assert warning.endswith("line 6; add them by hand if they are items")
+
+
+def test_a_table_whose_first_row_cannot_be_placed_is_left_out_whole(tmp_path):
+    """A second table in the same section numbers from 1 again, which validate reads as no new list:
+    none of its rows is drafted (its 3 is not taken for the first table's third row)."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    second = _TABLE.replace("46", "47").replace("12", "13") + "3\n|\n专利授权量(单位:件)\n|\n900\n|\n"
+    report.write_text(_SUMMARY_HEAD + "主要指标如下。\n" + _TABLE + "其中人才指标如下。\n" + second, encoding="utf-8")
+    d = draft(report, region="cixi", year=2019, data=data)
+    assert [r["title_zh"] for r in d.sheets["measures"].rows] == ["高新技术企业数", "研发机构数"]
+    (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
+    assert len(warning.split(": lines ")[1].split(";")[0].split(", ")) == 3  # the three rows of the second table
+    _accept_unedited(d, tmp_path, data)

@@ -307,6 +307,7 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
     left out because their number does not go on from the list before them."""
     lines = text.split("\n")
     skipped: list[int] = []  # lines of numbered items whose number does not go on from the list before
+    tables_left_out: set[int] = set()  # tables (by where they start) a row of which could not be placed
     section = ""
     current_top = None  # item_id of the last top-level item the N. and 一是 lines below are parts of
     current_part = None
@@ -392,11 +393,14 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
         for row in table_rows.get(i, []):
             row_kind = _table_kind(row.header, kinds, kind)
             row_section = row.heading or section
-            if numbered(row_kind, "", row.number, row_section):
+            if row.table_start in tables_left_out:  # its first row could not be placed: neither can the rest
+                skipped.append(ln_no)
+            elif numbered(row_kind, "", row.number, row_section):
                 add(new_id(row_kind, "", row.number), row_kind, "", row.number, str(row.number),
                     text[row.start:row.end], row.title, part, ln_no, row_section, written=row.written)
             else:
                 skipped.append(ln_no)
+                tables_left_out.add(row.table_start)
             current_top = None  # a table row has no parts
         if i in in_table:
             continue
