@@ -41,6 +41,14 @@ def _source_of(workbook: Path) -> dict[str, str]:
     return {row["field"]: row["value"] for _, row in rows}
 
 
+def _draft_text(tmp_path: Path, text: str, *, region: str = "cixi", year: int = 2019):
+    """Draft a report written as ``text`` into a copy of the data; the draft and the copy."""
+    data = copy_data(tmp_path)
+    report = tmp_path / "report.txt"
+    report.write_text(text, encoding="utf-8")
+    return draft(report, region=region, year=year, data=data), data
+
+
 def _accept_unedited(d, tmp_path: Path, data: Path) -> None:
     """Write the draft's review workbook, accept it with no cell changed, and check the data is valid."""
     book = tmp_path / "review.xlsx"
@@ -238,14 +246,11 @@ def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path
 def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
     """一是…二是… inside an item's paragraph are its parts; N. items numbered on across (一) headings are
     items of one list under those headings, not parts of them."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text("慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
-                      "(一)企业培育成效明显。全年新认定高新技术企业46家。一是强化政策引导,出台扶持办法;"
-                      "二是开展上门服务,走访企业120家。\n"
-                      "(二)平台建设\n1.建设孵化器。新建孵化器3家。\n2.建设研究院。新建研究院2家。\n"
-                      "(三)人才引进\n\u00a0\u00a03.引进高层次人才。引进人才86名。\n", encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                    "(一)企业培育成效明显。全年新认定高新技术企业46家。一是强化政策引导,出台扶持办法;"
+                                    "二是开展上门服务,走访企业120家。\n"
+                                    "(二)平台建设\n1.建设孵化器。新建孵化器3家。\n2.建设研究院。新建研究院2家。\n"
+                                    "(三)人才引进\n\u00a0\u00a03.引进高层次人才。引进人才86名。\n")
     got = [(r["kind"], bool(r["parent"]), r["marker"], r["section"], r["evidence"]) for r in d.sheets["measures"].rows]
     assert got == [
         ("area", False, "(一)", "一、主要工作", "(一)企业培育成效明显。全年新认定高新技术企业46家。"),
@@ -312,10 +317,7 @@ _TABLE = "".join(f"{c}\n|\n" for c in ["序号", "指标", "完成", "1", "高�
 def test_lists_are_drafted_as_validate_reads_them(tmp_path, body, expected):
     """(marker, parent's marker, section or a part's evidence) of each drafted item; every list continues
     its numbering or starts again under a new heading, ids are unique, and the unedited draft is accepted."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text(_SUMMARY_HEAD + body, encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + body)
     rows = d.sheets["measures"].rows
     markers = {r["item_id"]: r["marker"] for r in rows}
     got = [(r["marker"], markers.get(r["parent"], ""), r["evidence"] if r["parent"] else r["section"]) for r in rows]
@@ -361,14 +363,11 @@ def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
     """A table written one cell per line with | after each cell (as the raw texts hold tables): each row
     under a 序号 header is an item numbered by its first cell, titled by its second, with the units of
     its 责任单位 cell, under the heading written before the table."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
     table = ["序号", "指标", "2020年\n目标", "责任\n单位", "1", "高新技术企业数(单位:家)", "300", "市科技局",
              "2", "全社会R&D经费支出(单位:亿元)", "12", "市科技局、市经信委"]
-    report.write_text("慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
-                      "1.建设孵化器。新建孵化器3家。\n附件1\n主要预期指标\n" + "".join(f"{c}\n|\n" for c in table),
-                      encoding="utf-8")
-    d = draft(report, region="cixi", year=2020, data=data)
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                                    "1.建设孵化器。新建孵化器3家。\n附件1\n主要预期指标\n" + "".join(f"{c}\n|\n" for c in table),
+                                    year=2020)
     rows = [r for r in d.sheets["measures"].rows if r["section"] == "附件1 主要预期指标"]
     assert [(r["marker"], r["item_no"], r["title_zh"], r["units_as_written"], r["evidence"]) for r in rows] == [
         ("1", "1", "高新技术企业数", "市科技局", "1\n|\n高新技术企业数(单位:家)\n|\n300\n|\n市科技局"),
@@ -388,14 +387,11 @@ def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
 def test_a_table_s_last_cell_and_its_heading_are_read_whole(tmp_path, last_cell, end):
     """The last cell of a table keeps all its lines, and a text may end with no | after it; the
     heading is the short lines before the table, not the paragraph before them."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
     table = ["序号", "指标", "目标", "责任单位", "1", "高新技术企业数(单位:家)", "300", "市科技局",
              "2", "全社会R&D经费支出(单位:亿元)", "12", last_cell]
-    report.write_text("慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
-                      "1.建设孵化器。新建孵化器3家。\n各单位要对照下列指标,细化分工,确保全年目标任务顺利完成。\n"
-                      "附件1\n主要预期指标\n" + "\n|\n".join(table) + end, encoding="utf-8")
-    d = draft(report, region="cixi", year=2020, data=data)
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                                    "1.建设孵化器。新建孵化器3家。\n各单位要对照下列指标,细化分工,确保全年目标任务顺利完成。\n"
+                                    "附件1\n主要预期指标\n" + "\n|\n".join(table) + end, year=2020)
     rows = [r for r in d.sheets["measures"].rows if r["marker"] in {"1", "2"}]
     assert [r["section"] for r in rows] == ["附件1 主要预期指标"] * 2
     assert [r["units_as_written"] for r in rows] == ["市科技局", "".join(last_cell.split())]
@@ -422,13 +418,10 @@ def test_english_names_left_to_translate_are_counted_by_accept_and_validate(tmp_
 
 def test_a_new_region_s_issuer_is_the_body_its_short_name_names(tmp_path):
     """市科技局 in a new region's report is its issuer (瓯江市科学技术局), not a second body."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
     table = ["序号", "指标", "目标", "责任单位", "1", "高新技术企业数(单位:家)", "300", "市科技局"]
-    report.write_text("瓯江市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
-                      "1.建设孵化器。新建孵化器3家。责任单位:市科技局、市经信局\n附件1\n主要预期指标\n"
-                      + "\n|\n".join(table) + "\n|\n", encoding="utf-8")
-    d = draft(report, region="oujiang", year=2020, data=data)
+    d, data = _draft_text(tmp_path, "瓯江市科学技术局2020年工作计划\n发布时间:2020-01-15\n一、重点任务\n"
+                                    "1.建设孵化器。新建孵化器3家。责任单位:市科技局、市经信局\n附件1\n主要预期指标\n"
+                                    + "\n|\n".join(table) + "\n|\n", region="oujiang", year=2020)
     issuer, other = d.sheets["bodies"].rows
     assert (issuer["name_zh"], other["name_zh"]) == ("瓯江市科学技术局", "市经信局")
     units = [r["responsible_units"] for r in d.sheets["measures"].rows]
@@ -439,11 +432,8 @@ def test_what_the_drafting_rules_cannot_place_is_settled_as_validate_reads_it(tm
     """A list that goes on below an item's last part makes that part run on (a warning says so); an
     item validate would refuse for another reason (here the rows of a second table written exactly as
     the first, whose evidence validate finds at the first) is left out, and a warning names it."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text(_SUMMARY_HEAD + "(一)企业培育\n一是强化引导；二是开展服务。\n一是建设平台；二是引进人才；三是优化环境。\n"
-                      "附表1\n" + _TABLE + "附表2\n" + _TABLE, encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "(一)企业培育\n一是强化引导；二是开展服务。\n一是建设平台；二是引进人才；三是优化环境。\n"
+                                    "附表1\n" + _TABLE + "附表2\n" + _TABLE)
     rows = {r["item_id"]: r for r in d.sheets["measures"].rows}
     (ran_on,) = [w for w in d.warnings if "run on to the next item" in w]
     (left_out,) = [w for w in d.warnings if "policy items left out" in w]
@@ -455,11 +445,8 @@ def test_what_the_drafting_rules_cannot_place_is_settled_as_validate_reads_it(tm
 
 def test_a_unit_written_in_its_long_form_is_the_body_of_its_short_name(tmp_path):
     """市科学技术局 in a Cixi report is the body whose aliases list 市科技局; written twice, it is listed once."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text(_SUMMARY_HEAD + "1.建设孵化器。新建孵化器3家。责任单位:市科学技术局\n"
-                      "2.引进人才。引进人才86名。责任单位:市科学技术局、市科技局\n", encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "1.建设孵化器。新建孵化器3家。责任单位:市科学技术局\n"
+                                    "2.引进人才。引进人才86名。责任单位:市科学技术局、市科技局\n")
     bureau = resolve_bodies("市科技局", "cixi", alias_index(check(data), []), region_search_order(check(data)))[0]
     assert [r["responsible_units"] for r in d.sheets["measures"].rows] == [bureau, bureau]
     assert d.sheets["bodies"].rows == []
@@ -470,13 +457,10 @@ def test_a_plan_that_repeats_the_summary_s_headings_is_drafted_whole(tmp_path):
     """Validate places an item where its words are first written: a plan item whose heading the summary
     wrote too takes in the line after it (so that it is written nowhere earlier), and the plan's list
     stays whole."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text("慈溪市科学技术局2019年工作总结和2020年工作思路\n发布时间:2020-01-15\n一、2019年工作回顾\n"
-                      "(一)企业培育。新增企业30家。\n(二)平台建设。新建孵化器3家。\n二、2020年工作思路\n"
-                      "(一)企业培育\n一是强化引导；二是开展服务。\n(二)平台建设\n1.建设研究院。\n2.建设实验室。\n"
-                      + "".join(f"({n})工作{n}。\n" for n in "三四五六七"), encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结和2020年工作思路\n发布时间:2020-01-15\n一、2019年工作回顾\n"
+                                    "(一)企业培育。新增企业30家。\n(二)平台建设。新建孵化器3家。\n二、2020年工作思路\n"
+                                    "(一)企业培育\n一是强化引导；二是开展服务。\n(二)平台建设\n1.建设研究院。\n2.建设实验室。\n"
+                                    + "".join(f"({n})工作{n}。\n" for n in "三四五六七"))
     tasks = [r for r in d.sheets["measures"].rows if r["kind"] == "task"]
     assert [r["marker"] for r in tasks] == ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)"]
     assert tasks[0]["evidence"] == "(一)企业培育\n一是强化引导；二是开展服务。"
@@ -486,13 +470,10 @@ def test_a_plan_that_repeats_the_summary_s_headings_is_drafted_whole(tmp_path):
 
 def test_a_traditional_report_s_tables_and_units_are_read_as_a_simplified_one_s(tmp_path):
     """序號, 指標 and 責任單位 head a table, 牽頭單位: names units (kept as written), 發布時間 dates the text."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
     cells = ["序號", "指標名稱", "目標", "責任單位", "1", "高新技術企業數(單位:家)", "60", "市科技局"]
-    report.write_text("慈溪市科學技術局2020年工作計劃\n發布時間：2020-01-15\n一、重點任務\n"
-                      "1.建設孵化器。新建孵化器3家。牽頭單位：市科技局，配合單位：市財政局\n附件\n主要指標\n"
-                      + "".join(f"{c}\n|\n" for c in cells), encoding="utf-8")
-    d = draft(report, region="cixi", year=2020, data=data)
+    d, data = _draft_text(tmp_path, "慈溪市科學技術局2020年工作計劃\n發布時間：2020-01-15\n一、重點任務\n"
+                                    "1.建設孵化器。新建孵化器3家。牽頭單位：市科技局，配合單位：市財政局\n附件\n主要指標\n"
+                                    + "".join(f"{c}\n|\n" for c in cells), year=2020)
     item, row = d.sheets["measures"].rows
     assert (item["responsibility"], item["units_as_written"]) == ("stated", "市科技局")
     assert (row["kind"], row["section"], row["units_as_written"]) == ("indicator_target", "附件 主要指標", "市科技局")
@@ -501,11 +482,7 @@ def test_a_traditional_report_s_tables_and_units_are_read_as_a_simplified_one_s(
 
 
 def test_numbered_lines_left_out_are_named_in_a_warning(tmp_path):
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
-    report.write_text(_SUMMARY_HEAD + "1.建设孵化器。新建3家。\n2.建设研究院。新建2家。\n5.引进人才。引进86名。\n",
-                      encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "1.建设孵化器。新建3家。\n2.建设研究院。新建2家。\n5.引进人才。引进86名。\n")
     assert [r["marker"] for r in d.sheets["measures"].rows] == ["1.", "2."]
     (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
     assert warning.endswith("line 6; add them by hand if they are items")
@@ -514,11 +491,8 @@ def test_numbered_lines_left_out_are_named_in_a_warning(tmp_path):
 def test_a_table_whose_first_row_cannot_be_placed_is_left_out_whole(tmp_path):
     """A second table in the same section numbers from 1 again, which validate reads as no new list:
     none of its rows is drafted (its 3 is not taken for the first table's third row)."""
-    data = copy_data(tmp_path)
-    report = tmp_path / "report.txt"
     second = _TABLE.replace("46", "47").replace("12", "13") + "3\n|\n专利授权量(单位:件)\n|\n900\n|\n"
-    report.write_text(_SUMMARY_HEAD + "主要指标如下。\n" + _TABLE + "其中人才指标如下。\n" + second, encoding="utf-8")
-    d = draft(report, region="cixi", year=2019, data=data)
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "主要指标如下。\n" + _TABLE + "其中人才指标如下。\n" + second)
     assert [r["title_zh"] for r in d.sheets["measures"].rows] == ["高新技术企业数", "研发机构数"]
     (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
     assert len(warning.split(": lines ")[1].split(";")[0].split(", ")) == 3  # the three rows of the second table

@@ -96,9 +96,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
         inherited = prev is not None and prev.measure in {"yoy_pct", "pp_change", "pp_diff"} and \
             prev.unit == q.unit and _LIST_GAP.match(norm[prev.q_end:q.q_start]) is not None
         if q.unit == "%":
-            if _as_growth(q, before):
-                pass
-            elif inherited:
+            if not _as_growth(q, before) and inherited:
                 q.measure = prev.measure
                 q.reasons.append("list continues a growth rate")
                 if prev.value < 0 < q.value:

@@ -25,7 +25,7 @@ from ..problems import Problem
 from ..validate import check, exclusion_pattern
 from ..validate.checked import Checked
 from .sheets import REVIEW_COLUMNS, SHEET_TABLES, SHEETS
-from .stage import Rows, stage, staged_files
+from .stage import Rows, row_of, stage, staged_files
 
 __all__ = ["AcceptError", "Accepted", "accept"]
 
@@ -220,8 +220,7 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
         missing = {(sheet, col) for sheet, (header, _) in review.sheets.items()
                    for col in _expected_columns(sheet, checked) if col not in header}
         for p in result.problems:
-            rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
-            sheet = origin.get((rel, p.line), ("", 0))[0] if p.line is not None else ""
+            sheet = row_of(p, origin)[0]
             if p.check == "required" and (sheet, p.column) in missing:
                 continue  # its column is missing from the sheet: reported once above
             problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name,

@@ -494,7 +494,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     chrome = [(s, e) for (k, s, _), e in zip(part_spans, [p[1] for p in part_spans[1:]] + [len(text)],
                                               strict=True) if k == "chrome"]
     values = {float(v) for v in (r["value"] for r in obs_rows) if v not in ("", None)}
-    norm = normalize(text)
+    norm = norm_text
     covered: set[int] = set()
     drafted: set[tuple[str, str]] = set()
     tokens = staged.tokens.get(source_id, [])

@@ -36,6 +36,7 @@ _IS_INLINE = re.compile(r"(?<=[。；;，,：:0-9])[^\S\n]*([一二三四五六�
 _LIST_SEP = "；;，,"  # left out of the end of an enumerated part (the 。 ending a sentence stays)
 _TITLE_END = re.compile(r"[。;；:：!！?？\n]")
 
+
 def _theme(text: str, cues: Mapping[str, tuple[str, ...]]) -> str:
     """The theme whose cue words ``text`` writes most, those in its first 60 characters counting four
     times (:func:`~cityscience.validate.theme_cues`); the last theme (the catch-all) when none is written."""
@@ -95,22 +96,24 @@ def _continued_headings(lines: list[str]) -> set[int]:
     5. under (二), …): headings of sections, not items the N. items would be parts of. Once two (一) lines
     of a 一、 section are such headings, every (一) line of the section with N. or 一是 lines under it is
     one (the N. lines under a later one may start again at 1, 一是 lines under it are its section's items)."""
-    # per 一、 section, each (一) line with the numbers of the N. lines under it and whether 一是 lines are
-    sections: list[list[tuple[int, list[int], list[bool]]]] = [[]]
+    # per 一、 section, each (一) line with the numbers of the N. lines under it, and the (一) lines with
+    # 一是 lines under them
+    sections: list[list[tuple[int, list[int]]]] = [[]]
+    listed: set[int] = set()
     for i, ln in enumerate(lines):
         if _ITEM.match(ln):
-            sections[-1].append((i, [], []))
+            sections[-1].append((i, []))
         elif _TOP.match(ln):
             sections.append([])
         elif (m := _SUB.match(ln)) and sections[-1]:
             sections[-1][-1][1].append(_marker_no(m.group(1)))
         elif _IS.match(ln) and sections[-1]:
-            sections[-1][-1][2].append(True)
+            listed.add(sections[-1][-1][0])
     out: set[int] = set()
     for blocks in sections:
         if any(nos and next_nos and next_nos[0] == nos[-1] + 1 != 1
-               for (_, nos, _), (_, next_nos, _) in zip(blocks, blocks[1:], strict=False)):
-            out.update(i for i, nos, listed in blocks if nos or listed)
+               for (_, nos), (_, next_nos) in zip(blocks, blocks[1:], strict=False)):
+            out.update(i for i, nos in blocks if nos or i in listed)
     return out
 
 
@@ -220,18 +223,30 @@ def _linked(evidence: str, obs_rows) -> str:
     return ";".join(r["obs_id"] for r in obs_rows if r["evidence"] and normalize(str(r["evidence"])) in norm_ev)
 
 
+def _part_end(part_spans, text: str, offset: int) -> int:
+    """Where the part of the text holding ``offset`` ends (the next part's start, or the text's end)."""
+    return min([s for _, s, _ in part_spans if s > offset] + [len(text)])
+
+
+def _set_evidence(sheet: Sheet, i: int, evidence: str, obs_rows) -> None:
+    """Give item ``i`` a longer evidence, the candidates inside it as links, and mark it for a check."""
+    sheet.rows[i]["evidence"] = evidence
+    sheet.rows[i]["obs_ids"] = _linked(evidence, obs_rows)
+    sheet.unsure.add((i, "evidence"))
+
+
 def settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Checked:
     """Make the drafted policy items ones accept takes unedited, and return the staged check of the draft.
 
     Validation reads each list as numbered 1, 2, 3, … with no number written after its last item; what
     the drafting rules could not place is settled here, as validate reports it: an item after which the
     next number of its list is written (a second list that goes on in the same paragraph, or on the
-    lines below) runs on to the next item, and an item validate refuses for another reason is left out
-    with its parts. Either is said in a warning, for the reviewer to look at.
+    lines below) runs on to the end of the line where its list last goes on, and an item validate refuses
+    for another reason is left out with its parts and the later items of its list. Either is said in a
+    warning, for the reviewer to look at.
     """
     sheet = d.sheets["measures"]
     norm = normalize(text)
-    ends = sorted({s for _, s, _ in part_spans} | {len(text)})
     extended: list[str] = []
     dropped: list[str] = []
     for attempt in range(6):
@@ -252,17 +267,15 @@ def settle_items(root: Path, d: Draft, text: str, part_spans, obs_rows) -> Check
             grow = max(kids, key=lambda k: at[k]) if kids else i  # a list goes on after the item's last part
             start = at[grow]
             begin = start + len(normalize(str(rows[grow]["evidence"])))
-            stop = min([s for s in at if s >= begin] + [e for e in ends if e > start])
+            stop = min([s for s in at if s >= begin] + [_part_end(part_spans, text, start)])
             found = next_numbers(str(rows[i]["marker"]), int(rows[i]["item_no"]), norm, begin, stop) \
                 if start >= 0 and str(rows[i]["item_no"]).isdigit() else []
             if not found:
                 drop.add(i)
                 continue
             line_end = norm.find("\n", found[-1])  # to the end of the line where the list last goes on
-            longer = text[start:stop if line_end < 0 or line_end > stop else line_end].rstrip()
-            rows[grow]["evidence"] = longer
-            rows[grow]["obs_ids"] = _linked(longer, obs_rows)
-            sheet.unsure.add((grow, "evidence"))
+            _set_evidence(sheet, grow, text[start:stop if line_end < 0 or line_end > stop else line_end].rstrip(),
+                          obs_rows)
             extended.append(str(rows[grow]["item_id"]))
         # a left-out item takes its parts along, and the later items of its list: their numbers no longer
         # go on from the item before them
@@ -461,7 +474,6 @@ def _unique_evidence(sheet: Sheet, text: str, part_spans, obs_rows) -> None:
     before it too (a plan repeating a heading of the summary) takes in the lines after it until its
     evidence is written nowhere earlier (within its part)."""
     norm = normalize(text)
-    ends = sorted({s for _, s, _ in part_spans} | {len(text)})
     cursor = 0
     for i, row in enumerate(sheet.rows):
         ev = normalize(str(row["evidence"]))
@@ -471,13 +483,11 @@ def _unique_evidence(sheet: Sheet, text: str, part_spans, obs_rows) -> None:
         cursor = at
         if norm.find(ev) == at:
             continue
-        limit = min(e for e in ends if e > at)
+        limit = _part_end(part_spans, text, at)
         end = at + len(ev)
         while norm.find(norm[at:end]) != at and end < limit:
             line_end = norm.find("\n", end + 1)
             end = limit if line_end < 0 or line_end > limit else line_end
         longer = text[at:end].rstrip()
         if norm.find(normalize(longer)) == at:
-            row["evidence"] = longer
-            row["obs_ids"] = _linked(longer, obs_rows)
-            sheet.unsure.add((i, "evidence"))
+            _set_evidence(sheet, i, longer, obs_rows)

@@ -24,7 +24,7 @@ _LEVEL_ALONE = {"市": "prefecture_level_city"}
 
 
 def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[dict],
-                levels: Mapping[str, str]) -> tuple[dict, tuple[str, ...]]:
+                   levels: Mapping[str, str]) -> tuple[dict, tuple[str, ...]]:
     """A regions row for a new region: its name from the issuer or title, its parent from a known
     region named before it, its division code from a six-digit code of the parent's prefix, its
     administrative level from the name's last character (one of ``levels``, the admin_level codes).
@@ -74,7 +74,7 @@ def body_row(code: str, name: str, region: dict, en: str, levels: Mapping[str, s
     at = name.find(own) if own else -1
     if at >= 0 and len(name) > at + len(own) + 1:  # 青溪县科技局 → 县科技局, as documents write it
         short = own[-1:] + name[at + len(own):]  # (温州市瑞安市科学技术局 → 市科学技术局 too)
-    aliases = ";".join(name_forms(name) + [n for n in name_forms(short) if n not in name_forms(name)])
+    aliases = ";".join(dict.fromkeys(name_forms(name) + name_forms(short)))
     return {"body": code, "name_zh": name, "short_zh": short, "name_en": en, "level": level, "kind": kind,
             "region": region.get("region", ""), "aliases": aliases, "note": "Drafted by add-report."}
 

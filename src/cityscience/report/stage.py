@@ -18,7 +18,7 @@ from ..validate import check
 from ..validate.checked import Checked
 from .sheets import REVIEW_COLUMNS, SHEET_TABLES, Draft
 
-__all__ = ["Rows", "stage", "staged_check", "staged_files", "staged_problems"]
+__all__ = ["Rows", "row_of", "stage", "staged_check", "staged_files", "staged_problems"]
 
 
 
@@ -79,6 +79,12 @@ def staged_files(root: Path, checked: Checked, rows: Rows, problems: list[str]
     return out, origin
 
 
+def row_of(p: Problem, origin: dict[tuple[str, int], tuple[str, int]]) -> tuple[str, int]:
+    """The (sheet, row) of the review a problem of the staged data folder comes from (("", 0): none)."""
+    rel = p.file.split("/", 1)[1] if "/" in p.file else p.file  # the staged folder's name first
+    return origin.get((rel, p.line), ("", 0)) if p.line is not None else ("", 0)
+
+
 def stage(root: Path, files: dict[str, bytes], into: Path) -> Path:
     data = into / root.name
     shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
@@ -112,8 +118,7 @@ def staged_problems(root: Path, d: Draft, *, with_exclusions: bool = True
         result = check(staged, accounting=False)
     by_sheet: dict[str, list[tuple[int, Problem]]] = {}
     for p in result.problems:
-        rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
-        sheet, r = origin.get((rel, p.line), ("", 0)) if p.line is not None else ("", 0)
+        sheet, r = row_of(p, origin)
         if sheet:
             by_sheet.setdefault(sheet, []).append((r - 1, p))
     return result, by_sheet
