@@ -288,22 +288,23 @@ def test_a_missing_required_column_is_reported_not_raised(data, table, column):
 
 def test_the_character_table_of_the_plausibility_check_follows_its_definition() -> None:
     """Every code point of the CJK ranges is classed as the check defines it, character by character:
-    unassigned; common when GB2312 encodes it in level 1 or Big5 among its frequent characters;
+    unassigned (by this Python's Unicode data); common when GB2312 encodes it in level 1 or Big5 among its frequent characters;
     flagged when charset-normalizer lists it among the 100 most frequent; everything else is class 0."""
     import unicodedata
 
+    import numpy as np
     from charset_normalizer.constant import FREQUENCIES
 
     from cityscience import tables
 
-    table = tables._bmp_classes()
     frequent = set(FREQUENCIES["Chinese"])
+    assert set(tables._MOST_FREQUENT_CHINESE) == frequent  # the copy kept in the module
     ranges = [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF)]
-    in_ranges = set()
+    points = np.array([p for low, high in ranges for p in range(low, high + 1)], dtype="<u4")
+    table = dict(zip(points.tolist(), tables._classes(points).tolist(), strict=True))
     wrong = []
     for low, high in ranges:
         for point in range(low, high + 1):
-            in_ranges.add(point)
             ch = chr(point)
             if unicodedata.category(ch) == "Cn":
                 expected = 3
@@ -318,8 +319,21 @@ def test_the_character_table_of_the_plausibility_check_follows_its_definition() 
             if table[point] != expected:
                 wrong.append(f"U+{point:04X}: {table[point]} (expected {expected})")
     assert not wrong, wrong[:10]
-    assert not [p for p in range(0x10000) if p not in in_ranges and table[p]]
-    assert (table == 2).sum() + (table == 6).sum() > 6000  # GB2312 level 1 alone has 3,755
+    outside = np.setdiff1d(np.arange(0x10000, dtype="<u4"), points)
+    assert not tables._classes(outside).any()
+    classes = np.array(list(table.values()))
+    assert (classes == 2).sum() + (classes == 6).sum() > 6000  # GB2312 level 1 alone has 3,755
+
+
+def test_an_unassigned_code_point_among_the_ideographs_makes_text_implausible() -> None:
+    """U+FAFF lies in the compatibility ideographs' block but is unassigned: a sign of bytes read
+    with the wrong encoding, reported at its line and column like a private-use character."""
+    from cityscience import tables
+
+    text = "宁波市高新技术企业达到1000家。\n研发投入增长\ufaff12%。"
+    assert tables._implausible(text) == ("it holds 1 private-use, unassigned or replacement character "
+                                         "(the first at line 2, column 7: U+FAFF)")
+    assert tables._implausible(text.replace("\ufaff", "")) is None
 
 
 def test_a_qualifier_without_a_mark_for_charts_and_workbooks_is_reported(data):
