@@ -497,3 +497,13 @@ def test_a_table_whose_first_row_cannot_be_placed_is_left_out_whole(tmp_path):
     (warning,) = [w for w in d.warnings if "not drafted as policy items" in w]
     assert len(warning.split(": lines ")[1].split(";")[0].split(", ")) == 3  # the three rows of the second table
     _accept_unedited(d, tmp_path, data)
+
+
+def test_a_table_written_with_tabs_is_accepted_unedited(tmp_path):
+    """A table pasted from a web page has its cells separated by tabs: the exclusions drafted for its
+    row numbers write the tab as \\t, so the pattern stays one line and accept takes the draft."""
+    rows = ["序号\t任务\t责任单位", "1\t建设孵化器\t市科技局", "2\t引进人才\t市人社局", "3\t培育企业\t市经信局"]
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "1.建设孵化器。新建3家。\n附件\n" + "\n".join(rows) + "\n")
+    patterns = [r["match"] for r in d.sheets["exclusions"].rows if r["kind"] == "regex"]
+    assert any("\\t" in p for p in patterns) and not any("\t" in p for p in patterns)
+    _accept_unedited(d, tmp_path, data)

@@ -551,8 +551,11 @@ def _exclusion_match(text: str, norm: str, start: int, end: int, tokens, taken: 
         return "literal", literal, hits
     import regex
 
-    def esc(s: str) -> str:
-        return regex.escape(s).replace("\\\n", "\\n").replace("\n", "\\n")
+    def esc(s: str) -> str:  # one line of text: line breaks and tabs (table cells) written as \n and \t
+        out = regex.escape(s)
+        for ch, escape in (("\n", "\\n"), ("\t", "\\t"), ("\r", "\\r")):
+            out = out.replace("\\" + ch, escape).replace(ch, escape)
+        return out
 
     for k in (3, 6, 10, 16):
         pattern = f"(?<={esc(norm[max(0, start - k):start])}){esc(norm[start:end])}(?={esc(norm[end:end + k])})"
