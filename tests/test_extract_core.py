@@ -186,6 +186,36 @@ def test_a_plan_gives_targets_with_the_horizon_year() -> None:
     assert list(df["year"]) == [2022, 2022]
 
 
+@pytest.mark.parametrize(("title", "years"), [
+    ("某市科技局2025年工作总结和2026年工作思路", [2025, 2027, 2026, 2026]),  # the year's plan
+    ("某市科技创新三年行动计划(2026—2028年)", [2025, 2027, 2027, 2027]),  # a plan over years
+], ids=["year's plan", "plan over years"])
+def test_targets_without_a_year_are_for_the_plan_s_year_unless_it_spans_years(title, years) -> None:
+    """A year's work plan that also names a later target (力争到2027年…) keeps its own year for the
+    targets that write none; a plan over several years, or one whose year is not written, sets them
+    for its horizon."""
+    text = (f"{title}\n一、2025年工作总结\n全年新认定高新技术企业180家。\n二、2026年工作思路\n"
+            "力争到2027年研发经费投入强度达到3.5%。重点做好以下几个方面:\n"
+            "1、新认定高新技术企业200家以上,新增科技型中小企业500家左右。\n")
+    df = extract(text, year=2025)
+    assert list(df["year"]) == years
+    assert list(df["status"]) == ["actual", "target", "target", "target"]
+
+
+def test_a_plan_that_writes_no_year_of_its_own_sets_its_targets_for_its_horizon() -> None:
+    text = ("某市关于印发科技成果转化实施方案的通知\n一、主要目标\n力争到2027年研发经费投入强度达到3.5%。\n"
+            "二、重点任务\n1、新认定高新技术企业200家以上。\n")
+    df = extract(text, year=2025)
+    assert list(zip(df["status"], df["year"], strict=True)) == [("target", 2027), ("target", 2027)]
+
+
+def test_a_mid_year_report_plans_the_rest_of_its_own_year() -> None:
+    text = ("某县科技局2024年上半年工作总结和下半年工作打算\n一、上半年主要工作\n1-6月新增科技型中小企业230家。\n"
+            "二、下半年工作打算\n确保全年新增科技型中小企业450家以上。\n")
+    df = extract(text)
+    assert list(zip(df["status"], df["year"], strict=True)) == [("actual", 2024), ("target", 2024)]
+
+
 def test_plan_part_without_heading_starts_at_the_first_forward_looking_paragraph() -> None:
     text = ("某市科技局2015年工作总结和2016年工作思路\n"
             "2015年,全市新认定高新技术企业311家,专利授权46254件。\n"

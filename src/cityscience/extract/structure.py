@@ -85,6 +85,10 @@ def _heading_kind(m: re.Match) -> str | None:
         return None  # a bare year heading (2019年) says nothing
     return "summary" if "summary" in _kinds_of(m.group()) else "plan"
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
+_SECOND_HALF = re.compile("下半年")  # a mid-year report plans the rest of its own year
+# A title naming a plan over several years (三年行动计划(2023—2025年), “十四五”规划): its targets written
+# without a year are for the plan's horizon (到2025年), while a year's work plan's are for that year.
+_MULTI_YEAR_TITLE = re.compile(f"规划|行动计划|行动方案|(?<![〇零一二三四五六七八九])[三五]年|十[一二三四五六]五|{_YEAR}\\s*年?\\s*[—–~至-]+\\s*{_YEAR}")
 # Written without a leading optional group so that the regex engine can skip to "19"/"20".
 _YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
 _SENTENCE_END = "。；;！？!?\n"
@@ -129,7 +133,9 @@ class DocumentInfo:
     kind: str = "unknown"  # summary, plan, summary_and_plan or unknown
     report_year: int | None = None
     plan_year: int | None = None
-    horizon_year: int | None = None
+    horizon_year: int | None = None  # the most frequent 到YYYY年 of the text
+    multi_year: bool = False  # the title names a plan over several years (see _MULTI_YEAR_TITLE)
+    plan_year_written: bool = False  # the plan's year is written in the title or a plan heading
     parts: list[Part] = field(default_factory=list)
     title_kinds: frozenset[str] = frozenset()  # what the title names: summary, plan or both
     title_prefix: tuple[int, int] | None = None  # text before the title on its line (page furniture)
@@ -231,6 +237,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         info.title = original[title_start:title_end]
         title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
         info.title_years = tuple(title_years)
+        info.multi_year = bool(_MULTI_YEAR_TITLE.search(title[1]))
         kinds = _kinds_of(title[1])
         info.title_kinds = frozenset(kinds)
         if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
@@ -253,12 +260,16 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         plan_year = title_years[1] if len(title_years) > 1 else None
         if plan_year is None:
             plan_year = next((int(m.group("year")) for m, k in headings if k == "plan" and m.group("year")), None)
-        if plan_year is None and summary_year is not None:
-            plan_year = summary_year + 1
+        if plan_year is None and summary_year is not None:  # the next year's plan, or the second half's
+            half = _SECOND_HALF.search(title[1] if title is not None else "") or any(
+                k == "plan" and _SECOND_HALF.search(m.group(0)) for m, k in headings)
+            plan_year = summary_year + (0 if half else 1)
     elif info.kind == "plan":
         plan_year = year or (title_years[-1] if title_years else None)
     info.report_year = summary_year if info.kind != "plan" else plan_year
     info.plan_year = plan_year
+    info.plan_year_written = plan_year is not None and plan_year in {
+        *title_years, *(int(m.group("year")) for m, k in headings if k == "plan" and m.group("year"))}
     horizons = Counter(int(y) for y in _TARGET_HORIZON.findall(norm))
     if horizons:
         info.horizon_year = horizons.most_common(1)[0][0]
@@ -704,8 +715,12 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
         elif part.kind == "plan" and status == "target" and part.year and year < part.year:
             status, why = "actual", f"{year}年 before the plan year → actual"
     if year is None:
+        # a year's work plan (2026年工作思路) sets targets for that year, though it names a later one
+        # (力争到2027年…): the horizon is the year of a plan over several years or of one whose year
+        # is not written
         if status == "target" and part.kind == "plan" and info.horizon_year and (
-                part.year is None or info.horizon_year > part.year):
+                part.year is None or info.horizon_year > part.year and (
+                    info.multi_year or not info.plan_year_written)):
             year = info.horizon_year
         else:
             year = part.year
