@@ -1,4 +1,4 @@
-"""The held-out test reports (tests/fixtures/heldout/) are annotated completely and exactly.
+"""The held-out test reports (tests/fixtures/heldout/ and heldout-2/) are annotated completely and exactly.
 
 Every fact's evidence is on its line of the decoded report and states its value, every trap's
 text is on its line, and every number of every report is a fact or a trap; so the score that
@@ -11,7 +11,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 SCORER = Path(__file__).resolve().parents[1] / "benchmarks" / "score_heldout.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _scorer():
@@ -22,9 +25,10 @@ def _scorer():
     return module
 
 
-def test_every_number_of_every_heldout_report_is_a_fact_or_a_trap() -> None:
+@pytest.mark.parametrize("folder", ["heldout", "heldout-2"])
+def test_every_number_of_every_heldout_report_is_a_fact_or_a_trap(folder) -> None:
     scorer = _scorer()
-    reports = scorer.load()
+    reports = scorer.load(FIXTURES / folder)
     problems = scorer.check(reports)
     assert problems == []
     assert all(r.facts for r in reports)
