@@ -209,6 +209,16 @@ def test_a_plan_that_writes_no_year_of_its_own_sets_its_targets_for_its_horizon(
     assert list(zip(df["status"], df["year"], strict=True)) == [("target", 2027), ("target", 2027)]
 
 
+def test_a_change_from_one_year_s_value_to_another_s_dates_both_and_sets_no_target() -> None:
+    """从2017年的…增加到2022年的…: each value has its year, and 到2022年的 after 增加 is no target."""
+    text = ("某市科技局2022年工作总结\n全社会研发经费支出从2017年的114.6亿元增加到2022年的231.5亿元,年均增长15.1%。\n"
+            "技术合同成交额由2017年的31.2亿元提高到2022年的128.6亿元。到2025年,技术合同成交额突破200亿元。\n")
+    df = extract(text)
+    assert list(zip(df["value"], df["status"], df["year"], strict=True)) == [
+        (114.6, "actual", 2017), (231.5, "actual", 2022), (15.1, "actual", 2022),
+        (31.2, "actual", 2017), (128.6, "actual", 2022), (200.0, "target", 2025)]
+
+
 def test_a_mid_year_report_plans_the_rest_of_its_own_year() -> None:
     text = ("某县科技局2024年上半年工作总结和下半年工作打算\n一、上半年主要工作\n1-6月新增科技型中小企业230家。\n"
             "二、下半年工作打算\n确保全年新增科技型中小企业450家以上。\n")

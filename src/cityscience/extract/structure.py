@@ -85,7 +85,8 @@ def _heading_kind(m: re.Match) -> str | None:
         return None  # a bare year heading (2019年) says nothing
     return "summary" if "summary" in _kinds_of(m.group()) else "plan"
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
-_SECOND_HALF = re.compile("下半年")  # a mid-year report plans the rest of its own year
+_SECOND_HALF = re.compile("下半年")
+_RISE_TO = frozenset("加高长升大")  # the verb before 到 in 增加到, 提高到, 增长到, 提升到, 扩大到  # a mid-year report plans the rest of its own year
 # A title naming a plan over several years (三年行动计划(2023—2025年), “十四五”规划): its targets written
 # without a year are for the plan's horizon (到2025年), while a year's work plan's are for that year.
 _MULTI_YEAR_TITLE = re.compile(f"规划|行动计划|行动方案|(?<![〇零一二三四五六七八九])[三五]年|十[一二三四五六]五|{_YEAR}\\s*年?\\s*[—–~至-]+\\s*{_YEAR}")
@@ -658,8 +659,10 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
         if masked_quotes[m.start()] or m.group("tail") in {"起", "以来", "至今", "开始"}:
             continue
         before = norm[max(0, m.start() - 1):m.start()]
+        of_value = norm.startswith("的", m.end())  # 从2017年的114.6亿元增加到2022年的231.5亿元: the years of values
         # 自2009年起 (a start), 比2015年翻了一番 / 是2015年的2.3倍 (a base of comparison), 2011-2014.
-        if before in {"自", "从", "比", "较", "同"} or (before and (before.isdigit() or before in "-—–~")):
+        if before in {"自", "从", "比", "较", "同"} and not (before == "从" and of_value) or (
+                before and (before.isdigit() or before in "-—–~")):
             continue
         if before in {"是", "为"} and norm.startswith("的", m.end()):
             continue
@@ -670,7 +673,8 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
             para_val.append(int(m.group("year")))
         year_pos.append(m.start())
         year_val.append(int(m.group("year")))
-        year_target.append(before == "到")
+        # 到2025年 sets a target, but not in 增加到2022年的… (a change up to that year's value)
+        year_target.append(before == "到" and not (of_value and norm[m.start() - 2:m.start() - 1] in _RISE_TO))
     clause_target = [m.start() for m in _CLAUSE_TARGET.finditer(norm)]
     return Cues(cue_pos, cue_kind, cue_text, year_pos, year_val, year_target, clause_target, para_pos, para_val)
 
