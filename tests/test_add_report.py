@@ -501,9 +501,16 @@ def test_a_table_whose_first_row_cannot_be_placed_is_left_out_whole(tmp_path):
 
 def test_a_table_written_with_tabs_is_accepted_unedited(tmp_path):
     """A table pasted from a web page has its cells separated by tabs: the exclusions drafted for its
-    row numbers write the tab as \\t, so the pattern stays one line and accept takes the draft."""
-    rows = ["序号\t任务\t责任单位", "1\t建设孵化器\t市科技局", "2\t引进人才\t市人社局", "3\t培育企业\t市经信局"]
+    row numbers write the tab as \\t, so the pattern stays one line, their reason is enumeration, a
+    value cell is an observation dated by its column, and accept takes the draft."""
+    rows = ["序号\t任务\t责任单位", "1\t建设孵化器\t市科技局", "2\t引进人才\t市人社局", "3\t培育企业\t市经信局",
+            "序号\t指标\t2019年完成\t2020年目标", "1\t新增孵化器（家）\t4\t5"]
     d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "1.建设孵化器。新建3家。\n附件\n" + "\n".join(rows) + "\n")
-    patterns = [r["match"] for r in d.sheets["exclusions"].rows if r["kind"] == "regex"]
-    assert any("\\t" in p for p in patterns) and not any("\t" in p for p in patterns)
+    regex_rows = [r for r in d.sheets["exclusions"].rows if r["kind"] == "regex"]
+    assert any("\\t" in r["match"] for r in regex_rows) and not any("\t" in r["match"] for r in regex_rows)
+    assert {r["reason"] for r in regex_rows} == {"enumeration"}
     _accept_unedited(d, tmp_path, data)
+    obs = cs.load_observations(data)
+    cells = obs[obs["evidence"].str.contains("\t")]
+    assert list(zip(cells["value"], cells["status"], cells["year"], cells["evidence"], strict=True)) == [
+        (4, "actual", 2019, "新增孵化器（家）\t4"), (5, "target", 2020, "新增孵化器（家）\t4\t5")]

@@ -219,6 +219,30 @@ def test_a_change_from_one_year_s_value_to_another_s_dates_both_and_sets_no_targ
         (31.2, "actual", 2017), (128.6, "actual", 2022), (200.0, "target", 2025)]
 
 
+@pytest.mark.parametrize("gap", ["\t", "  "], ids=["tabs", "two spaces"])
+def test_a_table_written_a_row_per_line_gives_a_value_per_cell_dated_by_its_column(gap) -> None:
+    """A table pasted with its cells apart by tabs (or spaced out): each value cell is a candidate with
+    the unit of its row's label, the year and status of its column's header, and evidence running
+    from the label to the cell; the row numbers are not values."""
+    rows = [["序号", "指标", "2025年完成", "2026年目标", "责任单位"],
+            ["1", "研发经费投入强度（%）", "3.28", "3.4", "市科技局"],
+            ["2", "有效高新技术企业（家）", "986", "1050", "市科技局、市财政局"],
+            ["3", "每万人高价值发明专利拥有量(件)", "9.6", "10.5", "市市场监管局"]]
+    text = "某市科技局2025年工作总结和2026年工作思路\n附件:主要指标\n" + "\n".join(gap.join(r) for r in rows) + "\n"
+    df = extract(text, year=2025)
+    assert list(zip(df["value"], df["unit"], df["status"], df["year"], df["label_zh"], strict=True)) == [
+        (3.28, "%", "actual", 2025, "研发经费投入强度"), (3.4, "%", "target", 2026, "研发经费投入强度"),
+        (986.0, "家", "actual", 2025, "有效高新技术企业"), (1050.0, "家", "target", 2026, "有效高新技术企业"),
+        (9.6, "件/万人", "actual", 2025, "每万人高价值发明专利拥有量"),
+        (10.5, "件/万人", "target", 2026, "每万人高价值发明专利拥有量")]
+    assert df["evidence"].iloc[1] == gap.join(["研发经费投入强度（%）", "3.28", "3.4"])
+
+
+def test_a_spaced_out_line_without_a_header_is_no_table() -> None:
+    text = "某市科技局2025年工作总结\n研发经费投入强度（%）  3.28\n"
+    assert extract(text).empty
+
+
 def test_a_mid_year_report_plans_the_rest_of_its_own_year() -> None:
     text = ("某县科技局2024年上半年工作总结和下半年工作打算\n一、上半年主要工作\n1-6月新增科技型中小企业230家。\n"
             "二、下半年工作打算\n确保全年新增科技型中小企业450家以上。\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -117,3 +119,15 @@ def test_missing_mplfonts_file_is_reported(monkeypatch, tmp_path):
     monkeypatch.setattr(mplfonts, "__file__", str(tmp_path / "mplfonts" / "__init__.py"))
     with pytest.raises(FileNotFoundError, match="NotoSansCJKsc-Regular.otf"):
         fonts.bundled_font_path()
+
+
+def test_the_bundled_font_is_registered_once_whichever_preference_asks_first():
+    """use_cjk_font(system=False) then (system=True) on a machine without a CJK font of its own both
+    find the bundled copy: matplotlib lists it once."""
+    code = ("from matplotlib import font_manager\nfrom cityscience.charts import fonts\n"
+            "a = fonts.use_cjk_font(system=False)\nb = fonts.use_cjk_font(system=True)\n"
+            "if b.origin == 'bundled':\n"
+            "    print(sum(e.fname == str(a.path) for e in font_manager.fontManager.ttflist))\n"
+            "else:\n    print(1)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"

@@ -31,14 +31,18 @@ def _date(value: object) -> str:
 
 def one_line(evidence: str) -> str:
     """Evidence as quoted in one line: a table's cells, written one per line with a line holding only
-    ``|`` between them, joined by `` | ``; a cell written over lines joined without a break.
+    ``|`` between them or apart by tabs on one line, joined by `` | ``; a cell written over lines
+    joined without a break.
 
     >>> one_line("高新技术企业数(单位:家)\\n|\\n300")
     '高新技术企业数(单位:家) | 300'
+    >>> one_line("研发经费投入强度(%)\\t3.28\\t3.4")
+    '研发经费投入强度(%) | 3.28 | 3.4'
     >>> one_line("2020年\\n目标")
     '2020年目标'
     """
-    return " | ".join(_LINE_BREAK.sub("", cell.strip()) for cell in TABLE_CELL_BREAK.split(evidence))
+    cells = (cell for block in TABLE_CELL_BREAK.split(evidence) for cell in block.split("\t"))
+    return " | ".join(_LINE_BREAK.sub("", cell.strip()) for cell in cells)
 
 
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:

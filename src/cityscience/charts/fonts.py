@@ -228,7 +228,8 @@ def use_cjk_font(*, system: bool = True) -> CJKFont:
 
         copy = _truetype_copy(source, index)
         font = CJKFont(family=FT2Font(str(copy)).family_name, path=copy, origin=origin, source=source)
-    if origin == "bundled" or font.path != source:
+    registered = any(entry.fname == str(font.path) for entry in font_manager.fontManager.ttflist)
+    if (origin == "bundled" or font.path != source) and not registered:  # (once: system=False came first)
         font_manager.fontManager.addfont(str(font.path))
     _active[system] = font
     if origin == "bundled":

@@ -257,6 +257,9 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
             q.reasons.append("table cell of an index")
             return "table:" + str(cell_start)
         return None
+    row = _row_cell(q, t)
+    if row is not None:
+        return row
     if norm[q.start - 1:q.start] == "(" and norm[q.end:q.end + 1] == ")":
         return _bracketed_comparison(q, t, labelled)
     if nxt is not None and nxt.unit is not None and _LIST_NEXT.fullmatch(norm[q.end:nxt.start]) \
@@ -276,6 +279,78 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
                              f"'{best.label}' at offset {best.q.start}")
             return "inferred"
     return None
+
+
+# A table written a row per line, its cells apart by tabs or by two or more spaces (as a table pasted
+# from a web page or a word processor reads): a header line naming the columns (指标, 2023年实际,
+# 2024年目标), then rows of a label with its unit in brackets and a number in each value cell.
+_ROW_SPLIT = re.compile(r"\t|[ \u3000]{2,}")
+_ROW_MARKER = re.compile(r"\s*(?:[0-9]{1,2}[.、．]|[(（][0-9]{1,2}[)）])\s*")
+_ROW_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）\s]{1,8})\s*[)）]\s*$")
+_ROW_NUMBER = re.compile(r"[0-9][0-9,.]*")
+_HEADER_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s?年")
+_HEADER_STATUS = (("target", re.compile("目标|计划|力争|预期")), ("estimate", re.compile("预计")),
+                  ("actual", re.compile("实际|完成|实绩|现状|基数")))
+_HEADER_LOOKBACK = 40  # lines between a row and its table's header, at most
+
+
+def _cells(line: str, offset: int) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty cell of a table row written on one line."""
+    out, at = [], 0
+    for m in [*_ROW_SPLIT.finditer(line), None]:
+        end = m.start() if m is not None else len(line)
+        cell = line[at:end]
+        if cell.strip():
+            lead = len(cell) - len(cell.lstrip())
+            out.append((offset + at + lead, offset + at + lead + len(cell.strip())))
+        if m is not None:
+            at = m.end()
+    return out
+
+
+def _row_cell(q: Quantity, t: _Text) -> str | None:
+    """A number that is a whole value cell of a table row written on one line, under a header line with
+    as many cells: its unit from the row's label (研发经费投入强度(%)), its year and status from its
+    column's header (2024年目标). Returns ``row:<label start>:<label end>:<year>:<status>`` or None."""
+    norm = t.norm
+    line_start, line_end = t.line_start(q.start), t.line_end(q.end)
+    line = norm[line_start:line_end]
+    if "\t" not in line and "  " not in line:
+        return None
+    cells = _cells(line, line_start)
+    column = next((k for k, (a, b) in enumerate(cells) if a == q.start and b == q.end), None)
+    if column is None or len(cells) < 2:
+        return None
+    label_k = next((k for k, (a, b) in enumerate(cells) if not _ROW_NUMBER.fullmatch(norm[a:b])), None)
+    if label_k is None or label_k >= column:
+        return None
+    a, b = cells[label_k]
+    unit = _ROW_UNIT.search(norm, a, b)
+    if unit is None or not t.lex.unit_info(unit.group(1)).std:
+        return None
+    # the header: the nearest line above with as many cells and no number cell
+    end, header = line_start - 1, None
+    for _ in range(_HEADER_LOOKBACK):
+        if end <= 0:
+            break
+        start = t.line_start(end)
+        above = _cells(norm[start:end], start)
+        if len(above) == len(cells) and not any(_ROW_NUMBER.fullmatch(norm[x:y]) for x, y in above[label_k:]):
+            header = norm[above[column][0]:above[column][1]]
+            break
+        if len(above) != len(cells):
+            break  # not a row of the same table
+        end = start - 1
+    if header is None:
+        return None
+    year = _HEADER_YEAR.search(header)
+    status = next((kind for kind, pattern in _HEADER_STATUS if pattern.search(header)), "")
+    q.unit, q.unit_implied = unit.group(1), True
+    q.reasons.append(f"table row; unit from its label ({unit.group()}), column {header!r}")
+    _per_unit(q, t)  # 每万人高价值发明专利拥有量(件): 件/万人
+    q.confidence -= 0.1
+    marker = _ROW_MARKER.match(norm, a, b)
+    return f"row:{marker.end() if marker else a}:{unit.start()}:{year.group(1) if year else ''}:{status}"
 
 
 _BRACKETED = "bracketed comparison figure"
@@ -449,10 +524,19 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
             heading = block.split("\n|")[0]
             label = _TABLE_UNIT.sub("", heading.replace("（", "(").replace("）", ")")).replace("\n", "").strip()
             ev_start = cell_start + (len(block) - len(block.lstrip()))
+        if origin.startswith("row:"):  # the row's label; the evidence runs from it to the value cell
+            label_start, label_end = (int(x) for x in origin.split(":")[1:3])
+            label, ev_start, ev_end = text[label_start:label_end].strip(), label_start, q.end
         ss = t.sentence_start(q.q_start)
         cs = t.clause_start(q.q_start)
         status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start),
                                           lambda cue, pos: t.cue_reaches(cue, pos, starts), t.year_reaches)
+        if origin.startswith("row:"):
+            column_year, column_status = origin.split(":")[3:5]
+            if column_status:
+                status, why = column_status, f"column header → {column_status}"
+            if column_year:
+                yr = int(column_year)
         clause = norm[cs:q.start]
         kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
         unit_written = q.unit or ""

@@ -406,7 +406,11 @@ class _Scanner:
         if before.endswith("(") and norm.startswith(")", e) and len(before) >= 2 and _is_cjk(before[-2]):
             return True  # 全国(6.3): a bare comparison figure (the caller checks the comparison)
         line_start = norm.rfind("\n", max(0, s - 2), s)
-        return line_start == s - 1 and norm[e:e + 1] in {"\n", "\r", ""}  # a table cell on its own line
+        if line_start == s - 1 and norm[e:e + 1] in {"\n", "\r", ""}:
+            return True  # a table cell on its own line
+        # a cell of a table row written on one line (tabs or two spaces around it; see core._row_cell)
+        return (norm[s - 1:s] == "\t" or norm[max(0, s - 2):s] == "  ") and (
+            norm[e:e + 1] in {"\t", "\n", "\r", ""} or norm.startswith("  ", e))
 
     def _append(self, q: Quantity) -> None:
         if len(self.out) >= MAX_QUANTITIES:

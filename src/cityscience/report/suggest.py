@@ -182,12 +182,23 @@ _WORD_CHARS = set("一二两兩三四五六七八九十百千万零")
 _ONE_WORD = re.compile(r"^(?:方面)")
 
 
+_ROW_GAP_AFTER = re.compile(r"\t|[ \u3000]{2}")  # between the cells of a table row written on one line
+_ROW_GAP_BEFORE = re.compile(r"(?:\t|[ \u3000]{2})$")
+
+
 def _table_cell(norm: str, start: int, end: int) -> str | None:
-    """For a number alone on its line between "|" lines: "row" (a row number: the next cell is text)
-    or "value" (a value cell: the cell before names a unit or the next cell is not text)."""
+    """For a number alone on its line between "|" lines, or a whole cell of a row written on one line
+    with tabs or two spaces between cells: "row" (a row number: the row's first cell; between | lines,
+    the next cell is text) or "value" (a value cell: the cell before names a unit or the next cell is
+    not text; on one line, any other cell)."""
     ls = norm.rfind("\n", 0, start) + 1
     le = norm.find("\n", end)
     le = len(norm) if le < 0 else le
+    if _ROW_GAP_AFTER.match(norm, end) or end == le:
+        if not norm[ls:start].strip() and end < le:
+            return "row"
+        if _ROW_GAP_BEFORE.search(norm[max(ls, start - 2):start]):
+            return "value"
     if norm[ls:le].strip() != norm[start:end]:
         return None
     before = norm[max(0, ls - 3):ls]

@@ -34,7 +34,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # multi-line text may hold line feeds
+# multi-line text may hold line feeds, and tabs (evidence from a table row pasted with its cells apart by tabs)
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def parse_number(text: str) -> float | None:
@@ -167,7 +168,7 @@ def check_cells(spec: TableSpec, table: RawTable, allowed: dict[str, set[str]], 
                                         "dtype"))
                 continue
             if bad := (_CONTROL_TEXT if col.dtype == "text" else _CONTROL).search(raw):
-                what = "line breaks only" if col.dtype == "text" else "one line of text without tabs or line breaks"
+                what = "line breaks and tabs only" if col.dtype == "text" else "one line of text without tabs or line breaks"
                 problems.append(Problem(where, line, col.name, raw,
                                         f"{what}: no control characters (found U+{ord(bad.group()):04X} at character "
                                         f"{bad.start() + 1})", "control_character"))
