@@ -44,9 +44,11 @@ git-filter:
 	  echo "git filter for notebooks: $$py -m cityscience.lab clean"; fi
 
 # LAB_ARGS passes more options (e.g. LAB_ARGS="--no-browser --port 8899"); as root (a container)
-# JupyterLab needs --allow-root, given here.
+# JupyterLab needs --allow-root, given here. It serves the project folder (so build/interactive/ can be
+# opened too) and opens on notebooks/.
 lab: env  ## JupyterLab on the notebooks with the project's kernel; figures go to build/interactive/
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 validate: env
 	$(BIN)/cityscience validate

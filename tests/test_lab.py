@@ -133,6 +133,14 @@ def test_a_notebook_run_and_saved_in_jupyterlab_leaves_git_status_clean(session,
     assert [c.get("outputs") for c in kept.cells] == [c.get("outputs") for c in nb.cells]
     made = sorted(p.name for p in (repo / "build" / "interactive" / "figures").glob("*.png"))
     assert made, "the notebook saved no figure into build/interactive/figures"
+    # reopened, the notebook has no outputs, and JupyterLab saves it when the kernel's details come:
+    # the last run's copy is kept
+    reopened = json.loads(nbformat.writes(lab.strip(nbformat.from_dict(json.loads(nbformat.writes(nb))))))
+    reopened["metadata"]["language_info"] = nb.metadata["language_info"]
+    _contents_manager(repo, tmp / "env").save({**model, "content": reopened}, RUN.name)
+    kept = nbformat.read(str(repo / "build" / "interactive" / "notebooks" / RUN.name), as_version=4)
+    assert [c.get("outputs") for c in kept.cells] == [c.get("outputs") for c in nb.cells]
+    assert _git(repo, "status", "--porcelain") == ""
     committed = {p.name: p.read_bytes() for p in (REPO / "figures").iterdir() if p.is_file()}
     assert {p.name: p.read_bytes() for p in (repo / "figures").iterdir() if p.is_file()} == committed
 

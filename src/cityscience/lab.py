@@ -11,9 +11,10 @@ Two places apply it, both set up by ``make env``:
 
 * :func:`pre_save`, the Jupyter server's save hook (``install`` writes its
   config into the environment): a project notebook is saved in full, outputs
-  and all, to ``build/interactive/notebooks/`` and stripped where it is
-  committed, so JupyterLab's autosave never changes a committed file, not even
-  its size (which ``git status`` would report as a change).
+  and all, to ``build/interactive/notebooks/`` (unless it has not been run and
+  that copy holds a run: reopening a notebook does not wipe its last run) and
+  stripped where it is committed, so JupyterLab's autosave never changes a
+  committed file, not even its size (which ``git status`` would report as a change).
 * ``python -m cityscience.lab clean``, the git clean filter (``.gitattributes``),
   for notebooks saved by other tools (VS Code, papermill into the same path).
 """
@@ -81,8 +82,17 @@ def pre_save(model: dict, path: str, contents_manager, **kwargs) -> None:
     if not _is_project_notebook(target):
         return
     full = nbformat.from_dict(model["content"])
-    atomic_write_text(interactive_dir() / "notebooks" / target.name, nbformat.writes(full) + "\n")
+    copy = interactive_dir() / "notebooks" / target.name
+    # A notebook just opened has no outputs, but JupyterLab saves it once the kernel's details come:
+    # that save must not wipe the copy of the last run.
+    if _has_run(full) or not (copy.is_file() and _has_run(nbformat.read(str(copy), as_version=4))):
+        atomic_write_text(copy, nbformat.writes(full) + "\n")
     model["content"] = strip(nbformat.from_dict(json.loads(nbformat.writes(full))))
+
+
+def _has_run(nb: nbformat.NotebookNode) -> bool:
+    """Whether any code cell of a notebook has outputs or an execution count."""
+    return any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
 def install(prefix: str | Path | None = None) -> Path:
