@@ -514,3 +514,41 @@ def test_a_table_written_with_tabs_is_accepted_unedited(tmp_path):
     cells = obs[obs["evidence"].str.contains("\t")]
     assert list(zip(cells["value"], cells["status"], cells["year"], cells["evidence"], strict=True)) == [
         (4, "actual", 2019, "新增孵化器（家）\t4"), (5, "target", 2020, "新增孵化器（家）\t4\t5")]
+
+
+def test_headings_with_prose_only_are_sections_when_a_sibling_heading_has_items(tmp_path):
+    """一、 with 一是…二是 under it heads a section; 二、 and 三、 with prose only under them are sections
+    too, not items 3 and 4 numbered on from 二是 (nor an item 2 refused with a warning)."""
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、创新主体\n"
+                                    "一是企业梯队更加完整。新增企业30家。\n二是领军企业加快涌现。新增领军企业8家。\n"
+                                    "二、创新平台\n新建研究院3家。\n三、开放合作\n新签合作协议5项。\n")
+    assert [(r["marker"], r["section"]) for r in d.sheets["measures"].rows] == [
+        ("一是", "一、创新主体"), ("二是", "一、创新主体")]
+    assert not [w for w in d.warnings if "not drafted as policy items" in w]
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_headings_with_prose_only_are_items_when_none_has_items(tmp_path):
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、创新主体\n"
+                                    "新增企业30家。\n二、创新平台\n新建研究院3家。\n")
+    assert [r["marker"] for r in d.sheets["measures"].rows] == ["一、", "二、"]
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_the_guide_s_first_command_prints_what_the_guide_shows(tmp_path, capsys, monkeypatch):
+    """docs/adding-a-new-report.md shows add-report's output for its example: the same lines come out."""
+    import shlex
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "adding-a-new-report.md").read_text(encoding="utf-8")
+    section = guide.split("## 1. Draft the review workbook", 1)[1]
+    command, shown = (block.split("\n", 1)[1] for block in section.split("```")[1:4:2])
+    args = shlex.split(command.replace("\\\n", " "))
+    assert args[:2] == ["cityscience", "add-report"]
+    data = copy_data(tmp_path)
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").symlink_to(repo / "tests")
+    (tmp_path / "build").mkdir()
+    assert main([*args[1:], "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    assert (captured.err + captured.out).strip().splitlines() == shown.strip().splitlines()

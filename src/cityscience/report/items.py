@@ -344,6 +344,11 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
         if not any(_ITEM.match(ln) or _SUB.match(ln) or _IS.match(ln) for ln in lines[i + 1:end]) and \
                 not any(j in table_rows for j in range(i + 1, end)):
             bare.add(i)
+    # ... unless a heading of the same part has items under it: then the headings are sections, and
+    # one with prose only under it (二、存在的不足) is a section too, not item 2 of a list without a 1
+    part_of = lambda i: next((k for k, s in reversed(bounds) if s <= starts[i]), "summary")  # noqa: E731
+    sectioned = {part_of(i) for i in tops if i not in bare}
+    bare = {i for i in bare if part_of(i) not in sectioned}
     headings = _continued_headings(lines)
 
     def numbered(kind: str, parent: str, item_no: int, at_section: str) -> bool:
