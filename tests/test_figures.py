@@ -66,6 +66,26 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
     assert "02-test-chart-zh" in repr(saved)
 
 
+def test_a_figure_too_narrow_for_its_labels_is_widened_until_they_are_apart(zh, tmp_path):
+    """More bars than a chart's size was made for (a report added): the tick labels would overlap, so
+    save_figure widens the figure until they are apart; a figure whose labels fit keeps its size."""
+    def crowded(n: int) -> Figure:
+        fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+        ax.bar(range(n), range(1, n + 1))
+        ax.set_xticks(range(n), [f"{2010 + i}\n高新技术企业" for i in range(n)])
+        ax.set_title("高新技术企业数(存量)")
+        charts.attach_sources(fig, ["nb-sum"], regions=["ningbo"], years=[2014], lang="zh", title="高新技术企业数")
+        return fig
+
+    fig = crowded(3)
+    charts.save_figure(fig, "02-fits", folder=tmp_path, labels=zh, show=False)
+    assert fig.get_figwidth() == 4
+    fig = crowded(9)
+    saved = charts.save_figure(fig, "02-crowded", folder=tmp_path, labels=zh, show=False)
+    assert fig.get_figwidth() > 4
+    assert charts.read_figure_metadata(saved.png)["layout"] == []
+
+
 def test_every_exported_chart_carries_a_source_footnote(zh, tmp_path):
     fig = _figure()
     charts.save_figure(fig, "02-footnote", folder=tmp_path, labels=zh, note="含技术先进型服务企业")

@@ -615,6 +615,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         engine = fig.get_layout_engine()
         if fig.axes and engine is not None:
             engine.execute(fig)  # the layout drawing would make, so the extents below are final
+            _widen_until_apart(fig, engine)
         content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
         interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
@@ -676,6 +677,21 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
 
 
+_WIDEN_STEPS, _WIDEN_FACTOR = 5, 1.15
+
+
+def _widen_until_apart(fig: Figure, engine) -> None:
+    """Widen a figure whose texts overlap, a step at a time, laying it out again after each, until they
+    are apart (at most 1.15⁵ ≈ 2 × as wide). The data decide how many bars, panels and names a chart
+    holds, so a size chosen for today's data can be too narrow for tomorrow's; a figure whose texts are
+    apart is left exactly as it is."""
+    for _ in range(_WIDEN_STEPS):
+        if not any(" overlaps " in problem for problem in layout_problems(fig, legends=False)):
+            return
+        fig.set_figwidth(fig.get_figwidth() * _WIDEN_FACTOR)
+        engine.execute(fig)
+
+
 def _layout_texts(fig: Figure) -> list[tuple[str, Text]]:
     """The texts a reader must be able to read, each with what it is: tick labels, legend entries,
     annotations and other texts of every axes (child axes too), axis labels, titles and figure texts."""
@@ -705,7 +721,7 @@ def _layout_texts(fig: Figure) -> list[tuple[str, Text]]:
 
 
 def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.0, *,
-                    renderer=None) -> list[str]:
+                    renderer=None, legends: bool = True) -> list[str]:
     """Texts that overlap each other or leave the figure (or ``bbox``, in inches), as readable lines.
 
     Checks every tick label, legend entry, annotation, axis label, title and figure
@@ -713,11 +729,13 @@ def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.
     rendering); two texts overlap when their extents share more than ``tolerance``
     pixels both ways. Texts of one legend are laid out by matplotlib and only checked
     against the other texts. Empty when the layout is clean. ``renderer``: that of a
-    draw in progress (``draw_event``), whose extents are final.
+    draw in progress (``draw_event``), whose extents are final. ``legends=False`` leaves legend
+    entries out (before a draw, a legend placed where it fits best has not been placed yet).
     """
     renderer = renderer if renderer is not None else fig.canvas.get_renderer()
     area = (bbox.transformed(fig.dpi_scale_trans) if bbox is not None else fig.bbox)
-    texts = [(what, t.get_window_extent(renderer)) for what, t in _layout_texts(fig)]
+    texts = [(what, t.get_window_extent(renderer)) for what, t in _layout_texts(fig)
+             if legends or " legend " not in what]
     problems = []
     for what, box in texts:
         if (box.x0 < area.x0 - tolerance or box.x1 > area.x1 + tolerance or box.y0 < area.y0 - tolerance
