@@ -243,6 +243,17 @@ def test_a_spaced_out_line_without_a_header_is_no_table() -> None:
     assert extract(text).empty
 
 
+def test_a_shortfall_against_a_target_reads_the_actual_and_the_target() -> None:
+    """对照年度目标 compares an actual with the year's target (no target cue); 75%的目标 is that target,
+    of the same indicator; 不足三成 is at most 30%."""
+    text = ("某市科技局2025年工作总结\n二、存在的不足\n对照年度目标,全市规上工业企业研发机构覆盖率为71.4%,"
+            "距离75%的目标仍有差距;青年人才占比不足三成。\n")
+    df = extract(text, year=2025)
+    assert list(zip(df["value"], df["status"], df["qualifier"], df["label_zh"], strict=True)) == [
+        (71.4, "actual", "exact", "全市规上工业企业研发机构覆盖率"),
+        (75.0, "target", "exact", "全市规上工业企业研发机构覆盖率"), (3.0, "actual", "at_most", "青年人才占比")]
+
+
 def test_a_mid_year_report_plans_the_rest_of_its_own_year() -> None:
     text = ("某县科技局2024年上半年工作总结和下半年工作打算\n一、上半年主要工作\n1-6月新增科技型中小企业230家。\n"
             "二、下半年工作打算\n确保全年新增科技型中小企业450家以上。\n")

@@ -284,6 +284,7 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
 # A table written a row per line, its cells apart by tabs or by two or more spaces (as a table pasted
 # from a web page or a word processor reads): a header line naming the columns (指标, 2023年实际,
 # 2024年目标), then rows of a label with its unit in brackets and a number in each value cell.
+_TARGET_AFTER = re.compile(r"的(?:年度|预期|发展)?目标(?!任务)")  # 75%的目标: the number is the target
 _ROW_SPLIT = re.compile(r"\t|[ \u3000]{2,}")
 _ROW_MARKER = re.compile(r"\s*(?:[0-9]{1,2}[.、．]|[(（][0-9]{1,2}[)）])\s*")
 _ROW_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）\s]{1,8})\s*[)）]\s*$")
@@ -531,6 +532,11 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
         cs = t.clause_start(q.q_start)
         status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start),
                                           lambda cue, pos: t.cue_reaches(cue, pos, starts), t.year_reaches)
+        if status == "actual" and _TARGET_AFTER.match(norm, q.q_end):
+            status, why = "target", "的目标 after the number → target"  # 距离75%的目标仍有差距
+            if prev is not None and prev.evidence_start >= ss and len(_strip_label(text[cs:q.start],
+                                                                                   norm[cs:q.start])) <= 3:
+                label = prev.label  # …覆盖率为71.4%,距离75%的目标: the target of the same indicator
         if origin.startswith("row:"):
             column_year, column_status = origin.split(":")[3:5]
             if column_status:

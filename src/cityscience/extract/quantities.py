@@ -56,6 +56,7 @@ _SHARE_QUALIFIERS = {"大约": "approx", "约": "approx", "将近": "approx", "�
                      "超过": "at_least", "逾": "at_least"}
 _PRE_QUALIFIERS = [
     ("不超过", "at_most"), ("不高于", "at_most"), ("不少于", "at_least"), ("不低于", "at_least"),
+    ("不足", "at_most"), ("不到", "at_most"),
     ("将近", "approx"), ("接近", "approx"), ("大约", "approx"), ("超过", "at_least"), ("突破", "at_least"),
     ("至少", "at_least"), ("最多", "at_most"), ("最高", "at_most"), ("高于", "at_least"), ("低于", "at_most"),
     ("逾", "at_least"), ("近", "approx"), ("约", "approx"), ("超", "at_least"),
