@@ -234,6 +234,22 @@ def test_a_new_region_and_its_issuer_are_drafted_at_their_levels(tmp_path, issue
     assert (0, "level") in d.sheets["bodies"].unsure  # it follows a drafted admin_level
 
 
+def test_a_new_region_the_bodies_know_takes_their_parent_and_level(tmp_path):
+    """余姚市 alone reads as a prefecture-level city, but bodies.csv has 余姚市人民政府, a county-level body
+    of Ningbo's: the drafted region is a county-level city under ningbo."""
+    data = copy_data(tmp_path)
+    bodies = {r["body"]: r for r in csv.DictReader(open(data / "bodies.csv", encoding="utf-8"))}
+    known = next(b for b in bodies.values() if b["name_zh"] == "余姚市人民政府")
+    fixture = Path(__file__).resolve().parent / "fixtures" / "qingxi-2019-summary-2020-plan.txt"
+    report = tmp_path / "report.txt"
+    report.write_text(fixture.read_text(encoding="utf-8").replace("青溪县科学技术局", "余姚市科学技术局", 1),
+                      encoding="utf-8")
+    (region,) = draft(report, region="yuyao", year=2019, data=data).sheets["region"].rows
+    assert (region["name_zh"], region["parent"]) == ("余姚市", known["region"])
+    assert body_levels(check(data))[region["admin_level"]] == known["level"]
+    assert region["admin_level"] == "county_level_city"
+
+
 def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path):
     data = copy_data(tmp_path)
     _set_vocabulary_cell(data, "admin_level", "county", "body_level", "zone")

@@ -284,7 +284,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                         "left out of title_zh")
         title = title[m.start():]
     if new_region:
-        region_row, unsure = new_region_row(region, title, issuer_written, text, regions, levels)
+        region_row, unsure = new_region_row(region, title, issuer_written, text, regions, levels,
+                                            _rows(checked, "bodies"))
         sheets["region"].add(region_row, unsure)
         empty = _required_empty(checked, "regions", region_row)
         drafts = [c for c in unsure if c not in empty]

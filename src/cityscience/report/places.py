@@ -24,17 +24,24 @@ _LEVEL_ALONE = {"市": "prefecture_level_city"}
 
 
 def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[dict],
-                   levels: Mapping[str, str]) -> tuple[dict, tuple[str, ...]]:
+                   levels: Mapping[str, str], bodies: list[dict] = ()) -> tuple[dict, tuple[str, ...]]:
     """A regions row for a new region: its name from the issuer or title, its parent from a known
     region named before it, its division code from a six-digit code of the parent's prefix, its
-    administrative level from the name's last character (one of ``levels``, the admin_level codes).
-    The region is the last place named (温州市瑞安市 is 瑞安市, under 温州市)."""
+    administrative level from the name's last character (one of ``levels``, the admin_level codes:
+    their body levels as values). The region is the last place named (温州市瑞安市 is 瑞安市, under
+    温州市). When the name alone does not say, a body of the data named for the place (余姚市人民政府,
+    a county-level body of Ningbo's) gives the parent and the level."""
     names = _PLACE.findall(issuer or title or "")
     names = [n for i, n in enumerate(names) if not (n.endswith("省") and i + 1 < len(names))]  # 浙江省宁波市
     known = {r["name_zh"]: r for r in regions}
+    by_code = {r["region"]: r for r in regions}
     own = names[-1] if names else ""
     before = names[:-1]
     parent = next((known[n] for n in reversed(before) if n in known), None)
+    named = next((b for b in bodies if own and own in {b.get("name_zh"), b.get("short_zh"),
+                                                         (b.get("name_zh") or "").removesuffix("人民政府")}), None)
+    if parent is None and named is not None and named.get("region") in by_code:
+        parent, before = by_code[named["region"]], [by_code[named["region"]]["name_zh"]]
     unsure = ["name_en", "short_en", "admin_level"]
     code_guess = ""
     if parent and parent.get("division_code"):
@@ -47,6 +54,9 @@ def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[
         unsure.append("division_code")
     suffix = own[-1:]
     level = (_LEVELS if before else _LEVELS | _LEVEL_ALONE)[suffix] if suffix in _LEVELS else ""
+    if named is not None and named.get("level"):  # the level the data give the place's body
+        level = next((c for c in (_LEVELS.get(suffix), _LEVEL_ALONE.get(suffix))
+                      if c and levels.get(c) == named["level"]), level)
     row = {"region": code, "name_zh": own, "name_en": code.replace("_", " ").title(),
            "short_zh": own[:-1] if len(own) > 2 else own, "short_en": code.replace("_", " ").title(),
            "admin_level": level if level in levels else "", "parent": parent["region"] if parent else "",
