@@ -238,6 +238,24 @@ def test_a_table_written_a_row_per_line_gives_a_value_per_cell_dated_by_its_colu
     assert df["evidence"].iloc[1] == gap.join(["研发经费投入强度（%）", "3.28", "3.4"])
 
 
+@pytest.mark.parametrize(("rows", "expected"), [
+    (["指标\t单位\t2023年实际\t2024年目标", "新增孵化器\t家\t4\t5"],  # a unit column
+     [(4.0, "家", "actual", 2023), (5.0, "家", "target", 2024)]),
+    (["指标\t2023年实际\t2024年目标", "研发经费投入强度\t3.28%\t3.4%"],  # units in the cells
+     [(3.28, "%", "actual", 2023), (3.4, "%", "target", 2024)]),
+    (["指标\t2023年实际\t2024年目标", "新增孵化器（家）\t\t5", "新型研发机构（家）\t—\t—",
+      "高新技术企业（家）\t1200\t1350"],  # an empty cell, a row of dashes
+     [(5.0, "家", "target", 2024), (1200.0, "家", "actual", 2023), (1350.0, "家", "target", 2024)]),
+    (["指标\t2024\t2025", "", "高新技术企业（家）\t1200\t1350"],  # bare years, a blank line; 2025 is ahead
+     [(1200.0, "家", "actual", 2024), (1350.0, "家", "target", 2025)]),
+    (["指标\t2024年\t同比增长（%）\t全省排名", "规上工业企业研发费用（亿元）\t120.5\t15.6\t3"],
+     [(120.5, "亿元", "actual", 2024)]),  # a change or rank column is not a level in the row's unit
+], ids=["unit column", "units in cells", "empty and dash cells", "bare years", "change and rank columns"])
+def test_table_rows_in_other_layouts(rows, expected) -> None:
+    df = extract("某市科技局2024年工作总结\n附件:主要指标\n" + "\n".join(rows) + "\n", year=2024)
+    assert list(zip(df["value"], df["unit"], df["status"], df["year"], strict=True)) == expected
+
+
 def test_a_spaced_out_line_without_a_header_is_no_table() -> None:
     text = "某市科技局2025年工作总结\n研发经费投入强度（%）  3.28\n"
     assert extract(text).empty
@@ -252,6 +270,24 @@ def test_a_shortfall_against_a_target_reads_the_actual_and_the_target() -> None:
     assert list(zip(df["value"], df["status"], df["qualifier"], df["label_zh"], strict=True)) == [
         (71.4, "actual", "exact", "全市规上工业企业研发机构覆盖率"),
         (75.0, "target", "exact", "全市规上工业企业研发机构覆盖率"), (3.0, "actual", "at_most", "青年人才占比")]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("研发投入强度由2023年的3.1%提高到2026年的3.5%。", [(3.1, "actual", 2023), (3.5, "target", 2026)]),
+    ("全市研发投入达3.1%,对照年度目标3.3%仍有差距。", [(3.1, "actual", 2024), (3.3, "target", 2024)]),
+    ("已完成全年85%的目标。", [(85.0, "actual", 2024)]),
+    ("梳理形成120家的目标企业清单。", [(120.0, "actual", 2024)]),
+], ids=["rise to a year ahead", "the target named", "a completion share", "目标企业"])
+def test_targets_near_a_change_or_a_target_word(sentence, expected) -> None:
+    df = extract("某市科技局2024年工作总结\n" + sentence, year=2024)
+    assert list(zip(df["value"], df["status"], df["year"], strict=True)) == expected
+
+
+@pytest.mark.parametrize("plan_heading", ["二、下半年工作打算", "二、下一步工作打算"])
+def test_a_mid_year_summary_s_plan_is_for_its_year(plan_heading) -> None:
+    text = f"某县科技局2024年上半年工作总结\n一、上半年工作\n1-6月新增企业230家。\n{plan_heading}\n确保全年新增企业450家以上。\n"
+    df = extract(text)
+    assert list(zip(df["status"], df["year"], strict=True)) == [("actual", 2024), ("target", 2024)]
 
 
 def test_a_mid_year_report_plans_the_rest_of_its_own_year() -> None:

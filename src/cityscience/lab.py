@@ -85,9 +85,18 @@ def pre_save(model: dict, path: str, contents_manager, **kwargs) -> None:
     copy = interactive_dir() / "notebooks" / target.name
     # A notebook just opened has no outputs, but JupyterLab saves it once the kernel's details come:
     # that save must not wipe the copy of the last run.
-    if _has_run(full) or not (copy.is_file() and _has_run(nbformat.read(str(copy), as_version=4))):
+    if _has_run(full) or not _copy_has_run(copy):
         atomic_write_text(copy, nbformat.writes(full) + "\n")
     model["content"] = strip(nbformat.from_dict(json.loads(nbformat.writes(full))))
+
+
+def _copy_has_run(copy: Path) -> bool:
+    """Whether the kept copy holds a run (False when there is none or it cannot be read: then it is
+    replaced, rather than the save failing)."""
+    try:
+        return copy.is_file() and _has_run(nbformat.read(str(copy), as_version=4))
+    except (OSError, ValueError):  # (nbformat.reader.NotJSONError is a ValueError)
+        return False
 
 
 def _has_run(nb: nbformat.NotebookNode) -> bool:

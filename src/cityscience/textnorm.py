@@ -24,12 +24,30 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["TABLE_CELL_BREAK", "normalize", "to_simplified"]
+__all__ = ["TABLE_CELL_BREAK", "TABLE_ROW_GAP", "normalize", "row_cell_edges", "to_simplified"]
 
 #: Where one cell of a table ends and the next begins, as the raw texts write tables: a line holding
 #: only ``|`` after each cell (the match is the line break and the ``|``; the next cell starts after
 #: the line break that follows).
 TABLE_CELL_BREAK = re.compile(r"\n[^\S\n]*\|[^\S\n]*(?=\n|$)")
+#: Between the cells of a table row written on one line (a table pasted from a web page or a word
+#: processor): a tab, or two or more spaces.
+TABLE_ROW_GAP = re.compile(r"\t|[ \u3000]{2,}")
+_GAP_BEFORE = re.compile(r"(?:\t|[ \u3000]{2})$")
+
+
+def row_cell_edges(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether ``text[start:end]`` is bounded by a gap of a table row written on one line (see
+    :data:`TABLE_ROW_GAP`) or the line's edge: (before, after), each True for a gap, False otherwise;
+    a line's edge counts as neither, so a row's first cell is ``(False, True)``.
+
+    >>> row_cell_edges("指标\\t3.28\\t3.4", 3, 7)
+    (True, True)
+    >>> row_cell_edges("1  研发投入", 0, 1)
+    (False, True)
+    """
+    before = bool(_GAP_BEFORE.search(text, max(0, start - 2), start))
+    return before, bool(TABLE_ROW_GAP.match(text, end))
 
 # Strings up to this length are cached (evidence, terms, units); whole documents are not.
 _CACHED_LENGTH = 256

@@ -684,11 +684,20 @@ def _widen_until_apart(fig: Figure, engine) -> None:
     """Widen a figure whose texts overlap, a step at a time, laying it out again after each, until they
     are apart (at most 1.15⁵ ≈ 2 × as wide). The data decide how many bars, panels and names a chart
     holds, so a size chosen for today's data can be too narrow for tomorrow's; a figure whose texts are
-    apart is left exactly as it is."""
+    apart is left exactly as it is, and one that widening does not help goes back to its size."""
+    def overlaps() -> int:
+        return sum(" overlaps " in problem for problem in layout_problems(fig, legends=False))
+
+    width, first = fig.get_figwidth(), overlaps()
+    found = first
     for _ in range(_WIDEN_STEPS):
-        if not any(" overlaps " in problem for problem in layout_problems(fig, legends=False)):
+        if not found:
             return
         fig.set_figwidth(fig.get_figwidth() * _WIDEN_FACTOR)
+        engine.execute(fig)
+        found = overlaps()
+    if found >= first:  # wider did not help (rows stacked too close, say): back to the size it was made
+        fig.set_figwidth(width)
         engine.execute(fig)
 
 

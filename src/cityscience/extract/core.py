@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..textnorm import normalize
+from ..textnorm import TABLE_ROW_GAP, normalize
 from .lexicon import Lexicon, Unit, lexicon
 from .masking import mask_spans
 from .offsets import char_offsets, code_points
@@ -282,76 +282,128 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
 
 
 # A table written a row per line, its cells apart by tabs or by two or more spaces (as a table pasted
-# from a web page or a word processor reads): a header line naming the columns (指标, 2023年实际,
-# 2024年目标), then rows of a label with its unit in brackets and a number in each value cell.
-_TARGET_AFTER = re.compile(r"的(?:年度|预期|发展)?目标(?!任务)")  # 75%的目标: the number is the target
-_ROW_SPLIT = re.compile(r"\t|[ \u3000]{2,}")
+# from a web page or a word processor reads): a header line naming the columns (指标, 单位, 2023年实际,
+# 2024年目标), then rows of a label (its unit in brackets, in a 单位 column or in the cells) and values.
+_TARGET_AFTER = re.compile(r"的(?:年度|预期|发展)?目标(?!任务|企业|客户|群体|清单|名单)")  # 75%的目标
 _ROW_MARKER = re.compile(r"\s*(?:[0-9]{1,2}[.、．]|[(（][0-9]{1,2}[)）])\s*")
 _ROW_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）\s]{1,8})\s*[)）]\s*$")
-_ROW_NUMBER = re.compile(r"[0-9][0-9,.]*")
-_HEADER_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s?年")
+_ROW_NUMBER = re.compile(r"[-−]?[0-9][0-9,.]*%?")
+_ROW_EMPTY = re.compile(r"[—–－\-/]*")  # an empty cell, or one written as a dash
+_HEADER_WORD = re.compile(r"(?:19|20)[0-9]{2}|目标|计划|预期|预计|实际|完成|指标|项目|名称|单位|序号")
+_HEADER_YEAR = re.compile(r"((?:19|20)[0-9]{2})(?![0-9])")
 _HEADER_STATUS = (("target", re.compile("目标|计划|力争|预期")), ("estimate", re.compile("预计")),
                   ("actual", re.compile("实际|完成|实绩|现状|基数")))
+# a column of changes, ranks or shares is not a level in the row's unit: left to the reviewer
+_HEADER_NOT_LEVEL = re.compile(r"增长|增速|增幅|同比|环比|排名|排位|位次|完成率|占比|比重|百分比|进度")
+_UNIT_HEADER = re.compile(r"(?:计量)?单位")
+_LABEL_HEADER = re.compile(r"(?:主要)?(?:指标|项目)(?:名称)?|名称|类别|内容")
 _HEADER_LOOKBACK = 40  # lines between a row and its table's header, at most
 
 
 def _cells(line: str, offset: int) -> list[tuple[int, int]]:
-    """(start, end) of each non-empty cell of a table row written on one line."""
+    """(start, end) of each cell of a table row written on one line: apart by tabs when the line has
+    any (an empty cell kept, as an empty span), else by runs of two or more spaces."""
     out, at = [], 0
-    for m in [*_ROW_SPLIT.finditer(line), None]:
+    gaps = [m for m in re.finditer("\t", line)] if "\t" in line else list(TABLE_ROW_GAP.finditer(line))
+    for m in [*gaps, None]:
         end = m.start() if m is not None else len(line)
         cell = line[at:end]
-        if cell.strip():
-            lead = len(cell) - len(cell.lstrip())
+        lead = len(cell) - len(cell.lstrip())
+        if cell.strip() or "\t" in line:
             out.append((offset + at + lead, offset + at + lead + len(cell.strip())))
         if m is not None:
             at = m.end()
+    while out and out[-1][0] == out[-1][1]:
+        out.pop()  # a tab at the end of the line
     return out
 
 
-def _row_cell(q: Quantity, t: _Text) -> str | None:
-    """A number that is a whole value cell of a table row written on one line, under a header line with
-    as many cells: its unit from the row's label (研发经费投入强度(%)), its year and status from its
-    column's header (2024年目标). Returns ``row:<label start>:<label end>:<year>:<status>`` or None."""
+@dataclass(frozen=True)
+class _Row:
+    """A quantity that is a whole cell of a table row: its row's label, its column's header, the unit the
+    row or the column gives (None: none)."""
+
+    label_start: int
+    label_end: int
+    header: str
+    unit: str | None
+    unit_written: str
+
+
+def _row_of(q: Quantity, t: _Text) -> _Row | None:
+    """The table row (written on one line) a quantity is a whole value cell of, under a header line with
+    as many cells that names its columns; None for a number of prose."""
     norm = t.norm
     line_start, line_end = t.line_start(q.start), t.line_end(q.end)
     line = norm[line_start:line_end]
-    if "\t" not in line and "  " not in line:
+    if "\t" not in line and "  " not in line and "\u3000\u3000" not in line:
         return None
     cells = _cells(line, line_start)
-    column = next((k for k, (a, b) in enumerate(cells) if a == q.start and b == q.end), None)
+    column = next((k for k, (a, b) in enumerate(cells) if a == q.q_start and b == q.q_end), None)
     if column is None or len(cells) < 2:
         return None
-    label_k = next((k for k, (a, b) in enumerate(cells) if not _ROW_NUMBER.fullmatch(norm[a:b])), None)
+    label_k = next((k for k, (a, b) in enumerate(cells) if not _ROW_NUMBER.fullmatch(norm[a:b])
+                    and not _ROW_EMPTY.fullmatch(norm[a:b])), None)
     if label_k is None or label_k >= column:
         return None
-    a, b = cells[label_k]
-    unit = _ROW_UNIT.search(norm, a, b)
-    if unit is None or not t.lex.unit_info(unit.group(1)).std:
-        return None
-    # the header: the nearest line above with as many cells and no number cell
     end, header = line_start - 1, None
     for _ in range(_HEADER_LOOKBACK):
         if end <= 0:
             break
         start = t.line_start(end)
+        if not norm[start:end].strip():
+            end = start - 1
+            continue  # a blank line
         above = _cells(norm[start:end], start)
-        if len(above) == len(cells) and not any(_ROW_NUMBER.fullmatch(norm[x:y]) for x, y in above[label_k:]):
-            header = norm[above[column][0]:above[column][1]]
-            break
         if len(above) != len(cells):
             break  # not a row of the same table
+        texts = [norm[x:y] for x, y in above]
+        years_only = _LABEL_HEADER.fullmatch(texts[label_k]) and all(
+            _HEADER_YEAR.fullmatch(x) for x in texts[label_k + 1:] if x)  # 指标  2023  2024
+        if (years_only or not any(_ROW_NUMBER.fullmatch(x) for x in texts[label_k:])) and \
+                not all(_ROW_EMPTY.fullmatch(x) for x in texts[label_k + 1:]) and _HEADER_WORD.search(norm[start:end]):
+            header = above
+            break
         end = start - 1
     if header is None:
         return None
-    year = _HEADER_YEAR.search(header)
-    status = next((kind for kind, pattern in _HEADER_STATUS if pattern.search(header)), "")
-    q.unit, q.unit_implied = unit.group(1), True
-    q.reasons.append(f"table row; unit from its label ({unit.group()}), column {header!r}")
+    heading = norm[header[column][0]:header[column][1]]
+    a, b = cells[label_k]
+    unit = _ROW_UNIT.search(norm, header[column][0], header[column][1]) or _ROW_UNIT.search(norm, a, b)
+    unit_code, written = (unit.group(1), unit.group()) if unit else (None, "")
+    label_end = unit.start() if unit is not None and a <= unit.start() < b else b
+    if unit_code is None:  # a 单位 column
+        k = next((k for k, (x, y) in enumerate(header) if _UNIT_HEADER.fullmatch(norm[x:y])), None)
+        if k is not None and k != column:
+            unit_code, written = norm[cells[k][0]:cells[k][1]], f"单位 {norm[cells[k][0]:cells[k][1]]}"
+    if unit_code is not None and not t.lex.unit_info(unit_code).std:
+        unit_code = None
+    marker = _ROW_MARKER.match(norm, a, b)
+    return _Row(marker.end() if marker else a, label_end, heading, unit_code, written)
+
+
+def _row_cell(q: Quantity, t: _Text) -> str | None:
+    """A number without a unit that is a whole value cell of a table row (:func:`_row_of`): its unit from
+    the row's label (研发经费投入强度(%)), a 单位 column or its column's header. Returns ``"row"`` or None."""
+    row = _row_of(q, t)
+    if row is None or row.unit is None or _HEADER_NOT_LEVEL.search(row.header):
+        return None
+    q.unit, q.unit_implied = row.unit, True
+    q.reasons.append(f"table row; unit from {row.unit_written}, column {row.header!r}")
     _per_unit(q, t)  # 每万人高价值发明专利拥有量(件): 件/万人
     q.confidence -= 0.1
-    marker = _ROW_MARKER.match(norm, a, b)
-    return f"row:{marker.end() if marker else a}:{unit.start()}:{year.group(1) if year else ''}:{status}"
+    return "row"
+
+
+def _column_status(row: _Row, part_year: int | None) -> tuple[str, int | None]:
+    """The status and year a value cell's column header gives ('' and None where it gives none): a
+    year with no status word is a target when it comes after the part's year, else as the text says."""
+    year = _HEADER_YEAR.search(row.header)
+    status = next((kind for kind, pattern in _HEADER_STATUS if pattern.search(row.header)), "")
+    column_year = int(year.group(1)) if year else None
+    if not status and column_year is not None and part_year is not None and column_year > part_year:
+        status = "target"
+    return status, column_year
 
 
 _BRACKETED = "bracketed comparison figure"
@@ -525,24 +577,26 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
             heading = block.split("\n|")[0]
             label = _TABLE_UNIT.sub("", heading.replace("（", "(").replace("）", ")")).replace("\n", "").strip()
             ev_start = cell_start + (len(block) - len(block.lstrip()))
-        if origin.startswith("row:"):  # the row's label; the evidence runs from it to the value cell
-            label_start, label_end = (int(x) for x in origin.split(":")[1:3])
-            label, ev_start, ev_end = text[label_start:label_end].strip(), label_start, q.end
+        row = _row_of(q, t) if origin == "row" or q.unit_span is not None else None
+        if row is not None and _HEADER_NOT_LEVEL.search(row.header) and origin != "row":
+            row = None  # a change or a share written with its unit in the cell: read as text
+        if row is not None:  # the row's label; the evidence runs from it to the value cell
+            label, ev_start, ev_end = text[row.label_start:row.label_end].strip(), row.label_start, q.q_end
         ss = t.sentence_start(q.q_start)
         cs = t.clause_start(q.q_start)
         status, yr, why = status_and_year(info, cues, ss, cs, q.start, t.line_start(q.start),
                                           lambda cue, pos: t.cue_reaches(cue, pos, starts), t.year_reaches)
-        if status == "actual" and _TARGET_AFTER.match(norm, q.q_end):
+        if status == "actual" and _TARGET_AFTER.match(norm, q.q_end) and "完成" not in norm[cs:q.start]:
             status, why = "target", "的目标 after the number → target"  # 距离75%的目标仍有差距
             if prev is not None and prev.evidence_start >= ss and len(_strip_label(text[cs:q.start],
                                                                                    norm[cs:q.start])) <= 3:
                 label = prev.label  # …覆盖率为71.4%,距离75%的目标: the target of the same indicator
-        if origin.startswith("row:"):
-            column_year, column_status = origin.split(":")[3:5]
+        if row is not None:
+            column_status, column_year = _column_status(row, info.part_at(q.start).year)
             if column_status:
-                status, why = column_status, f"column header → {column_status}"
-            if column_year:
-                yr = int(column_year)
+                status, why = column_status, f"column header {row.header!r} → {column_status}"
+            if column_year is not None:
+                yr = column_year
         clause = norm[cs:q.start]
         kind = "stock" if _STOCK.search(clause) else "flow" if _FLOW.search(clause) else ""
         unit_written = q.unit or ""

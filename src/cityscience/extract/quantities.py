@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..numbers import parse_chinese_numeral, parse_decimal_numeral, split_scale
+from ..textnorm import row_cell_edges
 from .lexicon import LIST_CLASSIFIERS, OTHER_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
 
@@ -409,9 +410,9 @@ class _Scanner:
         line_start = norm.rfind("\n", max(0, s - 2), s)
         if line_start == s - 1 and norm[e:e + 1] in {"\n", "\r", ""}:
             return True  # a table cell on its own line
-        # a cell of a table row written on one line (tabs or two spaces around it; see core._row_cell)
-        return (norm[s - 1:s] == "\t" or norm[max(0, s - 2):s] == "  ") and (
-            norm[e:e + 1] in {"\t", "\n", "\r", ""} or norm.startswith("  ", e))
+        # a cell of a table row written on one line (a gap before it, a gap or the line's end after it)
+        before, after = row_cell_edges(norm, s, e)
+        return before and (after or norm[e:e + 1] in {"\n", "\r", ""})
 
     def _append(self, q: Quantity) -> None:
         if len(self.out) >= MAX_QUANTITIES:

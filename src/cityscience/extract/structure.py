@@ -85,8 +85,8 @@ def _heading_kind(m: re.Match) -> str | None:
         return None  # a bare year heading (2019年) says nothing
     return "summary" if "summary" in _kinds_of(m.group()) else "plan"
 _TARGET_HORIZON = re.compile(f"到({_YEAR})年")
-_SECOND_HALF = re.compile("下半年")
-_RISE_TO = frozenset("加高长升大")  # the verb before 到 in 增加到, 提高到, 增长到, 提升到, 扩大到  # a mid-year report plans the rest of its own year
+_HALF_YEAR = re.compile("[上下]半年")  # a mid-year report plans the rest of its own year
+_RISE_TO = frozenset("加高长升大")  # the verb before 到 in 增加到, 提高到, 增长到, 提升到, 扩大到
 # A title naming a plan over several years (三年行动计划(2023—2025年), “十四五”规划): its targets written
 # without a year are for the plan's horizon (到2025年), while a year's work plan's are for that year.
 _MULTI_YEAR_TITLE = re.compile(f"规划|行动计划|行动方案|(?<![〇零一二三四五六七八九])[三五]年|十[一二三四五六]五|{_YEAR}\\s*年?\\s*[—–~至-]+\\s*{_YEAR}")
@@ -98,7 +98,8 @@ _SENTENCE_END = "。；;！？!?\n"
 _CUES = re.compile(
     r"预计|有望|预期|估计|预测"
     r"|力争|确保|努力实现|目标(?:是|为|:|：|值)"
-    r"|(?<!对照)(?<!对标)(?<!按照)(?<!完成)(?<!实现)(?:主要|预期|发展|总体|年度)目标(?!任务)"
+    r"|(?:(?<!对照)(?<!对标)(?<!按照)(?<!完成)(?<!实现)|(?=(?:主要|预期|发展|总体|年度)目标[约近]?\d))"
+    r"(?:主要|预期|发展|总体|年度)目标(?!任务)"
     r"|计划(?:到|在|于|新增|完成|实现)|要达到|将达到|拟"
     r"|已经|现有|目前|截至|截止"
 )
@@ -263,8 +264,8 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         if plan_year is None:
             plan_year = next((int(m.group("year")) for m, k in headings if k == "plan" and m.group("year")), None)
         if plan_year is None and summary_year is not None:  # the next year's plan, or the second half's
-            half = _SECOND_HALF.search(title[1] if title is not None else "") or any(
-                k == "plan" and _SECOND_HALF.search(m.group(0)) for m, k in headings)
+            half = _HALF_YEAR.search(title[1] if title is not None else "") or any(
+                k == "plan" and _HALF_YEAR.search(m.group(0)) for m, k in headings)
             plan_year = summary_year + (0 if half else 1)
     elif info.kind == "plan":
         plan_year = year or (title_years[-1] if title_years else None)
@@ -288,7 +289,9 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
             if m.group("year"):
                 y = int(m.group("year"))
             elif m.group("next") and summary_year is not None and (plan_year is None or plan_year <= summary_year):
-                y = summary_year + 1
+                # 下一步 after a mid-year summary (…上半年工作总结) is the rest of its year; 明年 the next
+                half = _HALF_YEAR.search(info.title or "") and "明年" not in m.group("next")
+                y = summary_year + (0 if half else 1)
             else:
                 y = plan_year if kind == "plan" else summary_year
             if kind != parts[-1].kind or y != parts[-1].year:
@@ -378,6 +381,9 @@ def _with_sections(parts: list[Part], sections: list[re.Match], norm: str, origi
         end = bounds[bounds.index(m.start()) + 1]
         if kind == "plan":
             year = info.plan_year or info.horizon_year
+            if year is None and info.report_year is not None and (
+                    _HALF_YEAR.search(m.group()) or _HALF_YEAR.search(info.title or "")):
+                year = info.report_year  # 二、下半年工作打算 of a mid-year report: the rest of its year
         else:
             # The latest year the section speaks of, not after the plan year; else the year before.
             limit = info.plan_year or 9999
@@ -635,7 +641,7 @@ class Cues:
     cue_text: list[str]
     year_pos: list[int]
     year_val: list[int]
-    year_target: list[bool]
+    year_target: list[str]  # "to" for 到2025年 (a target), "rise" for 增加到2022年的… (one when the year is ahead)
     clause_target: list[int]
     para_pos: list[int]
     para_val: list[int]
@@ -674,8 +680,9 @@ def find_cues(norm: str, masked_quotes: bytearray) -> Cues:
             para_val.append(int(m.group("year")))
         year_pos.append(m.start())
         year_val.append(int(m.group("year")))
-        # 到2025年 sets a target, but not in 增加到2022年的… (a change up to that year's value)
-        year_target.append(before == "到" and not (of_value and norm[m.start() - 2:m.start() - 1] in _RISE_TO))
+        # 到2025年 sets a target; 增加到2022年的… states the value of 2022, a target only if that year is ahead
+        rise = of_value and norm[m.start() - 2:m.start() - 1] in _RISE_TO
+        year_target.append("" if before != "到" else "rise" if rise else "to")
     clause_target = [m.start() for m in _CLAUSE_TARGET.finditer(norm)]
     return Cues(cue_pos, cue_kind, cue_text, year_pos, year_val, year_target, clause_target, para_pos, para_val)
 
@@ -713,7 +720,7 @@ def status_and_year(info: DocumentInfo, cues: Cues, sentence_start: int, clause_
                 status, why = "actual", f"{year}年 opening the paragraph, before the plan year → actual"
     if in_sentence:
         year = cues.year_val[k]
-        if cues.year_target[k]:
+        if cues.year_target[k] == "to" or cues.year_target[k] == "rise" and part.year and year > part.year:
             if status == "actual":
                 status = "target"
                 why = f"到{year}年 → target"

@@ -40,9 +40,10 @@ def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[
     parent = next((known[n] for n in reversed(before) if n in known), None)
     named = next((b for b in bodies if own and own in {b.get("name_zh"), b.get("short_zh"),
                                                          (b.get("name_zh") or "").removesuffix("人民政府")}), None)
-    if parent is None and named is not None and named.get("region") in by_code:
+    from_body = parent is None and not before and named is not None and named.get("region") in by_code
+    if from_body:  # (only when no place is named before it: 重庆市江北区 is not Ningbo's 江北区)
         parent, before = by_code[named["region"]], [by_code[named["region"]]["name_zh"]]
-    unsure = ["name_en", "short_en", "admin_level"]
+    unsure = ["name_en", "short_en", "admin_level"] + (["parent"] if from_body else [])
     code_guess = ""
     if parent and parent.get("division_code"):
         stem = parent["division_code"].rstrip("0")[:4]
@@ -54,7 +55,7 @@ def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[
         unsure.append("division_code")
     suffix = own[-1:]
     level = (_LEVELS if before else _LEVELS | _LEVEL_ALONE)[suffix] if suffix in _LEVELS else ""
-    if named is not None and named.get("level"):  # the level the data give the place's body
+    if from_body and named.get("level"):  # the level the data give the place's body
         level = next((c for c in (_LEVELS.get(suffix), _LEVEL_ALONE.get(suffix))
                       if c and levels.get(c) == named["level"]), level)
     row = {"region": code, "name_zh": own, "name_en": code.replace("_", " ").title(),

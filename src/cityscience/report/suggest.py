@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..extract.lexicon import OTHER_CLASSIFIERS, lexicon
-from ..textnorm import normalize
+from ..textnorm import normalize, row_cell_edges
 
 __all__ = ["Codebook", "Suggestion", "exclusion_reason", "suggest_codes"]
 
@@ -182,10 +182,6 @@ _WORD_CHARS = set("一二两兩三四五六七八九十百千万零")
 _ONE_WORD = re.compile(r"^(?:方面)")
 
 
-_ROW_GAP_AFTER = re.compile(r"\t|[ \u3000]{2}")  # between the cells of a table row written on one line
-_ROW_GAP_BEFORE = re.compile(r"(?:\t|[ \u3000]{2})$")
-
-
 def _table_cell(norm: str, start: int, end: int) -> str | None:
     """For a number alone on its line between "|" lines, or a whole cell of a row written on one line
     with tabs or two spaces between cells: "row" (a row number: the row's first cell; between | lines,
@@ -194,11 +190,11 @@ def _table_cell(norm: str, start: int, end: int) -> str | None:
     ls = norm.rfind("\n", 0, start) + 1
     le = norm.find("\n", end)
     le = len(norm) if le < 0 else le
-    if _ROW_GAP_AFTER.match(norm, end) or end == le:
-        if not norm[ls:start].strip() and end < le:
-            return "row"
-        if _ROW_GAP_BEFORE.search(norm[max(ls, start - 2):start]):
-            return "value"
+    before, after = row_cell_edges(norm, start, end)
+    if after and not norm[ls:start].strip():
+        return "row"
+    if before and (after or end == le):
+        return "value"
     if norm[ls:le].strip() != norm[start:end]:
         return None
     before = norm[max(0, ls - 3):ls]
@@ -237,8 +233,8 @@ def exclusion_reason(norm: str, start: int, end: int, *, chrome: bool, values: s
         return "enumeration", "an appendix number (附件N)"
     cell = _table_cell(norm, start, end)
     if cell == "row":
-        return "enumeration", "a table's row number (alone on its line between | lines)"
-    if cell == "value":
+        return "enumeration", "a table's row number (its row's first cell)"
+    if cell == "value" and value in values:
         return "restatement", "a table cell restating a value of the text"
     if _YEARS.search(norm, max(0, start - 6), end + 6):
         return "date_time", "a span of years"
