@@ -249,11 +249,18 @@ def test_a_table_written_a_row_per_line_gives_a_value_per_cell_dated_by_its_colu
     (["指标\t2024\t2025", "", "高新技术企业（家）\t1200\t1350"],  # bare years, a blank line; 2025 is ahead
      [(1200.0, "家", "actual", 2024), (1350.0, "家", "target", 2025)]),
     (["指标\t2024年\t同比增长（%）\t全省排名", "规上工业企业研发费用（亿元）\t120.5\t15.6\t3"],
-     [(120.5, "亿元", "actual", 2024)]),  # a change or rank column is not a level in the row's unit
-], ids=["unit column", "units in cells", "empty and dash cells", "bare years", "change and rank columns"])
+     [(120.5, "亿元", "actual", 2024), (15.6, "%", "actual", 2024)]),  # the growth column a growth rate,
+    (["项目\t2024年（亿元）\t2025年目标（亿元）", "规上工业企业研发费用\t120.5\t130"],  # the rank left out
+     [(120.5, "亿元", "actual", 2024), (130.0, "亿元", "target", 2025)]),  # units in the header
+], ids=["unit column", "units in cells", "empty and dash cells", "bare years", "change and rank columns",
+        "units in the header"])
 def test_table_rows_in_other_layouts(rows, expected) -> None:
     df = extract("某市科技局2024年工作总结\n附件:主要指标\n" + "\n".join(rows) + "\n", year=2024)
     assert list(zip(df["value"], df["unit"], df["status"], df["year"], strict=True)) == expected
+    assert set(df["label_zh"]) == {"新型研发机构", "新增孵化器", "高新技术企业", "研发经费投入强度",
+                                   "规上工业企业研发费用"} & set(df["label_zh"])  # labels without their units
+    growth = df[df["measure"] == "yoy_pct"]
+    assert list(growth["value"]) == ([15.6] if "同比增长" in rows[0] else [])
 
 
 def test_a_spaced_out_line_without_a_header_is_no_table() -> None:

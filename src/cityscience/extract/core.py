@@ -369,9 +369,10 @@ def _row_of(q: Quantity, t: _Text) -> _Row | None:
         return None
     heading = norm[header[column][0]:header[column][1]]
     a, b = cells[label_k]
-    unit = _ROW_UNIT.search(norm, header[column][0], header[column][1]) or _ROW_UNIT.search(norm, a, b)
+    in_label = _ROW_UNIT.search(norm, a, b)
+    unit = _ROW_UNIT.search(norm, header[column][0], header[column][1]) or in_label
     unit_code, written = (unit.group(1), unit.group()) if unit else (None, "")
-    label_end = unit.start() if unit is not None and a <= unit.start() < b else b
+    label_end = in_label.start() if in_label is not None else b
     if unit_code is None:  # a 单位 column
         k = next((k for k, (x, y) in enumerate(header) if _UNIT_HEADER.fullmatch(norm[x:y])), None)
         if k is not None and k != column:
@@ -386,9 +387,14 @@ def _row_cell(q: Quantity, t: _Text) -> str | None:
     """A number without a unit that is a whole value cell of a table row (:func:`_row_of`): its unit from
     the row's label (研发经费投入强度(%)), a 单位 column or its column's header. Returns ``"row"`` or None."""
     row = _row_of(q, t)
-    if row is None or row.unit is None or _HEADER_NOT_LEVEL.search(row.header):
+    if row is None or row.unit is None:
         return None
     q.unit, q.unit_implied = row.unit, True
+    if _HEADER_NOT_LEVEL.search(row.header):  # 增速(%): a growth rate; a rank or a share: left to the reviewer
+        growth_under_heading(q, re.sub(r"[(（][^()（）]*[)）]", "", row.header))
+        if q.measure == "level":
+            q.unit, q.unit_implied = None, False
+            return None
     q.reasons.append(f"table row; unit from {row.unit_written}, column {row.header!r}")
     _per_unit(q, t)  # 每万人高价值发明专利拥有量(件): 件/万人
     q.confidence -= 0.1
@@ -578,8 +584,10 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
             label = _TABLE_UNIT.sub("", heading.replace("（", "(").replace("）", ")")).replace("\n", "").strip()
             ev_start = cell_start + (len(block) - len(block.lstrip()))
         row = _row_of(q, t) if origin == "row" or q.unit_span is not None else None
-        if row is not None and _HEADER_NOT_LEVEL.search(row.header) and origin != "row":
-            row = None  # a change or a share written with its unit in the cell: read as text
+        if row is not None and _HEADER_NOT_LEVEL.search(row.header):
+            growth_under_heading(q, re.sub(r"[(（][^()（）]*[)）]", "", row.header))  # 同比增长: 15.6% a growth rate
+            if q.measure == "level":
+                row = None  # a rank or a share written with its unit in the cell: read as text
         if row is not None:  # the row's label; the evidence runs from it to the value cell
             label, ev_start, ev_end = text[row.label_start:row.label_end].strip(), row.label_start, q.q_end
         ss = t.sentence_start(q.q_start)
