@@ -84,6 +84,15 @@ def test_a_figure_too_narrow_for_its_labels_is_widened_until_they_are_apart(zh, 
     saved = charts.save_figure(fig, "02-crowded", folder=tmp_path, labels=zh, show=False)
     assert fig.get_figwidth() > 4
     assert charts.read_figure_metadata(saved.png)["layout"] == []
+    # rows stacked too close: a wider figure does not part them, so it keeps its size (and the warning)
+    fig, ax = plt.subplots(figsize=(4, 2), layout="constrained")
+    ax.barh(range(40), range(40))
+    ax.set_yticks(range(40), [f"第{i}行" for i in range(40)])
+    ax.set_title("高新技术企业数")
+    charts.attach_sources(fig, ["nb-sum"], regions=["ningbo"], years=[2014], lang="zh", title="高新技术企业数")
+    with pytest.warns(UserWarning, match="overlap"):
+        saved = charts.save_figure(fig, "02-stacked", folder=tmp_path, labels=zh, show=False)
+    assert fig.get_figwidth() == 4
 
 
 def test_every_exported_chart_carries_a_source_footnote(zh, tmp_path):
