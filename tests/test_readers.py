@@ -73,3 +73,24 @@ def test_the_page_of_a_document_no_longer_in_the_data_is_removed(checked, tmp_pa
     assert readers.write_reader_pages(folder) == []
     assert sorted(p.name for p in folder.iterdir()) == sorted([*(f"{sid}.html" for sid in checked.raw_texts),
                                                                "notes.txt"])
+
+
+def test_every_page_embeds_a_font_that_draws_all_its_characters(checked):
+    """A machine without a Chinese font shows the page as written: the page carries the bundled font cut
+    down to its own characters, and that font has a glyph for every character of the document."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    for sid, page in readers.reader_pages(checked=checked).items():
+        faces = re.findall(r'@font-face\{font-family:"cityscience CJK";src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)',
+                           page)
+        assert len(faces) == 1, sid
+        assert 'body{font:16px/1.9 "cityscience CJK"' in page
+        with TTFont(io.BytesIO(base64.b64decode(faces[0]))) as font:
+            assert font.flavor == "woff"
+            drawn = set(font.getBestCmap())
+        needed = {ord(ch) for ch in checked.raw_texts[sid] if not ch.isspace()}
+        assert not needed - drawn, f"{sid}: no glyph for {''.join(sorted(chr(c) for c in needed - drawn))[:20]}"
