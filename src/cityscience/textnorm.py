@@ -37,9 +37,9 @@ _GAP_BEFORE = re.compile(r"(?:\t|[ \u3000]{2})$")
 
 
 def row_cell_edges(text: str, start: int, end: int) -> tuple[bool, bool]:
-    """Whether ``text[start:end]`` is bounded by a gap of a table row written on one line (see
-    :data:`TABLE_ROW_GAP`) or the line's edge: (before, after), each True for a gap, False otherwise;
-    a line's edge counts as neither, so a row's first cell is ``(False, True)``.
+    """Whether a gap between the cells of a table row written on one line (:data:`TABLE_ROW_GAP`)
+    stands just before and just after ``text[start:end]``: (before, after). A line's edge is no gap,
+    so a row's first cell is ``(False, True)``.
 
     >>> row_cell_edges("指标\\t3.28\\t3.4", 3, 7)
     (True, True)

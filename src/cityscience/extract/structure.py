@@ -139,6 +139,7 @@ class DocumentInfo:
     horizon_year: int | None = None  # the most frequent 到YYYY年 of the text
     multi_year: bool = False  # the title names a plan over several years (see _MULTI_YEAR_TITLE)
     plan_year_written: bool = False  # the plan's year is written in the title or a plan heading
+    mid_year: bool = False  # the title names a half year (上半年…和下半年…): its plan is for its own year
     parts: list[Part] = field(default_factory=list)
     title_kinds: frozenset[str] = frozenset()  # what the title names: summary, plan or both
     title_prefix: tuple[int, int] | None = None  # text before the title on its line (page furniture)
@@ -241,6 +242,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         title_years = [int(y) for y in _TITLE_YEAR.findall(title[1])]
         info.title_years = tuple(title_years)
         info.multi_year = bool(_MULTI_YEAR_TITLE.search(title[1]))
+        info.mid_year = bool(_HALF_YEAR.search(title[1]))
         kinds = _kinds_of(title[1])
         info.title_kinds = frozenset(kinds)
         if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
@@ -264,9 +266,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         if plan_year is None:
             plan_year = next((int(m.group("year")) for m, k in headings if k == "plan" and m.group("year")), None)
         if plan_year is None and summary_year is not None:  # the next year's plan, or the second half's
-            half = _HALF_YEAR.search(title[1] if title is not None else "") or any(
-                k == "plan" and _HALF_YEAR.search(m.group(0)) for m, k in headings)
-            plan_year = summary_year + (0 if half else 1)
+            plan_year = summary_year + (0 if info.mid_year else 1)
     elif info.kind == "plan":
         plan_year = year or (title_years[-1] if title_years else None)
     info.report_year = summary_year if info.kind != "plan" else plan_year
@@ -290,8 +290,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
                 y = int(m.group("year"))
             elif m.group("next") and summary_year is not None and (plan_year is None or plan_year <= summary_year):
                 # 下一步 after a mid-year summary (…上半年工作总结) is the rest of its year; 明年 the next
-                half = _HALF_YEAR.search(info.title or "") and "明年" not in m.group("next")
-                y = summary_year + (0 if half else 1)
+                y = summary_year + (0 if info.mid_year and "明年" not in m.group("next") else 1)
             else:
                 y = plan_year if kind == "plan" else summary_year
             if kind != parts[-1].kind or y != parts[-1].year:
@@ -381,8 +380,7 @@ def _with_sections(parts: list[Part], sections: list[re.Match], norm: str, origi
         end = bounds[bounds.index(m.start()) + 1]
         if kind == "plan":
             year = info.plan_year or info.horizon_year
-            if year is None and info.report_year is not None and (
-                    _HALF_YEAR.search(m.group()) or _HALF_YEAR.search(info.title or "")):
+            if year is None and info.report_year is not None and (info.mid_year or _HALF_YEAR.search(m.group())):
                 year = info.report_year  # 二、下半年工作打算 of a mid-year report: the rest of its year
         else:
             # The latest year the section speaks of, not after the plan year; else the year before.
