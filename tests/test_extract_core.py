@@ -268,6 +268,22 @@ def test_a_spaced_out_line_without_a_header_is_no_table() -> None:
     assert extract(text).empty
 
 
+def test_each_line_is_split_into_table_cells_once_however_many_numbers_it_holds(monkeypatch) -> None:
+    """A line is read as a table row once, not once per number on it: a long spaced-out line of
+    prose would otherwise cost time growing with the square of its length."""
+    from cityscience.extract import core
+
+    calls: list[int] = []
+    cells = core._cells
+    monkeypatch.setattr(core, "_cells", lambda line, offset: calls.append(offset) or cells(line, offset))
+    lines = ["指标\t2024年\t2025年目标", "高新技术企业（家）\t1200\t1350", "新增孵化器（家）\t4\t5",
+             "".join(f"全年新增企业{i}家  " for i in range(10, 310))]
+    df = extract("某市科技局2024年工作总结\n" + "\n".join(lines) + "\n", year=2024)
+    assert list(df["value"][:4]) == [1200.0, 1350.0, 4.0, 5.0]
+    assert len(df) == 4 + 300  # the numbers of the long line are read too
+    assert sorted(calls) == sorted(set(calls)) and len(calls) <= len(lines)
+
+
 def test_a_shortfall_against_a_target_reads_the_actual_and_the_target() -> None:
     """对照年度目标 compares an actual with the year's target (no target cue); 75%的目标 is that target,
     of the same indicator; 不足三成 is at most 30%."""

@@ -98,6 +98,8 @@ _HANG_CASES = {
     "no punctuation": "('企业' * 50 + '12家') * 3_000",
     "fractions": "'十分之' * 100_000",
     "table cells": "'\\n|\\n12\\n' * 60_000",
+    "spaced cells": "'达到50  ' * 60_000",  # one line of 60,000 cells apart by two spaces
+    "tabbed cells": "'12\\t' * 100_000",
     "copulas": "'达到50' * 60_000",
     "ranges": "'1~' * 100_000",
     "doubling": "'翻' * 400_000",

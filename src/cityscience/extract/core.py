@@ -71,6 +71,7 @@ _TABLE_UNIT = re.compile(r"\(单位[:：]\s?([^()\s]{1,8})\)")
 _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模")
 _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案")
 _COPULA_END = re.compile(r"(?:达到|达|为)$")
+_TARGET_AFTER = re.compile(r"的(?:年度|预期|发展)?目标(?!任务|企业|客户|群体|清单|名单)")  # 75%的目标: a target
 _LIST_NEXT = re.compile(r"\s?(?:、|和|及|与|至|到|~|-)\s?")
 _POST_STOP = re.compile(r"[\d和及与、]")
 # A clause that continues the subject of the clause before it: a change, a share or a list
@@ -123,6 +124,8 @@ class _Text:
         self.clauses = [i for i in clauses if i not in drop] if drop else clauses
         self.sentences = sentence_bounds(points)
         self.newlines = char_offsets(points, "\n")  # the normalized text has the line ends of the text
+        self.line_cells: dict[int, list[tuple[int, int]] | None] = {}  # by line start, see _line_cells
+        self.table_lines: dict[int, _TableLine | None] = {}  # by line start, see _table_line
 
     def clause_start(self, pos: int) -> int:
         """Start of the clause holding ``pos``, at most _MAX_CLAUSE characters back (so that
@@ -228,8 +231,10 @@ def _strip_label(orig: str, norm: str) -> str:
     return orig[start:end].strip()
 
 
-def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: list[Candidate]) -> str | None:
-    """Give a unit to a number written without one, or return None to drop it."""
+def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: list[Candidate],
+                      row: _Row | None = None) -> str | None:
+    """Give a unit to a number written without one, or return None to drop it (``row``: the table row
+    written on one line the number is a cell of, :func:`_row_of`)."""
     norm = t.norm
     cs = t.clause_start(q.start)
     before = norm[max(cs, q.start - 12):q.start]
@@ -257,9 +262,8 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
             q.reasons.append("table cell of an index")
             return "table:" + str(cell_start)
         return None
-    row = _row_cell(q, t)
-    if row is not None:
-        return row
+    if row is not None and _row_cell(q, t, row):
+        return "row"
     if norm[q.start - 1:q.start] == "(" and norm[q.end:q.end + 1] == ")":
         return _bracketed_comparison(q, t, labelled)
     if nxt is not None and nxt.unit is not None and _LIST_NEXT.fullmatch(norm[q.end:nxt.start]) \
@@ -284,7 +288,6 @@ def _resolve_unitless(q: Quantity, t: _Text, nxt: Quantity | None, labelled: lis
 # A table written a row per line, its cells apart by tabs or by two or more spaces (as a table pasted
 # from a web page or a word processor reads): a header line naming the columns (指标, 单位, 2023年实际,
 # 2024年目标), then rows of a label (its unit in brackets, in a 单位 column or in the cells) and values.
-_TARGET_AFTER = re.compile(r"的(?:年度|预期|发展)?目标(?!任务|企业|客户|群体|清单|名单)")  # 75%的目标
 _ROW_MARKER = re.compile(r"\s*(?:[0-9]{1,2}[.、．]|[(（][0-9]{1,2}[)）])\s*")
 _ROW_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）\s]{1,8})\s*[)）]\s*$")
 _ROW_NUMBER = re.compile(r"[-−]?[0-9][0-9,.]*%?")
@@ -298,13 +301,14 @@ _HEADER_NOT_LEVEL = re.compile(r"增长|增速|增幅|同比|环比|排名|排�
 _UNIT_HEADER = re.compile(r"(?:计量)?单位")
 _LABEL_HEADER = re.compile(r"(?:主要)?(?:指标|项目)(?:名称)?|名称|类别|内容")
 _HEADER_LOOKBACK = 40  # lines between a row and its table's header, at most
+_BRACKETED_TEXT = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def _cells(line: str, offset: int) -> list[tuple[int, int]]:
     """(start, end) of each cell of a table row written on one line: apart by tabs when the line has
     any (an empty cell kept, as an empty span), else by runs of two or more spaces."""
     out, at = [], 0
-    gaps = [m for m in re.finditer("\t", line)] if "\t" in line else list(TABLE_ROW_GAP.finditer(line))
+    gaps = list(re.finditer("\t", line) if "\t" in line else TABLE_ROW_GAP.finditer(line))
     for m in [*gaps, None]:
         end = m.start() if m is not None else len(line)
         cell = line[at:end]
@@ -330,43 +334,85 @@ class _Row:
     unit_written: str
 
 
-def _row_of(q: Quantity, t: _Text) -> _Row | None:
-    """The table row (written on one line) a quantity is a whole value cell of, under a header line with
-    as many cells that names its columns; None for a number of prose."""
+@dataclass(frozen=True)
+class _TableLine:
+    """A line written as a table row: its cells, where each starts, the first cell that is text (the
+    row's label; None: none) and the cells of its table's header line (None: no header found)."""
+
+    cells: list[tuple[int, int]]
+    column: dict[tuple[int, int], int]
+    label: int | None
+    header: list[tuple[int, int]] | None
+
+
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _line_cells(t: _Text, start: int) -> list[tuple[int, int]] | None:
+    """The cells of the line starting at ``start`` when it is written as a table row ([] for a blank
+    line, None for a line of prose), worked out once per line: a long line of prose with many numbers
+    is read once, not once per number."""
+    try:
+        return t.line_cells[start]
+    except KeyError:
+        pass
+    norm, end = t.norm, t.line_end(start)
+    if TABLE_ROW_GAP.search(norm, start, end):
+        cells: list[tuple[int, int]] | None = _cells(norm[start:end], start)
+    else:
+        cells = [] if not _NOT_SPACE.search(norm, start, end) else None
+    t.line_cells[start] = cells
+    return cells
+
+
+def _table_line(t: _Text, start: int) -> _TableLine | None:
+    """The line starting at ``start`` read as a row of a table under a header line with as many cells
+    that names its columns (the header searched for once per line); None for a line of prose."""
+    if start in t.table_lines:
+        return t.table_lines[start]
+    t.table_lines[start] = found = None
+    cells = _line_cells(t, start)
+    if not cells or len(cells) < 2:
+        return None
     norm = t.norm
-    line_start, line_end = t.line_start(q.start), t.line_end(q.end)
-    line = norm[line_start:line_end]
-    if "\t" not in line and "  " not in line and "\u3000\u3000" not in line:
-        return None
-    cells = _cells(line, line_start)
-    column = next((k for k, (a, b) in enumerate(cells) if a == q.q_start and b == q.q_end), None)
-    if column is None or len(cells) < 2:
-        return None
     label_k = next((k for k, (a, b) in enumerate(cells) if not _ROW_NUMBER.fullmatch(norm[a:b])
                     and not _ROW_EMPTY.fullmatch(norm[a:b])), None)
-    if label_k is None or label_k >= column:
-        return None
-    end, header = line_start - 1, None
-    for _ in range(_HEADER_LOOKBACK):
+    header = None
+    end = start - 1
+    for _ in range(_HEADER_LOOKBACK if label_k is not None else 0):
         if end <= 0:
             break
-        start = t.line_start(end)
-        if not norm[start:end].strip():
-            end = start - 1
+        above_start = t.line_start(end)
+        above = _line_cells(t, above_start)
+        if above == []:
+            end = above_start - 1
             continue  # a blank line
-        above = _cells(norm[start:end], start)
-        if len(above) != len(cells):
+        if above is None or len(above) != len(cells):
             break  # not a row of the same table
         texts = [norm[x:y] for x, y in above]
         years_only = _LABEL_HEADER.fullmatch(texts[label_k]) and all(
             _HEADER_YEAR.fullmatch(x) for x in texts[label_k + 1:] if x)  # 指标  2023  2024
         if (years_only or not any(_ROW_NUMBER.fullmatch(x) for x in texts[label_k:])) and \
-                not all(_ROW_EMPTY.fullmatch(x) for x in texts[label_k + 1:]) and _HEADER_WORD.search(norm[start:end]):
+                not all(_ROW_EMPTY.fullmatch(x) for x in texts[label_k + 1:]) and \
+                _HEADER_WORD.search(norm, above_start, end):
             header = above
             break
-        end = start - 1
-    if header is None:
+        end = above_start - 1
+    found = _TableLine(cells, {cell: k for k, cell in enumerate(cells)}, label_k, header)
+    t.table_lines[start] = found
+    return found
+
+
+def _row_of(q: Quantity, t: _Text) -> _Row | None:
+    """The table row (written on one line) a quantity is a whole value cell of, under a header line with
+    as many cells that names its columns; None for a number of prose."""
+    line = _table_line(t, t.line_start(q.start))
+    if line is None or line.header is None or line.label is None:
         return None
+    column = line.column.get((q.q_start, q.q_end))
+    if column is None or line.label >= column:
+        return None
+    norm, cells, header, label_k = t.norm, line.cells, line.header, line.label
     heading = norm[header[column][0]:header[column][1]]
     a, b = cells[label_k]
     in_label = _ROW_UNIT.search(norm, a, b)
@@ -383,22 +429,33 @@ def _row_of(q: Quantity, t: _Text) -> _Row | None:
     return _Row(marker.end() if marker else a, label_end, heading, unit_code, written)
 
 
-def _row_cell(q: Quantity, t: _Text) -> str | None:
-    """A number without a unit that is a whole value cell of a table row (:func:`_row_of`): its unit from
-    the row's label (研发经费投入强度(%)), a 单位 column or its column's header. Returns ``"row"`` or None."""
-    row = _row_of(q, t)
-    if row is None or row.unit is None:
-        return None
-    q.unit, q.unit_implied = row.unit, True
-    if _HEADER_NOT_LEVEL.search(row.header):  # 增速(%): a growth rate; a rank or a share: left to the reviewer
-        growth_under_heading(q, re.sub(r"[(（][^()（）]*[)）]", "", row.header))
+def _reads_as_row(q: Quantity, row: _Row) -> bool:
+    """Whether a value cell is read as its row's value (giving a number without a unit the unit the row
+    gives): a level, or a growth rate under a growth column (增速(%), 同比增长); a cell of a rank or
+    share column is left to the text's rules and the reviewer."""
+    unitless = q.unit is None
+    if unitless:
+        if row.unit is None:
+            return False
+        q.unit, q.unit_implied = row.unit, True
+    if _HEADER_NOT_LEVEL.search(row.header):
+        growth_under_heading(q, _BRACKETED_TEXT.sub("", row.header))
         if q.measure == "level":
-            q.unit, q.unit_implied = None, False
-            return None
+            if unitless:
+                q.unit, q.unit_implied = None, False
+            return False
+    return True
+
+
+def _row_cell(q: Quantity, t: _Text, row: _Row) -> bool:
+    """Give a number without a unit that is a value cell of ``row`` the row's unit (its label's
+    研发经费投入强度(%), a 单位 column or its column's header); False when the row gives none."""
+    if not _reads_as_row(q, row):
+        return False
     q.reasons.append(f"table row; unit from {row.unit_written}, column {row.header!r}")
     _per_unit(q, t)  # 每万人高价值发明专利拥有量(件): 件/万人
     q.confidence -= 0.1
-    return "row"
+    return True
 
 
 def _column_status(row: _Row, part_year: int | None) -> tuple[str, int | None]:
@@ -564,11 +621,12 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
     prev: Candidate | None = None
     for i, q in enumerate(quantities):
         origin = "text"
+        row = _row_of(q, t)  # the table row written on one line the quantity is a value cell of, or None
         if q.unit is not None and not q.unit_implied and "/" not in q.unit:
             _per_unit(q, t)
         if q.unit is None:
             nxt = quantities[i + 1] if i + 1 < len(quantities) else None
-            origin = _resolve_unitless(q, t, nxt, out)
+            origin = _resolve_unitless(q, t, nxt, out, row)
             if origin is None:
                 continue
         label, ev_start, ev_end = _label_and_evidence(q, t, prev)
@@ -583,11 +641,8 @@ def extract_candidates(doc: Document, year: int | None = None, parts: list[PartS
             heading = block.split("\n|")[0]
             label = _TABLE_UNIT.sub("", heading.replace("（", "(").replace("）", ")")).replace("\n", "").strip()
             ev_start = cell_start + (len(block) - len(block.lstrip()))
-        row = _row_of(q, t) if origin == "row" or q.unit_span is not None else None
-        if row is not None and _HEADER_NOT_LEVEL.search(row.header):
-            growth_under_heading(q, re.sub(r"[(（][^()（）]*[)）]", "", row.header))  # 同比增长: 15.6% a growth rate
-            if q.measure == "level":
-                row = None  # a rank or a share written with its unit in the cell: read as text
+        if row is not None and origin != "row" and not (origin == "text" and _reads_as_row(q, row)):
+            row = None  # a number the text's rules read (an index, a list item), or a rank or share cell
         if row is not None:  # the row's label; the evidence runs from it to the value cell
             label, ev_start, ev_end = text[row.label_start:row.label_end].strip(), row.label_start, q.q_end
         ss = t.sentence_start(q.q_start)
