@@ -539,6 +539,36 @@ def test_a_table_written_with_tabs_is_accepted_unedited(tmp_path):
         (4, "actual", 2019, "新增孵化器（家）\t4"), (5, "target", 2020, "新增孵化器（家）\t4\t5")]
 
 
+@pytest.mark.parametrize("gap", ["\t", "  "], ids=["tabs", "two spaces"])
+def test_the_rows_of_a_numbered_table_written_a_row_per_line_are_drafted_as_items(tmp_path, gap):
+    """A task table pasted a row per line (cells apart by tabs or spaced out): each row under a 序号
+    header is an item numbered by its first cell, titled by its second, with the units of its 责任单位
+    cell, under the short lines before the table; a second table right after it (of indicators, by its
+    指标 header) takes no row of the first for its heading. Validate then reads the rows as a list: with
+    the last row's item taken out, it names the row the list goes on with."""
+    rows = [["序号", "任务", "责任单位"], ["1", "建设孵化器", "市科技局"], ["2", "引进高层次人才", "市科技局、市财政局"],
+            ["3", "培育科技型企业", "市科技局"], ["序号", "指标", "2019年完成", "2020年目标"],
+            ["1", "新增孵化器（家）", "4", "5"]]
+    d, data = _draft_text(tmp_path, _SUMMARY_HEAD + "1.建设孵化器。新建3家。\n附件\n重点任务分解\n"
+                          + "\n".join(gap.join(r) for r in rows) + "\n")
+    items = [r for r in d.sheets["measures"].rows if r["marker"] in {"1", "2", "3"}]
+    assert [(r["kind"], r["section"], r["item_no"], r["title_zh"], r["units_as_written"], r["evidence"])
+            for r in items] == [
+        ("area", "附件 重点任务分解", "1", "建设孵化器", "市科技局", gap.join(rows[1])),
+        ("area", "附件 重点任务分解", "2", "引进高层次人才", "市科技局、市财政局", gap.join(rows[2])),
+        ("area", "附件 重点任务分解", "3", "培育科技型企业", "市科技局", gap.join(rows[3])),
+        ("indicator_target", "一、主要工作", "1", "新增孵化器(家)", "", gap.join(rows[5]))]
+    assert [r["responsibility"] for r in items] == ["stated", "stated", "stated", "issuer"]
+    assert not [w for w in d.warnings if "policy items" in w]
+    _accept_unedited(d, tmp_path, data)
+    items_csv = data / "policy_items.csv"
+    lines = items_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    third = next(k for k, ln in enumerate(lines) if "培育科技型企业" in ln)
+    items_csv.write_text("".join(lines[:third] + lines[third + 1:]), encoding="utf-8")
+    missing = [p for p in check(data).problems if p.check == "item_missing"]
+    assert [(p.value, repr("3" + gap + "培育科技型企业")[:-1] in p.expected) for p in missing] == [("2", True)]
+
+
 def test_headings_with_prose_only_are_sections_when_a_sibling_heading_has_items(tmp_path):
     """一、 with 一是…二是 under it heads a section; 二、 and 三、 with prose only under them are sections
     too, not items 3 and 4 numbered on from 二是 (nor an item 2 refused with a warning)."""

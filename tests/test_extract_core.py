@@ -274,8 +274,8 @@ def test_each_line_is_split_into_table_cells_once_however_many_numbers_it_holds(
     from cityscience.extract import core
 
     calls: list[int] = []
-    cells = core._cells
-    monkeypatch.setattr(core, "_cells", lambda line, offset: calls.append(offset) or cells(line, offset))
+    cells = core.row_cells
+    monkeypatch.setattr(core, "row_cells", lambda line, offset: calls.append(offset) or cells(line, offset))
     lines = ["指标\t2024年\t2025年目标", "高新技术企业（家）\t1200\t1350", "新增孵化器（家）\t4\t5",
              "".join(f"全年新增企业{i}家  " for i in range(10, 310))]
     df = extract("某市科技局2024年工作总结\n" + "\n".join(lines) + "\n", year=2024)

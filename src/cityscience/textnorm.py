@@ -24,7 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["TABLE_CELL_BREAK", "TABLE_ROW_GAP", "normalize", "row_cell_edges", "to_simplified"]
+__all__ = ["TABLE_CELL_BREAK", "TABLE_ROW_GAP", "normalize", "row_cell_edges", "row_cells", "to_simplified"]
 
 #: Where one cell of a table ends and the next begins, as the raw texts write tables: a line holding
 #: only ``|`` after each cell (the match is the line break and the ``|``; the next cell starts after
@@ -48,6 +48,31 @@ def row_cell_edges(text: str, start: int, end: int) -> tuple[bool, bool]:
     """
     before = bool(_GAP_BEFORE.search(text, max(0, start - 2), start))
     return before, bool(TABLE_ROW_GAP.match(text, end))
+
+
+def row_cells(line: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row written on one line, ``offset`` added: cells apart by
+    tabs when the line has any (an empty cell kept, as an empty span), else by runs of two or more
+    spaces (:data:`TABLE_ROW_GAP`); the white space around a cell is not part of it.
+
+    >>> row_cells("1\\t研发投入\\t\\t3.4")
+    [(0, 1), (2, 6), (7, 7), (8, 11)]
+    >>> row_cells("指标  2024年  2025年", offset=10)
+    [(10, 12), (14, 19), (21, 26)]
+    """
+    out, at = [], 0
+    gaps = list(re.finditer("\t", line) if "\t" in line else TABLE_ROW_GAP.finditer(line))
+    for m in [*gaps, None]:
+        end = m.start() if m is not None else len(line)
+        cell = line[at:end]
+        lead = len(cell) - len(cell.lstrip())
+        if cell.strip() or "\t" in line:
+            out.append((offset + at + lead, offset + at + lead + len(cell.strip())))
+        if m is not None:
+            at = m.end()
+    while out and out[-1][0] == out[-1][1]:
+        out.pop()  # a tab at the end of the line
+    return out
 
 # Strings up to this length are cached (evidence, terms, units); whole documents are not.
 _CACHED_LENGTH = 256

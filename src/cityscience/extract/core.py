@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..textnorm import TABLE_ROW_GAP, normalize
+from ..textnorm import TABLE_ROW_GAP, normalize, row_cells
 from .lexicon import Lexicon, Unit, lexicon
 from .masking import mask_spans
 from .offsets import char_offsets, code_points
@@ -304,24 +304,6 @@ _HEADER_LOOKBACK = 40  # lines between a row and its table's header, at most
 _BRACKETED_TEXT = re.compile(r"[(（][^()（）]*[)）]")
 
 
-def _cells(line: str, offset: int) -> list[tuple[int, int]]:
-    """(start, end) of each cell of a table row written on one line: apart by tabs when the line has
-    any (an empty cell kept, as an empty span), else by runs of two or more spaces."""
-    out, at = [], 0
-    gaps = list(re.finditer("\t", line) if "\t" in line else TABLE_ROW_GAP.finditer(line))
-    for m in [*gaps, None]:
-        end = m.start() if m is not None else len(line)
-        cell = line[at:end]
-        lead = len(cell) - len(cell.lstrip())
-        if cell.strip() or "\t" in line:
-            out.append((offset + at + lead, offset + at + lead + len(cell.strip())))
-        if m is not None:
-            at = m.end()
-    while out and out[-1][0] == out[-1][1]:
-        out.pop()  # a tab at the end of the line
-    return out
-
-
 @dataclass(frozen=True)
 class _Row:
     """A quantity that is a whole cell of a table row: its row's label, its column's header, the unit the
@@ -358,7 +340,7 @@ def _line_cells(t: _Text, start: int) -> list[tuple[int, int]] | None:
         pass
     norm, end = t.norm, t.line_end(start)
     if TABLE_ROW_GAP.search(norm, start, end):
-        cells: list[tuple[int, int]] | None = _cells(norm[start:end], start)
+        cells: list[tuple[int, int]] | None = row_cells(norm[start:end], start)
     else:
         cells = [] if not _NOT_SPACE.search(norm, start, end) else None
     t.line_cells[start] = cells

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..conventions import UNTRANSLATED
-from ..textnorm import TABLE_CELL_BREAK, normalize
+from ..textnorm import TABLE_CELL_BREAK, TABLE_ROW_GAP, normalize, row_cells
 from ..validate.checked import Checked
 from ..validate.policy import marker_number, next_numbers, resolve_bodies, squeeze
 from .places import add_body, body_code, body_row
@@ -151,17 +151,68 @@ def _sentence(line: str) -> bool:
 
 def _table_heading(lines: list[str]) -> str:
     """The heading of a table: up to two short lines written just before its header (附件1, 主要预期指标),
-    not a paragraph or an item ('' when there are none: the table stands under the section before it)."""
+    not a paragraph, an item or a row of a table before it ('' when there are none: the table stands
+    under the section before it)."""
     taken: list[str] = []
     for ln in reversed(lines):
         ln = ln.strip()
-        if len(taken) == 2 or not _HEADING_LINE.fullmatch(ln) or _starts_text(ln):
+        if len(taken) == 2 or not _HEADING_LINE.fullmatch(ln) or _starts_text(ln) or TABLE_ROW_GAP.search(ln):
             break
         taken.insert(0, ln)
     return " ".join(taken)
 
 
 def _table_rows(text: str) -> list[_TableRow]:
+    """The rows of the numbered tables of ``text``, in text order, in both layouts: a cell per line
+    (:func:`_cell_table_rows`) and a row per line (:func:`_line_table_rows`)."""
+    return sorted(_cell_table_rows(text) + _line_table_rows(text), key=lambda row: row.start)
+
+
+def _line_table_rows(text: str) -> list[_TableRow]:
+    """The rows of the numbered tables of ``text`` written a row per line, cells apart by tabs or by two
+    or more spaces (:func:`~cityscience.textnorm.row_cells`): a header line whose first cell is 序号, then
+    lines whose first cell counts 1, 2, 3, … (blank lines between are passed over). The title is the
+    row's second cell, the responsible units the cell under a 责任单位 header (in a row with as many
+    cells as the header: a row with fewer cannot say which cell is which), the heading the short lines
+    written before the header (:func:`_table_heading`)."""
+    lines = text.split("\n")
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln) + 1)
+    rows: list[_TableRow] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        head = row_cells(ln) if TABLE_ROW_GAP.search(ln) else []
+        if len(head) < 2 or normalize(ln[head[0][0]:head[0][1]]) not in _NUMBER_HEADER:
+            i += 1
+            continue
+        header = tuple(squeeze(ln[a:b]) for a, b in head)
+        units_col = next((j for j, h in enumerate(header) if h in _UNITS_HEADER), None)
+        heading = _table_heading(lines[:i])
+        table_start, number, j = starts[i] + head[0][0], 1, i + 1
+        while j < len(lines):
+            row = lines[j]
+            if not row.strip():
+                j += 1
+                continue
+            cells = row_cells(row) if TABLE_ROW_GAP.search(row) else []
+            if len(cells) < 2 or len(cells) > len(header) or squeeze(row[cells[0][0]:cells[0][1]]) != str(number):
+                break
+            title = re.split(r"[(（]单位", squeeze(row[cells[1][0]:cells[1][1]]))[0]
+            written = None
+            if units_col is not None and len(cells) == len(header):
+                a, b = cells[units_col]
+                written = squeeze(row[a:b]) or None
+            if title:
+                rows.append(_TableRow(starts[j] + cells[0][0], starts[j] + cells[-1][1], number, title, written,
+                                      heading, table_start, header))
+            number, j = number + 1, j + 1
+        i = j if j > i + 1 else i + 1
+    return rows
+
+
+def _cell_table_rows(text: str) -> list[_TableRow]:
     """The rows of the numbered tables of ``text``, written one cell per line (or lines) with a line
     holding only ``|`` after each cell (the last cell of a table may have none): a header whose first
     cell is 序号, then rows whose first cell counts 1, 2, 3, …. The row's title is its second cell

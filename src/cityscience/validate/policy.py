@@ -400,7 +400,7 @@ def _check_numbering(rows, position, shown, problems) -> None:
 
 def _next_marker_pattern(marker: str) -> re.Pattern | None:
     """Markers written like ``marker``, with the number in group 1: 23. or 23、 like 22., 三是 like 二是, (三)
-    like (二), a table cell holding 3 alone like one holding 2."""
+    like (二), a table cell holding 3 alone like one holding 2 (or a row per line starting with 3 like one with 2)."""
     m = _MARKER.match(squeeze(marker))
     if not m:
         return None
@@ -413,7 +413,8 @@ def _next_marker_pattern(marker: str) -> re.Pattern | None:
         return re.compile(num + "是")
     if after:  # 1. and 1、 both stand for the same list (Haishu's points mix them)
         return re.compile((r"(?<![0-9.])" if digits else f"(?<!{_CN_DIGIT})") + num + r"[.、](?![0-9])")
-    return re.compile(r"^[ \t|]*" + num + r"[ \t]*$", re.M) if digits else None
+    # a table's row number: alone on its line (a cell per line), or a row's first cell (a row per line)
+    return re.compile(r"^[ \t|]*" + num + r"(?:[ \t]*$|(?=\t|[ \u3000]{2}))", re.M) if digits else None
 
 
 def next_numbers(marker: str, item_no: int, text: str, begin: int, end: int) -> list[int]:
