@@ -189,3 +189,34 @@ def test_a_figure_saved_by_hand_links_to_the_pages_from_where_it_is(obs, tmp_pat
         page = (saved.svg.parent / unquote(url.partition("#")[0])).resolve()
         assert page.is_file(), url
         assert f'id="{unquote(url.partition("#")[2])}"' in page.read_text(encoding="utf-8")
+
+
+def test_a_linked_text_in_svg_is_clickable_over_its_whole_box(obs, tmp_path):
+    """A value label's link holds a transparent rectangle over the whole label (glyphs are paths, so
+    without it only a click on a stroke follows the link): inside the picture, around where its glyphs
+    are drawn, and the size of the text."""
+    from cityscience.charts.figures import mark
+
+    charts.set_theme("en")
+    a = obs.sort_values("obs_id").iloc[0]
+    fig, ax = plt.subplots(figsize=(4, 3))
+    (bar,) = ax.bar([0], [1])
+    mark(bar, a)
+    label = ax.text(0, 1.02, "1,234 items", ha="center", fontsize=12)
+    mark(label, a)
+    ax.set_ylim(0, 1.3)
+    ax.set_title("t")
+    saved = charts.save_figure(fig, "02-links", sources=[a["source_id"]], folder=tmp_path, update_index=False,
+                               show=False)
+    plt.close(fig)
+    svg = saved.svg.read_text(encoding="utf-8")
+    width, height = (float(x) for x in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    rects = re.findall(r'<a xlink:href="[^"]*"[^>]*>\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+                       r'height="([\d.]+)" style="fill: none" pointer-events="all"/>\s*<!-- 1,234 items -->\s*'
+                       r'<g style="[^"]*" transform="translate\(([\d.]+) ([\d.]+)\)', svg)
+    assert len(rects) == 1, "the label's link has no rectangle over it"
+    x, y, w, h, gx, gy = map(float, rects[0])
+    assert 0 <= x and x + w <= width and 0 <= y and y + h <= height
+    assert x - 0.5 <= gx <= x + w and y <= gy <= y + h + 0.5  # the glyphs start inside the box
+    assert 40 < w < 120 and 8 < h < 20  # about the size of twelve-point text
+    assert svg.count('pointer-events="all"') == 1  # the bar needs none: it is clickable over its area

@@ -246,8 +246,15 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | N
 _VALUE_GROUP = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">)')
 
 
-def _svg_tooltips(svg: bytes, tips: Mapping[str, str]) -> bytes:
-    """Put a ``<title>`` (the value's tooltip) first in the group of each marked artist."""
+_VALUE_TEXT_LINK = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">\n(?:\s*<title>[^<]*</title>\n)?'
+                              r'(\s*)<a [^>]*>\n)(?=\s*<!--)')  # a marked text: its glyphs follow a comment
+
+
+def _svg_tooltips(svg: bytes, tips: Mapping[str, str],
+                  text_boxes: Mapping[str, tuple[float, float, float, float]] | None = None) -> bytes:
+    """Put a ``<title>`` (the value's tooltip) first in the group of each marked artist, and into the
+    link of each marked text a transparent rectangle over the whole text (``text_boxes``: gid → box in
+    SVG coordinates), so that a click between its glyphs' strokes follows the link too."""
     if not tips:
         return svg
 
@@ -255,7 +262,28 @@ def _svg_tooltips(svg: bytes, tips: Mapping[str, str]) -> bytes:
         tip = tips.get(m.group(2).split(".")[0])
         return m.group(1) + (f"\n   <title>{xml_escape(tip)}</title>" if tip else "")
 
-    return _VALUE_GROUP.sub(add, svg.decode("utf-8")).encode("utf-8")
+    def cover(m: re.Match) -> str:
+        box = (text_boxes or {}).get(m.group(2))
+        if box is None:
+            return m.group(1)
+        x0, y0, x1, y1 = box
+        return (m.group(1) + f'{m.group(3)} <rect x="{x0:g}" y="{y0:g}" width="{x1 - x0:g}" height="{y1 - y0:g}" '
+                'style="fill: none" pointer-events="all"/>\n')
+
+    return _VALUE_TEXT_LINK.sub(cover, _VALUE_GROUP.sub(add, svg.decode("utf-8"))).encode("utf-8")
+
+
+def _text_boxes(fig: Figure, renderer) -> dict[str, tuple[float, float, float, float]]:
+    """gid → box of every drawn text with a link, in SVG coordinates (points, y downwards), measured on
+    the SVG's own draw."""
+    height = renderer.height
+    out = {}
+    for text in fig.findobj(lambda a: isinstance(a, Text) and a.get_url() is not None and a.get_gid()):
+        if text.get_visible() and text.get_text():
+            x0, y0, x1, y1 = text.get_window_extent(renderer).extents
+            if all(map(math.isfinite, (x0, y0, x1, y1))):
+                out[text.get_gid()] = (round(x0, 2), round(height - y1, 2), round(x1, 2), round(height - y0, 2))
+    return out
 
 
 def _link_boxes(fig: Figure, renderer) -> list[tuple[str, tuple[float, float, float, float]]]:
@@ -626,14 +654,18 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                 metadata["png"][_METADATA_KEY] = json.dumps(meta, ensure_ascii=True)
 
             boxes: list | None = None
+            text_boxes: dict = {}
 
             def measure(event):  # on the PDF's own draw, where display coordinates are PDF points
                 nonlocal boxes
                 boxes = _link_boxes(fig, event.renderer)
 
+            def measure_texts(event):  # on the SVG's own draw, where display coordinates are SVG points
+                text_boxes.update(_text_boxes(fig, event.renderer))
+
             for fmt in FIGURE_FORMATS:
                 buffer = io.BytesIO()
-                callback = {"png": check, "pdf": measure}.get(fmt)
+                callback = {"png": check, "svg": measure_texts, "pdf": measure}.get(fmt)
                 hook = fig.canvas.mpl_connect("draw_event", callback) if callback else None
                 try:
                     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches=bbox)
@@ -663,7 +695,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     if glyphs:
         raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
                                 + " (use characters the CJK font has, or set_theme() before drawing)")
-    rendered["svg"] = _svg_tooltips(_renumber_svg_ids(rendered["svg"]), tips)
+    rendered["svg"] = _svg_tooltips(_renumber_svg_ids(rendered["svg"]), tips, text_boxes)
     write_many_if_changed({targets[fmt]: rendered[fmt] for fmt in FIGURE_FORMATS})  # all three or none
     if update_index:
         write_figure_index(folder)
