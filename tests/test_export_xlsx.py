@@ -152,7 +152,10 @@ def test_codebook_sources_and_flags_sheets(data):
     flags = _rows(wb["Consistency flags"])
     expected = cs.consistency_flags(cs.load_observations(data), cs.load_indicators(data))
     assert len(flags) == len(expected) == 1
-    assert flags[0]["Check"] == "target_below_actual" and flags[0]["Observation IDs"] == "t-003;t-009"
+    vocab = cs.load_vocabularies(data).set_index(["vocabulary", "code"])
+    label = vocab.loc[("consistency_check", "target_below_actual"), "label_en"]
+    assert label != "target_below_actual"  # the check's English name, not its code
+    assert flags[0]["Check"] == label and flags[0]["Observation IDs"] == "t-003;t-009"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

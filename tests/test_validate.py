@@ -424,6 +424,21 @@ def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, co
     assert expected_part in p.expected
 
 
+def test_the_consistency_checks_are_each_named_once_in_the_vocabulary(data):
+    """Charts and workbooks name a consistency check by its consistency_check row: a check without one,
+    or a row for a check consistency_flags does not run, is reported."""
+    from cityscience.conventions import CONSISTENCY_CHECKS
+
+    vocab = data / "codebook" / "vocabularies.csv"
+    line = _vocabulary_line(data, "consistency_check", CONSISTENCY_CHECKS[-1])
+    set_cell(vocab, line, "code", "share_vs_total")
+    unknown = problems_of(data, "allowed_value")
+    assert [(p.line, p.column, p.value) for p in unknown if p.file.endswith("vocabularies.csv")] == [
+        (line, "code", "share_vs_total")]
+    (missing,) = [p for p in problems_of(data, "required") if p.file.endswith("vocabularies.csv")]
+    assert CONSISTENCY_CHECKS[-1] in missing.expected
+
+
 def test_an_unknown_reference_into_a_long_table_names_what_is_expected_in_english(tmp_path):
     """More than twelve codes are not listed: the message names the table, with the article English uses."""
     from reports import copy_data

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .compare import DIMENSIONS, describe_difference, target_pairs, with_comparability
+from .conventions import CONSISTENCY_CHECKS
 
 __all__ = ["FLAG_COLUMNS", "consistency_flags"]
 
@@ -158,8 +159,7 @@ def consistency_flags(obs: pd.DataFrame | None = None, indicators: pd.DataFrame 
     rows = (_target_below_actual(obs, kinds, pairs) + _incomparable_pairs(obs, pairs) + _conflicting_values(obs)
             + _growth_vs_levels(obs, tolerance_pp) + _share_vs_parts(obs, indicators, tolerance_pp))
     flags = pd.DataFrame(rows, columns=FLAG_COLUMNS)
-    flags["check"] = flags["check"].astype(pd.CategoricalDtype(
-        ["target_below_actual", "incomparable_pair", "conflicting_values", "growth_vs_levels", "share_vs_parts"]))
+    flags["check"] = flags["check"].astype(pd.CategoricalDtype(CONSISTENCY_CHECKS))
     flags["year"] = flags["year"].astype("Int64")
     for col in ("region", "indicator", "obs_ids", "values", "explanation"):
         flags[col] = flags[col].astype("string")

@@ -6,7 +6,7 @@ disagree on them.
 
 from __future__ import annotations
 
-__all__ = ["FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "UNTRANSLATED", "check_language", "untranslated",
+__all__ = ["CONSISTENCY_CHECKS", "FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "UNTRANSLATED", "check_language", "untranslated",
            "untranslated_note"]
 
 #: Languages of labels, prose, workbooks and chart packs.
@@ -16,6 +16,10 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: The mark charts and workbooks write before a value of each qualifier code (a range is written
 #: low–high instead); ``cityscience validate`` reports a qualifier of the vocabulary without one.
 QUALIFIER_MARKS: dict[str, str] = {"exact": "", "approx": "≈", "at_least": "≥", "at_most": "≤", "range": ""}
+#: The checks :func:`cityscience.consistency_flags` runs, in the order it reports them; each is named, in
+#: both languages, by a row of the ``consistency_check`` vocabulary, which ``cityscience validate`` checks.
+CONSISTENCY_CHECKS: tuple[str, ...] = ("target_below_actual", "incomparable_pair", "conflicting_values",
+                                       "growth_vs_levels", "share_vs_parts")
 #: The mark an English name drafted by add-report carries until someone translates it: valid data
 #: (a draft is accepted unedited), counted by accept and ``cityscience validate`` so that it is not forgotten.
 UNTRANSLATED = "(to translate)"

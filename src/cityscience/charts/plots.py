@@ -19,6 +19,7 @@ other than the curated codebook's, e.g. in tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -90,10 +91,31 @@ def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
     return lang, labels, fig, ax
 
 
+_DERIVED_DIGITS = 3  # significant digits a derived value is shown with
+
+
+def _significant(x, digits: int = _DERIVED_DIGITS):
+    """``x`` rounded to ``digits`` significant digits (9808.5 → 9810.0); NaN, None and 0 as they are."""
+    if x is None or pd.isna(x) or x == 0:
+        return x
+    return round(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
+
+
 def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False) -> str:
-    """A chart frame row's value through the one formatter (:func:`~cityscience.charts.labels.format_value`)."""
-    text = format_value(row["value_std"], row["unit_std"], labels.lang, qualifier=row["qualifier"],
-                        value_high=row["value_high_std"], written=row.get("unit"), bare=not with_unit)
+    """A chart frame row's value through the one formatter (:func:`~cityscience.charts.labels.format_value`);
+    a derived value (computed from a stated level and growth rate, so no more precise than they are) to
+    three significant digits: ≈9,810, not ≈9,808.5.
+
+    >>> row = pd.Series({"value_std": 9808.46, "unit_std": "count", "qualifier": "approx",
+    ...                  "value_high_std": None, "unit": "件", "derived": True})
+    >>> _value_text(row, Labels.load("en"))
+    '≈9,810 (derived)'
+    """
+    value, high = row["value_std"], row["value_high_std"]
+    if row["derived"]:
+        value, high = _significant(value), _significant(high)
+    text = format_value(value, row["unit_std"], labels.lang, qualifier=row["qualifier"],
+                        value_high=high, written=row.get("unit"), bare=not with_unit)
     if row["derived"]:
         text = labels.template("derived_value", value=text)
     return text + str(row.get("mark", "") or "")

@@ -396,11 +396,14 @@ def _flags_sheet(wb: Workbook, d: _Data, lang: str) -> None:
     s = _Sheet(wb, sheet_name("flags", lang), lang)
     columns = ["check", "region", "indicator", "year", "obs_ids", "values", "explanation"]
     s.header(1, [column_label(c, lang) for c in columns])
+    terms = _vocab_labels(d.vocab, lang)
     for r, row in enumerate(d.flags.itertuples(index=False), start=2):
         for c, column in enumerate(columns, start=1):
             value = getattr(row, column)
             if value is None or pd.isna(value):
                 value = None
+            elif column == "check":  # the check's name from the codebook (consistency_check vocabulary)
+                value = terms.get(("consistency_check", str(value)), str(value))
             elif column == "year":
                 value = int(value)
             else:

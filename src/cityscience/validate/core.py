@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ..conventions import QUALIFIER_MARKS
+from ..conventions import CONSISTENCY_CHECKS, QUALIFIER_MARKS
 from ..numbers import TokenSpans, find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
@@ -291,10 +291,17 @@ _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
     """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows;
     ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows,
-    ``table_words`` only on item_kind rows."""
+    ``table_words`` only on item_kind rows; the consistency_check rows name exactly the checks
+    :func:`cityscience.consistency_flags` runs (:data:`~cityscience.conventions.CONSISTENCY_CHECKS`)."""
     table = checked.tables["vocabularies"]
     shown = relpath(table.path, checked.root.parent)
+    named = set()
     for row, line in zip(table.rows, table.lines, strict=True):
+        if row["vocabulary"] == "consistency_check":
+            named.add(row["code"])
+            if row["code"] not in CONSISTENCY_CHECKS:
+                problems.append(Problem(shown, line, "code", row["code"], "one of the checks consistency_flags "
+                                        f"runs ({', '.join(CONSISTENCY_CHECKS)})", "allowed_value"))
         for col, (vocabulary, what) in _VOCABULARY_COLUMNS.items():
             value = row.get(col, "")
             if value and row["vocabulary"] != vocabulary:
@@ -311,6 +318,9 @@ def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
             problems.append(Problem(shown, line, "body_level", "", f"the level of the bodies of a region at the "
                                     f"level {row['code']} (municipal for a city, county for a district): add-report "
                                     "drafts a new region's bodies with it", "vocabulary_column"))
+    for missing in (c for c in CONSISTENCY_CHECKS if c not in named):
+        problems.append(Problem(shown, len(table.rows) + 2, "code", "", f"a consistency_check row for {missing}: "
+                                "charts and workbooks name each consistency check by its labels", "required"))
 
 
 def check_units(checked: Checked, problems: list[Problem]) -> None:
