@@ -354,8 +354,10 @@ def _text_width(text: str) -> float:
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: Chinese punctuation a line may end after, and opening brackets a line may start with.
 _CLOSE = "，。；：、！？）》」』】〕"
-_OPEN = "（《「『【〔“"
-_TOKEN = re.compile(rf"[^\s{_WIDE}]+\s*|[{_WIDE}]+|\s+")
+_OPEN = "（《「『【〔“("
+# A document number (甬政办发〔2017〕5号) is one piece: a line never breaks inside it.
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔［\[][0-9]{4}[〕］\]][0-9]{1,4}号")
+_TOKEN = re.compile(rf"{_DOC_NUMBER.pattern}[^\s{_WIDE}]*\s*|[^\s{_WIDE}]+\s*|[{_WIDE}]+|\s+")
 _CLAUSE = re.compile(rf"[{_OPEN}]*[^{_CLOSE}{_OPEN}]*[{_CLOSE}]*")
 
 
@@ -376,7 +378,7 @@ def _tokens(text: str, width_em: float) -> list[str]:
     tokens = []
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if not re.match(rf"[{_WIDE}]", token):
+        if not re.match(rf"[{_WIDE}]", token) or _DOC_NUMBER.match(token):
             tokens.append(token)
             continue
         for clause in (c for c in _CLAUSE.findall(token) if c):
@@ -399,6 +401,8 @@ def _wrap(text: str, width_em: float) -> str:
 
     >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 12).split("\\n")
     ['差异未必反映绩效。', '数据来源：宁波市科技局']
+    >>> _wrap("Implementation plan for the zone (甬政办发〔2017〕5号, 2017-01-09)", 28).split("\\n")
+    ['Implementation plan for the zone', '(甬政办发〔2017〕5号, 2017-01-09)']
     """
     lines, line = [], ""
     for token in _tokens(text, width_em):
