@@ -230,7 +230,17 @@ def test_hbar_single_unit_and_log_scale(zh):
     assert ax.get_xlabel() == "亿元"
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["基金规模，2015", "基金规模，2016，目标"]
-    assert "60" in _texts(ax) and "46.5" in _texts(ax)
+    assert "60亿元" in _texts(ax) and "46.5亿元" in _texts(ax)  # on a log axis, each value with its unit
+
+
+def test_a_chart_of_small_amounts_is_drawn_in_the_smaller_unit(zh):
+    """Amounts all below 1 亿元 (CNY 1 bn) are drawn in 万元 (CNY m): the axis and the bare labels agree."""
+    small = OBS[OBS["indicator"] == "fund_size"].assign(value_std=lambda d: d["value_std"] / 1000)
+    fig, ax = charts.bar_by_region(small, labels=zh)
+    assert ax.get_ylabel() == "万元"
+    assert "600" in _texts(ax) and "465" in _texts(ax)
+    fig, ax = charts.bar_by_region(small, lang="en")
+    assert ax.get_ylabel() == "CNY m" and "6" in _texts(ax) and "4.65" in _texts(ax)
 
 
 def test_chart_frame_refuses_mixed_units_and_empty_selections():

@@ -97,16 +97,25 @@ class _ReadOnlyDict(dict):
 _LOADED: dict[str, tuple[object, type, Labels]] = {}
 
 
-def display_unit(unit_std: str, lang: str = "zh") -> tuple[float, str]:
+def display_unit(unit_std: str, lang: str = "zh", values: Iterable[float] | None = None) -> tuple[float, str]:
     """Divisor and axis label for showing values of a standard unit (CNY → 亿元 ÷ 1e8, CNY bn ÷ 1e9).
 
     From the display rows of ``codebook/units.csv`` (:func:`cityscience.units.display_units`);
-    a standard unit without one is shown as it is, labelled with its code.
+    a standard unit without one is shown as it is, labelled with its code. With ``values`` (those a
+    chart shows, in the standard unit), the codebook's smaller display unit when every one is below 1
+    in the main one: an axis of CNY 4–52 m, not of CNY 0.004–0.052 bn.
+
+    >>> display_unit("CNY", "en"), display_unit("CNY", "en", values=[4e6, 5.2e7])
+    ((1000000000.0, 'CNY bn'), (1000000.0, 'CNY m'))
     """
     check_language(lang)
     shown = display_units().get(str(unit_std))
     if shown is None:
         return 1, str(unit_std)
+    if values is not None and shown.smaller is not None:
+        largest = max((abs(float(v)) for v in values if v is not None and not pd.isna(v)), default=0.0)
+        if 0 < largest / shown.factors[lang] < 1:
+            shown = shown.smaller
     return shown.factors[lang], shown.labels[lang]
 
 
@@ -151,7 +160,7 @@ def _unit_of(unit: str) -> tuple[str, float, str]:
 
 def format_value(value: float, unit: str = "", language: str | None = None, *, qualifier: str = "exact",
                  value_high: float | None = None, digits: int | None = None, written: str | None = None,
-                 bare: bool = False) -> str:
+                 bare: bool = False, small: bool = False) -> str:
     """A value as a reader of ``language`` expects it: ``≥1,000家``, ``185亿元``, ``CNY 18.5 bn``, ``≈70%``.
 
     The one number formatter of the charts and notebooks, driven by
@@ -170,6 +179,8 @@ def format_value(value: float, unit: str = "", language: str | None = None, *, q
         digits: decimals to show (default: as needed, see :func:`format_number`).
         written: the unit as the document writes it, for counts (家, 件) when ``unit`` is ``count``.
         bare: the number in the display unit without the unit (bar labels under a unit axis).
+        small: with ``bare``, the number in the smaller display unit (under an axis that
+            :func:`display_unit` put in it for the chart's values).
 
     >>> format_value(185, "亿元", "zh"), format_value(185, "亿元", "en")
     ('185亿元', 'CNY 18.5 bn')
@@ -188,7 +199,9 @@ def format_value(value: float, unit: str = "", language: str | None = None, *, q
     if written is not None and not pd.isna(written):
         as_written = str(written)
     has_high = value_high is not None and not pd.isna(value_high)
-    if shown is not None and shown.smaller is not None and not bare:
+    if shown is not None and shown.smaller is not None and bare and small:
+        shown = shown.smaller
+    elif shown is not None and shown.smaller is not None and not bare:
         largest = max(abs(value), abs(value_high) if has_high else 0.0) * factor / shown.factors[lang]
         if 0 < largest < 1:  # 0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m
             shown = shown.smaller

@@ -101,10 +101,11 @@ def _significant(x, digits: int = _DERIVED_DIGITS):
     return round(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
 
 
-def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False) -> str:
+def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False, small: bool = False) -> str:
     """A chart frame row's value through the one formatter (:func:`~cityscience.charts.labels.format_value`);
     a derived value (computed from a stated level and growth rate, so no more precise than they are) to
-    three significant digits: ≈9,810, not ≈9,808.5.
+    three significant digits: ≈9,810, not ≈9,808.5. ``small``: a bare number in the smaller display unit
+    the chart's axis is in (:func:`_chart_unit`).
 
     >>> row = pd.Series({"value_std": 9808.46, "unit_std": "count", "qualifier": "approx",
     ...                  "value_high_std": None, "unit": "件", "derived": True})
@@ -115,7 +116,7 @@ def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False) -> s
     if row["derived"]:
         value, high = _significant(value), _significant(high)
     text = format_value(value, row["unit_std"], labels.lang, qualifier=row["qualifier"],
-                        value_high=high, written=row.get("unit"), bare=not with_unit)
+                        value_high=high, written=row.get("unit"), bare=not with_unit, small=small)
     if row["derived"]:
         text = labels.template("derived_value", value=text)
     return text + str(row.get("mark", "") or "")
@@ -240,6 +241,14 @@ def _tick_names(fig: Figure, names: list[str], share: float = 0.42, lines: int =
     return [_fit(name, width, lines) for name in names]
 
 
+def _chart_unit(df: pd.DataFrame, lang: str) -> tuple[float, str, bool]:
+    """Divisor and label of the unit a chart's values are drawn in (:func:`display_unit` for the values
+    shown, so that amounts all below CNY 1 bn are drawn in CNY m), and whether that is the smaller one."""
+    std = df["unit_std"].iloc[0]
+    divisor, unit = display_unit(std, lang, values=pd.concat([df["value_std"], df["value_high_std"]]))
+    return divisor, unit, divisor != display_unit(std, lang)[0]
+
+
 def _one_indicator(obs: pd.DataFrame, indicator, measure, fig, lang: str, incomparable: str, chart: str):
     """The rows of a one-indicator chart, its code and display unit; values not alike marked apart."""
     df = chart_frame(obs, indicator=indicator, measure=measure)
@@ -247,8 +256,7 @@ def _one_indicator(obs: pd.DataFrame, indicator, measure, fig, lang: str, incomp
     if len(indicators) > 1:
         raise ValueError(f"{chart} draws one indicator; got {', '.join(indicators)}: pass indicator=")
     _apart(fig, df, lang, incomparable)
-    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
-    return df, indicators[0], divisor, unit
+    return df, indicators[0], *_chart_unit(df, lang)
 
 
 def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str | None = None,
@@ -271,7 +279,8 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
             footnote); ``"raise"`` refuses them with :class:`~cityscience.compare.IncomparableError`.
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
-    df, code, divisor, unit = _one_indicator(obs, indicator, measure, fig, lang, incomparable, "bar_by_region")
+    df, code, divisor, unit, small = _one_indicator(obs, indicator, measure, fig, lang, incomparable,
+                                                    "bar_by_region")
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     df = df.assign(_r=df["region"].map({r: i for i, r in enumerate(region_order(df["region"]))}),
                    _s=df["status"].map(status_rank).fillna(len(status_rank)))
@@ -301,7 +310,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"])))
         top = max(top, end)
         if annotate:
-            drawn.append(ax.annotate(_value_text(row, labels), (pos, end), xytext=(0, 3),
+            drawn.append(ax.annotate(_value_text(row, labels, small=small), (pos, end), xytext=(0, 3),
                                      textcoords="offset points", ha="center", va="bottom", fontsize="small"))
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
     ax.set_xticks(positions, ticks)
@@ -342,7 +351,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     Args:
         obs: observations of a single standard unit.
         sort: largest value at the top (else the order of ``obs``).
-        log: logarithmic value axis, for values spanning several orders of magnitude.
+        log: logarithmic value axis, for values spanning several orders of magnitude; each value is
+            then written with its unit, in the unit that suits it (CNY 4 m beside CNY 18.5 bn).
         incomparable: as in :func:`bar_by_region` (values of one indicator that are not alike).
 
     Bars of different indicators are different measures; where the codebook's comparability note
@@ -356,7 +366,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(7.5, height))
     _apart(fig, df, lang, incomparable)
     _related(fig, obs, df, lang)
-    divisor, unit = display_unit(df["unit_std"].iloc[0], lang)
+    divisor, unit, small = _chart_unit(df, lang)
     if sort:
         df = df.sort_values(["value_std", "obs_id"], ascending=[True, True], ignore_index=True)
     else:
@@ -373,7 +383,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
             end = row["value_high_std"] / divisor
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
         if annotate:
-            drawn.append(ax.annotate(_value_text(row, labels), (end, pos), xytext=(3, 0),
+            drawn.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos), xytext=(3, 0),
                                      textcoords="offset points", ha="left", va="center", fontsize="small"))
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
@@ -418,7 +428,8 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     says why (``incomparable="raise"`` refuses it).
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
-    df, code, divisor, unit = _one_indicator(obs, indicator, measure, fig, lang, incomparable, "lines_over_years")
+    df, code, divisor, unit, small = _one_indicator(obs, indicator, measure, fig, lang, incomparable,
+                                                    "lines_over_years")
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     regions = region_order(df["region"])
     for region in regions:
@@ -440,7 +451,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 drawn.append(_draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color))
             if annotate:
-                drawn.append(ax.annotate(_value_text(row, labels), (row["year"], y), xytext=(0, 7),
+                drawn.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y), xytext=(0, 7),
                                          textcoords="offset points", ha="center", va="bottom", fontsize="small",
                                          color=color))
             mark_value(drawn, row, _value_text(row, labels, with_unit=True))
