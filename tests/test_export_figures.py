@@ -114,6 +114,8 @@ def test_cli_writes_the_pack_and_keeps_an_earlier_one_on_failure(data, figures, 
 
 
 def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, monkeypatch):
+    from cityscience.export.labels import column_label
+
     monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
     found = figure_data(data, "en")
     assert [f.figure for f in found] == ["02-patents-en", "03-compare-en"]
@@ -129,7 +131,9 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
     header = [c.value for c in ws[5]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=6, values_only=True)]
-    assert [(r["obs_id"], r["year"], r["value"]) for r in rows] == [
+    obs_id, year, value = (column_label(c, "en") for c in ("obs_id", "year", "value"))
+    assert obs_id != "obs_id"  # headers as on the table sheets
+    assert [(r[obs_id], r[year], r[value]) for r in rows] == [
         ("t-003", 2014, 12957), ("t-004", 2014, 32.1), ("t-009", 2020, 10000)]
     assert "Fig data 03-compare-en" in wb.sheetnames
 

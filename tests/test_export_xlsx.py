@@ -172,6 +172,8 @@ def test_every_column_of_a_table_sheet_has_a_header_of_its_own_in_each_language(
 
 
 def test_figure_data_sheets(data):
+    from cityscience.export.labels import column_label
+
     fig = FigureData(figure="02-hte-stock", title="高新技术企业数", notebook="notebooks/02-enterprises.ipynb",
                      sources="ningbo-2014-summary; cixi-2024-summary",
                      data=pd.DataFrame({"region": ["ningbo", "cixi"], "year": [2014, 2024],
@@ -180,8 +182,9 @@ def test_figure_data_sheets(data):
     ws = wb["图数据 02-hte-stock"]
     assert [ws.cell(r, 2).value for r in (1, 2, 3)] == [fig.title, fig.notebook, fig.sources]
     table = _rows(ws, header_row=5)
-    assert table == [{"region": "ningbo", "year": 2014, "value": 1167}, {"region": "cixi", "year": 2024,
-                                                                         "value": 2.5}]
+    region, year, value = (column_label(c, "zh") for c in ("region", "year", "value"))
+    assert region != "region"  # the headers the table sheets use, not the column codes
+    assert table == [{region: "ningbo", year: 2014, value: 1167}, {region: "cixi", year: 2024, value: 2.5}]
     readme = [r[0] for r in wb["说明"].iter_rows(values_only=True)]
     assert "图数据 02-hte-stock" in readme
 

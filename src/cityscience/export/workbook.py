@@ -423,7 +423,7 @@ def _figure_sheet(wb: Workbook, fig: FigureData, lang: str) -> str:
     head = len(meta) + 2
     frame = fig.data.reset_index() if not isinstance(fig.data.index, pd.RangeIndex) else fig.data
     columns = [str(c) for c in frame.columns]
-    s.header(head, columns)
+    s.header(head, [column_label(c, lang) for c in columns])  # obs_id → Observation ID, as on the table sheets
     for r, row in enumerate(frame.itertuples(index=False), start=head + 1):
         for c, value in enumerate(row, start=1):
             s.put(r, c, *_plain(value))
