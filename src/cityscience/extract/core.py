@@ -352,7 +352,7 @@ def _table_line(t: _Text, start: int) -> _TableLine | None:
     that names its columns (the header searched for once per line); None for a line of prose."""
     if start in t.table_lines:
         return t.table_lines[start]
-    t.table_lines[start] = found = None
+    t.table_lines[start] = None  # (kept for a line that is no table row)
     cells = _line_cells(t, start)
     if not cells or len(cells) < 2:
         return None
@@ -380,9 +380,8 @@ def _table_line(t: _Text, start: int) -> _TableLine | None:
             header = above
             break
         end = above_start - 1
-    found = _TableLine(cells, {cell: k for k, cell in enumerate(cells)}, label_k, header)
-    t.table_lines[start] = found
-    return found
+    line = t.table_lines[start] = _TableLine(cells, {cell: k for k, cell in enumerate(cells)}, label_k, header)
+    return line
 
 
 def _row_of(q: Quantity, t: _Text) -> _Row | None:

@@ -183,7 +183,7 @@ def _line_table_rows(text: str) -> list[_TableRow]:
     i = 0
     while i < len(lines):
         ln = lines[i]
-        head = row_cells(ln) if TABLE_ROW_GAP.search(ln) else []
+        head = row_cells(ln)  # (a line without a gap is one cell)
         if len(head) < 2 or normalize(ln[head[0][0]:head[0][1]]) not in _NUMBER_HEADER:
             i += 1
             continue
@@ -196,7 +196,7 @@ def _line_table_rows(text: str) -> list[_TableRow]:
             if not row.strip():
                 j += 1
                 continue
-            cells = row_cells(row) if TABLE_ROW_GAP.search(row) else []
+            cells = row_cells(row)
             if len(cells) < 2 or len(cells) > len(header) or squeeze(row[cells[0][0]:cells[0][1]]) != str(number):
                 break
             title = re.split(r"[(（]单位", squeeze(row[cells[1][0]:cells[1][1]]))[0]

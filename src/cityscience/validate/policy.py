@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from ..numbers import find_numbers, normalize, parse_chinese_numeral
 from ..problems import Problem
 from ..tables import relpath
+from ..textnorm import TABLE_ROW_GAP
 from .cells import split_list
 from .checked import Checked, Located
 from .core import value_in_text
@@ -414,7 +415,7 @@ def _next_marker_pattern(marker: str) -> re.Pattern | None:
     if after:  # 1. and 1、 both stand for the same list (Haishu's points mix them)
         return re.compile((r"(?<![0-9.])" if digits else f"(?<!{_CN_DIGIT})") + num + r"[.、](?![0-9])")
     # a table's row number: alone on its line (a cell per line), or a row's first cell (a row per line)
-    return re.compile(r"^[ \t|]*" + num + r"(?:[ \t]*$|(?=\t|[ \u3000]{2}))", re.M) if digits else None
+    return re.compile(r"^[ \t|]*" + num + rf"(?:[ \t]*$|(?={TABLE_ROW_GAP.pattern}))", re.M) if digits else None
 
 
 def next_numbers(marker: str, item_no: int, text: str, begin: int, end: int) -> list[int]:
