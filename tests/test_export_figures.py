@@ -8,6 +8,7 @@ import zipfile
 
 import matplotlib.pyplot as plt
 import openpyxl
+import pandas as pd
 import pytest
 
 import cityscience as cs
@@ -114,7 +115,7 @@ def test_cli_writes_the_pack_and_keeps_an_earlier_one_on_failure(data, figures, 
 
 
 def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, monkeypatch):
-    from cityscience.export.labels import column_label
+    from cityscience.export.labels import column_label, text
 
     monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
     found = figure_data(data, "en")
@@ -127,15 +128,17 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     out = tmp_path / "book.xlsx"
     assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
-    ws = wb["Fig data 02-patents-en"]
+    ws = wb["Fig 02-patents"]  # the workbook's own language is not repeated in its sheet names
     assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
-    header = [c.value for c in ws[5]]
-    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=6, values_only=True)]
+    # a figure drawn by hand records no plotted values: the sheet says so and gives the observations it names
+    assert ws["A5"].value == text("figure_observations", "en")
+    header = [c.value for c in ws[6]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=7, values_only=True)]
     obs_id, year, value = (column_label(c, "en") for c in ("obs_id", "year", "value"))
     assert obs_id != "obs_id"  # headers as on the table sheets
     assert [(r[obs_id], r[year], r[value]) for r in rows] == [
         ("t-003", 2014, 12957), ("t-004", 2014, 32.1), ("t-009", 2020, 10000)]
-    assert "Fig data 03-compare-en" in wb.sheetnames
+    assert "Fig 03-compare" in wb.sheetnames
 
 
 def test_missing_figures_are_not_drawn_by_an_export_but_refused(data, figures, tmp_path, monkeypatch, capsys):
@@ -183,3 +186,54 @@ def test_the_english_pack_holds_the_same_figures_as_the_chinese_one(tmp_path):
             assert sorted(n for n in z.namelist() if n.endswith(".png")) == sorted(
                 f"figures/{name}-{lang}.png" for name in packed[lang])
     assert packed["zh"] == packed["en"] and packed["zh"]
+
+
+def test_figure_sheets_hold_what_the_chart_functions_drew(data, tmp_path, monkeypatch):
+    """A chart drawn by the chart functions: its sheet holds each plotted value (with the text shown,
+    its observation's document and evidence) and the cells of each table drawn, not every observation
+    the figure's index row names."""
+    from cityscience import charts
+    from cityscience.charts.figures import figure_info, read_figure_metadata
+    from cityscience.export.labels import column_label, text
+
+    monkeypatch.setenv("CITYSCIENCE_ROOT", str(tmp_path))
+    folder = tmp_path / "figures"
+    obs = cs.load_observations(data)
+    labels = Labels.from_frames("en", sources=cs.load_sources(data), regions=cs.load_regions(data))
+    with plt.rc_context():
+        set_theme("en")
+        patents = cs.select(obs, indicator="invention_patent_applications", measure="level")
+        fig, _ = charts.bar_by_region(patents, labels=labels)
+        drawn = [(v.obs_id, v.value) for v in figure_info(fig).values]
+        save_figure(fig, "02-patents", folder=folder, labels=labels)
+        table = pd.DataFrame({"2014": [3, 1], "2020": [0, 2]}, index=["Ningbo", "Cixi"])
+        fig, _ = charts.heatmap(table, sources=["demo"], title="Counts", labels=labels)
+        save_figure(fig, "03-counts", folder=folder, labels=labels)
+    assert sorted(drawn) == [("t-003", "12,957"), ("t-009", "10,000")]  # what the bars show, one mark each
+    assert read_figure_metadata(folder / "02-patents-en.png")["cells"] == []
+
+    found = {f.figure: f for f in figure_data(data, "en", folder=folder)}
+    bars, counts = found["02-patents-en"], found["03-counts-en"]
+    assert bars.data is None and bars.cells is None and counts.values is None
+    evidence = dict(zip(obs["obs_id"].astype(str), obs["evidence"].astype(str), strict=True))
+    assert sorted(zip(bars.values["obs_id"], bars.values["shown"], bars.values["evidence"], strict=True)) == [
+        (o, shown, evidence[o]) for o, shown in sorted(drawn)]
+    assert list(counts.cells.itertuples(index=False, name=None)) == [
+        ("Counts", "Ningbo", "2014", 3), ("Counts", "Ningbo", "2020", 0),
+        ("Counts", "Cixi", "2014", 1), ("Counts", "Cixi", "2020", 2)]
+
+    out = tmp_path / "book.xlsx"
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(folder))
+    assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Fig 02-patents"]
+    assert ws["A5"].value == text("figure_values", "en")
+    header = [c.value for c in ws[6]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=7, values_only=True)]
+    obs_id, shown, region, status = (column_label(c, "en") for c in ("obs_id", "shown", "region_name", "status"))
+    assert sorted((r[obs_id], r[shown], r[region], r[status]) for r in rows) == [
+        ("t-003", "12,957", "Ningbo", "actual"), ("t-009", "10,000", "Ningbo", "target")]
+    ws = wb["Fig 03-counts"]
+    assert ws["A5"].value == text("figure_cells", "en")
+    assert [c.value for c in ws[6]] == [column_label(c, "en") for c in ("panel", "row", "column", "value")]
+    assert [r for r in ws.iter_rows(min_row=7, values_only=True)][0] == ("Counts", "Ningbo", "2014", 3)

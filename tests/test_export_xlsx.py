@@ -181,7 +181,7 @@ def test_figure_data_sheets(data):
     wb = _load(data, "zh", figures=[fig])
     ws = wb["图数据 02-hte-stock"]
     assert [ws.cell(r, 2).value for r in (1, 2, 3)] == [fig.title, fig.notebook, fig.sources]
-    table = _rows(ws, header_row=5)
+    table = _rows(ws, header_row=6)
     region, year, value = (column_label(c, "zh") for c in ("region", "year", "value"))
     assert region != "region"  # the headers the table sheets use, not the column codes
     assert table == [{region: "ningbo", year: 2014, value: 1167}, {region: "cixi", year: 2024, value: 2.5}]

@@ -62,7 +62,7 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
     meta = charts.read_figure_metadata(saved.png)
     assert meta == {"name": "02-test-chart-zh", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
                     "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"],
-                    "layout": []}
+                    "layout": [], "values": [], "cells": []}  # drawn by hand: no marked value, no table
     assert "02-test-chart-zh" in repr(saved)
 
 

@@ -62,6 +62,28 @@ def test_a_text_leaving_the_figure_is_found():
     assert any("'outside' leaves the figure" in p for p in _drawn(fig))
 
 
+def test_an_annotation_running_across_its_axes_frame_is_found():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 10)
+    ax.annotate("a value label far too long for the room", (8, 0.5), xytext=(4, 0), textcoords="offset points")
+    ax.annotate("inside", (2, 0.5))
+    assert [p for p in _drawn(fig) if "crosses the frame" in p] == [
+        "axes 0 text 'a value label far too long for the room' crosses the frame of its axes"]
+
+
+def test_target_annotations_end_inside_the_frame_in_both_languages():
+    """The dumbbell's 'base → target; needs …' notes are long in English: the x axis makes room for them."""
+    obs = cs.load_observations()
+    gaps = charts.target_gaps(obs)
+    gaps = gaps[gaps["base_value_std"].notna()]
+    region = gaps["region"].value_counts().index[0]  # the region with most target pairs
+    for lang in ("zh", "en"):
+        charts.set_theme(lang)
+        fig, ax = charts.dumbbell(gaps[gaps["region"] == region], title="targets")
+        assert [p for p in _drawn(fig) if "crosses the frame" in p] == [], lang
+        assert ax.get_xlim()[1] > 100
+
+
 def test_save_figure_records_and_warns_about_a_bad_layout(tmp_path):
     charts.set_theme("zh")
     labels = charts.Labels.load("zh")

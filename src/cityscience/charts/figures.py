@@ -15,8 +15,10 @@ functions record the sources they drew (see :func:`attach_sources`); pass
 ``sources=`` to name them yourself.
 
 The PNG holds the figure's description (title, notebook, language, regions,
-indicators, sources) as metadata, and ``index.csv`` in the figures folder lists
-every figure; :func:`write_figure_index` rebuilds it from the PNGs.
+indicators, sources, and what it draws: each marked value with its observation,
+each drawn table's cells) as metadata, and ``index.csv`` in the figures folder lists
+every figure; :func:`write_figure_index` rebuilds it from the PNGs. The workbook's
+figure sheets are read from that description.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ __all__ = [
     "SavedFigure",
     "attach_note",
     "attach_sources",
+    "attach_table",
     "figure_file_name",
     "figure_info",
     "layout_problems",
@@ -98,6 +101,7 @@ class FigureInfo:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     values: list[MarkedValue] = field(default_factory=list)
+    tables: list[DrawnTable] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +113,15 @@ class MarkedValue:
     value: str
     source_id: str | None = None
     evidence: str | None = None
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class DrawnTable:
+    """A table of numbers drawn as cells or bars (a heatmap, counts by status), for the figure's data."""
+
+    ax: object
+    table: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -198,9 +211,73 @@ def mark(artists, row: Mapping | pd.Series | str, value: str = "") -> None:
         obs_id, source_id, evidence = row, None, None
     else:
         obs_id, source_id, evidence = (row.get(k) for k in ("obs_id", "source_id", "evidence"))
+    fields = {} if isinstance(row, str) else {k: _plain(row.get(k)) for k in _VALUE_FIELDS if k in row}
     figure_info(drawn[0].get_figure(root=True)).values.append(MarkedValue(
         drawn, str(obs_id), value, None if source_id is None or pd.isna(source_id) else str(source_id),
-        None if evidence is None or pd.isna(evidence) else str(evidence)))
+        None if evidence is None or pd.isna(evidence) else str(evidence), fields))
+
+
+_VALUE_FIELDS = ("region", "year", "indicator", "measure", "status", "qualifier", "value_std", "value_high_std",
+                 "unit_std")
+
+
+def _plain(value):
+    """A scalar as JSON holds it: None for missing, int or float for numbers, else text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) or hasattr(value, "dtype"):
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return str(value)
+
+
+def attach_table(ax, table: pd.DataFrame) -> None:
+    """Record a table of numbers drawn in ``ax`` (rows × columns, labelled as shown), for the figure's data.
+
+    Chart functions that draw a table rather than observations (heatmaps, counts by status) call
+    this; :func:`save_figure` stores every cell with the panel's title, so the workbook's sheet
+    for the figure holds the numbers drawn.
+    """
+    figure_info(ax.get_figure(root=True)).tables.append(DrawnTable(ax, table.copy()))
+
+
+def _unwrapped(text: str) -> str:
+    """A label drawn over lines as one line: lines joined by a space, or directly between two wide
+    (CJK) characters, where a wrap broke a word.
+
+    >>> _unwrapped("Ningbo\\n2014"), _unwrapped("高新技术\\n企业"), _unwrapped("宁波\\n2014")
+    ('Ningbo 2014', '高新技术企业', '宁波 2014')
+    """
+    def join(m: re.Match) -> str:
+        wide = all(unicodedata.east_asian_width(ch) in "WF" for ch in (m.group(1), m.group(2)))
+        return m.group(1) + ("" if wide else " ")
+
+    return re.sub(r"(\S)[ \t]*\n\s*(?=(\S))", join, str(text).strip())
+
+
+def _panel(ax) -> str:
+    """The title of the axes a value was drawn in ('' without one)."""
+    if ax is None:
+        return ""
+    return next((t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t and t.strip()), "")
+
+
+def _plotted(fig: Figure) -> tuple[list[dict], list[dict]]:
+    """What a figure draws, for its PNG's description: each marked value (its observation, the codes it
+    is drawn for and the text shown) and each drawn table's cells."""
+    info = figure_info(fig)
+    values = [{"obs_id": v.obs_id, "shown": _unwrapped(v.value), "panel": _unwrapped(_panel(v.artists[0].axes)),
+               **v.fields} for v in info.values]
+    cells = []
+    for drawn in info.tables:
+        panel = _unwrapped(_panel(drawn.ax))
+        for row, series in drawn.table.iterrows():
+            for column, value in series.items():
+                cells.append({"panel": panel, "row": _unwrapped(row), "column": _unwrapped(column),
+                              "value": _plain(value)})
+    return values, cells
 
 
 def _stated_id(obs_id: str) -> str:
@@ -652,6 +729,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         footnote = _place_footnote(fig, text, content)
         interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
         tips = _link_values(fig, lang, labels, folder if interactive else None)
+        meta["values"], meta["cells"] = _plotted(fig)  # what was drawn, for the workbook's figure sheet
         with _frozen_layout(fig, content, footnote) as bbox:
             def check(event):  # on the PNG's own draw (legends placed), before its metadata is written
                 meta["layout"] = layout_problems(fig, renderer=event.renderer)
@@ -773,7 +851,8 @@ def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.
     text with its drawn extent (``get_window_extent`` after a draw without
     rendering); two texts overlap when their extents share more than ``tolerance``
     pixels both ways. Texts of one legend are laid out by matplotlib and only checked
-    against the other texts. Empty when the layout is clean. ``renderer``: that of a
+    against the other texts. An annotation of a point inside framed axes must also stay inside that
+    frame. Empty when the layout is clean. ``renderer``: that of a
     draw in progress (``draw_event``), whose extents are final. ``legends=False`` leaves legend
     entries out (before a draw, a legend placed where it fits best has not been placed yet).
     """
@@ -795,6 +874,30 @@ def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.
             dy = min(box.y1, box2.y1) - max(box.y0, box2.y0)
             if dx > tolerance and dy > tolerance:
                 problems.append(f"{what} overlaps {other}")
+    return problems + _frame_crossings(fig, renderer, tolerance)
+
+
+def _frame_crossings(fig: Figure, renderer, tolerance: float) -> list[str]:
+    """Annotations of a framed axes whose point is inside the axes but whose text runs across its frame
+    (a value label over the spine, half in the plot and half out)."""
+    from matplotlib.text import Annotation
+
+    problems = []
+    for i, ax in enumerate(fig.axes):
+        if not (ax.get_visible() and ax.axison and ax.get_frame_on()):
+            continue
+        frame = ax.get_window_extent(renderer)
+        for t in ax.get_children():
+            if not (isinstance(t, Annotation) and t.get_visible() and t.get_text().strip()
+                    and t.xycoords == "data"):
+                continue
+            x, y = ax.transData.transform(t.xy)
+            if not (frame.x0 <= x <= frame.x1 and frame.y0 <= y <= frame.y1):
+                continue
+            box = t.get_window_extent(renderer)
+            if (box.x0 < frame.x0 - tolerance or box.x1 > frame.x1 + tolerance or box.y0 < frame.y0 - tolerance
+                    or box.y1 > frame.y1 + tolerance):
+                problems.append(f"axes {i} text {t.get_text()!r} crosses the frame of its axes")
     return problems
 
 

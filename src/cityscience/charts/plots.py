@@ -33,7 +33,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
 from ..select import select
-from .figures import attach_note, attach_sources, figure_info
+from .figures import attach_note, attach_sources, attach_table, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
 from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
@@ -200,7 +200,10 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
         below_axes = ax.bbox.y0 - ax.get_tightbbox(fig.canvas.get_renderer()).y0
         drop = max(24 / 72, below_axes / fig.dpi + 4 / 72)
         anchor = ax.transAxes + ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=anchor,
+        # Right-aligned with the axes: a legend wider than the axes then reaches left, under the tick
+        # labels, which the layout makes room for anyway. Aligned left, it would push the right margin,
+        # narrowing the axes, which widens its overhang again, until the layout collapses.
+        ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.0), bbox_transform=anchor,
                   ncols=min(len(handles), 5), borderaxespad=0.0)
     elif handles:
         ax.legend(handles=handles, loc=loc)
@@ -371,7 +374,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         df = df.sort_values(["value_std", "obs_id"], ascending=[True, True], ignore_index=True)
     else:
         df = df.iloc[::-1].reset_index(drop=True)
-    names = []
+    names, notes = [], []
     for pos, row in df.iterrows():
         value = row["value_std"] / divisor
         drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
@@ -383,8 +386,10 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
             end = row["value_high_std"] / divisor
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
         if annotate:
-            drawn.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos), xytext=(3, 0),
-                                     textcoords="offset points", ha="left", va="center", fontsize="small"))
+            notes.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos),
+                                     xytext=(3, 0), textcoords="offset points", ha="left", va="center",
+                                     fontsize="small"))
+            drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
@@ -411,6 +416,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     shown = _title(ax, title, default)
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
                    lang=lang, title=shown)
+    _room_for(ax, notes)
     return fig, ax
 
 
@@ -432,6 +438,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
                                                     "lines_over_years")
     status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     regions = region_order(df["region"])
+    notes = []
     for region in regions:
         g = df[df["region"] == region].assign(_s=lambda d: d["status"].map(status_rank))
         g = g.sort_values(["year", "_s", "derived"], ignore_index=True)
@@ -451,9 +458,10 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 drawn.append(_draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color))
             if annotate:
-                drawn.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y), xytext=(0, 7),
+                notes.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y), xytext=(0, 7),
                                          textcoords="offset points", ha="center", va="bottom", fontsize="small",
                                          color=color))
+                drawn.append(notes[-1])
             mark_value(drawn, row, _value_text(row, labels, with_unit=True))
             last[row["mark"]] = row
     years = sorted(df["year"].unique())
@@ -469,6 +477,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
+    _room_for(ax, notes, axis="y")
     return fig, ax
 
 
@@ -489,7 +498,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(9.0, height))
     df = df.sort_values(["progress_pct", "indicator"], ascending=[False, True], ignore_index=True)
     alike = df["comparable"].fillna(True).astype(bool) if "comparable" in df.columns else pd.Series(True, df.index)
-    marks = {}
+    marks, notes = {}, []
     for i in df.index[~alike]:
         marks[i] = APART_MARKS[len(marks) % len(APART_MARKS)]
     names = []
@@ -515,8 +524,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):
                 arrow += labels.template("required_growth", growth=f"{growth:+.1f}%")
-            ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
-                        ha="left", va="center", fontsize="small", color="#333333")
+            notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
+                                     ha="left", va="center", fontsize="small", color="#333333"))
         name = labels.indicator(row["indicator"])
         if df["region"].nunique() > 1:
             name = labels.template("with_region", name=name, region=labels.region(row["region"]))
@@ -525,14 +534,19 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             attach_note(fig, f"{mark} " + _pair_difference(row, labels))
         for drawn, end in ((base_drawn, "base"), (target_drawn, "target")):
             high = row.get(f"{end}_value_high_std")
-            mark_value(drawn, str(row[f"{end}_obs_id"]), f"{row[f'{end}_year']}: " + format_value(
-                row[f"{end}_value_std"], row["unit_std"], lang, qualifier=row[f"{end}_qualifier"],
-                value_high=None if high is None or pd.isna(high) else high))
+            high = None if high is None or pd.isna(high) else high
+            drawn_row = {"obs_id": str(row[f"{end}_obs_id"]), "region": row["region"], "indicator": row["indicator"],
+                         "measure": "level", "year": row[f"{end}_year"], "unit_std": row["unit_std"],
+                         "status": row["base_status"] if end == "base" else "target",
+                         "qualifier": row[f"{end}_qualifier"], "value_std": row[f"{end}_value_std"],
+                         "value_high_std": high}
+            mark_value(drawn, drawn_row, f"{row[f'{end}_year']}: " + format_value(
+                row[f"{end}_value_std"], row["unit_std"], lang, qualifier=row[f"{end}_qualifier"], value_high=high))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
     ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
     ax.set_ylim(len(df) - 0.5, -0.5)
     right = max(100.0, float(df["progress_pct"].max()))
-    ax.set_xlim(0, right * 1.05 + (90 if annotate else 5))
+    ax.set_xlim(0, right * 1.05 + 5)
     ax.set_xlabel(labels.text("target_pct"))
     ax.grid(axis="y", visible=False)
     statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
@@ -541,7 +555,41 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     shown = _title(ax, title, "")
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
+    _room_for(ax, notes)
     return fig, ax
+
+
+def _room_for(ax: Axes, notes: Sequence, pad: float = 6.0, *, axis: str = "x") -> None:
+    """Extend the value axis (``"x"``: to the right, ``"y"``: upwards) until every annotation written
+    beyond its point ends inside the axes (``pad`` pixels from the frame), measured after the figure's
+    layout: text sizes are fixed in points while data positions scale with the axis (linear or log),
+    so the needed limit is computed, not guessed. An annotation larger than the axes itself is left to
+    the layout check."""
+    if not notes:
+        return
+    for note in notes:  # the layout would otherwise shrink the axes to make room for them outside it
+        note.set_in_layout(False)
+    fig = ax.get_figure(root=True)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    renderer = fig.canvas.get_renderer()
+    k = 0 if axis == "x" else 1
+    frame = ax.get_window_extent(renderer)
+    size = frame.width if k == 0 else frame.height
+    scale = (ax.xaxis if k == 0 else ax.yaxis).get_transform()  # data → the axis's linear space
+    limits = ax.get_xlim() if k == 0 else ax.get_ylim()
+    low, high = (float(v) for v in scale.transform(np.array(limits)))
+    needed = high
+    for note in notes:
+        box = note.get_window_extent(renderer)
+        extent = (box.x1 if k == 0 else box.y1) - ax.transData.transform(note.xy)[k] + pad
+        if extent < size:
+            at = float(scale.transform(np.array([note.xy[k]]))[0])
+            needed = max(needed, low + (at - low) * size / (size - extent))
+    if needed > high:
+        top = float(scale.inverted().transform(np.array([needed]))[0])
+        ax.set_xlim(right=top) if k == 0 else ax.set_ylim(top=top)
 
 
 def _pair_difference(row: pd.Series, labels: Labels) -> str:
@@ -598,6 +646,7 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     ax.tick_params(axis="x", labelrotation=xrotation)
     shown = _title(ax, title, "")
     attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
+    attach_table(ax, data)
     return fig, ax
 
 
@@ -731,6 +780,7 @@ def status_bars(counts: pd.DataFrame, *, color: str, lang: str | None = None, la
         ax.barh(names, counts[status], left=left, color=color if style.filled else "white", edgecolor=color,
                 hatch=style.hatch or None, label=labels.term("status", status))
         left += counts[status]
+    attach_table(ax, counts.rename(columns=lambda status: labels.term("status", status)))
     ax.set_xlabel(labels.text("count") if xlabel is None else xlabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="lower right")
@@ -759,6 +809,7 @@ def grouped_hbar(table: pd.DataFrame, *, lang: str | None = None, labels: Labels
     for k, column in enumerate(table.columns):
         ax.barh(y + (k - (n - 1) / 2) * height, table[column].astype(float), height=height, color=colors[k],
                 label=str(column))
+    attach_table(ax, table)
     if ticks:
         ax.set_yticks(y, [str(i) for i in table.index])
     if not ax.yaxis_inverted():

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
-from ..charts.figures import load_figure_index
+from ..charts.figures import load_figure_index, read_figure_metadata
 from ..conventions import FIGURE_FORMATS
 from ..load import load_observations, load_regions, load_sources, validated
 from ..paths import data_dir, figures_dir, project_root
@@ -90,12 +90,15 @@ def _notebook(number: str) -> str:
 def figure_data(root: Path | None = None, lang: str = "zh", folder: Path | None = None) -> list[FigureData]:
     """The data behind each figure in the figures folder, for the workbook.
 
-    Each figure's index row names the regions, indicators and source documents
-    it shows; its data are those observations (with their evidence), so every
-    plotted number can be traced to its sentence. Figures are taken in
-    ``lang`` when the folder has them in that language, otherwise in whatever
-    language they were drawn (the data are the same).
+    A figure drawn by the chart functions carries what it drew in its PNG's description
+    (:func:`cityscience.charts.save_figure`): each plotted value with its observation, and the cells
+    of each drawn table (counts, shares); those are its data here, each value with its document and
+    evidence, so every plotted number can be traced to its sentence. A figure without that record (an
+    older PNG, a chart drawn by hand) gets the observations its index row names (regions, indicators,
+    source documents) instead. Figures are taken in ``lang`` when the folder has them in that
+    language, otherwise in whatever language they were drawn.
     """
+    folder = folder if folder is not None else figures_dir()
     index = figure_index(folder)
     if index.empty:
         return []
@@ -105,17 +108,55 @@ def figure_data(root: Path | None = None, lang: str = "zh", folder: Path | None 
         chosen = index
     out = []
     for row in chosen.sort_values("name").itertuples(index=False):
-        sel = obs
-        for column, values in (("region", _split(row.regions)), ("indicator", _split(row.indicators)),
-                               ("source_id", _split(row.sources))):
-            if values:
-                sel = sel[sel[column].astype("string").isin(values)]
-        data = sel[_DATA_COLUMNS].sort_values(["indicator", "region", "year", "obs_id"]).reset_index(drop=True)
-        for column in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
-            data[column] = data[column].astype("string")
+        meta = read_figure_metadata(folder / f"{row.name}.png") or {}
+        values, cells = _drawn_values(meta.get("values"), obs), _drawn_cells(meta.get("cells"))
+        data = None
+        if values is None and cells is None:
+            sel = obs
+            for column, wanted in (("region", _split(row.regions)), ("indicator", _split(row.indicators)),
+                                   ("source_id", _split(row.sources))):
+                if wanted:
+                    sel = sel[sel[column].astype("string").isin(wanted)]
+            data = _as_strings(sel[_DATA_COLUMNS].sort_values(["indicator", "region", "year", "obs_id"])
+                               .reset_index(drop=True))
         out.append(FigureData(figure=str(row.name), title=str(row.title), notebook=_notebook(str(row.notebook)),
-                              sources=str(row.sources).replace(";", "; "), data=data))
+                              sources=str(row.sources).replace(";", "; "), data=data, values=values, cells=cells,
+                              lang=str(row.lang)))
     return out
+
+
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("source_id", "region", "indicator", "measure", "status", "qualifier", "unit", "unit_std"):
+        if column in frame.columns:
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def _drawn_values(values: list | None, obs: pd.DataFrame) -> pd.DataFrame | None:
+    """The plotted values a figure recorded, with the document and evidence of the observation each
+    shows (a derived value: of the stated one it comes from); None when it recorded none."""
+    if not values:
+        return None
+    frame = pd.DataFrame(values)
+    for column in _VALUE_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    stated = frame["obs_id"].astype(str).str.removeprefix("derived:")
+    known = obs.set_index(obs["obs_id"].astype(str))
+    frame["source_id"] = stated.map(known["source_id"].astype("string"))
+    frame["evidence"] = stated.map(known["evidence"].astype("string"))
+    return _as_strings(frame[list(_VALUE_COLUMNS)].reset_index(drop=True))
+
+
+def _drawn_cells(cells: list | None) -> pd.DataFrame | None:
+    """The cells of the tables a figure drew (panel, row, column, value); None when it drew none."""
+    if not cells:
+        return None
+    return pd.DataFrame(cells, columns=["panel", "row", "column", "value"])
+
+
+_VALUE_COLUMNS = ("panel", "shown", "obs_id", "region", "year", "indicator", "measure", "status", "qualifier",
+                  "value_std", "value_high_std", "unit_std", "source_id", "evidence")
 
 
 _RUN_BUILD = "run `cityscience build` to draw and publish the figures, then export again"

@@ -21,7 +21,7 @@ _SHEETS = {
     "regions": ("地区", "Regions"),
     "sources": ("来源", "Sources"),
     "flags": ("一致性检查", "Consistency flags"),
-    "figure": ("图数据 ", "Fig data "),
+    "figure": ("图数据 ", "Fig "),
 }
 
 # Columns of the observations sheet that the library computes; the import checks them, never stores them.
@@ -113,6 +113,11 @@ _COLUMNS = {
     "obs_ids": ("观测编号", "Observation IDs"),
     "values": ("数值", "Values"),
     "explanation": ("说明", "Explanation"),
+    # figure sheets
+    "panel": ("分图", "Panel"),
+    "shown": ("图中显示", "As shown"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
 }
 # vocabularies.label_zh is a label, not the observations' label_zh phrase
 _TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)")}
@@ -155,6 +160,11 @@ _TEXT = {
     "figure_title": ("标题", "Title"),
     "figure_notebook": ("笔记本", "Notebook"),
     "figure_sources": ("来源", "Sources"),
+    "figure_values": ("图中数值:每个数值所示的观测值及其原文证据",
+                      "Values plotted: the observation each shows, with its evidence"),
+    "figure_cells": ("图中表格的数值(由数据计数或计算得出)", "Numbers of the tables drawn (counted or computed from the data)"),
+    "figure_observations": ("图所涉及的观测值(该图未记录所绘数值)",
+                            "Observations the figure names (it did not record the values it plots)"),
     "no_data": ("该地区暂无观测值。", "No observations for this region yet."),
     "sheet_desc": {
         "observations": ("每个数值一行(整洁格式),含原文证据", "one row per value (tidy form), with its evidence"),

@@ -381,16 +381,15 @@ def _check_other_sheets(others: dict, root: Path, book: str, problems: list) -> 
     cannot be compared and is listed as not read. Returns the sheets not read.
     """
     from .figures import figure_data
-    from .labels import sheet_aliases, sheet_name
-    from .workbook import build_workbook
+    from .labels import sheet_aliases
+    from .workbook import build_workbook, figure_sheet_title
 
     if not others:
         return []
     first = next(iter(others.values()))
     lang = "en" if sheet_aliases("readme")[1] in others else "zh"
-    prefix = sheet_name("figure", lang)
     try:  # the figures whose data the workbook carries, as the export would write them now
-        figures = [f for f in figure_data(root, lang=lang) if (prefix + f.figure)[:31] in others]
+        figures = [f for f in figure_data(root, lang=lang) if figure_sheet_title(f.figure, lang) in others]
     except Exception:  # noqa: BLE001 - no figures folder or index: figure sheets cannot be compared
         figures = []
     fresh, version = build_workbook(root, lang, figures)

@@ -47,7 +47,7 @@ from ..validate import Checked
 from .labels import COMPUTED_COLUMNS, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
 
-__all__ = ["FigureData", "build_workbook", "workbook_bytes", "write_workbook"]
+__all__ = ["FigureData", "build_workbook", "figure_sheet_title", "workbook_bytes", "write_workbook"]
 
 _FONT = {"zh": "等线", "en": "Calibri"}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -67,14 +67,21 @@ class FigureData:
         title: the figure's title.
         notebook: the notebook that draws it.
         sources: the source documents it uses, as written in the figure index.
-        data: the plotted values.
+        values: the values it plots, one row each: the panel, the text shown, the observation and the
+            codes it is drawn for, its value in the standard unit, its document and evidence.
+        cells: the numbers of the tables it draws (heatmaps, counts): panel, row, column, value.
+        data: for a figure that recorded neither, the observations its index row names.
+        lang: the language it was drawn in.
     """
 
     figure: str
     title: str
     notebook: str
     sources: str
-    data: pd.DataFrame
+    data: pd.DataFrame | None = None
+    values: pd.DataFrame | None = None
+    cells: pd.DataFrame | None = None
+    lang: str | None = None
 
 
 @dataclass
@@ -412,23 +419,64 @@ def _flags_sheet(wb: Workbook, d: _Data, lang: str) -> None:
     s.table_layout(1, len(columns), len(d.flags), freeze_cols=1)
 
 
-def _figure_sheet(wb: Workbook, fig: FigureData, lang: str) -> str:
-    title = _unique_title(wb, sheet_name("figure", lang) + fig.figure)
+def figure_sheet_title(figure: str, lang: str) -> str:
+    """The sheet of figure ``figure`` (its file stem, ``02-hte-stock-en``) in a workbook in ``lang``:
+    ``Fig 02-hte-stock`` (the language shown only when the figure is in another one), at most 31 characters.
+
+    >>> figure_sheet_title("08-responsibility-matrix-en", "en"), figure_sheet_title("02-hte-stock-zh", "en")
+    ('Fig 08-responsibility-matrix', 'Fig 02-hte-stock-zh')
+    """
+    return (sheet_name("figure", lang) + figure.removesuffix(f"-{lang}"))[:31]
+
+
+def _figure_sheet(wb: Workbook, d: _Data, fig: FigureData, lang: str) -> str:
+    """The data behind one figure: what it is, then the values it plots (each with its sentence) and
+    the cells of the tables it draws, each block headed and filterable."""
+    title = _unique_title(wb, figure_sheet_title(fig.figure, lang))
     s = _Sheet(wb, title, lang)
     meta = [(text("figure_title", lang), fig.title), (text("figure_notebook", lang), fig.notebook),
             (text("figure_sources", lang), fig.sources)]
     for i, (k, v) in enumerate(meta, start=1):
         s.put(i, 1, k, bold=True)
         s.put(i, 2, v)
-    head = len(meta) + 2
-    frame = fig.data.reset_index() if not isinstance(fig.data.index, pd.RangeIndex) else fig.data
-    columns = [str(c) for c in frame.columns]
-    s.header(head, [column_label(c, lang) for c in columns])  # obs_id → Observation ID, as on the table sheets
-    for r, row in enumerate(frame.itertuples(index=False), start=head + 1):
-        for c, value in enumerate(row, start=1):
-            s.put(r, c, *_plain(value))
-    s.table_layout(head, len(columns), len(frame), freeze_cols=0)
+    r = len(meta) + 2
+    first = None
+    blocks = [(key, frame) for key, frame in (("figure_values", _shown_values(d, fig.values, lang)),
+                                              ("figure_cells", fig.cells), ("figure_observations", fig.data))
+              if frame is not None]
+    for key, frame in blocks:
+        s.put(r, 1, text(key, lang), bold=True)
+        r += 1
+        frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+        columns = [str(c) for c in frame.columns]
+        s.header(r, [column_label(c, lang) for c in columns])  # obs_id → Observation ID, as on the table sheets
+        if first is None:
+            first = (r, len(columns), len(frame))
+        for k, row in enumerate(frame.itertuples(index=False), start=r + 1):
+            for c, value in enumerate(row, start=1):
+                s.put(k, c, *_plain(value))
+        r += len(frame) + 2
+    if first is not None:
+        s.table_layout(*first, freeze_cols=0)
+    else:
+        s.size_columns()
     return title
+
+
+def _shown_values(d: _Data, values: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
+    """Plotted values as the sheet shows them: region and indicator names beside their codes, measure,
+    status and qualifier by their labels (as on the region sheets)."""
+    if values is None:
+        return None
+    names = {"region": d.regions.set_index(d.regions["region"].astype(str))[f"name_{lang}"].astype(str),
+             "indicator": d.indicators.set_index(d.indicators["indicator"].astype(str))[f"name_{lang}"].astype(str)}
+    terms = _vocab_labels(d.vocab, lang)
+    out = values.copy()
+    for column, table in names.items():
+        out.insert(out.columns.get_loc(column) + 1, f"{column}_name", out[column].astype("string").map(table))
+    for column in ("measure", "status", "qualifier"):
+        out[column] = [None if pd.isna(v) else terms.get((column, str(v)), str(v)) for v in out[column]]
+    return out
 
 
 def _plain(value) -> tuple[object, str | None]:
@@ -493,7 +541,7 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     _flags_sheet(wb, d, lang)
     sheet_lines.append((sheet_name("flags", lang), sheet_desc("flags", lang)))
     for fig in figures:
-        title = _figure_sheet(wb, fig, lang)
+        title = _figure_sheet(wb, d, fig, lang)
         sheet_lines.append((title, text("figure_sheet", lang, name=title, figure=fig.figure)))
     wb.remove(placeholder)
     _readme(wb, d, lang, sheet_lines)
