@@ -33,7 +33,7 @@ def test_target_below_actual_is_flagged():
     ])
     flags = consistency_flags(obs, _IND)
     assert list(flags["check"]) == ["target_below_actual"]
-    assert flags.loc[0, "obs_ids"] == "a;b" and "30280" in flags.loc[0, "values"]
+    assert flags.loc[0, "obs_ids"] == "a;b" and "30,280" in flags.loc[0, "values"]
 
 
 def test_target_above_actual_is_not_flagged():
@@ -240,3 +240,29 @@ def test_latest_refuses_two_levels_of_one_year_and_unknown_codes():
         latest(obs, status="actuals")
     with pytest.raises(ValueError, match="'levels' not known"):
         wide(obs, measure="levels")
+
+
+def test_flags_read_in_the_language_asked_for():
+    """Values through the one number formatter (1,757家 / 1,757; 46.5亿元 / CNY 4.65 bn) and explanations
+    from one template per sentence: no English words in the Chinese flags, no Chinese in the English ones."""
+    import re
+
+    from cityscience import load_observations
+
+    obs = load_observations()
+    zh, en = consistency_flags(obs, lang="zh"), consistency_flags(obs, lang="en")
+    assert len(zh) == len(en) > 0 and list(zh["obs_ids"]) == list(en["obs_ids"])
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = re.compile(r"\b(?:the|target|actual|vs|stated|implied|level|values?)\b", re.I)
+    for z, e in zip(zh.itertuples(), en.itertuples(), strict=True):
+        assert cjk.search(z.explanation) and not english.search(z.values + z.explanation), z
+        assert not cjk.search(e.values + e.explanation), e
+    by_id = obs.set_index("obs_id")
+    counts = [f for f in en[en["check"] == "target_below_actual"].itertuples()
+              if by_id.loc[f.obs_ids.split(";")[0], "unit_std"] == "count"]
+    assert counts
+    for flag in counts:  # a count with thousands separators and no Chinese unit, as the charts write it
+        base = by_id.loc[flag.obs_ids.split(";")[0]]
+        assert flag.values.startswith(f"{base['value_std']:,.0f} (")
+    with pytest.raises(ValueError, match="fr"):
+        consistency_flags(obs, lang="fr")

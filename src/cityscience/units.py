@@ -3,6 +3,8 @@
 The extractor (which units follow a number and what they mean) and the
 charts (which unit shows each standard unit, in Chinese and English) read
 their tables from this one file, so a unit added there is known everywhere.
+:func:`format_value` is the one number formatter (charts, notebooks, exports,
+consistency flags): a value in its language's display unit (185亿元, CNY 18.5 bn).
 This module reads only the units file, through the project's one CSV reader,
 so that extraction works while the curated observations are being edited
 (and fail validation). The file is found in the data folder
@@ -13,15 +15,20 @@ read again when it changes.
 from __future__ import annotations
 
 import math
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
+
+from .conventions import QUALIFIER_MARKS, check_language
 from .paths import data_dir, resolved
 from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
-__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_units", "nonnegative_units", "read_units",
-           "unit_problems", "units_path"]
+__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
+           "format_value", "nonnegative_units", "read_units", "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
@@ -209,3 +216,126 @@ def display_units(root: Path | None = None) -> dict[str, DisplayUnit]:
         unit = DisplayUnit(r.unit_std, {"zh": r.factor, "en": r.display_factor_en or r.factor}, labels, formats)
         (small if r.small else main)[r.unit_std] = unit
     return {std: replace(unit, smaller=small.get(std)) for std, unit in main.items()}
+
+
+def display_unit(unit_std: str, lang: str = "zh", values: Iterable[float] | None = None) -> tuple[float, str]:
+    """Divisor and axis label for showing values of a standard unit (CNY → 亿元 ÷ 1e8, CNY bn ÷ 1e9).
+
+    From the display rows of ``codebook/units.csv`` (:func:`cityscience.units.display_units`);
+    a standard unit without one is shown as it is, labelled with its code. With ``values`` (those a
+    chart shows, in the standard unit), the codebook's smaller display unit when every one is below 1
+    in the main one: an axis of CNY 4–52 m, not of CNY 0.004–0.052 bn.
+
+    >>> display_unit("CNY", "en"), display_unit("CNY", "en", values=[4e6, 5.2e7])
+    ((1000000000.0, 'CNY bn'), (1000000.0, 'CNY m'))
+    """
+    check_language(lang)
+    shown = display_units().get(str(unit_std))
+    if shown is None:
+        return 1, str(unit_std)
+    if values is not None:
+        shown = _suited(shown, max((abs(float(v)) for v in values if v is not None and not pd.isna(v)),
+                                   default=0.0), lang)
+    return shown.factors[lang], shown.labels[lang]
+
+
+def _suited(shown, largest: float, lang: str):
+    """The display unit for values up to ``largest`` (in the standard unit): the codebook's smaller one
+    when they are all below 1 in ``shown`` (0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m)."""
+    return shown.smaller if shown.smaller is not None and 0 < largest / shown.factors[lang] < 1 else shown
+
+
+def format_number(x: float, digits: int | None = None) -> str:
+    """A number with thousands separators and at most ``digits`` decimals.
+
+    Default: none for whole numbers, 1 from 100, 2 from 1, three significant
+    digits below 1 (0.0123), trailing zeros dropped.
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    x = float(x)
+    if digits is None:
+        if x.is_integer():
+            digits = 0
+        elif abs(x) >= 100:
+            digits = 1
+        elif abs(x) >= 1:
+            digits = 2
+        else:
+            digits = min(6, 2 - math.floor(math.log10(abs(x))))
+    text = f"{x:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _unit_of(unit: str) -> tuple[str, float, str]:
+    """(standard unit, factor to it, unit as written) of a unit code of ``units.csv`` or a standard unit."""
+    if not unit:
+        return "", 1.0, ""
+    rows = read_units()
+    for r in rows:
+        if r.unit == unit:
+            return r.unit_std, r.factor, unit
+    if any(r.unit_std == unit for r in rows):
+        return unit, 1.0, ""
+    return "", 1.0, unit
+
+
+def format_value(value: float, unit: str = "", language: str = "zh", *, qualifier: str = "exact",
+                 value_high: float | None = None, digits: int | None = None, written: str | None = None,
+                 bare: bool = False, small: bool = False) -> str:
+    """A value as a reader of ``language`` expects it: ``≥1,000家``, ``185亿元``, ``CNY 18.5 bn``, ``≈70%``.
+
+    The one number formatter of the charts, notebooks, exports and consistency flags, driven by
+    ``codebook/units.csv``: the value is converted to the language's display
+    unit of its standard unit and written with its ``format_zh``/``format_en``
+    pattern (thousands separators, qualifier symbols, a range as low–high). A value below 1 in
+    that unit is shown in the smaller display unit when the codebook has one (``display`` small).
+
+    Args:
+        value: the (lower) value, in ``unit``.
+        unit: a unit of ``units.csv`` as written (亿元, 家, %), a standard unit (CNY, count),
+            or "" for a plain number; any other text is appended as a label.
+        language: ``"zh"`` or ``"en"`` (:func:`cityscience.charts.format_value` defaults to the theme's).
+        qualifier: a qualifier code (exact, approx, at_least, at_most, range).
+        value_high: upper end of a range, in ``unit``.
+        digits: decimals to show (default: as needed, see :func:`format_number`).
+        written: the unit as the document writes it, for counts (家, 件) when ``unit`` is ``count``.
+        bare: the number in the display unit without the unit (bar labels under a unit axis).
+        small: with ``bare``, the number in the smaller display unit (under an axis that
+            :func:`display_unit` put in it for the chart's values).
+
+    >>> format_value(185, "亿元", "zh"), format_value(185, "亿元", "en")
+    ('185亿元', 'CNY 18.5 bn')
+    >>> format_value(2832, "件", "zh"), format_value(2832, "件", "en"), format_value(5, "家", "zh", qualifier="at_least")
+    ('2,832件', '2,832', '≥5家')
+    >>> format_value(0.285, "亿元", "zh"), format_value(0.285, "亿元", "en"), format_value(2850, "万元", "en")
+    ('2,850万元', 'CNY 28.5 m', 'CNY 28.5 m')
+    """
+    lang = check_language(language)
+    if qualifier not in QUALIFIER_MARKS:
+        raise ValueError(f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIER_MARKS)}")
+    std, factor, as_written = _unit_of(str(unit or ""))
+    shown = display_units().get(std) if std else None
+    if written is not None and not pd.isna(written):
+        as_written = str(written)
+    has_high = value_high is not None and not pd.isna(value_high)
+    if shown is not None and shown.smaller is not None and bare and small:
+        shown = shown.smaller
+    elif shown is not None and not bare:
+        shown = _suited(shown, max(abs(value), abs(value_high) if has_high else 0.0) * factor, lang)
+    divisor = shown.factors[lang] if shown is not None else 1.0
+    scale = factor / divisor if shown is not None else 1.0
+    if qualifier == "range" and has_high:
+        number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
+    else:
+        number = format_number(value * scale, digits)
+    if bare or not unit:
+        return QUALIFIER_MARKS[qualifier] + number
+    if shown is None:  # not a unit of the codebook: a label after the number
+        attached = as_written in ("%", "×") or unicodedata.east_asian_width(as_written[0]) in "WF"
+        return QUALIFIER_MARKS[qualifier] + number + (as_written if attached else f" {as_written}")
+    if as_written and _unit_of(as_written)[1] != divisor:
+        as_written = ""  # 万家 written, shown in 家: the written unit would misstate the number
+    return QUALIFIER_MARKS[qualifier] + shown.formats[lang].format(value=number, written=as_written)

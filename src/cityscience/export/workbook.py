@@ -97,15 +97,17 @@ class _Data:
     flags: pd.DataFrame
 
 
-def _gather(root: Path | None) -> _Data:
+def _gather(root: Path | None, lang: str) -> _Data:
     root = Path(root) if root is not None else data_dir()
     checked = validated(root)  # every table: the workbook holds them all
     obs = load_observations(root)
     indicators = load_indicators(root)
+    regions, vocab = load_regions(root), load_vocabularies(root)
     published = [r["published"] for r in checked.tables["sources"].rows]
+    flags = consistency_flags(obs, indicators, lang=lang, vocabularies=vocab, regions=regions)
     return _Data(root=root, checked=checked, version=data_version(root, published), obs=obs,
-                 indicators=indicators, units=load_measurement_units(root), regions=load_regions(root),
-                 vocab=load_vocabularies(root), flags=consistency_flags(obs, indicators))
+                 indicators=indicators, units=load_measurement_units(root), regions=regions,
+                 vocab=vocab, flags=flags)
 
 
 # --- typed cells from the stored text -------------------------------------------------------------
@@ -523,7 +525,7 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
-    d = _gather(root)
+    d = _gather(root, lang)
     wb = Workbook()
     wb.remove(wb.active)
     # README first, filled last (it lists the sheets)
