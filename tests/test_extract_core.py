@@ -306,6 +306,17 @@ def test_targets_near_a_change_or_a_target_word(sentence, expected) -> None:
     assert list(zip(df["value"], df["status"], df["year"], strict=True)) == expected
 
 
+def test_what_this_year_is_to_bring_is_a_target_without_the_modal_in_its_label() -> None:
+    """今年要…, 今年将… in a report written during its year (a speech, a mid-year summary) set targets
+    for that year; 今年以来… and a bare 今年新增… report what happened."""
+    text = ("某县科技局2024年上半年工作总结\n今年以来,新增科技型中小企业230家。"
+            "今年要实现全社会研发投入增长10%。今年将新建省级企业研究院20家。今年力争新增孵化器5家。\n")
+    df = extract(text)
+    assert list(zip(df["value"], df["status"], df["year"], df["label_zh"], strict=True)) == [
+        (230.0, "actual", 2024, "新增科技型中小企业"), (10.0, "target", 2024, "全社会研发投入"),
+        (20.0, "target", 2024, "新建省级企业研究院"), (5.0, "target", 2024, "新增孵化器")]
+
+
 @pytest.mark.parametrize("plan_heading", ["二、下半年工作打算", "二、下一步工作打算"])
 def test_a_mid_year_summary_s_plan_is_for_its_year(plan_heading) -> None:
     text = f"某县科技局2024年上半年工作总结\n一、上半年工作\n1-6月新增企业230家。\n{plan_heading}\n确保全年新增企业450家以上。\n"

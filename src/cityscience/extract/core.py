@@ -56,6 +56,8 @@ CANDIDATE_COLUMNS = [
 _CLAUSE_BOUNDARY = ",，、;；。：:!?！？\n"
 _PARENS = re.compile(r"\([^()\n]{0,30}\)")
 _LEAD = re.compile(r"^[\s•·\u3000]*(?:其中|并且|并|且|同时|另外|此外|以及|而且|还有|还)?"
+                   # when and the modal of a plan are not what is counted: 今年要实现…, 今年将新建…
+                   r"(?:今年(?:要|将|还要)|今年(?=预计|有望|预期|力争|争取|确保))?"
                    r"(?:预计|有望|预期|力争|争取|确保)?"
                    # who reports and the verb of reporting are not what is counted: 我区新认定…,
                    # 全年实现…, 全年完成… (a scope such as 全市 stays: 全市实现… → 全市…)
