@@ -317,6 +317,12 @@ def test_what_this_year_is_to_bring_is_a_target_without_the_modal_in_its_label()
         (20.0, "target", 2024, "新建省级企业研究院"), (5.0, "target", 2024, "新增孵化器")]
 
 
+@pytest.mark.parametrize("verb", ["提高到", "提升至", "扩大到", "增加至"])
+def test_a_verb_of_rising_to_a_level_leaves_the_label(verb) -> None:
+    df = extract(f"某市科技局2025年工作要点\n研发经费投入强度{verb}3.2%。\n")
+    assert list(zip(df["label_zh"], df["value"], df["status"], strict=True)) == [("研发经费投入强度", 3.2, "target")]
+
+
 @pytest.mark.parametrize("plan_heading", ["二、下半年工作打算", "二、下一步工作打算"])
 def test_a_mid_year_summary_s_plan_is_for_its_year(plan_heading) -> None:
     text = f"某县科技局2024年上半年工作总结\n一、上半年工作\n1-6月新增企业230家。\n{plan_heading}\n确保全年新增企业450家以上。\n"

@@ -67,7 +67,10 @@ _SCOPE_VERB = re.compile(r"^(?:全市|全区|全县|全省|全国|市本级)(?:�
 # Words that end a label before its number (…达到 185亿元), longest first: the longest one the label
 # ends with is cut (endswith, not a pattern anchored with $, which the regex engine tries at every offset).
 _TRAIL = tuple(sorted(("达到", "达", "为", "是", "有", "共计", "共", "合计", "总计", "完成", "实现", "可", "将", "要",
-                       "预计", "有望", "力争", "争取", "确保"), key=len, reverse=True))
+                       "预计", "有望", "力争", "争取", "确保",
+                       # rising to a level (提高到3.2%): the verb is not what is counted
+                       *(verb + to for verb in ("提高", "提升", "增加", "增长", "扩大") for to in ("到", "至"))),
+                      key=len, reverse=True))
 _INDEX = re.compile(r"指数(?:达到|达|为|是|提高到|提升到|升至)?$")
 _TABLE_UNIT = re.compile(r"\(单位[:：]\s?([^()\s]{1,8})\)")
 _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模")
