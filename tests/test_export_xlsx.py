@@ -122,8 +122,10 @@ def test_region_sheet_is_wide_with_status_and_qualifier_visible(data):
     patents = key[("invention_patent_applications", "level", "actual")]
     assert patents["2014"] == 12957 and patents["2020"] is None
     assert key[("invention_patent_applications", "level", "target")]["2020"] == 10000
-    assert key[("rd_expenditure", "level", "estimate")]["2014"] == 185
-    assert key[("rd_expenditure", "level", "estimate")]["Unit"].startswith("亿元 (hundred million yuan")
+    # English in the codebook's English display unit (185亿元 is CNY 18.5 bn); a count is a number
+    assert key[("rd_expenditure", "level", "estimate")]["2014"] == 18.5
+    assert key[("rd_expenditure", "level", "estimate")]["Unit"] == "CNY bn"
+    assert patents["Unit"] == "number"
     header = [c.value for c in ws[1]]
     c2014 = header.index("2014") + 1
     cells = {ws.cell(r, 1).value + "/" + ws.cell(r, 4).value: ws.cell(r, c2014) for r in range(2, ws.max_row + 1)}
@@ -134,6 +136,9 @@ def test_region_sheet_is_wide_with_status_and_qualifier_visible(data):
     assert "新增孵化器近百家" in cells["incubators_new/actual"].comment.text
     zh = _load(data, "zh")["宁波市"]
     assert [c.value for c in zh[1]][:5] == ["指标代码", "指标", "度量", "状态", "单位"]
+    zh_key = {(r["指标代码"], r["度量"], r["状态"]): r for r in _rows(zh)}
+    assert (zh_key[("rd_expenditure", "水平", "预计")]["2014"], zh_key[("rd_expenditure", "水平", "预计")]["单位"]) \
+        == (185, "亿元")  # Chinese as the documents write it
     assert {r["状态"] for r in _rows(zh)} == {"实际", "预计", "目标"}
     assert _rows(_load(data, "zh")["杭州市"])[0]["指标代码"] == "该地区暂无观测值。"
 

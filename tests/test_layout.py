@@ -98,18 +98,48 @@ def test_save_figure_records_and_warns_about_a_bad_layout(tmp_path):
     assert read_figure_metadata(saved.png)["layout"]
 
 
-def test_long_heatmap_column_labels_stand_upright_instead_of_running_into_each_other():
+def test_long_heatmap_column_labels_wrap_level_or_stand_upright_instead_of_running_into_each_other():
     charts.set_theme("en")  # the project's theme, whatever ran before
-    table = pd.DataFrame([[1, 2, 3]], columns=["international and regional cooperation",
-                                               "technology transfer and markets", "total"], index=["a body"])
+    columns = ["international and regional cooperation", "technology transfer and markets", "total"]
+    table = pd.DataFrame([[1, 2, 3]], columns=columns, index=["a body"])
     fig, ax = charts.heatmap(table, sources=["x"], lang="en", title="t")
-    assert {t.get_rotation() for t in ax.get_xticklabels()} == {90}
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}  # level, wrapped at spaces
+    assert [s.replace("\n", " ") for s in shown] == columns and "\n" in shown[0]
+    assert max(len(s.split("\n")) for s in shown) <= 3
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "constrained_layout not applied": the labels left no room for the cells
         assert [p for p in _drawn(fig) if "overlaps" in p] == []
-    assert ax.get_position().height * fig.get_figheight() >= 0.3  # the one row keeps its height
+    zh = pd.DataFrame([[1, 2]], columns=["成果转化与技术市场", "国际与区域合作"], index=["市科技局"])
+    fig, ax = charts.heatmap(zh, sources=["x"], lang="zh", title="t")
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}
+    assert all("\n" not in t.get_text() or len(t.get_text().split("\n")) <= 3 for t in ax.get_xticklabels())
+    assert [p for p in _drawn(fig) if "overlaps" in p] == []
+    # a word wider than a column may grow to, or a chart drawn into the caller's axes: upright
+    long = ["interdisciplinaryresearchprogrammes", "technology transfer", "total"]
+    for table, ax in [(pd.DataFrame([[1, 2, 3]], columns=long, index=["a body"]), None),
+                      (table, plt.subplots(figsize=(2.2, 5), layout="constrained")[1])]:
+        fig, ax = charts.heatmap(table, sources=["x"], lang="en", title="t", ax=ax)
+        assert {t.get_rotation() for t in ax.get_xticklabels()} == {90}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert [p for p in _drawn(fig) if "overlaps" in p] == []
+        assert ax.get_position().height * fig.get_figheight() >= 0.3  # the one row keeps its height
     fig, ax = charts.heatmap(pd.DataFrame([[1, 2]], columns=["a", "b"]), sources=["x"], lang="en", title="t")
     assert {t.get_rotation() for t in ax.get_xticklabels()} == {0}
+
+
+def test_heatmap_totals_are_drawn_apart_on_a_grey_scale_of_their_own():
+    charts.set_theme("en")
+    table = pd.DataFrame({"total": [30, 2], "a": [4, 1], "b": [0, 1]}, index=["x", "y"])
+    fig, ax = charts.heatmap(table, sources=["x"], lang="en", title="t", cmap="Greens", totals=["total"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "total"]  # totals last
+    meshes = ax.collections
+    assert len(meshes) == 2 and meshes[0].get_cmap().name == "Greens" and meshes[1].get_cmap().name == "Greys"
+    assert meshes[0].norm.vmax == 4  # the other cells keep their own scale, not one up to 30
+    assert [line.get_xdata()[0] for line in ax.lines] == [2]  # the gap before the totals
+    with pytest.raises(ValueError, match="not columns of the table"):
+        charts.heatmap(table, sources=["x"], lang="en", title="t", totals=["sum"])
 
 
 # -- footnote wrapping -------------------------------------------------------------------------

@@ -76,6 +76,11 @@ class DisplayUnit:
     formats: dict[str, str]
     smaller: DisplayUnit | None = None
 
+    def suited(self, largest: float, lang: str) -> DisplayUnit:
+        """The display unit for values up to ``largest`` (in the standard unit): the smaller one when
+        they are all below 1 in this one (0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m)."""
+        return self.smaller if self.smaller is not None and 0 < largest / self.factors[lang] < 1 else self
+
 
 def units_path(root: Path | None = None) -> Path:
     """The units file of the data folder ``root`` (default: :func:`~cityscience.paths.data_dir`)."""
@@ -234,15 +239,9 @@ def display_unit(unit_std: str, lang: str = "zh", values: Iterable[float] | None
     if shown is None:
         return 1, str(unit_std)
     if values is not None:
-        shown = _suited(shown, max((abs(float(v)) for v in values if v is not None and not pd.isna(v)),
-                                   default=0.0), lang)
+        shown = shown.suited(max((abs(float(v)) for v in values if v is not None and not pd.isna(v)),
+                                 default=0.0), lang)
     return shown.factors[lang], shown.labels[lang]
-
-
-def _suited(shown, largest: float, lang: str):
-    """The display unit for values up to ``largest`` (in the standard unit): the codebook's smaller one
-    when they are all below 1 in ``shown`` (0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m)."""
-    return shown.smaller if shown.smaller is not None and 0 < largest / shown.factors[lang] < 1 else shown
 
 
 def format_number(x: float, digits: int | None = None) -> str:
@@ -324,7 +323,7 @@ def format_value(value: float, unit: str = "", language: str = "zh", *, qualifie
     if shown is not None and shown.smaller is not None and bare and small:
         shown = shown.smaller
     elif shown is not None and not bare:
-        shown = _suited(shown, max(abs(value), abs(value_high) if has_high else 0.0) * factor, lang)
+        shown = shown.suited(max(abs(value), abs(value_high) if has_high else 0.0) * factor, lang)
     divisor = shown.factors[lang] if shown is not None else 1.0
     scale = factor / divisor if shown is not None else 1.0
     if qualifier == "range" and has_high:

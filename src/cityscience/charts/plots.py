@@ -607,7 +607,7 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
             ax: Axes | None = None, title: str | None = None, xlabel: str = "", ylabel: str = "",
             fmt: str = ".0f", cmap: str = "Blues", annot: bool = True,
             regions: Sequence[str] = (), indicators: Sequence[str] = (),
-            xrotation: float | None = None) -> tuple[Figure, Axes]:
+            xrotation: float | None = None, totals: Sequence[str] = ()) -> tuple[Figure, Axes]:
     """A heatmap of a numeric table (rows × columns) with the counts written in the cells.
 
     Args:
@@ -615,39 +615,80 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
         sources: source_ids of the documents the numbers come from (for the footnote).
         fmt: number format of the cell labels.
         cmap: a sequential colour map (the default ``Blues`` reads well in grey too).
-        xrotation: angle of the column labels (default: level when each fits its column, else upright,
-            so long labels never run into each other).
+        xrotation: angle of the column labels (default: level when each fits its column, wrapped onto
+            at most three lines if need be, widening a figure the chart makes itself by up to an inch
+            a column; else upright, so long labels never run into each other).
+        totals: columns that sum or summarise the others (a total, a count of leads): drawn last, apart,
+            in grey on a scale of their own, so that their larger numbers do not wash out the other cells.
     """
     import seaborn as sns
 
     if table.empty:
         raise ValueError("nothing to draw: the table is empty")
+    unknown = [c for c in totals if c not in table.columns]
+    if unknown:
+        raise ValueError(f"totals {unknown}: not columns of the table ({', '.join(map(str, table.columns))})")
+    margins = [c for c in table.columns if c in set(totals)]
+    table = table[[c for c in table.columns if c not in set(margins)] + margins]
     cells = 0.38 * table.shape[0]  # inches of the rows
     figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, cells + 1.6))
     own_figure = ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
     data = table.astype("Float64").astype(float)
+    is_margin = np.zeros(data.shape, dtype=bool)
+    is_margin[:, data.shape[1] - len(margins):] = bool(margins)
     with quiet_seaborn():
         sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5, linecolor="white",
-                    cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna())
+                    cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | is_margin)
+        if margins:
+            sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap="Greys", linewidths=0.5, linecolor="white",
+                        cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | ~is_margin,
+                        vmin=0, vmax=1.6 * float(np.nanmax(data.to_numpy()[is_margin], initial=0)) or None)
+            ax.axvline(data.shape[1] - len(margins), color="white", linewidth=4)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="both", length=0)
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
-    from .figures import _text_width
-
-    size = 0.833 * plt.rcParams["font.size"] if plt.rcParams["xtick.labelsize"] in ("small", "medium") else 10
-    widest = size / 72 * max((_text_width(line) for c in table.columns for line in str(c).split("\n")), default=0)
-    if xrotation is None:
-        cell = _axes_width(ax) / max(1, table.shape[1])  # inches per column
-        xrotation = 0 if widest <= 0.9 * cell else 90
-    if xrotation == 90 and own_figure:  # upright labels take their length in height
-        fig.set_figheight(max(fig.get_figheight(), cells + 1.2 + widest))
-    ax.tick_params(axis="x", labelrotation=xrotation)
+    _column_labels(fig, ax, table, xrotation, own_figure, cells)
     shown = _title(ax, title, "")
     attach_sources(fig, sources, regions=regions, indicators=indicators, lang=lang, title=shown or None)
     attach_table(ax, data)
     return fig, ax
+
+
+_MAX_LINES, _MAX_CELL = 3, 1.0  # column labels: lines when wrapped, inches a column may widen to
+
+
+def _column_labels(fig: Figure, ax: Axes, table: pd.DataFrame, xrotation: float | None, own_figure: bool,
+                   cells: float) -> None:
+    """Column labels of a heatmap: level when they fit, wrapped when that makes them fit, else upright."""
+    from matplotlib.font_manager import FontProperties
+
+    from .figures import _text_width, _tokens, _wrap
+
+    em = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points() / 72  # inches
+    names = [str(c) for c in table.columns]
+    widest = em * max((_text_width(line) for c in names for line in c.split("\n")), default=0)
+    rows = em * max((_text_width(str(r)) for r in table.index), default=0) + 0.25  # the row labels beside
+    if xrotation is None:
+        cell = max(0.1, (_axes_width(ax) - rows) / max(1, table.shape[1]))  # inches per column
+        if widest <= 0.9 * cell:
+            xrotation = 0
+        else:
+            longest_word = em * max((_text_width(w.strip()) for c in names for w in _tokens(c, 0)), default=0)
+            need = max(cell, longest_word)  # (text widths are estimated generously: a word fits its width)
+            wrapped = [_wrap(c, need / em) if "\n" not in c else c for c in names]
+            if all(len(w.split("\n")) <= _MAX_LINES for w in wrapped) \
+                    and (need == cell or (own_figure and need <= _MAX_CELL)):
+                if need > cell:  # widen the figure so each column holds its longest word
+                    fig.set_figwidth(fig.get_figwidth() + (need - cell) * table.shape[1] / 0.95)
+                ax.set_xticks(ax.get_xticks(), wrapped)
+                xrotation = 0
+            else:
+                xrotation = 90
+    if xrotation == 90 and own_figure:  # upright labels take their length in height
+        fig.set_figheight(max(fig.get_figheight(), cells + 1.2 + widest))
+    ax.tick_params(axis="x", labelrotation=xrotation)
 
 
 def coverage_heatmap(obs: pd.DataFrame, *, rows: str = "category", lang: str | None = None,

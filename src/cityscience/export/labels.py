@@ -166,6 +166,7 @@ _TEXT = {
     "figure_observations": ("图所涉及的观测值(该图未记录所绘数值)",
                             "Observations the figure names (it did not record the values it plots)"),
     "no_data": ("该地区暂无观测值。", "No observations for this region yet."),
+    "count_unit": ("个数", "number"),
     "sheet_desc": {
         "observations": ("每个数值一行(整洁格式),含原文证据", "one row per value (tidy form), with its evidence"),
         "indicators": ("指标代码表:名称、定义、标准单位、可比性", "the codebook: names, definitions, standard units, "

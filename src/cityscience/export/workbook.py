@@ -43,6 +43,7 @@ from ..load import (
     validated,
 )
 from ..paths import data_dir
+from ..units import display_units
 from ..validate import Checked
 from .labels import COMPUTED_COLUMNS, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
@@ -305,27 +306,32 @@ def _std(value, unit_std: str) -> tuple[object, str | None]:
     return shown, number_format(0 if isinstance(shown, int) else decimals_of(value), unit_std)
 
 
-def _display_units(d: _Data) -> dict[tuple[str, str], str]:
-    """Unit each (indicator, measure) is shown in on the region sheets: the one most often written."""
-    factors = d.units.set_index("unit")["factor"].astype(float).to_dict()
+def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, str]]:
+    """Divisor from the standard unit and unit label of each (indicator, measure) on the region sheets.
+
+    Chinese: the unit most often written (亿元, 家), as the documents write it. English: the
+    codebook's English display unit of the standard unit for the values shown (CNY bn, or CNY m
+    when all are below 1 bn; %; ×), and "number" for a count, whose noun the indicator name gives.
+    """
+    units = d.units.set_index("unit")
+    factors = units["factor"].astype(float).to_dict()
+    shown = display_units(d.root)
     out = {}
     for (ind, measure), group in d.obs.groupby(["indicator", "measure"], observed=True):
         counts = group["unit"].astype(str).value_counts()
         best = sorted(counts.index, key=lambda u: (-counts[u], -factors.get(u, 1.0), u))[0]
-        out[(str(ind), str(measure))] = best
+        std = str(units.loc[best, "unit_std"])
+        if lang == "zh" or std not in shown:
+            out[(str(ind), str(measure))] = (factors[best], best)
+            continue
+        largest = pd.concat([group["value_std"], group["value_high_std"]]).abs().max()
+        unit = shown[std].suited(0.0 if pd.isna(largest) else float(largest), lang)
+        out[(str(ind), str(measure))] = (unit.factors[lang], unit.labels[lang] or text("count_unit", lang))
     return out
 
 
-def _unit_shown(d: _Data, unit: str, lang: str) -> str:
-    if lang == "zh":
-        return unit
-    desc = d.units.set_index("unit")["description"].astype("string").get(unit)
-    if desc is None or pd.isna(desc):
-        return unit
-    return f"{unit} ({str(desc).split(' (')[0].split(';')[0]})"
-
-
-def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str, display: dict[tuple[str, str], str]) -> str:
+def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str,
+                  display: dict[tuple[str, str], tuple[float, str]]) -> str:
     """Wide form for one region: one row per indicator, measure and status; one column per year."""
     reg = d.regions.set_index("region").loc[region]
     title = _unique_title(wb, str(reg[f"name_{lang}"]))
@@ -339,7 +345,6 @@ def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str, display: dict[
         s.put(2, 1, text("no_data", lang))
         s.size_columns()
         return title
-    factors = d.units.set_index("unit")["factor"].astype(float).to_dict()
     ind = d.indicators.set_index("indicator")
     order_ind = {code: i for i, code in enumerate(ind.sort_values(["category", "indicator"]).index.astype(str))}
     measures = list(d.vocab.loc[d.vocab["vocabulary"] == "measure", "code"].astype(str))
@@ -351,8 +356,7 @@ def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str, display: dict[
                                     statuses.index(str(kv[0][2]))))
     r = 2
     for (indicator, measure, status), group in groups:
-        unit = display[(str(indicator), str(measure))]
-        factor = factors[unit]
+        factor, unit = display[(str(indicator), str(measure))]
         # one sheet row per value when a year holds several (different documents, or conflicting values)
         by_year: dict[int, list[pd.Series]] = {}
         for _, o in group.iterrows():
@@ -364,21 +368,21 @@ def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str, display: dict[
             s.put(r, 2, str(ind.loc[str(indicator), f"name_{lang}"]))
             s.put(r, 3, terms.get(("measure", str(measure)), str(measure)))
             s.put(r, 4, terms.get(("status", str(status)), str(status)))
-            s.put(r, 5, _unit_shown(d, unit, lang))
+            s.put(r, 5, unit)
             for c, year in enumerate(years, start=len(fixed) + 1):
                 g = by_year.get(year)
                 if g is None or k >= len(g):
                     continue
                 o = g[k]
                 ids.append(str(o["obs_id"]))
-                _wide_value(s, r, c, o, factor, unit)
+                _wide_value(s, r, c, o, factor)
             s.put(r, len(labels), ";".join(ids))
             r += 1
     s.table_layout(1, len(labels), r - 2, freeze_cols=2)
     return title
 
 
-def _wide_value(s: _Sheet, r: int, c: int, o: pd.Series, factor: float, unit: str) -> None:
+def _wide_value(s: _Sheet, r: int, c: int, o: pd.Series, factor: float) -> None:
     value = float(o["value_std"]) / factor
     value = _tidy_float(value)
     decimals = decimals_of(value)
@@ -533,7 +537,7 @@ def build_workbook(root: Path | None = None, lang: str = "zh",
     sheet_lines: list[tuple[str, str]] = []
     _table_sheet(wb, d, "observations", lang)
     sheet_lines.append((sheet_name("observations", lang), sheet_desc("observations", lang)))
-    display = _display_units(d)
+    display = _display_units(d, lang)
     for region in d.regions["region"].astype(str):
         title = _region_sheet(wb, d, region, lang, display)
         sheet_lines.append((title, text("region_sheet", lang, name=title)))
