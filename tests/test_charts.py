@@ -287,7 +287,26 @@ def test_dumbbell_puts_targets_at_100(zh):
     assert {float(line.get_xdata()[0]) for line in diamonds} == {100.0}
     bases = {round(float(line.get_xdata()[0]), 3) for line in ax.get_lines() if line.get_marker() in ("o", "s")}
     assert round(1167 / 2600 * 100, 3) in bases
-    assert any("需年均增长 +14.3%" in t for t in _texts(ax))
+    assert any("需年均增长 14.3%" in t for t in _texts(ax))
+    # a target below its base, or at it, needs no growth: the label says so instead of a negative "need"
+    pairs = _obs([
+        ("a", "s", "hangzhou", 2015, "x", "level", "actual", "exact", 30280, None, "件", 30280, None, "count"),
+        ("t", "s", "hangzhou", 2016, "x", "level", "target", "exact", 28500, None, "件", 28500, None, "count"),
+        ("b", "s", "hangzhou", 2015, "y", "level", "actual", "exact", 10, None, "件", 10, None, "count"),
+        ("u", "s", "hangzhou", 2016, "y", "level", "target", "exact", 10, None, "件", 10, None, "count"),
+        ("c", "s", "hangzhou", 2015, "z", "level", "actual", "exact", 1500, None, "件", 1500, None, "count"),
+        ("v", "s", "hangzhou", 2016, "z", "level", "target", "exact", 100, None, "件", 100, None, "count"),
+    ])
+    for lang, below, level in (("en", "; target below the 2015 level", "; target at the 2015 level"),
+                               ("zh", "；目标低于2015年水平", "；目标与2015年持平")):
+        fig, ax = charts.dumbbell(charts.target_gaps(pairs), labels=charts.Labels.load(lang), lang=lang)
+        texts = _texts(ax)
+        assert any(t.endswith(below) and "28,500" in t for t in texts), texts
+        assert any(t.endswith(level) and "10" in t for t in texts), texts
+        assert not any("-" in t.split("→")[-1] for t in texts if "→" in t)  # no negative growth shown
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        assert "1,000" in ticks and "1000" not in ticks, ticks  # grouped as the labels' values are
     with pytest.raises(ValueError, match="nothing to draw"):
         charts.dumbbell(gaps[gaps["base_value_std"].isna()], labels=zh)
 

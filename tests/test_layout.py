@@ -117,9 +117,9 @@ def test_long_heatmap_column_labels_wrap_level_or_stand_upright_instead_of_runni
     assert [p for p in _drawn(fig) if "overlaps" in p] == []
     # a word wider than a column may grow to, or a chart drawn into the caller's axes: upright
     long = ["interdisciplinaryresearchprogrammes", "technology transfer", "total"]
-    for table, ax in [(pd.DataFrame([[1, 2, 3]], columns=long, index=["a body"]), None),
+    for drawn, ax in [(pd.DataFrame([[1, 2, 3]], columns=long, index=["a body"]), None),
                       (table, plt.subplots(figsize=(2.2, 5), layout="constrained")[1])]:
-        fig, ax = charts.heatmap(table, sources=["x"], lang="en", title="t", ax=ax)
+        fig, ax = charts.heatmap(drawn, sources=["x"], lang="en", title="t", ax=ax)
         assert {t.get_rotation() for t in ax.get_xticklabels()} == {90}
         with warnings.catch_warnings():
             warnings.simplefilter("error")

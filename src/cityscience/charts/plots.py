@@ -220,6 +220,11 @@ def _axis_label(df: pd.DataFrame, unit: str, labels: Labels) -> str:
     return labels.text("number")
 
 
+def _grouped_ticks(axis) -> None:
+    """Tick labels with thousands separators (1,200, not 1200), as the values in the labels are written."""
+    axis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+
+
 def _title(ax: Axes, title: str | None, default: str) -> str:
     """Set the axes title, wrapped to the axes' width (side-by-side panels never run into each other)."""
     from matplotlib.font_manager import FontProperties
@@ -333,7 +338,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     for tick, region in zip(sec.get_xticklabels(), centres, strict=True):
         tick.set_color(region_color(region))
     ax.set_ylabel(_axis_label(df, unit, labels))
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()))
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
@@ -408,7 +413,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         ax.set_xlim(0, right * 1.3 if right > 0 else 1)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(_axis_label(df, unit, labels))
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    _grouped_ticks(ax.xaxis)
     regions = region_order(df["region"])
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
                  regions=regions if len(regions) > 1 else (), below=True)
@@ -471,7 +476,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     ax.margins(y=0.15)
     ax.set_xlabel(labels.text("year"))
     ax.set_ylabel(_axis_label(df, unit, labels))
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.10g}")
+    _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), regions=regions,
                  kind="line")
     shown = _title(ax, title, labels.indicator(code))
@@ -522,8 +527,9 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                                   value_high=row["target_value_high_std"])
             growth = row["required_growth_pct"]
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
-            if not pd.isna(growth):
-                arrow += labels.template("required_growth", growth=f"{growth:+.1f}%")
+            if not pd.isna(growth):  # a growth needed; a target at or below its base needs none
+                key = "required_growth" if growth > 0 else "target_below" if row["target_below_base"] else "target_level"
+                arrow += labels.template(key, growth=f"{growth:.1f}%", year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333"))
         name = labels.indicator(row["indicator"])
@@ -548,6 +554,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     right = max(100.0, float(df["progress_pct"].max()))
     ax.set_xlim(0, right * 1.05 + 5)
     ax.set_xlabel(labels.text("target_pct"))
+    _grouped_ticks(ax.xaxis)
     ax.grid(axis="y", visible=False)
     statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
     regions = region_order(df["region"])
