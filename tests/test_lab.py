@@ -145,6 +145,42 @@ def test_a_notebook_run_and_saved_in_jupyterlab_leaves_git_status_clean(session,
     assert {p.name: p.read_bytes() for p in (repo / "figures").iterdir() if p.is_file()} == committed
 
 
+def test_parameters_set_for_a_run_in_jupyterlab_stay_out_of_the_committed_notebook(session, monkeypatch):
+    """Running a notebook in English means setting ``language = "en"``: the run's copy keeps that, the
+    committed notebook its default, so ``git status`` stays clean; other edits are changes git shows."""
+    repo, nb, tmp = session
+    _git(repo, "checkout", "--", ".")
+    monkeypatch.setenv("CITYSCIENCE_ROOT", str(repo))
+    run = nbformat.reads(nbformat.writes(nb), as_version=4)  # (sources as text)
+    params = next(c for c in run.cells if "parameters" in c.metadata.get("tags", []))
+    default = params.source
+    params.source = 'language = "en"'
+    assert params.source != default
+
+    def save(name=RUN.name, hook=True):
+        model = {"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(run))}
+        _contents_manager(repo, tmp / "env" if hook else None).save(model, name)
+
+    save(hook=False)  # without the hook the edited cell is a change: the check below can fail
+    assert _git(repo, "status", "--porcelain").split() == ["M", f"notebooks/{RUN.name}"]
+    _git(repo, "checkout", "--", ".")
+    save()
+    assert _git(repo, "status", "--porcelain") == "", "the run's parameters reached the committed notebook"
+    kept = nbformat.read(str(repo / "build" / "interactive" / "notebooks" / RUN.name), as_version=4)
+    assert next(c for c in kept.cells if c.id == params.id).source == 'language = "en"'
+    code = next(c for c in run.cells if c.cell_type == "code" and c.id != params.id)
+    code.source += "\n# an edit"
+    save()
+    diff = _git(repo, "diff")
+    assert re.search(r'^\+\s*"# an edit"', diff, re.M) and 'language = \\"en\\"' not in diff, diff
+    save("99-my-analysis.ipynb")  # a notebook git does not track: saved as edited
+    mine = nbformat.read(str(repo / "notebooks" / "99-my-analysis.ipynb"), as_version=4)
+    assert next(c for c in mine.cells if c.id == params.id).source == 'language = "en"'
+    assert not any(c.get("outputs") for c in mine.cells if c.cell_type == "code")
+    _git(repo, "checkout", "--", ".")
+    (repo / "notebooks" / "99-my-analysis.ipynb").unlink()
+
+
 def test_a_notebook_saved_by_another_tool_is_committed_as_it_was(session):
     repo, nb, _ = session
     _git(repo, "checkout", "--", ".")

@@ -4,8 +4,8 @@
 and tags and the notebook's kernelspec. Outputs, execution counts, run
 metadata (timings, widget state, the kernel's ``language_info`` details,
 papermill's records) and papermill's injected-parameters cell go. A cell's
-source is code, the ``parameters`` cell's included: editing it is a change git
-shows (``git checkout -- notebooks/`` takes it back).
+source is code: editing it is a change git shows (``git checkout -- notebooks/``
+takes it back).
 
 Two places apply it, both set up by ``make env``:
 
@@ -15,6 +15,11 @@ Two places apply it, both set up by ``make env``:
   that copy holds a run: reopening a notebook does not wipe its last run) and
   stripped where it is committed, so JupyterLab's autosave never changes a
   committed file, not even its size (which ``git status`` would report as a change).
+  The ``parameters`` cell of a notebook git tracks is the run's settings (``language = "en"``,
+  ``region = "cixi"``): the copy keeps the values the run used and the committed file keeps
+  the cell as it is on disk, so running a notebook in English and saving it changes nothing git
+  sees. A default is changed by editing the file outside JupyterLab; the cell of a notebook git
+  does not track yet saves as edited.
 * ``python -m cityscience.lab clean``, the git clean filter (``.gitattributes``),
   for notebooks saved by other tools (VS Code, papermill into the same path).
 """
@@ -87,7 +92,39 @@ def pre_save(model: dict, path: str, contents_manager, **kwargs) -> None:
     # that save must not wipe the copy of the last run.
     if _has_run(full) or not _copy_has_run(copy):
         atomic_write_text(copy, nbformat.writes(full) + "\n")
-    model["content"] = strip(nbformat.from_dict(json.loads(nbformat.writes(full))))
+    stripped = strip(nbformat.from_dict(json.loads(nbformat.writes(full))))
+    _keep_parameters(stripped, target)
+    model["content"] = stripped
+
+
+def _parameters_cell(nb: nbformat.NotebookNode):
+    return next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+
+
+def _keep_parameters(nb: nbformat.NotebookNode, target: Path) -> None:
+    """Give ``nb`` the parameters cell of ``target`` as it is on disk, when git tracks ``target``: values
+    set for a run in JupyterLab belong to the run (kept in its copy), not to the committed notebook."""
+    cell = _parameters_cell(nb)
+    if cell is None or not target.is_file() or not _tracked(target):
+        return
+    try:
+        on_disk = _parameters_cell(nbformat.read(str(target), as_version=4))
+    except (OSError, ValueError):  # unreadable on disk: save as edited rather than fail
+        return
+    if on_disk is not None:
+        cell.source = on_disk.source
+
+
+def _tracked(path: Path) -> bool:
+    """Whether git tracks ``path`` (False without git or outside a repository)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
+                              capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _copy_has_run(copy: Path) -> bool:
