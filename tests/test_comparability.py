@@ -195,9 +195,9 @@ def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
     assert ticks == ["2014", "2015", "2024†"]
     assert any(t.get_text() == "30†" for t in ax.texts)
     notes = charts.figure_info(fig).notes
-    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c): period part of a year")
+    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c): covers part of a year")
     text = charts.source_footnote(fig, lang="en").get_text()
-    assert "period part of a year (the others: a year)" in text.replace("\n", " ")
+    assert "covers part of a year (the others: a year)" in text.replace("\n", " ")
     plt.close(fig)
     with pytest.raises(IncomparableError):
         charts.bar_by_region(TINY, "x", labels=LABELS, lang="en", incomparable="raise")
@@ -333,7 +333,7 @@ def test_a_difference_is_described_with_the_vocabulary_labels_in_either_language
     names = cs.load_regions().set_index("region")
     row = comparability_table(TINY).set_index("obs_id").loc["c"].copy()
     row["obs_id"] = "c"
-    for lang, term in (("en", "period"), ("zh", "时段为")):
+    for lang, term in (("en", "covers"), ("zh", "时段为")):
         text = cs.describe_difference(row, lang=lang)
         mine, ref = (vocab.loc[("period", code), f"label_{lang}"] for code in ("part_year", "year"))
         assert text.startswith(f"{names.loc['cixi', f'name_{lang}']} 2024")
