@@ -140,6 +140,13 @@ def test_comparisons_and_variants_cover_the_decisions():
     # the 技术市场 target is never paired with the online market's 2015 value, and the review says why
     rel = related_levels(o)
     assert ((rel["target_obs_id"] == "hz15-087") & (rel["other_obs_id"] == "hz15-013")).any()
+    row = rel[(rel["target_obs_id"] == "hz15-087") & (rel["other_obs_id"] == "hz15-013")].iloc[0]
+    scopes = cs.load_vocabularies().set_index(["vocabulary", "code"]).loc["scope"]
+    for lang, said in (("en", "(scope: {}; {})"), ("zh", "（范围：{}，{}）")):
+        text = cs.describe_related(row, o, lang=lang)
+        for obs_id in ("hz15-087", "hz15-013"):  # each side names its scope with the codebook's label
+            scope = with_comparability(o, cs.load_indicators()).set_index("obs_id").loc[obs_id, "scope"]
+            assert said.format(scopes.loc[scope, f"label_{lang}"], obs_id) in text, text
     assert pd.isna(target_pairs(o).set_index("target_obs_id").loc["hz15-087", "base_obs_id"])
     flags = cs.consistency_flags()
     assert "nb14-046;nb17-021" in set(flags.loc[flags["check"] == "incomparable_pair", "obs_ids"])
@@ -195,9 +202,9 @@ def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
     assert ticks == ["2014", "2015", "2024†"]
     assert any(t.get_text() == "30†" for t in ax.texts)
     notes = charts.figure_info(fig).notes
-    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c): covers part of a year")
+    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c), period: part of a year")
     text = charts.source_footnote(fig, lang="en").get_text()
-    assert "covers part of a year (the others: a year)" in text.replace("\n", " ")
+    assert "period: part of a year (the others: a year)" in text.replace("\n", " ")
     plt.close(fig)
     with pytest.raises(IncomparableError):
         charts.bar_by_region(TINY, "x", labels=LABELS, lang="en", incomparable="raise")
@@ -333,7 +340,7 @@ def test_a_difference_is_described_with_the_vocabulary_labels_in_either_language
     names = cs.load_regions().set_index("region")
     row = comparability_table(TINY).set_index("obs_id").loc["c"].copy()
     row["obs_id"] = "c"
-    for lang, term in (("en", "covers"), ("zh", "时段为")):
+    for lang, term in (("en", "period: "), ("zh", "时段为")):
         text = cs.describe_difference(row, lang=lang)
         mine, ref = (vocab.loc[("period", code), f"label_{lang}"] for code in ("part_year", "year"))
         assert text.startswith(f"{names.loc['cixi', f'name_{lang}']} 2024")

@@ -173,12 +173,28 @@ def test_parameters_set_for_a_run_in_jupyterlab_stay_out_of_the_committed_notebo
     save()
     diff = _git(repo, "diff")
     assert re.search(r'^\+\s*"# an edit"', diff, re.M) and 'language = \\"en\\"' not in diff, diff
-    save("99-my-analysis.ipynb")  # a notebook git does not track: saved as edited
-    mine = nbformat.read(str(repo / "notebooks" / "99-my-analysis.ipynb"), as_version=4)
-    assert next(c for c in mine.cells if c.id == params.id).source == 'language = "en"'
-    assert not any(c.get("outputs") for c in mine.cells if c.cell_type == "code")
     _git(repo, "checkout", "--", ".")
-    (repo / "notebooks" / "99-my-analysis.ipynb").unlink()
+    # a cell newly tagged parameters is the user's code: saved as written (cells match by id)
+    added = nbformat.v4.new_code_cell('region = "cixi"  # my own setting', metadata={"tags": ["parameters"]})
+    run.cells.insert(0, added)  # above the committed one
+    save()
+    on_disk = nbformat.read(str(repo / "notebooks" / RUN.name), as_version=4)
+    assert [c.source for c in on_disk.cells if "parameters" in c.metadata.get("tags", [])] \
+        == [added.source, default]
+    run.cells.remove(added)
+    _git(repo, "checkout", "--", ".")
+    mine = repo / "notebooks" / "99-my-analysis.ipynb"  # a notebook git does not track: saved as edited
+    for value in ("en", "zh", "en"):  # (saved again, over its own file)
+        params.source = f'language = "{value}"'
+        save(mine.name)
+        cell = next(c for c in nbformat.read(str(mine), as_version=4).cells if c.id == params.id)
+        assert cell.source == f'language = "{value}"'
+    assert not any(c.get("outputs") for c in nbformat.read(str(mine), as_version=4).cells if c.cell_type == "code")
+    mine.unlink()
+    (repo / "notebooks" / RUN.name).write_text("{}", encoding="utf-8")  # not a notebook on disk:
+    save()  # the save still works (the run's parameters are kept, as nothing else can be)
+    assert nbformat.read(str(repo / "notebooks" / RUN.name), as_version=4).cells
+    _git(repo, "checkout", "--", ".")
 
 
 def test_a_notebook_saved_by_another_tool_is_committed_as_it_was(session):

@@ -140,6 +140,16 @@ def test_heatmap_totals_are_drawn_apart_on_a_grey_scale_of_their_own():
     assert [line.get_xdata()[0] for line in ax.lines] == [2]  # the gap before the totals
     with pytest.raises(ValueError, match="not columns of the table"):
         charts.heatmap(table, sources=["x"], lang="en", title="t", totals=["sum"])
+    odd = [(pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"], index=["x"]), (), ["a", "a", "b"], 1),
+           (pd.DataFrame({"a": [1, 2], "total": [-3, -1]}, index=["x", "y"]), "total", ["a", "total"], 2),
+           (pd.DataFrame({"a": [1, 2], "total": [float("nan")] * 2}, index=["x", "y"]), "total", ["a", "total"], 2),
+           (pd.DataFrame({"total": [1, 2]}, index=["x", "y"]), ["total"], ["total"], 1)]
+    for frame, totals, columns, layers in odd:  # repeated names, negative, empty or only totals: drawn, no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig, ax = charts.heatmap(frame, sources=["x"], lang="en", title="t", totals=totals)
+        assert [t.get_text() for t in ax.get_xticklabels()] == columns and len(ax.collections) == layers
+        assert len(ax.lines) == (1 if 0 < len(columns) - columns.count("total") < len(columns) else 0)
 
 
 # -- footnote wrapping -------------------------------------------------------------------------

@@ -177,16 +177,13 @@ def _vocab_label(vocabularies: pd.DataFrame, lang: str) -> dict[tuple[str, str],
 
 
 _TERMS = {"basis": ("计数口径", "basis"), "scope": ("范围", "scope"), "period": ("时段", "period")}
-#: How a value differing in each dimension is said, in Chinese and English ({mine}: the value's label).
-_SAID = {"basis": ("计数口径为{mine}", "counted as {mine}"), "scope": ("范围为{mine}", "covers {mine}"),
-         "period": ("时段为{mine}", "covers {mine}")}
 
 
 def describe_difference(row: pd.Series, *, lang: str = "en", against: str | None = None,
                         vocabularies: pd.DataFrame | None = None, regions: pd.DataFrame | None = None) -> str:
     """A row of :func:`comparability_table` that differs, in words with the codebook's labels.
 
-    E.g. "Cixi 2024 (cx24-013): covers part of a year (the others: a year)"; in Chinese
+    E.g. "Cixi 2024 (cx24-013), period: part of a year (the others: a year)"; in Chinese
     "慈溪市 2024（cx24-013）：时段为年内部分（其他：年度）".
 
     Args:
@@ -208,11 +205,11 @@ def describe_difference(row: pd.Series, *, lang: str = "en", against: str | None
     for dim in [d for d in str(row["differs"] or "").split(";") if d]:
         mine = label.get((dim, str(row[dim])), str(row[dim]))
         ref = label.get((dim, str(row[f"reference_{dim}"])), str(row[f"reference_{dim}"]))
-        said = _SAID[dim][0 if zh else 1].format(mine=mine)
-        parts.append(f"{said}（{other}：{ref}）" if zh else f"{said} ({other}: {ref})")
+        term = _TERMS[dim][0 if zh else 1]
+        parts.append(f"{term}为{mine}（{other}：{ref}）" if zh else f"{term}: {mine} ({other}: {ref})")
     place = names.get(str(row["region"]), str(row["region"]))
     where = f"{place} {row['year']}（{row['obs_id']}）" if zh else f"{place} {row['year']} ({row['obs_id']})"
-    return where + ("：" if zh else ": ") + ("；" if zh else "; ").join(parts)
+    return where + ("：" if zh else ", ") + ("；" if zh else "; ").join(parts)
 
 
 def check_comparable(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator", "measure"),

@@ -97,22 +97,28 @@ def pre_save(model: dict, path: str, contents_manager, **kwargs) -> None:
     model["content"] = stripped
 
 
-def _parameters_cell(nb: nbformat.NotebookNode):
-    return next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+def _parameter_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """The code cells tagged ``parameters``, by cell id."""
+    return {c.get("id"): c for c in nb.cells
+            if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []) and c.get("id")}
 
 
 def _keep_parameters(nb: nbformat.NotebookNode, target: Path) -> None:
-    """Give ``nb`` the parameters cell of ``target`` as it is on disk, when git tracks ``target``: values
-    set for a run in JupyterLab belong to the run (kept in its copy), not to the committed notebook."""
-    cell = _parameters_cell(nb)
-    if cell is None or not target.is_file() or not _tracked(target):
+    """Give the parameters cells of ``nb`` their source on disk, when git tracks ``target``: values
+    set for a run in JupyterLab belong to the run (kept in its copy), not to the committed notebook.
+
+    A cell is matched by its id, so a cell newly tagged ``parameters`` saves as written.
+    """
+    cells = _parameter_cells(nb)
+    if not cells or not target.is_file() or not _tracked(target):
         return
     try:
-        on_disk = _parameters_cell(nbformat.read(str(target), as_version=4))
-    except (OSError, ValueError):  # unreadable on disk: save as edited rather than fail
+        on_disk = _parameter_cells(nbformat.read(str(target), as_version=4))
+    except Exception:  # noqa: BLE001 — not a notebook on disk (any reader error): save as edited, never fail
         return
-    if on_disk is not None:
-        cell.source = on_disk.source
+    for cell_id, cell in cells.items():
+        if cell_id in on_disk:
+            cell.source = on_disk[cell_id].source
 
 
 def _tracked(path: Path) -> bool:
@@ -120,8 +126,8 @@ def _tracked(path: Path) -> bool:
     import subprocess
 
     try:
-        done = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
-                              capture_output=True, timeout=10)
+        done = subprocess.run(["git", "--literal-pathspecs", "ls-files", "--error-unmatch", "--", path.name],
+                              cwd=path.parent, capture_output=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0

@@ -528,7 +528,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             growth = row["required_growth_pct"]
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):  # a growth needed; a target at or below its base needs none
-                key = "required_growth" if growth > 0 else "target_below" if row["target_below_base"] else "target_level"
+                key = "required_growth" if round(growth, 1) > 0 else "target_below" if row["target_below_base"] else "target_level"
                 arrow += labels.template(key, growth=f"{growth:.1f}%", year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333"))
@@ -614,7 +614,7 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
             ax: Axes | None = None, title: str | None = None, xlabel: str = "", ylabel: str = "",
             fmt: str = ".0f", cmap: str = "Blues", annot: bool = True,
             regions: Sequence[str] = (), indicators: Sequence[str] = (),
-            xrotation: float | None = None, totals: Sequence[str] = ()) -> tuple[Figure, Axes]:
+            xrotation: float | None = None, totals: str | Sequence[str] = ()) -> tuple[Figure, Axes]:
     """A heatmap of a numeric table (rows × columns) with the counts written in the cells.
 
     Args:
@@ -632,26 +632,36 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
 
     if table.empty:
         raise ValueError("nothing to draw: the table is empty")
+    totals = [totals] if isinstance(totals, str) else list(totals)
     unknown = [c for c in totals if c not in table.columns]
     if unknown:
         raise ValueError(f"totals {unknown}: not columns of the table ({', '.join(map(str, table.columns))})")
-    margins = [c for c in table.columns if c in set(totals)]
-    table = table[[c for c in table.columns if c not in set(margins)] + margins]
+    apart = [c in set(totals) for c in table.columns]
+    order = [i for i, a in enumerate(apart) if not a] + [i for i, a in enumerate(apart) if a]
+    table = table.iloc[:, order]  # by position: a repeated column name stays one column
+    n_margins = sum(apart)
     cells = 0.38 * table.shape[0]  # inches of the rows
     figsize = (max(5.0, 0.7 * table.shape[1] + 3.5), max(2.5, cells + 1.6))
     own_figure = ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
     data = table.astype("Float64").astype(float)
     is_margin = np.zeros(data.shape, dtype=bool)
-    is_margin[:, data.shape[1] - len(margins):] = bool(margins)
+    is_margin[:, data.shape[1] - n_margins:] = n_margins > 0
+    layers = [(cmap, ~is_margin, {})]
+    if n_margins:
+        shown = data.to_numpy()[is_margin]
+        shown = shown[np.isfinite(shown)]
+        low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 0.0)
+        # light enough for the cell labels: the largest total at about 60 % of the grey scale
+        layers.append(("Greys", is_margin, {"vmin": min(0.0, low), "vmax": 1.6 * high if high > 0 else 1.0}))
     with quiet_seaborn():
-        sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5, linecolor="white",
-                    cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | is_margin)
-        if margins:
-            sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap="Greys", linewidths=0.5, linecolor="white",
-                        cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | ~is_margin,
-                        vmin=0, vmax=1.6 * float(np.nanmax(data.to_numpy()[is_margin], initial=0)) or None)
-            ax.axvline(data.shape[1] - len(margins), color="white", linewidth=4)
+        for colours, drawn, scale in layers:
+            if not drawn.any():
+                continue
+            sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap=colours, linewidths=0.5, linecolor="white",
+                        cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | ~drawn, **scale)
+    if 0 < n_margins < data.shape[1]:
+        ax.axvline(data.shape[1] - n_margins, color="white", linewidth=4)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="both", length=0)

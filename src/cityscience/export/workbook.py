@@ -321,8 +321,10 @@ def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, st
         counts = group["unit"].astype(str).value_counts()
         best = sorted(counts.index, key=lambda u: (-counts[u], -factors.get(u, 1.0), u))[0]
         std = str(units.loc[best, "unit_std"])
-        if lang == "zh" or std not in shown:
-            out[(str(ind), str(measure))] = (factors[best], best)
+        if lang == "zh" or std not in shown:  # (English without a display row: the unit with its gloss)
+            desc = units["description"].astype("string").get(best)
+            gloss = "" if lang == "zh" or desc is None or pd.isna(desc) else f" ({str(desc).split(' (')[0]})"
+            out[(str(ind), str(measure))] = (factors[best], best + gloss)
             continue
         largest = pd.concat([group["value_std"], group["value_high_std"]]).abs().max()
         unit = shown[std].suited(0.0 if pd.isna(largest) else float(largest), lang)
