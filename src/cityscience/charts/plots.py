@@ -646,12 +646,12 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=figsize)
     data = table.astype("Float64").astype(float)
     is_margin = np.zeros(data.shape, dtype=bool)
-    is_margin[:, data.shape[1] - n_margins:] = n_margins > 0
+    is_margin[:, data.shape[1] - n_margins:] = True  # (no column when there are no totals)
     layers = [(cmap, ~is_margin, {})]
     if n_margins:
-        shown = data.to_numpy()[is_margin]
-        shown = shown[np.isfinite(shown)]
-        low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 0.0)
+        sums = data.to_numpy()[is_margin]
+        sums = sums[np.isfinite(sums)]
+        low, high = (float(sums.min()), float(sums.max())) if sums.size else (0.0, 0.0)
         # light enough for the cell labels: the largest total at about 60 % of the grey scale
         layers.append(("Greys", is_margin, {"vmin": min(0.0, low), "vmax": 1.6 * high if high > 0 else 1.0}))
     with quiet_seaborn():

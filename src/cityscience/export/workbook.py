@@ -315,6 +315,8 @@ def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, st
     """
     units = d.units.set_index("unit")
     factors = units["factor"].astype(float).to_dict()
+    glosses = {u: "" if lang == "zh" or pd.isna(desc) else f" ({str(desc).split(' (')[0]})"
+               for u, desc in units["description"].items()}
     shown = display_units(d.root)
     out = {}
     for (ind, measure), group in d.obs.groupby(["indicator", "measure"], observed=True):
@@ -322,9 +324,7 @@ def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, st
         best = sorted(counts.index, key=lambda u: (-counts[u], -factors.get(u, 1.0), u))[0]
         std = str(units.loc[best, "unit_std"])
         if lang == "zh" or std not in shown:  # (English without a display row: the unit with its gloss)
-            desc = units["description"].astype("string").get(best)
-            gloss = "" if lang == "zh" or desc is None or pd.isna(desc) else f" ({str(desc).split(' (')[0]})"
-            out[(str(ind), str(measure))] = (factors[best], best + gloss)
+            out[(str(ind), str(measure))] = (factors[best], best + glosses[best])
             continue
         largest = pd.concat([group["value_std"], group["value_high_std"]]).abs().max()
         unit = shown[std].suited(0.0 if pd.isna(largest) else float(largest), lang)
