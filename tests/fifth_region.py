@@ -23,6 +23,7 @@ RAW_NAME = "yinzhou-2023-work-summary.txt"
 RAW_TEXT = (
     "鄞州区科技局2023年工作总结\n"
     "2023年,全区全社会研发投入达到85.6亿元,同比增长12.4%;发明专利授权量1203件。\n"
+    "力争2025年全社会研发投入达到100亿元。\n"
 )
 OBSERVATIONS = [
     {"obs_id": "yz23-001", "source_id": SOURCE, "region": REGION, "year": "2023", "indicator": "rd_expenditure",
@@ -35,6 +36,9 @@ OBSERVATIONS = [
      "indicator": "invention_patent_grants", "label_zh": "发明专利授权量", "measure": "level", "status": "actual",
      "qualifier": "exact", "value": "1203", "value_high": "", "unit": "件", "evidence": "发明专利授权量1203件",
      "note": ""},
+    {"obs_id": "yz23-004", "source_id": SOURCE, "region": REGION, "year": "2025", "indicator": "rd_expenditure",
+     "label_zh": "全社会研发投入", "measure": "level", "status": "target", "qualifier": "exact", "value": "100",
+     "value_high": "", "unit": "亿元", "evidence": "力争2025年全社会研发投入达到100亿元", "note": ""},
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -605,3 +606,34 @@ def test_the_guide_s_first_command_prints_what_the_guide_shows(tmp_path, capsys,
     assert main([*args[1:], "--data", str(data)]) == 0
     captured = capsys.readouterr()
     assert (captured.err + captured.out).strip().splitlines() == shown.strip().splitlines()
+
+
+def test_the_guide_s_accept_prints_what_the_guide_shows(tmp_path, capsys, monkeypatch):
+    """docs/adding-a-new-report.md shows what accept prints for its example once `published` is filled in
+    (section 3): drafting the example, filling the date as the guide says and accepting give those lines
+    (paths up to the repository shown as …)."""
+    import shlex
+
+
+    repo = Path(__file__).resolve().parents[1]
+    guide = (repo / "docs" / "adding-a-new-report.md").read_text(encoding="utf-8")
+    draft = guide.split("## 1. Draft the review workbook", 1)[1].split("```")[1].split("\n", 1)[1]
+    accept = guide.split("## 3. Accept", 1)[1].split("```")
+    commands, shown = accept[1].split("\n", 1)[1], accept[3].split("\n", 1)[1]
+    published = re.search(r"fill `published` in the\s+`source` sheet \(for instance `([\d-]+)`\)", guide).group(1)
+    data = copy_data(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").symlink_to(repo / "tests")
+    (tmp_path / "build").mkdir()
+    assert main([*shlex.split(draft.replace("\\\n", " "))[1:], "--data", str(data)]) == 0
+    workbook = shlex.split(commands.splitlines()[-1])[2]
+    wb = openpyxl.load_workbook(workbook)
+    sheet = wb["source"]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "published")
+    row[1].value = published
+    wb.save(workbook)
+    capsys.readouterr()
+    assert main([*shlex.split(commands.splitlines()[-1])[1:], "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    printed = (captured.err + captured.out).replace(str(tmp_path.resolve()), "…").replace(str(tmp_path), "…")
+    assert printed.strip().splitlines() == shown.strip().splitlines(), printed

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from cityscience import build as b
-from cityscience import load_regions
+from cityscience import load_regions, load_sources
 from cityscience.cli import main
 from cityscience.conventions import LANGUAGES
 
@@ -358,3 +358,31 @@ def test_kernels_run_when_the_temporary_folder_is_too_deep_for_a_socket(tmp_path
     NotebookClient(nb, kernel_name="cityscience", kernel_manager_class=b._kernel_manager_class(),
                    timeout=120).execute()
     assert nb.cells[0].outputs[0]["text"].strip() == "42"
+
+
+def test_the_build_names_the_published_figures_whose_texts_overlap(tmp_path, capsys):
+    """A figure whose labels collide is still published, but the build says so on the terminal (not only in
+    the executed notebook), figure by figure, and counts them in its summary."""
+    notebooks = tmp_path / "notebooks"
+    source = str(load_sources()["source_id"].iloc[0])
+    _notebook(notebooks / "30-crowded.ipynb", [("md", "# 30 · crowded"), ("code", f"""
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from cityscience import charts
+charts.set_theme("en")
+fig, ax = plt.subplots(figsize=(3, 2))
+for _ in range(2):
+    ax.annotate("two labels in one place", (0.2, 0.5))
+ax.set_title("Crowded")
+charts.attach_sources(fig, [{source!r}], lang="en")
+charts.save_figure(fig, "30-crowded", show=False)
+""")])
+    args = ["build", "--notebooks", str(notebooks), "--figures", str(tmp_path / "figures"), "--build-dir",
+            str(tmp_path / "build"), "--no-validate", "--no-html", "--no-progress"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "warning: figure 30-crowded-en: texts overlap or leave the figure:" in captured.err, captured.err
+    assert "two labels in one place" in captured.err
+    assert "1 with texts that overlap" in captured.out
+    assert (tmp_path / "figures" / "30-crowded-en.png").is_file()  # published all the same

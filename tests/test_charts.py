@@ -231,6 +231,15 @@ def test_hbar_single_unit_and_log_scale(zh):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["基金规模，2015", "基金规模，2016，目标"]
     assert "60亿元" in _texts(ax) and "46.5亿元" in _texts(ax)  # on a log axis, each value with its unit
+    # a dot per value, no bars (a bar's length means nothing on a log axis); the target's dot is hollow
+    assert not ax.patches
+    dots = {line.get_marker(): line for line in ax.get_lines() if len(line.get_xdata()) == 1}
+    assert sorted(dots) == ["D", "o"] and mcolors.to_hex(dots["D"].get_markerfacecolor()) == "#ffffff"
+    assert {float(line.get_xdata()[0]) for line in dots.values()} == {60.0, 46.5}
+    legend = ax.get_legend()
+    assert legend is not None and all(h.get_linestyle() == "None" for h in legend.legend_handles)
+    fig, ax = charts.hbar(OBS[OBS["indicator"] == "fund_size"], labels=zh)
+    assert len(ax.patches) == 2  # on a linear axis, bars
 
 
 def test_a_chart_of_small_amounts_is_drawn_in_the_smaller_unit(zh):
@@ -276,6 +285,17 @@ def test_target_gaps_pairs_targets_with_the_latest_earlier_level():
     ]))
     assert lower["target_below_base"].iloc[0]
     assert lower["required_growth_pct"].iloc[0] == pytest.approx((28500 / 30280 - 1) * 100)
+    # needs_growth: a growth that shows as more than 0.0 % a year; not below, at or a hair above the base
+    assert hte["needs_growth"] and not lower["needs_growth"].iloc[0]
+    close = charts.target_gaps(_obs([
+        ("a", "s", "hangzhou", 2015, "x", "level", "actual", "exact", 10000, None, "件", 10000, None, "count"),
+        ("t", "s", "hangzhou", 2016, "x", "level", "target", "exact", 10004, None, "件", 10004, None, "count"),
+        ("b", "s", "hangzhou", 2015, "y", "level", "actual", "exact", 10000, None, "件", 10000, None, "count"),
+        ("u", "s", "hangzhou", 2016, "y", "level", "target", "exact", 10006, None, "件", 10006, None, "count"),
+    ])).set_index("indicator")
+    assert close.loc["x", "required_growth_pct"] > 0 and not close.loc["x", "needs_growth"]  # 0.04 % shows as 0.0
+    assert close.loc["y", "needs_growth"]  # 0.06 % shows as 0.1
+    assert not gaps.loc["o8", "needs_growth"]  # nothing before it, no growth
 
 
 def test_dumbbell_puts_targets_at_100(zh):
@@ -427,8 +447,8 @@ def test_footnote_cites_each_source_as_cite_source_does():
 def test_comparability_note_names_levels_and_years(zh, en):
     assert en.comparability_note(OBS[OBS["indicator"] == "hte_stock"]) == (
         "Note: compares different kinds of places (sub-provincial city: Ningbo, Hangzhou; county-level city: "
-        "Cixi, part of Ningbo) and different years (2014, 2015, 2020, 2024); a difference is not necessarily "
-        "one of performance.")
+        "Cixi, part of Ningbo) and different years (2014, 2015, 2020, 2024), so a difference need not reflect "
+        "performance.")
     assert zh.comparability_note(regions=["ningbo"], years=[2014]) == ""
     assert "不同年份（2014、2020）" in zh.comparability_note(regions=["ningbo"], years=[2014, 2020])
 
@@ -510,3 +530,34 @@ def test_a_profile_of_an_unknown_region_names_the_known_ones():
     known = ", ".join(cs.load_regions()["region"].astype(str))
     with pytest.raises(ValueError, match=f"'ningpo' not known; expected one of {known}"):
         charts.region_profile(obs, "ningpo")
+
+
+def test_a_legend_of_regions_and_statuses_under_a_chart_puts_each_on_its_own_row():
+    """More than five entries under a chart: the region colours on one row, the kinds of value on the next
+    (a legend fills by column, so a single run of entries left one region alone on a second row)."""
+    rows = [(f"o{i}", "s", region, 2015, "fund_size", "level", status, "exact", v, None, "亿元", v * 1e8, None,
+             "CNY") for i, (region, status, v) in enumerate([
+                 ("ningbo", "actual", 10), ("hangzhou", "estimate", 20), ("cixi", "target", 30),
+                 ("ningbo", "target", 40)])]
+    fig, ax = charts.hbar(_obs(rows), labels=charts.Labels.load("en"), lang="en", log=True)
+    fig.canvas.draw()
+    shown = {t.get_text(): t.get_window_extent().y0 for t in ax.get_legend().get_texts() if t.get_text()}
+    regions = [charts.Labels.load("en").region(r) for r in ("ningbo", "hangzhou", "cixi")]
+    statuses = ["actual", "estimate", "target"]
+    top, bottom = [shown[r] for r in regions], [shown[s] for s in statuses]
+    assert max(top) - min(top) < 3 and max(bottom) - min(bottom) < 3, shown  # one row each (descenders aside)
+    assert min(top) > max(bottom) + 8, shown  # the regions' row first
+
+
+def test_a_profile_draws_the_subject_areas_only_when_there_are_several():
+    """The right-hand panel counts values per subject area: for a region whose values are all of one area it
+    would be a single bar, so the profile is the table alone. Which regions those are comes from the data."""
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    category = cs.load_indicators().set_index("indicator")["category"].astype(str)
+    areas = obs.assign(area=obs["indicator"].astype(str).map(category)).groupby("region", observed=True)["area"]
+    for region, n in areas.nunique().items():
+        fig, (facts, counts) = charts.region_profile(obs, str(region), lang="en")
+        assert (counts is not None) == (n > 1) and len(fig.axes) == (2 if n > 1 else 1), (region, n)
+        assert charts.Labels.load("en").text("profile_facts") in [facts.get_title(loc=s) for s in ("left", "center")]

@@ -269,3 +269,16 @@ def test_every_subcommand_meets_every_fault_class_with_a_message(world):
                     failures.append(f"{command}, {fault}: exit {done.returncode}, stderr:\n{done.stderr[-600:]}")
     assert failures == [], "\n\n".join(failures)
     assert not world["marker"].exists()  # every build fault was found before any notebook ran
+
+
+@pytest.mark.parametrize("args", [("coverage",), ("accounting", "--summary")])
+def test_a_reader_that_stops_reading_is_not_an_error(data, args):
+    """`cityscience coverage | head -1`: head closes the pipe; the command stops quietly instead of reporting
+    'Broken pipe' as a problem with its input or output. Here the reading end is closed before the command
+    writes anything, so every write meets the closed pipe."""
+    proc = subprocess.Popen([*CMD, *args, "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "CITYSCIENCE_DEBUG": ""})
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert b"Broken pipe" not in err and b"Traceback" not in err, err.decode()

@@ -202,7 +202,7 @@ def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
     assert ticks == ["2014", "2015", "2024†"]
     assert any(t.get_text() == "30†" for t in ax.texts)
     notes = charts.figure_info(fig).notes
-    assert len(notes) == 1 and notes[0].startswith("† not alike: Cixi 2024 (c), period: part of a year")
+    assert len(notes) == 1 and notes[0].startswith("† not directly comparable: Cixi 2024 (c), period: part of a year")
     text = charts.source_footnote(fig, lang="en").get_text()
     assert "period: part of a year (the others: a year)" in text.replace("\n", " ")
     plt.close(fig)
@@ -247,7 +247,7 @@ def test_target_pairs_and_dumbbell_separate_a_base_of_another_basis():
     assert gaps.loc["t2", "comparable"] and gaps.loc["t2", "required_growth_pct"] > 0
     fig, ax = charts.dumbbell(gaps.reset_index(), lang="en", labels=LABELS)
     (note,) = charts.figure_info(fig).notes
-    assert note.startswith("† base and target not alike") and "cultivated so far" in note
+    assert note.startswith("† base and target not directly comparable") and "cultivated so far" in note
     assert any(t.get_text().endswith("†") for t in ax.get_yticklabels())
     plt.close(fig)
 

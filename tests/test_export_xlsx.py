@@ -17,7 +17,7 @@ from cityscience.cells import CellError, display_width, put
 from cityscience.cli import main
 from cityscience.export.workbook import FigureData, workbook_bytes, write_workbook
 from exportdata import OBS_ROWS, make_export_data
-from minidata import set_cell
+from minidata import read_rows, set_cell
 
 
 @pytest.fixture
@@ -241,3 +241,19 @@ def test_cli_default_output_and_language(data, tmp_path, monkeypatch, capsys):
     out = tmp_path / "build" / "cityscience-en.xlsx"
     assert f"wrote {out}" in capsys.readouterr().out
     assert openpyxl.load_workbook(out).sheetnames[0] == "README"
+
+
+def test_english_region_sheet_without_a_display_unit_keeps_the_written_unit_with_its_gloss(data):
+    """A standard unit the codebook gives no display row (here CNY, its rows blanked) is shown in English as
+    the documents write it, with the codebook's description, so the number still reads right."""
+    units = data / "codebook" / "units.csv"
+    header = read_rows(units)[0]
+    for line, row in enumerate(read_rows(units)[1:], start=2):
+        if row[header.index("unit_std")] == "CNY":
+            for column in ("display", "display_zh", "display_en", "display_factor_en", "format_zh", "format_en",
+                           "nonnegative"):
+                set_cell(units, line, column, "")
+    rows = {(r["Indicator code"], r["Measure"], r["Status"]): r for r in _rows(_load(data, "en")["Ningbo"])}
+    rd = rows[("rd_expenditure", "level", "estimate")]
+    assert (rd["2014"], rd["Unit"]) == (185, "亿元 (hundred million yuan)")
+    assert rows[("invention_patent_applications", "level", "actual")]["Unit"] == "number"  # counts unchanged

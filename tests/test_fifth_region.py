@@ -59,3 +59,28 @@ def test_the_region_profile_notebook_runs_for_the_new_region_in_every_language(d
         figures = sorted((tmp_path / "staging" / result.job.name).glob("*.png"))
         assert figures, f"{result.job.name} drew no figure for {REGION}"
         assert any(REGION in f.name for f in figures)
+
+
+def test_the_targets_notebook_describes_the_new_regions_one_target(data, tmp_path):
+    """Notebook 03 on the copy: the new region's single target above its base gets its own sentence (one growth
+    rate, not a range from a value to itself), and its chart is drawn."""
+    import nbformat
+
+    from cityscience import build
+
+    jobs = [j for j in build.plan_jobs(only=["03"]) if j.parameters["language"] == "en"]
+    results = build.run_jobs(jobs, output=tmp_path / "build", staging=tmp_path / "staging", html=False,
+                             workers=1, progress=False,
+                             env={"CITYSCIENCE_DATA": str(data), "CITYSCIENCE_BUILD": str(tmp_path / "build")})
+    assert any(REGION in f.name for f in (tmp_path / "staging" / results[0].job.name).glob("*.png"))
+    texts = [out["data"]["text/markdown"] for cell in nbformat.read(results[0].executed, as_version=4).cells
+             if cell.cell_type == "code" for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
+    name = cs.load_regions(data).set_index("region").loc[REGION, "name_en"]
+    about = texts[texts.index(f"### {name}") + 1]
+    levels = {r["status"]: (int(r["year"]), float(r["value"])) for r in OBSERVATIONS
+              if r["indicator"] == "rd_expenditure" and r["measure"] == "level"}
+    (base_year, base), (target_year, target) = levels["actual"], levels["target"]
+    years = target_year - base_year
+    growth = ((target / base) ** (1 / years) - 1) * 100
+    assert f"needs a constant growth of {growth:.1f}% a year over {years} years" in about, about
+    assert "growth between" not in about and "1 targets" not in about, about

@@ -66,6 +66,29 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
     assert "02-test-chart-zh" in repr(saved)
 
 
+def test_a_title_given_for_a_figure_of_several_panels_is_shown_above_them(zh, tmp_path):
+    """Two panels titled by indicator and a title for the whole given to save_figure: the exported file shows
+    it (a policy writer's PNG says what it is); a single chart, or one whose panel already shows it, does not
+    get a second copy."""
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+    for ax, name in zip(axes, ("发放", "使用"), strict=True):
+        ax.bar(["宁波市"], [1], color=charts.region_color("ningbo"))
+        ax.set_title(name)
+    charts.attach_sources(fig, ["nb-sum"], regions=["ningbo"], years=[2014], lang="zh")
+    charts.save_figure(fig, "05-two-panels", title="创新券发放与使用", folder=tmp_path, labels=zh, show=False)
+    assert fig.get_suptitle() == "创新券发放与使用"
+    assert "创新券发放与使用" in (tmp_path / "05-two-panels-zh.svg").read_text(encoding="utf-8")
+    one = _figure()
+    charts.save_figure(one, "02-one-panel", title="另一个标题", folder=tmp_path, labels=zh, show=False)
+    assert one.get_suptitle() == ""
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+    axes[0].set_title("高新技术企业数\n(存量)")  # wrapped as a long title is
+    axes[0].bar(["宁波市"], [1])
+    charts.attach_sources(fig, ["nb-sum"], regions=["ningbo"], years=[2014], lang="zh")
+    charts.save_figure(fig, "02-titled-panel", title="高新技术企业数 (存量)", folder=tmp_path, labels=zh, show=False)
+    assert fig.get_suptitle() == ""
+
+
 def test_a_figure_too_narrow_for_its_labels_is_widened_until_they_are_apart(zh, tmp_path):
     """More bars than a chart's size was made for (a report added): the tick labels would overlap, so
     save_figure widens the figure until they are apart; a figure whose labels fit keeps its size."""

@@ -123,6 +123,23 @@ def test_a_small_value_is_written_in_the_smaller_display_unit_the_codebook_names
     assert charts.format_value(0, "亿元", "zh") == "0亿元"
 
 
+def test_a_value_shown_in_another_unit_keeps_the_precision_it_was_written_with():
+    """亿元 to CNY bn moves the decimal point: 5,239.9亿元 is CNY 523.99 bn, not 524, as the document's 0.1亿元
+    is CNY 0.01 bn; the Chinese, in the unit written, is as before. A computed value (a share of thirds, say)
+    keeps the default of a few decimals."""
+    pairs = [(5239.9, "CNY 523.99 bn", "5,239.9亿元"), (31.76, "CNY 3.176 bn", "31.76亿元"),
+             (185, "CNY 18.5 bn", "185亿元"), (4472, "CNY 447.2 bn", "4,472亿元")]
+    for value, en, zh in pairs:
+        assert (charts.format_value(value, "亿元", "en"), charts.format_value(value, "亿元", "zh")) == (en, zh)
+    assert charts.format_value(2850, "万元", "en") == "CNY 28.5 m"
+    yuan = 2850.72 * 10_000  # a value in its standard unit, as the loader computes it: 28507200.000000004
+    assert charts.format_value(yuan, "CNY", "zh", bare=True, small=True) == "2,850.72"  # under a 万元 axis
+    assert charts.format_value(yuan, "CNY", "en") == "CNY 28.5072 m"
+    assert charts.format_value(12.35, "亿元", "en", qualifier="range", value_high=12.5) == "CNY 1.235–1.25 bn"
+    assert charts.format_value(100 / 3, "亿元", "en") == "CNY 3.33 bn"  # not 3.3333333333333335
+    assert charts.format_value(float("nan"), "亿元", "en") == "CNY – bn"
+
+
 def format_value_in(value: float, unit: str, lang: str) -> str:
     return charts.format_value(value, unit, lang)
 

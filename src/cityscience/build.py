@@ -161,13 +161,15 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a successful build did: the executions it ran and skipped, the figure files it changed."""
+    """What a successful build did: the executions it ran and skipped, the figure files it changed, and the
+    texts that overlap or leave a published figure (figure name → problems, from the PNG's description)."""
 
     results: list[JobResult]
     skipped: list[NotebookJob]
     figures: list[Path]
     removed: list[Path]
     seconds: float
+    layout: dict[str, list[str]] = field(default_factory=dict)
 
 
 def default_workers() -> int:
@@ -764,7 +766,19 @@ def _build_locked(*, notebooks: Path | None, figures: Path, output: Path, only: 
 
         write_reader_pages(output / "readers")
     return BuildResult(results=results, skipped=skipped, figures=written, removed=removed,
-                       seconds=time.perf_counter() - start)
+                       seconds=time.perf_counter() - start, layout=_layout_problems(figures, prefixes))
+
+
+def _layout_problems(figures: Path, prefixes: Sequence[str]) -> dict[str, list[str]]:
+    """The layout problems :func:`~cityscience.charts.save_figure` recorded in the build's published figures."""
+    from .charts.figures import read_figure_metadata
+
+    found = {}
+    for png in sorted(figures.glob("*.png")):
+        meta = read_figure_metadata(png) if png.name.startswith(tuple(prefixes)) else None
+        if meta and meta.get("layout"):
+            found[png.stem] = list(meta["layout"])
+    return found
 
 
 def _remove_outputs(output: Path, manifest: Path) -> None:

@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"cityscience {name}: {exc}; nothing was changed", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped reading (`… | head`): what it read was written, no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 0
     except OSError as exc:
         where = exc.filename or ""
         why = exc.strerror or str(exc) or type(exc).__name__

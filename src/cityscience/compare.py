@@ -39,6 +39,8 @@ __all__ = [
 
 #: The three columns that must agree for two values to be compared as alike.
 DIMENSIONS = ("basis", "scope", "period")
+#: How a note on values that differ in one of them begins, in each language.
+NOT_COMPARABLE = {"zh": "不可直接比较：", "en": "not directly comparable: "}
 _GROUP = ["indicator", "measure"]
 
 
@@ -520,5 +522,4 @@ def _verdict(odd: pd.DataFrame, lang: str, against: str | None = None) -> str:
     if odd.empty:
         return "同一计数口径、范围与时段" if lang == "zh" else "same basis, scope and period"
     sep = "；" if lang == "zh" else "; "
-    lead = "不可直接比较：" if lang == "zh" else "not alike: "
-    return lead + sep.join(describe_difference(r, lang=lang, against=against) for _, r in odd.iterrows())
+    return NOT_COMPARABLE[lang] + sep.join(describe_difference(r, lang=lang, against=against) for _, r in odd.iterrows())

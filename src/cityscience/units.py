@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cells import decimals_of
 from .conventions import QUALIFIER_MARKS, check_language
 from .paths import data_dir, resolved
 from .problems import Problem
@@ -254,18 +255,39 @@ def format_number(x: float, digits: int | None = None) -> str:
         return "–"
     x = float(x)
     if digits is None:
-        if x.is_integer():
-            digits = 0
-        elif abs(x) >= 100:
-            digits = 1
-        elif abs(x) >= 1:
-            digits = 2
-        else:
-            digits = min(6, 2 - math.floor(math.log10(abs(x))))
+        digits = _default_digits(x)
     text = f"{x:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def _default_digits(x: float) -> int:
+    if float(x).is_integer():
+        return 0
+    if abs(x) >= 100:
+        return 1
+    if abs(x) >= 1:
+        return 2
+    return min(6, 2 - math.floor(math.log10(abs(x))))
+
+
+def _scaled_digits(values: Iterable[float], scale: float) -> int | None:
+    """Decimals that keep the written precision of values shown in another unit: 5,239.9亿元 is
+    CNY 523.99 bn, not 524 (the default of :func:`format_number`), and 31.76亿元 CNY 3.176 bn. None when no
+    conversion happens or a value has more decimals than a document writes (a computed value).
+
+    >>> _scaled_digits([5239.9], 0.1), _scaled_digits([2850], 0.01), _scaled_digits([1 / 3], 0.1)
+    (2, 2, None)
+    """
+    values = [float(v) for v in values]
+    if scale == 1.0 or not all(math.isfinite(v) for v in values):
+        return None
+    shift = -math.floor(math.log10(scale) + 1e-9)
+    written = [decimals_of(float(f"{v:.12g}")) for v in values]  # 2850.72万元 × 1e4 is 28507200.000000004 yuan
+    if max(written) > 3:
+        return None
+    return max(0, max(written) + shift)
 
 
 def _unit_of(unit: str) -> tuple[str, float, str]:
@@ -326,6 +348,10 @@ def format_value(value: float, unit: str = "", language: str = "zh", *, qualifie
         shown = shown.suited(max(abs(value), abs(value_high) if has_high else 0.0) * factor, lang)
     divisor = shown.factors[lang] if shown is not None else 1.0
     scale = factor / divisor if shown is not None else 1.0
+    if digits is None:  # the written precision, in the unit shown (else format_number's default)
+        kept = _scaled_digits([value, value_high] if has_high else [value], scale)
+        if kept is not None:
+            digits = max(kept, _default_digits(value * scale))
     if qualifier == "range" and has_high:
         number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
     else:

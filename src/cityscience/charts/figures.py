@@ -643,10 +643,14 @@ def figure_file_name(name: str, lang: str) -> str:
     return f"{name}-{check_language(lang)}"
 
 
+def _axes_titles(fig: Figure) -> list[str]:
+    """The axes' titles, unwrapped (a long title is drawn in lines)."""
+    return [" ".join(ax.get_title(loc).split()) for ax in fig.axes for loc in ("left", "center", "right")]
+
+
 def _shown_title(fig: Figure) -> str | None:
     """The title the figure shows: its suptitle, else the first axes title (None without either)."""
-    texts = [fig.get_suptitle()] + [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
-    return next((t for t in texts if t and t.strip()), None)
+    return next((t for t in [fig.get_suptitle(), *_axes_titles(fig)] if t and t.strip()), None)
 
 
 def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = None, title: str | None = None,
@@ -663,7 +667,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             carry the language as well (``02-hte-stock-zh.png``, ``02-hte-stock-en.png``).
         sources: source_ids of the documents shown (default: those the chart functions recorded).
         title: title for the index and the file metadata (default: the chart's title, else the figure's
-            suptitle or first axes title; a figure without any is refused).
+            suptitle or first axes title; a figure without any is refused). A figure of several panels
+            without a suptitle shows a title given here above them, so an exported file says what it is.
         lang: language of the figure and its footnote (default: the chart's language).
         note: an extra line above the sources in the footnote (e.g. what a value includes).
         caveat: start the footnote with a comparability note when the figure mixes kinds of
@@ -698,6 +703,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                          "pass sources=[source_id, …] so its footnote can name the documents")
     lang = check_language(lang or info.lang or current_language())
     base, name = name, figure_file_name(name, lang)
+    if title and len(fig.axes) > 1 and not fig.get_suptitle() and " ".join(title.split()) not in _axes_titles(fig):
+        fig.suptitle(title, x=0.01, ha="left", fontsize="large")
     title = title or info.title or _shown_title(fig)
     if not title:
         raise ValueError(f"figure {base!r} has no title: give the chart one or pass title=, "

@@ -55,7 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
     "with_region": {"zh": "{name}（{region}）", "en": "{name} ({region})"},
     "number_of": {"zh": "数量（{unit}）", "en": "Number"},
     "base_of": {"zh": "{year}年基数{obs_id}", "en": "the {year} base {obs_id}"},
-    "pair_not_alike": {"zh": "基数与目标不可直接比较：", "en": "base and target not alike: "},
+    "pair_not_alike": {"zh": "基数与目标不可直接比较：", "en": "base and target not directly comparable: "},
     "list_sep": {"zh": "，", "en": ", "},
     "head_indicator": {"zh": "指标", "en": "Indicator"},
     "head_year": {"zh": "年份", "en": "Year"},
@@ -70,12 +70,12 @@ TEXT: dict[str, dict[str, str]] = {
     "kinds_of_places": {"zh": "不同层级的地区（{groups}）", "en": "different kinds of places ({groups})"},
     "different_years": {"zh": "不同年份（{years}）", "en": "different years ({years})"},
     "comparability_note": {"zh": "注意：图中比较{parts}，差异未必反映绩效。",
-                           "en": "Note: compares {parts}; a difference is not necessarily one of performance."},
-    "profile_counts": {"zh": "各类别数值个数", "en": "Values per subject area"},
+                           "en": "Note: compares {parts}, so a difference need not reflect performance."},
+    "profile_counts": {"zh": "各类别数值个数", "en": "Number of values by subject area"},
     "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
     "interval": {"zh": "区间", "en": "range"},
     "no_data": {"zh": "无数据", "en": "no data"},
-    "rows_category": {"zh": "类别", "en": "Category"},
+    "rows_category": {"zh": "类别", "en": "Subject area"},
     "rows_status": {"zh": "状态", "en": "Status"},
     "rows_measure": {"zh": "测度", "en": "Measure"},
     "rows_source_id": {"zh": "文件", "en": "Document"},
@@ -206,6 +206,17 @@ class Labels:
     def text(self, key: str) -> str:
         """A fixed chart phrase (see :data:`TEXT`) in this language."""
         return TEXT[key][self.lang]
+
+    def listing(self, items: Iterable[object]) -> str:
+        """Items as a sentence lists them: 慈溪市、海曙区; Cixi and Haishu; Ningbo, Cixi and Haishu.
+
+        >>> Labels(lang="en").listing(["Ningbo", "Cixi", "Haishu"]), Labels(lang="zh").listing(["慈溪市", "海曙区"])
+        ('Ningbo, Cixi and Haishu', '慈溪市、海曙区')
+        """
+        items = [str(i) for i in items]
+        if self.lang == "zh" or len(items) < 2:
+            return self.text("names_sep").join(items)
+        return self.text("names_sep").join(items[:-1]) + self.text("parts_sep") + items[-1]
 
     def template(self, key: str, table: Mapping[str, Mapping[str, str]] | None = None, /, **fields) -> str:
         """One sentence in this language from its template: ``table[key][lang]`` filled with ``fields``.

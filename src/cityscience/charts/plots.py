@@ -157,6 +157,16 @@ def _draw_bar(ax: Axes, pos: float, length: float, *, region: str, status: str, 
     return ax.bar(pos, length, width=width, **kwargs)
 
 
+def _draw_dot(ax: Axes, pos: float, value: float, *, region: str, status: str, derived: bool, apart: bool):
+    """A value as a dot on its row (a log axis gives a bar's length no meaning): the status's marker, hollow
+    unless actual, dark-edged when the value is not alike with the others."""
+    style = status_style(status, derived=derived)
+    color = region_color(region)
+    return ax.plot([value], [pos], marker=style.marker, markersize=8, linestyle="none", color=color,
+                   markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
+                   markeredgecolor="#222222" if apart else color, zorder=3)[0]
+
+
 def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str, horizontal: bool = False):
     """A range drawn as an interval with end caps (5–10 → a line from 5 to 10)."""
     if horizontal:
@@ -171,13 +181,17 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
     """Legend explaining the region colours and how actual, estimate, target and derived values look.
 
     Args:
+        kind: ``"bar"`` (swatches), ``"line"`` (markers on lines) or ``"dot"`` (markers alone).
         below: put the legend in one row under the axes instead of inside them.
     """
+    if kind not in ("bar", "line", "dot"):
+        raise ValueError(f"kind {kind!r}: expected 'bar', 'line' or 'dot'")
     handles = []
     for region in regions:
         handles.append(Patch(facecolor=region_color(region), edgecolor=region_color(region),
                              label=labels.region(region)) if kind == "bar" else
-                       Line2D([], [], color=region_color(region), marker="o", label=labels.region(region)))
+                       Line2D([], [], color=region_color(region), marker="o", label=labels.region(region),
+                              linestyle="none" if kind == "dot" else "-"))
     shown = [s for s in STATUS_ORDER if s in set(statuses)]
     entries = [(status_style(s), labels.term("status", s)) for s in shown]
     if derived:
@@ -189,7 +203,8 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                                      hatch=style.hatch or None, linestyle=style.linestyle if not style.filled else "-",
                                      label=text))
             else:
-                handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker, linestyle=style.linestyle,
+                handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker,
+                                      linestyle="none" if kind == "dot" else style.linestyle,
                                       markerfacecolor=_NEUTRAL if style.filled else "white", label=text))
     if handles and below:
         # Anchored under everything the axes draw below themselves (tick labels, the axis label, a
@@ -203,8 +218,16 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
         # Right-aligned with the axes: a legend wider than the axes then reaches left, under the tick
         # labels, which the layout makes room for anyway. Aligned left, it would push the right margin,
         # narrowing the axes, which widens its overhang again, until the layout collapses.
+        ncols = min(len(handles), 5)
+        colours, kinds = handles[:len(regions)], handles[len(regions):]
+        if len(handles) > 5 and colours and kinds:  # regions on one row, kinds of value on the next
+            ncols = max(len(colours), len(kinds))
+            blank = Patch(visible=False, label="")
+            colours += [blank] * (ncols - len(colours))
+            kinds += [blank] * (ncols - len(kinds))
+            handles = [h for pair in zip(colours, kinds, strict=True) for h in pair]  # legends fill by column
         ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.0), bbox_transform=anchor,
-                  ncols=min(len(handles), 5), borderaxespad=0.0)
+                  ncols=ncols, borderaxespad=0.0)
     elif handles:
         ax.legend(handles=handles, loc=loc)
 
@@ -359,8 +382,9 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     Args:
         obs: observations of a single standard unit.
         sort: largest value at the top (else the order of ``obs``).
-        log: logarithmic value axis, for values spanning several orders of magnitude; each value is
-            then written with its unit, in the unit that suits it (CNY 4 m beside CNY 18.5 bn).
+        log: logarithmic value axis, for values spanning several orders of magnitude: each value is
+            then a dot (on a log axis the length of a bar means nothing) written with its unit, in the
+            unit that suits it (CNY 4 m beside CNY 18.5 bn).
         incomparable: as in :func:`bar_by_region` (values of one indicator that are not alike).
 
     Bars of different indicators are different measures; where the codebook's comparability note
@@ -382,18 +406,22 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     names, notes = [], []
     for pos, row in df.iterrows():
         value = row["value_std"] / divisor
-        drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
-                           width=0.7, horizontal=True)]
-        if row["apart"]:
-            drawn.append(_outline(ax, pos, value, width=0.7, horizontal=True))
+        if log:
+            drawn = [_draw_dot(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                               apart=bool(row["apart"]))]
+        else:
+            drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                               width=0.7, horizontal=True)]
+            if row["apart"]:
+                drawn.append(_outline(ax, pos, value, width=0.7, horizontal=True))
         end = value
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
         if annotate:
             notes.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos),
-                                     xytext=(3, 0), textcoords="offset points", ha="left", va="center",
-                                     fontsize="small"))
+                                     xytext=(8 if log else 3, 0), textcoords="offset points", ha="left",
+                                     va="center", fontsize="small"))
             drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
@@ -411,12 +439,12 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         ax.set_xlim(float(positive.min()) / 2, right * 4)
     else:
         ax.set_xlim(0, right * 1.3 if right > 0 else 1)
-    ax.grid(axis="y", visible=False)
+    ax.grid(axis="y", visible=log)  # a dot plot's rows guide the eye from name to dot
     ax.set_xlabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.xaxis)
     regions = region_order(df["region"])
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
-                 regions=regions if len(regions) > 1 else (), below=True)
+                 regions=regions if len(regions) > 1 else (), kind="dot" if log else "bar", below=True)
     default = labels.indicator(df["indicator"].iloc[0]) if df["indicator"].nunique() == 1 else ""
     shown = _title(ax, title, default)
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
@@ -528,7 +556,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             growth = row["required_growth_pct"]
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):  # a growth needed; a target at or below its base needs none
-                key = "required_growth" if round(growth, 1) > 0 else "target_below" if row["target_below_base"] else "target_level"
+                key = "required_growth" if row["needs_growth"] else "target_below" if row["target_below_base"] else "target_level"
                 arrow += labels.template(key, growth=f"{growth:.1f}%", year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333"))
@@ -882,12 +910,13 @@ def grouped_hbar(table: pd.DataFrame, *, lang: str | None = None, labels: Labels
 
 def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, labels: Labels | None = None,
                    indicators: pd.DataFrame | None = None, max_rows: int = 16, title: str | None = None
-                   ) -> tuple[Figure, tuple[Axes, Axes]]:
+                   ) -> tuple[Figure, tuple[Axes, Axes | None]]:
     """One region at a glance: its headline values (left) and how many values each subject area has (right).
 
     The headline rows are the region's levels of the indicators ranked in the codebook's ``headline``
     column (``indicators.csv``), then its other levels by category, up to ``max_rows``; a region with no
-    levels shows its other values. ``indicators`` defaults to the curated codebook.
+    levels shows its other values. ``indicators`` defaults to the curated codebook. A region whose values
+    are all of one subject area gets the table alone (the second axes is None): one bar would say nothing.
     """
     lang = check_language(lang or current_language())
     labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
@@ -911,13 +940,18 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
     counts = mine.groupby(["category", "status"], observed=True).size().unstack("status", fill_value=0)
     counts.index = [labels.term("category", c) for c in counts.index]
     height = max(3.0, 0.32 * len(facts) + 1.4, 0.35 * len(counts) + 1.4)
-    fig = plt.figure(figsize=(13, height))
-    grid = fig.add_gridspec(1, 2, width_ratios=[1.75, 1])
-    ax_facts, ax_counts = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    ax_counts = None
+    if len(counts) > 1:
+        fig = plt.figure(figsize=(13, height))
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.75, 1])
+        ax_facts, ax_counts = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    else:
+        fig, ax_facts = plt.subplots(figsize=(7.5, max(2.0, 0.32 * len(facts) + 1.6)))  # no bars to match
     fact_table(facts.drop(columns=["category", "_rank"], errors="ignore"), ax=ax_facts, lang=lang, labels=labels,
                title=labels.text("profile_facts"))
-    status_bars(counts, color=region_color(region), lang=lang, labels=labels, ax=ax_counts,
-                title=labels.text("profile_counts"))
+    if ax_counts is not None:
+        status_bars(counts, color=region_color(region), lang=lang, labels=labels, ax=ax_counts,
+                    title=labels.text("profile_counts"))
     level = labels.region_levels.get(str(region))
     heading = labels.region(region) + (f" · {labels.term('admin_level', level)}" if level else "")
     fig.suptitle(heading, x=0.01, ha="left", fontsize="x-large")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..compare import (
     DIMENSIONS,
+    NOT_COMPARABLE,
     IncomparableError,
     comparability_table,
     describe_difference,
@@ -94,7 +95,7 @@ def _with_marks(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 def apart_notes(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
     """Footnote lines for the rows of a chart frame drawn apart: mark, place, year, obs_id and why."""
-    lead = "不可直接比较：" if lang == "zh" else "not alike: "
+    lead = NOT_COMPARABLE[lang]
     notes = []
     for mark, group in frame[frame["apart"]].groupby("mark", sort=False):
         why = ("；" if lang == "zh" else "; ").join(describe_difference(r, lang=lang) for _, r in group.iterrows())
@@ -142,14 +143,16 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
     the lower end is used. ``required_growth_pct`` is the constant annual
     growth that takes the base to the target:
     ``((target / base) ** (1 / years) - 1) * 100``; it is left empty for a
-    pair that is not alike.
+    pair that is not alike. ``needs_growth`` says whether that growth is
+    positive at the 0.1 % a chart or a table shows: the one rule for "needs
+    X % a year" against "at" or "below the base level".
 
     Returns:
         One row per target with columns ``region, indicator, unit_std, target_obs_id,
         target_year, target_qualifier, target_value_std, target_value_high_std,
         base_obs_id, base_year, base_status, base_qualifier, base_value_std, years,
         progress_pct`` (base as a percent of target), ``required_growth_pct``,
-        ``target_below_base``, ``sources`` (';'-separated source_ids), ``comparable``,
+        ``needs_growth``, ``target_below_base``, ``sources`` (';'-separated source_ids), ``comparable``,
         ``differs`` (the dimensions base and target differ in) and the basis,
         scope and period of each (``target_basis`` … ``base_period``). Targets
         without an earlier level have empty base columns.
@@ -192,6 +195,7 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
     out["comparable"] = out["comparable"].astype("boolean")
     out["differs"] = out["differs"].fillna("").astype(str)
     out["required_growth_pct"] = growth.where(out["comparable"].fillna(True).astype(bool))
+    out["needs_growth"] = out["required_growth_pct"].round(1).gt(0)  # empty growth: False
     out["target_below_base"] = out["base_value_std"].notna() & (out["target_value_std"] < out["base_value_std"])
     tail = ["comparable", "differs", *(f"{w}_{d}" for w in ("target", "base") for d in DIMENSIONS)]
     out = out[[c for c in out.columns if c not in tail] + tail]

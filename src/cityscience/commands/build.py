@@ -13,8 +13,8 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Validate the data, execute the notebooks in notebooks/ (the region profile once per region and "
-        "language) in parallel, write executed notebooks and HTML to build/, and publish figures to "
+        "Validate the data, execute the notebooks in notebooks/ (each once per language, the region profile "
+        "also once per region) in parallel, write executed notebooks and HTML to build/, and publish figures to "
         "figures/ only when every notebook succeeded. A notebook execution whose inputs (the notebook, "
         "its parameters, the data, the library, requirements.lock, the font) and published figures are "
         "unchanged since the last build is skipped; a figure file is rewritten only when its bytes change. "
@@ -61,11 +61,14 @@ def run(args: argparse.Namespace) -> int:
         print("cityscience build: interrupted; the running notebooks and their kernels were stopped and the "
               "temporary files removed; figures/ keeps the last good build", file=sys.stderr)
         return 130
+    for name, problems in result.layout.items():  # published, but a reader would see texts collide
+        print(f"warning: figure {name}: texts overlap or leave the figure: {'; '.join(problems)}", file=sys.stderr)
     n_run, n_all = len(result.results), len(result.results) + len(result.skipped)
     folder = result.results[0].executed.parent if result.results else None
     print(f"ok: {n_run} of {n_all} notebook executions run in {result.seconds:.1f} s"
           + (f" ({len(result.skipped)} unchanged)" if result.skipped else "")
           + f"; {len(result.figures)} figure file{'s' if len(result.figures) != 1 else ''} updated"
           + (f", {len(result.removed)} stale removed" if result.removed else "")
+          + (f"; {len(result.layout)} with texts that overlap (warnings above)" if result.layout else "")
           + (f"; executed notebooks in {folder}" if folder else ""))
     return 0
