@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 
 from cityscience import charts
 from cityscience.charts import labels as labels_mod
+from cityscience.charts import plots
 
 REGIONS = pd.DataFrame({
     "region": ["ningbo", "hangzhou", "cixi", "haishu"],
@@ -238,6 +239,22 @@ def test_hbar_single_unit_and_log_scale(zh):
     assert {float(line.get_xdata()[0]) for line in dots.values()} == {60.0, 46.5}
     legend = ax.get_legend()
     assert legend is not None and all(h.get_linestyle() == "None" for h in legend.legend_handles)
+    # a value not alike with the others keeps its region's colour and gets a dark ring
+    import cityscience as cs
+
+    own = cs.load_indicators().set_index("indicator").loc["vc_guidance_fund_size", "scope"]
+    scopes = cs.load_vocabularies().query("vocabulary == 'scope'")["code"]
+    other = scopes[scopes != own].iloc[0]
+    rows = cs.select(cs.load_observations(), indicator="vc_guidance_fund_size", measure="level").copy()
+    rows["variant"] = [other] + [""] * (len(rows) - 1)  # the first drawn apart: another scope
+    assert len(rows) > 1 and charts.chart_frame(rows)["apart"].sum() == 1
+    fig, ax = charts.hbar(rows, labels=zh, log=True)
+    dots = [line for line in ax.get_lines() if len(line.get_xdata()) == 1]
+    assert len(dots) == len(rows) + 1  # one more: the ring around the value drawn apart
+    ring = [d for d in dots if mcolors.to_hex(d.get_markeredgecolor()) == "#222222"]
+    assert len(ring) == 1 and ring[0].get_markerfacecolor() == "none"
+    colour = charts.region_color(str(rows["region"].iloc[0])).lower()
+    assert sum(mcolors.to_hex(d.get_markeredgecolor()) == colour for d in dots) >= 1  # the dot keeps its colour
     fig, ax = charts.hbar(OBS[OBS["indicator"] == "fund_size"], labels=zh)
     assert len(ax.patches) == 2  # on a linear axis, bars
 
@@ -561,3 +578,27 @@ def test_a_profile_draws_the_subject_areas_only_when_there_are_several():
         fig, (facts, counts) = charts.region_profile(obs, str(region), lang="en")
         assert (counts is not None) == (n > 1) and len(fig.axes) == (2 if n > 1 else 1), (region, n)
         assert charts.Labels.load("en").text("profile_facts") in [facts.get_title(loc=s) for s in ("left", "center")]
+    region, n = max(areas.nunique().items(), key=lambda kv: kv[1])  # a region of several areas, cut to one
+    mine = obs[obs["region"] == region]
+    one = mine[mine["indicator"] == mine["indicator"].iloc[0]]  # one indicator: one subject area
+    fig, (_, counts) = charts.region_profile(one, str(region), lang="en")
+    assert n > 1 and counts is None and len(fig.axes) == 1
+
+
+def test_a_value_label_wider_than_its_bar_stays_inside_the_frame():
+    """The first bar's label, wider than the bar (a derived value: ≈2,250 (derived)), would cross the frame of a
+    column chart: the category axis makes room for it sideways; labels already inside are left as they were."""
+    rows = [(f"o{i}", "s", region, year, "x", "level", "actual", "approx", v, None, "件", v, None, "count")
+            for i, (region, year, v) in enumerate([("ningbo", 2013, 2250.5), ("ningbo", 2014, 2832),
+                                                   ("hangzhou", 2015, 8296), ("cixi", 2020, 1021)])]
+    en = charts.Labels.load("en")
+    fig, ax = charts.bar_by_region(_obs(rows), labels=en, lang="en")
+    ax.texts[0].set_text("≈2,250.5 (a long note)")  # as a derived value's label reads, wider than its bar
+    ax.set_xlim(-0.5, ax.get_xlim()[1])  # the first bar near the frame, as in a crowded chart
+    plots._room_across(ax, ax.texts)
+    fig.canvas.draw()
+    frame = ax.get_window_extent()
+    assert all(frame.x0 <= t.get_window_extent().x0 and t.get_window_extent().x1 <= frame.x1 for t in ax.texts)
+    before = ax.get_xlim()
+    plots._room_across(ax, ax.texts)  # inside already: unchanged
+    assert ax.get_xlim() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -83,4 +84,4 @@ def test_the_targets_notebook_describes_the_new_regions_one_target(data, tmp_pat
     years = target_year - base_year
     growth = ((target / base) ** (1 / years) - 1) * 100
     assert f"needs a constant growth of {growth:.1f}% a year over {years} years" in about, about
-    assert "growth between" not in about and "1 targets" not in about, about
+    assert "growth between" not in about and not re.search(r"\b1\W* targets", about), about

@@ -137,6 +137,8 @@ def test_a_value_shown_in_another_unit_keeps_the_precision_it_was_written_with()
     assert charts.format_value(yuan, "CNY", "en") == "CNY 28.5072 m"
     assert charts.format_value(12.35, "亿元", "en", qualifier="range", value_high=12.5) == "CNY 1.235–1.25 bn"
     assert charts.format_value(100 / 3, "亿元", "en") == "CNY 3.33 bn"  # not 3.3333333333333335
+    assert charts.format_value(100 / 3 * 1e8, "CNY", "en") == "CNY 3.33 bn"  # computed, in yuan: the same
+    assert charts.format_value(1.2345, "亿元", "en") == charts.format_value(1.2345e8, "CNY", "en") == "CNY 123.45 m"
     assert charts.format_value(float("nan"), "亿元", "en") == "CNY – bn"
 
 

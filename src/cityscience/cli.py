@@ -59,6 +59,26 @@ def _version() -> str:
     return __version__
 
 
+def _os_error(name: str, exc: OSError) -> int:
+    where = exc.filename or ""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    print(f"cityscience {name}: {where}{': ' if where else ''}{why}; expected a readable input and a "
+          "writable output (nothing was changed)", file=sys.stderr)
+    return 1
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reading end was closed (poll reports an error on it)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), or stdout is not a file (captured)
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 problems found, 2 usage, 130 interrupted)."""
     args = _parser().parse_args(argv)
@@ -74,15 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"cityscience {name}: {exc}; nothing was changed", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # the reader stopped reading (`… | head`): what it read was written, no error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+    except BrokenPipeError as exc:
+        if not _reader_gone():  # a pipe to another process broke: a real failure, reported as one
+            return _os_error(name, exc)
+        # the reader of our output stopped reading (`… | head`): what it read was written, no error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        os.close(devnull)
         return 0
     except OSError as exc:
-        where = exc.filename or ""
-        why = exc.strerror or str(exc) or type(exc).__name__
-        print(f"cityscience {name}: {where}{': ' if where else ''}{why}; expected a readable input and a "
-              "writable output (nothing was changed)", file=sys.stderr)
-        return 1
+        return _os_error(name, exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
         if os.environ.get("CITYSCIENCE_DEBUG"):
             raise

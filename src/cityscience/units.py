@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cells import decimals_of
 from .conventions import QUALIFIER_MARKS, check_language
 from .paths import data_dir, resolved
 from .problems import Problem
@@ -274,20 +273,26 @@ def _default_digits(x: float) -> int:
 
 def _scaled_digits(values: Iterable[float], scale: float) -> int | None:
     """Decimals that keep the written precision of values shown in another unit: 5,239.9亿元 is
-    CNY 523.99 bn, not 524 (the default of :func:`format_number`), and 31.76亿元 CNY 3.176 bn. None when no
-    conversion happens or a value has more decimals than a document writes (a computed value).
+    CNY 523.99 bn, not 524 (the default of :func:`format_number`), and 31.76亿元 CNY 3.176 bn: the fewest
+    decimals that show each value exactly in the unit shown. None when no conversion happens or a value needs
+    more than six (a computed value, a third say: the default then rounds it).
 
     >>> _scaled_digits([5239.9], 0.1), _scaled_digits([2850], 0.01), _scaled_digits([1 / 3], 0.1)
-    (2, 2, None)
+    (2, 1, None)
+    >>> _scaled_digits([100 / 3 * 1e8], 1e-9), _scaled_digits([2850.72 * 1e4], 1e-6)  # yuan: computed, written
+    (None, 4)
     """
     values = [float(v) for v in values]
     if scale == 1.0 or not all(math.isfinite(v) for v in values):
         return None
-    shift = -math.floor(math.log10(scale) + 1e-9)
-    written = [decimals_of(float(f"{v:.12g}")) for v in values]  # 2850.72万元 × 1e4 is 28507200.000000004 yuan
-    if max(written) > 3:
-        return None
-    return max(0, max(written) + shift)
+    needed = 0
+    for v in values:
+        x = v * scale
+        exact = next((d for d in range(7) if math.isclose(round(x, d), x, rel_tol=1e-9, abs_tol=1e-12)), None)
+        if exact is None:
+            return None
+        needed = max(needed, exact)
+    return needed
 
 
 def _unit_of(unit: str) -> tuple[str, float, str]:

@@ -36,7 +36,7 @@ from ..select import select
 from .figures import attach_note, attach_sources, attach_table, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
-from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike
+from .prepare import APART_MARKS, apart_notes, chart_frame, check_alike, needs_growth
 from .style import (
     DERIVED_STYLE,
     STATUS_ORDER,
@@ -157,14 +157,20 @@ def _draw_bar(ax: Axes, pos: float, length: float, *, region: str, status: str, 
     return ax.bar(pos, length, width=width, **kwargs)
 
 
-def _draw_dot(ax: Axes, pos: float, value: float, *, region: str, status: str, derived: bool, apart: bool):
-    """A value as a dot on its row (a log axis gives a bar's length no meaning): the status's marker, hollow
-    unless actual, dark-edged when the value is not alike with the others."""
+def _draw_dot(ax: Axes, pos: float, value: float, *, region: str, status: str, derived: bool,
+              apart: bool) -> list:
+    """A value as a dot on its row (a log axis gives a bar's length no meaning): the status's marker in the
+    region's colour, hollow unless actual; a value not alike with the others gets a dark ring around it (its
+    edge stays the region's colour, the only colour a hollow marker has)."""
     style = status_style(status, derived=derived)
     color = region_color(region)
-    return ax.plot([value], [pos], marker=style.marker, markersize=8, linestyle="none", color=color,
-                   markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
-                   markeredgecolor="#222222" if apart else color, zorder=3)[0]
+    drawn = [ax.plot([value], [pos], marker=style.marker, markersize=8, linestyle="none", color=color,
+                     markerfacecolor=color if style.filled else "white", markeredgewidth=1.6, zorder=3)[0]]
+    if apart:
+        drawn.append(ax.plot([value], [pos], marker=style.marker, markersize=12, linestyle="none",
+                             markerfacecolor="none", markeredgecolor="#222222", markeredgewidth=1.0,
+                             zorder=2.9)[0])
+    return drawn
 
 
 def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str, horizontal: bool = False):
@@ -220,7 +226,8 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
         # narrowing the axes, which widens its overhang again, until the layout collapses.
         ncols = min(len(handles), 5)
         colours, kinds = handles[:len(regions)], handles[len(regions):]
-        if len(handles) > 5 and colours and kinds:  # regions on one row, kinds of value on the next
+        if len(handles) > 5 and colours and kinds and max(len(colours), len(kinds)) <= 5:
+            # regions on one row, kinds of value on the next (more than five of either: rows of five)
             ncols = max(len(colours), len(kinds))
             blank = Patch(visible=False, label="")
             colours += [blank] * (ncols - len(colours))
@@ -329,6 +336,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         x += 0.6
     width = 0.75
     top = 0.0
+    notes = []
     for pos, (_, row) in zip(positions, df.iterrows(), strict=True):
         value = row["value_std"] / divisor
         drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
@@ -341,8 +349,9 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"])))
         top = max(top, end)
         if annotate:
-            drawn.append(ax.annotate(_value_text(row, labels, small=small), (pos, end), xytext=(0, 3),
+            notes.append(ax.annotate(_value_text(row, labels, small=small), (pos, end), xytext=(0, 3),
                                      textcoords="offset points", ha="center", va="bottom", fontsize="small"))
+            drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
     ax.set_xticks(positions, ticks)
     ax.tick_params(axis="x", length=0)
@@ -366,7 +375,35 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
+    _room_across(ax, notes)
     return fig, ax
+
+
+def _room_across(ax: Axes, notes: Sequence, pad: float = 1.0, rounds: int = 3) -> None:
+    """Widen the category axis of a column chart until every value label above a bar lies inside the frame
+    sideways: a label wider than its bar (≈2,250 (derived) over the first bar) would cross the frame. Measured
+    after the figure's layout, a few rounds (each widening changes the scale); a chart whose labels are inside
+    is left as it is."""
+    if not notes:
+        return
+    fig = ax.get_figure(root=True)
+    engine = fig.get_layout_engine()
+    for note in notes:  # the layout would otherwise narrow the axes to make room for them
+        note.set_in_layout(False)
+    if engine is not None:
+        engine.execute(fig)
+    renderer = fig.canvas.get_renderer()
+    for _ in range(rounds):
+        frame = ax.get_window_extent(renderer)
+        boxes = [note.get_window_extent(renderer) for note in notes]
+        left = max(0.0, max(frame.x0 + pad - box.x0 for box in boxes))
+        right = max(0.0, max(box.x1 - (frame.x1 - pad) for box in boxes))
+        left, right = (v if v > 0.5 else 0.0 for v in (left, right))  # (under a pixel: inside already)
+        if not (left or right) or frame.width <= left + right:
+            return
+        low, high = ax.get_xlim()
+        per_pixel = (high - low) / (frame.width - left - right)  # the labels' overhang, at the new scale
+        ax.set_xlim(low - left * per_pixel, high + right * per_pixel)
 
 
 def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None, ax: Axes | None = None,
@@ -407,8 +444,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     for pos, row in df.iterrows():
         value = row["value_std"] / divisor
         if log:
-            drawn = [_draw_dot(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
-                               apart=bool(row["apart"]))]
+            drawn = _draw_dot(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
+                              apart=bool(row["apart"]))
         else:
             drawn = [_draw_bar(ax, pos, value, region=row["region"], status=row["status"], derived=row["derived"],
                                width=0.7, horizontal=True)]
@@ -556,7 +593,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             growth = row["required_growth_pct"]
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):  # a growth needed; a target at or below its base needs none
-                key = "required_growth" if row["needs_growth"] else "target_below" if row["target_below_base"] else "target_level"
+                needs = row["needs_growth"] if "needs_growth" in row.index else needs_growth(growth)
+                key = "required_growth" if needs else "target_below" if row["target_below_base"] else "target_level"
                 arrow += labels.template(key, growth=f"{growth:.1f}%", year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333"))

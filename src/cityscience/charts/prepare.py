@@ -20,8 +20,8 @@ from ..compare import (
     target_pairs,
 )
 
-__all__ = ["APART_MARKS", "CHART_COLUMNS", "apart_notes", "chart_frame", "check_alike", "target_gaps",
-           "with_derived"]
+__all__ = ["APART_MARKS", "CHART_COLUMNS", "apart_notes", "chart_frame", "check_alike", "needs_growth",
+           "target_gaps", "with_derived"]
 
 #: Marks of values drawn apart, one per combination of basis, scope and period that differs.
 APART_MARKS = ("†", "‡", "§", "¶")
@@ -132,6 +132,16 @@ def with_derived(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([stated, derived], ignore_index=True)
 
 
+def needs_growth(required_growth_pct: float) -> bool:
+    """Whether a target needs growth: its required growth shows as more than 0.0 % a year (0.04 % shows as
+    0.0, so such a target is at its base level); an empty growth needs none.
+
+    >>> needs_growth(5.24), needs_growth(0.04), needs_growth(-3.1), needs_growth(float("nan"))
+    (True, False, False, False)
+    """
+    return bool(not pd.isna(required_growth_pct) and round(float(required_growth_pct), 1) > 0)
+
+
 def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate")) -> pd.DataFrame:
     """Each target level paired with the earlier level it is measured against (see below).
 
@@ -195,7 +205,7 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
     out["comparable"] = out["comparable"].astype("boolean")
     out["differs"] = out["differs"].fillna("").astype(str)
     out["required_growth_pct"] = growth.where(out["comparable"].fillna(True).astype(bool))
-    out["needs_growth"] = out["required_growth_pct"].round(1).gt(0)  # empty growth: False
+    out["needs_growth"] = out["required_growth_pct"].map(needs_growth).astype(bool)
     out["target_below_base"] = out["base_value_std"].notna() & (out["target_value_std"] < out["base_value_std"])
     tail = ["comparable", "differs", *(f"{w}_{d}" for w in ("target", "base") for d in DIMENSIONS)]
     out = out[[c for c in out.columns if c not in tail] + tail]
