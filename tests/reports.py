@@ -29,3 +29,23 @@ def copy_data(root: Path) -> Path:
     shutil.copytree(data_dir(), data)
     (root / "docs").mkdir(exist_ok=True)
     return data
+
+
+def accepted_example(example: str | Path, data: Path | None = None) -> str | None:
+    """The source_id under which a report is already in the data (a guide's example accepted while trying the
+    guide's commands), else None: the tests of the guide's printed outputs need the data without it."""
+    name = Path(example).name
+    with open(Path(data or data_dir()) / "sources.csv", encoding="utf-8", newline="") as fh:
+        return next((r["source_id"] for r in csv.DictReader(fh) if name in (r["file_name"], r["original_file_name"])),
+                    None)
+
+
+def fail_if_accepted(example: str | Path) -> None:
+    """Fail, saying what to do, when the guide's example report is in data/ already (its outputs would differ)."""
+    import pytest
+
+    source = accepted_example(example)
+    if source is not None:
+        pytest.fail(f"data/ already holds the guide's example {example} (source {source}), accepted while trying "
+                    "docs/adding-a-new-report.md, so the outputs the guide shows no longer apply: undo it with "
+                    "`git checkout -- data docs figures && git clean -fd data figures`, then `cityscience build`")

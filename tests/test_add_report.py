@@ -26,7 +26,7 @@ from cityscience.report import AcceptError, accept, draft, read_review, write_wo
 from cityscience.validate import body_levels, check, theme_cues
 from cityscience.validate.policy import alias_index, region_search_order, resolve_bodies
 from minidata import read_rows, set_cell
-from reports import FOLDER, REPORTS, copy_data
+from reports import FOLDER, REPORTS, accepted_example, copy_data, fail_if_accepted
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -427,6 +427,10 @@ def test_english_names_left_to_translate_are_counted_by_accept_and_validate(tmp_
     """An unedited draft is valid, but accept and validate say how many English cells still read
     '(to translate) …' and where, so that they are not published as they are."""
     data = copy_data(tmp_path)
+    assert main(["validate", "--data", str(data)]) == 0
+    # cells the data already leave to translate (none as committed; a report accepted unedited adds some)
+    before = re.search(r"note: (\d+) English cells still start", capsys.readouterr().err)
+    before = int(before.group(1)) if before else 0
     name, region, year = REPORTS[0]
     d = draft(FOLDER / name, region=region, year=year, data=data)
     drafted = sum(str(v).startswith("(to translate)") for s in d.sheets.values() for r in s.rows
@@ -435,9 +439,9 @@ def test_english_names_left_to_translate_are_counted_by_accept_and_validate(tmp_
     book = tmp_path / "review.xlsx"
     write_workbook(d, book)
     (note,) = [n for n in accept(book, data=data).notes if "(to translate)" in n]
-    assert note.startswith(f"{drafted} English cells still start with '(to translate)' (")
+    assert note.startswith(f"{before + drafted} English cells still start with '(to translate)' (")
     assert main(["validate", "--data", str(data)]) == 0
-    assert f"note: {drafted} English cells still start with '(to translate)'" in capsys.readouterr().err
+    assert f"note: {before + drafted} English cells still start with '(to translate)'" in capsys.readouterr().err
 
 
 def test_a_new_region_s_issuer_is_the_body_its_short_name_names(tmp_path):
@@ -598,6 +602,7 @@ def test_the_guide_s_first_command_prints_what_the_guide_shows(tmp_path, capsys,
     command, shown = (block.split("\n", 1)[1] for block in section.split("```")[1:4:2])
     args = shlex.split(command.replace("\\\n", " "))
     assert args[:2] == ["cityscience", "add-report"]
+    fail_if_accepted(args[2])
     data = copy_data(tmp_path)
     repo = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(tmp_path)
@@ -621,6 +626,7 @@ def test_the_guide_s_accept_prints_what_the_guide_shows(tmp_path, capsys, monkey
     accept = guide.split("## 3. Accept", 1)[1].split("```")
     commands, shown = accept[1].split("\n", 1)[1], accept[3].split("\n", 1)[1]
     published = re.search(r"fill `published` in the\s+`source` sheet \(for instance `([\d-]+)`\)", guide).group(1)
+    fail_if_accepted(shlex.split(draft)[2])
     data = copy_data(tmp_path)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tests").symlink_to(repo / "tests")
@@ -637,3 +643,26 @@ def test_the_guide_s_accept_prints_what_the_guide_shows(tmp_path, capsys, monkey
     captured = capsys.readouterr()
     printed = (captured.err + captured.out).replace(str(tmp_path.resolve()), "…").replace(str(tmp_path), "…")
     assert printed.strip().splitlines() == shown.strip().splitlines(), printed
+
+
+def test_a_guide_example_accepted_into_the_data_is_recognised(tmp_path):
+    """Trying the guide's commands accepts its example into data/: the tests of the guide's outputs then fail
+    with what to do instead of a diff of drafts; here the example is accepted into a copy."""
+    example = FOLDER.parent / "heldout" / "cixi-2020-summary.txt"
+    data = copy_data(tmp_path)
+    assert accepted_example(example, data) is None
+    d = draft(example, region="cixi", year=2020, data=data)
+    d.sheets["source"].rows = [{**r, "value": "2021-01-05"} if r["field"] == "published" else r
+                               for r in d.sheets["source"].rows]
+    book = tmp_path / "review.xlsx"
+    write_workbook(d, book)
+    accept(book, data=data)
+    assert accepted_example(example, data) == "cixi-2020-summary"
+    # drafted again with the codebook of the other documents (as the evaluation leaves a document out), its new
+    # indicators take numbers the codebook does not have yet, not the codes the accepted one added
+    added = {r["indicator"] for r in d.sheets["new_indicators"].rows}
+    assert added and all(code.startswith("new_cx20_") for code in added)
+    again = draft(example, region="cixi", year=2020, data=data, source_id="cixi-2020-summary-b",
+                  leave_out=frozenset({"cixi-2020-summary"}))
+    codes = {r["indicator"] for r in again.sheets["new_indicators"].rows}
+    assert codes and not codes & set(cs.load_indicators(data)["indicator"].astype(str)), codes & added

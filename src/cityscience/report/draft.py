@@ -398,6 +398,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     bases = kind_bases(checked)
     units = {r["unit"]: r for r in _rows(checked, "units")}
     new_codes: dict[str, str] = {}
+    existing = {r["indicator"] for r in _rows(checked, "indicators")}  # (the codebook may leave some out)
     ind_cols = _columns(checked, "indicators")
     prev = None  # (label, end, suggestion) of the last level candidate
     for n, (_, c) in enumerate(df.iterrows(), start=1):
@@ -427,8 +428,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         else:
             key = normalize(label)
             code = new_codes.get(key)
-            if code is None:
-                code = f"new_{prefix}_{len(new_codes) + 1:02d}"
+            if code is None:  # the next number no indicator of the codebook or this draft has
+                taken = existing | set(new_codes.values())
+                code = next(f"new_{prefix}_{n:02d}" for n in range(1, len(taken) + 2)
+                            if f"new_{prefix}_{n:02d}" not in taken)
                 new_codes[key] = code
                 near = book.indicators.get(sugg[0].code) if sugg else None
                 std = units.get(unit, {}).get("unit_std", "") if c["measure"] == "level" else \

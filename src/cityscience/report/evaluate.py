@@ -19,7 +19,8 @@ document and overall:
   the curated one does), and of those the share that end where it does too (whole) and the share drafted
   with the curated theme (in-sample: the theme cues and terms were written reading these documents);
 * accounting: whether the unedited draft is accepted (full validation, every
-  number accounted for) into the copy.
+  number accounted for) into the copy; a publication date the text does not state is filled from the
+  curated source first, as the guide asks a reviewer to (the one cell accept insists on).
 
 ``cityscience add-report --evaluate`` and ``benchmarks/eval_add_report.py`` print it.
 """
@@ -191,6 +192,9 @@ def _score_document(checked: Checked, source: dict[str, str], curated: list[dict
         score.reasons_right = sum(got.get(pos) == reason for pos, reason in want.items())
         _compare_items(score, d.sheets["measures"].rows,
                        [r for r in checked.tables["policy_items"].rows if r["source_id"] == sid], text)
+        sheet = d.sheets["source"]  # the date a reviewer fills when the text states none
+        sheet.rows = [{**r, "value": source["published"]} if r["field"] == "published" and not r["value"] else r
+                      for r in sheet.rows]
         _accept_unedited(d, Path(tmp) / "review.xlsx", data, score)
     return score
 
