@@ -248,12 +248,15 @@ def test_english_region_sheet_without_a_display_unit_keeps_the_written_unit_with
     the documents write it, with the codebook's description, so the number still reads right."""
     units = data / "codebook" / "units.csv"
     header = read_rows(units)[0]
+    glosses = {}
     for line, row in enumerate(read_rows(units)[1:], start=2):
+        glosses[row[0]] = row[header.index("description")].split(" (")[0]  # the gloss: up to any aside
         if row[header.index("unit_std")] == "CNY":
             for column in ("display", "display_zh", "display_en", "display_factor_en", "format_zh", "format_en",
                            "nonnegative"):
                 set_cell(units, line, column, "")
     rows = {(r["Indicator code"], r["Measure"], r["Status"]): r for r in _rows(_load(data, "en")["Ningbo"])}
     rd = rows[("rd_expenditure", "level", "estimate")]
-    assert (rd["2014"], rd["Unit"]) == (185, "亿元 (hundred million yuan)")
+    written = next(r for r in OBS_ROWS if r[4] == "rd_expenditure" and r[6] == "level")  # 185, 亿元
+    assert (rd["2014"], rd["Unit"]) == (float(written[9]), f"{written[11]} ({glosses[written[11]]})")
     assert rows[("invention_patent_applications", "level", "actual")]["Unit"] == "number"  # counts unchanged

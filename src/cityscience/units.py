@@ -254,21 +254,18 @@ def format_number(x: float, digits: int | None = None) -> str:
         return "–"
     x = float(x)
     if digits is None:
-        digits = _default_digits(x)
+        if x.is_integer():
+            digits = 0
+        elif abs(x) >= 100:
+            digits = 1
+        elif abs(x) >= 1:
+            digits = 2
+        else:
+            digits = min(6, 2 - math.floor(math.log10(abs(x))))
     text = f"{x:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
-
-
-def _default_digits(x: float) -> int:
-    if float(x).is_integer():
-        return 0
-    if abs(x) >= 100:
-        return 1
-    if abs(x) >= 1:
-        return 2
-    return min(6, 2 - math.floor(math.log10(abs(x))))
 
 
 def _scaled_digits(values: Iterable[float], scale: float) -> int | None:
@@ -353,10 +350,8 @@ def format_value(value: float, unit: str = "", language: str = "zh", *, qualifie
         shown = shown.suited(max(abs(value), abs(value_high) if has_high else 0.0) * factor, lang)
     divisor = shown.factors[lang] if shown is not None else 1.0
     scale = factor / divisor if shown is not None else 1.0
-    if digits is None:  # the written precision, in the unit shown (else format_number's default)
-        kept = _scaled_digits([value, value_high] if has_high else [value], scale)
-        if kept is not None:
-            digits = max(kept, _default_digits(value * scale))
+    if digits is None:  # the written precision, in the unit shown (None: format_number's default)
+        digits = _scaled_digits([value, value_high] if has_high else [value], scale)
     if qualifier == "range" and has_high:
         number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
     else:

@@ -379,6 +379,18 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     return fig, ax
 
 
+def _laid_out(ax: Axes, notes: Sequence):
+    """Lay the figure out with the value labels ``notes`` left out of the layout (it would otherwise shrink
+    the axes to make room for them outside it), so their extents can be measured; return the renderer."""
+    for note in notes:
+        note.set_in_layout(False)
+    fig = ax.get_figure(root=True)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return fig.canvas.get_renderer()
+
+
 def _room_across(ax: Axes, notes: Sequence, pad: float = 1.0, rounds: int = 3) -> None:
     """Widen the category axis of a column chart until every value label above a bar lies inside the frame
     sideways: a label wider than its bar (≈2,250 (derived) over the first bar) would cross the frame. Measured
@@ -386,13 +398,7 @@ def _room_across(ax: Axes, notes: Sequence, pad: float = 1.0, rounds: int = 3) -
     is left as it is."""
     if not notes:
         return
-    fig = ax.get_figure(root=True)
-    engine = fig.get_layout_engine()
-    for note in notes:  # the layout would otherwise narrow the axes to make room for them
-        note.set_in_layout(False)
-    if engine is not None:
-        engine.execute(fig)
-    renderer = fig.canvas.get_renderer()
+    renderer = _laid_out(ax, notes)
     for _ in range(rounds):
         frame = ax.get_window_extent(renderer)
         boxes = [note.get_window_extent(renderer) for note in notes]
@@ -640,13 +646,7 @@ def _room_for(ax: Axes, notes: Sequence, pad: float = 6.0, *, axis: str = "x") -
     the layout check."""
     if not notes:
         return
-    for note in notes:  # the layout would otherwise shrink the axes to make room for them outside it
-        note.set_in_layout(False)
-    fig = ax.get_figure(root=True)
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.execute(fig)
-    renderer = fig.canvas.get_renderer()
+    renderer = _laid_out(ax, notes)
     k = 0 if axis == "x" else 1
     frame = ax.get_window_extent(renderer)
     size = frame.width if k == 0 else frame.height
