@@ -602,3 +602,17 @@ def test_a_value_label_wider_than_its_bar_stays_inside_the_frame():
     before = ax.get_xlim()
     plots._room_across(ax, ax.texts)  # inside already: unchanged
     assert ax.get_xlim() == before
+
+
+def test_a_column_chart_whose_labels_are_far_from_the_frame_is_not_laid_out_for_them(monkeypatch):
+    """Laying a figure out to measure its value labels costs more than drawing the bars: a chart whose labels
+    cannot reach the frame skips it (most charts), one whose label can is measured."""
+    rows = [(f"o{i}", "s", region, year, "x", "level", "actual", "exact", v, None, "件", v, None, "count")
+            for i, (region, year, v) in enumerate([("ningbo", 2013, 25), ("ningbo", 2014, 28),
+                                                   ("hangzhou", 2015, 82), ("cixi", 2020, 10)])]
+    laid_out = []
+    monkeypatch.setattr(plots, "_laid_out", lambda ax, notes: laid_out.append(ax) or pytest.fail("laid out"))
+    fig, ax = charts.bar_by_region(_obs(rows), lang="en")
+    assert laid_out == [] and not plots._may_cross(ax, ax.texts, 1.0)
+    ax.texts[0].set_text("≈25 (a note far wider than its bar)")
+    assert plots._may_cross(ax, ax.texts, 1.0)

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.transforms import IdentityTransform
 
 import cityscience as cs
 from cityscience import charts
@@ -54,6 +55,20 @@ def test_an_annotation_over_a_legend_entry_is_found():
     where = legend.get_texts()[0].get_window_extent(fig.canvas.get_renderer())
     ax.annotate("on top of it", xy=(where.x0, where.y0), xycoords="figure pixels")
     assert any("legend" in p and "overlaps" in p for p in _drawn(fig))
+
+
+def test_entries_of_one_legend_are_not_checked_against_each_other():
+    """matplotlib lays a legend's entries out itself; two legends, or a legend and a label, are checked."""
+    fig, ax = plt.subplots(figsize=(4, 3))
+    for i in range(2):
+        ax.plot([0, 1], [i, i + 1], label=f"line {i}")
+    legend = ax.legend(loc="upper left", ncols=2, columnspacing=-6.0)  # its two entries drawn over each other
+    fig.draw_without_rendering()
+    first, second = (t.get_window_extent(fig.canvas.get_renderer()) for t in legend.get_texts())
+    assert first.overlaps(second)
+    assert not [p for p in charts.layout_problems(fig) if "overlaps" in p]
+    fig.text(first.x0, first.y0, "line 0 again", transform=IdentityTransform())  # a figure text over it, in pixels
+    assert any(p.startswith("axes 0 legend 'line 0'") and "overlaps figure text" in p for p in _drawn(fig))
 
 
 def test_a_text_leaving_the_figure_is_found():

@@ -87,3 +87,23 @@ def test_labels_survive_pickle_deepcopy_and_asdict():
     for twin in (pickle.loads(pickle.dumps(labels)), copy.deepcopy(labels)):
         assert twin == labels and twin.region("ningbo") == "Ningbo"
     assert dataclasses.asdict(labels)["regions"]["ningbo"] == "Ningbo"
+
+
+def test_the_cache_key_sees_every_file_however_deep(data):
+    """The key of every cached load: a file added in a folder of a folder, or rewritten at the same size,
+    changes it; folders alone do not."""
+    import os
+
+    from cityscience.load import data_signature
+
+    before = data_signature(data)
+    assert before == data_signature(data) and any(path.endswith("demo.csv") for path, *_ in before)
+    (data / "raw" / "more" / "deeper").mkdir(parents=True)
+    assert data_signature(data) == before
+    added = data / "raw" / "more" / "deeper" / "note.txt"
+    added.write_text("一", encoding="utf-8")
+    grown = data_signature(data)
+    assert [path for path, *_ in grown if path not in {p for p, *_ in before}] == [str(added)]
+    stat = added.stat()
+    os.utime(added, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert data_signature(data) != grown

@@ -11,6 +11,7 @@ file in the data folder changes; loaders hand out copies.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -56,8 +57,20 @@ _frames: dict[tuple[Path, str], tuple[Checked, pd.DataFrame]] = {}
 
 def data_signature(root: Path) -> tuple:
     """Path, size and modification time of every file in the data folder (the cache key)."""
-    files = sorted(p for p in Path(root).rglob("*") if p.is_file())
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    out, folders = [], [os.fspath(root)]
+    while folders:  # os.scandir, one stat per file: notebooks ask this before every load
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:  # no such folder, or not one: the check that follows says so
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file():
+                    info = entry.stat()
+                    out.append((entry.path, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(out))
 
 
 def _checked(root: Path | None) -> Checked:

@@ -39,6 +39,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -867,20 +868,18 @@ def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.
     area = (bbox.transformed(fig.dpi_scale_trans) if bbox is not None else fig.bbox)
     texts = [(what, t.get_window_extent(renderer)) for what, t in _layout_texts(fig)
              if legends or " legend " not in what]
-    problems = []
-    for what, box in texts:
-        if (box.x0 < area.x0 - tolerance or box.x1 > area.x1 + tolerance or box.y0 < area.y0 - tolerance
-                or box.y1 > area.y1 + tolerance):
-            problems.append(f"{what} leaves the figure")
-    for i, (what, box) in enumerate(texts):
-        legend = what.partition(" legend ")
-        for other, box2 in texts[i + 1:]:
-            if legend[1] and " legend " in other and other.partition(" legend ")[0] == legend[0]:
-                continue  # entries of one legend: laid out by matplotlib
-            dx = min(box.x1, box2.x1) - max(box.x0, box2.x0)
-            dy = min(box.y1, box2.y1) - max(box.y0, box2.y0)
-            if dx > tolerance and dy > tolerance:
-                problems.append(f"{what} overlaps {other}")
+    names = [what for what, _ in texts]
+    x0, y0, x1, y1 = np.array([box.extents for _, box in texts], dtype=float).reshape(-1, 4).T
+    outside = ((x0 < area.x0 - tolerance) | (x1 > area.x1 + tolerance) | (y0 < area.y0 - tolerance)
+               | (y1 > area.y1 + tolerance))
+    problems = [f"{names[i]} leaves the figure" for i in np.flatnonzero(outside)]
+    # every pair at once (a figure has a few hundred texts): shared extent both ways, in pixels
+    dx = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
+    dy = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
+    legend = np.array([what.partition(" legend ")[0] if " legend " in what else "" for what in names], dtype=object)
+    one_legend = (legend[:, None] == legend[None, :]) & (legend[:, None] != "")  # laid out by matplotlib
+    hits = np.triu((dx > tolerance) & (dy > tolerance) & ~one_legend, k=1)
+    problems += [f"{names[i]} overlaps {names[j]}" for i, j in zip(*np.nonzero(hits), strict=True)]
     return problems + _frame_crossings(fig, renderer, tolerance)
 
 
