@@ -384,6 +384,29 @@ def test_the_theme_of_a_drafted_item_is_read_from_the_theme_cues_and_terms(tmp_p
     assert item["theme"] == themes[0]  # its cues written more often
 
 
+def test_a_change_belongs_to_the_fact_it_follows_not_to_one_before_that(tmp_path):
+    """较上年前移1位 after 位列第二位 is that rank's change, not a change of the amount a sentence before."""
+    d, _ = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                 "科技信贷风险池撬动银行贷款约3亿元。\n"
+                                 "在全市区县（市）科技创新考核中位列第二位，较上年前移1位。\n")
+    rows = {r["measure"]: r for r in d.sheets["candidates"].rows}
+    assert set(rows) >= {"level", "rank", "rank_change"}
+    assert rows["rank_change"]["indicator"] == rows["rank"]["indicator"] != rows["level"]["indicator"]
+
+
+def test_a_second_value_drafted_with_a_code_the_document_has_for_that_year_is_marked(tmp_path):
+    """Two different values of one fact in one document are one too many: the second is marked for a check
+    and says which code has the other."""
+    d, _ = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                 "新认定国家高新技术企业46家。\n全年新认定国家高新技术企业47家。\n")
+    sheet = d.sheets["candidates"]
+    rows = {r["value"]: (i, r) for i, r in enumerate(sheet.rows) if r["measure"] == "level"}
+    (_, first), (i47, second) = rows["46"], rows["47"]
+    assert first["indicator"] == second["indicator"]
+    assert "has another value of this year" in second["code_why"] and (i47, "indicator") in sheet.unsure
+    assert "has another value" not in first["code_why"]
+
+
 def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
     """A table written one cell per line with | after each cell (as the raw texts hold tables): each row
     under a 序号 header is an item numbered by its first cell, titled by its second, with the units of

@@ -81,6 +81,7 @@ _COLUMNS = {
     "body_level": ("本级机构级别", "Level of its bodies"),
     "cues": ("提示词", "Cue words"),
     "table_words": ("表头词", "Table header words"),
+    "several": ("一文可有多值", "Several per document"),
     # regions
     "admin_level": ("行政级别", "Administrative level"),
     "parent": ("上级地区", "Parent region"),

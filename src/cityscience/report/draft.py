@@ -30,7 +30,16 @@ from ..textnorm import normalize, to_simplified
 from ..validate import UNREADABLE, check
 from ..validate.cells import check_cells
 from ..validate.checked import Checked
-from ..validate.core import body_levels, kind_bases, measure_units, table_kinds, theme_cues
+from ..validate.core import (
+    amount_of,
+    body_levels,
+    kind_bases,
+    measure_units,
+    same_amount,
+    several_values,
+    table_kinds,
+    theme_cues,
+)
 from ..validate.policy import (
     alias_index,
     long_form,
@@ -44,6 +53,9 @@ from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
 __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
 
+#: Measures that state a fact of their own (a level, a position in a ranking); the others (a growth rate, a
+#: change of rank, …) written in the clause after one are changes of it and take its indicator.
+_OWN_FACTS = frozenset({"level", "rank"})
 _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
                 "value", "value_high", "unit", "evidence", "note", "variant"]
 
@@ -400,7 +412,23 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     new_codes: dict[str, str] = {}
     existing = {r["indicator"] for r in _rows(checked, "indicators")}  # (the codebook may leave some out)
     ind_cols = _columns(checked, "indicators")
-    prev = None  # (label, end, suggestion) of the last level candidate
+    prev = None  # (label, end, code, score) of the last fact a change may belong to
+    several = several_values(checked)
+    stated: dict[tuple, tuple] = {}  # (code, year, measure, status) → the amount drafted for that fact
+
+    def clashes(code: str, c) -> bool:
+        """Whether ``code`` gives the document a second, different value of one fact (the same code drafted
+        for 省级重点企业研究院3家 and 省级企业研究院9家); records the first."""
+        amount = amount_of({"value": format_value(c["value"]), "value_high": format_value(c["value_high"]),
+                            "unit": str(c["unit"] or "")}, units)
+        key = (code, str(c["year"]), str(c["measure"]), str(c["status"]))
+        if amount is None or str(c["measure"]) in several:
+            return False
+        if key in stated:
+            return not same_amount(stated[key], amount)
+        stated[key] = amount
+        return False
+
     for n, (_, c) in enumerate(df.iterrows(), start=1):
         label = str(c["label_zh"] or "").strip()
         unnamed = not label  # the extractor found no name (完成4项): the words before the number, unsure
@@ -410,9 +438,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         unit = str(c["unit"] or "")
         kind = None if _missing(c["kind"]) else str(c["kind"])
         sugg = suggest_codes(book, label, measure=str(c["measure"]), unit=unit, kind=kind)
-        if prev is not None and int(c["evidence_start"]) <= prev[1]:
+        continued = prev is not None and int(c["evidence_start"]) <= prev[1]
+        fact = str(c["measure"]) in _OWN_FACTS
+        if continued:
             # the clause continues the fact before it (…86.4亿元,增长9.8%; …,占GDP比重2.45%)
-            if str(c["measure"]) != "level":
+            if not fact:
                 sugg = [Suggestion(prev[2], max(prev[3], FIT), "the level this change belongs to"),
                         *[x for x in sugg if x.code != prev[2]]]
             elif not sugg or sugg[0].score < FIT + 0.2:
@@ -450,6 +480,9 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                 sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
                                                    "scope"))
             unsure_cols.append("indicator")
+        taken_by = code if clashes(code, c) else None  # another value of this year has the code already
+        if taken_by and "indicator" not in unsure_cols:
+            unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
         if unnamed or (not _missing(c["confidence"]) and float(c["confidence"]) < 0.6):
             unsure_cols += ["label_zh", "unit"]
@@ -464,15 +497,17 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             "alt1": alts[0].code if alts else "", "alt1_score": alts[0].score if alts else None,
             "alt2": alts[1].code if len(alts) > 1 else "", "alt2_score": alts[1].score if len(alts) > 1 else None,
             "code_why": (f"{sugg[0].code}: {sugg[0].why}" if sugg else "no code in the codebook fits") +
+                        (f"; {taken_by} has another value of this year in the document already: give one of them "
+                         "another indicator, or a variant" if taken_by else "") +
                         ("" if best else "; drafted in new_indicators"),
             **{k: None if _missing(c[k]) else c[k] for k in ("kind", "confidence", "reason", "line", "value_start",
                                                               "value_end", "evidence_start", "restated_at")},
         })
         if row["year"] == "":
             unsure_cols.append("year")
-        if str(c["measure"]) == "level":
+        if fact or not continued:  # what a change written after it belongs to
             prev = (label, int(c["value_end"]), code, best.score if best else FIT)
-        elif prev is not None:
+        else:
             prev = (prev[0], int(c["value_end"]), prev[2], prev[3])
         sheets["candidates"].add(row, tuple(unsure_cols))
         if unit and unit not in units and not any(r["unit"] == unit for r in sheets["units"].rows):
