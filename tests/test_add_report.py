@@ -407,6 +407,33 @@ def test_a_second_value_drafted_with_a_code_the_document_has_for_that_year_is_ma
     assert "has another value" not in first["code_why"]
 
 
+def test_a_label_without_a_narrowing_word_is_not_drafted_as_the_narrower_indicator(tmp_path):
+    """专利申请量 counts every kind of patent: it is not 发明专利申请量 (invention patents only), though all of its
+    characters are in that name; 发明专利申请量 still is."""
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                    "全年专利申请量7860件。\n全年发明专利申请量3000件。\n")
+    names = cs.load_indicators(data).set_index("indicator")["name_zh"].astype(str)
+    drafted = {r["value"]: r["indicator"] for r in d.sheets["candidates"].rows}
+    assert names[drafted["7860"]].startswith("专利申请") and names[drafted["3000"]].startswith("发明专利申请")
+
+
+def test_a_change_over_the_previous_year_in_the_level_s_unit_is_drafted_accepted_and_loaded(tmp_path):
+    """比上年增加21家 is a change of the level before it, in its unit; 比上年减少2亿元 a negative one in CNY."""
+    d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                    "全年新认定国家高新技术企业97家，比上年增加21家。\n"
+                                    "技术合同成交额25亿元，比上年减少2亿元。\n")
+    rows = [(r["measure"], r["value"], r["indicator"]) for r in d.sheets["candidates"].rows]
+    assert [(m, v) for m, v, _ in rows] == [("level", "97"), ("abs_change", "21"), ("level", "25"),
+                                          ("abs_change", "-2")]
+    assert rows[0][2] == rows[1][2] and rows[2][2] == rows[3][2]
+    _accept_unedited(d, tmp_path, data)
+    obs = cs.load_observations(data)
+    changes = obs[obs["measure"] == "abs_change"].set_index("value")
+    units = cs.load_indicators(data).set_index("indicator")["unit_std"]
+    assert list(changes["unit_std"]) == [units[rows[1][2]], units[rows[3][2]]]
+    assert changes.loc[-2.0, "value_std"] == -2e8 and changes.loc[21.0, "value_std"] == 21
+
+
 def test_the_rows_of_a_numbered_table_are_drafted_as_items(tmp_path):
     """A table written one cell per line with | after each cell (as the raw texts hold tables): each row
     under a 序号 header is an item numbered by its first cell, titled by its second, with the units of

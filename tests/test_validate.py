@@ -407,7 +407,6 @@ def test_the_bases_each_kind_may_have_are_read_from_the_basis_vocabulary(data):
 
 
 @pytest.mark.parametrize(("vocabulary", "code", "column", "value", "expected_part"), [
-    ("measure", "pp_change", "unit_std", "", "the standard unit values of the measure pp_change are in"),
     ("measure", "level", "unit_std", "count", "a level is in its indicator's unit_std"),
     ("status", "actual", "unit_std", "percent", "on measure rows only"),
     ("measure", "yoy_pct", "kinds", "flow", "on basis rows only"),
@@ -448,3 +447,14 @@ def test_an_unknown_reference_into_a_long_table_names_what_is_expected_in_englis
     set_cell(obs, 2, "indicator", "rd_magic")
     (problem,) = [p for p in check(data).problems if p.value == "rd_magic"]
     assert problem.expected == "an indicator defined in indicators.csv"
+
+
+def test_a_change_over_the_previous_year_is_in_its_indicator_s_unit(data):
+    """abs_change has no unit of its own in the measure vocabulary: like a level, it is in the indicator's."""
+    obs = data / "observations" / "demo.csv"
+    set_cell(obs, 4, "measure", "abs_change")  # 发明专利申请量达12957件: as a change, still in 件
+    assert [p for p in check(data).problems if p.check == "unit_mismatch"] == []
+    set_cell(obs, 5, "measure", "abs_change")  # 同比增长32.1%: a change in %, not in the indicator's count
+    p = problems_of(data, "unit_mismatch")[0]
+    assert (p.line, p.column, p.value) == (5, "unit", "%")
+    assert "indicator invention_patent_applications is in count" in p.expected

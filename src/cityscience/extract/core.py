@@ -84,7 +84,7 @@ _POST_STOP = re.compile(r"[\d和及与、]")
 _CONTINUES = re.compile(r"[ \u3000]*(?:\d|同比|比上年|比去年|较上年|较去年|较|比|增长|增速|增幅|增加(?!值)|提高|上升|下降|减少|"
                         r"降低|占|年均|是上年|为上年|相当于|其中|分别|约|可达|达到|超过|突破|高于|低于)")
 _QUOTE_MARKS = re.compile(r"[“”\"‘’「」]")
-_CHANGE_MEASURES = frozenset({"yoy_pct", "pp_change", "pp_diff", "multiple", "rank_change"})
+_CHANGE_MEASURES = frozenset({"yoy_pct", "pp_change", "pp_diff", "multiple", "rank_change", "abs_change"})
 _MAX_EVIDENCE = 100
 _MAX_CLAUSE = 80
 # How many earlier candidates a damaged number or a restatement is compared with: enough

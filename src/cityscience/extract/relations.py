@@ -3,6 +3,8 @@
 * 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
 * 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 and 高于/低于… N 个百分点
   → ``pp_diff``;
+* 比上年增加/多/减少 N 家 (a unit of its own, with the words of a comparison with the year before) →
+  ``abs_change`` (negative for 减少/少/下降);
 * 第N after 位居/居/排名 → ``rank`` and 较上年提高N位 → ``rank_change`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
   → ``multiple`` (a plain N倍, as in 实现10倍放大效应, stays a level in 倍);
 * a list continues its first item's measure: 同比分别增长25.26%和37.85% gives
@@ -25,6 +27,9 @@ _GROWTH = re.compile(
     r"(?P<verb>增长率|增长|增加|提高|上升|增幅|增速|下降率|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
 _DECREASE = {"下降", "下降率", "减少", "降低", "回落", "下滑"}
+# 比上年增加21家: a change in the unit of the level, only when the year it is compared with is written
+_ABS_CHANGE = re.compile(r"(?:比上年|较上年度?|比去年|较去年|与上年相比|同比)[,，]?(?:分别)?"
+                         r"(?P<verb>增加|增长|多|新增|减少|下降|少|降低)了?(?:分别)?$")
 # 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
 # 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
 _PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$"
@@ -95,7 +100,13 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
             q.reasons.append("是…的N倍 → multiple of the base")
         inherited = prev is not None and prev.measure in {"yoy_pct", "pp_change", "pp_diff"} and \
             prev.unit == q.unit and _LIST_GAP.match(norm[prev.q_end:q.q_start]) is not None
-        if q.unit == "%":
+        if q.unit not in {"%", "个百分点", "百分点", "倍"} and (m := _ABS_CHANGE.search(before)) is not None:
+            q.measure = "abs_change"
+            q.reasons.append(f"{m.group()} N → change over the previous year")
+            if m.group("verb") in _DECREASE | {"少"}:
+                q.value = -q.value
+                q.reasons.append("decrease → negative")
+        elif q.unit == "%":
             if not _as_growth(q, before) and inherited:
                 q.measure = prev.measure
                 q.reasons.append("list continues a growth rate")
@@ -122,6 +133,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
 _CHANGE_WORDS = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
     r"(?:增长|增加|提高|提升|上升|增幅|增速|下降|减少|降低|回落|下滑|扩大|缩小|前移|后移)了?(?:分别)?(?:为|达到|达)?$"
+    r"|(?:比上年|较上年度?|比去年|较去年|与上年相比|同比)[,，]?(?:分别)?(?:多|少|新增)了?$"
     r"|(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$|增速$"
     r"|(?:高于|低于|快于|慢于|超出)[^,，。;；\d]{1,20}$"
 )

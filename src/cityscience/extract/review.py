@@ -33,7 +33,7 @@ _WIDTHS = {"label_zh": 28, "evidence": 60, "reason": 48, "unit": 8, "measure": 1
 _ABOUT_COLUMNS = [
     ("obs_id, indicator, note", "left empty: fill them in when a row is accepted (see docs/adding-a-new-report.md)"),
     ("label_zh", "the words of the text that say what is counted (as written)"),
-    ("measure", "level, yoy_pct (growth %), pp_change, pp_diff, rank, multiple"),
+    ("measure", "level, yoy_pct (growth %), pp_change, pp_diff, rank, multiple, rank_change, abs_change"),
     ("status", "actual, estimate (预计/有望), target (力争/到20XX年/plan part)"),
     ("qualifier", "exact, approx (近/约/余/多/左右), at_least (以上/超过/突破), at_most, range"),
     ("value, value_high, unit", "the number in the unit as written (185 亿元); value_high for ranges"),

@@ -464,7 +464,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                             if f"new_{prefix}_{n:02d}" not in taken)
                 new_codes[key] = code
                 near = book.indicators.get(sugg[0].code) if sugg else None
-                std = units.get(unit, {}).get("unit_std", "") if c["measure"] == "level" else \
+                std = units.get(unit, {}).get("unit_std", "") if c["measure"] not in book.measure_units else \
                     (near or {}).get("unit_std", "")
                 ind_kind = "ratio" if std == "percent" else "index" if std == "index" else \
                     "rank" if std == "rank" else (kind or (near or {}).get("kind", "") or "flow")

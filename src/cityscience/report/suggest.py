@@ -23,6 +23,8 @@ FIT = 0.42
 _DROP = re.compile(r"[…()（）\s,，、:：;；“”\"'‘’《》〈〉]")
 # Words that say nothing about what is counted: verbs of reporting and scope.
 _FILLER = re.compile(r"全市|全区|全县|全省|全年|我市|我区|我县|累计|新增|新认定|新培育|达到|实现|完成|共有|已有|其中")
+#: Words that make an indicator count only some of what a label without them counts (发明专利 of 专利).
+_NARROWING = ("发明", "重点")
 _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模|拥有|在孵")
 _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案|引进|认定|举办|组织")
 
@@ -125,11 +127,12 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
     unit_std = book.unit_std.get(unit, "")
     want_kind = _kind_of(label, kind)
     want_level = _level(label)
+    text = normalize(label)
     out = []
     for code, row in book.indicators.items():
         std = row.get("unit_std", "")
-        if measure == "level" and unit_std and std and std != unit_std:
-            continue  # a level is in the indicator's standard unit (the validator's rule)
+        if measure not in book.measure_units and unit_std and std and std != unit_std:
+            continue  # a level (or a change of it) is in the indicator's standard unit (the validator's rule)
         if measure != "level" and book.measure_units.get(measure) == std and row.get("kind") not in {"rank", "index"}:
             continue  # a growth rate belongs to the quantity that grows, not to a rate indicator of its own
         score = max((_likeness(grams, g) for g in book._grams.get(code, [])), default=0.0)
@@ -138,6 +141,11 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
         if {want_kind, ind_kind} == {"stock", "flow"}:  # (a basis is one its kind allows: the validator's rule)
             score *= 0.6
             why.append(f"{want_kind} vs {ind_kind}")
+        narrower = [w for w in _NARROWING if w not in text
+                    and all(w in normalize(x) for x in book.labels.get(code, []) or [""])]
+        if narrower:  # 发明专利申请量 for 专利申请量: the indicator counts only some of what the label counts
+            score *= 0.7
+            why.append(f"only {'/'.join(narrower)}")
         if want_level is not None:
             levels = {_level(x) for x in book.labels.get(code, [])} - {None}
             if levels and want_level not in levels:

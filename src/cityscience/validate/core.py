@@ -148,7 +148,7 @@ class _UnitRules:
 
 def measure_units(checked: Checked) -> dict[str, str]:
     """Measure code → the standard unit its values are in, from the ``unit_std`` column of the
-    measure vocabulary (``level`` has none: a level is in its indicator's unit)."""
+    measure vocabulary (``level`` and ``abs_change`` have none: their values are in their indicator's unit)."""
     return {r["code"]: r["unit_std"] for r in checked.tables["vocabularies"].rows
             if r["vocabulary"] == "measure" and r.get("unit_std")}
 
@@ -238,9 +238,10 @@ def _check_value(row, line, shown, units, indicators, rules: _UnitRules, checked
                                 f"the unit code {code!r} (units are coded in simplified characters; the evidence "
                                 "keeps the written form)", "unit_code"))
     measure = row["measure"]
-    want = indicator["unit_std"] if measure == "level" else rules.measure_units.get(measure)
-    if want is not None and unit["unit_std"] != want:
-        why = f"indicator {row['indicator']} is in {want}" if measure == "level" else f"measure {measure} is in {want}"
+    own = rules.measure_units.get(measure)  # (level and abs_change have none: they are in the indicator's unit)
+    want = own or indicator["unit_std"]
+    if want and unit["unit_std"] != want:
+        why = f"measure {measure} is in {want}" if own else f"indicator {row['indicator']} is in {want}"
         problems.append(Problem(shown, line, "unit", row["unit"],
                                 f"a unit in {want} ({why}); {row['unit']} is in {unit['unit_std']}", "unit_mismatch"))
     if value_ok and measure == "level" and is_number(unit["factor"] or "1"):
@@ -315,7 +316,8 @@ _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure
 
 
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
-    """``unit_std`` is filled on every measure row but level and nowhere else; ``kinds`` only on basis rows;
+    """``unit_std`` only on measure rows, never on level (empty: the values are in their indicator's unit, as a
+    level's and a change over the previous year's are); ``kinds`` only on basis rows;
     ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows,
     ``table_words`` only on item_kind rows, ``several`` only on measure rows; the consistency_check rows
     name exactly the checks :func:`cityscience.consistency_flags` runs (:data:`~cityscience.conventions.CONSISTENCY_CHECKS`)."""
@@ -336,10 +338,6 @@ def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
         if row["vocabulary"] == "measure" and row["code"] == "level" and row.get("unit_std"):
             problems.append(Problem(shown, line, "unit_std", row["unit_std"], "an empty cell: a level is in its "
                                     "indicator's unit_std, whatever the indicator", "vocabulary_column"))
-        elif row["vocabulary"] == "measure" and row["code"] != "level" and not row.get("unit_std"):
-            problems.append(Problem(shown, line, "unit_std", "", f"the standard unit values of the measure "
-                                    f"{row['code']} are in (percent for a growth rate): without it their unit "
-                                    "cannot be checked", "vocabulary_column"))
         if row["vocabulary"] == "admin_level" and "body_level" in table.columns and not row.get("body_level"):
             problems.append(Problem(shown, line, "body_level", "", f"the level of the bodies of a region at the "
                                     f"level {row['code']} (municipal for a city, county for a district): add-report "
