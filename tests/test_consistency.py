@@ -266,3 +266,24 @@ def test_flags_read_in_the_language_asked_for():
         assert flag.values.startswith(f"{base['value_std']:,.0f} (")
     with pytest.raises(ValueError, match="fr"):
         consistency_flags(obs, lang="fr")
+
+
+def test_a_previous_level_is_derived_from_a_stated_change_exactly_and_the_change_wins_over_a_rate():
+    """97家, 比上年增加21家: 76 in the year before, as exact as the two stated values; with a growth rate
+    stated as well, the change decides (a stated rate is rounded); a change in 万元 of a level in 亿元."""
+    obs = _obs([
+        ["a", "s", "nb", 2019, "hte", "level", "actual", "exact", 97, "家", 97, "count"],
+        ["b", "s", "nb", 2019, "hte", "abs_change", "actual", "exact", 21, "家", 21, "count"],
+        ["c", "s", "nb", 2019, "hte", "yoy_pct", "actual", "exact", 27.6, "%", 27.6, "percent"],
+        ["d", "s", "nb", 2019, "money", "level", "actual", "exact", 25, "亿元", 2.5e9, "CNY"],
+        ["e", "s", "nb", 2019, "money", "abs_change", "actual", "exact", -2000, "万元", -2e7, "CNY"],
+        ["f", "s", "nb", 2019, "patents", "level", "actual", "exact", 110, "件", 110, "count"],
+        ["g", "s", "nb", 2019, "patents", "yoy_pct", "actual", "exact", 10, "%", 10, "percent"],
+    ])
+    out = derive_previous_levels(obs).set_index("indicator")
+    assert sorted(out.index) == ["hte", "money", "patents"] and set(out["year"]) == {2018}
+    assert out.loc["hte", ["value", "value_std", "qualifier", "derived_from"]].tolist() == [76, 76, "exact", "a+b"]
+    assert out.loc["money", "value_std"] == 2.52e9 and out.loc["money", "value"] == 25.2
+    assert out.loc["money", "unit"] == "亿元" and out.loc["patents", "qualifier"] == "approx"
+    with pytest.raises(ValueError, match="several changes of its year.*a: b, x"):
+        derive_previous_levels(pd.concat([obs, obs.iloc[[1]].assign(obs_id="x", value=22, value_std=22)]))

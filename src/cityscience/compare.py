@@ -269,45 +269,56 @@ def latest(obs: pd.DataFrame, *, status: str = "actual") -> pd.DataFrame:
 
 
 def derive_previous_levels(obs: pd.DataFrame) -> pd.DataFrame:
-    """Previous-year levels implied by a stated level and its stated year-on-year growth.
+    """Previous-year levels implied by a stated level and its stated change over the year before.
 
     For each (source, region, year, indicator, status, variant) that has both a
     ``level`` and a ``yoy_pct`` row, the level of ``year - 1`` is
-    ``level / (1 + g/100)`` (both ends of a range). The result has the
-    observation columns plus ``derived_from`` (the obs_ids used) and
-    ``derived = True``; nothing here is a stated fact. A level of a variant
-    (say, part of a year) is paired only with a growth rate of the same variant.
+    ``level / (1 + g/100)`` (both ends of a range; approximate, since a stated rate
+    is rounded); with an ``abs_change`` row instead (比上年增加21家), it is
+    ``level - change``, as exact as the two stated values (a level with both takes
+    the change). The result has the observation columns plus ``derived_from`` (the
+    obs_ids used) and ``derived = True``; nothing here is a stated fact. A level of
+    a variant (say, part of a year) is paired only with a change of the same variant.
 
     Raises:
-        ValueError: a level with more than one growth rate to pair with (each is named), since
-            which previous level it implies would be a guess.
+        ValueError: a level with more than one growth rate, or more than one change, to pair with
+            (each is named), since which previous level it implies would be a guess.
     """
     keys = ["source_id", "region", "year", "indicator", "status", "_variant"]
     variant = (obs["variant"].astype("string").fillna("") if "variant" in obs.columns
                else pd.Series("", index=obs.index, dtype="string"))
     keyed = obs.assign(_variant=variant)
     level = keyed[keyed["measure"] == "level"]
-    growth = keyed[keyed["measure"] == "yoy_pct"]
-    merged = level.merge(growth[[*keys, "obs_id", "value"]], on=keys, suffixes=("", "_growth"))
-    merged = merged.drop(columns="_variant")
+    paired = []
+    for measure in ("abs_change", "yoy_pct"):
+        other = keyed[keyed["measure"] == measure][[*keys, "obs_id", "value", "value_std"]]
+        merged = level.merge(other, on=keys, suffixes=("", "_by"))
+        several = merged[merged["obs_id"].duplicated(keep=False)]
+        if len(several):
+            what = "changes" if measure == "abs_change" else "growth rates"
+            pairs = "; ".join(f"{oid}: {', '.join(rows['obs_id_by'].astype(str))}"
+                              for oid, rows in several.groupby("obs_id", sort=False))
+            raise ValueError(f"a level with several {what} of its year implies no one previous level: {pairs}")
+        taken = {oid for frame in paired for oid in frame["obs_id"]}
+        paired.append(merged[~merged["obs_id"].isin(taken)].assign(_by=measure))
+    merged = pd.concat(paired, ignore_index=True).drop(columns="_variant")
     if merged.empty:
-        return merged.assign(derived_from=pd.Series(dtype="string"), derived=pd.Series(dtype=bool))
-    several = merged[merged["obs_id"].duplicated(keep=False)]
-    if len(several):
-        pairs = "; ".join(f"{oid}: {', '.join(rows['obs_id_growth'].astype(str))}"
-                          for oid, rows in several.groupby("obs_id", sort=False))
-        raise ValueError(f"a level with several growth rates of its year implies no one previous level: {pairs}")
+        return merged.drop(columns=["obs_id_by", "value_by", "value_std_by", "_by"]).assign(
+            derived_from=pd.Series(dtype="string"), derived=pd.Series(dtype=bool))
     out = merged.copy()
-    factor = 1 + merged["value_growth"] / 100
+    change = merged["_by"] == "abs_change"
+    factor = 1 + merged["value_by"] / 100
+    per_written = merged["value_std"] / merged["value"]  # the level's unit factor (its value is in its unit)
     for col in ("value", "value_std", "value_high", "value_high_std"):
         if col in out.columns:
-            out[col] = merged[col] / factor
+            by_change = merged["value_std_by"] if col.endswith("_std") else merged["value_std_by"] / per_written
+            out[col] = (merged[col] - by_change).where(change, merged[col] / factor)
     out["year"] = (merged["year"] - 1).astype("Int64")
-    out["qualifier"] = out["qualifier"].where(out["qualifier"] != "exact", "approx")
-    out["derived_from"] = (merged["obs_id"] + "+" + merged["obs_id_growth"]).astype("string")
+    out["qualifier"] = out["qualifier"].where((out["qualifier"] != "exact") | change, "approx")
+    out["derived_from"] = (merged["obs_id"] + "+" + merged["obs_id_by"]).astype("string")
     out["derived"] = True
     out["obs_id"] = ("derived:" + merged["obs_id"]).astype("string")
-    return out.drop(columns=["obs_id_growth", "value_growth"]).reset_index(drop=True)
+    return out.drop(columns=["obs_id_by", "value_by", "value_std_by", "_by"]).reset_index(drop=True)
 
 
 def target_pairs(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual", "estimate"),
