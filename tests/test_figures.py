@@ -250,9 +250,12 @@ def test_figures_go_to_the_configured_folder(zh, tmp_path, monkeypatch):
 def test_a_character_the_font_lacks_fails_loudly_and_writes_nothing(zh, tmp_path):
     fig = _figure()
     fig.axes[0].set_title("高新技术企业数㐀")  # U+3400, outside the font's character set (charts.fonts)
-    with pytest.raises(charts.MissingGlyphError, match="13312"):
+    with pytest.raises(charts.MissingGlyphError) as err:
         charts.save_figure(fig, "02-glyph", folder=tmp_path, labels=zh)
     assert list(tmp_path.iterdir()) == []
+    assert str(err.value) == ("figure '02-glyph-zh' not written: 1 character of its text has no glyph in the fonts "
+                              "it was drawn with. Call charts.set_theme() before drawing (it sets the CJK font), or "
+                              "use characters the CJK font has: 㐀 (13312, CJK UNIFIED IDEOGRAPH-3400)")
 
 
 _DRAW_AND_SAVE = """
@@ -318,3 +321,22 @@ def test_published_figures_do_not_depend_on_the_cjk_fonts_of_the_machine(tmp_pat
     assert (system / "as-drawn.png").read_bytes() != (bundled / "as-drawn.png").read_bytes()  # fonts differ
     for ext in ("png", "svg", "pdf"):
         assert (system / f"02-fonts-zh.{ext}").read_bytes() == (bundled / f"02-fonts-zh.{ext}").read_bytes(), ext
+
+
+def test_a_plain_matplotlib_chart_marked_value_by_value_names_its_sources_and_places(zh, tmp_path):
+    """charts.mark is all a chart drawn with plain matplotlib needs: the marked rows give the footnote's
+    documents and the index's regions and indicators, and each value its link."""
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    rows = obs[obs["measure"] == "level"].drop_duplicates("source_id").head(2)
+    fig, ax = plt.subplots(figsize=(4, 3))
+    for i, (_, row) in enumerate(rows.iterrows()):
+        charts.mark(ax.bar([i], [float(row["value"])]), row, str(row["value"]))
+    saved = charts.save_figure(fig, "09-plain", folder=tmp_path, labels=zh, title="plain", update_index=False)
+    meta = charts.read_figure_metadata(saved.png)
+    assert meta["sources"] == sorted(rows["source_id"].astype(str)) and len(meta["values"]) == len(rows)
+    assert meta["regions"] == sorted(set(rows["region"].astype(str)))
+    assert meta["indicators"] == sorted(set(rows["indicator"].astype(str)))
+    svg = saved.svg.read_text(encoding="utf-8")
+    assert all(f"#{obs_id}" in svg for obs_id in rows["obs_id"])

@@ -240,3 +240,24 @@ def test_select_names_the_allowed_values_of_every_unknown_code(obs):
     assert "status: 'guess' not known; expected one of" in message and "target" in message
     with pytest.raises(KeyError, match="no column 'measure'"):
         cs.select(obs[["obs_id", "region"]], measure="level")
+
+
+def test_select_takes_years_and_says_what_an_unknown_code_may_have_meant(obs):
+    """A year or a list of years; a display name gets its code named, a near miss the nearest codes, and a
+    long list of allowed codes is cut short with the table that has them all."""
+    years = sorted(obs["year"].dropna().unique())[:2]
+    assert cs.select(obs, year=int(years[0])).index.equals(obs.index[obs["year"] == years[0]])
+    assert cs.select(obs, year=[int(y) for y in years]).index.equals(obs.index[obs["year"].isin(years)])
+    with pytest.raises(ValueError, match="year: '2014a' not a year"):
+        cs.select(obs, year="2014a")
+    region = cs.load_regions().iloc[0]
+    indicators = cs.load_indicators()["indicator"].astype(str)
+    stem = indicators.iloc[0].split("_")[0]
+    for name in (region["name_zh"], region["name_en"]):
+        with pytest.raises(ValueError, match=f"did you mean '{region['region']}'\\? codes, not names"):
+            cs.select(obs, region=name)
+    with pytest.raises(ValueError) as err:
+        cs.select(obs, indicator=stem)
+    message = str(err.value)
+    assert f"did you mean {', '.join(repr(c) for c in indicators[indicators.str.startswith(stem)][:3])}?" in message
+    assert f"({len(indicators)} in all: see cs.load_indicators())" in message and len(message) < 1200

@@ -21,6 +21,7 @@ import pandas as pd
 from .paths import data_dir
 from .problems import ValidationError
 from .tables import RawTable
+from .units import standard_value
 from .validate import Checked, check
 from .validate.cells import parse_number, split_list
 
@@ -200,8 +201,9 @@ def _observations(checked: Checked) -> pd.DataFrame:
     df = typed_frame(checked, "observations")
     units = typed_frame(checked, "units").set_index("unit")
     factor = df["unit"].astype("string").map(units["factor"]).astype("Float64")
-    df["value_std"] = df["value"] * factor
-    df["value_high_std"] = df["value_high"] * factor
+    for col in ("value", "value_high"):
+        df[f"{col}_std"] = pd.array([pd.NA if pd.isna(v) or pd.isna(f) else standard_value(float(v), float(f))
+                                     for v, f in zip(df[col], factor, strict=True)], dtype="Float64")
     df["unit_std"] = df["unit"].astype("string").map(units["unit_std"]).astype(
         pd.CategoricalDtype(list(dict.fromkeys(units["unit_std"]))))
     return df[OBSERVATION_COLUMNS].sort_values("obs_id", ignore_index=True)

@@ -14,7 +14,9 @@ import pandas as pd
 __all__ = ["SELECT_COLUMNS", "select"]
 
 #: The columns :func:`select` filters on, in the order of its keyword arguments.
-SELECT_COLUMNS = ("indicator", "region", "status", "measure", "source_id")
+SELECT_COLUMNS = ("indicator", "region", "status", "measure", "source_id", "year")
+#: How many allowed codes an error lists before it points to the table that has them all.
+_SHOWN = 20
 
 
 def _codes(value: object) -> list[str]:
@@ -37,6 +39,42 @@ def _codebook(name: str) -> list[str]:
     return [str(c) for c in vocab.loc[vocab["vocabulary"] == name, "code"]]
 
 
+def _names(name: str) -> dict[str, str]:
+    """Display name (Chinese or English, full or short) → code, for the columns whose codes have names."""
+    from .load import load_indicators, load_regions
+
+    if name not in ("indicator", "region"):
+        return {}
+    table = load_indicators() if name == "indicator" else load_regions()
+    out: dict[str, str] = {}
+    for col in ("name_zh", "name_en", "short_zh", "short_en"):
+        if col in table.columns:
+            for code, label in zip(table[name].astype(str), table[col].astype("string"), strict=True):
+                if not pd.isna(label) and str(label).strip():
+                    out.setdefault(str(label).strip().casefold(), code)
+    return out
+
+
+def _hint(code: str, allowed: list[str], name: str) -> str:
+    """What an unknown code may have meant: the code a display name names, else the nearest codes."""
+    import difflib
+
+    named = _names(name).get(code.strip().casefold())
+    if named:
+        return f" (did you mean {named!r}? codes, not names)"
+    near = ([c for c in allowed if c.startswith(code)][:3] or difflib.get_close_matches(code, allowed, n=3, cutoff=0.6)
+            or [c for c in allowed if code in c][:3])
+    return f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+
+
+def _listing(allowed: list[str], name: str) -> str:
+    shown = ", ".join(allowed[:_SHOWN])
+    if len(allowed) <= _SHOWN:
+        return shown
+    where = {"indicator": "cs.load_indicators()", "region": "cs.load_regions()", "source_id": "cs.load_sources()"}
+    return f"{shown}, … ({len(allowed)} in all: see {where.get(name, 'cs.load_vocabularies()')})"
+
+
 def _allowed(column: pd.Series, name: str) -> list[str]:
     """The codes a column can hold: the codebook's, and any other the table holds (its categories or values)."""
     own = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column.dropna().unique()
@@ -45,20 +83,24 @@ def _allowed(column: pd.Series, name: str) -> list[str]:
 
 
 def select(frame: pd.DataFrame, *, indicator: object = None, region: object = None, status: object = None,
-           measure: object = None, source_id: object = None) -> pd.DataFrame:
-    """The rows of ``frame`` whose codes match every given criterion (a code or a list of codes each).
+           measure: object = None, source_id: object = None, year: object = None) -> pd.DataFrame:
+    """The rows of ``frame`` whose codes match every given criterion (a code or a list of codes each;
+    ``year`` a year or a list of years).
 
     >>> import pandas as pd
-    >>> obs = pd.DataFrame({"indicator": ["a", "b", "a"], "region": ["x", "x", "y"]})
+    >>> obs = pd.DataFrame({"indicator": ["a", "b", "a"], "region": ["x", "x", "y"], "year": [2014, 2015, 2015]})
     >>> select(obs, indicator="a", region=["y"]).index.tolist()
     [2]
+    >>> select(obs, year=[2015]).index.tolist()
+    [1, 2]
 
     Raises:
         KeyError: a criterion names a column ``frame`` lacks.
-        ValueError: codes the column cannot hold, each criterion's listed with the allowed values.
+        ValueError: codes the column cannot hold (each criterion's, with the code a name names or the
+            nearest codes, and the allowed values), or a year that is not a whole number.
     """
     given = {"indicator": indicator, "region": region, "status": status, "measure": measure,
-             "source_id": source_id}
+             "source_id": source_id, "year": year}
     keep = pd.Series(True, index=frame.index)
     problems = []
     for name, value in given.items():
@@ -67,12 +109,20 @@ def select(frame: pd.DataFrame, *, indicator: object = None, region: object = No
         if name not in frame.columns:
             raise KeyError(f"select({name}=…): the table has no column {name!r} "
                            f"(columns: {', '.join(map(str, frame.columns))})")
+        if name == "year":
+            years = [value] if isinstance(value, str) or not isinstance(value, Iterable) else list(value)
+            bad = [y for y in years if isinstance(y, bool) or not str(y).strip().isdigit()]
+            if bad:
+                problems.append(f"year: {', '.join(map(repr, bad))} not a year; expected whole numbers (2014)")
+                continue
+            keep &= frame["year"].isin([int(str(y).strip()) for y in years]).fillna(False).astype(bool)
+            continue
         codes = _codes(value)
         allowed = _allowed(frame[name], name)
         unknown = [c for c in codes if c not in set(allowed)]
         if unknown:
-            problems.append(f"{name}: {', '.join(map(repr, unknown))} not known; expected one of "
-                            f"{', '.join(allowed)}")
+            problems.append(f"{name}: " + ", ".join(f"{c!r} not known{_hint(c, allowed, name)}" for c in unknown)
+                            + f"; expected one of {_listing(allowed, name)}")
             continue
         keep &= frame[name].astype("string").isin(codes).fillna(False).astype(bool)
     if problems:

@@ -28,7 +28,7 @@ from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
 __all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
-           "format_value", "nonnegative_units", "read_units", "unit_problems", "units_path"]
+           "format_value", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
@@ -80,6 +80,17 @@ class DisplayUnit:
         """The display unit for values up to ``largest`` (in the standard unit): the smaller one when
         they are all below 1 in this one (0.285亿元 reads 2,850万元; CNY 0.0285 bn reads CNY 28.5 m)."""
         return self.smaller if self.smaller is not None and 0 < largest / self.factors[lang] < 1 else self
+
+
+def standard_value(value: float, factor: float) -> float:
+    """``value`` (in its unit as written) in its standard unit: × ``factor``, to 15 significant digits, so
+    that the stated number comes out as stated (1212.6亿元 is 1.2126e11 CNY, not 121259999999.99998).
+
+    >>> standard_value(1212.6, 1e8), standard_value(2.35, 1.0), standard_value(-2000, 1e4)
+    (121260000000.0, 2.35, -20000000.0)
+    """
+    product = value * factor
+    return float(f"{product:.15g}") if math.isfinite(product) else product
 
 
 def units_path(root: Path | None = None) -> Path:

@@ -81,7 +81,7 @@ INDEX_FILE = "index.csv"
 INDEX_COLUMNS = ("name", "notebook", "title", "lang", "regions", "indicators", "sources", "files")
 _METADATA_KEY = "cityscience"
 _NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-_GLYPH_WARNING = re.compile(r"Glyph \d+ .* missing from font")
+_GLYPH_WARNING = re.compile(r"Glyph (\d+) .* missing from font")
 _FOOTNOTE_GID = "cityscience-source-footnote"
 _FOOTNOTE_SIZE = 7.0
 
@@ -514,6 +514,13 @@ def source_footnote(fig: Figure, sources: Iterable[object] | None = None, *, lan
     return _place_footnote(fig, text, fig.get_tightbbox(fig.canvas.get_renderer()))
 
 
+def _marked(info: FigureInfo, key: str) -> set[str]:
+    """What :func:`mark` recorded of the values drawn (a plain matplotlib chart has nothing else): their
+    source ids, regions or indicators."""
+    got = (v.source_id if key == "source_id" else v.fields.get(key) for v in info.values)
+    return {str(x) for x in got if x is not None and not pd.isna(x) and str(x)}
+
+
 def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str | None, labels: Labels | None,
                    note: str | None, caveat: bool) -> str:
     """The footnote's lines (comparability note, ``note``, sources), not yet wrapped."""
@@ -698,7 +705,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     if dpi < MIN_DPI:
         raise ValueError(f"dpi {dpi}: expected at least {MIN_DPI} for print-quality PNGs")
     info = figure_info(fig)
-    ids = sorted(set(info.sources) if sources is None else {str(s) for s in sources})
+    marked = {key: _marked(info, key) for key in ("source_id", "region", "indicator")}
+    ids = sorted(set(info.sources) | marked["source_id"] if sources is None else {str(s) for s in sources})
     if not ids:
         raise ValueError(f"figure {name!r} has no sources: draw it with the cityscience chart functions or "
                          "pass sources=[source_id, …] so its footnote can name the documents")
@@ -712,8 +720,9 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
                          "so the figure index says what it shows")
     meta = {
         "name": name, "notebook": notebook, "title": title, "lang": lang,
-        "regions": sorted(set(info.regions) if regions is None else {str(r) for r in regions}),
-        "indicators": sorted(set(info.indicators) if indicators is None else {str(i) for i in indicators}),
+        "regions": sorted(set(info.regions) | marked["region"] if regions is None else {str(r) for r in regions}),
+        "indicators": sorted(set(info.indicators) | marked["indicator"] if indicators is None
+                             else {str(i) for i in indicators}),
         "sources": ids,
     }
     folder = Path(folder) if folder is not None else figure_output_dir()
@@ -783,8 +792,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         if not _GLYPH_WARNING.search(str(w.message)):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if glyphs:
-        raise MissingGlyphError(f"figure {name!r} not written: " + "; ".join(glyphs)
-                                + " (use characters the CJK font has, or set_theme() before drawing)")
+        raise MissingGlyphError(_missing_glyphs(name, glyphs))
     rendered["svg"] = _svg_tooltips(_renumber_svg_ids(rendered["svg"]), tips, text_boxes)
     write_many_if_changed({targets[fmt]: rendered[fmt] for fmt in FIGURE_FORMATS})  # all three or none
     if update_index:
@@ -905,6 +913,18 @@ def _frame_crossings(fig: Figure, renderer, tolerance: float) -> list[str]:
                     or box.y1 > frame.y1 + tolerance):
                 problems.append(f"axes {i} text {t.get_text()!r} crosses the frame of its axes")
     return problems
+
+
+def _missing_glyphs(name: str, warnings_seen: list[str], shown: int = 8) -> str:
+    """Why a figure was not written, what to do first, then the characters (a chart drawn without the
+    theme's CJK font misses every Chinese character: a hundred warnings would bury the remedy)."""
+    codes = sorted({int(m.group(1)) for w in warnings_seen if (m := _GLYPH_WARNING.search(w))})
+    listed = ", ".join(f"{chr(c)} ({c}, {unicodedata.name(chr(c), 'unnamed')})" for c in codes[:shown])
+    more = f", and {len(codes) - shown} more" if len(codes) > shown else ""
+    counted = "1 character of its text has" if len(codes) == 1 else f"{len(codes)} characters of its text have"
+    return (f"figure {name!r} not written: {counted} no glyph in the fonts it was drawn with. Call "
+            "charts.set_theme() before drawing (it sets the CJK font), or use characters the CJK font has: "
+            f"{listed}{more}")
 
 
 def _inline_session() -> bool:

@@ -24,6 +24,7 @@ from ..atomic import atomic_write_many
 from ..paths import data_dir
 from ..problems import Problem
 from ..tables import read_csv_table
+from ..units import standard_value
 from ..validate import check
 from ..validate.accounting import unaccounted
 from ..validate.registry import TableSpec
@@ -264,7 +265,7 @@ def _computed_values(row: dict[str, str], regions, names, units) -> dict[str, se
         out["unit_std"] = {unit["unit_std"]}
         for col, src in (("value_std", "value"), ("value_high_std", "value_high")):
             try:
-                out[col] = {float(row.get(src, "")) * float(unit["factor"])}
+                out[col] = {standard_value(float(row.get(src, "")), float(unit["factor"]))}
             except ValueError:
                 out[col] = set()
     return out
