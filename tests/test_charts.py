@@ -616,3 +616,19 @@ def test_a_column_chart_whose_labels_are_far_from_the_frame_is_not_laid_out_for_
     assert laid_out == [] and not plots._may_cross(ax, ax.texts, 1.0)
     ax.texts[0].set_text("≈25 (a note far wider than its bar)")
     assert plots._may_cross(ax, ax.texts, 1.0)
+
+
+def test_bars_by_region_of_several_indicators_name_each_indicator():
+    """hbar(label="region") over two indicators of one region: two bars of one year would read alike."""
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    level = obs[(obs["measure"] == "level") & (obs["unit_std"] == "percent")]
+    region, rows = max(level.groupby("region", observed=True), key=lambda kv: kv[1]["indicator"].nunique())
+    pair = rows[rows["indicator"].isin(rows["indicator"].unique()[:2])]
+    en = charts.Labels.load("en")
+    _, ax = charts.hbar(pair, label="region", labels=en, lang="en")
+    ticks = [" ".join(t.get_text().split()) for t in ax.get_yticklabels()]
+    assert len(set(ticks)) == len(ticks) == len(pair)
+    assert all(t.startswith(f"{en.region(region)}, ") for t in ticks)
+    assert {any(en.indicator(i)[:20] in t for t in ticks) for i in pair["indicator"].unique()} == {True}

@@ -437,8 +437,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     """Horizontal bars, one per observation, for values of one unit (e.g. several funds in yuan).
 
     Each bar is labelled with its indicator name (``label="indicator"``) or its
-    region (``label="region"``), plus the year and, for estimates, targets and
-    derived values, their status.
+    region (``label="region"``, then the indicator's name when the bars are of several indicators), plus
+    the year and, for estimates, targets and derived values, their status.
 
     Args:
         obs: observations of a single standard unit.
@@ -455,6 +455,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     if label not in ("indicator", "region"):
         raise ValueError(f"label {label!r}: expected 'indicator' or 'region'")
     df = chart_frame(obs, measure=measure)
+    both = label == "region" and df["indicator"].nunique() > 1  # (the colours tell regions apart, not indicators)
     height = max(2.2, 0.42 * len(df) + 1.2)
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(7.5, height))
     _apart(fig, df, lang, incomparable)
@@ -485,10 +486,12 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
                                      va="center", fontsize="small"))
             drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
+        sep = labels.text("list_sep")
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
-        sep = labels.text("list_sep")
-        names.append(f"{name}{sep}{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"])
+        when = f"{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"]
+        # several indicators by region: the indicator's name last, where a long one may be cut short
+        names.append(f"{name}{sep}{when}{sep}{labels.indicator(row['indicator'])}" if both else f"{name}{sep}{when}")
     ax.set_yticks(range(len(df)), _tick_names(fig, names))
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
