@@ -27,15 +27,14 @@ from ..paths import data_dir
 from ..problems import Problem
 from ..tables import RawTable, read_bytes_capped
 from ..textnorm import normalize, to_simplified
+from ..units import standard_value
 from ..validate import UNREADABLE, check
-from ..validate.cells import check_cells
+from ..validate.cells import check_cells, parse_number
 from ..validate.checked import Checked
 from ..validate.core import (
-    amount_of,
     body_levels,
     kind_bases,
     measure_units,
-    same_amount,
     several_values,
     table_kinds,
     theme_cues,
@@ -418,16 +417,13 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
 
     def clashes(code: str, c) -> bool:
         """Whether ``code`` gives the document a second, different value of one fact (the same code drafted
-        for 省级重点企业研究院3家 and 省级企业研究院9家); records the first."""
-        amount = amount_of({"value": format_value(c["value"]), "value_high": format_value(c["value_high"]),
-                            "unit": str(c["unit"] or "")}, units)
-        key = (code, str(c["year"]), str(c["measure"]), str(c["status"]))
-        if amount is None or str(c["measure"]) in several:
+        for 省级重点企业研究院3家 and 省级企业研究院9家), in the standard unit (185亿元 is 1850000万元);
+        records the first."""
+        factor = parse_number(units.get(str(c["unit"] or ""), {}).get("factor") or "1")
+        if _missing(c["value"]) or factor is None or str(c["measure"]) in several:
             return False
-        if key in stated:
-            return not same_amount(stated[key], amount)
-        stated[key] = amount
-        return False
+        amount = tuple(None if _missing(c[k]) else standard_value(float(c[k]), factor) for k in ("value", "value_high"))
+        return stated.setdefault((code, str(c["year"]), str(c["measure"]), str(c["status"])), amount) != amount
 
     for n, (_, c) in enumerate(df.iterrows(), start=1):
         label = str(c["label_zh"] or "").strip()

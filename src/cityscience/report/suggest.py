@@ -69,6 +69,7 @@ class Codebook:
     unit_std: dict[str, str] = field(default_factory=dict)
     measure_units: dict[str, str] = field(default_factory=dict)
     _grams: dict[str, list[set[str]]] = field(default_factory=dict, repr=False)
+    _narrowing: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # words all its labels have
 
     @classmethod
     def from_tables(cls, indicators: list[dict[str, str]], observations: list[dict[str, str]],
@@ -89,6 +90,8 @@ class Codebook:
                 book.measures[r["indicator"]].add(r["measure"])
         book._grams = {code: [_bigrams(_FILLER.sub("", x)) or _bigrams(x) for x in dict.fromkeys(labels)]
                        for code, labels in book.labels.items()}
+        book._narrowing = {code: tuple(w for w in _NARROWING if all(w in normalize(x) for x in labels))
+                           for code, labels in book.labels.items()}
         return book
 
     def __contains__(self, code: str) -> bool:
@@ -141,8 +144,7 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
         if {want_kind, ind_kind} == {"stock", "flow"}:  # (a basis is one its kind allows: the validator's rule)
             score *= 0.6
             why.append(f"{want_kind} vs {ind_kind}")
-        narrower = [w for w in _NARROWING if w not in text
-                    and all(w in normalize(x) for x in book.labels.get(code, []) or [""])]
+        narrower = [w for w in book._narrowing.get(code, ()) if w not in text]
         if narrower:  # 发明专利申请量 for 专利申请量: the indicator counts only some of what the label counts
             score *= 0.7
             why.append(f"only {'/'.join(narrower)}")

@@ -22,9 +22,9 @@ from ..units import nonnegative_units, unit_problems
 from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern, split_list
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "DECREASE", "amount_of", "body_levels", "candidate_values",
-           "check_exclusions", "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units",
-           "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw", "same_amount",
+__all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
+           "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units",
+           "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw",
            "several_values", "table_kinds", "theme_cues", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
@@ -111,23 +111,6 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
                                     f"each fact once (the same fact is at {seen_facts[key]})", "duplicate_key"))
         seen_facts.setdefault(key, f"{shown}:{line}")
         _check_value(row, line, shown, units, indicators, rules, checked, problems)
-
-
-def amount_of(row: dict, units: dict) -> tuple[float, float | None] | None:
-    """The row's value and upper end in their unit's standard unit, or None when one cannot be read
-    (other checks report that)."""
-    value, factor = parse_number(row["value"] or ""), parse_number((units.get(row["unit"]) or {}).get("factor") or "1")
-    if value is None or factor is None:
-        return None
-    high = parse_number(row.get("value_high") or "")
-    return value * factor, None if high is None else high * factor
-
-
-def same_amount(a: tuple[float, float | None], b: tuple[float, float | None]) -> bool:
-    """Equal amounts (the same value written in 亿元 and in 万元 is one value)."""
-    def same(x, y):
-        return x == y or (x is not None and y is not None and abs(x - y) <= 1e-9 * max(abs(x), abs(y)))
-    return same(a[0], b[0]) and same(a[1], b[1])
 
 
 def several_values(checked: Checked) -> frozenset[str]:
