@@ -348,6 +348,25 @@ def test_dumbbell_puts_targets_at_100(zh):
         charts.dumbbell(gaps[gaps["base_value_std"].isna()], labels=zh)
 
 
+def test_room_made_for_value_labels_carries_no_ticks_beyond_the_values(zh):
+    # the value axis is widened for the labels written right of the points; the scale ends at the first
+    # tick at or past the largest value, so the blank room does not read as part of the scale
+    gaps = charts.target_gaps(OBS)
+    fig, ax = charts.dumbbell(gaps, labels=zh)
+    fig.canvas.draw()
+    largest = max(100.0, float(gaps["progress_pct"].max()))
+    ticks = list(ax.get_xticks())
+    assert ax.get_xlim()[1] > largest * 1.2, "the labels need room beyond the points"
+    assert len([t for t in ticks if t >= largest - 1e-9]) == 1  # one tick at or past the largest point, no more
+    grid = [line for line in ax.get_xgridlines() if line.get_visible()]
+    assert len(grid) == len(ticks)
+    fig, ax = charts.hbar(OBS[OBS["indicator"] == "hte_stock"], labels=zh)
+    values = OBS.loc[OBS["indicator"] == "hte_stock", "value_std"]
+    top = float(values.max())
+    assert ax.get_xlim()[1] > top and max(ax.get_xticks()) < ax.get_xlim()[1]
+    assert len([t for t in ax.get_xticks() if t >= top - 1e-9]) == 1
+
+
 def test_heatmap_and_coverage(zh):
     categories = INDICATORS[["indicator", "category"]]
     fig, ax = charts.coverage_heatmap(OBS, rows="category", labels=zh, categories=categories)
@@ -361,6 +380,11 @@ def test_heatmap_and_coverage(zh):
     assert charts.figure_info(fig).sources == set(OBS["source_id"].astype(str))
     with pytest.raises(ValueError, match="rows"):
         charts.coverage_heatmap(OBS, rows="nonsense", labels=zh)
+    # an empty (NaN) cell shows the background, not grid lines drawn through it
+    table = pd.DataFrame({"a": [1.0, np.nan], "b": [np.nan, 2.0]}, index=["x", "y"])
+    fig, ax = charts.heatmap(table, sources=["nb-sum"], labels=zh)
+    fig.canvas.draw()
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
     with pytest.raises(ValueError, match="empty"):
         charts.heatmap(pd.DataFrame(), sources=["nb-sum"], labels=zh)
 

@@ -514,6 +514,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
                    lang=lang, title=shown)
     _room_for(ax, notes)
+    if not log and right > 0:
+        _ticks_within(ax.xaxis, 0, right)
     return fig, ax
 
 
@@ -656,7 +658,20 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
     _room_for(ax, notes)
+    _ticks_within(ax.xaxis, 0, right)
     return fig, ax
+
+
+def _ticks_within(axis, low: float, high: float) -> None:
+    """Ticks (and their grid lines) only over the values' range: the room an axis was widened by for
+    its labels stays blank, so a reader does not take it for part of the scale."""
+    from matplotlib.ticker import MaxNLocator
+
+    ticks = [float(t) for t in MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)]
+    top = min([t for t in ticks if t >= high - 1e-9], default=high)  # the first tick at or past the largest
+    if top > max(axis.get_view_interval()):
+        top = high
+    axis.set_ticks([t for t in ticks if low - 1e-9 <= t <= top + 1e-9])
 
 
 def _room_for(ax: Axes, notes: Sequence, pad: float = 6.0, *, axis: str = "x") -> None:
@@ -747,6 +762,7 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
                 continue
             sns.heatmap(data, ax=ax, annot=annot, fmt=fmt, cmap=colours, linewidths=0.5, linecolor="white",
                         cbar=False, annot_kws={"fontsize": "small"}, mask=data.isna() | ~drawn, **scale)
+    ax.grid(False)  # an empty (NaN) cell shows the background, not the style's grid lines through it
     if 0 < n_margins < data.shape[1]:
         ax.axvline(data.shape[1] - n_margins, color="white", linewidth=4)
     ax.set_xlabel(xlabel)
