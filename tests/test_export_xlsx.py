@@ -116,8 +116,8 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(data):
 def test_region_sheet_is_wide_with_status_and_qualifier_visible(data):
     ws = _load(data, "en")["Ningbo"]
     rows = _rows(ws)
-    assert list(rows[0]) == ["Indicator code", "Indicator name", "Measure", "Status", "Unit", "2014", "2020",
-                             "Observation IDs"]
+    assert list(rows[0]) == ["Indicator code", "Indicator name", "Measure", "Status", "Unit",
+                             "Comparability variant", "2014", "2020", "Observation IDs"]
     key = {(r["Indicator code"], r["Measure"], r["Status"]): r for r in rows}
     patents = key[("invention_patent_applications", "level", "actual")]
     assert patents["2014"] == 12957 and patents["2020"] is None
@@ -141,6 +141,29 @@ def test_region_sheet_is_wide_with_status_and_qualifier_visible(data):
         == (185, "亿元")  # Chinese as the documents write it
     assert {r["状态"] for r in _rows(zh)} == {"实际", "预计", "目标"}
     assert _rows(_load(data, "zh")["杭州市"])[0]["指标代码"] == "该地区暂无观测值。"
+
+
+def test_a_value_of_another_basis_scope_or_period_gets_a_region_sheet_row_of_its_own():
+    # on the curated data: a row of a region sheet never sets values of different variants side by side,
+    # and a variant's row says in words what it is
+    obs = cs.load_observations()
+    variant_of = dict(zip(obs["obs_id"].astype(str), obs["variant"].astype("string").fillna(""), strict=True))
+    assert any(variant_of.values()), "the curated data have values of another basis, scope or period"
+    regions = cs.load_regions()
+    for lang in ("en", "zh"):
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(None, lang)))
+        seen = set()
+        for name in regions[f"name_{lang}"]:
+            rows = _rows(wb[name])
+            variant_col, ids_col = list(rows[0])[5], list(rows[0])[-1]
+            for row in rows:
+                ids = str(row[ids_col]).split(";")
+                kinds = {variant_of[i] for i in ids}
+                assert len(kinds) == 1, (name, ids, kinds)
+                (kind,) = kinds
+                assert (row[variant_col] or "") == cs.describe_variant(kind, lang=lang), (name, ids)
+                seen.update(ids)
+        assert seen == set(variant_of)  # every value is on a region sheet
 
 
 def test_codebook_sources_and_flags_sheets(data):

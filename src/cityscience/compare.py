@@ -29,6 +29,7 @@ __all__ = [
     "derive_previous_levels",
     "describe_difference",
     "describe_related",
+    "describe_variant",
     "latest",
     "related_levels",
     "target_pairs",
@@ -412,6 +413,40 @@ def related_levels(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actu
     return pd.DataFrame(rows, columns=["target_obs_id", "other_obs_id", "indicator", "other_indicator", "differs"])
 
 
+def _dimensions_text(codes: dict[str, str], label: dict[tuple[str, str], str], zh: bool) -> str:
+    """计数口径：累计，范围：… / basis: cumulative, scope: …: each dimension's term and its code's label."""
+    if zh:
+        return "，".join(f"{_TERMS[d][0]}：{label.get((d, c), c)}" for d, c in codes.items())
+    return ", ".join(f"{_TERMS[d][1]}: {label.get((d, c), c)}" for d, c in codes.items())
+
+
+def describe_variant(cell: object, *, lang: str = "en", vocabularies: pd.DataFrame | None = None) -> str:
+    """An observation's ``variant`` cell in words, each code with its dimension; "" for none.
+
+    >>> import pandas as pd
+    >>> vocab = pd.DataFrame({"vocabulary": ["basis"], "code": ["cumulative"], "label_zh": ["累计"],
+    ...                       "label_en": ["cumulative"]})
+    >>> describe_variant("cumulative", vocabularies=vocab), describe_variant("cumulative", lang="zh", vocabularies=vocab)
+    ('basis: cumulative', '计数口径：累计')
+    >>> describe_variant(None, vocabularies=vocab)
+    ''
+    """
+    check_language(lang)
+    codes = _variant_codes(cell)
+    if not codes:
+        return ""
+    if vocabularies is None:
+        from .load import load_vocabularies
+
+        vocabularies = load_vocabularies()
+    dimension_of = {str(c): str(v) for v, c in zip(vocabularies["vocabulary"], vocabularies["code"], strict=True)
+                    if str(v) in DIMENSIONS}
+    unknown = [c for c in codes if c not in dimension_of]
+    if unknown:
+        raise ValueError(f"variant codes {unknown}: not codes of the basis, scope or period vocabulary")
+    return _dimensions_text({dimension_of[c]: c for c in codes}, _vocab_label(vocabularies, lang), lang == "zh")
+
+
 def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
                      indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None) -> str:
     """A row of :func:`related_levels` in words: the two values, their indicators and how they differ."""
@@ -431,8 +466,7 @@ def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
     dims = [d for d in str(row["differs"] or "").split(";") if d] or list(DIMENSIONS[1:2])
 
     def side(r, code):
-        what = "，".join(f"{_TERMS[d][0]}：{label.get((d, str(r[d])), str(r[d]))}" for d in dims) if zh else \
-            ", ".join(f"{_TERMS[d][1]}: {label.get((d, str(r[d])), str(r[d]))}" for d in dims)
+        what = _dimensions_text({d: str(r[d]) for d in dims}, label, zh)
         return (f"{r['year']}年“{names.get(code, code)}”（{what}，{r.name}）" if zh
                 else f"{r['year']} “{names.get(code, code)}” ({what}; {r.name})")
     place = places.get(str(t["region"]), str(t["region"]))

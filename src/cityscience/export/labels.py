@@ -155,8 +155,9 @@ _TEXT = {
                     "Regions and Sources, then merged back with `cityscience import-xlsx FILE`: nothing is written "
                     "to the CSV files unless every row is valid. Columns with a grey header are computed by the "
                     "library; the import checks them but never stores them. Formulas are not imported."),
-    "region_sheet": ("{name}:按指标与年份排列的数值(宽表),含状态与限定", "{name}: values by indicator and year (wide form), "
-                     "with status and qualifier"),
+    "region_sheet": ("{name}:按指标与年份排列的数值(宽表),含状态与限定;口径、范围或时段不同的数值单列一行",
+                     "{name}: values by indicator and year (wide form), with status and qualifier; a value of "
+                     "another basis, scope or period on a row of its own"),
     "figure_sheet": ("{name}:图 {figure} 的数据", "{name}: the data behind figure {figure}"),
     "figure_title": ("标题", "Title"),
     "figure_notebook": ("笔记本", "Notebook"),

@@ -32,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .. import __version__
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
+from ..compare import describe_variant
 from ..consistency import consistency_flags
 from ..conventions import LANGUAGES, QUALIFIER_MARKS
 from ..load import (
@@ -334,13 +335,16 @@ def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, st
 
 def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str,
                   display: dict[tuple[str, str], tuple[float, str]]) -> str:
-    """Wide form for one region: one row per indicator, measure and status; one column per year."""
+    """Wide form for one region: one row per indicator, measure, status and comparability variant; one
+    column per year. A value of another basis, scope or period than its indicator's own (its ``variant``)
+    gets a row of its own, named in the variant column, so that a row never sets unlike values side by
+    side."""
     reg = d.regions.set_index("region").loc[region]
     title = _unique_title(wb, str(reg[f"name_{lang}"]))
     s = _Sheet(wb, title, lang)
     sub = d.obs[d.obs["region"] == region]
     years = sorted(int(y) for y in sub["year"].dropna().unique())
-    fixed = ["indicator", "indicator_name", "measure", "status", "unit"]
+    fixed = ["indicator", "indicator_name", "measure", "status", "unit", "variant"]
     labels = [column_label(c, lang) for c in fixed] + [str(y) for y in years] + [column_label("obs_ids", lang)]
     s.header(1, labels)
     if sub.empty:
@@ -353,11 +357,13 @@ def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str,
     statuses = list(d.vocab.loc[d.vocab["vocabulary"] == "status", "code"].astype(str))
     terms = _vocab_labels(d.vocab, lang)
     sub = sub.sort_values(["source_id", "obs_id"])
-    groups = sorted(sub.groupby(["indicator", "measure", "status"], observed=True),
+    sub = sub.assign(_variant=sub["variant"].astype("string").fillna("") if "variant" in sub else "")
+    groups = sorted(sub.groupby(["indicator", "measure", "status", "_variant"], observed=True),
                     key=lambda kv: (order_ind.get(str(kv[0][0]), 1e9), measures.index(str(kv[0][1])),
-                                    statuses.index(str(kv[0][2]))))
+                                    statuses.index(str(kv[0][2])), kv[0][3] != "", kv[0][3]))
     r = 2
-    for (indicator, measure, status), group in groups:
+    for (indicator, measure, status, variant), group in groups:
+        differs = describe_variant(variant, lang=lang, vocabularies=d.vocab)
         factor, unit = display[(str(indicator), str(measure))]
         # one sheet row per value when a year holds several (different documents, or conflicting values)
         by_year: dict[int, list[pd.Series]] = {}
@@ -371,6 +377,7 @@ def _region_sheet(wb: Workbook, d: _Data, region: str, lang: str,
             s.put(r, 3, terms.get(("measure", str(measure)), str(measure)))
             s.put(r, 4, terms.get(("status", str(status)), str(status)))
             s.put(r, 5, unit)
+            s.put(r, 6, differs or None)
             for c, year in enumerate(years, start=len(fixed) + 1):
                 g = by_year.get(year)
                 if g is None or k >= len(g):
