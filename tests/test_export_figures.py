@@ -75,6 +75,36 @@ def test_pack_holds_every_figure_in_the_format_with_an_index(data, figures, tmp_
     assert "2 figures" in readme and fmt.upper() in readme and first["data_version"] in readme
 
 
+@pytest.mark.parametrize("where", ["published", "by hand"])
+def test_every_value_link_of_a_packed_svg_finds_its_reader_page_inside_the_zip(data, tmp_path, monkeypatch, where):
+    import posixpath
+    import re
+
+    from cityscience.paths import figures_dir, interactive_dir
+
+    monkeypatch.setenv("CITYSCIENCE_ROOT", str(tmp_path))
+    monkeypatch.delenv("CITYSCIENCE_FIGURES", raising=False)
+    monkeypatch.delenv("CITYSCIENCE_BUILD", raising=False)
+    folder = figures_dir() if where == "published" else interactive_dir() / "figures"
+    obs = cs.load_observations(data)
+    labels = Labels.from_frames("en", sources=cs.load_sources(data), regions=cs.load_regions(data))
+    with plt.rc_context():
+        set_theme("en")
+        fig, _ = cs.charts.bar_by_region(obs, "invention_patent_applications", measure="level", lang="en",
+                                         labels=labels)
+        save_figure(fig, "02-patents", folder=folder, labels=labels, lang="en", show=False)
+    pack = write_chart_pack(tmp_path / "pack.zip", root=data, lang="en", fmt="svg", folder=folder)
+    with zipfile.ZipFile(pack.path) as z:
+        names = set(z.namelist())
+        (svg,) = [n for n in names if n.endswith(".svg")]
+        links = re.findall(r'<a xlink:href="([^"#]*\.html)#', z.read(svg).decode("utf-8"))
+        readme = z.read("README.txt").decode("utf-8")
+    assert links, "the chart links its values"
+    for link in links:
+        assert posixpath.normpath(posixpath.join(posixpath.dirname(svg), link)) in names, (svg, link, names)
+    assert f"in {posixpath.dirname(svg)}/" in readme  # the README names the folders as the zip has them
+
+
 def test_pack_for_one_region(data, figures, tmp_path):
     pack = write_chart_pack(tmp_path / "cixi.zip", root=data, region="cixi", lang="en", fmt="pdf", folder=figures)
     assert pack.count == 1

@@ -78,6 +78,18 @@ def readers_dir() -> Path:
     return build_dir() / "readers"
 
 
+def links_relative_to(folder: Path) -> Path | None:
+    """The folder the reader links of figures saved in ``folder`` are relative to: the interactive
+    figures folder's own (``../../readers``), else None: the published figures' ``../build/readers``
+    (the build's staging folder is published into ``figures/``, where that link holds)."""
+    return folder if Path(folder).resolve() == (interactive_dir() / "figures").resolve() else None
+
+
+def reader_base(folder: Path | None = None) -> str:
+    """The relative folder of :func:`reader_link` (``../build/readers`` for ``folder=None``)."""
+    return "../build/readers" if folder is None else Path(os.path.relpath(readers_dir(), folder)).as_posix()
+
+
 def reader_link(source_id: str, obs_id: str, *, folder: Path | None = None) -> str:
     """Link from a figure to the sentence of an observation in its document's reader page.
 
@@ -88,8 +100,7 @@ def reader_link(source_id: str, obs_id: str, *, folder: Path | None = None) -> s
     """
     from urllib.parse import quote
 
-    base = "../build/readers" if folder is None else Path(os.path.relpath(readers_dir(), folder)).as_posix()
-    return f"{base}/{quote(source_id)}.html#{quote(obs_id)}"
+    return f"{reader_base(folder)}/{quote(source_id)}.html#{quote(obs_id)}"
 
 
 def folder_digest(folder: Path) -> str:

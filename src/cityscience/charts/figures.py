@@ -48,7 +48,7 @@ from matplotlib.transforms import Bbox
 
 from ..atomic import write_if_changed, write_many_if_changed
 from ..conventions import FIGURE_FORMATS, LANGUAGES
-from ..paths import figure_output_dir, figures_dir, interactive_dir, reader_link
+from ..paths import figure_output_dir, figures_dir, links_relative_to, reader_link
 from ..provenance import one_line
 from .fonts import substitute_fonts
 from .labels import Labels, check_language
@@ -744,8 +744,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
             _widen_until_apart(fig, engine)
         content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
-        interactive = folder.resolve() == (interactive_dir() / "figures").resolve()
-        tips = _link_values(fig, lang, labels, folder if interactive else None)
+        tips = _link_values(fig, lang, labels, links_relative_to(folder))
         meta["values"], meta["cells"] = _plotted(fig)  # what was drawn, for the workbook's figure sheet
         with _frozen_layout(fig, content, footnote) as bbox:
             def check(event):  # on the PNG's own draw (legends placed), before its metadata is written

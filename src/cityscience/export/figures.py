@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..charts.figures import load_figure_index, read_figure_metadata
 from ..conventions import FIGURE_FORMATS
 from ..load import load_observations, load_regions, load_sources, validated
-from ..paths import data_dir, figures_dir, project_root
+from ..paths import data_dir, figures_dir, links_relative_to, project_root, readers_dir
 from .version import data_version
 from .workbook import FigureData
 
@@ -45,15 +46,15 @@ _README = {
     "zh": ("cityscience 图表包\n\n"
            "本压缩包收录 {count} 张图({fmt} 格式,{what}),均由 cityscience 笔记本根据整理自政府文件的数据绘制。\n"
            "index.csv 列出每张图的文件名、标题、所属笔记本、涉及地区与指标、来源文件编号及完整引文。\n"
-           "每张图的脚注已注明数据来源。图在 figures/ 文件夹;SVG 与 PDF 中的每个数值链接到 build/readers/ 中\n"
+           "每张图的脚注已注明数据来源。图在 {figures}/ 文件夹;SVG 与 PDF 中的每个数值链接到 {readers}/ 中\n"
            "来源文件的阅读页,即陈述该数值的原句(解压后保持两个文件夹的位置)。\n\n"
            "引用:cityscience 数据(版本 {version}),并注明图中所列来源文件。\n"),
     "en": ("cityscience chart pack\n\n"
            "This zip holds {count} figures ({fmt}, {what}), drawn by the cityscience notebooks from data curated "
            "from government documents.\n"
            "index.csv lists each figure's file, title, notebook, regions, indicators, source ids and full source "
-           "citations. Each figure's footnote names its sources. The figures are in figures/; in SVG and PDF each "
-           "value links to the sentence that states it, in its document's reader page under build/readers/ (keep "
+           "citations. Each figure's footnote names its sources. The figures are in {figures}/; in SVG and PDF each "
+           "value links to the sentence that states it, in its document's reader page under {readers}/ (keep "
            "both folders where they are when unzipping).\n\n"
            "Cite as: cityscience data, version {version}, and the source documents named on each figure.\n"),
 }
@@ -230,6 +231,20 @@ def write_chart_pack(out: Path, *, root: Path | None = None, region: str | None 
     return ChartPack(path=out, count=len(chosen), index=chosen)
 
 
+def _pack_folders(folder: Path) -> tuple[str, str]:
+    """Where a pack holds the figures of ``folder`` and the reader pages, so that the figures' relative
+    links (:func:`cityscience.paths.reader_link`) find the pages after unzipping: ``figures`` and
+    ``build/readers`` for published figures (``../build/readers/``); for figures saved by hand, their
+    folder and the readers' as they lie under the folder the two share (``interactive/figures`` and
+    ``readers``: ``../../readers/``)."""
+    own = links_relative_to(folder)
+    if own is None:
+        return "figures", "build/readers"
+    own, readers = Path(own).resolve(), readers_dir().resolve()
+    common = Path(os.path.commonpath([own, readers]))
+    return own.relative_to(common).as_posix(), readers.relative_to(common).as_posix()
+
+
 def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, region: str | None,
                   root: Path) -> list[tuple[str, bytes]]:
     from ..charts.labels import Labels
@@ -243,12 +258,13 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     rows = []
     entries: list[tuple[str, bytes]] = []
     packed: set[str] = set()
+    figures_at, readers_at = _pack_folders(folder)
     for row in chosen.itertuples(index=False):
         file = f"{row.name}.{fmt}"
-        entries.append((f"figures/{file}", (folder / file).read_bytes()))
+        entries.append((f"{figures_at}/{file}", (folder / file).read_bytes()))
         sources = _split(row.sources)
         packed.update(sources)
-        rows.append({"file": f"figures/{file}", "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
+        rows.append({"file": f"{figures_at}/{file}", "name": row.name, "title": row.title, "notebook": _notebook(str(row.notebook)),
                      "lang": row.lang, "regions": row.regions, "indicators": row.indicators,
                      "sources": row.sources,
                      "source_citations": " | ".join(cite_source(s, lang, root=root) for s in sources),
@@ -258,8 +274,9 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     writer.writeheader()
     writer.writerows(rows)
     what = (labels.region(region) if region else ("全部地区" if lang == "zh" else "all regions"))
-    readme = _README[lang].format(count=len(rows), fmt=fmt.upper(), what=what, version=version)
-    # the reader pages the figures' values link to, where the links expect them (../build/readers/)
+    readme = _README[lang].format(count=len(rows), fmt=fmt.upper(), what=what, version=version,
+                                  figures=figures_at, readers=readers_at)
+    # the reader pages the figures' values link to, where the links expect them
     pages = reader_pages(root, checked=checked)
-    entries += [(f"build/readers/{sid}.html", pages[sid].encode("utf-8")) for sid in sorted(packed) if sid in pages]
+    entries += [(f"{readers_at}/{sid}.html", pages[sid].encode("utf-8")) for sid in sorted(packed) if sid in pages]
     return [("README.txt", readme.encode("utf-8")), ("index.csv", buf.getvalue().encode("utf-8")), *entries]
