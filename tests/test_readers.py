@@ -94,3 +94,27 @@ def test_every_page_embeds_a_font_that_draws_all_its_characters(checked):
             drawn = set(font.getBestCmap())
         needed = {ord(ch) for ch in checked.raw_texts[sid] if not ch.isspace()}
         assert not needed - drawn, f"{sid}: no glyph for {''.join(sorted(chr(c) for c in needed - drawn))[:20]}"
+
+
+def test_export_readers_writes_the_pages_alone_and_says_what_changed(checked, tmp_path, capsys):
+    from cityscience.cli import main
+    from exportdata import make_export_data
+    from minidata import set_cell
+
+    folder = tmp_path / "pages"
+    assert main(["export", "readers", "-o", str(folder)]) == 0
+    n = len(checked.raw_texts)
+    assert f"wrote {n} of {n} reader pages into {folder} (0 unchanged)" in capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{sid}.html" for sid in checked.raw_texts)
+    assert main(["export", "readers", "-o", str(folder)]) == 0
+    assert f"wrote 0 of {n} reader pages" in capsys.readouterr().out
+    # data with a problem: every problem named, no page written
+    broken = make_export_data(tmp_path / "broken")
+    set_cell(broken / "regions.csv", 2, "region", "")
+    assert main(["export", "readers", "--data", str(broken), "-o", str(tmp_path / "none")]) == 1
+    err = capsys.readouterr().err
+    assert "regions.csv:2" in err and "nothing was exported" in err
+    assert not (tmp_path / "none").exists() or not any((tmp_path / "none").iterdir())
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert main(["export", "readers", "-o", str(tmp_path / "a-file" / "pages")]) == 1
+    assert "is a file; expected a writable folder" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``cityscience export xlsx|figures``: the workbook and the chart pack for policy writers."""
+"""``cityscience export xlsx|figures|readers``: the workbook, the chart pack and the documents' reader pages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Export the curated data for policy writers: `export xlsx` writes a filtered, cited Excel workbook; "
-        "`export figures` writes a zip of the charts with an index (title, sources, notebook). "
+        "`export figures` writes a zip of the charts with an index (title, sources, notebook); "
+        "`export readers` writes each document's reader page (its text, every value's sentence marked). "
         "Outputs are written atomically: if anything fails, an earlier file stays as it was.")
     sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
     x = sub.add_parser("xlsx", help="an Excel workbook: README, observations, a sheet per region, codebook, "
@@ -41,6 +42,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     f.add_argument("--format", choices=FIGURE_FORMATS, default="png", dest="fmt",
                    help="image format (default: png)")
     _common(f)
+    r = sub.add_parser("readers", help="each document's reader page: its full text, every curated value's "
+                       "sentence highlighted and anchored by obs_id, every number marked",
+                       description="Write the reader pages the figures' values link to, without running the "
+                       "notebooks (`cityscience build` writes them too): one self-contained HTML file per "
+                       "document. Only pages whose bytes change are written; a page of a document no "
+                       "longer in the data is removed.")
+    r.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                   help="folder to write into (default: build/readers, where the figures' links point)")
+    add_data_argument(r)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -61,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.figures import ChartPackError
 
     try:
-        return _xlsx(args) if args.what == "xlsx" else _figures(args)
+        return {"xlsx": _xlsx, "figures": _figures, "readers": _readers}[args.what](args)
     except ValidationError as exc:
         n = len(exc.problems)
         return _fail([str(p) for p in exc.problems],
@@ -104,6 +114,19 @@ def _check_built(folder: Path, output: Path) -> None:
         shown = ", ".join(stale[:8]) + (f" … ({len(stale)} in all)" if len(stale) > 8 else "")
         raise ChartPackError(f"{folder}: figures the last build published are missing or changed: {shown}; "
                              f"expected the build's figures ({run_build})")
+
+
+def _readers(args: argparse.Namespace) -> int:
+    from ..export.readers import write_reader_pages
+    from ..paths import readers_dir
+
+    folder = args.output if args.output is not None else readers_dir()
+    check_writable(folder / "page.html")  # a folder that can be made and written into, before the pages are made
+    written = write_reader_pages(folder, args.data)
+    total = len(list(folder.glob("*.html")))
+    print(f"wrote {len(written)} of {total} reader page{'s' if total != 1 else ''} into {folder} "
+          f"({total - len(written)} unchanged)")
+    return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
