@@ -273,7 +273,11 @@ def test_chart_frame_refuses_mixed_units_and_empty_selections():
     with pytest.raises(ValueError, match="one chart, one unit"):
         charts.chart_frame(OBS)
     with pytest.raises(ValueError, match="nothing to draw"):
-        charts.chart_frame(OBS, indicator="no_such_indicator")
+        charts.chart_frame(OBS, indicator="hte_new")  # a code of the codebook these rows do not have
+    with pytest.raises(ValueError, match="'hte_stok' not known \\(did you mean 'hte_stock'\\?\\)"):
+        charts.chart_frame(OBS, indicator="hte_stok")
+    with pytest.raises(ValueError, match="'yoy' not known \\(did you mean 'yoy_pct'\\?\\)"):
+        charts.chart_frame(OBS, indicator="hte_stock", measure="yoy")
     with pytest.raises(ValueError, match="lack the column"):
         charts.chart_frame(OBS.drop(columns=["unit_std"]))
     frame = charts.chart_frame(OBS, indicator="hte_stock")
@@ -656,3 +660,17 @@ def test_bars_by_region_of_several_indicators_name_each_indicator():
     assert len(set(ticks)) == len(ticks) == len(pair)
     assert all(t.startswith(f"{en.region(region)}, ") for t in ticks)
     assert {any(en.indicator(i)[:20] in t for t in ticks) for i in pair["indicator"].unique()} == {True}
+
+
+def test_a_long_row_name_is_cut_short_but_never_its_year_status_or_mark():
+    long = INDICATORS.copy()
+    long.loc[long["indicator"] == "fund_size", "name_en"] = (
+        "Income tax relief from the R&D super-deduction and the high-tech enterprise preferential tax rate")
+    labels = charts.Labels.from_frames("en", regions=REGIONS, indicators=long, vocabularies=VOCAB, sources=SOURCES)
+    fig, ax = charts.hbar(OBS[OBS["indicator"] == "fund_size"], labels=labels, lang="en", log=True)
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("…" in n for n in names), names  # long enough to be cut
+    assert names[0].endswith(", 2015") and names[1].endswith(", 2016, target"), names
+    assert all(n.startswith("Income tax relief") for n in names)
+    # a dumbbell's mark (a base not alike with its target) stays at the end of a cut name
+    assert plots._fit("a very long indicator name indeed", 10, 1, after="†").endswith("…†")

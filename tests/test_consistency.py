@@ -132,7 +132,12 @@ def test_wide_and_latest():
     table = wide(obs[obs["status"] == "actual"])
     assert table.loc["patents", ("hz", 2015)] == 200 and table.loc["patents", ("nb", 2014)] == 100
     with pytest.raises(ValueError, match="several values"):
-        wide(obs.assign(year=2014))
+        wide(obs.assign(year=2014, status="actual"))
+    # an actual and a target in cells of their own would read as alike numbers: refused, the statuses counted
+    with pytest.raises(ValueError, match=r"2 statuses \(actual: 3, target: 1\).*status='actual'"):
+        wide(obs)
+    with pytest.raises(KeyError, match="'indicators' not columns"):
+        wide(obs[obs["status"] == "actual"], index="indicators")
     newest = latest(obs).set_index("region")
     assert newest.loc["hz", "obs_id"] == "b" and newest.loc["nb", "obs_id"] == "a"
 

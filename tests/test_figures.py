@@ -11,6 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+import cityscience as cs
 from cityscience import charts
 
 SOURCES = pd.DataFrame({
@@ -221,6 +222,14 @@ def test_save_figure_refuses_bad_names_low_dpi_and_missing_sources(zh, tmp_path)
         charts.save_figure(fig, "02-untitled", sources=["nb-sum"], folder=tmp_path, labels=zh)
     with pytest.raises(ValueError, match="adds the language itself"):
         charts.save_figure(_figure(), "02-hte-zh", folder=tmp_path, labels=zh)
+    # a source id the footnote could not cite: refused with the nearest ids, not printed bare
+    with pytest.raises(ValueError, match=r"'nb' \(did you mean 'nb-sum'\?\) not source_ids of sources.csv"):
+        charts.save_figure(_figure(), "02-unknown-source", sources=["nb"], folder=tmp_path, labels=zh)
+    # a chart drawn in one language saved as another would mix them in one file: refused
+    drawn = charts.bar_by_region(cs.select(cs.load_observations(), indicator="hte_new"), "hte_new", lang="zh")[0]
+    with pytest.raises(ValueError, match="drawn in 'zh'.*lang='en'"):
+        charts.save_figure(drawn, "02-mixed", lang="en", folder=tmp_path)
+    plt.close(drawn)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -333,7 +342,7 @@ def test_a_plain_matplotlib_chart_marked_value_by_value_names_its_sources_and_pl
     fig, ax = plt.subplots(figsize=(4, 3))
     for i, (_, row) in enumerate(rows.iterrows()):
         charts.mark(ax.bar([i], [float(row["value"])]), row, str(row["value"]))
-    saved = charts.save_figure(fig, "09-plain", folder=tmp_path, labels=zh, title="plain", update_index=False)
+    saved = charts.save_figure(fig, "09-plain", folder=tmp_path, title="plain", update_index=False, lang="zh")
     meta = charts.read_figure_metadata(saved.png)
     assert meta["sources"] == sorted(rows["source_id"].astype(str)) and len(meta["values"]) == len(rows)
     assert meta["regions"] == sorted(set(rows["region"].astype(str)))

@@ -261,3 +261,41 @@ def test_select_takes_years_and_says_what_an_unknown_code_may_have_meant(obs):
     message = str(err.value)
     assert f"did you mean {', '.join(repr(c) for c in indicators[indicators.str.startswith(stem)][:3])}?" in message
     assert f"({len(indicators)} in all: see cs.load_indicators())" in message and len(message) < 1200
+
+
+def test_select_hints_for_labels_spaces_parts_of_names_and_years_beyond_the_table(obs):
+    vocab = cs.load_vocabularies()
+    for vocabulary in ("status", "measure"):
+        row = vocab[vocab["vocabulary"] == vocabulary].iloc[0]
+        with pytest.raises(ValueError, match=f"did you mean '{row['code']}'\\? codes, not names"):
+            cs.select(obs, **{vocabulary: row["label_zh"]})
+    region = str(cs.load_regions()["region"].iloc[0])
+    with pytest.raises(ValueError, match=f"did you mean '{region}'\\? without the spaces"):
+        cs.select(obs, region=f" {region}")
+    indicators = cs.load_indicators()
+    name = str(indicators["name_zh"].iloc[0])
+    part = name[:4]
+    named = [str(c) for c, n in zip(indicators["indicator"], indicators["name_zh"], strict=True) if part in str(n)]
+    with pytest.raises(ValueError, match=f"named with it: '{named[0]}'"):
+        cs.select(obs, indicator=part)
+    years = obs["year"].dropna().astype(int)
+    beyond = int(years.max()) + 80
+    with pytest.raises(ValueError, match=f"year: {beyond} outside the table's years; "
+                                         f"expected {years.min()}–{years.max()}"):
+        cs.select(obs, year=beyond)
+    gaps = sorted(set(range(int(years.min()), int(years.max()))) - set(years))
+    if gaps:  # a year between the table's years selects nothing, quietly
+        assert cs.select(obs, year=gaps[0]).empty
+
+
+def test_a_chart_function_asked_for_at_the_top_names_cs_charts():
+    import subprocess
+    import sys
+
+    code = ("import sys, cityscience as cs\n"
+            "assert 'matplotlib' not in sys.modules\n"
+            "try:\n    cs.save_figure\nexcept AttributeError as e:\n    print(e)\n"
+            "print(cs.charts.save_figure.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "the chart functions are in cityscience.charts (cs.charts.save_figure" in out
+    assert out.strip().endswith("save_figure")  # cs.charts itself works without importing it first

@@ -233,15 +233,29 @@ def wide(obs: pd.DataFrame, *, measure: str = "level", index: str = "indicator",
          indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator, one column per region and year: ``value_std`` of a measure.
 
-    Several values for one cell (e.g. an actual and a target) raise, so that a
-    comparison never averages them silently: filter ``status`` first. Values
+    The table has numbers only, so what a value is must be the same for all of
+    them: values of several statuses (an actual beside a target) raise, and so
+    do several values for one cell, so that a comparison never mixes or
+    averages them silently: filter ``status`` first (``cs.select(obs,
+    status="actual")``). A qualified value (≥, ≈, a range) is its ``value_std``
+    (a range's low end); the tidy frame's ``qualifier`` says which. Values
     of one indicator that differ in basis, scope or period (see
     :func:`comparability_table`) raise :class:`IncomparableError`, since a
     row of the table sets them side by side; pass ``allow_incomparable=True``
     to get the table anyway.
     """
-    sub = select(obs, measure=measure)
     keys = [index, *columns]
+    missing = [k for k in keys if k not in obs.columns]
+    if missing:
+        raise KeyError(f"wide: {', '.join(map(repr, missing))} not columns of the observations; expected columns "
+                       f"such as indicator, region, year, source_id (index=…, columns=…)")
+    sub = select(obs, measure=measure)
+    statuses = sorted(sub["status"].dropna().astype(str).unique()) if "status" in sub.columns else []
+    if len(statuses) > 1:
+        counts = sub["status"].astype(str).value_counts()
+        raise ValueError(f"values of {len(statuses)} statuses ({', '.join(f'{s}: {counts[s]}' for s in statuses)}) "
+                         "would stand side by side as alike numbers; filter one first, e.g. "
+                         f"cs.select(obs, status={statuses[0]!r})")
     dup = sub.duplicated(keys, keep=False)
     if dup.any():
         shown = sub.loc[dup, ["obs_id", *keys, "status"]].to_string(index=False)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["SELECT_COLUMNS", "select"]
+__all__ = ["SELECT_COLUMNS", "nearest_codes", "select"]
 
 #: The columns :func:`select` filters on, in the order of its keyword arguments.
 SELECT_COLUMNS = ("indicator", "region", "status", "measure", "source_id", "year")
@@ -40,12 +40,18 @@ def _codebook(name: str) -> list[str]:
 
 
 def _names(name: str) -> dict[str, str]:
-    """Display name (Chinese or English, full or short) → code, for the columns whose codes have names."""
-    from .load import load_indicators, load_regions
+    """Display name (Chinese or English, full or short) → code: the codebook's names of indicators and
+    regions, the vocabularies' labels of statuses and measures (目标 → target)."""
+    from .load import load_indicators, load_regions, load_vocabularies
 
-    if name not in ("indicator", "region"):
+    if name == "source_id":
         return {}
-    table = load_indicators() if name == "indicator" else load_regions()
+    if name in ("indicator", "region"):
+        table = load_indicators() if name == "indicator" else load_regions()
+    else:
+        vocab = load_vocabularies()
+        table = vocab[vocab["vocabulary"] == name].rename(columns={"code": name, "label_zh": "name_zh",
+                                                                   "label_en": "name_en"})
     out: dict[str, str] = {}
     for col in ("name_zh", "name_en", "short_zh", "short_en"):
         if col in table.columns:
@@ -55,15 +61,34 @@ def _names(name: str) -> dict[str, str]:
     return out
 
 
-def _hint(code: str, allowed: list[str], name: str) -> str:
-    """What an unknown code may have meant: the code a display name names, else the nearest codes."""
+def nearest_codes(code: str, allowed: Iterable[str], n: int = 3) -> list[str]:
+    """The allowed codes an unknown one may have meant: those it starts, else the closest spellings,
+    else those it is part of.
+
+    >>> nearest_codes("hte_stok", ["hte_stock", "hte_new"]), nearest_codes("ningbo-2014", ["ningbo-2014-summary"])
+    (['hte_stock'], ['ningbo-2014-summary'])
+    """
     import difflib
 
-    named = _names(name).get(code.strip().casefold())
-    if named:
-        return f" (did you mean {named!r}? codes, not names)"
-    near = ([c for c in allowed if c.startswith(code)][:3] or difflib.get_close_matches(code, allowed, n=3, cutoff=0.6)
-            or [c for c in allowed if code in c][:3])
+    allowed = list(allowed)
+    return ([c for c in allowed if c.startswith(code)][:n] or difflib.get_close_matches(code, allowed, n=n, cutoff=0.6)
+            or [c for c in allowed if code in c][:n])
+
+
+def _hint(code: str, allowed: list[str], name: str) -> str:
+    """What an unknown code may have meant: the code itself without its spaces, the code a display
+    name names, else the nearest codes."""
+    if code.strip() != code and code.strip() in allowed:
+        return f" (did you mean {code.strip()!r}? without the spaces)"
+    names = _names(name)
+    key = code.strip().casefold()
+    if key in names:
+        return f" (did you mean {names[key]!r}? codes, not names)"
+    near = nearest_codes(code, allowed)
+    if not near and key:  # part of a display name: the codes named with it
+        near = list(dict.fromkeys(c for label, c in names.items() if key in label))[:3]
+        if near:
+            return f" (codes, not names; named with it: {', '.join(map(repr, near))})"
     return f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
 
 
@@ -97,7 +122,8 @@ def select(frame: pd.DataFrame, *, indicator: object = None, region: object = No
     Raises:
         KeyError: a criterion names a column ``frame`` lacks.
         ValueError: codes the column cannot hold (each criterion's, with the code a name names or the
-            nearest codes, and the allowed values), or a year that is not a whole number.
+            nearest codes, and the allowed values), a year that is not a whole number, or one before or
+            after every year of the table (a year in a gap between its years selects nothing).
     """
     given = {"indicator": indicator, "region": region, "status": status, "measure": measure,
              "source_id": source_id, "year": year}
@@ -115,7 +141,16 @@ def select(frame: pd.DataFrame, *, indicator: object = None, region: object = No
             if bad:
                 problems.append(f"year: {', '.join(map(repr, bad))} not a year; expected whole numbers (2014)")
                 continue
-            keep &= frame["year"].isin([int(str(y).strip()) for y in years]).fillna(False).astype(bool)
+            wanted = [int(str(y).strip()) for y in years]
+            held = pd.to_numeric(frame["year"], errors="coerce").dropna()
+            if len(held):  # a year in a gap of the table selects nothing; one beyond all its years is a typo
+                low, high = int(held.min()), int(held.max())
+                beyond = [y for y in wanted if not low <= y <= high]
+                if beyond:
+                    problems.append(f"year: {', '.join(map(str, beyond))} outside the table's years; "
+                                    f"expected {low}–{high}")
+                    continue
+            keep &= frame["year"].isin(wanted).fillna(False).astype(bool)
             continue
         codes = _codes(value)
         allowed = _allowed(frame[name], name)

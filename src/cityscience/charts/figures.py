@@ -710,7 +710,11 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     if not ids:
         raise ValueError(f"figure {name!r} has no sources: draw it with the cityscience chart functions or "
                          "pass sources=[source_id, …] so its footnote can name the documents")
+    if lang is not None and info.lang is not None and check_language(lang) != info.lang:
+        raise ValueError(f"figure {name!r} was drawn in {info.lang!r} (its title, axes and labels), but lang={lang!r}: "
+                         f"draw it again with lang={lang!r}, or leave lang out to save it in {info.lang!r}")
     lang = check_language(lang or info.lang or current_language())
+    _check_sources(ids, labels if labels is not None and labels.lang == lang else Labels.load(lang))
     base, name = name, figure_file_name(name, lang)
     if title and len(fig.axes) > 1 and not fig.get_suptitle() and " ".join(title.split()) not in _axes_titles(fig):
         fig.suptitle(title, x=0.01, ha="left", fontsize="large")
@@ -804,6 +808,23 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
 
         plt.close(fig)
     return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
+
+
+def _check_sources(ids: Iterable[str], labels: Labels) -> None:
+    """Refuse source ids the labels do not cite (a footnote would print the bare id), with the nearest ids."""
+    from ..select import nearest_codes
+
+    known = sorted(labels.sources)
+    if not known:  # labels made without a sources table: nothing to check against
+        return
+    unknown = [s for s in ids if s not in labels.sources]
+    if unknown:
+        hints = []
+        for s in unknown:
+            near = nearest_codes(s, known)
+            hints.append(f"{s!r}" + (f" (did you mean {', '.join(map(repr, near))}?)" if near else ""))
+        raise ValueError(f"sources: {', '.join(hints)} not source_ids of sources.csv, so the footnote could not cite "
+                         f"them; expected one of {', '.join(known)}")
 
 
 _WIDEN_STEPS, _WIDEN_FACTOR = 5, 1.15

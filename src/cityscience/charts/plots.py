@@ -270,13 +270,16 @@ def _title(ax: Axes, title: str | None, default: str) -> str:
     return text
 
 
-def _tick_names(fig: Figure, names: list[str], share: float = 0.42, lines: int = 2) -> list[str]:
-    """Row labels wrapped to ``share`` of the figure's width, so long (English) names leave the bars room."""
+def _tick_names(fig: Figure, names: list, share: float = 0.42, lines: int = 2) -> list[str]:
+    """Row labels wrapped to ``share`` of the figure's width, so long (English) names leave the bars room.
+    A name given as ``(before, name, after)`` is cut short only in its middle part: the year, status and
+    marks around a long indicator name stay whole."""
     from matplotlib.font_manager import FontProperties
 
     size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
     width = share * fig.get_figwidth() * 72 / size
-    return [_fit(name, width, lines) for name in names]
+    parts = [("", n, "") if isinstance(n, str) else n for n in names]
+    return [_fit(name, width, lines, before=before, after=after) for before, name, after in parts]
 
 
 def _chart_unit(df: pd.DataFrame, lang: str) -> tuple[float, str, bool]:
@@ -490,8 +493,10 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         name = labels.indicator(row["indicator"]) if label == "indicator" else labels.region(row["region"])
         word = _status_word(row, labels)
         when = f"{row['year']}" + (f"{sep}{word}" if word else "") + row["mark"]
-        # several indicators by region: the indicator's name last, where a long one may be cut short
-        names.append(f"{name}{sep}{when}{sep}{labels.indicator(row['indicator'])}" if both else f"{name}{sep}{when}")
+        # a long name is cut short, never the year and status (by region over several indicators: the
+        # indicator's name, last)
+        names.append((f"{name}{sep}{when}{sep}", labels.indicator(row["indicator"]), "") if both
+                     else ("", name, f"{sep}{when}"))
     ax.set_yticks(range(len(df)), _tick_names(fig, names))
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
@@ -630,7 +635,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
         name = labels.indicator(row["indicator"])
         if df["region"].nunique() > 1:
             name = labels.template("with_region", name=name, region=labels.region(row["region"]))
-        names.append(name + mark)
+        names.append(("", name, mark))  # a long name is cut short, never its mark
         if mark:
             attach_note(fig, f"{mark} " + _pair_difference(row, labels))
         for drawn, end in ((base_drawn, "base"), (target_drawn, "target")):
@@ -864,13 +869,31 @@ def _axes_width(ax: Axes) -> float:
     return 0.95 * fig.get_figwidth() * sum(ratios[first:last]) / sum(ratios)
 
 
-def _fit(text: str, width_em: float, lines: int = 2) -> str:
-    """Wrap text to at most ``lines`` lines of ``width_em`` ems, ending with … if it is still longer."""
+def _fit(text: str, width_em: float, lines: int = 2, *, before: str = "", after: str = "") -> str:
+    """Wrap ``before + text + after`` to at most ``lines`` lines of ``width_em`` ems; if it is still longer,
+    ``text`` is cut short with … (``before`` and ``after``, say a year and a status, stay whole).
+
+    >>> _fit("a long indicator (name)", 12, 1, after=", 2013"), _fit("short", 12, 1, after=", 2013")
+    ('a long…, 2013', 'short, 2013')
+    """
     from .figures import _text_width, _wrap
 
-    wrapped = _wrap(text, width_em).split("\n")
+    wrapped = _wrap(before + text + after, width_em).split("\n")
     if len(wrapped) <= lines:
         return "\n".join(wrapped)
+    if before or after:
+        # shorter and shorter: at word ends where the text has spaces (English), else a character at a time
+        ends = [i for i in range(len(text) - 1, 0, -1) if text[i] == " "] if " " in text.strip() \
+            else list(range(len(text) - 1, 0, -1))
+        for end in ends:
+            cut = text[:end].rstrip(" ,;:、，；")
+            for left, right in (("(", ")"), ("（", "）")):  # no bracket left open: cut before it instead
+                if cut.count(left) > cut.count(right):
+                    cut = cut[:cut.rfind(left)].rstrip(" ,;:、，；")
+            wrapped = _wrap(before + cut + "…" + after, width_em).split("\n")
+            if cut and len(wrapped) <= lines:
+                return "\n".join(wrapped)
+        return _fit(before + after, width_em, lines)
     last = " ".join(wrapped[lines - 1:])
     while last and _text_width(last + "…") > width_em:
         last = last[:-1]

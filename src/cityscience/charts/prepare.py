@@ -43,17 +43,16 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
             yuan and counts on one axis.
 
     Raises:
-        ValueError: a needed column is missing, nothing is left to draw, or the units differ.
+        ValueError: a needed column is missing, an indicator or measure code nothing knows (with the
+            nearest codes), nothing is left to draw, or the units differ.
     """
     missing = [c for c in CHART_COLUMNS if c not in obs.columns]
     if missing:
         raise ValueError(f"observations lack the column(s) {', '.join(missing)}; "
                          "expected the columns of cityscience.load_observations()")
-    df = obs
-    if indicator is not None:
-        df = df[df["indicator"].astype("string") == indicator]
-    if measure is not None:
-        df = df[df["measure"].astype("string") == measure]
+    from ..select import select
+
+    df = select(obs, indicator=indicator, measure=measure)  # a code nothing knows raises, with the nearest codes
     if df.empty:
         what = f"indicator {indicator!r}, " if indicator else ""
         raise ValueError(f"nothing to draw: no observations with {what}measure {measure!r}")
