@@ -674,3 +674,25 @@ def test_a_long_row_name_is_cut_short_but_never_its_year_status_or_mark():
     assert all(n.startswith("Income tax relief") for n in names)
     # a dumbbell's mark (a base not alike with its target) stays at the end of a cut name
     assert plots._fit("a very long indicator name indeed", 10, 1, after="†").endswith("…†")
+
+
+def test_a_share_target_needs_percentage_points_a_year_not_a_growth_rate():
+    # 34.7% → 43% in six years: +1.4 pp a year (a relative "3.6% growth" reads as if the share grew 3.6 points)
+    pairs = _obs([
+        ("a", "s", "ningbo", 2014, "x", "level", "actual", "exact", 34.7, None, "%", 34.7, None, "percent"),
+        ("t", "s", "ningbo", 2020, "x", "level", "target", "exact", 43, None, "%", 43, None, "percent"),
+        ("b", "s", "ningbo", 2014, "y", "level", "actual", "exact", 2.35, None, "%", 2.35, None, "percent"),
+        ("u", "s", "ningbo", 2020, "y", "level", "target", "exact", 3.2, None, "%", 3.2, None, "percent"),
+        ("c", "s", "ningbo", 2014, "z", "level", "actual", "exact", 972, None, "家", 972, None, "count"),
+        ("v", "s", "ningbo", 2020, "z", "level", "target", "exact", 1500, None, "家", 1500, None, "count"),
+    ])
+    gaps = charts.target_gaps(pairs).set_index("target_obs_id")
+    assert gaps.loc["t", "required_pp_per_year"] == pytest.approx((43 - 34.7) / 6)
+    assert pd.isna(gaps.loc["v", "required_pp_per_year"])  # a count keeps its growth rate
+    for lang, share, small, count in (("en", "; needs +1.4 pp a year", "; needs +0.14 pp a year",
+                                       "; needs 7.5% growth a year"),
+                                      ("zh", "；需年均提高 1.4 个百分点", "；需年均提高 0.14 个百分点", "；需年均增长 7.5%")):
+        fig, ax = charts.dumbbell(charts.target_gaps(pairs), labels=charts.Labels.load(lang), lang=lang)
+        texts = _texts(ax)
+        assert any(t.endswith(share) for t in texts) and any(t.endswith(small) for t in texts), texts
+        assert any(t.endswith(count) for t in texts), texts

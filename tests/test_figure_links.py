@@ -220,3 +220,19 @@ def test_a_linked_text_in_svg_is_clickable_over_its_whole_box(obs, tmp_path):
     assert x - 0.5 <= gx <= x + w and y <= gy <= y + h + 0.5  # the glyphs start inside the box
     assert 40 < w < 120 and 8 < h < 20  # about the size of twelve-point text
     assert svg.count('pointer-events="all"') == 1  # the bar needs none: it is clickable over its area
+
+
+def test_a_derived_value_s_tooltip_names_the_stated_change_it_was_computed_with(obs, tmp_path):
+    from xml.sax.saxutils import unescape
+
+    derived = obs[obs["derived"].fillna(False).astype(bool)]
+    assert len(derived), "the curated data imply a previous level somewhere"
+    row = derived.iloc[0]
+    level, change = str(row["derived_from"]).split("+")
+    fig, _ = charts.bar_by_region(obs[obs["region"] == row["region"]], str(row["indicator"]), lang="en")
+    saved = charts.save_figure(fig, "02-derived", folder=tmp_path, lang="en", update_index=False, show=False)
+    tips = [unescape(t) for _, t in _SVG_VALUE.findall(saved.svg.read_text(encoding="utf-8"))]
+    (tip,) = [t for t in tips if f"\n{level}\n" in t and "(derived)" in t]
+    stated = obs.set_index(obs["obs_id"].astype(str))
+    assert f"derived from it and {change}: “{stated.loc[change, 'evidence']}”" in tip, tip
+    assert not [t for t in tips if "derived from it" in t and "(derived)" not in t]  # stated values say nothing

@@ -219,7 +219,7 @@ def mark(artists, row: Mapping | pd.Series | str, value: str = "") -> None:
 
 
 _VALUE_FIELDS = ("region", "year", "indicator", "measure", "status", "qualifier", "value_std", "value_high_std",
-                 "unit_std")
+                 "unit_std", "derived_from")
 
 
 def _plain(value):
@@ -293,6 +293,7 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | N
     if not values:
         return {}
     missing = {_stated_id(v.obs_id) for v in values if v.source_id is None or v.evidence is None}
+    missing |= {i for v in values for i in _derived_with(v)}
     known: dict[str, tuple[str, str]] = {}
     if missing:
         from ..load import load_observations
@@ -316,9 +317,18 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | N
             artist.set_gid(gid if k == 0 else f"{gid}.{k}")
             artist.set_url(reader_link(source_id, anchor, folder=folder))
         document = f"{labels.source(source_id)} ({source_id})"
-        tips[gid] = "\n".join(x for x in (v.value, document, f"“{one_line(evidence)}”" if evidence else "", anchor)
-                               if x)
+        # a derived value: the stated change it was computed with, beside the stated level it links to
+        also = [labels.template("derived_with", obs_id=i, evidence=one_line(known[i][1]))
+                for i in _derived_with(v) if i in known]
+        tips[gid] = "\n".join(x for x in (v.value, document, f"“{one_line(evidence)}”" if evidence else "", anchor,
+                                          *also) if x)
     return tips
+
+
+def _derived_with(value: MarkedValue) -> list[str]:
+    """The stated observations a derived value was computed with, besides the one it links to."""
+    ids = str(value.fields.get("derived_from") or "").split("+")
+    return [i for i in ids if i and i != _stated_id(value.obs_id)]
 
 
 _VALUE_GROUP = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">)')

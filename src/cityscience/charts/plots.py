@@ -593,7 +593,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     without a base are left out). The base point takes its status's style
     (filled for an actual, hollow square for an estimate); the target is a
     hollow diamond at 100. The annotation gives both values with their units
-    and the constant annual growth the target requires.
+    and the constant annual growth the target requires (for a share or an
+    intensity in percent: the percentage points a year).
     """
     df = gaps[gaps["base_value_std"].notna()].reset_index(drop=True)
     if df.empty:
@@ -625,11 +626,14 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             target = format_value(row["target_value_std"], row["unit_std"], lang, qualifier=row["target_qualifier"],
                                   value_high=row["target_value_high_std"])
             growth = row["required_growth_pct"]
+            pp = row.get("required_pp_per_year", np.nan)
             arrow = f"{row['base_year']}: {base}{mark} → {row['target_year']}: {target}"
             if not pd.isna(growth):  # a growth needed; a target at or below its base needs none
                 needs = row["needs_growth"] if "needs_growth" in row.index else needs_growth(growth)
-                key = "required_growth" if needs else "target_below" if row["target_below_base"] else "target_level"
-                arrow += labels.template(key, growth=f"{growth:.1f}%", year=row["base_year"])
+                key = ("required_pp" if not pd.isna(pp) else "required_growth") if needs \
+                    else "target_below" if row["target_below_base"] else "target_level"
+                arrow += labels.template(key, growth=f"{growth:.1f}%", change=_pp_text(pp),
+                                         year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333"))
         name = labels.indicator(row["indicator"])
@@ -677,6 +681,13 @@ def _ticks_within(axis, low: float, high: float) -> None:
     if top > max(axis.get_view_interval()):
         top = high
     axis.set_ticks([t for t in ticks if low - 1e-9 <= t <= top + 1e-9])
+
+
+def _pp_text(pp: float) -> str:
+    """Percentage points a year as a label writes them: 1.4, or two digits below 1 (0.14), not 0.1."""
+    if pd.isna(pp):
+        return ""
+    return f"{pp:.1f}" if abs(pp) >= 1 else f"{pp:.2g}"
 
 
 def _room_for(ax: Axes, notes: Sequence, pad: float = 6.0, *, axis: str = "x") -> None:

@@ -67,6 +67,8 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
     out["value_high_std"] = df["value_high_std"].astype("Float64").astype(float)
     out["derived"] = (df["derived"].fillna(False).astype(bool) if "derived" in df.columns
                       else False)
+    if "derived_from" in df.columns:  # the stated rows a derived value comes from (its tooltip names them)
+        out["derived_from"] = df["derived_from"].astype("string").astype(object).where(out["derived"], None)
     if out["value_std"].isna().any():
         bad = ", ".join(out.loc[out["value_std"].isna(), "obs_id"].astype(str))
         raise ValueError(f"observations without a standard value cannot be drawn: {bad}")
@@ -154,13 +156,16 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
     ``((target / base) ** (1 / years) - 1) * 100``; it is left empty for a
     pair that is not alike. ``needs_growth`` says whether that growth is
     positive at the 0.1 % a chart or a table shows: the one rule for "needs
-    X % a year" against "at" or "below the base level".
+    X % a year" against "at" or "below the base level". For a share or an
+    intensity (a level in percent) the change a year is what a reader compares:
+    ``required_pp_per_year`` is ``(target - base) / years`` in percentage points
+    (empty for other units), and ``needs_growth`` follows it, at the 0.1 pp shown.
 
     Returns:
         One row per target with columns ``region, indicator, unit_std, target_obs_id,
         target_year, target_qualifier, target_value_std, target_value_high_std,
         base_obs_id, base_year, base_status, base_qualifier, base_value_std, years,
-        progress_pct`` (base as a percent of target), ``required_growth_pct``,
+        progress_pct`` (base as a percent of target), ``required_growth_pct``, ``required_pp_per_year``,
         ``needs_growth``, ``target_below_base``, ``sources`` (';'-separated source_ids), ``comparable``,
         ``differs`` (the dimensions base and target differ in) and the basis,
         scope and period of each (``target_basis`` … ``base_period``). Targets
@@ -203,8 +208,14 @@ def target_gaps(obs: pd.DataFrame, *, base_statuses: tuple[str, ...] = ("actual"
         growth = (np.power(ratio, 1.0 / years) - 1.0) * 100.0
     out["comparable"] = out["comparable"].astype("boolean")
     out["differs"] = out["differs"].fillna("").astype(str)
-    out["required_growth_pct"] = growth.where(out["comparable"].fillna(True).astype(bool))
+    alike = out["comparable"].fillna(True).astype(bool)
+    out["required_growth_pct"] = growth.where(alike)
+    # a difference of two values in percent is in percentage points (arithmetic, not a fact of the data)
+    share = (out["unit_std"].astype(str) == "percent") & alike
+    change = (out["target_value_std"].astype(float) - out["base_value_std"].astype(float)) / years
+    out["required_pp_per_year"] = change.where(share)
     out["needs_growth"] = out["required_growth_pct"].map(needs_growth).astype(bool)
+    out.loc[share, "needs_growth"] = out.loc[share, "required_pp_per_year"].map(needs_growth).astype(bool)
     out["target_below_base"] = out["base_value_std"].notna() & (out["target_value_std"] < out["base_value_std"])
     tail = ["comparable", "differs", *(f"{w}_{d}" for w in ("target", "base") for d in DIMENSIONS)]
     out = out[[c for c in out.columns if c not in tail] + tail]
