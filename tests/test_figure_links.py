@@ -232,7 +232,7 @@ def test_a_derived_value_s_tooltip_names_the_stated_change_it_was_computed_with(
     fig, _ = charts.bar_by_region(obs[obs["region"] == row["region"]], str(row["indicator"]), lang="en")
     saved = charts.save_figure(fig, "02-derived", folder=tmp_path, lang="en", update_index=False, show=False)
     tips = [unescape(t) for _, t in _SVG_VALUE.findall(saved.svg.read_text(encoding="utf-8"))]
-    (tip,) = [t for t in tips if f"\n{level}\n" in t and "(derived)" in t]
+    (tip,) = [t for t in tips if t.endswith(f"\n{level}") and "(derived)" in t]
     stated = obs.set_index(obs["obs_id"].astype(str))
     assert f"derived from it and {change}: “{stated.loc[change, 'evidence']}”" in tip, tip
     assert not [t for t in tips if "derived from it" in t and "(derived)" not in t]  # stated values say nothing

@@ -320,8 +320,8 @@ def _link_values(fig: Figure, lang: str, labels: Labels | None, folder: Path | N
         # a derived value: the stated change it was computed with, beside the stated level it links to
         also = [labels.template("derived_with", obs_id=i, evidence=one_line(known[i][1]))
                 for i in _derived_with(v) if i in known]
-        tips[gid] = "\n".join(x for x in (v.value, document, f"“{one_line(evidence)}”" if evidence else "", anchor,
-                                          *also) if x)
+        tips[gid] = "\n".join(x for x in (v.value, document, f"“{one_line(evidence)}”" if evidence else "", *also,
+                                          anchor) if x)
     return tips
 
 
