@@ -94,21 +94,17 @@ __all__ = [
 def __getattr__(name: str):
     """``cs.extract`` and ``cs.term_frequencies`` (OpenCC, jieba) and ``cs.charts`` (matplotlib) are imported
     on first use; a chart function asked for here (``cs.save_figure``) gets an error naming ``cs.charts``."""
-    if name == "extract":  # the subpackage, callable as its function extract (see cityscience.extract)
-        import importlib
+    import importlib
 
+    if name == "extract":  # the subpackage, callable as its function extract (see cityscience.extract)
         return importlib.import_module(".extract", __name__)
     if name == "charts":  # matplotlib and seaborn are loaded only when a chart is wanted
-        import importlib
-
         return importlib.import_module(".charts", __name__)
     if name == "term_frequencies":
         from .policy import term_frequencies
 
         return term_frequencies
     if not name.startswith("_"):  # a chart function asked for at the top: say where it is
-        import importlib
-
         charts = importlib.import_module(".charts", __name__)
         if name in charts.__all__:
             raise AttributeError(f"module 'cityscience' has no attribute {name!r}: the chart functions are in "

@@ -77,6 +77,12 @@ def _codebook(indicators: pd.DataFrame | None, vocabularies: pd.DataFrame | None
             load_vocabularies() if vocabularies is None else vocabularies)
 
 
+def _dimension_of(vocabularies: pd.DataFrame) -> dict[str, str]:
+    """Code → the dimension (basis, scope, period) whose vocabulary it belongs to."""
+    return {str(c): str(v) for v, c in zip(vocabularies["vocabulary"], vocabularies["code"], strict=True)
+            if str(v) in DIMENSIONS}
+
+
 def _variant_codes(cell: object) -> list[str]:
     if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
         return []
@@ -106,8 +112,7 @@ def with_comparability(obs: pd.DataFrame, indicators: pd.DataFrame | None = None
     if all(d in out.columns for d in DIMENSIONS):
         return out
     indicators, vocabularies = _codebook(indicators, vocabularies)
-    dimension_of = {str(c): str(v) for v, c in zip(vocabularies["vocabulary"], vocabularies["code"], strict=True)
-                    if str(v) in DIMENSIONS}
+    dimension_of = _dimension_of(vocabularies)
     table = indicators.set_index(indicators["indicator"].astype(str))
     codes = out["indicator"].astype(str)
     for dim in DIMENSIONS:
@@ -453,8 +458,7 @@ def describe_variant(cell: object, *, lang: str = "en", vocabularies: pd.DataFra
         from .load import load_vocabularies
 
         vocabularies = load_vocabularies()
-    dimension_of = {str(c): str(v) for v, c in zip(vocabularies["vocabulary"], vocabularies["code"], strict=True)
-                    if str(v) in DIMENSIONS}
+    dimension_of = _dimension_of(vocabularies)
     unknown = [c for c in codes if c not in dimension_of]
     if unknown:
         raise ValueError(f"variant codes {unknown}: not codes of the basis, scope or period vocabulary")
