@@ -8,6 +8,7 @@ import sys
 import warnings
 
 import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from matplotlib.patches import Rectangle
 from cityscience import charts
 from cityscience.charts import labels as labels_mod
 from cityscience.charts import plots
+from cityscience.provenance import one_line
 
 REGIONS = pd.DataFrame({
     "region": ["ningbo", "hangzhou", "cixi", "haishu"],
@@ -404,6 +406,26 @@ def test_fact_table_writes_qualified_values_with_units(zh, en):
     assert "Indicator" in _texts(ax) and "target" in _texts(ax)
 
 
+def test_a_fact_table_of_several_regions_names_each_rows_region(en):
+    """Only the marker's colour said whose value a row was (03-plans: Cixi and Haishu)."""
+    several = OBS[OBS["indicator"] == "hte_stock"]
+    assert several["region"].nunique() > 1
+    fig, ax = charts.fact_table(several, labels=en, lang="en")
+    names = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.0][1:]  # the indicator column
+    assert len(names) == len(several)
+    assert sorted(names) == sorted(f"{en.indicator('hte_stock')} ({en.region(r)})" for r in several["region"])
+    fig, ax = charts.fact_table(several[several["region"] == "ningbo"], labels=en, lang="en")
+    assert en.indicator("hte_stock") in _texts(ax) and "(Ningbo)" not in " ".join(_texts(ax))
+    plt.close("all")
+
+
+def test_status_bars_keep_the_longest_bar_clear_of_the_frame(en):
+    counts = pd.DataFrame({"actual": [12, 6], "target": [0, 2]}, index=["R&D", "talent"])
+    fig, ax = charts.status_bars(counts, color="#0072b2", labels=en, lang="en")
+    assert ax.get_xlim()[1] > 12
+    plt.close(fig)
+
+
 def test_format_value_and_units():
     assert charts.format_value(1000, qualifier="at_least") == "≥1,000"
     assert charts.format_value(70, "家", "zh", qualifier="approx") == "≈70家"
@@ -496,6 +518,50 @@ def test_comparability_note_names_levels_and_years(zh, en):
         "performance.")
     assert zh.comparability_note(regions=["ningbo"], years=[2014]) == ""
     assert "不同年份（2014、2020）" in zh.comparability_note(regions=["ningbo"], years=[2014, 2020])
+
+
+def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
+    """The curated data's values whose unit the curator inferred (damaged text): each chart of their
+    indicator says so, naming the observation; a chart of values with written units says nothing."""
+    import cityscience as cs
+    from cityscience.validate.core import unit_unwritten
+
+    obs = cs.load_observations()
+    inferred = obs[[not pd.isna(v) and unit_unwritten(e, float(v), str(u))
+                    for e, v, u in zip(obs["evidence"], obs["value"], obs["unit"], strict=True)]]
+    if inferred.empty:
+        pytest.skip("no curated value has an unwritten unit")
+    for lang, phrase in (("en", "the unit is inferred"), ("zh", "单位系推定")):
+        for row in inferred.itertuples():
+            same = obs[(obs["indicator"] == row.indicator) & (obs["measure"] == row.measure)]
+            fig, _ = charts.bar_by_region(same, lang=lang)
+            text = charts.source_footnote(fig).get_text().replace("\n", "")
+            assert f"{row.obs_id}" in text and phrase in text and one_line(row.evidence) in text
+            plt.close(fig)
+    written = obs[(obs["indicator"] == "hte_new") & (obs["measure"] == "level")]
+    fig, _ = charts.bar_by_region(written, lang="en")
+    assert "inferred" not in charts.source_footnote(fig).get_text()
+    plt.close(fig)
+
+
+def test_a_chart_of_the_documents_says_it_compares_documents_not_performance(zh, en):
+    """Coverage and policy-term charts compare what the texts state, so 'need not reflect performance' is wrong."""
+    several = {"regions": ["ningbo", "cixi"], "years": [2014, 2024]}
+    assert en.comparability_note(**several, about="documents") == (
+        "Note: compares documents of different kinds of places (sub-provincial city: Ningbo; county-level city: "
+        "Cixi, part of Ningbo) and different years (2014, 2024).")
+    assert zh.comparability_note(**several, about="documents").endswith("（2014、2024）的文件。")
+    assert zh.comparability_note(regions=["ningbo"], years=[2014], about="documents") == ""
+    with pytest.raises(ValueError, match="'documents'"):
+        en.comparability_note(**several, about="texts")
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [1, 2])
+    charts.attach_sources(fig, ["ningbo-2014-summary", "cixi-2024-summary"], **several, lang="en")
+    of_values = charts.source_footnote(fig).get_text().replace("\n", " ")
+    of_documents = charts.source_footnote(fig, caveat="documents").get_text().replace("\n", " ")
+    assert "need not reflect performance" in of_values and "compares documents of" not in of_values
+    assert "compares documents of" in of_documents and "performance" not in of_documents
+    plt.close(fig)
 
 
 def test_every_chart_draws_without_missing_glyphs(zh, en, tmp_path, caplog):
@@ -606,6 +672,9 @@ def test_a_profile_draws_the_subject_areas_only_when_there_are_several():
         fig, (facts, counts) = charts.region_profile(obs, str(region), lang="en")
         assert (counts is not None) == (n > 1) and len(fig.axes) == (2 if n > 1 else 1), (region, n)
         assert charts.Labels.load("en").text("profile_facts") in [facts.get_title(loc=s) for s in ("left", "center")]
+        words = charts.Labels.load("en")  # the heading says what the figure is, and what kind of place
+        level = words.term("admin_level", words.region_levels[str(region)])
+        assert fig.get_suptitle() == f"{words.region(region)} ({level}): S&T profile"
     region, n = max(areas.nunique().items(), key=lambda kv: kv[1])  # a region of several areas, cut to one
     mine = obs[obs["region"] == region]
     one = mine[mine["indicator"] == mine["indicator"].iloc[0]]  # one indicator: one subject area

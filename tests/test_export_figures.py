@@ -50,6 +50,12 @@ def figures(data, tmp_path, monkeypatch):
     return folder
 
 
+def _row_of(ws, value: str) -> int:
+    """The row whose first cell is ``value`` (a block's heading on a figure sheet)."""
+    (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == value]
+    return row
+
+
 def _index(z: zipfile.ZipFile) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8"))))
 
@@ -160,10 +166,14 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     wb = openpyxl.load_workbook(out)
     ws = wb["Fig 02-patents"]  # the workbook's own language is not repeated in its sheet names
     assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
+    # the footnote printed under the figure, with its sources cited in full (not only their ids)
+    demo = cs.load_sources(data).set_index("source_id").loc["demo", "title_en"]
+    assert found[0].footnote.startswith("Sources: ") and demo in found[0].footnote
+    assert (ws["A4"].value, ws["B4"].value) == (text("figure_footnote", "en"), found[0].footnote)
     # a figure drawn by hand records no plotted values: the sheet says so and gives the observations it names
-    assert ws["A5"].value == text("figure_observations", "en")
-    header = [c.value for c in ws[6]]
-    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=7, values_only=True)]
+    assert ws["A6"].value == text("figure_observations", "en")
+    header = [c.value for c in ws[7]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=8, values_only=True)]
     obs_id, year, value = (column_label(c, "en") for c in ("obs_id", "year", "value"))
     assert obs_id != "obs_id"  # headers as on the table sheets
     assert [(r[obs_id], r[year], r[value]) for r in rows] == [
@@ -257,13 +267,14 @@ def test_figure_sheets_hold_what_the_chart_functions_drew(data, tmp_path, monkey
     assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["Fig 02-patents"]
-    assert ws["A5"].value == text("figure_values", "en")
-    header = [c.value for c in ws[6]]
-    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=7, values_only=True)]
+    head = _row_of(ws, text("figure_values", "en"))  # below the title, notebook, sources and footnote lines
+    assert ws.cell(head - 2, 2).value.startswith("Sources: ")  # the footnote's last line
+    header = [c.value for c in ws[head + 1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=head + 2, values_only=True)]
     obs_id, shown, region, status = (column_label(c, "en") for c in ("obs_id", "shown", "region_name", "status"))
     assert sorted((r[obs_id], r[shown], r[region], r[status]) for r in rows) == [
         ("t-003", "12,957", "Ningbo", "actual"), ("t-009", "10,000", "Ningbo", "target")]
     ws = wb["Fig 03-counts"]
-    assert ws["A5"].value == text("figure_cells", "en")
-    assert [c.value for c in ws[6]] == [column_label(c, "en") for c in ("panel", "row", "column", "value")]
-    assert [r for r in ws.iter_rows(min_row=7, values_only=True)][0] == ("Counts", "Ningbo", "2014", 3)
+    head = _row_of(ws, text("figure_cells", "en"))
+    assert [c.value for c in ws[head + 1]] == [column_label(c, "en") for c in ("panel", "row", "column", "value")]
+    assert [r for r in ws.iter_rows(min_row=head + 2, values_only=True)][0] == ("Counts", "Ningbo", "2014", 3)

@@ -185,6 +185,10 @@ def test_codebook_sources_and_flags_sheets(data):
     assert label != "target_below_actual"  # the check's English name, not its code
     assert flags[0]["Check"] == label and flags[0]["Observation IDs"] == "t-003;t-009"
     assert flags[0]["Values"] == "12,957 (2014 actual) > 10,000 (2020 target)"  # English numbers, no 件
+    flag = expected.iloc[0]  # names beside the codes, for a reader who does not know them
+    assert flags[0]["Region name"] == cs.load_regions(data).set_index("region").loc[flag["region"], "name_en"]
+    assert flags[0]["Indicator name"] == cs.load_indicators(data).set_index("indicator").loc[flag["indicator"],
+                                                                                            "name_en"]
     zh = _rows(_load(data, "zh")["一致性检查"])
     assert zh[0]["数值"] == "12,957件（2014年实际）> 10,000件（2020年目标）"
     assert zh[0]["说明"].startswith("2020年目标低于同一地区同一指标2014年的实际水平")
@@ -209,11 +213,15 @@ def test_figure_data_sheets(data):
     fig = FigureData(figure="02-hte-stock", title="高新技术企业数", notebook="notebooks/02-enterprises.ipynb",
                      sources="ningbo-2014-summary; cixi-2024-summary",
                      data=pd.DataFrame({"region": ["ningbo", "cixi"], "year": [2014, 2024],
-                                        "value": [1167.0, 2.5]}))
+                                        "value": [1167.0, 2.5]}),
+                     footnote="注意：图中比较不同层级的地区。\n† 不可直接比较：宁波2014年（nb14-046）\n来源：……")
     wb = _load(data, "zh", figures=[fig])
     ws = wb["图数据 02-hte-stock"]
     assert [ws.cell(r, 2).value for r in (1, 2, 3)] == [fig.title, fig.notebook, fig.sources]
-    table = _rows(ws, header_row=6)
+    # the footnote, one line a row, explains what † marks
+    assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in (4, 5, 6)] == [
+        ("图注", "注意：图中比较不同层级的地区。"), (None, "† 不可直接比较：宁波2014年（nb14-046）"), (None, "来源：……")]
+    table = _rows(ws, header_row=9)
     region, year, value = (column_label(c, "zh") for c in ("region", "year", "value"))
     assert region != "region"  # the headers the table sheets use, not the column codes
     assert table == [{region: "ningbo", year: 2014, value: 1167}, {region: "cixi", year: 2024, value: 2.5}]

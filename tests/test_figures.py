@@ -63,7 +63,9 @@ def test_save_figure_writes_png_svg_pdf_with_metadata(zh, tmp_path):
     meta = charts.read_figure_metadata(saved.png)
     assert meta == {"name": "02-test-chart-zh", "notebook": "02", "title": "高新技术企业数(存量)", "lang": "zh",
                     "regions": ["hangzhou", "ningbo"], "indicators": [], "sources": ["hz-sum", "nb-sum"],
-                    "layout": [], "values": [], "cells": []}  # drawn by hand: no marked value, no table
+                    "layout": [], "values": [], "cells": [],  # drawn by hand: no marked value, no table
+                    "footnote": "注意：图中比较不同年份（2014、2015），差异未必反映绩效。\n数据来源：" + "；".join(
+                        zh.source(s) for s in ("hz-sum", "nb-sum"))}  # as printed, unwrapped
     assert "02-test-chart-zh" in repr(saved)
 
 

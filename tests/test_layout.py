@@ -187,6 +187,33 @@ def test_chinese_footnotes_break_between_words_or_after_punctuation(width):
         assert not head.endswith(("（", "《")), lines
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_footnote_leaves_a_word_alone_on_its_last_line_or_breaks_a_document_number(lang):
+    """Every source note of the curated documents, wrapped to widths from narrow to wide: the last line
+    is never a lone word or date when the line above could spare one, and 甬政办发〔2017〕5号 stays whole."""
+    import cityscience as cs
+    from cityscience.charts.figures import _DOC_NUMBER, _text_width, _tokens
+
+    labels = charts.Labels.load(lang)
+    sources = cs.load_sources()["source_id"].astype(str).tolist()
+    notes = [labels.source_note(sources), *(labels.source_note([s]) for s in sources)]
+    numbers = [m.group() for note in notes for m in _DOC_NUMBER.finditer(note)]
+    assert numbers, "the sources cite no document number: this test checks nothing of them"
+    for note in notes:
+        for width in range(24, 160, 3):
+            lines = _wrap(note, width).split("\n")
+            assert "".join(lines).replace(" ", "") == note.replace(" ", "")
+            for number in numbers:
+                if number in note:
+                    assert any(number in line for line in lines), (width, lines)
+            if len(lines) > 1:
+                last, before = _tokens(lines[-1], width), _tokens(lines[-2], width)
+                alone = len(last) == 1 or _text_width(lines[-1]) < width / 5
+                spare = len(before) > 1 and _text_width(before[-1] + lines[-1]) <= width and \
+                    _text_width("".join(before[:-1])) >= _text_width(before[-1] + lines[-1])
+                assert not (alone and spare), (width, lines)
+
+
 # -- sentence templates ------------------------------------------------------------------------
 
 def test_one_template_per_sentence_in_both_languages():

@@ -210,6 +210,21 @@ def test_no_text_overlaps_another_or_leaves_the_figure(executed, lang):
     assert {name: found for name, found in problems.items() if found} == {}
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_row_or_column_of_a_figure_repeats_its_name_in_brackets(executed, lang):
+    """A heatmap row reads 'talent', not 'talent (talent)' / 人才（人才）, where a term is its own theme."""
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    repeated = re.compile(r"^(.+?)\s*[(（]\1[)）]$")
+    found = {}
+    for png in sorted((out / "figures").glob(f"*-{lang}.png")):
+        cells = read_figure_metadata(png)["cells"]
+        names = {str(c[key]) for c in cells for key in ("row", "column")}
+        if bad := sorted(n for n in names if repeated.match(n)):
+            found[png.stem] = bad
+    assert found == {}
+
+
 def test_committed_figures_are_those_the_notebooks_make(executed):
     """figures/ in the repository lists the same figures a fresh build makes (run `make build` if not)."""
     out, result = executed

@@ -445,7 +445,8 @@ _CLOSE = "，。；：、！？）》」』】〕"
 _OPEN = "（《「『【〔“("
 # A document number (甬政办发〔2017〕5号) is one piece: a line never breaks inside it.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔［\[][0-9]{4}[〕］\]][0-9]{1,4}号")
-_TOKEN = re.compile(rf"{_DOC_NUMBER.pattern}[^\s{_WIDE}]*\s*|[^\s{_WIDE}]+\s*|[{_WIDE}]+|\s+")
+_TOKEN = re.compile(rf"{_DOC_NUMBER.pattern}[^\s{_WIDE}]*\s*|[{_WIDE}]+?(?={_DOC_NUMBER.pattern})|[^\s{_WIDE}]+\s*"
+                    rf"|[{_WIDE}]+|\s+")  # a Chinese run stops where a document number starts: （甬政办发〔2017〕5号
 _CLAUSE = re.compile(rf"[{_OPEN}]*[^{_CLOSE}{_OPEN}]*[{_CLOSE}]*")
 
 
@@ -491,26 +492,53 @@ def _wrap(text: str, width_em: float) -> str:
     ['差异未必反映绩效。', '数据来源：宁波市科技局']
     >>> _wrap("Implementation plan for the zone (甬政办发〔2017〕5号, 2017-01-09)", 28).split("\\n")
     ['Implementation plan for the zone', '(甬政办发〔2017〕5号, 2017-01-09)']
+
+    A last line of one word, or shorter than a fifth of the width, takes words from the line before it,
+    so that no word or date stands alone under a paragraph:
+
+    >>> _wrap("Sources: Ningbo Science and Technology Bureau, 2014 work summary (2015-04-14)", 37).split("\\n")
+    ['Sources: Ningbo Science and Technology Bureau, 2014 work', 'summary (2015-04-14)']
+    >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09）", 22).split("\\n")
+    ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09）']
     """
-    lines, line = [], ""
+    lines: list[list[str]] = []  # the tokens of each line
     for token in _tokens(text, width_em):
-        if line and _text_width(line + token.rstrip()) > width_em:
-            lines.append(line.rstrip())
-            line = token.lstrip()
+        if lines and _text_width("".join(lines[-1]) + token.rstrip()) > width_em:
+            lines.append([token.lstrip()])
+        elif lines:
+            lines[-1].append(token)
         else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return "\n".join(lines)
+            lines.append([token.lstrip()])
+    _no_widow(lines, width_em)
+    return "\n".join(out for out in ("".join(line).rstrip() for line in lines) if out.strip())
+
+
+def _no_widow(lines: list[list[str]], width_em: float) -> None:
+    """Move words from the line before the last down while the last is one word or under a fifth of the
+    width (and the one before stays the longer of the two)."""
+    if len(lines) < 2:
+        return
+    before, last = lines[-2], lines[-1]
+
+    def width(tokens):
+        return _text_width("".join(tokens).strip())
+
+    while len(before) > 1 and (len(last) == 1 or width(last) < width_em / 5):
+        moved = [before[-1].lstrip(), *last]
+        if width(moved) > width_em or width(before[:-1]) < width(moved):
+            break
+        before.pop()
+        last[:] = moved
 
 
 def source_footnote(fig: Figure, sources: Iterable[object] | None = None, *, lang: str | None = None,
-                    labels: Labels | None = None, note: str | None = None, caveat: bool = True) -> Text:
+                    labels: Labels | None = None, note: str | None = None, caveat: bool | str = True) -> Text:
     """Add (or replace) the footnote naming the figure's source documents; return it.
 
     The footnote sits below everything else in the figure, wrapped to its
     width. With ``caveat`` it starts with a comparability note when the
-    figure mixes kinds of places or years (see
+    figure mixes kinds of places or years (``caveat="documents"`` for a chart of
+    the documents themselves; see
     :meth:`~cityscience.charts.labels.Labels.comparability_note`), then
     ``note``, then the sources. :func:`save_figure` calls this; call it
     yourself to see the footnote on a figure you only display.
@@ -532,7 +560,7 @@ def _marked(info: FigureInfo, key: str) -> set[str]:
 
 
 def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str | None, labels: Labels | None,
-                   note: str | None, caveat: bool) -> str:
+                   note: str | None, caveat: bool | str) -> str:
     """The footnote's lines (comparability note, ``note``, sources), not yet wrapped."""
     info = figure_info(fig)
     ids = set(info.sources) if sources is None else {str(s) for s in sources}
@@ -540,9 +568,26 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
     labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
     lines = []
     if caveat:
-        lines.append(labels.comparability_note(regions=info.regions, years=info.years))
-    lines += [*info.notes, note or "", labels.source_note(ids)]
+        about = caveat if isinstance(caveat, str) else "values"
+        lines.append(labels.comparability_note(regions=info.regions, years=info.years, about=about))
+    lines += [*info.notes, *_unit_notes(info, labels), note or "", labels.source_note(ids)]
     return "\n".join(line for line in lines if line)
+
+
+def _unit_notes(info: FigureInfo, labels: Labels) -> list[str]:
+    """A footnote line for each plotted value whose sentence writes no unit (the curator inferred it and
+    says why in the observation's note), so a reader knows the unit is not the document's."""
+    ids = {_stated_id(v.obs_id) for v in info.values}
+    if not ids:
+        return []
+    from ..load import load_observations
+    from ..validate.core import unit_unwritten
+
+    obs = load_observations()
+    obs = obs[obs["obs_id"].astype(str).isin(ids) & obs["value"].notna()].sort_values("obs_id")
+    return [labels.template("unit_inferred", place=labels.region(r.region), year=r.year, obs_id=r.obs_id,
+                            evidence=one_line(r.evidence))
+            for r in obs.itertuples() if unit_unwritten(r.evidence, float(r.value), str(r.unit))]
 
 
 def _remove_footnote(fig: Figure) -> None:
@@ -672,7 +717,7 @@ def _shown_title(fig: Figure) -> str | None:
 
 
 def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = None, title: str | None = None,
-                lang: str | None = None, note: str | None = None, caveat: bool = True,
+                lang: str | None = None, note: str | None = None, caveat: bool | str = True,
                 folder: str | os.PathLike | None = None,
                 dpi: int = MIN_DPI, labels: Labels | None = None, regions: Iterable[object] | None = None,
                 indicators: Iterable[object] | None = None, update_index: bool = True,
@@ -690,7 +735,10 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         lang: language of the figure and its footnote (default: the chart's language).
         note: an extra line above the sources in the footnote (e.g. what a value includes).
         caveat: start the footnote with a comparability note when the figure mixes kinds of
-            places or years (computed from the regions and years the chart functions recorded).
+            places or years (computed from the regions and years the chart functions recorded):
+            ``True`` for a chart of values ("…, so a difference need not reflect performance"),
+            ``"documents"`` for a chart of the documents themselves (what they state, their words:
+            "compares documents of …"), ``False`` for none.
         folder: where to write (default: :func:`cityscience.paths.figure_output_dir`: the build's
             staging folder during ``cityscience build``, else ``build/interactive/figures``, so a
             notebook run by hand never changes the committed ``figures/``).
@@ -752,6 +800,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         warnings.simplefilter("always")
         _remove_footnote(fig)
         text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
+        meta["footnote"] = text  # its lines unwrapped, so the workbook's figure sheet can explain † and cite
         engine = fig.get_layout_engine()
         if fig.axes and engine is not None:
             engine.execute(fig)  # the layout drawing would make, so the extents below are final

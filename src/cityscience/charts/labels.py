@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
     "derived_with": {"zh": "推算自上句与 {obs_id}：“{evidence}”", "en": "derived from it and {obs_id}: “{evidence}”"},
     "with_measure": {"zh": "{name}（{measure}）", "en": "{name} ({measure})"},
     "with_region": {"zh": "{name}（{region}）", "en": "{name} ({region})"},
+    "with_level": {"zh": "{name}（{level}）", "en": "{name} ({level})"},
     "number_of": {"zh": "数量（{unit}）", "en": "Number"},
     "base_of": {"zh": "{year}年基数{obs_id}", "en": "the {year} base {obs_id}"},
     "pair_not_alike": {"zh": "基数与目标不可直接比较：", "en": "base and target not directly comparable: "},
@@ -73,6 +74,10 @@ TEXT: dict[str, dict[str, str]] = {
     "different_years": {"zh": "不同年份（{years}）", "en": "different years ({years})"},
     "comparability_note": {"zh": "注意：图中比较{parts}，差异未必反映绩效。",
                            "en": "Note: compares {parts}, so a difference need not reflect performance."},
+    "unit_inferred": {"zh": "{place} {year}（{obs_id}）：原句未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
+                      "en": "{place} {year} ({obs_id}): its sentence writes no unit (“{evidence}”); the unit is "
+                            "inferred, as the observation's note explains."},
+    "comparability_note_documents": {"zh": "注意：图中比较{parts}的文件。", "en": "Note: compares documents of {parts}."},
     "profile_counts": {"zh": "各类别数值个数", "en": "Number of values by subject area"},
     "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
     "interval": {"zh": "区间", "en": "range"},
@@ -236,15 +241,20 @@ class Labels:
         return table[key][self.lang].format(**fields)
 
     def comparability_note(self, obs: pd.DataFrame | None = None, *, regions: Iterable[object] = (),
-                           years: Iterable[object] = ()) -> str:
+                           years: Iterable[object] = (), about: str = "values") -> str:
         """A caveat for a chart that mixes kinds of places or years ("" when it does not).
 
         Names the administrative levels of the regions (with the region each
         belongs to) and the years, of ``obs`` or of ``regions`` and ``years``,
         e.g. "Note: compares different kinds of places (sub-provincial city:
         Ningbo, Hangzhou; county-level city: Cixi, part of Ningbo) and
-        different years (2014, 2015, 2024); …".
+        different years (2014, 2015, 2024); …". ``about="values"`` ends it
+        with "so a difference need not reflect performance"; a chart of the
+        documents themselves (what they state, which words they use) says
+        ``about="documents"``: "Note: compares documents of …".
         """
+        if about not in ("values", "documents"):
+            raise ValueError(f"about={about!r}: expected 'values' or 'documents'")
         if obs is not None:
             regions, years = obs["region"], obs["year"]
         last = len(self.region_rank)
@@ -270,7 +280,8 @@ class Labels:
             parts.append(say("different_years", years=self.text("names_sep").join(str(y) for y in years)))
         if not parts:
             return ""
-        return say("comparability_note", parts=self.text("parts_sep").join(parts))
+        key = "comparability_note" if about == "values" else "comparability_note_documents"
+        return say(key, parts=self.text("parts_sep").join(parts))
 
     def source_note(self, source_ids: Iterable[object]) -> str:
         """The footnote naming every document in ``source_ids`` (sorted, each once)."""

@@ -917,7 +917,8 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
 
     Meant for one-page profiles, where values of many units sit together and
     no common axis exists. Each row's marker has the region colour and the
-    status style (filled for actual, hollow for estimates, targets and derived values).
+    status style (filled for actual, hollow for estimates, targets and derived values);
+    a table of several regions names each row's region after its indicator.
     """
     df = chart_frame(facts, measure=None, single_unit=False)
     height = max(1.6, 0.32 * len(df) + 0.9)
@@ -932,12 +933,15 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
     for x, head, ha in zip(cols, heads, ("left", "left", "left", "right"), strict=True):
         ax.text(x, -0.6, head, ha=ha, va="center", fontsize="small", color="#555555")
     ax.plot([0, 1], [-0.15, -0.15], color="#999999", linewidth=0.6)
+    several_regions = df["region"].nunique() > 1
     for pos, row in df.iterrows():
         style = status_style(row["status"], derived=row["derived"])
         color = region_color(row["region"])
         name = labels.indicator(row["indicator"])
         if row["measure"] != "level":
             name = labels.template("with_measure", name=name, measure=labels.term("measure", row["measure"]))
+        if several_regions:  # the marker's colour alone would not say whose value it is
+            name = labels.template("with_region", name=name, region=labels.region(row["region"]))
         ax.text(cols[0], pos + 0.4, _fit(name, name_width), ha="left", va="center", fontsize="small",
                 linespacing=1.0)
         ax.text(cols[1], pos + 0.4, str(row["year"]), ha="left", va="center", fontsize="small")
@@ -978,6 +982,8 @@ def status_bars(counts: pd.DataFrame, *, color: str, lang: str | None = None, la
     attach_table(ax, counts.rename(columns=lambda status: labels.term("status", status)))
     ax.set_xlabel(labels.text("count") if xlabel is None else xlabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    longest = float(left.max())
+    ax.set_xlim(0, longest * 1.05 if longest > 0 else 1)  # the longest bar clear of the frame
     ax.legend(loc="lower right")
     ax.set_ylim(-0.7, len(counts) - 0.3)
     ax.grid(axis="y", visible=False)
@@ -1062,7 +1068,10 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
         status_bars(counts, color=region_color(region), lang=lang, labels=labels, ax=ax_counts,
                     title=labels.text("profile_counts"))
     level = labels.region_levels.get(str(region))
-    heading = labels.region(region) + (f" · {labels.term('admin_level', level)}" if level else "")
+    name = labels.region(region)
+    if level:  # what the figure is, and what kind of place: Ningbo (sub-provincial city): S&T profile
+        name = labels.template("with_level", name=name, level=labels.term("admin_level", level))
+    heading = labels.template("profile_title", region=name) if title is None else title
     fig.suptitle(heading, x=0.01, ha="left", fontsize="x-large")
     attach_sources(fig, mine["source_id"], regions=[region], years=mine["year"], lang=lang)
     figure_info(fig).title = labels.template("profile_title", region=labels.region(region)) if title is None else title

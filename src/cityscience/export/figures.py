@@ -122,7 +122,7 @@ def figure_data(root: Path | None = None, lang: str = "zh", folder: Path | None 
                                .reset_index(drop=True))
         out.append(FigureData(figure=str(row.name), title=str(row.title), notebook=_notebook(str(row.notebook)),
                               sources=str(row.sources).replace(";", "; "), data=data, values=values, cells=cells,
-                              lang=str(row.lang)))
+                              lang=str(row.lang), footnote=str(meta.get("footnote") or "")))
     return out
 
 

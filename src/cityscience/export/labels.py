@@ -162,6 +162,7 @@ _TEXT = {
     "figure_title": ("标题", "Title"),
     "figure_notebook": ("笔记本", "Notebook"),
     "figure_sources": ("来源", "Sources"),
+    "figure_footnote": ("图注", "Footnote"),
     "figure_values": ("图中数值:每个数值所示的观测值及其原文证据",
                       "Values plotted: the observation each shows, with its evidence"),
     "figure_cells": ("图中表格的数值(由数据计数或计算得出)", "Numbers of the tables drawn (counted or computed from the data)"),

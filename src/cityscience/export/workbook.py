@@ -74,6 +74,8 @@ class FigureData:
         cells: the numbers of the tables it draws (heatmaps, counts): panel, row, column, value.
         data: for a figure that recorded neither, the observations its index row names.
         lang: the language it was drawn in.
+        footnote: the footnote printed under it (its comparability notes, what † marks, its sources), one
+            line per note.
     """
 
     figure: str
@@ -84,6 +86,7 @@ class FigureData:
     values: pd.DataFrame | None = None
     cells: pd.DataFrame | None = None
     lang: str | None = None
+    footnote: str = ""
 
 
 @dataclass
@@ -416,12 +419,17 @@ def _tidy_float(value: float) -> float:
 
 def _flags_sheet(wb: Workbook, d: _Data, lang: str) -> None:
     s = _Sheet(wb, sheet_name("flags", lang), lang)
-    columns = ["check", "region", "indicator", "year", "obs_ids", "values", "explanation"]
+    columns = ["check", "region", "region_name", "indicator", "indicator_name", "year", "obs_ids", "values",
+               "explanation"]
     s.header(1, [column_label(c, lang) for c in columns])
     terms = _vocab_labels(d.vocab, lang)
+    names = {"region_name": ("region", dict(zip(d.regions["region"].astype(str), d.regions[f"name_{lang}"],
+                                                 strict=True))),
+             "indicator_name": ("indicator", dict(zip(d.indicators["indicator"].astype(str),
+                                                       d.indicators[f"name_{lang}"], strict=True)))}
     for r, row in enumerate(d.flags.itertuples(index=False), start=2):
         for c, column in enumerate(columns, start=1):
-            value = getattr(row, column)
+            value = names[column][1].get(str(getattr(row, names[column][0]))) if column in names else getattr(row, column)
             if value is None or pd.isna(value):
                 value = None
             elif column == "check":  # the check's name from the codebook (consistency_check vocabulary)
@@ -451,6 +459,8 @@ def _figure_sheet(wb: Workbook, d: _Data, fig: FigureData, lang: str) -> str:
     s = _Sheet(wb, title, lang)
     meta = [(text("figure_title", lang), fig.title), (text("figure_notebook", lang), fig.notebook),
             (text("figure_sources", lang), fig.sources)]
+    meta += [(text("figure_footnote", lang) if i == 0 else None, line)
+             for i, line in enumerate(line for line in fig.footnote.splitlines() if line.strip())]
     for i, (k, v) in enumerate(meta, start=1):
         s.put(i, 1, k, bold=True)
         s.put(i, 2, v)

@@ -25,7 +25,7 @@ from .checked import Checked
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
            "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units",
            "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw",
-           "several_values", "table_kinds", "theme_cues", "value_in_text"]
+           "several_values", "table_kinds", "theme_cues", "unit_unwritten", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
 BREAKING_ZERO = "破零"
@@ -242,25 +242,47 @@ _SCALES = ("万", "亿")
 _BEFORE_SCALE = re.compile(r"\s*[余多]?")
 
 
-def _check_scale(row, line, shown, value, evidence, problems) -> None:
-    """The unit's 万/亿 is the one the evidence writes after the number (185亿元 is 亿元, not 万元 or 元).
-
-    Looked at where the value is a number written in the evidence and the evidence writes a scale or
-    the unit after it; a value the text implies (翻两番, 破零) or whose unit the text does not write
-    (damaged text, the unit inferred and explained in the note) is left alone.
-    """
+def _scales_written(evidence: str, value: float, unit: str) -> tuple[bool, set[str], str]:
+    """Whether ``evidence`` writes ``value`` as a number, the scales (万, 亿, or "" for the unit without
+    one) written after it, and the unit's own scale."""
     norm = normalize(evidence)
-    unit = normalize(row["unit"])
+    unit = normalize(unit)
     scale = unit[:1] if unit[:1] in _SCALES else ""
     base = unit[len(scale):]
-    written = set()
+    found, written = False, set()
     for t in find_numbers(norm, normalized=True):
         if t.value == value or (-t.value == value and DECREASE.search(norm, max(0, t.start - 3), t.start)):
+            found = True
             after = norm[_BEFORE_SCALE.match(norm, t.end).end():]
             if after[:1] in _SCALES:
                 written.add(after[:1])
             elif base and after.startswith(base):
                 written.add("")
+    return found, written, scale
+
+
+def unit_unwritten(evidence: str, value: float, unit: str) -> bool:
+    """Whether the evidence writes the value but not its unit: a unit in 万 or 亿 of which nothing follows
+    the number (damaged text, the unit inferred by the curator and explained in the note), so a chart can
+    say the unit is not the document's.
+
+    >>> unit_unwritten("基金规模累计达到50", 50, "亿元"), unit_unwritten("规模达46.5亿元", 46.5, "亿元")
+    (True, False)
+    >>> unit_unwritten("位居全省第一", 1, "位次")  # a unit without 万 or 亿: not judged
+    False
+    """
+    found, written, scale = _scales_written(evidence, value, unit)
+    return bool(scale) and found and not written
+
+
+def _check_scale(row, line, shown, value, evidence, problems) -> None:
+    """The unit's 万/亿 is the one the evidence writes after the number (185亿元 is 亿元, not 万元 or 元).
+
+    Looked at where the value is a number written in the evidence and the evidence writes a scale or
+    the unit after it; a value the text implies (翻两番, 破零) or whose unit the text does not write
+    (damaged text, the unit inferred and explained in the note: :func:`unit_unwritten`) is left alone.
+    """
+    _, written, scale = _scales_written(evidence, value, row["unit"])
     if written and scale not in written:
         shown_scale = " or ".join(sorted(w or "no 万 or 亿" for w in written))
         problems.append(Problem(shown, line, "unit", row["unit"],
