@@ -544,6 +544,33 @@ def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
     plt.close(fig)
 
 
+def test_a_consistency_flag_among_the_plotted_values_is_footnoted_unless_the_chart_says_it():
+    """A target below the actual before it (Hangzhou's 28,500 patents in force after 30,280) is footnoted on a
+    bar chart of both; a dumbbell, which annotates every such target, does not repeat it."""
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    flags = cs.consistency_flags(obs, lang="en")
+    below = flags[flags["check"] == "target_below_actual"]
+    if below.empty:
+        pytest.skip("no target below an earlier actual in the curated data")
+    for f in below.itertuples():
+        pair = obs[obs["obs_id"].isin(f.obs_ids.split(";"))]
+        fig, _ = charts.bar_by_region(pair, lang="en")
+        text = charts.source_footnote(fig).get_text().replace("\n", " ")
+        assert f"Consistency check: target below an earlier actual ({charts.Labels.load('en').region(f.region)}" \
+            in text and f.values in text, text
+        plt.close(fig)
+    region = below["region"].iloc[0]
+    fig, _ = charts.dumbbell(charts.target_gaps(obs[obs["region"] == region]), lang="en")
+    assert "Consistency check: target below" not in charts.source_footnote(fig).get_text()
+    plt.close(fig)
+    alike = obs[(obs["indicator"] == "hte_new") & (obs["measure"] == "level")]
+    fig, _ = charts.bar_by_region(alike, lang="en")
+    assert "Consistency check" not in charts.source_footnote(fig).get_text()
+    plt.close(fig)
+
+
 def test_a_chart_of_the_documents_says_it_compares_documents_not_performance(zh, en):
     """Coverage and policy-term charts compare what the texts state, so 'need not reflect performance' is wrong."""
     several = {"regions": ["ningbo", "cixi"], "years": [2014, 2024]}

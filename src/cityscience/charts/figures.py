@@ -103,6 +103,9 @@ class FigureInfo:
     notes: list[str] = field(default_factory=list)
     values: list[MarkedValue] = field(default_factory=list)
     tables: list[DrawnTable] = field(default_factory=list)
+    #: consistency checks the chart shows itself (a dumbbell annotates each target below its base), so
+    #: the footnote does not repeat them
+    checks_shown: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -570,8 +573,34 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
     if caveat:
         about = caveat if isinstance(caveat, str) else "values"
         lines.append(labels.comparability_note(regions=info.regions, years=info.years, about=about))
-    lines += [*info.notes, *_unit_notes(info, labels), note or "", labels.source_note(ids)]
+    lines += [*info.notes, *_unit_notes(info, labels), *_check_notes(info, labels), note or "",
+              labels.source_note(ids)]
     return "\n".join(line for line in lines if line)
+
+
+#: Checks a chart answers itself: values of another basis, scope or period are drawn apart and marked (†).
+_CHECKS_DRAWN = frozenset({"incomparable_pair"})
+
+
+def _check_notes(info: FigureInfo, labels: Labels) -> list[str]:
+    """A footnote line for each consistency flag (:func:`cityscience.consistency_flags`) among the plotted
+    values: a target below the actual before it, two values of one fact that disagree, a growth rate or
+    share its levels contradict, so a reader knows the chart shows the document as written."""
+    ids = {v.obs_id for v in info.values if not v.obs_id.startswith("derived:")}
+    if len(ids) < 2:
+        return []
+    from ..consistency import consistency_flags
+    from ..load import load_observations
+
+    obs = load_observations()
+    shown = obs[obs["obs_id"].astype(str).isin(ids)]
+    if len(shown) < 2:
+        return []
+    flags = consistency_flags(shown, lang=labels.lang)
+    flags = flags[~flags["check"].isin(_CHECKS_DRAWN | info.checks_shown)]
+    return [labels.template("check_note", check=labels.term("consistency_check", f.check),
+                            place=labels.region(f.region), indicator=labels.indicator(f.indicator), values=f.values)
+            for f in flags.itertuples()]
 
 
 def _unit_notes(info: FigureInfo, labels: Labels) -> list[str]:

@@ -74,6 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
     "different_years": {"zh": "不同年份（{years}）", "en": "different years ({years})"},
     "comparability_note": {"zh": "注意：图中比较{parts}，差异未必反映绩效。",
                            "en": "Note: compares {parts}, so a difference need not reflect performance."},
+    "check_note": {"zh": "一致性检查：{check}（{place}，{indicator}）：{values}",
+                   "en": "Consistency check: {check} ({place}, {indicator}): {values}"},
     "unit_inferred": {"zh": "{place} {year}（{obs_id}）：原句未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
                       "en": "{place} {year} ({obs_id}): its sentence writes no unit (“{evidence}”); the unit is "
                             "inferred, as the observation's note explains."},

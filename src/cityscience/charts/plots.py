@@ -653,6 +653,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
             mark_value(drawn, drawn_row, f"{row[f'{end}_year']}: " + format_value(
                 row[f"{end}_value_std"], row["unit_std"], lang, qualifier=row[f"{end}_qualifier"], value_high=high))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
+    figure_info(fig).checks_shown.add("target_below_actual")  # each row's annotation says so
     ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
     ax.set_ylim(len(df) - 0.5, -0.5)
     right = max(100.0, float(df["progress_pct"].max()))
