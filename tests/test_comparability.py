@@ -148,6 +148,18 @@ def test_comparisons_and_variants_cover_the_decisions():
             scope = with_comparability(o, cs.load_indicators()).set_index("obs_id").loc[obs_id, "scope"]
             assert said.format(scopes.loc[scope, f"label_{lang}"], obs_id) in text, text
     assert pd.isna(target_pairs(o).set_index("target_obs_id").loc["hz15-087", "base_obs_id"])
+    # a target set against several levels of other indicators: one sentence naming each; a side names a
+    # dimension only where the two differ
+    several = rel.groupby("target_obs_id").filter(lambda g: len(g) > 1)
+    assert len(several), "no target is related to several earlier levels: the grouped wording is not checked"
+    for target, rows in several.groupby("target_obs_id"):
+        text = cs.describe_related(rows, o, lang="en")
+        assert f"({target})" in text, text
+        assert text.count("different indicators") == 1 and all(i in text for i in rows["other_obs_id"]), text
+        for _, r in rows[rows["differs"] == ""].iterrows():
+            assert f"({r['other_obs_id']})" in text, text  # the id alone, no "scope: …" both sides share
+    with pytest.raises(ValueError, match="one target"):
+        cs.describe_related(rel.head(2) if rel["target_obs_id"].head(2).nunique() == 2 else rel, o)
     flags = cs.consistency_flags()
     assert "nb14-046;nb17-021" in set(flags.loc[flags["check"] == "incomparable_pair", "obs_ids"])
 

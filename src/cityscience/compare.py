@@ -465,12 +465,21 @@ def describe_variant(cell: object, *, lang: str = "en", vocabularies: pd.DataFra
     return _dimensions_text({dimension_of[c]: c for c in codes}, _vocab_label(vocabularies, lang), lang == "zh")
 
 
-def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
+def describe_related(row: pd.Series | pd.DataFrame, obs: pd.DataFrame, *, lang: str = "en",
                      indicators: pd.DataFrame | None = None, vocabularies: pd.DataFrame | None = None) -> str:
-    """A row of :func:`related_levels` in words: the two values, their indicators and how they differ."""
+    """A row of :func:`related_levels` in words: the two values, their indicators and how they differ.
+
+    ``row`` may also be several rows of one target (a chart footnotes a target once, with every earlier
+    level of another indicator it is not paired with). A side names its basis, scope or period only
+    where the two differ.
+    """
     check_language(lang)
     from .load import load_regions
 
+    rows = row.to_frame().T if isinstance(row, pd.Series) else row
+    targets = set(rows["target_obs_id"])
+    if len(targets) != 1:
+        raise ValueError(f"describe_related takes the rows of one target; got {sorted(map(str, targets))}")
     indicators, vocabularies = _codebook(indicators, vocabularies)
     zh = lang == "zh"
     label = _vocab_label(vocabularies, lang)
@@ -480,21 +489,31 @@ def describe_related(row: pd.Series, obs: pd.DataFrame, *, lang: str = "en",
     places = dict(zip(regions["region"].astype(str), regions["name_zh" if zh else "name_en"].astype(str),
                       strict=True))
     df = with_comparability(obs, indicators, vocabularies).set_index("obs_id")
-    t, b = df.loc[row["target_obs_id"]], df.loc[row["other_obs_id"]]
-    dims = [d for d in str(row["differs"] or "").split(";") if d] or list(DIMENSIONS[1:2])
+    first = rows.iloc[0]
+    t = df.loc[first["target_obs_id"]]
+    target_dims = list(dict.fromkeys(d for r in rows["differs"] for d in str(r or "").split(";") if d))
 
-    def side(r, code):
+    def side(r, code, dims):
         what = _dimensions_text({d: str(r[d]) for d in dims}, label, zh)
-        return (f"{r['year']}年“{names.get(code, code)}”（{what}，{r.name}）" if zh
-                else f"{r['year']} “{names.get(code, code)}” ({what}; {r.name})")
+        if zh:
+            return f"{r['year']}年“{names.get(code, code)}”（{what + '，' if what else ''}{r.name}）"
+        return f"{r['year']} “{names.get(code, code)}” ({what + '; ' if what else ''}{r.name})"
+
+    others = []
+    below = False
+    for _, pair in rows.iterrows():
+        b = df.loc[pair["other_obs_id"]]
+        dims = [d for d in str(pair["differs"] or "").split(";") if d]
+        others.append(side(b, pair["other_indicator"], dims))
+        below = below or (bool(t["value_std"] < b["value_std"]) if "value_std" in df.columns else False)
     place = places.get(str(t["region"]), str(t["region"]))
-    below = bool(t["value_std"] < b["value_std"]) if "value_std" in df.columns else False
+    target = side(t, first["indicator"], target_dims)
     if zh:
-        return (f"{place}：{side(t, row['indicator'])}为目标，{side(b, row['other_indicator'])}是不同指标，"
-                "未作配对比较" + ("；若视为同一指标，目标将低于此前水平" if below else ""))
-    return (f"{place}: the {side(t, row['indicator'])} target and the {side(b, row['other_indicator'])} are "
-            "different indicators, not paired"
-            + ("; read as the same measure, the target would be below the earlier level" if below else ""))
+        return (f"{place}：{target}为目标，{'、'.join(others)}是不同指标，未作配对比较"
+                + ("；若视为同一指标，目标将低于此前水平" if below else ""))
+    return (f"{place}: the {target} target and the {' and the '.join(others)} are different indicators, not paired"
+            + (f"; read as the same measure, the target would be below {'the' if len(others) == 1 else 'an'} "
+               "earlier level" if below else ""))
 
 
 def variants(obs: pd.DataFrame, *, indicators: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -75,8 +75,8 @@ def _related(fig: Figure, obs: pd.DataFrame, df: pd.DataFrame, lang: str) -> Non
         pairs = related_levels(obs[obs["obs_id"].isin(shown)])
     except (KeyError, ValueError):  # frames without the codebook's columns: nothing to relate
         return
-    for _, r in pairs.iterrows():
-        attach_note(fig, describe_related(r, obs, lang=lang))
+    for _, rows in pairs.groupby("target_obs_id", sort=False):  # one line per target
+        attach_note(fig, describe_related(rows, obs, lang=lang))
 
 
 def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
