@@ -217,12 +217,16 @@ def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
     assert len(notes) == 1 and notes[0].startswith("† not directly comparable: Cixi 2024 (c), period: part of a year")
     text = charts.source_footnote(fig, lang="en").get_text()
     assert "period: part of a year (the others: a year)" in text.replace("\n", " ")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]  # the dark dashed outline is explained
+    assert legend[-1] == LABELS.text("apart_legend") == "not alike (see note)"
     plt.close(fig)
     with pytest.raises(IncomparableError):
         charts.bar_by_region(TINY, "x", labels=LABELS, lang="en", incomparable="raise")
     fig, _ = charts.bar_by_region(TINY[TINY["obs_id"] != "c"], "x", labels=LABELS, lang="en",
                                   incomparable="raise")
     assert charts.figure_info(fig).notes == []
+    legend = fig.axes[0].get_legend()
+    assert legend is None or LABELS.text("apart_legend") not in [t.get_text() for t in legend.get_texts()]
     plt.close("all")
 
 

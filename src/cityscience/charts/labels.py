@@ -39,6 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sources": {"zh": "数据来源：", "en": "Sources: "},
     "source_sep": {"zh": "；", "en": "; "},
     "derived": {"zh": "推算值", "en": "derived"},
+    "apart_legend": {"zh": "口径不同（见注）", "en": "not alike (see note)"},
     "derived_note": {"zh": "推算值由所述水平与同比增速反推，非文件所述", "en": "derived: computed from a stated level "
                      "and its stated growth rate, not stated in the documents"},
     "year": {"zh": "年份", "en": "Year"},

@@ -132,9 +132,13 @@ def _apart(fig: Figure, df: pd.DataFrame, lang: str, incomparable: str) -> None:
         attach_note(fig, note)
 
 
+_APART_EDGE = "#222222"  # the outline or marker edge of a value not alike with the others
+_APART_DASH = (0, (2, 1.5))
+
+
 def _outline(ax: Axes, pos: float, length: float, *, width: float, horizontal: bool = False):
     """A dark dashed outline around a bar whose value is not alike with the others."""
-    kwargs = dict(fill=False, edgecolor="#222222", linestyle=(0, (2, 1.5)), linewidth=1.1, zorder=4)
+    kwargs = dict(fill=False, edgecolor=_APART_EDGE, linestyle=_APART_DASH, linewidth=1.1, zorder=4)
     if horizontal:
         return ax.barh(pos, length, height=width, **kwargs)
     return ax.bar(pos, length, width=width, **kwargs)
@@ -168,7 +172,7 @@ def _draw_dot(ax: Axes, pos: float, value: float, *, region: str, status: str, d
                      markerfacecolor=color if style.filled else "white", markeredgewidth=1.6, zorder=3)[0]]
     if apart:
         drawn.append(ax.plot([value], [pos], marker=style.marker, markersize=12, linestyle="none",
-                             markerfacecolor="none", markeredgecolor="#222222", markeredgewidth=1.0,
+                             markerfacecolor="none", markeredgecolor=_APART_EDGE, markeredgewidth=1.0,
                              zorder=2.9)[0])
     return drawn
 
@@ -183,12 +187,15 @@ def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str,
 
 
 def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
-                 regions: Sequence[str] = (), kind: str = "bar", loc: str = "best", below: bool = False) -> None:
+                 regions: Sequence[str] = (), kind: str = "bar", loc: str = "best", below: bool = False,
+                 apart: bool = False) -> None:
     """Legend explaining the region colours and how actual, estimate, target and derived values look.
 
     Args:
         kind: ``"bar"`` (swatches), ``"line"`` (markers on lines) or ``"dot"`` (markers alone).
         below: put the legend in one row under the axes instead of inside them.
+        apart: the chart draws values not alike with the others apart (a dark dashed outline or a
+            dark-edged marker, and a mark the footnote explains): the legend says what that outline is.
     """
     if kind not in ("bar", "line", "dot"):
         raise ValueError(f"kind {kind!r}: expected 'bar', 'line' or 'dot'")
@@ -202,7 +209,7 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
     entries = [(status_style(s), labels.term("status", s)) for s in shown]
     if derived:
         entries.append((DERIVED_STYLE, labels.text("derived")))
-    if len(entries) > 1 or derived or (entries and entries[0][0].filled is False):
+    if len(entries) > 1 or derived or apart or (entries and entries[0][0].filled is False):
         for style, text in entries:
             if kind == "bar":
                 handles.append(Patch(facecolor=_NEUTRAL if style.filled else "white", edgecolor=_NEUTRAL,
@@ -212,6 +219,13 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                 handles.append(Line2D([], [], color=_NEUTRAL, marker=style.marker,
                                       linestyle="none" if kind == "dot" else style.linestyle,
                                       markerfacecolor=_NEUTRAL if style.filled else "white", label=text))
+    if apart:
+        text = labels.text("apart_legend")
+        handles.append(Patch(facecolor="white", edgecolor=_APART_EDGE, linestyle=_APART_DASH, label=text)
+                       if kind == "bar" else
+                       Line2D([], [], color="#999999", marker="o", markerfacecolor="white",
+                              markeredgecolor=_APART_EDGE, markeredgewidth=1.6,
+                              linestyle="none" if kind == "dot" else (0, (3, 2)), label=text))
     if handles and below:
         # Anchored under everything the axes draw below themselves (tick labels, the axis label, a
         # secondary axis of region names): that distance does not depend on where the layout puts them.
@@ -374,7 +388,8 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         tick.set_color(region_color(region))
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
-    style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()))
+    style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), apart=bool(df["apart"].any()),
+                 below=True)  # under the region names: tall bars leave no room inside
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -513,7 +528,8 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     _grouped_ticks(ax.xaxis)
     regions = region_order(df["region"])
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
-                 regions=regions if len(regions) > 1 else (), kind="dot" if log else "bar", below=True)
+                 regions=regions if len(regions) > 1 else (), kind="dot" if log else "bar", below=True,
+                 apart=bool(df["apart"].any()))
     default = labels.indicator(df["indicator"].iloc[0]) if df["indicator"].nunique() == 1 else ""
     shown = _title(ax, title, default)
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
@@ -558,7 +574,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
                         linestyle=seg.linestyle, linewidth=1.6, zorder=2)
             drawn = [ax.plot([row["year"]], [y], marker=style.marker, markersize=7, color=color,
                              markerfacecolor=color if style.filled else "white", markeredgewidth=1.6,
-                             markeredgecolor="#222222" if row["apart"] else color, linestyle="none", zorder=3)]
+                             markeredgecolor=_APART_EDGE if row["apart"] else color, linestyle="none", zorder=3)]
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 drawn.append(_draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color))
             if annotate:
@@ -577,7 +593,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), regions=regions,
-                 kind="line")
+                 kind="line", apart=bool(df["apart"].any()))
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -618,7 +634,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                 linestyle=(0, (3, 2)) if mark else target_style.linestyle, linewidth=1.6, zorder=2)
         base_drawn = ax.plot([progress], [pos], marker=base_style.marker, markersize=8, color=color,
                              linestyle="none", markerfacecolor=color if base_style.filled else "white",
-                             markeredgewidth=1.6, markeredgecolor="#222222" if mark else color, zorder=3)
+                             markeredgewidth=1.6, markeredgecolor=_APART_EDGE if mark else color, zorder=3)
         target_drawn = ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color,
                                linestyle="none", markerfacecolor="white", markeredgewidth=1.6, zorder=3)
         if annotate:
@@ -663,7 +679,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     ax.grid(axis="y", visible=False)
     statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
     regions = region_order(df["region"])
-    style_legend(ax, statuses, labels, regions=regions if len(regions) > 1 else (), kind="line", below=True)
+    style_legend(ax, statuses, labels, regions=regions if len(regions) > 1 else (), kind="line", below=True,
+                 apart=bool(marks))
     shown = _title(ax, title, "")
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
