@@ -106,6 +106,10 @@ class FigureInfo:
     #: consistency checks the chart shows itself (a dumbbell annotates each target below its base), so
     #: the footnote does not repeat them
     checks_shown: set[str] = field(default_factory=set)
+    #: placements that depend on the size of texts (a legend under the tick labels), redone by
+    #: :func:`save_figure` once the texts are in the bundled font, so the files do not depend on the
+    #: machine's fonts
+    replace_with_export_font: list = field(default_factory=list)
 
 
 @dataclass
@@ -828,6 +832,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
     with warnings.catch_warnings(record=True) as caught, _bundled_font(fig):
         warnings.simplefilter("always")
         _remove_footnote(fig)
+        for place in info.replace_with_export_font:
+            place()
         text = _footnote_text(fig, ids, lang=lang, labels=labels, note=note, caveat=caveat)
         meta["footnote"] = text  # its lines unwrapped, so the workbook's figure sheet can explain † and cite
         engine = fig.get_layout_engine()

@@ -227,14 +227,8 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                               markeredgecolor=_APART_EDGE, markeredgewidth=1.6,
                               linestyle="none" if kind == "dot" else (0, (3, 2)), label=text))
     if handles and below:
-        # Anchored under everything the axes draw below themselves (tick labels, the axis label, a
-        # secondary axis of region names): that distance does not depend on where the layout puts them.
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-        fig = ax.figure
-        below_axes = ax.bbox.y0 - ax.get_tightbbox(fig.canvas.get_renderer()).y0
-        drop = max(24 / 72, below_axes / fig.dpi + 4 / 72)
-        anchor = ax.transAxes + ScaledTranslation(0, -drop, ax.figure.dpi_scale_trans)
         # Right-aligned with the axes: a legend wider than the axes then reaches left, under the tick
         # labels, which the layout makes room for anyway. Aligned left, it would push the right margin,
         # narrowing the axes, which widens its overhang again, until the layout collapses.
@@ -247,10 +241,28 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
             colours += [blank] * (ncols - len(colours))
             kinds += [blank] * (ncols - len(kinds))
             handles = [h for pair in zip(colours, kinds, strict=True) for h in pair]  # legends fill by column
-        ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.0), bbox_transform=anchor,
-                  ncols=ncols, borderaxespad=0.0)
+        legend = ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.0), ncols=ncols,
+                           borderaxespad=0.0)
+        _under_axes(ax, legend)
+        figure_info(ax.figure).replace_with_export_font.append(lambda: _under_axes(ax, legend))
     elif handles:
         ax.legend(handles=handles, loc=loc)
+
+
+def _under_axes(ax: Axes, legend) -> None:
+    """Anchor a legend under everything the axes draw below themselves (tick labels, the axis label, a
+    secondary axis of region names): that distance does not depend on where the layout puts them, but on
+    the size of those texts, so :func:`save_figure` calls this again with the export font."""
+    if legend is not ax.get_legend():
+        return  # replaced since
+    fig = ax.figure
+    legend.set_visible(False)  # not part of what it is placed under
+    try:
+        below_axes = ax.bbox.y0 - ax.get_tightbbox(fig.canvas.get_renderer()).y0
+    finally:
+        legend.set_visible(True)
+    drop = max(24 / 72, below_axes / fig.dpi + 4 / 72)
+    legend.set_bbox_to_anchor((1.0, 0.0), transform=ax.transAxes + ScaledTranslation(0, -drop, fig.dpi_scale_trans))
 
 
 def _axis_label(df: pd.DataFrame, unit: str, labels: Labels) -> str:
