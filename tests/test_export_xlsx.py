@@ -78,7 +78,7 @@ def test_observations_sheet_is_typed_frozen_filtered_and_sized(data):
     by_id = {r["观测编号"]: r for r in rows}
     assert [r["观测编号"] for r in rows] == [r[0] for r in OBS_ROWS]
     r1 = by_id["t-001"]
-    assert r1["年份"] == 2014 and r1["数值"] == 185 and r1["单位"] == "亿元"
+    assert r1["年份"] == 2014 and r1["数值"] == 185 and r1["原文单位"] == "亿元"
     assert r1["标准单位数值"] == 18_500_000_000 and r1["标准单位"] == "CNY"
     assert r1["地区"] == "宁波市" and r1["指标"] == "全社会研发投入"
     assert by_id["t-002"]["数值"] == 2.35

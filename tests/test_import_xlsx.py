@@ -87,7 +87,7 @@ def test_edited_and_new_rows_are_merged_and_other_bytes_kept(data):
     new = ws.max_row + 1
     for label, value in {"观测编号": "t-010", "来源编号": "demo", "地区代码": "ningbo", "年份": 2014,
                          "指标代码": "invention_patent_applications", "原文表述": "发明专利申请量", "度量": "level",
-                         "状态": "target", "限定": "exact", "数值": 10000, "单位": "件",
+                         "状态": "target", "限定": "exact", "数值": 10000, "原文单位": "件",
                          "原文证据": "发明专利申请量达到10000件"}.items():
         ws.cell(new, col[label]).value = value
     wi, ci = _sheet(wb, "indicators")
@@ -109,6 +109,21 @@ def test_edited_and_new_rows_are_merged_and_other_bytes_kept(data):
     assert [a == b for a, b in zip(old_lines, new_lines, strict=False)] == [True] * 6 + [False] + [True] * 3
     assert QUOTED_EXCLUSION.encode() in after["exclusions.csv"]
     assert check(data).problems == []
+
+
+@pytest.mark.parametrize(("lang", "header", "former"), [("zh", "原文单位", "单位"), ("en", "Unit as written (zh)", "Unit")])
+def test_a_workbook_exported_before_a_header_was_renamed_still_imports(data, lang, header, former):
+    """The observations' unit column was headed 单位 / Unit before it said it is the unit as written."""
+    path = data.parent / "book.xlsx"
+    write_workbook(path, data, lang)
+    wb = openpyxl.load_workbook(path)
+    ws, col = _sheet(wb, "observations")
+    ws.cell(1, col[header]).value = former
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["t-006"], col[header]).value = "项"  # an edit in the renamed column is read, not dropped
+    wb.save(path)
+    result = import_workbook(path, data, dry_run=True)
+    assert result.edited["observations"] == 1
 
 
 def test_invalid_rows_are_reported_by_sheet_row_column_and_nothing_is_written(data, capsys):

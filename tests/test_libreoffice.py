@@ -65,7 +65,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def test_libreoffice_reads_back_the_observations(exported):
     _, _, root = exported
     rows = _read_csv(root / "csv" / "book-观测值.csv")
-    labels = {"obs_id": "观测编号", "year": "年份", "value": "数值", "value_high": "上限值", "unit": "单位",
+    labels = {"obs_id": "观测编号", "year": "年份", "value": "数值", "value_high": "上限值", "unit": "原文单位",
               "evidence": "原文证据", "note": "备注", "label_zh": "原文表述"}
     assert len(rows) == len(OBS_ROWS)
     for got, want in zip(rows, OBS_ROWS, strict=True):

@@ -121,7 +121,11 @@ _COLUMNS = {
     "column": ("列", "Column"),
 }
 # vocabularies.label_zh is a label, not the observations' label_zh phrase
-_TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)")}
+_TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)"),
+                  # the unit as the document writes it (万元, 位次), beside the computed standard unit
+                  ("observations", "unit"): ("原文单位", "Unit as written (zh)")}
+# Headers of earlier exports, still read by the import: a workbook edited before a header was renamed
+_FORMER_HEADERS = {("observations", "unit"): ("单位", "Unit")}
 
 _TEXT = {
     "title": ("{regions}科技指标数据", "Science and technology indicators of {regions}"),
@@ -212,6 +216,7 @@ def column_label(column: str, lang: str, table: str | None = None) -> str:
 
 
 def header_aliases(column: str, table: str | None = None) -> tuple[str, ...]:
-    """Headers the import accepts for ``column``: its code and its label in each language."""
+    """Headers the import accepts for ``column``: its code, its label in each language and any header an
+    earlier export gave it."""
     pair = _TABLE_COLUMNS.get((table, column)) or _COLUMNS.get(column) or ()
-    return (column, *pair)
+    return (column, *pair, *_FORMER_HEADERS.get((table, column), ()))
