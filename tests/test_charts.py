@@ -491,7 +491,7 @@ def test_labels_fall_back_to_codes_and_name_sources(zh, en):
     assert note.startswith("数据来源：")
     assert note.count("《") == 2 and "甬政办发〔2017〕5号" in note
     assert "宁波市人民政府办公厅《宁波市" not in note  # the issuer is not repeated before a title that has it
-    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (2015-04-14)"
+    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (published 2015-04-14)"
     with pytest.raises(ValueError, match="source"):
         zh.source_note([])
 

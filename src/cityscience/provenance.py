@@ -48,8 +48,9 @@ def one_line(evidence: str) -> str:
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:
     """A document as cited: issuer, title, document number and publication date.
 
-    ``issuer《title》（number，date）`` in Chinese, ``issuer, “title” (number, date)`` in
-    English; the issuer is left out when the title already starts with it, and a missing
+    ``issuer《title》（number，date发布）`` in Chinese, ``issuer, “title” (number, published date)``
+    in English (the date is when the document was published, which may be long after the year it
+    reports on); the issuer is left out when the title already starts with it, and a missing
     number or date is left out.
 
     Args:
@@ -62,10 +63,10 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
 
     >>> cite_source({"issuer_zh": "宁波市科学技术局", "title_zh": "2014年工作总结",
     ...              "doc_number": None, "published": "2015-04-14"})
-    '宁波市科学技术局《2014年工作总结》（2015-04-14）'
+    '宁波市科学技术局《2014年工作总结》（2015-04-14发布）'
     >>> cite_source({"issuer_en": "Ningbo S&T Bureau", "title_en": "2014 work summary",
     ...              "doc_number": "No. 5", "published": "2015-04-14"}, "en")
-    'Ningbo S&T Bureau, “2014 work summary” (No. 5, 2015-04-14)'
+    'Ningbo S&T Bureau, “2014 work summary” (No. 5, published 2015-04-14)'
     """
     check_language(lang)
     if isinstance(source, str):
@@ -76,9 +77,9 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
     number, date = _text(source.get("doc_number")), _date(source.get("published"))
     issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"])
     if lang == "zh":
-        details = "，".join(x for x in (number, date) if x)
+        details = "，".join(x for x in (number, date and f"{date}发布") if x)
         return ("" if title.startswith(issuer) else issuer) + f"《{title}》" + (f"（{details}）" if details else "")
-    details = ", ".join(x for x in (number, date) if x)
+    details = ", ".join(x for x in (number, date and f"published {date}") if x)
     return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
 
 

@@ -404,9 +404,9 @@ def set_obs(obs_id: str, label: str, value, data_type: str | None = None):
 
 
 def new_obs(**values):
-    labels = {"obs_id": "观测编号", "source_id": "来源编号", "region": "地区代码", "year": "年份",
-              "indicator": "指标代码", "label_zh": "原文表述", "measure": "度量", "status": "状态",
-              "qualifier": "限定", "value": "数值", "unit": "单位", "evidence": "原文证据"}
+    from cityscience.export.labels import column_label
+
+    labels = {c: column_label(c, "zh", "observations") for c in values}  # the headers the export writes
 
     def change(wb):
         ws = wb["观测值"]
