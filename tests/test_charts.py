@@ -419,6 +419,21 @@ def test_a_fact_table_of_several_regions_names_each_rows_region(en):
     plt.close("all")
 
 
+def test_a_legend_hidden_before_saving_stays_hidden(tmp_path):
+    """A legend under the axes is placed again when the figure is saved; one the user hid stays hidden."""
+    from matplotlib.legend import Legend
+
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    fig, ax = charts.bar_by_region(obs[(obs["indicator"] == "hte_new") & (obs["measure"] == "level")], lang="en")
+    assert ax.get_legend() is not None
+    ax.get_legend().set_visible(False)
+    charts.save_figure(fig, "02-hidden-legend", folder=tmp_path, update_index=False, show=False)
+    assert all(not legend.get_visible() for legend in fig.findobj(Legend))
+    plt.close(fig)
+
+
 def test_status_bars_keep_the_longest_bar_clear_of_the_frame(en):
     counts = pd.DataFrame({"actual": [12, 6], "target": [0, 2]}, index=["R&D", "talent"])
     fig, ax = charts.status_bars(counts, color="#0072b2", labels=en, lang="en")
@@ -491,7 +506,7 @@ def test_labels_fall_back_to_codes_and_name_sources(zh, en):
     assert note.startswith("数据来源：")
     assert note.count("《") == 2 and "甬政办发〔2017〕5号" in note
     assert "宁波市人民政府办公厅《宁波市" not in note  # the issuer is not repeated before a title that has it
-    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (published 2015-04-14)"
+    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (posted 2015-04-14)"
     with pytest.raises(ValueError, match="source"):
         zh.source_note([])
 
@@ -529,8 +544,7 @@ def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
     obs = cs.load_observations()
     inferred = obs[[not pd.isna(v) and unit_unwritten(e, float(v), str(u))
                     for e, v, u in zip(obs["evidence"], obs["value"], obs["unit"], strict=True)]]
-    if inferred.empty:
-        pytest.skip("no curated value has an unwritten unit")
+    assert len(inferred), "no curated value has an unwritten unit: this test checks nothing; give it one"
     for lang, phrase in (("en", "the unit is inferred"), ("zh", "单位系推定")):
         for row in inferred.itertuples():
             same = obs[(obs["indicator"] == row.indicator) & (obs["measure"] == row.measure)]
@@ -538,6 +552,10 @@ def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
             text = charts.source_footnote(fig).get_text().replace("\n", "")
             assert f"{row.obs_id}" in text and phrase in text and one_line(row.evidence) in text
             plt.close(fig)
+        edited = same.assign(evidence=same["evidence"].where(same["obs_id"] != row.obs_id, row.evidence + "亿元"))
+        fig, _ = charts.bar_by_region(edited, lang=lang)  # not the curated value any more: no note about it
+        assert row.obs_id not in charts.source_footnote(fig).get_text().replace("\n", "")
+        plt.close(fig)
     written = obs[(obs["indicator"] == "hte_new") & (obs["measure"] == "level")]
     fig, _ = charts.bar_by_region(written, lang="en")
     assert "inferred" not in charts.source_footnote(fig).get_text()
@@ -552,8 +570,7 @@ def test_a_consistency_flag_among_the_plotted_values_is_footnoted_unless_the_cha
     obs = cs.load_observations()
     flags = cs.consistency_flags(obs, lang="en")
     below = flags[flags["check"] == "target_below_actual"]
-    if below.empty:
-        pytest.skip("no target below an earlier actual in the curated data")
+    assert len(below), "no target below an earlier actual in the curated data: this test checks nothing"
     for f in below.itertuples():
         pair = obs[obs["obs_id"].isin(f.obs_ids.split(";"))]
         fig, _ = charts.bar_by_region(pair, lang="en")

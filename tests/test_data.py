@@ -107,9 +107,9 @@ def test_cite_source_names_issuer_title_number_and_date():
                                              (en, src["issuer_en"], src["title_en"], "“")):
             # the issuer leads, unless the title already names it
             assert text.startswith(opening + title if title.startswith(issuer) else issuer)
-        date = src["published"].strftime("%Y-%m-%d")  # said to be the publication date, not the report's
-        assert f"{date}发布）" in zh and f"published {date})" in en
+        date = src["published"].strftime("%Y-%m-%d")  # said to be the web page's date, not the report's
+        assert f"{date}网上发布）" in zh and f"posted {date})" in en
         if not pd.isna(src["doc_number"]):
-            assert f"（{src['doc_number']}，{date}发布）" in zh and f"({src['doc_number']}, published {date})" in en
+            assert f"（{src['doc_number']}，{date}网上发布）" in zh and f"({src['doc_number']}, posted {date})" in en
     with pytest.raises(KeyError, match="no-such-source"):
         cite_source("no-such-source")

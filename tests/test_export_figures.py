@@ -76,7 +76,7 @@ def test_pack_holds_every_figure_in_the_format_with_an_index(data, figures, tmp_
     first = index[0]
     assert first["title"] == "Invention patents" and first["sources"] == "demo"
     assert first["notebook"] == "notebooks/02-patents-demo.ipynb" and index[1]["notebook"] == "03"
-    assert first["source_citations"] == "Demo bureau, “Demo” (published 2015-04-14)"
+    assert first["source_citations"] == "Demo bureau, “Demo” (posted 2015-04-14)"
     assert first["data_version"].startswith("2015-04-14+")
     assert "2 figures" in readme and fmt.upper() in readme and first["data_version"] in readme
 

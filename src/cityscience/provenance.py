@@ -48,10 +48,10 @@ def one_line(evidence: str) -> str:
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:
     """A document as cited: issuer, title, document number and publication date.
 
-    ``issuer《title》（number，date发布）`` in Chinese, ``issuer, “title” (number, published date)``
-    in English (the date is when the document was published, which may be long after the year it
-    reports on); the issuer is left out when the title already starts with it, and a missing
-    number or date is left out.
+    ``issuer《title》（number，date网上发布）`` in Chinese, ``issuer, “title” (number, posted date)``
+    in English: the date is that of the web page the text was taken from (``sources.published``),
+    which may be a re-publication long after the year the document reports on; the issuer is left
+    out when the title already starts with it, and a missing number or date is left out.
 
     Args:
         source: a source_id, or a row with the columns of ``sources.csv``.
@@ -63,10 +63,10 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
 
     >>> cite_source({"issuer_zh": "宁波市科学技术局", "title_zh": "2014年工作总结",
     ...              "doc_number": None, "published": "2015-04-14"})
-    '宁波市科学技术局《2014年工作总结》（2015-04-14发布）'
+    '宁波市科学技术局《2014年工作总结》（2015-04-14网上发布）'
     >>> cite_source({"issuer_en": "Ningbo S&T Bureau", "title_en": "2014 work summary",
     ...              "doc_number": "No. 5", "published": "2015-04-14"}, "en")
-    'Ningbo S&T Bureau, “2014 work summary” (No. 5, published 2015-04-14)'
+    'Ningbo S&T Bureau, “2014 work summary” (No. 5, posted 2015-04-14)'
     """
     check_language(lang)
     if isinstance(source, str):
@@ -77,9 +77,9 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
     number, date = _text(source.get("doc_number")), _date(source.get("published"))
     issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"])
     if lang == "zh":
-        details = "，".join(x for x in (number, date and f"{date}发布") if x)
+        details = "，".join(x for x in (number, date and f"{date}网上发布") if x)
         return ("" if title.startswith(issuer) else issuer) + f"《{title}》" + (f"（{details}）" if details else "")
-    details = ", ".join(x for x in (number, date and f"published {date}") if x)
+    details = ", ".join(x for x in (number, date and f"posted {date}") if x)
     return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
 
 
@@ -93,8 +93,8 @@ def cite(obs_id: str, *, lang: str = "zh") -> str:
     Raises:
         KeyError: an unknown obs_id.
 
-    >>> cite("nb14-001")  # doctest: +SKIP
-    '宁波市科学技术局《宁波市科技局2014年工作总结》（2015-04-14）：“…”'
+    >>> cite("nb14-008")
+    '宁波市科学技术局《宁波市科技局2014年工作总结》（2015-04-14网上发布）：“科技进步相对变化水平再次位居全省第一”'
     """
     check_language(lang)
     obs = load_observations().set_index("obs_id")

@@ -497,16 +497,16 @@ def _wrap(text: str, width_em: float) -> str:
 
     >>> _wrap("差异未必反映绩效。数据来源：宁波市科技局", 12).split("\\n")
     ['差异未必反映绩效。', '数据来源：宁波市科技局']
-    >>> _wrap("Implementation plan for the zone (甬政办发〔2017〕5号, 2017-01-09)", 28).split("\\n")
-    ['Implementation plan for the zone', '(甬政办发〔2017〕5号, 2017-01-09)']
+    >>> _wrap("Implementation plan for the zone (甬政办发〔2017〕5号, posted 2017-01-09)", 28).split("\\n")
+    ['Implementation plan for the zone', '(甬政办发〔2017〕5号, posted 2017-01-09)']
 
-    A last line of one word, or shorter than a fifth of the width, takes words from the line before it,
-    so that no word or date stands alone under a paragraph:
+    A last line of one or two words, or shorter than a quarter of the width, takes words from the line
+    before it, so that no word or date stands alone under a paragraph:
 
-    >>> _wrap("Sources: Ningbo Science and Technology Bureau, 2014 work summary (2015-04-14)", 37).split("\\n")
-    ['Sources: Ningbo Science and Technology Bureau, 2014 work', 'summary (2015-04-14)']
-    >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09）", 22).split("\\n")
-    ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09）']
+    >>> _wrap("Sources: Ningbo S&T Bureau, “2014 work summary” (posted 2015-04-14)", 33).split("\\n")
+    ['Sources: Ningbo S&T Bureau, “2014 work', 'summary” (posted 2015-04-14)']
+    >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09网上发布）", 24).split("\\n")
+    ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09网上发布）']
     """
     lines: list[list[str]] = []  # the tokens of each line
     for token in _tokens(text, width_em):
@@ -521,8 +521,8 @@ def _wrap(text: str, width_em: float) -> str:
 
 
 def _no_widow(lines: list[list[str]], width_em: float) -> None:
-    """Move words from the line before the last down while the last is one word or under a fifth of the
-    width (and the one before stays the longer of the two)."""
+    """Move words from the line before the last down while the last has one or two words ("(posted
+    2015-04-14)") or is under a quarter of the width, keeping a word on the line before."""
     if len(lines) < 2:
         return
     before, last = lines[-2], lines[-1]
@@ -530,9 +530,9 @@ def _no_widow(lines: list[list[str]], width_em: float) -> None:
     def width(tokens):
         return _text_width("".join(tokens).strip())
 
-    while len(before) > 1 and (len(last) == 1 or width(last) < width_em / 5):
+    while len(before) > 1 and (len(last) <= 2 or width(last) < width_em / 4):
         moved = [before[-1].lstrip(), *last]
-        if width(moved) > width_em or width(before[:-1]) < width(moved):
+        if width(moved) > width_em:
             break
         before.pop()
         last[:] = moved
@@ -586,20 +586,48 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
 _CHECKS_DRAWN = frozenset({"incomparable_pair"})
 
 
+def _curated_shown(info: FigureInfo, *, derived: bool = True) -> pd.DataFrame | None:
+    """The curated observations the marked values show: the same obs_id, standard value and (when the
+    chart knew it) evidence, so a figure of other data (another data folder, an edited frame) gets no
+    note about the project's. ``derived``: include the stated value a derived one comes from. None
+    when nothing matches or the project's data cannot be loaded (the chart is then of other data)."""
+    wanted: dict[str, tuple[object, object]] = {}
+    for v in info.values:
+        if v.obs_id.startswith("derived:"):
+            if derived:
+                wanted.setdefault(_stated_id(v.obs_id), (None, None))
+            continue
+        wanted[v.obs_id] = (v.fields.get("value_std"), v.evidence)
+    if not wanted:
+        return None
+    from ..load import load_observations
+    from ..problems import ValidationError
+
+    try:
+        obs = load_observations()
+    except (ValidationError, OSError):
+        return None
+    obs = obs[obs["obs_id"].astype(str).isin(wanted)]
+
+    def same(oid, value_std, evidence) -> bool:
+        value, said = wanted[str(oid)]
+        return ((said is None or str(said) == str(evidence))
+                and (value is None or pd.isna(value) or math.isclose(float(value), float(value_std), rel_tol=1e-9)))
+
+    keep = [same(o, v, e) for o, v, e in zip(obs["obs_id"], obs["value_std"], obs["evidence"], strict=True)]
+    obs = obs[keep]
+    return obs if len(obs) else None
+
+
 def _check_notes(info: FigureInfo, labels: Labels) -> list[str]:
     """A footnote line for each consistency flag (:func:`cityscience.consistency_flags`) among the plotted
     values: a target below the actual before it, two values of one fact that disagree, a growth rate or
     share its levels contradict, so a reader knows the chart shows the document as written."""
-    ids = {v.obs_id for v in info.values if not v.obs_id.startswith("derived:")}
-    if len(ids) < 2:
+    shown = _curated_shown(info, derived=False)
+    if shown is None or len(shown) < 2:
         return []
     from ..consistency import consistency_flags
-    from ..load import load_observations
 
-    obs = load_observations()
-    shown = obs[obs["obs_id"].astype(str).isin(ids)]
-    if len(shown) < 2:
-        return []
     flags = consistency_flags(shown, lang=labels.lang)
     flags = flags[~flags["check"].isin(_CHECKS_DRAWN | info.checks_shown)]
     return [labels.template("check_note", check=labels.term("consistency_check", f.check),
@@ -610,14 +638,12 @@ def _check_notes(info: FigureInfo, labels: Labels) -> list[str]:
 def _unit_notes(info: FigureInfo, labels: Labels) -> list[str]:
     """A footnote line for each plotted value whose sentence writes no unit (the curator inferred it and
     says why in the observation's note), so a reader knows the unit is not the document's."""
-    ids = {_stated_id(v.obs_id) for v in info.values}
-    if not ids:
+    obs = _curated_shown(info)
+    if obs is None:
         return []
-    from ..load import load_observations
     from ..validate.core import unit_unwritten
 
-    obs = load_observations()
-    obs = obs[obs["obs_id"].astype(str).isin(ids) & obs["value"].notna()].sort_values("obs_id")
+    obs = obs[obs["value"].notna()].sort_values("obs_id")
     return [labels.template("unit_inferred", place=labels.region(r.region), year=r.year, obs_id=r.obs_id,
                             evidence=one_line(r.evidence))
             for r in obs.itertuples() if unit_unwritten(r.evidence, float(r.value), str(r.unit))]

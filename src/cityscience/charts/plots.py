@@ -256,11 +256,12 @@ def _under_axes(ax: Axes, legend) -> None:
     if legend is not ax.get_legend():
         return  # replaced since
     fig = ax.figure
+    visible = legend.get_visible()
     legend.set_visible(False)  # not part of what it is placed under
     try:
         below_axes = ax.bbox.y0 - ax.get_tightbbox(fig.canvas.get_renderer()).y0
     finally:
-        legend.set_visible(True)
+        legend.set_visible(visible)  # a legend the user hid stays hidden
     drop = max(24 / 72, below_axes / fig.dpi + 4 / 72)
     legend.set_bbox_to_anchor((1.0, 0.0), transform=ax.transAxes + ScaledTranslation(0, -drop, fig.dpi_scale_trans))
 

@@ -134,8 +134,8 @@ def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mappi
         f'<td>{html.escape(r["status"])}</td><td>{html.escape(r["value"])}'
         + (f'–{html.escape(r["value_high"])}' if r["value_high"] else "")
         + f' {html.escape(r["unit"])}</td></tr>' for r in rows)
-    meta = " · ".join(html.escape(x) for x in (source["issuer_zh"], source["doc_number"], source["published"],
-                                               source_id) if x)
+    posted = f'{source["published"]}网上发布 (posted)' if source["published"] else ""
+    meta = " · ".join(html.escape(x) for x in (source["issuer_zh"], source["doc_number"], posted, source_id) if x)
     body = (
         f'<header><h1>{html.escape(source["title_zh"])}</h1><div class="meta">{meta}<br>'
         f'{html.escape(source["title_en"])}</div>'

@@ -474,7 +474,7 @@ def _figure_sheet(wb: Workbook, d: _Data, fig: FigureData, lang: str) -> str:
         r += 1
         frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
         columns = [str(c) for c in frame.columns]
-        s.header(r, [column_label(c, lang) for c in columns])  # obs_id → Observation ID, as on the table sheets
+        s.header(r, [column_label(c, lang, "observations") for c in columns])  # as on the observations sheet
         if first is None:
             first = (r, len(columns), len(frame))
         for k, row in enumerate(frame.itertuples(index=False), start=r + 1):
