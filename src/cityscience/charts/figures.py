@@ -577,7 +577,8 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
     if caveat:
         about = caveat if isinstance(caveat, str) else "values"
         lines.append(labels.comparability_note(regions=info.regions, years=info.years, about=about))
-    lines += [*info.notes, *_unit_notes(info, labels), *_check_notes(info, labels), note or "",
+    curated = _curated_shown(info)
+    lines += [*info.notes, *_unit_notes(curated, labels), *_check_notes(curated, info, labels), note or "",
               labels.source_note(ids)]
     return "\n".join(line for line in lines if line)
 
@@ -586,18 +587,19 @@ def _footnote_text(fig: Figure, sources: Iterable[object] | None, *, lang: str |
 _CHECKS_DRAWN = frozenset({"incomparable_pair"})
 
 
-def _curated_shown(info: FigureInfo, *, derived: bool = True) -> pd.DataFrame | None:
+def _curated_shown(info: FigureInfo) -> pd.DataFrame | None:
     """The curated observations the marked values show: the same obs_id, standard value and (when the
     chart knew it) evidence, so a figure of other data (another data folder, an edited frame) gets no
-    note about the project's. ``derived``: include the stated value a derived one comes from. None
-    when nothing matches or the project's data cannot be loaded (the chart is then of other data)."""
+    note about the project's; a derived value shows the stated one it comes from (column ``plotted``
+    False unless that one is plotted too). None when nothing matches or the project's data cannot be
+    loaded (the chart is then of other data)."""
     wanted: dict[str, tuple[object, object]] = {}
     for v in info.values:
         if v.obs_id.startswith("derived:"):
-            if derived:
-                wanted.setdefault(_stated_id(v.obs_id), (None, None))
-            continue
-        wanted[v.obs_id] = (v.fields.get("value_std"), v.evidence)
+            wanted.setdefault(_stated_id(v.obs_id), (None, None))
+        else:
+            wanted[v.obs_id] = (v.fields.get("value_std"), v.evidence)
+    plotted = {v.obs_id for v in info.values}
     if not wanted:
         return None
     from ..load import load_observations
@@ -614,16 +616,18 @@ def _curated_shown(info: FigureInfo, *, derived: bool = True) -> pd.DataFrame | 
         return ((said is None or str(said) == str(evidence))
                 and (value is None or pd.isna(value) or math.isclose(float(value), float(value_std), rel_tol=1e-9)))
 
-    keep = [same(o, v, e) for o, v, e in zip(obs["obs_id"], obs["value_std"], obs["evidence"], strict=True)]
-    obs = obs[keep]
+    keep = np.array([same(o, v, e) for o, v, e in zip(obs["obs_id"], obs["value_std"], obs["evidence"], strict=True)],
+                    dtype=bool)  # (a plain empty list would select columns)
+    obs = obs[keep].assign(plotted=lambda d: d["obs_id"].astype(str).isin(plotted))
     return obs if len(obs) else None
 
 
-def _check_notes(info: FigureInfo, labels: Labels) -> list[str]:
+def _check_notes(curated: pd.DataFrame | None, info: FigureInfo, labels: Labels) -> list[str]:
     """A footnote line for each consistency flag (:func:`cityscience.consistency_flags`) among the plotted
-    values: a target below the actual before it, two values of one fact that disagree, a growth rate or
-    share its levels contradict, so a reader knows the chart shows the document as written."""
-    shown = _curated_shown(info, derived=False)
+    values (of :func:`_curated_shown`): a target below the actual before it, two values of one fact that
+    disagree, a growth rate or share its levels contradict, so a reader knows the chart shows the
+    document as written."""
+    shown = None if curated is None else curated[curated["plotted"]].drop(columns="plotted")
     if shown is None or len(shown) < 2:
         return []
     from ..consistency import consistency_flags
@@ -635,10 +639,10 @@ def _check_notes(info: FigureInfo, labels: Labels) -> list[str]:
             for f in flags.itertuples()]
 
 
-def _unit_notes(info: FigureInfo, labels: Labels) -> list[str]:
-    """A footnote line for each plotted value whose sentence writes no unit (the curator inferred it and
-    says why in the observation's note), so a reader knows the unit is not the document's."""
-    obs = _curated_shown(info)
+def _unit_notes(obs: pd.DataFrame | None, labels: Labels) -> list[str]:
+    """A footnote line for each plotted value (of :func:`_curated_shown`) whose sentence writes no unit (the
+    curator inferred it and says why in the observation's note), so a reader knows the unit is not the
+    document's."""
     if obs is None:
         return []
     from ..validate.core import unit_unwritten

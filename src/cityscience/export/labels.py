@@ -125,7 +125,8 @@ _TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)"),
                   # the unit as the document writes it (万元, 位次), beside the computed standard unit
                   ("observations", "unit"): ("原文单位", "Unit as written (zh)")}
 # Headers of earlier exports, still read by the import: a workbook edited before a header was renamed
-_FORMER_HEADERS = {("observations", "unit"): ("单位", "Unit")}
+# (the English "Unit" needs none: the import reads a column's code, "unit", whatever its case)
+_FORMER_HEADERS = {("observations", "unit"): ("单位",)}
 
 _TEXT = {
     "title": ("{regions}科技指标数据", "Science and technology indicators of {regions}"),

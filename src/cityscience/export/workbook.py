@@ -417,19 +417,23 @@ def _tidy_float(value: float) -> float:
     return float(f"{value:.12g}")
 
 
+def _code_names(d: _Data, lang: str) -> dict[str, dict[str, str]]:
+    """Region and indicator code → name in ``lang``, for the name columns beside the codes."""
+    return {column: dict(zip(table[column].astype(str), table[f"name_{lang}"].astype(str), strict=True))
+            for column, table in (("region", d.regions), ("indicator", d.indicators))}
+
+
 def _flags_sheet(wb: Workbook, d: _Data, lang: str) -> None:
     s = _Sheet(wb, sheet_name("flags", lang), lang)
     columns = ["check", "region", "region_name", "indicator", "indicator_name", "year", "obs_ids", "values",
                "explanation"]
     s.header(1, [column_label(c, lang) for c in columns])
     terms = _vocab_labels(d.vocab, lang)
-    names = {"region_name": ("region", dict(zip(d.regions["region"].astype(str), d.regions[f"name_{lang}"],
-                                                 strict=True))),
-             "indicator_name": ("indicator", dict(zip(d.indicators["indicator"].astype(str),
-                                                       d.indicators[f"name_{lang}"], strict=True)))}
+    names = _code_names(d, lang)
     for r, row in enumerate(d.flags.itertuples(index=False), start=2):
         for c, column in enumerate(columns, start=1):
-            value = names[column][1].get(str(getattr(row, names[column][0]))) if column in names else getattr(row, column)
+            code = column.removesuffix("_name")
+            value = names[code].get(str(getattr(row, code))) if code != column else getattr(row, column)
             if value is None or pd.isna(value):
                 value = None
             elif column == "check":  # the check's name from the codebook (consistency_check vocabulary)
@@ -493,11 +497,9 @@ def _shown_values(d: _Data, values: pd.DataFrame | None, lang: str) -> pd.DataFr
     status and qualifier by their labels (as on the region sheets)."""
     if values is None:
         return None
-    names = {"region": d.regions.set_index(d.regions["region"].astype(str))[f"name_{lang}"].astype(str),
-             "indicator": d.indicators.set_index(d.indicators["indicator"].astype(str))[f"name_{lang}"].astype(str)}
     terms = _vocab_labels(d.vocab, lang)
     out = values.copy()
-    for column, table in names.items():
+    for column, table in _code_names(d, lang).items():
         out.insert(out.columns.get_loc(column) + 1, f"{column}_name", out[column].astype("string").map(table))
     for column in ("measure", "status", "qualifier"):
         out[column] = [None if pd.isna(v) else terms.get((column, str(v)), str(v)) for v in out[column]]
