@@ -506,7 +506,8 @@ def test_labels_fall_back_to_codes_and_name_sources(zh, en):
     assert note.startswith("数据来源：")
     assert note.count("《") == 2 and "甬政办发〔2017〕5号" in note
     assert "宁波市人民政府办公厅《宁波市" not in note  # the issuer is not repeated before a title that has it
-    assert en.source_note(["nb-sum"]) == "Sources: Ningbo S&T Bureau, “2014 work summary” (posted 2015-04-14)"
+    assert en.source_note(["nb-sum"]) == "Source: Ningbo S&T Bureau, “2014 work summary” (posted 2015-04-14)"
+    assert en.source_note(["nb-sum", "nb-plan"]).startswith("Sources: ")  # one document, or several
     with pytest.raises(ValueError, match="source"):
         zh.source_note([])
 
@@ -551,6 +552,8 @@ def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
             fig, _ = charts.bar_by_region(same, lang=lang)
             text = charts.source_footnote(fig).get_text().replace("\n", "")
             assert f"{row.obs_id}" in text and phrase in text and one_line(row.evidence) in text
+            # the note names the value it is about, as the chart writes it
+            assert charts.format_value(row.value_std, row.unit_std, lang, qualifier=row.qualifier) in text
             plt.close(fig)
         edited = same.assign(evidence=same["evidence"].where(same["obs_id"] != row.obs_id, row.evidence + "亿元"))
         fig, _ = charts.bar_by_region(edited, lang=lang)  # not the curated value any more: no note about it
@@ -778,15 +781,60 @@ def test_bars_by_region_of_several_indicators_name_each_indicator():
 def test_a_long_row_name_is_cut_short_but_never_its_year_status_or_mark():
     long = INDICATORS.copy()
     long.loc[long["indicator"] == "fund_size", "name_en"] = (
-        "Income tax relief from the R&D super-deduction and the high-tech enterprise preferential tax rate")
+        "Income tax relief from the R&D super-deduction and the high-tech enterprise preferential tax rate, "
+        "together with the other tax measures for enterprises that the province and the city took in the year")
     labels = charts.Labels.from_frames("en", regions=REGIONS, indicators=long, vocabularies=VOCAB, sources=SOURCES)
     fig, ax = charts.hbar(OBS[OBS["indicator"] == "fund_size"], labels=labels, lang="en", log=True)
     names = [t.get_text() for t in ax.get_yticklabels()]
-    assert any("…" in n for n in names), names  # long enough to be cut
+    assert any("…" in n for n in names), names  # long enough to be cut, even on three lines
+    assert max(n.count("\n") for n in names) == 2
     assert names[0].endswith(", 2015") and names[1].endswith(", 2016, target"), names
     assert all(n.startswith("Income tax relief") for n in names)
     # a dumbbell's mark (a base not alike with its target) stays at the end of a cut name
     assert plots._fit("a very long indicator name indeed", 10, 1, after="†").endswith("…†")
+
+
+def test_values_written_on_charts_sit_on_white_so_grid_lines_do_not_strike_through_them(en):
+    """Every value a chart writes (bar tops, dot labels, line points, a dumbbell's arrow) has a white box
+    behind it, drawn above the grid."""
+    from matplotlib.colors import to_rgba
+
+    fund = OBS[OBS["indicator"] == "fund_size"]
+    drawn = [charts.bar_by_region(OBS, "hte_stock", labels=en, lang="en"),
+             charts.hbar(fund, labels=en, lang="en", log=True), charts.hbar(fund, labels=en, lang="en"),
+             charts.lines_over_years(OBS, "hte_stock", labels=en, lang="en"),
+             charts.dumbbell(charts.target_gaps(fund), labels=en, lang="en")]
+    for fig, ax in drawn:
+        values = [t for t in ax.texts if t.get_gid() is None or "value" in str(t.get_gid())]
+        assert values, "the chart wrote no value"
+        for text in values:
+            box = text.get_bbox_patch()
+            assert box is not None and box.get_facecolor() == to_rgba("white"), text.get_text()
+            assert text.get_zorder() > min(line.get_zorder() for line in ax.get_xgridlines() + ax.get_ygridlines())
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("chart", ["hbar", "dumbbell"])
+def test_a_name_of_three_lines_is_not_cut_and_its_rows_make_room(chart):
+    name = "Income tax relief from the R&D super-deduction and the high-tech enterprise preferential tax rate"
+    long = INDICATORS.assign(name_en=name, unit_std="CNY")  # every indicator's name takes three lines
+    labels = charts.Labels.from_frames("en", regions=REGIONS, indicators=long, vocabularies=VOCAB, sources=SOURCES)
+    fund = OBS[OBS["indicator"] == "fund_size"]
+    rows = pd.concat([fund.assign(indicator=code, obs_id=fund["obs_id"] + code) for code in long["indicator"]],
+                     ignore_index=True)  # five indicators, each with an actual and a target
+    if chart == "hbar":
+        fig, ax = charts.hbar(rows, labels=labels, lang="en", log=True)
+        height = 0.42 * len(rows) + 1.2  # the height of rows with labels of two lines or fewer
+    else:
+        fig, ax = charts.dumbbell(charts.target_gaps(rows), labels=labels, lang="en")
+        height = 0.5 * len(ax.get_yticklabels()) + 1.3
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(n.count("\n") == 2 for n in names), names
+    assert all("…" not in n and " ".join(n.split()).startswith(name) for n in names), names
+    assert fig.get_figheight() > max(2.5, height)  # the rows grew to hold three lines
+    fig.draw_without_rendering()
+    assert not [p for p in charts.layout_problems(fig) if "tick" in p], charts.layout_problems(fig)
+    plt.close(fig)
 
 
 def test_a_share_target_needs_percentage_points_a_year_not_a_growth_rate():

@@ -214,11 +214,13 @@ def test_bar_chart_draws_the_odd_value_apart_with_the_reason_in_the_footnote():
     assert ticks == ["2014", "2015", "2024†"]
     assert any(t.get_text() == "30†" for t in ax.texts)
     notes = charts.figure_info(fig).notes
-    assert len(notes) == 1 and notes[0].startswith("† not directly comparable: Cixi 2024 (c), period: part of a year")
+    vocab = cs.load_vocabularies().set_index(["vocabulary", "code"])["label_en"]
+    part, whole = vocab[("period", "part_year")], vocab[("period", "year")]
+    assert len(notes) == 1 and notes[0].startswith(f"† not directly comparable: Cixi 2024 (c), period: {part}")
     text = charts.source_footnote(fig, lang="en").get_text()
-    assert "period: part of a year (the others: a year)" in text.replace("\n", " ")
+    assert f"period: {part} (the others: {whole})" in text.replace("\n", " ")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]  # the dark dashed outline is explained
-    assert legend[-1] == LABELS.text("apart_legend") == "not alike (see note)"
+    assert legend[-1] == LABELS.text("apart_legend") == "not comparable (see note)"
     plt.close(fig)
     with pytest.raises(IncomparableError):
         charts.bar_by_region(TINY, "x", labels=LABELS, lang="en", incomparable="raise")

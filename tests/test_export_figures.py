@@ -168,7 +168,7 @@ def test_workbook_carries_the_data_behind_each_figure(data, figures, tmp_path, m
     assert ws["B1"].value == "Invention patents" and ws["B3"].value == "demo"
     # the footnote printed under the figure, with its sources cited in full (not only their ids)
     demo = cs.load_sources(data).set_index("source_id").loc["demo", "title_en"]
-    assert found[0].footnote.startswith("Sources: ") and demo in found[0].footnote
+    assert found[0].footnote.startswith("Source: ") and demo in found[0].footnote
     assert (ws["A4"].value, ws["B4"].value) == (text("figure_footnote", "en"), found[0].footnote)
     # a figure drawn by hand records no plotted values: the sheet says so and gives the observations it names
     assert ws["A6"].value == text("figure_observations", "en")
@@ -268,7 +268,7 @@ def test_figure_sheets_hold_what_the_chart_functions_drew(data, tmp_path, monkey
     wb = openpyxl.load_workbook(out)
     ws = wb["Fig 02-patents"]
     head = _row_of(ws, text("figure_values", "en"))  # below the title, notebook, sources and footnote lines
-    assert ws.cell(head - 2, 2).value.startswith("Sources: ")  # the footnote's last line
+    assert ws.cell(head - 2, 2).value.startswith("Source: ")  # the footnote's last line
     header = [c.value for c in ws[head + 1]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=head + 2, values_only=True)]
     obs_id, shown, region, status = (column_label(c, "en") for c in ("obs_id", "shown", "region_name", "status"))

@@ -123,22 +123,26 @@ def test_a_small_value_is_written_in_the_smaller_display_unit_the_codebook_names
     assert charts.format_value(0, "亿元", "zh") == "0亿元"
 
 
-def test_a_value_shown_in_another_unit_keeps_the_precision_it_was_written_with():
-    """亿元 to CNY bn moves the decimal point: 5,239.9亿元 is CNY 523.99 bn, not 524, as the document's 0.1亿元
-    is CNY 0.01 bn; the Chinese, in the unit written, is as before. A computed value (a share of thirds, say)
-    keeps the default of a few decimals."""
-    pairs = [(5239.9, "CNY 523.99 bn", "5,239.9亿元"), (31.76, "CNY 3.176 bn", "31.76亿元"),
-             (185, "CNY 18.5 bn", "185亿元"), (4472, "CNY 447.2 bn", "4,472亿元")]
+def test_a_value_is_shown_as_written_and_converted_to_four_significant_digits():
+    """In the unit it is written in, a value keeps every digit (2,850.72万元, not 2,850.7); converted (亿元
+    to CNY bn), it keeps its written precision up to four significant digits, as an analyst writing in
+    that unit would (CNY 28.51 m, not 28.5072; CNY 524 bn for 5,239.9亿元). A computed value (a share of
+    thirds, say) keeps the default of a few decimals."""
+    pairs = [(5239.9, "CNY 524 bn", "5,239.9亿元"), (31.76, "CNY 3.176 bn", "31.76亿元"),
+             (185, "CNY 18.5 bn", "185亿元"), (4472, "CNY 447.2 bn", "4,472亿元"),
+             (4472.21, "CNY 447.2 bn", "4,472.21亿元")]
     for value, en, zh in pairs:
         assert (charts.format_value(value, "亿元", "en"), charts.format_value(value, "亿元", "zh")) == (en, zh)
     assert charts.format_value(2850, "万元", "en") == "CNY 28.5 m"
+    assert charts.format_value(2850.72, "万元", "zh") == "2,850.72万元"
     yuan = 2850.72 * 10_000  # a value in its standard unit, as the loader computes it: 28507200.000000004
     assert charts.format_value(yuan, "CNY", "zh", bare=True, small=True) == "2,850.72"  # under a 万元 axis
-    assert charts.format_value(yuan, "CNY", "en") == "CNY 28.5072 m"
+    assert charts.format_value(yuan, "CNY", "zh") == "2,850.72万元"  # the same digits as the bar's label
+    assert charts.format_value(yuan, "CNY", "en") == "CNY 28.51 m"
     assert charts.format_value(12.35, "亿元", "en", qualifier="range", value_high=12.5) == "CNY 1.235–1.25 bn"
     assert charts.format_value(100 / 3, "亿元", "en") == "CNY 3.33 bn"  # not 3.3333333333333335
     assert charts.format_value(100 / 3 * 1e8, "CNY", "en") == "CNY 3.33 bn"  # computed, in yuan: the same
-    assert charts.format_value(1.2345, "亿元", "en") == charts.format_value(1.2345e8, "CNY", "en") == "CNY 123.45 m"
+    assert charts.format_value(1.2346, "亿元", "en") == charts.format_value(1.2346e8, "CNY", "en") == "CNY 123.5 m"
     assert charts.format_value(float("nan"), "亿元", "en") == "CNY – bn"
 
 

@@ -45,13 +45,18 @@ def one_line(evidence: str) -> str:
     return " | ".join(_LINE_BREAK.sub("", cell.strip()) for cell in cells)
 
 
+#: Title marks inside a cited title, as the citation's own marks nest them.
+_INNER_MARKS = str.maketrans({"《": "〈", "》": "〉", "“": "‘", "”": "’"})
+
+
 def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Path | None = None) -> str:
     """A document as cited: issuer, title, document number and publication date.
 
     ``issuer《title》（number，date网上发布）`` in Chinese, ``issuer, “title” (number, posted date)``
     in English: the date is that of the web page the text was taken from (``sources.published``),
     which may be a re-publication long after the year the document reports on; the issuer is left
-    out when the title already starts with it, and a missing number or date is left out.
+    out when the title already starts with it, and a missing number or date is left out. Title marks
+    inside the title become the inner ones (《…》 → 〈…〉, “…” → ‘…’), as a citation nests them.
 
     Args:
         source: a source_id, or a row with the columns of ``sources.csv``.
@@ -67,6 +72,9 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
     >>> cite_source({"issuer_en": "Ningbo S&T Bureau", "title_en": "2014 work summary",
     ...              "doc_number": "No. 5", "published": "2015-04-14"}, "en")
     'Ningbo S&T Bureau, “2014 work summary” (No. 5, posted 2015-04-14)'
+    >>> cite_source({"issuer_zh": "海曙区科技局", "title_zh": "关于印发《2017年工作要点》的通知",
+    ...              "doc_number": None, "published": None})
+    '海曙区科技局《关于印发〈2017年工作要点〉的通知》'
     """
     check_language(lang)
     if isinstance(source, str):
@@ -78,8 +86,10 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
     issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"])
     if lang == "zh":
         details = "，".join(x for x in (number, date and f"{date}网上发布") if x)
+        title = title.translate(_INNER_MARKS)
         return ("" if title.startswith(issuer) else issuer) + f"《{title}》" + (f"（{details}）" if details else "")
     details = ", ".join(x for x in (number, date and f"posted {date}") if x)
+    title = title.translate(_INNER_MARKS)
     return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
 
 

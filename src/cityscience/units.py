@@ -279,19 +279,21 @@ def format_number(x: float, digits: int | None = None) -> str:
     return text
 
 
-def _scaled_digits(values: Iterable[float], scale: float) -> int | None:
-    """Decimals that keep the written precision of values shown in another unit: 5,239.9亿元 is
-    CNY 523.99 bn, not 524 (the default of :func:`format_number`), and 31.76亿元 CNY 3.176 bn: the fewest
-    decimals that show each value exactly in the unit shown. None when no conversion happens or a value needs
-    more than six (a computed value, a third say: the default then rounds it).
+def _scaled_digits(values: Iterable[float], scale: float, significant: int | None = None) -> int | None:
+    """Decimals that show values as written, in the unit shown (2,850.72万元 → 2,850.72, 0.285亿元 →
+    2,850万元), with at most ``significant`` significant digits where a value is converted: English shows
+    CNY m and bn, which no document writes, to four, as an analyst writing in them would (31.76亿元 is
+    CNY 3.176 bn, 2,850.72万元 CNY 28.51 m, not 28.5072, and 5,239.9亿元 CNY 524 bn). None when a value
+    needs more than six decimals (a computed value, a third say: :func:`format_number`'s default then
+    rounds it).
 
-    >>> _scaled_digits([5239.9], 0.1), _scaled_digits([2850], 0.01), _scaled_digits([1 / 3], 0.1)
-    (2, 1, None)
-    >>> _scaled_digits([100 / 3 * 1e8], 1e-9), _scaled_digits([2850.72 * 1e4], 1e-6)  # yuan: computed, written
-    (None, 4)
+    >>> _scaled_digits([31.76], 0.1, 4), _scaled_digits([2850], 0.01, 4), _scaled_digits([1 / 3], 0.1)
+    (3, 1, None)
+    >>> _scaled_digits([2850.72 * 1e4], 1e-4), _scaled_digits([2850.72 * 1e4], 1e-6, 4)  # 万元; CNY m
+    (2, 2)
     """
     values = [float(v) for v in values]
-    if scale == 1.0 or not all(math.isfinite(v) for v in values):
+    if not all(math.isfinite(v) for v in values):
         return None
     needed = 0
     for v in values:
@@ -299,6 +301,8 @@ def _scaled_digits(values: Iterable[float], scale: float) -> int | None:
         exact = next((d for d in range(7) if math.isclose(round(x, d), x, rel_tol=1e-9, abs_tol=1e-12)), None)
         if exact is None:
             return None
+        if significant is not None and scale != 1.0 and x:
+            exact = min(exact, max(0, significant - 1 - math.floor(math.log10(abs(x)))))
         needed = max(needed, exact)
     return needed
 
@@ -362,7 +366,7 @@ def format_value(value: float, unit: str = "", language: str = "zh", *, qualifie
     divisor = shown.factors[lang] if shown is not None else 1.0
     scale = factor / divisor if shown is not None else 1.0
     if digits is None:  # the written precision, in the unit shown (None: format_number's default)
-        digits = _scaled_digits([value, value_high] if has_high else [value], scale)
+        digits = _scaled_digits([value, value_high] if has_high else [value], scale, 4 if lang == "en" else None)
     if qualifier == "range" and has_high:
         number = f"{format_number(value * scale, digits)}–{format_number(value_high * scale, digits)}"
     else:

@@ -51,7 +51,7 @@ from ..conventions import FIGURE_FORMATS, LANGUAGES
 from ..paths import figure_output_dir, figures_dir, links_relative_to, reader_link
 from ..provenance import one_line
 from .fonts import substitute_fonts
-from .labels import Labels, check_language
+from .labels import Labels, check_language, format_value
 from .style import current_language
 
 __all__ = [
@@ -487,6 +487,8 @@ def _tokens(text: str, width_em: float) -> list[str]:
             token = token[close:]
         if glued and glued[-1].strip() and set(glued[-1]) <= set(_OPEN):
             glued[-1] += token
+        elif glued and token and glued[-1][-1:].isdigit() and re.match(rf"[{_WIDE}]", token) and token[0] not in _OPEN:
+            glued[-1] += token  # a number keeps the word it counts: 2016年, 5个
         elif token:
             glued.append(token)
     return glued
@@ -507,6 +509,11 @@ def _wrap(text: str, width_em: float) -> str:
     ['Sources: Ningbo S&T Bureau, “2014 work', 'summary” (posted 2015-04-14)']
     >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09网上发布）", 24).split("\\n")
     ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09网上发布）']
+
+    A number stays with the character after it (2016年, never 2016 | 年):
+
+    >>> _wrap("杭州市科学技术委员会《2015年工作总结和2016年工作思路》", 14).split("\\n")
+    ['杭州市科学技术委员会', '《2015年工作总结和', '2016年工作思路》']
     """
     lines: list[list[str]] = []  # the tokens of each line
     for token in _tokens(text, width_em):
@@ -649,6 +656,7 @@ def _unit_notes(obs: pd.DataFrame | None, labels: Labels) -> list[str]:
 
     obs = obs[obs["value"].notna()].sort_values("obs_id")
     return [labels.template("unit_inferred", place=labels.region(r.region), year=r.year, obs_id=r.obs_id,
+                            value=format_value(r.value_std, r.unit_std, labels.lang, qualifier=r.qualifier),
                             evidence=one_line(r.evidence))
             for r in obs.itertuples() if unit_unwritten(r.evidence, float(r.value), str(r.unit))]
 

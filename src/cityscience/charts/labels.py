@@ -37,9 +37,10 @@ QUALIFIER_SYMBOLS = QUALIFIER_MARKS
 #: Fixed chart phrases in both languages.
 TEXT: dict[str, dict[str, str]] = {
     "sources": {"zh": "数据来源：", "en": "Sources: "},
+    "source": {"zh": "数据来源：", "en": "Source: "},
     "source_sep": {"zh": "；", "en": "; "},
     "derived": {"zh": "推算值", "en": "derived"},
-    "apart_legend": {"zh": "口径不同（见注）", "en": "not alike (see note)"},
+    "apart_legend": {"zh": "口径不同（见注）", "en": "not comparable (see note)"},
     "derived_note": {"zh": "推算值由所述水平与同比增速反推，非文件所述", "en": "derived: computed from a stated level "
                      "and its stated growth rate, not stated in the documents"},
     "year": {"zh": "年份", "en": "Year"},
@@ -77,9 +78,9 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "Note: compares {parts}, so a difference need not reflect performance."},
     "check_note": {"zh": "一致性检查：{check}（{place}，{indicator}）：{values}",
                    "en": "Consistency check: {check} ({place}, {indicator}): {values}"},
-    "unit_inferred": {"zh": "{place} {year}（{obs_id}）：原句未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
-                      "en": "{place} {year} ({obs_id}): its sentence writes no unit (“{evidence}”); the unit is "
-                            "inferred, as the observation's note explains."},
+    "unit_inferred": {"zh": "{place} {year}年 {value}（{obs_id}）：原文未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
+                      "en": "{place} {year}, {value} ({obs_id}): the document writes no unit (“{evidence}”); the "
+                            "unit is inferred, as the observation's note explains."},
     "comparability_note_documents": {"zh": "注意：图中比较{parts}的文件。", "en": "Note: compares documents of {parts}."},
     "profile_counts": {"zh": "各类别数值个数", "en": "Number of values by subject area"},
     "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
@@ -291,4 +292,4 @@ class Labels:
         ids = sorted({str(s) for s in source_ids if not pd.isna(s)})
         if not ids:
             raise ValueError("a chart needs at least one source document for its footnote")
-        return self.text("sources") + self.text("source_sep").join(self.source(s) for s in ids)
+        return self.text("sources" if len(ids) > 1 else "source") + self.text("source_sep").join(self.source(s) for s in ids)

@@ -92,6 +92,8 @@ def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
 
 
 _DERIVED_DIGITS = 3  # significant digits a derived value is shown with
+#: Behind a value written on a chart: the grid lines stop short of it instead of striking through it.
+_VALUE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
 
 
 def _significant(x, digits: int = _DERIVED_DIGITS):
@@ -297,6 +299,21 @@ def _title(ax: Axes, title: str | None, default: str) -> str:
     return text
 
 
+def _row_ticks(ax: Axes, names: list, *, share: float, owned: bool, margin: float) -> None:
+    """Row labels (:func:`_tick_names`, up to three lines, so a long English name is cut short only when
+    three do not hold it); a figure the chart made itself grows when a label takes three lines, so that
+    every row has room for its label (``margin``: the figure's height besides its rows, in inches)."""
+    from matplotlib.font_manager import FontProperties
+
+    fig = ax.figure
+    ticks = _tick_names(fig, names, share=share, lines=3)
+    ax.set_yticks(range(len(ticks)), ticks)
+    lines = max((t.count("\n") + 1 for t in ticks), default=1)
+    if owned and lines > 2:
+        line = 1.45 * FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points() / 72
+        fig.set_figheight(max(fig.get_figheight(), len(ticks) * (lines * line + 0.12) + margin))
+
+
 def _tick_names(fig: Figure, names: list, share: float = 0.42, lines: int = 2) -> list[str]:
     """Row labels wrapped to ``share`` of the figure's width, so long (English) names leave the bars room.
     A name given as ``(before, name, after)`` is cut short only in its middle part: the year, status and
@@ -380,7 +397,8 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         top = max(top, end)
         if annotate:
             notes.append(ax.annotate(_value_text(row, labels, small=small), (pos, end), xytext=(0, 3),
-                                     textcoords="offset points", ha="center", va="bottom", fontsize="small"))
+                                     textcoords="offset points", ha="center", va="bottom", fontsize="small",
+                                     bbox=_VALUE_BOX))
             drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
     ax.set_xticks(positions, ticks)
@@ -487,7 +505,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         raise ValueError(f"label {label!r}: expected 'indicator' or 'region'")
     df = chart_frame(obs, measure=measure)
     both = label == "region" and df["indicator"].nunique() > 1  # (the colours tell regions apart, not indicators)
-    height = max(2.2, 0.42 * len(df) + 1.2)
+    height, owned = max(2.2, 0.42 * len(df) + 1.2), ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(7.5, height))
     _apart(fig, df, lang, incomparable)
     _related(fig, obs, df, lang)
@@ -513,8 +531,9 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
         if annotate:
             notes.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos),
-                                     xytext=(8 if log else 3, 0), textcoords="offset points", ha="left",
-                                     va="center", fontsize="small"))
+                                     xytext=((12 if row["apart"] else 8) if log else 3, 0),  # clear of a ring
+                                     textcoords="offset points", ha="left", va="center", fontsize="small",
+                                     bbox=_VALUE_BOX))
             drawn.append(notes[-1])
         mark_value(drawn, row, _value_text(row, labels, with_unit=True))
         sep = labels.text("list_sep")
@@ -525,7 +544,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         # indicator's name, last)
         names.append((f"{name}{sep}{when}{sep}", labels.indicator(row["indicator"]), "") if both
                      else ("", name, f"{sep}{when}"))
-    ax.set_yticks(range(len(df)), _tick_names(fig, names))
+    _row_ticks(ax, names, share=0.42, owned=owned, margin=1.2)
     ax.set_ylim(-0.6, len(df) - 0.4)
     right = float(np.nanmax(np.fmax(df["value_std"], df["value_high_std"].fillna(-np.inf)))) / divisor
     if log:
@@ -593,7 +612,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
             if annotate:
                 notes.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y), xytext=(0, 7),
                                          textcoords="offset points", ha="center", va="bottom", fontsize="small",
-                                         color=color))
+                                         color=color, bbox=_VALUE_BOX))
                 drawn.append(notes[-1])
             mark_value(drawn, row, _value_text(row, labels, with_unit=True))
             last[row["mark"]] = row
@@ -628,7 +647,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     df = gaps[gaps["base_value_std"].notna()].reset_index(drop=True)
     if df.empty:
         raise ValueError("nothing to draw: no target has an earlier level to compare with")
-    height = max(2.5, 0.5 * len(df) + 1.3)
+    height, owned = max(2.5, 0.5 * len(df) + 1.3), ax is None
     lang, labels, fig, ax = _setup(lang, labels, ax, figsize=(9.0, height))
     df = df.sort_values(["progress_pct", "indicator"], ascending=[False, True], ignore_index=True)
     alike = df["comparable"].fillna(True).astype(bool) if "comparable" in df.columns else pd.Series(True, df.index)
@@ -664,7 +683,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                 arrow += labels.template(key, growth=f"{growth:.1f}%", change=_pp_text(pp),
                                          year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
-                                     ha="left", va="center", fontsize="small", color="#333333"))
+                                     ha="left", va="center", fontsize="small", color="#333333", bbox=_VALUE_BOX))
         name = labels.indicator(row["indicator"])
         if df["region"].nunique() > 1:
             name = labels.template("with_region", name=name, region=labels.region(row["region"]))
@@ -683,7 +702,7 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                 row[f"{end}_value_std"], row["unit_std"], lang, qualifier=row[f"{end}_qualifier"], value_high=high))
     ax.axvline(100, color="#999999", linewidth=0.8, zorder=1)
     figure_info(fig).checks_shown.add("target_below_actual")  # each row's annotation says so
-    ax.set_yticks(range(len(df)), _tick_names(fig, names, share=0.35))
+    _row_ticks(ax, names, share=0.35, owned=owned, margin=1.3)
     ax.set_ylim(len(df) - 0.5, -0.5)
     right = max(100.0, float(df["progress_pct"].max()))
     ax.set_xlim(0, right * 1.05 + 5)
