@@ -1,4 +1,4 @@
-"""The test reports of tests/fixtures/reports/ and a helper that adds them to a copy of the data.
+"""The test reports of tests/fixtures/reports/, and copies of the data for the tests that add reports.
 
 Each report was written for the tests in the style of a bureau's report (no
 page's text is copied): a summary followed by a plan for a region the data
@@ -11,6 +11,7 @@ them (``manifest.csv``) with the region and year a user would give;
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -24,9 +25,14 @@ with open(FOLDER / "manifest.csv", encoding="utf-8", newline="") as _fh:
 
 
 def copy_data(root: Path) -> Path:
-    """A copy of the repository's data at ``root/data``, with a ``docs/`` next to it; returns the data folder."""
-    data = root / "data"
-    shutil.copytree(data_dir(), data)
+    """A copy of the repository's data as shipped (:func:`shipped_data`) at ``root/data``, with a ``docs/``
+    next to it; returns the data folder. The tests that add reports start from it, so reports a user has
+    added (a test report or a guide's example among them) leave them as they are."""
+    return shipped_data(root)
+
+
+def _copy(folder: Path, root: Path) -> Path:
+    data = Path(shutil.copytree(folder, root / "data", ignore=shutil.ignore_patterns("__pycache__")))
     (root / "docs").mkdir(exist_ok=True)
     return data
 
@@ -40,12 +46,66 @@ def accepted_example(example: str | Path, data: Path | None = None) -> str | Non
                     None)
 
 
-def fail_if_accepted(example: str | Path) -> None:
-    """Fail, saying what to do, when the guide's example report is in data/ already (its outputs would differ)."""
-    import pytest
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "adding-a-new-report.md"
 
-    source = accepted_example(example)
-    if source is not None:
-        pytest.fail(f"data/ already holds the guide's example {example} (source {source}), accepted while trying "
-                    "docs/adding-a-new-report.md, so the outputs the guide shows no longer apply: undo it with "
-                    "`git checkout -- data docs figures && git clean -fd data figures`, then `cityscience build`")
+
+def shipped_sources() -> list[str]:
+    """The documents the guide's printed outputs and the drafting goals were set on, as the guide lists them
+    (its sentence "The outputs below are those of the data as the project ships it: …")."""
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    sentence = re.search(r"The outputs below are those of the data as the project ships it: (.*?)\.(?: |$)", text)
+    assert sentence, f"{GUIDE} no longer lists the documents its outputs are of"
+    return re.findall(r"`([a-z0-9-]+)`", sentence.group(1))
+
+
+def shipped_data(root: Path, data: Path | None = None) -> Path:
+    """A copy of the data at ``root/data`` with only the documents of :func:`shipped_sources`: the rows of any
+    other document, its raw file, and the indicators, regions and bodies only it uses are left out, so what
+    the guide shows (and the drafting goals) still apply once a user has added reports of their own. Rows
+    are kept byte for byte. ``data``: the folder to copy (default: the repository's); returns the copy."""
+    from cityscience.validate import check
+
+    data = _copy(data_dir() if data is None else data, root)
+    keep = set(shipped_sources())
+    checked = check(data)
+    sources = checked.tables["sources"].rows
+    missing = keep - {r["source_id"] for r in sources}
+    assert not missing, f"the guide's documents {sorted(missing)} are not in data/sources.csv"
+    extra = [r for r in sources if r["source_id"] not in keep]
+    if not extra:
+        return data
+    gone = {r["source_id"] for r in extra}
+    for r in extra:
+        (data / "raw" / r["file_name"]).unlink()
+        (data / "observations" / f"{r['source_id']}.csv").unlink()
+
+    def used(table: str, column: str, dropped: bool) -> set[str]:
+        return {code for row in checked.tables[table].rows if (row["source_id"] in gone) == dropped
+                for code in row[column].split(";") if code}
+
+    def write(table: str, drop) -> None:
+        raw = checked.tables[table]
+        if raw.path.is_file():
+            kept = [seg for row, seg in zip(raw.rows, raw.segments, strict=True) if not drop(row)]
+            raw.path.write_text(raw.header_text + "".join(kept), encoding="utf-8")
+
+    kept_regions = {r["region"] for r in sources if r["source_id"] in keep}
+    parents = {r["region"]: r["parent"] for r in checked.tables["regions"].rows}
+    for region in list(kept_regions):
+        while parents.get(region):
+            region = parents[region]
+            kept_regions.add(region)
+    only_new = {
+        "indicators": used("observations", "indicator", True) - used("observations", "indicator", False),
+        "bodies": used("policy_items", "responsible_units", True) - used("policy_items", "responsible_units", False),
+        "regions": {r["region"] for r in extra} - kept_regions,
+    }
+    for name, table in checked.tables.items():
+        if name in ("observations",) or not table.path.is_file():
+            continue
+        if "source_id" in table.columns:
+            write(name, lambda row: row["source_id"] in gone)
+    write("indicators", lambda row: row["indicator"] in only_new["indicators"])
+    write("bodies", lambda row: row["body"] in only_new["bodies"] or row["region"] in only_new["regions"])
+    write("regions", lambda row: row["region"] in only_new["regions"])
+    return data

@@ -1,17 +1,18 @@
-"""The drafts measured: leave-one-document-out on the curated documents meets the goals of issue 11,
-and every unedited draft (curated documents and test reports) is accepted."""
+"""The drafts measured: leave-one-document-out on the documents the project ships meets the goals of issue
+11 (on those documents alone, so a report a user adds does not move the goals' ground), and every unedited
+draft (curated documents and test reports) is accepted."""
 
 from __future__ import annotations
 
 import pytest
 
 from cityscience.report.evaluate import GOALS, evaluate_documents, evaluate_reports, goals_met
-from reports import FOLDER
+from reports import FOLDER, shipped_data
 
 
 @pytest.fixture(scope="module")
-def scores():
-    return evaluate_documents()
+def scores(tmp_path_factory):
+    return evaluate_documents(shipped_data(tmp_path_factory.mktemp("shipped")))
 
 
 def test_leave_one_out_meets_the_goals(scores):
@@ -21,9 +22,9 @@ def test_leave_one_out_meets_the_goals(scores):
     assert all(met.values()), {k: (overall, GOALS[k]) for k, ok in met.items() if not ok}
 
 
-def test_every_unedited_draft_is_accepted(scores):
+def test_every_unedited_draft_is_accepted(scores, tmp_path):
     assert [(s.document, s.note) for s in scores if not s.accepted] == []
-    reports = evaluate_reports(FOLDER)
+    reports = evaluate_reports(FOLDER, shipped_data(tmp_path))  # the test reports, added to the data as shipped
     assert [(s.document, s.note) for s in reports if not s.accepted] == []
     assert reports[-1].fields == reports[-1].field_total  # every field of the test reports' rows as curated
 

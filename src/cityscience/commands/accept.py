@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "appended to their tables and the data dictionary is regenerated, after the full validation of the "
         "result passed. Any problem is reported by sheet, row and column, and nothing is changed. "
         "To take an accepted report out again in a git checkout (before you commit it): "
-        "git checkout -- data docs figures && git clean -fd data figures, then cityscience build.")
+        "git checkout -- data docs figures && git clean -fd data figures, then make build (or cityscience build, "
+        "then cityscience export xlsx --lang zh and --lang en).")
     parser.add_argument("workbook", type=Path, metavar="REVIEW.xlsx", help="the reviewed workbook")
     parser.add_argument("--dry-run", action="store_true", help="check and print what would change; write nothing")
     add_data_argument(parser)
