@@ -56,6 +56,8 @@ def test_every_problem_of_a_broken_review_is_reported_at_once_and_nothing_change
     assert "column 'label_zh'" in text and "'label'" in text
     assert "no_such_code" in text
     assert "[duplicate_key]" in text
+    # the other row of a duplicate is named in the review, not in the staged copy accept checks
+    assert f"sheet 'candidates', row {third}, column 'obs_id'" in text and f"(also sheet 'candidates', row {second})" in text
     assert "sheet 'source'" in text and "0" * 64 in text
     assert "这句话不在原文里" in text and "[evidence_not_found]" in text
     assert "excluded once" in text

@@ -406,6 +406,24 @@ def test_fact_table_writes_qualified_values_with_units(zh, en):
     assert "Indicator" in _texts(ax) and "target" in _texts(ax)
 
 
+def test_a_fact_table_leaves_out_the_unit_its_indicator_name_already_says():
+    """06-profile-ningbo: "Invention patents in force per 10,000 residents … 38 per 10,000 residents" crowded
+    the status column; the value reads 38 there, and values of other units keep theirs."""
+    import cityscience as cs
+
+    obs, en = cs.load_observations(), charts.Labels.load("en")
+    per = obs[obs["unit_std"] == "per_10k_people"]
+    assert len(per), "no value per 10,000 residents in the data: this test checks nothing"
+    facts = pd.concat([per.head(1), obs[obs["unit_std"] == "CNY"].head(1)])
+    _, ax = charts.fact_table(facts, labels=en, lang="en")
+    values = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.99][1:]  # the value column
+    unit = charts.format_value(1, "per_10k_people", "en").replace("1", "", 1).strip()
+    assert unit in en.indicator(per["indicator"].iloc[0])
+    assert values[0] == charts.format_value(per["value_std"].iloc[0], "per_10k_people", "en", bare=True)
+    assert values[1].startswith("CNY ")
+    plt.close("all")
+
+
 def test_a_fact_table_of_several_regions_names_each_rows_region(en):
     """Only the marker's colour said whose value a row was (03-plans: Cixi and Haishu)."""
     several = OBS[OBS["indicator"] == "hte_stock"]
@@ -722,6 +740,7 @@ def test_a_profile_draws_the_subject_areas_only_when_there_are_several():
         words = charts.Labels.load("en")  # the heading says what the figure is, and what kind of place
         level = words.term("admin_level", words.region_levels[str(region)])
         assert fig.get_suptitle() == f"{words.region(region)} ({level}): S&T profile"
+        assert charts.figure_info(fig).title == fig.get_suptitle()  # figures/index.csv says the same
     region, n = max(areas.nunique().items(), key=lambda kv: kv[1])  # a region of several areas, cut to one
     mine = obs[obs["region"] == region]
     one = mine[mine["indicator"] == mine["indicator"].iloc[0]]  # one indicator: one subject area
@@ -835,6 +854,21 @@ def test_a_name_of_three_lines_is_not_cut_and_its_rows_make_room(chart):
     fig.draw_without_rendering()
     assert not [p for p in charts.layout_problems(fig) if "tick" in p], charts.layout_problems(fig)
     plt.close(fig)
+
+
+def test_a_target_a_year_after_its_base_needs_a_growth_not_a_growth_a_year():
+    """Hangzhou's 2016 targets against 2015 actuals: "needs 5.2% growth", not "5.2% growth a year"."""
+    pairs = _obs([
+        ("a", "s", "hangzhou", 2015, "z", "level", "actual", "exact", 2850, None, "万元", 2.85e7, None, "CNY"),
+        ("t", "s", "hangzhou", 2016, "z", "level", "target", "exact", 3000, None, "万元", 3.0e7, None, "CNY"),
+        ("b", "s", "hangzhou", 2015, "y", "level", "actual", "exact", 2.0, None, "%", 2.0, None, "percent"),
+        ("u", "s", "hangzhou", 2016, "y", "level", "target", "exact", 2.5, None, "%", 2.5, None, "percent"),
+    ])
+    for lang, growth, pp in (("en", "; needs 5.3% growth", "; needs +0.5 pp"), ("zh", "；需增长 5.3%", "；需提高 0.5 个百分点")):
+        fig, ax = charts.dumbbell(charts.target_gaps(pairs), labels=charts.Labels.load(lang), lang=lang)
+        texts = _texts(ax)
+        assert any(t.endswith(growth) for t in texts) and any(t.endswith(pp) for t in texts), texts
+        plt.close(fig)
 
 
 def test_a_share_target_needs_percentage_points_a_year_not_a_growth_rate():

@@ -51,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
     "target_pct": {"zh": "相对目标（目标 = 100%）", "en": "Relative to target (target = 100%)"},
     "required_growth": {"zh": "；需年均增长 {growth}", "en": "; needs {growth} growth a year"},
     "required_pp": {"zh": "；需年均提高 {change} 个百分点", "en": "; needs +{change} pp a year"},
+    "required_growth_1y": {"zh": "；需增长 {growth}", "en": "; needs {growth} growth"},
+    "required_pp_1y": {"zh": "；需提高 {change} 个百分点", "en": "; needs +{change} pp"},
     "target_below": {"zh": "；目标低于{year}年水平", "en": "; target below the {year} level"},
     "target_level": {"zh": "；目标与{year}年持平", "en": "; target at the {year} level"},
     "derived_value": {"zh": "{value}（推算值）", "en": "{value} (derived)"},

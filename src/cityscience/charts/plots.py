@@ -680,6 +680,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                 needs = row["needs_growth"] if "needs_growth" in row.index else needs_growth(growth)
                 key = ("required_pp" if not pd.isna(pp) else "required_growth") if needs \
                     else "target_below" if row["target_below_base"] else "target_level"
+                if needs and row.get("years") == 1:  # a year apart: the growth, not a rate a year
+                    key += "_1y"
                 arrow += labels.template(key, growth=f"{growth:.1f}%", change=_pp_text(pp),
                                          year=row["base_year"])
             notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
@@ -1000,12 +1002,26 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
         ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
                 ha="left", va="center", fontsize="small")
         text = _value_text(row, labels, with_unit=with_unit)
+        if with_unit and _names_its_unit(name, text, _value_text(row, labels)):
+            text = _value_text(row, labels)  # 38, not "38 per 10,000 residents" beside a name that says so
         drawn.append(ax.text(cols[3], pos + 0.4, text, ha="right", va="center", fontsize="small"))
         mark_value(drawn, row, text)
     shown = _title(ax, title, "")
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
                    lang=lang, title=shown or None)
     return fig, ax
+
+
+def _names_its_unit(name: str, text: str, bare: str) -> bool:
+    """Whether an indicator's name already says the words of its value's unit ("… per 10,000 residents").
+
+    >>> _names_its_unit("Patents per 10,000 residents", "38 per 10,000 residents", "38")
+    True
+    >>> _names_its_unit("Gross R&D expenditure", "CNY 18.5 bn", "18.5"), _names_its_unit("A share", "3.2%", "3.2")
+    (False, False)
+    """
+    words = text.replace(bare, " ", 1).strip() if bare in text else ""
+    return len(words) > 3 and words.casefold() in name.casefold()
 
 
 def status_bars(counts: pd.DataFrame, *, color: str, lang: str | None = None, labels: Labels | None = None,
@@ -1124,5 +1140,5 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
     heading = labels.template("profile_title", region=name) if title is None else title
     fig.suptitle(heading, x=0.01, ha="left", fontsize="x-large")
     attach_sources(fig, mine["source_id"], regions=[region], years=mine["year"], lang=lang)
-    figure_info(fig).title = labels.template("profile_title", region=labels.region(region)) if title is None else title
+    figure_info(fig).title = heading  # the index lists it as the figure says it
     return fig, (ax_facts, ax_counts)

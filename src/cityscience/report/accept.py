@@ -13,6 +13,7 @@ already in the data is refused.
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +154,27 @@ def _link_measures(rows: Rows, notes: list[str]) -> None:
             item["obs_ids"] = ";".join(new)
 
 
+def _other_row(expected: str, rel: str, data_name: str, origin: dict[tuple[str, int], tuple[str, int]]) -> str:
+    """A duplicate's "(also at FILE:LINE)" or "(also on line N)" of the staged folder, as the review's sheet
+    and row when the other row is the review's too (the staged files exist only while accept checks them),
+    else as the data folder's file and line.
+
+    >>> _other_row("a unique obs_id (also at data/observations/x.csv:3)", "observations/x.csv", "data",
+    ...            {("observations/x.csv", 3): ("candidates", 5)})
+    "a unique obs_id (also sheet 'candidates', row 5)"
+    """
+    def name(match: re.Match) -> str:
+        other = match.group(1) or f"{data_name}/{rel}"
+        line = int(match.group(2) or match.group(3))
+        other_rel = other.split("/", 1)[1] if other.startswith(data_name + "/") else other
+        if (other_rel, line) in origin:
+            sheet, r = origin[(other_rel, line)]
+            return f"(also sheet {sheet!r}" + (f", row {r})" if r else ")")
+        return f"(also at {data_name}/{other_rel}:{line}, in the data already)"
+
+    return re.sub(r"\(also (?:at (\S+):(\d+)|on line (\d+))\)", name, expected)
+
+
 def _translate(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[str, int]], sid: str,
                raw_name: str, source_rows: dict[str, int]) -> str:
     rel = p.file.split("/", 1)[1] if p.file.startswith(data_name + "/") else p.file
@@ -165,7 +187,7 @@ def _translate(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[s
         where = f"sheet {sheet!r}" + (f", row {r}" if r else "")
         col = f", column {p.column!r}" if p.column else ""
         val = f": value {p.value!r}" if p.value is not None else ""
-        return f"{where}{col}{val}: expected {p.expected} [{p.check}]"
+        return f"{where}{col}{val}: expected {_other_row(p.expected, rel, data_name, origin)} [{p.check}]"
     if p.check == "unaccounted_number" and rel == f"raw/{raw_name}":
         return (f"sheet 'exclusions': number {p.value!r} on line {p.line} of the report: expected a candidate row "
                 f"or an exclusion row for it ({p.expected}) [{p.check}]")
