@@ -285,6 +285,26 @@ def test_the_level_of_a_new_region_s_bodies_is_read_from_the_vocabulary(tmp_path
     assert [r["level"] for r in d.sheets["bodies"].rows][0] == "zone"
 
 
+def test_labels_that_differ_only_by_the_whole_place_are_one_new_indicator(tmp_path):
+    """全区研发经费投入强度 (an actual) and 研发经费投入强度 (the next year's target) are one quantity: one new code."""
+    d, _ = _draft_text(tmp_path, "海曙区科学技术局2021年工作总结和2022年工作计划\n发布时间:2022-01-20\n"
+                                 "一、2021年工作总结\n全区研发经费投入强度达到2.6%。\n二、2022年工作计划\n"
+                                 "研发经费投入强度达到2.8%。\n", region="haishu", year=2021)
+    rows = [r for r in d.sheets["candidates"].rows if "研发经费投入强度" in r["label_zh"]]
+    assert [(r["year"], r["status"]) for r in rows] == [("2021", "actual"), ("2022", "target")]
+    assert rows[0]["indicator"] == rows[1]["indicator"] and rows[0]["indicator"].startswith("new_")
+    assert [r["indicator"] for r in d.sheets["new_indicators"].rows] == [rows[0]["indicator"]]
+
+
+def test_a_code_tied_with_another_says_so_and_is_marked_for_a_check(tmp_path):
+    d, _ = _draft_text(tmp_path, "海曙区科学技术局2021年工作总结\n发布时间:2022-01-20\n一、2021年工作总结\n"
+                                 "全区技术合同成交金额达到18.6亿元。\n", region="haishu", year=2021)
+    (row,) = [r for r in d.sheets["candidates"].rows if r["label_zh"].endswith("技术合同成交金额")]
+    assert row["code_score"] == row["alt1_score"], "no tie in this draft: the test checks nothing"
+    assert f"tied with {row['alt1']}" in row["code_why"]
+    assert (d.sheets["candidates"].rows.index(row), "indicator") in d.sheets["candidates"].unsure
+
+
 def test_numbered_lists_are_drafted_as_the_curated_items_are(tmp_path):
     """一是…二是… inside an item's paragraph are its parts; N. items numbered on across (一) headings are
     items of one list under those headings, not parts of them."""

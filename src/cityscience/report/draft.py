@@ -50,6 +50,10 @@ from .places import add_body, body_code, body_row, new_region_row
 from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
 from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
+#: Words a label may start with that name the whole place or year (全区, 全年), not a different quantity: two
+#: labels that differ only by them are drafted as one new indicator.
+_SCOPE_WORD = re.compile(r"^(?:全市|全区|全县|全省|全年|我市|我区|我县)")
+
 __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
 
 #: Measures that state a fact of their own (a level, a position in a ranking); the others (a growth rate, a
@@ -452,7 +456,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             if best.score < FIT + 0.2:
                 unsure_cols.append("indicator")
         else:
-            key = normalize(label)
+            key = _SCOPE_WORD.sub("", normalize(label)) or normalize(label)  # 全区研发经费投入强度 = 研发经费投入强度
             code = new_codes.get(key)
             if code is None:  # the next number no indicator of the codebook or this draft has
                 taken = existing | set(new_codes.values())
@@ -477,7 +481,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                                                    "scope"))
             unsure_cols.append("indicator")
         taken_by = code if clashes(code, c) else None  # another value of this year has the code already
-        if taken_by and "indicator" not in unsure_cols:
+        if (taken_by or (best is not None and len(sugg) > 1 and sugg[1].score == best.score)) \
+                and "indicator" not in unsure_cols:
             unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
         if unnamed or (not _missing(c["confidence"]) and float(c["confidence"]) < 0.6):
@@ -493,6 +498,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             "alt1": alts[0].code if alts else "", "alt1_score": alts[0].score if alts else None,
             "alt2": alts[1].code if len(alts) > 1 else "", "alt2_score": alts[1].score if len(alts) > 1 else None,
             "code_why": (f"{sugg[0].code}: {sugg[0].why}" if sugg else "no code in the codebook fits") +
+                        (f"; tied with {alts[0].code}: choose between them" if best is not None and alts
+                         and alts[0].score == best.score else "") +
                         (f"; {taken_by} has another value of this year in the document already: give one of them "
                          "another indicator, or a variant" if taken_by else "") +
                         ("" if best else "; drafted in new_indicators"),
