@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from cityscience import charts
 from cityscience.charts import labels as labels_mod
@@ -452,6 +453,29 @@ def test_a_legend_hidden_before_saving_stays_hidden(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_panel_titles_are_wrapped_to_their_panels_when_saved(tmp_path, lang):
+    """07-derived-levels: a panel's title, wrapped to a width estimated before the layout, ran past its
+    panel (its tick labels take part of the width); saved, every title fits its axes."""
+    import cityscience as cs
+
+    obs = cs.load_observations()
+    rows = obs[(obs["indicator"] == "hte_new") & (obs["measure"] == "level")]
+    long = {"en": "Ningbo: Income tax relief from the R&D super-deduction and the high-tech enterprise preference",
+            "zh": "宁波市：研发费用加计扣除和高新技术企业所得税优惠减免税额"}[lang]
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), squeeze=False)
+    for ax in axes.flat:
+        charts.bar_by_region(rows, "hte_new", ax=ax, lang=lang, title=long, show_level=False)
+        ax.get_legend().remove()
+    charts.save_figure(fig, "07-panels", folder=tmp_path, update_index=False, show=False, title="panels")
+    renderer = fig.canvas.get_renderer()
+    for ax in axes.flat:
+        title = [t for t in ax.get_children() if isinstance(t, Text) and t.get_text() == ax.get_title("left")][0]
+        assert title.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width + 1, title.get_text()
+        assert " ".join(title.get_text().split()) == long if lang == "en" else title.get_text().replace("\n", "") == long
+    plt.close(fig)
+
+
 def test_status_bars_keep_the_longest_bar_clear_of_the_frame(en):
     counts = pd.DataFrame({"actual": [12, 6], "target": [0, 2]}, index=["R&D", "talent"])
     fig, ax = charts.status_bars(counts, color="#0072b2", labels=en, lang="en")
@@ -570,8 +594,10 @@ def test_a_value_whose_sentence_writes_no_unit_is_footnoted_as_inferred():
             fig, _ = charts.bar_by_region(same, lang=lang)
             text = charts.source_footnote(fig).get_text().replace("\n", "")
             assert f"{row.obs_id}" in text and phrase in text and one_line(row.evidence) in text
-            # the note names the value it is about, as the chart writes it
+            # the note names the value it is about, as the chart writes it, and its indicator
             assert charts.format_value(row.value_std, row.unit_std, lang, qualifier=row.qualifier) in text
+            name = charts.Labels.load(lang).indicator(row.indicator)
+            assert name in text or name in " ".join(charts.source_footnote(fig).get_text().split())
             plt.close(fig)
         edited = same.assign(evidence=same["evidence"].where(same["obs_id"] != row.obs_id, row.evidence + "亿元"))
         fig, _ = charts.bar_by_region(edited, lang=lang)  # not the curated value any more: no note about it

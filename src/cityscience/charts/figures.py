@@ -448,8 +448,8 @@ def _text_width(text: str) -> float:
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: Chinese punctuation a line may end after, and opening brackets a line may start with.
-_CLOSE = "，。；：、！？）》」』】〕"
-_OPEN = "（《「『【〔“("
+_CLOSE = "，。；：、！？）》」』】〕〉”’"
+_OPEN = "（《「『【〔〈“‘("
 # A document number (甬政办发〔2017〕5号) is one piece: a line never breaks inside it.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔［\[][0-9]{4}[〕］\]][0-9]{1,4}号")
 _TOKEN = re.compile(rf"{_DOC_NUMBER.pattern}[^\s{_WIDE}]*\s*|[{_WIDE}]+?(?={_DOC_NUMBER.pattern})|[^\s{_WIDE}]+\s*"
@@ -509,6 +509,11 @@ def _wrap(text: str, width_em: float) -> str:
     ['Sources: Ningbo S&T Bureau, “2014 work', 'summary” (posted 2015-04-14)']
     >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09网上发布）", 24).split("\\n")
     ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09网上发布）']
+
+    A line never starts with a closing quote or bracket (the quote ends the line before):
+
+    >>> _wrap("宁波市2014年“吸纳技术的技术交易额”（nb14-087）是不同指标", 13).split("\\n")
+    ['宁波市2014年', '“吸纳技术的技术交易额”', '（nb14-087）是不同指标']
 
     A number stays with the character after it (2016年, never 2016 | 年):
 
@@ -656,6 +661,7 @@ def _unit_notes(obs: pd.DataFrame | None, labels: Labels) -> list[str]:
 
     obs = obs[obs["value"].notna()].sort_values("obs_id")
     return [labels.template("unit_inferred", place=labels.region(r.region), year=r.year, obs_id=r.obs_id,
+                            indicator=labels.indicator(r.indicator),
                             value=format_value(r.value_std, r.unit_std, labels.lang, qualifier=r.qualifier),
                             evidence=one_line(r.evidence))
             for r in obs.itertuples() if unit_unwritten(r.evidence, float(r.value), str(r.unit))]
@@ -877,6 +883,7 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         engine = fig.get_layout_engine()
         if fig.axes and engine is not None:
             engine.execute(fig)  # the layout drawing would make, so the extents below are final
+            _fit_titles(fig, engine)
             _widen_until_apart(fig, engine)
         content = _rounded(fig.get_tightbbox(fig.canvas.get_renderer()))
         footnote = _place_footnote(fig, text, content)
@@ -960,6 +967,42 @@ def _check_sources(ids: Iterable[str], labels: Labels) -> None:
 
 
 _WIDEN_STEPS, _WIDEN_FACTOR = 5, 1.15
+
+
+def _unwrap(text: str) -> str:
+    """Lines joined again as one: with a space between English words, without one between Chinese.
+
+    >>> _unwrap("Ningbo: Invention\\npatent applications"), _unwrap("宁波市：研发\\n加计扣除")
+    ('Ningbo: Invention patent applications', '宁波市：研发加计扣除')
+    """
+    lines = text.split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        wide = re.match(rf"[{_WIDE}]", out[-1:] or " ") and re.match(rf"[{_WIDE}]", line[:1] or " ")
+        out += ("" if wide else " ") + line
+    return out
+
+
+def _fit_titles(fig: Figure, engine) -> None:
+    """Wrap again, to the width its axes were laid out with, an axes title wider than its axes (a chart wraps
+    its title to a width estimated before the layout: panels lose some of it to their tick labels), and lay
+    the figure out again; a title that fits is left as it is."""
+    renderer = fig.canvas.get_renderer()
+    changed = False
+    for ax in fig.axes:
+        width = ax.get_window_extent(renderer).width
+        shown = {ax.get_title(loc) for loc in ("left", "center", "right")} - {""}
+        for title in [t for t in ax.get_children() if isinstance(t, Text) and t.get_text() in shown]:
+            if not title.get_visible() or title.get_window_extent(renderer).width <= width + 1:
+                continue
+            flat, em = _unwrap(title.get_text()), width / (title.get_fontsize() * fig.dpi / 72)
+            for share in (1.0, 0.92, 0.84, 0.76, 0.68):  # the wrap's widths are estimates: narrower until it fits
+                title.set_text(_wrap(flat, em * share))
+                if title.get_window_extent(renderer).width <= width + 1:
+                    break
+            changed = True
+    if changed:
+        engine.execute(fig)
 
 
 def _widen_until_apart(fig: Figure, engine) -> None:

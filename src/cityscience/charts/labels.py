@@ -80,9 +80,9 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "Note: compares {parts}, so a difference need not reflect performance."},
     "check_note": {"zh": "一致性检查：{check}（{place}，{indicator}）：{values}",
                    "en": "Consistency check: {check} ({place}, {indicator}): {values}"},
-    "unit_inferred": {"zh": "{place} {year}年 {value}（{obs_id}）：原文未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
-                      "en": "{place} {year}, {value} ({obs_id}): the document writes no unit (“{evidence}”); the "
-                            "unit is inferred, as the observation's note explains."},
+    "unit_inferred": {"zh": "{place} {year}年{indicator} {value}（{obs_id}）：原文未写单位（“{evidence}”），单位系推定，理由见该观测值备注。",
+                      "en": "{place} {year}, {indicator}, {value} ({obs_id}): the document writes no unit "
+                            "(“{evidence}”); the unit is inferred, as the observation's note explains."},
     "comparability_note_documents": {"zh": "注意：图中比较{parts}的文件。", "en": "Note: compares documents of {parts}."},
     "profile_counts": {"zh": "各类别数值个数", "en": "Number of values by subject area"},
     "profile_title": {"zh": "{region}：科技指标概览", "en": "{region}: S&T profile"},
