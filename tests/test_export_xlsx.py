@@ -184,13 +184,13 @@ def test_codebook_sources_and_flags_sheets(data):
     label = vocab.loc[("consistency_check", "target_below_actual"), "label_en"]
     assert label != "target_below_actual"  # the check's English name, not its code
     assert flags[0]["Check"] == label and flags[0]["Observation IDs"] == "t-003;t-009"
-    assert flags[0]["Values"] == "12,957 (2014 actual) > 10,000 (2020 target)"  # English numbers, no 件
+    assert flags[0]["Values"] == "12,957 (2014 actual) above the 2020 target of 10,000"  # English numbers, no 件
     flag = expected.iloc[0]  # names beside the codes, for a reader who does not know them
     assert flags[0]["Region name"] == cs.load_regions(data).set_index("region").loc[flag["region"], "name_en"]
     assert flags[0]["Indicator name"] == cs.load_indicators(data).set_index("indicator").loc[flag["indicator"],
                                                                                             "name_en"]
     zh = _rows(_load(data, "zh")["一致性检查"])
-    assert zh[0]["数值"] == "12,957件（2014年实际）> 10,000件（2020年目标）"
+    assert zh[0]["数值"] == "12,957件（2014年实际）高于2020年目标10,000件"
     assert zh[0]["说明"].startswith("2020年目标低于同一地区同一指标2014年的实际水平")
 
 

@@ -29,8 +29,8 @@ _KEY = ["source_id", "region", "year", "indicator", "measure", "status"]
 
 #: One template per sentence, (Chinese, English).
 _TEXT = {
-    "below_values": ("{base}（{base_year}年{base_status}）> {target}（{target_year}年{target_status}）",
-                     "{base} ({base_year} {base_status}) > {target} ({target_year} {target_status})"),
+    "below_values": ("{base}（{base_year}年{base_status}）高于{target_year}年{target_status}{target}",
+                     "{base} ({base_year} {base_status}) above the {target_year} {target_status} of {target}"),
     "below": ("{target_year}年目标低于同一地区同一指标{base_year}年的实际水平", "The {target_year} target is below "
               "the {base_year} actual level of the same indicator in the same region"),
     "below_flow": ("（流量指标：目标较低可能是有意为之）。", " (a flow: a lower target may be deliberate)."),
