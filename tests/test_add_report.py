@@ -731,6 +731,28 @@ def test_the_guide_s_accept_prints_what_the_guide_shows(tmp_path, capsys, monkey
     assert printed.strip().splitlines() == shown.strip().splitlines(), printed
 
 
+def test_the_guide_s_python_prints_what_the_guide_says(tmp_path, capsys, monkeypatch):
+    """The two Python blocks of the guide's "From Python" (draft and accept; the review edited with
+    openpyxl, then accepted) run as written on the data as shipped: each number a comment shows is printed,
+    the unedited draft is refused for its empty `published`, the edited one would be accepted."""
+    repo = Path(__file__).resolve().parents[1]
+    section = (repo / "docs" / "adding-a-new-report.md").read_text(encoding="utf-8").split("## From Python", 1)[1]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    monkeypatch.setenv("CITYSCIENCE_DATA", str(shipped_data(tmp_path)))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").symlink_to(repo / "tests")
+    (tmp_path / "build").mkdir()
+    for block in blocks:
+        exec(compile(block, "docs/adding-a-new-report.md", "exec"), {})  # noqa: S102
+    printed = capsys.readouterr().out.splitlines()
+    shown = [m.group(1) for m in re.finditer(r"#[^\n]*?: (\d+)$", "\n".join(blocks), re.M)]
+    assert shown and all(n in printed for n in shown), (shown, printed)
+    assert "1 problem in the review; nothing was changed:" in printed and "'published'" in "\n".join(printed)
+    accepted = eval(printed[-1])  # noqa: S307 (the dict accept's dry run would write: its rows per table)
+    assert accepted["observations"] == int(shown[0]) and accepted["sources"] == 1
+
+
 def test_a_guide_example_accepted_into_the_data_is_recognised(tmp_path):
     """Trying the guide's commands accepts its example into data/; here the example is accepted into a copy
     of the data as shipped."""
