@@ -76,6 +76,26 @@ def test_hangzhou_patent_target_below_actual_is_flagged():
     assert len(hit) == 1
 
 
+def test_docs_writes_the_dictionary_of_another_data_folder_beside_it(tmp_path):
+    """`cityscience docs --data FOLDER`, as every command that reads the data takes it: the dictionary of
+    that folder, written to docs/ beside it (as accept writes it), the repository's left as it is."""
+    import shutil
+
+    from cityscience.cli import main
+    from cityscience.paths import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    ours = (project_root() / DICTIONARY_PATH).read_bytes()
+    indicators = (data / "indicators.csv").read_text(encoding="utf-8")
+    (data / "indicators.csv").write_text(indicators.replace("High-tech enterprises with a valid certificate",
+                                                            "Valid high-tech enterprises (edited)", 1), encoding="utf-8")
+    assert main(["docs", "--data", str(data)]) == 0
+    written = (tmp_path / DICTIONARY_PATH).read_text(encoding="utf-8")
+    assert written == render_data_dictionary(data) and "Valid high-tech enterprises (edited)" in written
+    assert (project_root() / DICTIONARY_PATH).read_bytes() == ours
+
+
 def test_data_dictionary_is_up_to_date():
     path = project_root() / DICTIONARY_PATH
     assert path.exists(), "run `cityscience docs` to generate the data dictionary"

@@ -88,7 +88,9 @@ def render_data_dictionary(root: Path | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_data_dictionary(path: Path | None = None) -> Path:
-    """Write the rendered dictionary (default ``docs/data-dictionary.md``) and return its path."""
-    path = Path(path) if path is not None else project_root() / DICTIONARY_PATH
-    return atomic_write_text(path, render_data_dictionary())
+def write_data_dictionary(path: Path | None = None, root: Path | None = None) -> Path:
+    """Write the dictionary of the data folder ``root`` (default: the repository's) and return its path:
+    ``path``, by default ``docs/data-dictionary.md`` beside that data folder, as ``accept`` writes it."""
+    if path is None:
+        path = (Path(root).parent if root is not None else project_root()) / DICTIONARY_PATH
+    return atomic_write_text(Path(path), render_data_dictionary(root))

@@ -6,16 +6,20 @@ import argparse
 from pathlib import Path
 
 from ..dictionary import DICTIONARY_PATH, write_data_dictionary
+from . import add_data_argument
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Regenerate the data dictionary from the codebook and the data: every indicator with its "
+                          "comparability model, and the values that depart from it.")
     parser.add_argument("-o", "--output", type=Path, default=None,
-                        help=f"file to write (default: {DICTIONARY_PATH})")
+                        help=f"file to write (default: {DICTIONARY_PATH} beside the data folder)")
+    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    path = write_data_dictionary(args.output)
+    path = write_data_dictionary(args.output, args.data)
     print(f"wrote {path}")
     return 0
