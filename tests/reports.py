@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from cityscience.paths import data_dir
+from cityscience.tables import write_rows
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "reports"
 
@@ -84,10 +85,8 @@ def shipped_data(root: Path, data: Path | None = None) -> Path:
                 for code in row[column].split(";") if code}
 
     def write(table: str, drop) -> None:
-        raw = checked.tables[table]
-        if raw.path.is_file():
-            kept = [seg for row, seg in zip(raw.rows, raw.segments, strict=True) if not drop(row)]
-            raw.path.write_text(raw.header_text + "".join(kept), encoding="utf-8")
+        if checked.tables[table].path.is_file():
+            write_rows(checked.tables[table], checked.tables[table].path, lambda row: not drop(row))
 
     kept_regions = {r["region"] for r in sources if r["source_id"] in keep}
     parents = {r["region"]: r["parent"] for r in checked.tables["regions"].rows}
@@ -101,9 +100,7 @@ def shipped_data(root: Path, data: Path | None = None) -> Path:
         "regions": {r["region"] for r in extra} - kept_regions,
     }
     for name, table in checked.tables.items():
-        if name in ("observations",) or not table.path.is_file():
-            continue
-        if "source_id" in table.columns:
+        if name != "observations" and "source_id" in table.columns:  # (observations: one file per source)
             write(name, lambda row: row["source_id"] in gone)
     write("indicators", lambda row: row["indicator"] in only_new["indicators"])
     write("bodies", lambda row: row["body"] in only_new["bodies"] or row["region"] in only_new["regions"])

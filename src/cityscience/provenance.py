@@ -83,13 +83,11 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
             raise KeyError(f"unknown source_id {source!r}")
         source = sources.loc[source]
     number, date = _text(source.get("doc_number")), _date(source.get("published"))
-    issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"])
+    issuer, title = _text(source[f"issuer_{lang}"]), _text(source[f"title_{lang}"]).translate(_INNER_MARKS)
     if lang == "zh":
         details = "，".join(x for x in (number, date and f"{date}网上发布") if x)
-        title = title.translate(_INNER_MARKS)
         return ("" if title.startswith(issuer) else issuer) + f"《{title}》" + (f"（{details}）" if details else "")
     details = ", ".join(x for x in (number, date and f"posted {date}") if x)
-    title = title.translate(_INNER_MARKS)
     return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
 
 

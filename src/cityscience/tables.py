@@ -15,6 +15,7 @@ import io
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,8 @@ import numpy as np
 from .problems import Problem
 
 __all__ = ["MAX_FILE_BYTES", "MIN_CJK_SHARE", "MIN_COMMON_SHARE", "MIN_TOP_SHARE", "RawTable", "chinese_text_problems",
-           "decode_text", "read_bytes_capped", "read_csv_table", "read_raw_document", "read_word_list", "relpath"]
+           "decode_text", "read_bytes_capped", "read_csv_table", "read_raw_document", "read_word_list", "relpath",
+           "write_rows"]
 
 #: Largest curated table or raw document read (20 MB; the largest today is under 0.2 MB). A larger input is
 #: refused before it is parsed, so a mistaken file (a dump, a device) fails at once with one line.
@@ -56,6 +58,13 @@ class RawTable:
     lines: list[int] = field(default_factory=list)
     header_text: str = ""
     segments: list[str] = field(default_factory=list)
+
+
+def write_rows(table: RawTable, path: Path, keep: Callable[[dict[str, str]], bool]) -> None:
+    """Write ``table`` to ``path`` with only the records ``keep`` accepts, header and records byte for
+    byte as read (a copy of the data without some documents' rows)."""
+    kept = [seg for row, seg in zip(table.rows, table.segments, strict=True) if keep(row)]
+    path.write_text(table.header_text + "".join(kept), encoding="utf-8")
 
 
 def relpath(path: Path, base: Path | None = None) -> str:

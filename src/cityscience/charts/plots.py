@@ -1001,9 +1001,9 @@ def fact_table(facts: pd.DataFrame, *, lang: str | None = None, labels: Labels |
                         markerfacecolor=color if style.filled else "white", markeredgewidth=1.3, linestyle="none")
         ax.text(cols[2] + 0.03, pos + 0.4, _status_word(row, labels) or labels.term("status", "actual"),
                 ha="left", va="center", fontsize="small")
-        text = _value_text(row, labels, with_unit=with_unit)
-        if with_unit and _names_its_unit(name, text, _value_text(row, labels)):
-            text = _value_text(row, labels)  # 38, not "38 per 10,000 residents" beside a name that says so
+        text, bare = _value_text(row, labels, with_unit=with_unit), _value_text(row, labels)
+        if with_unit and _names_its_unit(name, text, bare):
+            text = bare  # 38, not "38 per 10,000 residents" beside a name that says so
         drawn.append(ax.text(cols[3], pos + 0.4, text, ha="right", va="center", fontsize="small"))
         mark_value(drawn, row, text)
     shown = _title(ax, title, "")

@@ -481,8 +481,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                                                    "scope"))
             unsure_cols.append("indicator")
         taken_by = code if clashes(code, c) else None  # another value of this year has the code already
-        if (taken_by or (best is not None and len(sugg) > 1 and sugg[1].score == best.score)) \
-                and "indicator" not in unsure_cols:
+        tied = sugg[1].code if best is not None and len(sugg) > 1 and sugg[1].score == best.score else None
+        if (taken_by or tied) and "indicator" not in unsure_cols:
             unsure_cols.append("indicator")
         alts = [x for x in sugg if x.code != code][:2]
         if unnamed or (not _missing(c["confidence"]) and float(c["confidence"]) < 0.6):
@@ -498,8 +498,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             "alt1": alts[0].code if alts else "", "alt1_score": alts[0].score if alts else None,
             "alt2": alts[1].code if len(alts) > 1 else "", "alt2_score": alts[1].score if len(alts) > 1 else None,
             "code_why": (f"{sugg[0].code}: {sugg[0].why}" if sugg else "no code in the codebook fits") +
-                        (f"; tied with {alts[0].code}: choose between them" if best is not None and alts
-                         and alts[0].score == best.score else "") +
+                        (f"; tied with {tied}: choose between them" if tied else "") +
                         (f"; {taken_by} has another value of this year in the document already: give one of them "
                          "another indicator, or a variant" if taken_by else "") +
                         ("" if best else "; drafted in new_indicators"),

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..numbers import find_numbers, normalize
 from ..paths import data_dir
 from ..problems import ValidationError
-from ..tables import RawTable, read_csv_table, relpath
+from ..tables import read_csv_table, relpath, write_rows
 from ..validate import Checked, check, exclusion_pattern
 
 __all__ = ["GOALS", "Score", "evaluate_documents", "evaluate_reports", "main", "table"]
@@ -79,12 +79,6 @@ class Score:
         return getattr(self, num) / d if d else None
 
 
-def _drop_rows(table: RawTable, into: Path, source_id: str) -> None:
-    """Write ``table`` to ``into`` without the rows of one source: its other records byte for byte, as read."""
-    kept = [seg for row, seg in zip(table.rows, table.segments, strict=True) if row["source_id"] != source_id]
-    into.write_text(table.header_text + "".join(kept), encoding="utf-8")
-
-
 def _without(checked: Checked, source: dict[str, str], into: Path) -> tuple[Path, Path]:
     """A copy of the data folder without one document; returns the copy and the document's raw file."""
     data = into / "data"
@@ -96,7 +90,8 @@ def _without(checked: Checked, source: dict[str, str], into: Path) -> tuple[Path
     for name in ("sources", *_PER_SOURCE):
         table = checked.tables[name]
         if table.path.exists():
-            _drop_rows(table, data / table.path.relative_to(checked.root), source["source_id"])
+            write_rows(table, data / table.path.relative_to(checked.root),
+                       lambda row: row["source_id"] != source["source_id"])
     return data, raw
 
 
