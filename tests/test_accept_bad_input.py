@@ -64,6 +64,24 @@ def test_every_problem_of_a_broken_review_is_reported_at_once_and_nothing_change
     assert folder_digest(data) == before  # nothing was changed
 
 
+def test_a_fact_drafted_twice_names_both_rows_of_the_review(drafted):
+    """The duplicate's other row is where the user wrote it, not a line of the staged copy accept checks."""
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    second, last = h + 2, cand.max_row + 1
+    for col in range(1, cand.max_column + 1):
+        cand.cell(row=last, column=col).value = cand.cell(row=second, column=col).value
+    _cell(cand, h, last, "obs_id").value = _cell(cand, h, second, "obs_id").value + "b"
+    wb.save(book)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    [line] = [x for x in str(err.value).splitlines() if "each fact once" in x]
+    assert line.strip().startswith(f"sheet 'candidates', row {last}, column 'indicator'")
+    assert line.endswith(f"expected each fact once (also sheet 'candidates', row {second}) [duplicate_key]")
+
+
 def test_the_cli_reports_by_sheet_and_exits_1(drafted, capsys):
     data, book = drafted
     wb = openpyxl.load_workbook(book)

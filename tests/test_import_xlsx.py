@@ -147,6 +147,23 @@ def test_invalid_rows_are_reported_by_sheet_row_column_and_nothing_is_written(da
     assert _snapshot(data) == before
 
 
+def test_a_fact_entered_twice_names_the_other_row_in_the_workbook(data, capsys):
+    """The first row of a duplicate is named by its sheet row, as the user sees it, not by a CSV line."""
+    path = data.parent / "book.xlsx"
+    write_workbook(path, data, "en")
+    wb = openpyxl.load_workbook(path)
+    ws, col = _sheet(wb, "observations")
+    last = ws.max_row + 1
+    for c in range(1, ws.max_column + 1):
+        ws.cell(last, c).value = ws.cell(3, c).value
+    ws.cell(last, col["Observation ID"]).value = "t-900"
+    wb.save(path)
+    assert main(["import-xlsx", str(path), "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert (f"sheet 'Observations', row {last}, column F 'Indicator code' (indicator), value "
+            in err and "expected each fact once (also sheet 'Observations' row 3) [duplicate_key]" in err), err
+
+
 def test_leading_zeros_dates_and_text_numbers_are_not_coerced(data):
     path = data.parent / "book.xlsx"
     write_workbook(path, data, "en")

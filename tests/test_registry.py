@@ -51,7 +51,8 @@ def test_a_duplicate_key_is_refused_for_any_table_the_registry_keys(data):
     first = (data / "exclusions.csv").read_text(encoding="utf-8").split("\n")[1]
     _append(data / "exclusions.csv", first)
     [p] = [p for p in check(data).problems if p.check == "duplicate_key"]
-    assert p.table == "exclusions" and p.file == "data/exclusions.csv" and "also on line 2" in p.expected
+    assert p.table == "exclusions" and p.file == "data/exclusions.csv" and p.other == ("data/exclusions.csv", 2)
+    assert str(p).endswith("(also on line 2) [duplicate_key]")
 
 
 def test_registry_inconsistencies_are_reported_with_their_place(data):

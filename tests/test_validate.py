@@ -92,7 +92,7 @@ def test_duplicate_obs_id_and_duplicate_fact(data):
     write_csv(data / "observations" / "demo.csv", rows)
     found = problems_of(data, "duplicate_key")
     assert {p.column for p in found} == {"obs_id", "indicator"}
-    assert all(p.line == 7 and "demo.csv:2" in p.expected for p in found)
+    assert all(p.line == 7 and p.other == (p.file, 2) and "(also on line 2)" in str(p) for p in found)
 
 
 def test_missing_extra_and_duplicated_columns(data):

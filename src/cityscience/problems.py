@@ -25,6 +25,12 @@ class Problem:
         table: the registry table the problem is in (``"observations"``, ``"sources"``, …; ``"raw"`` for
             a raw document, ``"codebook"`` for the registry itself, ``"accounting"`` for a number nothing
             accounts for), so that a loader can raise only for the tables it returns and references.
+        other: (file, line) of the other row the problem is about (the first of two duplicates), or None;
+            kept apart from ``expected`` so that a report about another form of the input (a review
+            workbook) can name that row where the user wrote it.
+
+    >>> print(Problem("data/x.csv", 7, "obs_id", "a-1", "a unique obs_id", "duplicate_key", other=("data/x.csv", 3)))
+    data/x.csv:7: column 'obs_id': value 'a-1': expected a unique obs_id (also on line 3) [duplicate_key]
     """
 
     file: str
@@ -34,6 +40,16 @@ class Problem:
     expected: str
     check: str
     table: str | None = None
+    other: tuple[str, int] | None = None
+
+    @property
+    def expected_in_full(self) -> str:
+        """What was expected, with the other row's place: "(also on line 3)" in the same file, else
+        "(also at FILE:LINE)"."""
+        if self.other is None:
+            return self.expected
+        file, line = self.other
+        return f"{self.expected} (also {f'on line {line}' if file == self.file else f'at {file}:{line}'})"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -43,7 +59,7 @@ class Problem:
         if self.value is not None:
             shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
             parts.append(f"value {shown!r}")
-        return f"{': '.join(parts)}: expected {self.expected} [{self.check}]"
+        return f"{': '.join(parts)}: expected {self.expected_in_full} [{self.check}]"
 
 
 def report_lines(problems: Iterable[Problem], per_check: int = MAX_SHOWN_PER_CHECK) -> list[str]:

@@ -122,9 +122,8 @@ def unit_problems(table: RawTable, shown: str) -> list[Problem]:
             key = (row["unit_std"], row["display"])
             if key in rows:
                 what = "one display unit" if row["display"] == "yes" else "one small display unit"
-                problems.append(Problem(shown, line, "display", row["display"],
-                                        f"{what} for {row['unit_std']} (also on line {rows[key][1]})",
-                                        "duplicate_display"))
+                problems.append(Problem(shown, line, "display", row["display"], f"{what} for {row['unit_std']}",
+                                        "duplicate_display", other=(shown, rows[key][1])))
             rows.setdefault(key, (row, line))
     for (std, kind), (row, line) in rows.items():
         if kind != "small":

@@ -192,7 +192,7 @@ DATA_CASES = [
     DataCase("share-above-100", cells((OBS, 3, "value", "235"), (OBS, 3, "evidence", "占GDP比例达2.35%")),
              (f"{SHOWN}:3: column 'value': value '235': expected a share between 0 and 100 percent",)),
     DataCase("duplicate-obs-id", cell(OBS, 3, "obs_id", "t-001"),
-             (f"{SHOWN}:3: column 'obs_id': value 't-001': expected a unique obs_id (also at {SHOWN}:2)",)),
+             (f"{SHOWN}:3: column 'obs_id': value 't-001': expected a unique obs_id (also on line 2)",)),
     DataCase("status-not-in-vocabulary", cell(OBS, 2, "status", "guess"),
              (f"{SHOWN}:2: column 'status': value 'guess': expected one of actual, estimate, target",)),
     DataCase("leading-space", cell(OBS, 5, "label_zh", " 发明专利申请量"),

@@ -34,7 +34,6 @@ __all__ = ["ImportResult", "import_workbook"]
 
 # Problems that mean the sheet is not in the export's layout; rows are not merged after them.
 _STRUCTURAL = {"not_xlsx", "too_large", "missing_sheet", "missing_column", "renamed_header", "duplicate_column"}
-_CSV_PLACE = re.compile(r"(\S+\.csv):(\d+)")
 _SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -211,7 +210,7 @@ def _map_problem(p: Problem, m: _Merge, lines: dict[str, list[int]], book: str, 
                  ) -> CellProblem | None:
     """A validator problem on the merged copy, told in terms of the workbook where the row came from."""
     rel = p.file.split("/", 1)[1] if "/" in p.file else p.file
-    expected = _CSV_PLACE.sub(lambda mt: _place(mt, m, lines), p.expected)
+    expected = _with_other_row(p, m, lines, root)
     hit = _origin(m, lines, rel, p.line)
     if hit is not None:
         st, sheet_row = hit
@@ -230,11 +229,16 @@ def _origin(m: _Merge, lines: dict[str, list[int]], rel: str, line: int | None):
     return m.origin.get((rel, _record_index(m.files[rel], i)))
 
 
-def _place(mt: re.Match, m: _Merge, lines: dict[str, list[int]]) -> str:
-    """``data/observations/x.csv:3`` in a message → ``sheet '观测值' row 12`` when that row is in the workbook."""
-    rel = mt.group(1).split("/", 1)[1] if "/" in mt.group(1) else mt.group(1)
-    hit = _origin(m, lines, rel, int(mt.group(2)))
-    return mt.group(0) if hit is None else f"sheet {hit[0].sheet!r} row {hit[1]}"
+def _with_other_row(p: Problem, m: _Merge, lines: dict[str, list[int]], root: Path) -> str:
+    """What ``p`` expected, with the other row it is about (a duplicate's first row) where the user wrote it:
+    ``sheet '观测值' row 12`` when that row came from the workbook, else the data folder's file and line."""
+    if p.other is None:
+        return p.expected
+    file, line = p.other
+    rel = file.split("/", 1)[1] if "/" in file else file
+    hit = _origin(m, lines, rel, line)
+    return f"{p.expected} (also " + (f"at {root.name}/{rel}:{line})" if hit is None else
+                                     f"sheet {hit[0].sheet!r} row {hit[1]})")
 
 
 def _record_index(f: _CsvFile, i: int) -> int:
@@ -329,7 +333,7 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
         for rel in _files_of(root, table):
             f, found = _read_csv(root, rel, table.column_names)
             if f is None:
-                problems += [CellProblem(p.file, None, p.line, p.column, p.value, p.expected, p.check)
+                problems += [CellProblem(p.file, None, p.line, p.column, p.value, p.expected_in_full, p.check)
                              for p in found]
             else:
                 files[rel] = f

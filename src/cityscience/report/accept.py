@@ -13,7 +13,6 @@ already in the data is refused.
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,25 +153,23 @@ def _link_measures(rows: Rows, notes: list[str]) -> None:
             item["obs_ids"] = ";".join(new)
 
 
-def _other_row(expected: str, rel: str, data_name: str, origin: dict[tuple[str, int], tuple[str, int]]) -> str:
-    """A duplicate's "(also at FILE:LINE)" or "(also on line N)" of the staged folder, as the review's sheet
-    and row when the other row is the review's too (the staged files exist only while accept checks them),
-    else as the data folder's file and line.
+def _other_row(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[str, int]]) -> str:
+    """What ``p`` expected, with the other row it is about (a duplicate's first row) where the user wrote it:
+    the review's sheet and row when that row is the review's too (the staged files exist only while accept
+    checks them), else the data folder's file and line.
 
-    >>> _other_row("a unique obs_id (also at data/observations/x.csv:3)", "observations/x.csv", "data",
-    ...            {("observations/x.csv", 3): ("candidates", 5)})
+    >>> _other_row(Problem("data/observations/x.csv", 9, "obs_id", "x-1", "a unique obs_id", "duplicate_key",
+    ...                    other=("data/observations/x.csv", 3)), "data", {("observations/x.csv", 3): ("candidates", 5)})
     "a unique obs_id (also sheet 'candidates', row 5)"
     """
-    def name(match: re.Match) -> str:
-        other = match.group(1) or f"{data_name}/{rel}"
-        line = int(match.group(2) or match.group(3))
-        other_rel = other.split("/", 1)[1] if other.startswith(data_name + "/") else other
-        if (other_rel, line) in origin:
-            sheet, r = origin[(other_rel, line)]
-            return f"(also sheet {sheet!r}" + (f", row {r})" if r else ")")
-        return f"(also at {data_name}/{other_rel}:{line}, in the data already)"
-
-    return re.sub(r"\(also (?:at (\S+):(\d+)|on line (\d+))\)", name, expected)
+    if p.other is None:
+        return p.expected
+    file, line = p.other
+    rel = file.split("/", 1)[1] if file.startswith(data_name + "/") else file
+    if (rel, line) in origin:
+        sheet, r = origin[(rel, line)]
+        return f"{p.expected} (also sheet {sheet!r}" + (f", row {r})" if r else ")")
+    return f"{p.expected} (also at {data_name}/{rel}:{line}, in the data already)"
 
 
 def _translate(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[str, int]], sid: str,
@@ -183,14 +180,14 @@ def _translate(p: Problem, data_name: str, origin: dict[tuple[str, int], tuple[s
         if sheet == "source":
             r = source_rows.get(p.column or "", 0)
             return f"sheet 'source', row {r}, column 'value' (field {p.column!r}): value {p.value!r}: expected " \
-                   f"{p.expected} [{p.check}]"
+                   f"{p.expected_in_full} [{p.check}]"
         where = f"sheet {sheet!r}" + (f", row {r}" if r else "")
         col = f", column {p.column!r}" if p.column else ""
         val = f": value {p.value!r}" if p.value is not None else ""
-        return f"{where}{col}{val}: expected {_other_row(p.expected, rel, data_name, origin)} [{p.check}]"
+        return f"{where}{col}{val}: expected {_other_row(p, data_name, origin)} [{p.check}]"
     if p.check == "unaccounted_number" and rel == f"raw/{raw_name}":
         return (f"sheet 'exclusions': number {p.value!r} on line {p.line} of the report: expected a candidate row "
-                f"or an exclusion row for it ({p.expected}) [{p.check}]")
+                f"or an exclusion row for it ({p.expected_in_full}) [{p.check}]")
     if rel == "sources.csv" and p.line is not None and ("sources.csv", p.line) in origin:
         return f"sheet 'source': {p}"
     return f"{p} (in the data folder, not the review)"

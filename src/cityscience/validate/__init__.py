@@ -13,6 +13,7 @@ the tables they return and reference.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..paths import data_dir
@@ -188,5 +189,4 @@ def _attributed(problem: Problem, files: dict[str, str]) -> Problem:
     table = files.get(problem.file)
     if table is None and problem.file.rsplit("/", 1)[0] in files:  # a stray file in a table's folder
         table = files[problem.file.rsplit("/", 1)[0]]
-    return Problem(problem.file, problem.line, problem.column, problem.value, problem.expected, problem.check,
-                   table)
+    return replace(problem, table=table)

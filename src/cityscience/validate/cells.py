@@ -227,7 +227,7 @@ def check_keys(spec: TableSpec, table: RawTable, shown: str, problems: list[Prob
     """Each row's key (the registry's ``key`` columns) is unique within the table."""
     if not spec.key or not all(k in table.columns for k in spec.key):
         return
-    seen: dict[tuple[str, ...], str] = {}
+    seen: dict[tuple[str, ...], tuple[str, int]] = {}
     for row, line in zip(table.rows, table.lines, strict=True):
         key = tuple(row[k] for k in spec.key)
         if "" in key:
@@ -235,7 +235,7 @@ def check_keys(spec: TableSpec, table: RawTable, shown: str, problems: list[Prob
         where = _where(table, row, shown)
         if key in seen:
             what = "/".join(spec.key)
-            problems.append(Problem(where, line, spec.key[-1], "/".join(key),
-                                    f"a unique {what} (also {seen[key]})", "duplicate_key"))
+            problems.append(Problem(where, line, spec.key[-1], "/".join(key), f"a unique {what}", "duplicate_key",
+                                    other=seen[key]))
             continue
-        seen[key] = f"at {where}:{line}" if spec.is_glob else f"on line {line}"
+        seen[key] = (where, line)

@@ -99,7 +99,7 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
     units = {r["unit"]: r for r in checked.tables["units"].rows}
     indicators = {r["indicator"]: r for r in checked.tables["indicators"].rows}
     rules = _UnitRules(measure_units(checked), nonnegative_units(checked.tables["units"]))
-    seen_facts: dict[tuple, str] = {}
+    seen_facts: dict[tuple, tuple[str, int]] = {}
     for row, line in zip(obs.rows, obs.lines, strict=True):
         shown = row["__file__"]
         if row["source_id"] and row["source_id"] != row["__stem__"]:
@@ -107,9 +107,9 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
                                     f"{row['__stem__']!r}, the name of the file it is in", "source_file"))
         key = tuple(row[c] for c in _FACT)
         if key in seen_facts and row["obs_id"]:
-            problems.append(Problem(shown, line, "indicator", row["indicator"],
-                                    f"each fact once (the same fact is at {seen_facts[key]})", "duplicate_key"))
-        seen_facts.setdefault(key, f"{shown}:{line}")
+            problems.append(Problem(shown, line, "indicator", row["indicator"], "each fact once", "duplicate_key",
+                                    other=seen_facts[key]))
+        seen_facts.setdefault(key, (shown, line))
         _check_value(row, line, shown, units, indicators, rules, checked, problems)
 
 

@@ -11,7 +11,7 @@ table or a column is a change of data, not of code.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..problems import Problem
@@ -170,9 +170,8 @@ def read_registry(root: Path, problems: list[Problem]) -> Registry:
     for row, line in zip(ctable.rows, ctable.lines, strict=True):
         key = (row["table"], row["column"])
         if key in seen_cols:
-            found.append(Problem(cshown, line, "column", row["column"],
-                                 f"each column of {row['table']} once (also on line {seen_cols[key]})",
-                                 "duplicate_key"))
+            found.append(Problem(cshown, line, "column", row["column"], f"each column of {row['table']} once",
+                                 "duplicate_key", other=(cshown, seen_cols[key])))
             continue
         seen_cols[key] = line
         if row["dtype"] not in DTYPES:
@@ -238,5 +237,5 @@ def read_registry(root: Path, problems: list[Problem]) -> Registry:
                     found.append(Problem(cshown, seen_cols[(t.name, c.name)], "allowed", c.allowed,
                                          f"a reference to a column of a registered table ({ref} is not one)",
                                          "unknown_reference"))
-    problems.extend(Problem(p.file, p.line, p.column, p.value, p.expected, p.check, "codebook") for p in found)
+    problems.extend(replace(p, table="codebook") for p in found)
     return Registry(tables)
