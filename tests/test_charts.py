@@ -200,6 +200,18 @@ def test_unknown_region_gets_a_stable_extra_colour():
     assert charts.region_order(["haishu", "wenzhou", "ningbo"]) == ["ningbo", "haishu", "wenzhou"]
 
 
+def test_a_chart_drawn_before_set_theme_has_its_chinese_font():
+    """A student who forgets charts.set_theme() gets the theme of the chart's language, not boxes for 汉字."""
+    script = ("import warnings; warnings.simplefilter('error', UserWarning)\n"
+              "import matplotlib; matplotlib.use('Agg')\n"
+              "import cityscience as cs; from cityscience import charts\n"
+              "obs = cs.load_observations()\n"
+              "fig, ax = charts.bar_by_region(cs.select(obs, indicator='hte_new'), 'hte_new')\n"
+              "fig.canvas.draw(); print(charts.current_language())")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "zh", run.stderr[-2000:]
+
+
 def test_range_is_drawn_as_an_interval(zh):
     fig, ax = charts.bar_by_region(OBS, "overseas_rd_institutions", labels=zh)
     assert "5–10" in _texts(ax)
@@ -275,8 +287,11 @@ def test_a_chart_of_small_amounts_is_drawn_in_the_smaller_unit(zh):
 def test_chart_frame_refuses_mixed_units_and_empty_selections():
     with pytest.raises(ValueError, match="one chart, one unit"):
         charts.chart_frame(OBS)
-    with pytest.raises(ValueError, match="nothing to draw"):
+    with pytest.raises(ValueError, match="nothing to draw: none of the .* observations passed has indicator "
+                       "'hte_new', measure 'level' \\(they have indicator "):
         charts.chart_frame(OBS, indicator="hte_new")  # a code of the codebook these rows do not have
+    with pytest.raises(ValueError, match="nothing to draw: the observations passed have no rows"):
+        charts.chart_frame(OBS.iloc[:0], indicator="hte_stock")  # a filter left nothing
     with pytest.raises(ValueError, match="'hte_stok' not known \\(did you mean 'hte_stock'\\?\\)"):
         charts.chart_frame(OBS, indicator="hte_stok")
     with pytest.raises(ValueError, match="'yoy' not known \\(did you mean 'yoy_pct'\\?\\)"):
@@ -372,6 +387,14 @@ def test_room_made_for_value_labels_carries_no_ticks_beyond_the_values(zh):
     top = float(values.max())
     assert ax.get_xlim()[1] > top and max(ax.get_xticks()) < ax.get_xlim()[1]
     assert len([t for t in ax.get_xticks() if t >= top - 1e-9]) == 1
+
+
+def test_heatmap_cells_round_halves_up_as_a_reader_does(zh):
+    table = pd.DataFrame([[12.5, 4.25], [0.5, None]], columns=["a", "b"], index=["x", "y"])
+    _, ax = charts.heatmap(table, sources=["x"], labels=zh, title="t")
+    assert [t.get_text() for t in ax.texts] == ["13", "4", "1"]  # not 12 and 0 (to even); no text for NaN
+    _, ax = charts.heatmap(table, sources=["x"], labels=zh, title="t", fmt=".1f")
+    assert [t.get_text() for t in ax.texts] == ["12.5", "4.3", "0.5"]
 
 
 def test_heatmap_and_coverage(zh):

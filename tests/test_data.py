@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -112,6 +114,13 @@ def test_cite_is_the_source_citation_and_the_quoted_evidence(obs):
         assert en == f"{cite_source(row['source_id'], 'en')}: “{row['evidence']}”"
     with pytest.raises(KeyError):
         cs.cite("no-such-id")
+    row = obs.iloc[0]
+    assert cs.cite(row) == cs.cite(row["obs_id"])  # a row cites its obs_id
+    prefix, number = re.fullmatch(r"(.*?)(\d+)", str(row["obs_id"])).groups()
+    typed = prefix.upper() + str(int(number))  # case and zero padding aside
+    if typed != row["obs_id"]:
+        with pytest.raises(KeyError, match=f"did you mean '{row['obs_id']}'"):
+            cs.cite(typed)
     with pytest.raises(ValueError, match="language"):
         cs.cite(obs.iloc[0]["obs_id"], lang="fr")
 

@@ -224,6 +224,8 @@ def test_save_figure_refuses_bad_names_low_dpi_and_missing_sources(zh, tmp_path)
         charts.save_figure(fig, "02-untitled", sources=["nb-sum"], folder=tmp_path, labels=zh)
     with pytest.raises(ValueError, match="adds the language itself"):
         charts.save_figure(_figure(), "02-hte-zh", folder=tmp_path, labels=zh)
+    with pytest.raises(ValueError, match=r"writes every format .*; pass the name without '\.png' \('02-hte'\)"):
+        charts.save_figure(_figure(), "02-hte.png", folder=tmp_path, labels=zh)
     # a source id the footnote could not cite: refused with the nearest ids, not printed bare
     with pytest.raises(ValueError, match=r"'nb' \(did you mean 'nb-sum'\?\) not source_ids of sources.csv"):
         charts.save_figure(_figure(), "02-unknown-source", sources=["nb"], folder=tmp_path, labels=zh)

@@ -110,7 +110,10 @@ def test_save_figure_records_and_warns_about_a_bad_layout(tmp_path):
     with pytest.warns(UserWarning, match="overlap"):
         saved = charts.save_figure(fig, "02-crowded", sources=[source], folder=tmp_path, labels=labels)
     assert saved.name == "02-crowded-zh"
-    assert read_figure_metadata(saved.png)["layout"]
+    assert read_figure_metadata(saved.png)["layout"] == list(saved.layout) and saved.layout
+    obs = cs.load_observations()
+    fig, _ = charts.bar_by_region(cs.select(obs, indicator="hte_new"), "hte_new", labels=labels)
+    assert charts.save_figure(fig, "02-clean", folder=tmp_path, labels=labels).layout == ()
 
 
 def test_long_heatmap_column_labels_wrap_level_or_stand_upright_instead_of_running_into_each_other():
@@ -248,6 +251,15 @@ def test_select_takes_a_code_or_a_list_of_codes(obs):
     expected = obs["region"].astype(str).isin(regions) & obs["status"].isin(["actual", "target"])
     assert many.index.equals(obs.index[expected])
     assert cs.select(obs).index.equals(obs.index)
+
+
+def test_select_takes_standard_units_and_qualifiers(obs):
+    row = obs[obs["qualifier"] != "exact"].iloc[0]
+    unit, qualifier = str(row["unit_std"]), str(row["qualifier"])
+    picked = cs.select(obs, unit_std=unit, qualifier=qualifier)
+    assert len(picked) and picked.index.equals(obs.index[(obs["unit_std"] == unit) & (obs["qualifier"] == qualifier)])
+    with pytest.raises(ValueError, match="unit_std: 'yuan' not known; expected one of .*CNY"):
+        cs.select(obs, unit_std="yuan")
 
 
 def test_select_accepts_a_codebook_code_the_table_does_not_hold(obs):

@@ -91,23 +91,38 @@ def cite_source(source: str | Mapping | pd.Series, lang: str = "zh", *, root: Pa
     return ("" if title.startswith(issuer) else f"{issuer}, ") + f"“{title}”" + (f" ({details})" if details else "")
 
 
-def cite(obs_id: str, *, lang: str = "zh") -> str:
+def _id_key(obs_id: str) -> tuple[str, int] | str:
+    """An obs_id as its prefix and number, case and zero padding aside: nb14-10 and NB14-010 alike."""
+    m = re.fullmatch(r"(.*?)(\d+)", obs_id.strip().casefold())
+    return (m.group(1), int(m.group(2))) if m else obs_id.strip().casefold()
+
+
+def cite(obs_id: object, *, lang: str = "zh") -> str:
     """A citation for one observation: its document (:func:`cite_source`) and its evidence, quoted.
 
     Args:
-        obs_id: the observation's id (``"nb14-010"``).
+        obs_id: the observation's id (``"nb14-010"``), or a row of the observations (its ``obs_id``).
         lang: ``"zh"`` for a Chinese citation, ``"en"`` for an English one.
 
     Raises:
-        KeyError: an unknown obs_id.
+        KeyError: an unknown obs_id (with the ids it may have meant).
 
     >>> cite("nb14-008")
     '宁波市科学技术局《宁波市科技局2014年工作总结》（2015-04-14网上发布）：“科技进步相对变化水平再次位居全省第一”'
     """
     check_language(lang)
+    if not isinstance(obs_id, str) and hasattr(obs_id, "get") and obs_id.get("obs_id") is not None:
+        obs_id = obs_id.get("obs_id")  # a row of the observations (a Series or a dict)
+    obs_id = str(obs_id)
     obs = load_observations().set_index("obs_id")
     if obs_id not in obs.index:
-        raise KeyError(f"unknown obs_id {obs_id!r}")
+        from .select import nearest_codes
+
+        ids = [str(i) for i in obs.index]
+        key = _id_key(obs_id)
+        near = [i for i in ids if _id_key(i) == key] or nearest_codes(obs_id, ids)
+        hint = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+        raise KeyError(f"unknown obs_id {obs_id!r}{hint}; the ids are the observations' obs_id column")
     row = obs.loc[obs_id]
     source = cite_source(str(row["source_id"]), lang)
     evidence = one_line(str(row["evidence"]))

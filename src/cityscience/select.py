@@ -14,7 +14,7 @@ import pandas as pd
 __all__ = ["SELECT_COLUMNS", "nearest_codes", "select"]
 
 #: The columns :func:`select` filters on, in the order of its keyword arguments.
-SELECT_COLUMNS = ("indicator", "region", "status", "measure", "source_id", "year")
+SELECT_COLUMNS = ("indicator", "region", "status", "measure", "source_id", "year", "unit_std", "qualifier")
 #: How many allowed codes an error lists before it points to the table that has them all.
 _SHOWN = 20
 
@@ -26,8 +26,15 @@ def _codes(value: object) -> list[str]:
 
 
 def _codebook(name: str) -> list[str]:
-    """The codes the curated codebook defines for a column (indicators, regions, sources, vocabularies)."""
-    from .load import load_indicators, load_regions, load_sources, load_vocabularies
+    """The codes the curated codebook defines for a column (indicators, regions, sources, standard units,
+    vocabularies)."""
+    from .load import (
+        load_indicators,
+        load_measurement_units,
+        load_regions,
+        load_sources,
+        load_vocabularies,
+    )
 
     if name == "indicator":
         return [str(c) for c in load_indicators()["indicator"]]
@@ -35,6 +42,8 @@ def _codebook(name: str) -> list[str]:
         return [str(c) for c in load_regions()["region"]]
     if name == "source_id":
         return [str(c) for c in load_sources()["source_id"]]
+    if name == "unit_std":
+        return list(dict.fromkeys(str(c) for c in load_measurement_units()["unit_std"]))
     vocab = load_vocabularies()
     return [str(c) for c in vocab.loc[vocab["vocabulary"] == name, "code"]]
 
@@ -44,7 +53,7 @@ def _names(name: str) -> dict[str, str]:
     regions, the vocabularies' labels of statuses and measures (目标 → target)."""
     from .load import load_indicators, load_regions, load_vocabularies
 
-    if name == "source_id":
+    if name in ("source_id", "unit_std"):
         return {}
     if name in ("indicator", "region"):
         table = load_indicators() if name == "indicator" else load_regions()
@@ -108,9 +117,11 @@ def _allowed(column: pd.Series, name: str) -> list[str]:
 
 
 def select(frame: pd.DataFrame, *, indicator: object = None, region: object = None, status: object = None,
-           measure: object = None, source_id: object = None, year: object = None) -> pd.DataFrame:
+           measure: object = None, source_id: object = None, year: object = None, unit_std: object = None,
+           qualifier: object = None) -> pd.DataFrame:
     """The rows of ``frame`` whose codes match every given criterion (a code or a list of codes each;
-    ``year`` a year or a list of years).
+    ``year`` a year or a list of years; ``unit_std`` a standard unit such as ``"CNY"`` or ``"count"``;
+    ``qualifier`` such as ``"at_least"``).
 
     >>> import pandas as pd
     >>> obs = pd.DataFrame({"indicator": ["a", "b", "a"], "region": ["x", "x", "y"], "year": [2014, 2015, 2015]})
@@ -126,7 +137,7 @@ def select(frame: pd.DataFrame, *, indicator: object = None, region: object = No
             after every year of the table (a year in a gap between its years selects nothing).
     """
     given = {"indicator": indicator, "region": region, "status": status, "measure": measure,
-             "source_id": source_id, "year": year}
+             "source_id": source_id, "year": year, "unit_std": unit_std, "qualifier": qualifier}
     keep = pd.Series(True, index=frame.index)
     problems = []
     for name, value in given.items():

@@ -28,7 +28,7 @@ from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
 __all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
-           "format_value", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
+           "format_value", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
@@ -258,7 +258,10 @@ def format_number(x: float, digits: int | None = None) -> str:
     """A number with thousands separators and at most ``digits`` decimals.
 
     Default: none for whole numbers, 1 from 100, 2 from 1, three significant
-    digits below 1 (0.0123), trailing zeros dropped.
+    digits below 1 (0.0123), trailing zeros dropped; halves rounded up (:func:`half_up`).
+
+    >>> format_number(12.5, 0), format_number(1234.5), format_number(0.5, 0)
+    ('13', '1,234.5', '1')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return "–"
@@ -272,10 +275,24 @@ def format_number(x: float, digits: int | None = None) -> str:
             digits = 2
         else:
             digits = min(6, 2 - math.floor(math.log10(abs(x))))
-    text = f"{x:,.{digits}f}"
+    text = f"{half_up(x, digits):,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def half_up(x: float, digits: int = 0) -> float:
+    """``x`` rounded to ``digits`` decimals with halves away from zero, as a reader rounds the number as
+    written (12.5 → 13, 0.125 → 0.13), not to even (Python's ``round`` and ``format`` give 12 and 0.12).
+
+    >>> half_up(12.5), half_up(0.125, 2), half_up(-2.5), half_up(2.675, 2)
+    (13.0, 0.13, -3.0, 2.68)
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if not math.isfinite(x):
+        return x
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def _scaled_digits(values: Iterable[float], scale: float, significant: int | None = None) -> int | None:

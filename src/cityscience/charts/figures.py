@@ -134,12 +134,14 @@ class DrawnTable:
 
 @dataclass(frozen=True)
 class SavedFigure:
-    """Paths of one exported figure."""
+    """Paths of one exported figure, and the texts that overlap or leave it as written (``layout``, empty
+    when clean: the files' layout, with their font, footnote and frozen size, not the figure's on screen)."""
 
     name: str
     png: Path
     svg: Path
     pdf: Path
+    layout: tuple[str, ...] = ()
 
     @property
     def paths(self) -> tuple[Path, Path, Path]:
@@ -767,6 +769,10 @@ def _renumber_svg_ids(svg: bytes) -> bytes:
 
 def _notebook_of(name: str) -> str:
     match = _NAME.match(name)
+    stem, dot, ext = name.rpartition(".")
+    if not match and dot and ext.lower() in FIGURE_FORMATS and _NAME.match(stem):
+        raise ValueError(f"figure name {name!r}: save_figure writes every format ({', '.join(FIGURE_FORMATS)}) "
+                         f"itself; pass the name without '.{ext}' ({stem!r})")
     if not match:
         raise ValueError(f"figure name {name!r}: expected the notebook number and a slug, "
                          "e.g. '02-hte-stock' (lowercase letters, digits, '-' or '_')")
@@ -946,7 +952,8 @@ def save_figure(fig: Figure, name: str, *, sources: Iterable[object] | None = No
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"])
+    return SavedFigure(name=name, png=targets["png"], svg=targets["svg"], pdf=targets["pdf"],
+                       layout=tuple(meta["layout"]))
 
 
 def _check_sources(ids: Iterable[str], labels: Labels) -> None:
@@ -1066,6 +1073,10 @@ def layout_problems(fig: Figure, bbox: Bbox | None = None, tolerance: float = 1.
     frame. Empty when the layout is clean. ``renderer``: that of a
     draw in progress (``draw_event``), whose extents are final. ``legends=False`` leaves legend
     entries out (before a draw, a legend placed where it fits best has not been placed yet).
+
+    This checks the figure as it is now. :func:`save_figure` lays a figure out again for its files (the
+    export font, the footnote, legends under the axes, the size frozen around them) and checks that layout
+    itself: for a figure it wrote, read ``SavedFigure.layout`` instead.
     """
     renderer = renderer if renderer is not None else fig.canvas.get_renderer()
     area = (bbox.transformed(fig.dpi_scale_trans) if bbox is not None else fig.bbox)

@@ -20,6 +20,7 @@ other than the curated codebook's, e.g. in tests.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -33,6 +34,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
 from ..select import select
+from ..units import half_up
 from .figures import attach_note, attach_sources, attach_table, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
@@ -41,6 +43,7 @@ from .style import (
     DERIVED_STYLE,
     STATUS_ORDER,
     current_language,
+    ensure_theme,
     quiet_seaborn,
     region_color,
     region_order,
@@ -82,6 +85,7 @@ def _related(fig: Figure, obs: pd.DataFrame, df: pd.DataFrame, lang: str) -> Non
 def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
            figsize: tuple[float, float] | None = None) -> tuple[str, Labels, Figure, Axes]:
     lang = check_language(lang or current_language())
+    ensure_theme(lang)
     if labels is None or labels.lang != lang:
         labels = Labels.load(lang)
     if ax is None:
@@ -824,6 +828,11 @@ def heatmap(table: pd.DataFrame, *, sources: Sequence[str], lang: str | None = N
         low, high = (float(sums.min()), float(sums.max())) if sums.size else (0.0, 0.0)
         # light enough for the cell labels: the largest total at about 60 % of the grey scale
         layers.append(("Greys", is_margin, {"vmin": min(0.0, low), "vmax": 1.6 * high if high > 0 else 1.0}))
+    fixed = re.fullmatch(r",?\.(\d+)f", fmt)
+    if annot is True and fixed:  # halves rounded up, as a reader rounds (12.5 → 13), not to even
+        digits = int(fixed.group(1))
+        annot = data.map(lambda v: "" if pd.isna(v) else f"{half_up(v, digits):{fmt}}").to_numpy()
+        fmt = ""
     with quiet_seaborn():
         for colours, drawn, scale in layers:
             if not drawn.any():
@@ -892,6 +901,7 @@ def coverage_heatmap(obs: pd.DataFrame, *, rows: str = "category", lang: str | N
     if rows not in ("category", "status", "measure", "source_id"):
         raise ValueError(f"rows {rows!r}: expected 'category', 'status', 'measure' or 'source_id'")
     lang = check_language(lang or current_language())
+    ensure_theme(lang)
     labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
     df = obs.copy()
     if rows == "category":
@@ -1100,6 +1110,7 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
     are all of one subject area gets the table alone (the second axes is None): one bar would say nothing.
     """
     lang = check_language(lang or current_language())
+    ensure_theme(lang)
     labels = labels if labels is not None and labels.lang == lang else Labels.load(lang)
     if indicators is None:
         from ..load import load_indicators

@@ -53,9 +53,17 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
     from ..select import select
 
     df = select(obs, indicator=indicator, measure=measure)  # a code nothing knows raises, with the nearest codes
+    if obs.empty:
+        raise ValueError("nothing to draw: the observations passed have no rows (was a filter before this "
+                         "call too narrow?)")
     if df.empty:
-        what = f"indicator {indicator!r}, " if indicator else ""
-        raise ValueError(f"nothing to draw: no observations with {what}measure {measure!r}")
+        asked = {"indicator": indicator, "measure": measure}
+        what = ", ".join(f"{k} {v!r}" for k, v in asked.items() if v is not None)
+        held = "; ".join(f"{k} {', '.join(sorted(obs[k].astype(str).unique())[:5])}"
+                         for k, v in asked.items() if v is not None)
+        n = len(obs)
+        raise ValueError(f"nothing to draw: none of the {n:,} observation{'s' if n != 1 else ''} passed has "
+                         f"{what} (they have {held})")
     out = pd.DataFrame({
         c: df[c].astype("string").astype(object) for c in ("obs_id", "source_id", "region", "indicator",
                                                             "measure", "status", "qualifier", "unit_std")

@@ -194,5 +194,12 @@ def set_theme(lang: str = "zh", *, system_fonts: bool = True, font_size: float =
         "svg.hashsalt": "cityscience",
         "pdf.compression": 6,
     })
-    _state["lang"] = lang
+    _state["lang"], _state["themed"] = lang, True
     return font
+
+
+def ensure_theme(lang: str) -> None:
+    """Set the theme for ``lang`` unless :func:`set_theme` ran in this process: a chart drawn before it
+    would have no font for its Chinese text (matplotlib's default has none)."""
+    if not _state.get("themed"):
+        set_theme(lang)
