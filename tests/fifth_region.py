@@ -70,7 +70,7 @@ def add_fifth_region(root: Path) -> Path:
         "source_id": SOURCE, "region": REGION, "issuer_zh": "宁波市鄞州区科学技术局",
         "issuer_en": "Yinzhou District Science and Technology Bureau", "title_zh": "鄞州区科技局2023年工作总结",
         "title_en": "Yinzhou District S&T Bureau: 2023 work summary", "doc_number": "", "doc_type": "work_summary",
-        "published": "2024-01-20", "dated": "", "report_year": "2023", "years_covered": "2023", "script": "simplified",
+        "published": "2024-01-20", "dated": "", "report_year": "2023", "years_covered": "2023;2025", "script": "simplified",
         "encoding": "utf-8", "file_name": RAW_NAME, "original_file_name": RAW_NAME,
         "sha256": hashlib.sha256(raw.read_bytes()).hexdigest(), "defects": "",
     }

@@ -81,7 +81,7 @@ def make_data(root: Path, raw_text: str = RAW_TEXT, obs_rows: list[list[str]] | 
          "published", "dated", "report_year", "years_covered", "script", "encoding", "file_name",
          "original_file_name", "sha256", "defects", "url", "retrieved"],
         ["demo", "ningbo", "示例局", "Demo bureau", "示例", "Demo", "", "work_summary", "2015-04-14", "", "2014",
-         "2014", "simplified", "utf-8", "demo.txt", "demo.txt", sha, "", "", ""],
+         "2014;2015;2020", "simplified", "utf-8", "demo.txt", "demo.txt", sha, "", "", ""],
     ])
     write_csv(data / "indicators.csv", INDICATORS)
     write_csv(data / "exclusions.csv", EXCLUSIONS)

@@ -305,7 +305,7 @@ def test_the_validator_takes_a_simplified_unit_code_for_traditional_evidence(tmp
         return data
 
     text = "完成規上工業企業研發費用84.2億元。\n"
-    row = ["t-001", "demo", "cixi", "2024", "rd_expenditure", "規上工業企業研發費用", "level", "actual", "exact",
+    row = ["t-001", "demo", "cixi", "2014", "rd_expenditure", "規上工業企業研發費用", "level", "actual", "exact",
            "84.2", "", "亿元", "完成規上工業企業研發費用84.2億元", "", ""]
     assert check(data_with(row, tmp_path), accounting=False).problems == []
     row[11] = "億元"

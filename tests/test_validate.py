@@ -227,7 +227,7 @@ def test_cli_validate_ok_and_accounting(data, capsys):
 def test_traditional_evidence_matches_after_t2s(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = "有效高新技術企業數達994家。\n"
-    rows = [["t-001", "demo", "cixi", "2024", "rd_expenditure", "有效高新技術企業數", "level", "actual",
+    rows = [["t-001", "demo", "cixi", "2014", "rd_expenditure", "有效高新技術企業數", "level", "actual",
              "exact", "994", "", "家", "有效高新技術企業數達994家", "", ""]]
     data = make_data(tmp_path, raw_text=text, obs_rows=rows)
     write_csv(data / "exclusions.csv", [["source_id", "kind", "match", "reason", "note"]])
@@ -458,3 +458,24 @@ def test_a_change_over_the_previous_year_is_in_its_indicator_s_unit(data):
     p = problems_of(data, "unit_mismatch")[0]
     assert (p.line, p.column, p.value) == (5, "unit", "%")
     assert "indicator invention_patent_applications is in count" in p.expected
+
+
+def test_a_malformed_digest_is_the_sources_row_s_problem_not_the_raw_file_s(data):
+    set_cell(data / "sources.csv", 2, "sha256", "see file")
+    found = check(data).problems
+    assert [(p.file, p.column, p.check) for p in found] == [("data/sources.csv", "sha256", "pattern")]
+
+
+def test_the_accounting_runs_beside_problems_of_tables_it_does_not_read_and_says_when_it_did_not(data, capsys):
+    from cityscience.cli import main
+
+    rows = read_rows(data / "observations" / "demo.csv")
+    write_csv(data / "observations" / "demo.csv", rows[:1] + rows[2:])  # its number is now unaccounted
+    set_cell(data / "regions.csv", 2, "color", "red")  # a table the accounting does not read
+    checks = {p.check for p in check(data).problems}
+    assert {"unaccounted_number", "pattern"} <= checks
+    set_cell(data / "observations" / "demo.csv", 2, "status", "guess")  # one it reads: not run, and said
+    found = check(data)
+    assert "unaccounted_number" not in {p.check for p in found.problems} and found.accounting_skipped == ["observations"]
+    assert main(["validate", "--data", str(data)]) == 1
+    assert "note: the accounting of every number was not run: it reads observations" in capsys.readouterr().err

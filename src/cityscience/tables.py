@@ -408,8 +408,10 @@ def read_word_list(path: Path, shown: str) -> tuple[RawTable, list[Problem]]:
     return table, problems
 
 
-def read_raw_document(path: Path, shown: str, sha256: str | None = None) -> tuple[str | None, list[Problem]]:
-    """Read a raw source document, checking its SHA-256 and its encoding (UTF-8, no BOM)."""
+def read_raw_document(path: Path, shown: str, sha256: str | None = None, stated_in: str = "sources.csv"
+                      ) -> tuple[str | None, list[Problem]]:
+    """Read a raw source document, checking its SHA-256 (as ``stated_in`` names the row that states it) and
+    its encoding (UTF-8, no BOM)."""
     data, problems = read_bytes_capped(path, shown, what="raw document")
     if data is None:
         return None, problems
@@ -417,7 +419,8 @@ def read_raw_document(path: Path, shown: str, sha256: str | None = None) -> tupl
         digest = hashlib.sha256(data).hexdigest()
         if digest != sha256:
             problems.append(Problem(shown, None, "sha256", digest,
-                                    f"SHA-256 {sha256} from sources.csv (the raw file was altered)",
+                                    f"SHA-256 {sha256} from {stated_in} (the raw file was altered, or that digest was "
+                                    "edited)",
                                     "checksum"))
     text, enc_problems = decode_text(data, shown)
     if text is not None:

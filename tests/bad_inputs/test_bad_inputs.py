@@ -130,6 +130,8 @@ DATA_CASES = [
              (f"{SHOWN}:1", "separated by '\\t'")),
     DataCase("csv-missing-column", header(OBS, drop_column("unit")),
              (f"{SHOWN}:1: column 'unit': expected a column 'unit' in the header [missing_column]",)),
+    DataCase("csv-optional-column-missing", header(OBS, drop_column("note")),
+             (f"{SHOWN}:1: column 'note': expected a column 'note' in the header [missing_column]",)),
     DataCase("csv-extra-column", header(OBS, lambda rows: [r + ["x"] for r in rows[:1]] + [r + [""] for r in rows[1:]]),
              (f"{SHOWN}:1: column 'x': value 'x': expected only the columns obs_id,", "[extra_column]")),
     DataCase("csv-duplicated-column", header(OBS, lambda rows: [r + [r[3]] for r in rows]),
@@ -191,6 +193,25 @@ DATA_CASES = [
               "in percent); 件 is in count [unit_mismatch]",)),
     DataCase("share-above-100", cells((OBS, 3, "value", "235"), (OBS, 3, "evidence", "占GDP比例达2.35%")),
              (f"{SHOWN}:3: column 'value': value '235': expected a share between 0 and 100 percent",)),
+    DataCase("year-not-covered-by-its-document", cell(OBS, 2, "year", "2041"),
+             (f"{SHOWN}:2: column 'year': value '2041': expected one of the years demo covers (2014, 2015, 2020), "
+              "or the year added to its years_covered in sources.csv [year_range]",)),
+    DataCase("years-covered-malformed", cell("sources.csv", 2, "years_covered", "2014,2015"),
+             ("data/sources.csv:2: column 'years_covered': value '2014,2015': expected text matching the pattern "
+              "\\d{4}(;\\d{4})* [pattern]",)),
+    DataCase("sha256-malformed", cell("sources.csv", 2, "sha256", "see file"),
+             ("data/sources.csv:2: column 'sha256': value 'see file': expected text matching the pattern "
+              "[0-9a-f]{64} [pattern]",)),
+    DataCase("region-colour-taken", cell("regions.csv", 3, "color", "#0072b2"),
+             ("data/regions.csv:3: column 'color': value '#0072b2': expected a colour no other region has "
+              "(also on line 2) [duplicate_key]",)),
+    DataCase("raw-document-no-source-names", lambda data: (data / "raw" / "new-report.txt").write_text("x\n"),
+             ("data/raw/new-report.txt: value 'new-report.txt': expected a file named in the file_name column of "
+              "data/sources.csv (no source names this one, so nothing checks or reads it) [stray_file]",)),
+    DataCase("codebook-pattern-broken", text("codebook/columns.csv", lambda t: t.replace(
+                 "re:[a-z0-9][a-z0-9_-]{0,63}", "re:[a-z0-9][a-z0-9_-{0,63}", 1)),
+             ("data/codebook/columns.csv:2: column 'allowed': value 're:[a-z0-9][a-z0-9_-{0,63}': expected a valid "
+              "regular expression after 're:' (",)),
     DataCase("duplicate-obs-id", cell(OBS, 3, "obs_id", "t-001"),
              (f"{SHOWN}:3: column 'obs_id': value 't-001': expected a unique obs_id (also on line 2)",)),
     DataCase("status-not-in-vocabulary", cell(OBS, 2, "status", "guess"),
@@ -228,7 +249,7 @@ DATA_CASES = [
     DataCase("table-file-missing", lambda data: (data / "regions.csv").unlink(),
              ("data/regions.csv: expected the file to exist [missing_file]",)),
     DataCase("raw-document-tampered", text("raw/demo.txt", lambda t: t.replace("12957", "12958")),
-             ("data/raw/demo.txt: column 'sha256': value", "(the raw file was altered) [checksum]")),
+             ("data/raw/demo.txt: column 'sha256': value", "from data/sources.csv:2 (the raw file was altered, or that digest was edited) [checksum]")),
     DataCase("raw-document-tampered-checksum-updated",
              then(text("raw/demo.txt", lambda t: t.replace("12957", "12958")), refresh_checksum),
              (f"{SHOWN}:4: column 'evidence': value '发明专利申请量达12957件': expected an exact substring of the raw "

@@ -31,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
     total = len(checked.problems)
     if total:
         print(f"{total} problem{'s' if total != 1 else ''} found in {checked.root}", file=sys.stderr)
+        if checked.accounting_skipped:
+            print(f"note: the accounting of every number was not run: it reads {', '.join(checked.accounting_skipped)}, "
+                  "which have problems above; run validate again once they are fixed", file=sys.stderr)
         return 1
     n_obs = len(checked.observations.rows)
     done = "; every number accounted for" if not args.no_accounting else ""

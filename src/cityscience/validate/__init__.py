@@ -29,6 +29,7 @@ from .core import (
     check_indicator_models,
     check_observations,
     check_qualifier_marks,
+    check_region_colours,
     check_units,
     check_vocabulary_columns,
     exclusion_pattern,
@@ -87,7 +88,7 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
         checked.files[shown_of(path)] = spec.name
         if not path.exists() and not spec.required:
             return RawTable(path=path)
-        table, found = read_csv_table(path, shown_of(path), spec.column_names, spec.required_columns)
+        table, found = read_csv_table(path, shown_of(path), spec.column_names, set(spec.column_names))
         problems.extend(found)
         if any(p.check in UNREADABLE for p in found):
             table.rows, table.lines, table.segments = [], [], []
@@ -109,7 +110,7 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
     for path in files:
         shown = shown_of(path)
         checked.files[shown] = spec.name
-        table, found = read_csv_table(path, shown, spec.column_names, spec.required_columns)
+        table, found = read_csv_table(path, shown, spec.column_names, set(spec.column_names))
         problems.extend(found)
         if any(p.check in UNREADABLE for p in found):
             continue
@@ -119,13 +120,18 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
     return merged
 
 
+#: The tables the accounting of every number reads: with a problem in any of them it is not run (and
+#: ``Checked.accounting_skipped`` says why); problems elsewhere do not stop it.
+ACCOUNTING_NEEDS = frozenset({"observations", "exclusions", "sources", "raw", "codebook"})
+
+
 def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     """Read and check every table of the data folder; never raises for bad data.
 
     Args:
         root: the data folder (default: :func:`cityscience.paths.data_dir`).
         accounting: also list every number of the raw texts that no observation or exclusion
-            accounts for (only when nothing else is wrong: accounting needs sound tables).
+            accounts for (unless a table it reads has a problem: :data:`ACCOUNTING_NEEDS`).
 
     Returns:
         A :class:`Checked` holding the tables as text and ``problems``, the list of
@@ -159,15 +165,20 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     check_indicator_models(checked, problems)
     check_vocabulary_columns(checked, problems)
     check_qualifier_marks(checked, problems)
+    check_region_colours(checked, problems)
     check_observations(checked, problems)
     check_exclusions(checked, problems)
     checked.parts = check_text_parts(checked, problems)
     check_policy_items(checked, checked.parts, alias_index(checked, problems), problems)
     check_terms(checked, problems)
     check_stopwords(checked, problems)
-    if accounting and not problems:
-        problems.extend(accounting_problems(checked))
-    checked.problems = [_attributed(p, checked.files) for p in problems]
+    problems = [_attributed(p, checked.files) for p in problems]
+    blocking = sorted({p.table for p in problems if p.table in ACCOUNTING_NEEDS and p.check != "stray_file"})
+    if accounting and not blocking:
+        problems.extend(_attributed(p, checked.files) for p in accounting_problems(checked))
+    elif accounting:
+        checked.accounting_skipped = blocking
+    checked.problems = problems
     return checked
 
 

@@ -37,6 +37,8 @@ class Checked:
         parts: each document cut into its chrome, summary and plan parts (``text_parts.csv``).
         files: each file read (as named in messages) → the table it holds.
         problems: everything wrong, each with its ``table``.
+        accounting_skipped: the tables whose problems kept the accounting of every number from running
+            (empty when it ran, or was not asked for).
     """
 
     root: Path
@@ -48,6 +50,7 @@ class Checked:
     parts: dict[str, list[Located]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    accounting_skipped: list[str] = field(default_factory=list)
 
     @property
     def observations(self) -> RawTable:

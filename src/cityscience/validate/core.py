@@ -19,7 +19,7 @@ from ..numbers import TokenSpans, find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
 from ..units import nonnegative_units, unit_problems
-from .cells import PATTERN_TIMEOUT, is_number, parse_number, safe_pattern, split_list
+from .cells import PATTERN_TIMEOUT, YEARS, is_number, parse_number, safe_pattern, split_list
 from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
@@ -81,8 +81,10 @@ def read_raw(checked: Checked, problems: list[Problem]) -> None:
                                     "a file inside data/raw/ (the name leads outside it)", "path_escape"))
             continue
         checked.files[shown] = "raw"
-        text, found = read_raw_document(path, shown, row.get("sha256") or None)
-        for p in found:
+        sha256 = row.get("sha256", "")
+        text, found = read_raw_document(path, shown, sha256 if re.fullmatch("[0-9a-f]{64}", sha256) else None,
+                                        stated_in=f"{shown_sources}:{line}")
+        for p in found:  # (a malformed sha256 is the cell check's to report, not the raw file's)
             if p.check == "missing_file":
                 p = Problem(shown_sources, line, "file_name", row["file_name"], "a file of that name in data/raw/",
                             "missing_file")
@@ -91,6 +93,29 @@ def read_raw(checked: Checked, problems: list[Problem]) -> None:
             checked.raw_texts[row["source_id"]] = text
             checked.normalized_texts[row["source_id"]] = norm = normalize(text)
             checked.tokens[row["source_id"]] = find_numbers(norm, normalized=True)
+    named = {row.get("file_name") for row in sources.rows}
+    folder = root / "raw"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if path.is_file() and not path.name.startswith(".") and path.name not in named:
+            problems.append(Problem(relpath(path, root.parent), None, None, path.name,
+                                    f"a file named in the file_name column of {shown_sources} (no source names "
+                                    "this one, so nothing checks or reads it)", "stray_file", "raw"))
+
+
+
+def check_region_colours(checked: Checked, problems: list[Problem]) -> None:
+    """Each region's colour is its own: two regions of one colour could not be told apart in a chart."""
+    regions = checked.tables["regions"]
+    shown = relpath(regions.path, checked.root.parent)
+    seen: dict[str, int] = {}
+    for row, line in zip(regions.rows, regions.lines, strict=True):
+        colour = row.get("color", "").strip().upper()
+        if not colour:
+            continue  # given one from the palette, one not taken
+        if colour in seen:
+            problems.append(Problem(shown, line, "color", row["color"], "a colour no other region has",
+                                    "duplicate_key", other=(shown, seen[colour])))
+        seen.setdefault(colour, line)
 
 
 def check_observations(checked: Checked, problems: list[Problem]) -> None:
@@ -100,11 +125,18 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
     indicators = {r["indicator"]: r for r in checked.tables["indicators"].rows}
     rules = _UnitRules(measure_units(checked), nonnegative_units(checked.tables["units"]))
     seen_facts: dict[tuple, tuple[str, int]] = {}
+    covered = {r["source_id"]: r.get("years_covered", "") for r in checked.tables["sources"].rows}
     for row, line in zip(obs.rows, obs.lines, strict=True):
         shown = row["__file__"]
         if row["source_id"] and row["source_id"] != row["__stem__"]:
             problems.append(Problem(shown, line, "source_id", row["source_id"],
                                     f"{row['__stem__']!r}, the name of the file it is in", "source_file"))
+        years = covered.get(row["source_id"], "")
+        in_range = row["year"].isdigit() and int(row["year"]) in YEARS  # (else the cell check reports it)
+        if in_range and re.fullmatch(r"\d{4}(;\d{4})*", years) and row["year"] not in years.split(";"):
+            problems.append(Problem(shown, line, "year", row["year"],
+                                    f"one of the years {row['source_id']} covers ({years.replace(';', ', ')}), "
+                                    f"or the year added to its years_covered in sources.csv", "year_range"))
         key = tuple(row[c] for c in _FACT)
         if key in seen_facts and row["obs_id"]:
             problems.append(Problem(shown, line, "indicator", row["indicator"], "each fact once", "duplicate_key",

@@ -227,7 +227,8 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
         if row["region"] and row["region"] != source["region"]:
             problems.append(Problem(shown, line, "region", row["region"],
                                     f"{source['region']!r}, the region of {sid}", "region_mismatch"))
-        years = set(split_list(source.get("years_covered", "")))
+        covered = source.get("years_covered", "")
+        years = set(split_list(covered)) if re.fullmatch(r"\d{4}(;\d{4})*", covered) else set()  # else reported
         if row["year"] and years and row["year"] not in years:
             problems.append(Problem(shown, line, "year", row["year"],
                                     f"one of the years {sid} covers ({', '.join(sorted(years))})", "year_range"))

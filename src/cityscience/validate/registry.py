@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import regex
+
 from ..problems import Problem
 from ..tables import read_csv_table, relpath
 
@@ -178,8 +180,16 @@ def read_registry(root: Path, problems: list[Problem]) -> Registry:
             found.append(Problem(cshown, line, "dtype", row["dtype"], f"one of {', '.join(DTYPES)}", "allowed_value"))
         if row["required"] not in ("yes", "no"):
             found.append(Problem(cshown, line, "required", row["required"], "yes or no", "allowed_value"))
+        allowed = row["allowed"]
+        if allowed.removeprefix("list:").startswith("re:"):
+            try:
+                regex.compile(allowed.removeprefix("list:")[3:], regex.VERSION0)  # as the cell check compiles it
+            except regex.error as err:
+                found.append(Problem(cshown, line, "allowed", allowed, f"a valid regular expression after 're:' "
+                                     f"({err}); the column's cells are not checked against it", "pattern"))
+                allowed = ""
         columns.setdefault(row["table"], []).append(
-            Column(row["column"], row["dtype"], row["required"] == "yes", row["allowed"], row["description"]))
+            Column(row["column"], row["dtype"], row["required"] == "yes", allowed, row["description"]))
     tables: dict[str, TableSpec] = {}
     for row, line in zip(ttable.rows, ttable.lines, strict=True):
         name = row["table"]
