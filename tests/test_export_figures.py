@@ -57,7 +57,9 @@ def _row_of(ws, value: str) -> int:
 
 
 def _index(z: zipfile.ZipFile) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(z.read("index.csv").decode("utf-8"))))
+    data = z.read("index.csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads the Chinese titles as UTF-8
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])

@@ -291,3 +291,27 @@ def test_english_region_sheet_without_a_display_unit_keeps_the_written_unit_with
     written = next(r for r in OBS_ROWS if r[4] == "rd_expenditure" and r[6] == "level")  # 185, 亿元
     assert (rd["2014"], rd["Unit"]) == (float(written[9]), f"{written[11]} ({glosses[written[11]]})")
     assert rows[("invention_patent_applications", "level", "actual")]["Unit"] == "number"  # counts unchanged
+
+
+def test_a_derived_value_on_a_figure_sheet_quotes_the_level_and_the_change_it_comes_from():
+    import cityscience as cs
+    from cityscience.export.figures import _drawn_values
+
+    obs = cs.load_observations()
+    derived = cs.derive_previous_levels(obs)
+    assert len(derived), "the curated data imply a previous level somewhere"
+    stated = obs.set_index(obs["obs_id"].astype(str))["evidence"].astype(str)
+    ids = derived["obs_id"].astype(str).tolist()
+    frame = _drawn_values([{"obs_id": oid, "shown": "x"} for oid in ids], obs)
+    for oid, pair, quoted in zip(ids, derived["derived_from"].astype(str), frame["evidence"], strict=True):
+        level, change = (stated[o] for o in pair.split("+"))
+        assert level in quoted and change in quoted, (oid, quoted)
+
+
+@pytest.mark.parametrize(("value", "column", "fmt"), [
+    (4000000, "value_std", "#,##0"), (2014, "year", "0"), (9808.47842544, "value_std", "#,##0.00"),
+    (12.5, "value", "#,##0.0"), (7654545454.55, "value_std", "#,##0"), (0.000123, "value", "#,##0.000000")])
+def test_a_figure_sheet_number_is_grouped_and_shown_to_six_significant_digits(value, column, fmt):
+    from cityscience.export.workbook import _plain
+
+    assert _plain(value, column) == (value, fmt)  # the value itself is kept in full

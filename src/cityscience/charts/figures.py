@@ -493,7 +493,34 @@ def _tokens(text: str, width_em: float) -> list[str]:
             glued[-1] += token  # a number keeps the word it counts: 2016年, 5个
         elif token:
             glued.append(token)
-    return glued
+    return _short_asides(glued, width_em)
+
+
+def _short_asides(tokens: list[str], width_em: float) -> list[str]:
+    """A short parenthesis of English words kept on one line: "(CNY bn, log scale)", never "(CNY" | "bn".
+
+    >>> _short_asides(["R&D ", "(CNY ", "bn, ", "log ", "scale) ", "by year"], 40)
+    ['R&D ', '(CNY bn, log scale) ', 'by year']
+    """
+    out, i = [], 0
+    while i < len(tokens):
+        end = _aside_end(tokens, i, width_em)
+        out.append("".join(tokens[i:end + 1]))
+        i = end + 1
+    return out
+
+
+def _aside_end(tokens: list[str], i: int, width_em: float) -> int:
+    """The index of the token that closes a short English parenthesis opened by ``tokens[i]``, else ``i``."""
+    wide = re.compile(rf"[{_WIDE}]")
+    if not tokens[i].startswith("(") or ")" in tokens[i] or wide.search(tokens[i]):
+        return i
+    for j in range(i + 1, min(i + 5, len(tokens))):
+        if wide.search(tokens[j]) or _text_width("".join(tokens[i:j + 1]).rstrip()) > min(width_em / 2, 24):
+            return i
+        if ")" in tokens[j]:
+            return j
+    return i
 
 
 def _wrap(text: str, width_em: float) -> str:
@@ -508,9 +535,14 @@ def _wrap(text: str, width_em: float) -> str:
     before it, so that no word or date stands alone under a paragraph:
 
     >>> _wrap("Sources: Ningbo S&T Bureau, “2014 work summary” (posted 2015-04-14)", 33).split("\\n")
-    ['Sources: Ningbo S&T Bureau, “2014 work', 'summary” (posted 2015-04-14)']
+    ['Sources: Ningbo S&T Bureau, “2014', 'work summary” (posted 2015-04-14)']
     >>> _wrap("宁波市人民政府办公厅《实施方案的通知》（甬政办发〔2017〕5号，2017-01-09网上发布）", 24).split("\\n")
     ['宁波市人民政府办公厅《实施方案的通知》', '（甬政办发〔2017〕5号，2017-01-09网上发布）']
+
+    A short parenthesis of English words stays on one line:
+
+    >>> _wrap("R&D expenditure of industrial enterprises (CNY bn, log scale)", 26).split("\\n")
+    ['R&D expenditure of', 'industrial enterprises (CNY bn, log scale)']
 
     A line never starts with a closing quote or bracket (the quote ends the line before):
 

@@ -146,7 +146,27 @@ def _drawn_values(values: list | None, obs: pd.DataFrame) -> pd.DataFrame | None
     known = obs.set_index(obs["obs_id"].astype(str))
     frame["source_id"] = stated.map(known["source_id"].astype("string"))
     frame["evidence"] = stated.map(known["evidence"].astype("string"))
+    if frame["obs_id"].astype(str).str.startswith("derived:").any():
+        from ..compare import derive_previous_levels
+
+        evidence = known["evidence"].astype(str)
+        for oid, pair in zip(*(derive_previous_levels(obs)[c].astype(str) for c in ("obs_id", "derived_from")),
+                             strict=True):
+            rows = frame["obs_id"].astype(str) == oid
+            if rows.any():
+                frame.loc[rows, "evidence"] = _both(*(evidence[o] for o in pair.split("+")))
     return _as_strings(frame[list(_VALUE_COLUMNS)].reset_index(drop=True))
+
+
+def _both(level: str, change: str) -> str:
+    """The evidence of a value derived from a level and its change: both, once each.
+
+    >>> _both("发明专利授权量达2832件", "发明专利授权量达2832件,同比增长26.1%"), _both("甲10件", "乙增长5%")
+    ('发明专利授权量达2832件,同比增长26.1%', '甲10件 … 乙增长5%')
+    """
+    if level in change or change in level:
+        return max(level, change, key=len)
+    return f"{level} … {change}"
 
 
 def _drawn_cells(cells: list | None) -> pd.DataFrame | None:
@@ -279,4 +299,5 @@ def _pack_entries(chosen: pd.DataFrame, folder: Path, fmt: str, lang: str, regio
     # the reader pages the figures' values link to, where the links expect them
     pages = reader_pages(root, checked=checked)
     entries += [(f"{readers_at}/{sid}.html", pages[sid].encode("utf-8")) for sid in sorted(packed) if sid in pages]
-    return [("README.txt", readme.encode("utf-8")), ("index.csv", buf.getvalue().encode("utf-8")), *entries]
+    # with a byte-order mark: Excel, which a pack's readers open it with, reads UTF-8 without one as ANSI
+    return [("README.txt", readme.encode("utf-8")), ("index.csv", buf.getvalue().encode("utf-8-sig")), *entries]

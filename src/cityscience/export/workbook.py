@@ -483,7 +483,7 @@ def _figure_sheet(wb: Workbook, d: _Data, fig: FigureData, lang: str) -> str:
             first = (r, len(columns), len(frame))
         for k, row in enumerate(frame.itertuples(index=False), start=r + 1):
             for c, value in enumerate(row, start=1):
-                s.put(k, c, *_plain(value))
+                s.put(k, c, *_plain(value, columns[c - 1]))
         r += len(frame) + 2
     if first is not None:
         s.table_layout(*first, freeze_cols=0)
@@ -506,17 +506,20 @@ def _shown_values(d: _Data, values: pd.DataFrame | None, lang: str) -> pd.DataFr
     return out
 
 
-def _plain(value) -> tuple[object, str | None]:
-    """A pandas scalar as a cell value and format."""
+def _plain(value, column: str = "") -> tuple[object, str | None]:
+    """A pandas scalar as a cell value and format: thousands grouped (not in a year), a computed number shown
+    to six significant digits at most (9,808.48, not 9808.478425), stored in full."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None, None
     if isinstance(value, bool):
         return str(value), None
     if isinstance(value, int) or (hasattr(value, "dtype") and pd.api.types.is_integer_dtype(value.dtype)):
-        return int(value), "0"
+        return int(value), "0" if "year" in column else "#,##0"
     if isinstance(value, float) or (hasattr(value, "dtype") and pd.api.types.is_float_dtype(value.dtype)):
         value = _tidy_float(float(value))
-        return value, number_format(min(decimals_of(value), 6))
+        whole = math.floor(math.log10(abs(value))) + 1 if value else 1  # digits before the point
+        return value, number_format(max(0, min(decimals_of(value), 6 - whole)),
+                                    thousands="year" not in column)
     if isinstance(value, pd.Timestamp):
         return value.date(), None
     return str(value), None
