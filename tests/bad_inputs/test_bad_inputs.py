@@ -167,8 +167,9 @@ DATA_CASES = [
     DataCase("unknown-indicator", cell(OBS, 3, "indicator", "rd_magic"),
              (f"{SHOWN}:3: column 'indicator': value 'rd_magic': expected one of", "(indicators.indicator)")),
     DataCase("unknown-source", rename_source,
-             ("data/observations/other.csv:2: column 'source_id': value 'other': expected one of demo "
-              "(sources.source_id) [unknown_reference]",)),
+             ("data/observations/other.csv: value 'other.csv': expected a file named after a source_id of sources.csv "
+              "(<source_id>.csv): no source is called 'other': add its row to sources.csv, or remove the file if it "
+              "is a copy (its rows are not read) [stray_file]",)),
     DataCase("source-id-not-the-file-name", cell(OBS, 5, "source_id", "elsewhere"),
              (f"{SHOWN}:5: column 'source_id': value 'elsewhere': expected 'demo', the name of the file it is in",)),
     DataCase("negative-count", cell(OBS, 6, "value", "-2"),
@@ -212,6 +213,19 @@ DATA_CASES = [
                  "re:[a-z0-9][a-z0-9_-]{0,63}", "re:[a-z0-9][a-z0-9_-{0,63}", 1)),
              ("data/codebook/columns.csv:2: column 'allowed': value 're:[a-z0-9][a-z0-9_-{0,63}': expected a valid "
               "regular expression after 're:' (",)),
+    DataCase("observations-file-copied", lambda data: (data / "observations" / "demo (1).csv").write_bytes(
+                 (data / OBS).read_bytes()),
+             ("data/observations/demo (1).csv: value 'demo (1).csv': expected a file named after a source_id of "
+              "sources.csv (<source_id>.csv): no source is called 'demo (1)': add its row to sources.csv, or remove the file if it is a copy (its rows are not read) "
+              "[stray_file]",)),
+    DataCase("codebook-file-with-bom", raw_bytes("codebook/columns.csv", lambda b: b"\xef\xbb\xbf" + b),
+             ("data/codebook/columns.csv: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM "
+              "[encoding]\n1 problem ",)),
+    DataCase("vocabularies-with-bom", raw_bytes("codebook/vocabularies.csv", lambda b: b"\xef\xbb\xbf" + b),
+             ("data/codebook/vocabularies.csv: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM "
+              "[encoding]", "note: the checks across tables (units, observations against their evidence and "
+              "indicators, policy items, the accounting of every number) were not run: they read vocabularies"),
+             ("validate",)),
     DataCase("duplicate-obs-id", cell(OBS, 3, "obs_id", "t-001"),
              (f"{SHOWN}:3: column 'obs_id': value 't-001': expected a unique obs_id (also on line 2)",)),
     DataCase("status-not-in-vocabulary", cell(OBS, 2, "status", "guess"),

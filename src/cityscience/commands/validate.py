@@ -31,7 +31,12 @@ def run(args: argparse.Namespace) -> int:
     total = len(checked.problems)
     if total:
         print(f"{total} problem{'s' if total != 1 else ''} found in {checked.root}", file=sys.stderr)
-        if checked.accounting_skipped:
+        if checked.deferred:
+            print(f"note: the checks across tables (units, observations against their evidence and indicators, "
+                  f"policy items, the accounting of every number) were not run: they read "
+                  f"{', '.join(checked.deferred)}, which could not be read; run validate again once they can",
+                  file=sys.stderr)
+        elif checked.accounting_skipped:
             print(f"note: the accounting of every number was not run: it reads {', '.join(checked.accounting_skipped)}, "
                   "which have problems above; run validate again once they are fixed", file=sys.stderr)
         return 1

@@ -47,7 +47,7 @@ from .policy import (
     check_terms,
     check_text_parts,
 )
-from .registry import Registry, TableSpec, read_registry
+from .registry import UNREADABLE, Registry, TableSpec, read_registry
 
 __all__ = [
     "Checked",
@@ -69,7 +69,6 @@ __all__ = [
 
 #: Checks that mean a table could not be read at all: its rows are not all there is (the table is left
 #: empty), and what follows from its absence is summarized.
-UNREADABLE = frozenset({"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"})
 
 
 def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Problem]) -> RawTable:
@@ -103,6 +102,7 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
                 problems.append(Problem(shown_of(stray), None, None, stray.name,
                                         f"only <source_id>{suffix} files in {shown_of(folder)}/ (a file with "
                                         "another name is not read)", "stray_file"))
+    sources = {r["source_id"] for r in checked.tables["sources"].rows} if "sources" in checked.tables else set()
     files = spec.files(root)
     if not files and spec.required:
         problems.append(Problem(shown_of(folder), None, None, None, f"one {spec.file} file per source",
@@ -110,6 +110,12 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
     for path in files:
         shown = shown_of(path)
         checked.files[shown] = spec.name
+        if "source_id" in spec.column_names and sources and path.stem not in sources:
+            problems.append(Problem(shown, None, None, path.name, f"a file named after a source_id of sources.csv "
+                                    f"({spec.file.rsplit('/', 1)[1].replace('*', '<source_id>')}): no source is "
+                                    f"called {path.stem!r}: add its row to sources.csv, or remove the file if it is a copy "
+                                    "(its rows are not read)", "stray_file"))
+            continue
         table, found = read_csv_table(path, shown, spec.column_names, set(spec.column_names))
         problems.extend(found)
         if any(p.check in UNREADABLE for p in found):
@@ -120,6 +126,9 @@ def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Pr
     return merged
 
 
+#: The tables every check across tables reads: while one cannot be read, only the reading and the cells of
+#: each table are checked (``Checked.deferred`` names them).
+CODEBOOK_TABLES = frozenset({"vocabularies", "units", "indicators", "regions", "sources"})
 #: The tables the accounting of every number reads: with a problem in any of them it is not run (and
 #: ``Checked.accounting_skipped`` says why); problems elsewhere do not stop it.
 ACCOUNTING_NEEDS = frozenset({"observations", "exclusions", "sources", "raw", "codebook"})
@@ -146,6 +155,9 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
                                     "missing_file", "codebook")]
         return checked
     checked.registry = registry = read_registry(root, problems)
+    if any(p.check in UNREADABLE for p in problems):  # no codebook to check anything against: say only that
+        checked.problems = [_attributed(p, checked.files) for p in problems]
+        return checked
     for spec in registry:
         checked.tables[spec.name] = _read_table(root, spec, checked, problems)
     for name in ("sources", "regions", "indicators", "units", "vocabularies", "observations", "exclusions",
@@ -161,6 +173,11 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         shown = relpath(table.path, root.parent)
         check_cells(spec, table, allowed, shown, file_names, problems, unreadable)
         check_keys(spec, table, shown, problems)
+    codebook = sorted(unreadable.keys() & CODEBOOK_TABLES)
+    if codebook:  # every check across tables reads these: they would only repeat what the read said
+        checked.deferred = codebook
+        checked.problems = [_attributed(p, checked.files) for p in problems]
+        return checked
     check_units(checked, problems)
     check_indicator_models(checked, problems)
     check_vocabulary_columns(checked, problems)

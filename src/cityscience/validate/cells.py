@@ -205,7 +205,8 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
     for value in values:
         if value in options:
             continue
-        ref_table = rule.split(".", 1)[0] if "." in rule and not rule.startswith("vocab:") else None
+        ref_table = ("vocabularies" if rule.startswith("vocab:")
+                     else rule.split(".", 1)[0] if "." in rule else None)
         if ref_table in unreadable:
             follow_on[(column, ref_table)] = follow_on.get((column, ref_table), 0) + 1
             continue

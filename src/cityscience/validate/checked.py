@@ -39,6 +39,8 @@ class Checked:
         problems: everything wrong, each with its ``table``.
         accounting_skipped: the tables whose problems kept the accounting of every number from running
             (empty when it ran, or was not asked for).
+        deferred: the codebook tables that could not be read, for which the checks across tables (units,
+            observations against their evidence and indicators, policy items, the accounting) were not run.
     """
 
     root: Path
@@ -51,6 +53,7 @@ class Checked:
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     accounting_skipped: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
 
     @property
     def observations(self) -> RawTable:

@@ -277,7 +277,8 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
                 problems.append(Problem(shown, line, "section", row["section"],
                                         "a heading written in the document before the item's evidence",
                                         "section_not_found"))
-        _check_responsibility(row, line, shown, source, index, regions, problems)
+        if regions:  # (regions.csv unreadable: names cannot be resolved, and that file's problem says why)
+            _check_responsibility(row, line, shown, source, index, regions, problems)
         _check_links(row, line, shown, obs_by_id, by_source.get(row["source_id"], []), norm_ev, problems)
 
     _check_parents(rows, by_id, position, shown, problems)

@@ -24,6 +24,8 @@ __all__ = ["COLUMNS_FILE", "DTYPES", "PSEUDO_TABLES", "TABLES_FILE", "Column", "
 
 COLUMNS_FILE = "codebook/columns.csv"
 TABLES_FILE = "codebook/tables.csv"
+#: Problems after which a file's rows cannot be trusted: it is left unread, and what refers to it is summed up.
+UNREADABLE = frozenset({"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"})
 DTYPES = ("string", "text", "category", "Int64", "Float64", "date")
 FORMATS = ("csv", "lines")
 #: Things a table can depend on that are not tables: the raw documents and the registry itself.
@@ -167,6 +169,9 @@ def read_registry(root: Path, problems: list[Problem]) -> Registry:
     ttable, tprob = read_csv_table(tpath, tshown, _TABLES_COLUMNS, set(_TABLES_COLUMNS) - {"description"})
     ctable, cprob = read_csv_table(cpath, cshown, _COLUMNS_COLUMNS, set(_COLUMNS_COLUMNS))
     found += tprob + cprob
+    if any(p.check in UNREADABLE for p in found):  # a registry half read would make every table look wrong
+        problems.extend(replace(p, table="codebook") for p in found)
+        return Registry({})
     columns: dict[str, list[Column]] = {}
     seen_cols: dict[tuple[str, str], int] = {}
     for row, line in zip(ctable.rows, ctable.lines, strict=True):
