@@ -189,6 +189,9 @@ DATA_CASES = [
     DataCase("value-not-in-evidence", cell(OBS, 4, "value", "12958"),
              (f"{SHOWN}:4: column 'value': value '12958': expected a number stated in the evidence "
               "(it states 12957)",)),
+    DataCase("value-of-another-quantity", cell(OBS, 5, "value", "12957"),
+             (f"{SHOWN}:5: column 'value': value '12957': expected a value in % (the unit of the row); the evidence "
+              "writes 12957件, which is in count: another quantity of the sentence? [unit_not_written]",)),
     DataCase("unit-of-wrong-kind", cell(OBS, 3, "unit", "件"),
              (f"{SHOWN}:3: column 'unit': value '件': expected a unit in percent (indicator rd_intensity_gdp is "
               "in percent); 件 is in count [unit_mismatch]",)),

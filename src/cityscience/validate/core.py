@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -241,6 +242,7 @@ def _check_value(row, line, shown, units, indicators, rules: _UnitRules, checked
                                     "value_not_in_evidence"))
         if value_ok and row["unit"]:
             _check_scale(row, line, shown, value, evidence, problems)
+            _check_unit_written(row, line, shown, value, evidence, units, problems)
 
     unit = units.get(row["unit"])
     indicator = indicators.get(row["indicator"])
@@ -320,6 +322,37 @@ def _check_scale(row, line, shown, value, evidence, problems) -> None:
         problems.append(Problem(shown, line, "unit", row["unit"],
                                 f"a unit with the scale the evidence writes after {row['value']} ({shown_scale}); "
                                 f"{row['unit']} is {'in ' + scale if scale else 'without 万 or 亿'}", "unit_scale"))
+
+
+@lru_cache(maxsize=4)
+def _longest_first(units: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each unit normalized, with its code, longest first (万元 before 元), once per codebook."""
+    return sorted(((normalize(u), u) for u in units), key=lambda pair: len(pair[0]), reverse=True)
+
+
+def _check_unit_written(row, line, shown, value, evidence, units, problems) -> None:
+    """The evidence does not write another kind of unit after every place it states the value: 12957件 is a
+    count, not the % of the growth stated beside it. A unit the row's unit is built from (件 of 件/万人, 篇 of
+    篇/天: 每万人…38件, 每天…15000篇) is its own."""
+    std = units.get(row["unit"], {}).get("unit_std")
+    if std is None:
+        return  # an unknown unit: the cell check reports it
+    written = _longest_first(tuple(units))
+    norm = normalize(evidence)
+    after = []
+    for token in find_numbers(norm, normalized=True):
+        if token.value == value:
+            rest = norm[token.end:].lstrip()
+            after.append(next((code for form, code in written if rest.startswith(form)), None))
+    other = {u for u in after if u is not None}
+    if after and None not in after and all(units[u]["unit_std"] != std and u not in normalize(row["unit"])
+                                           for u in other):
+        stated = " and ".join(row["value"] + u for u in sorted(other))
+        problems.append(Problem(shown, line, "value", row["value"],
+                                f"a value in {row['unit']} (the unit of the row); the evidence writes "
+                                f"{stated}, which is in "
+                                f"{', '.join(sorted({units[u]['unit_std'] for u in other}))}: another quantity "
+                                "of the sentence?", "unit_not_written"))
 
 
 def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
