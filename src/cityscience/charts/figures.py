@@ -449,6 +449,7 @@ def _text_width(text: str) -> float:
 
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WIDE_CHAR = re.compile(f"[{_WIDE}]")
 #: Chinese punctuation a line may end after, and opening brackets a line may start with.
 _CLOSE = "，。；：、！？）》」』】〕〉”’"
 _OPEN = "（《「『【〔〈“‘("
@@ -512,7 +513,7 @@ def _short_asides(tokens: list[str], width_em: float) -> list[str]:
 
 def _aside_end(tokens: list[str], i: int, width_em: float) -> int:
     """The index of the token that closes a short English parenthesis opened by ``tokens[i]``, else ``i``."""
-    wide = re.compile(rf"[{_WIDE}]")
+    wide = _WIDE_CHAR
     if not tokens[i].startswith("(") or ")" in tokens[i] or wide.search(tokens[i]):
         return i
     for j in range(i + 1, min(i + 5, len(tokens))):

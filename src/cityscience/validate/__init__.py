@@ -67,9 +67,6 @@ __all__ = [
     "value_in_text",
 ]
 
-#: Checks that mean a table could not be read at all: its rows are not all there is (the table is left
-#: empty), and what follows from its absence is summarized.
-
 
 def _read_table(root: Path, spec: TableSpec, checked: Checked, problems: list[Problem]) -> RawTable:
     """One table as text, from its file (or its files, for a glob), recording which files were read."""

@@ -11,13 +11,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from functools import lru_cache
-
-import regex
 
 from ..problems import Problem
 from ..tables import RawTable
-from .registry import TableSpec
+from .registry import TableSpec, safe_pattern
 
 __all__ = ["MAX_CELL_CHARS", "PATTERN_TIMEOUT", "YEARS", "allowed_sets", "check_cells", "check_keys", "is_date",
            "is_number", "parse_number", "safe_pattern", "split_list"]
@@ -69,19 +66,6 @@ def _number_hint(raw: str) -> str:
     if raw.endswith("."):
         return " (no trailing decimal point)"
     return ""
-
-
-@lru_cache(maxsize=4096)
-def safe_pattern(pattern: str, flags: int = 0) -> regex.Pattern:
-    """Compile a curated regular expression with the ``regex`` module, so matching can be given a timeout.
-
-    Cached: the codebook's cell rules are applied to every row, and the accounting compiles each
-    exclusion again after its check (the ``regex`` module's own cache still rebuilds a key per call).
-
-    Raises:
-        regex.error: the pattern is invalid.
-    """
-    return regex.compile(pattern, flags | regex.VERSION0)
 
 
 def is_date(text: str) -> bool:
@@ -185,11 +169,7 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
                    files: Mapping[str, str], problems: list[Problem], unreadable: Mapping[str, str],
                    follow_on: dict[tuple[str, str], int]) -> None:
     if rule.startswith("re:"):
-        try:
-            ok = safe_pattern(rule[3:]).fullmatch(raw, timeout=PATTERN_TIMEOUT) is not None
-        except TimeoutError:
-            ok = False
-        if not ok:
+        if not _matches(rule, raw):
             problems.append(Problem(where, line, column, raw, f"text matching the pattern {rule[3:]}", "pattern"))
         return
     values = [raw]
@@ -222,6 +202,24 @@ def _check_allowed(column: str, rule: str, raw: str, where: str, line: int, allo
         else:
             expected = f"one of {', '.join(sorted(options))} ({rule})"
         problems.append(Problem(where, line, column, value, expected, check))
+
+
+def _matches(rule: str, raw: str) -> bool:
+    """Whether ``raw`` matches the ``re:`` pattern ``rule`` whole (a pattern that runs too long does not)."""
+    try:
+        return safe_pattern(rule[3:]).fullmatch(raw, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        return False
+
+
+def follows_rule(checked, table: str, column: str, raw: str) -> bool:
+    """Whether a cell matches its column's ``re:`` pattern in the codebook (True when it has none): the
+    checks across tables read a cell such as ``years_covered`` or ``sha256`` only when it does, since the
+    cell check reports it otherwise."""
+    if table not in checked.registry:
+        return True
+    rule = next((c.allowed for c in checked.registry[table].columns if c.name == column), "")
+    return not rule.startswith("re:") or _matches(rule, raw)
 
 
 def check_keys(spec: TableSpec, table: RawTable, shown: str, problems: list[Problem]) -> None:

@@ -20,7 +20,15 @@ from ..numbers import TokenSpans, find_numbers, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
 from ..units import nonnegative_units, unit_problems
-from .cells import PATTERN_TIMEOUT, YEARS, is_number, parse_number, safe_pattern, split_list
+from .cells import (
+    PATTERN_TIMEOUT,
+    YEARS,
+    follows_rule,
+    is_number,
+    parse_number,
+    safe_pattern,
+    split_list,
+)
 from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
@@ -83,7 +91,8 @@ def read_raw(checked: Checked, problems: list[Problem]) -> None:
             continue
         checked.files[shown] = "raw"
         sha256 = row.get("sha256", "")
-        text, found = read_raw_document(path, shown, sha256 if re.fullmatch("[0-9a-f]{64}", sha256) else None,
+        text, found = read_raw_document(path, shown, sha256 if follows_rule(checked, "sources", "sha256", sha256)
+                                        else None,
                                         stated_in=f"{shown_sources}:{line}")
         for p in found:  # (a malformed sha256 is the cell check's to report, not the raw file's)
             if p.check == "missing_file":
@@ -127,6 +136,7 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
     rules = _UnitRules(measure_units(checked), nonnegative_units(checked.tables["units"]))
     seen_facts: dict[tuple, tuple[str, int]] = {}
     covered = {r["source_id"]: r.get("years_covered", "") for r in checked.tables["sources"].rows}
+    well_formed = {sid: follows_rule(checked, "sources", "years_covered", years) for sid, years in covered.items()}
     for row, line in zip(obs.rows, obs.lines, strict=True):
         shown = row["__file__"]
         if row["source_id"] and row["source_id"] != row["__stem__"]:
@@ -134,7 +144,7 @@ def check_observations(checked: Checked, problems: list[Problem]) -> None:
                                     f"{row['__stem__']!r}, the name of the file it is in", "source_file"))
         years = covered.get(row["source_id"], "")
         in_range = row["year"].isdigit() and int(row["year"]) in YEARS  # (else the cell check reports it)
-        if in_range and re.fullmatch(r"\d{4}(;\d{4})*", years) and row["year"] not in years.split(";"):
+        if in_range and years and well_formed[row["source_id"]] and row["year"] not in years.split(";"):
             problems.append(Problem(shown, line, "year", row["year"],
                                     f"one of the years {row['source_id']} covers ({years.replace(';', ', ')}), "
                                     f"or the year added to its years_covered in sources.csv", "year_range"))

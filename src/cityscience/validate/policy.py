@@ -17,7 +17,7 @@ from ..numbers import find_numbers, normalize, parse_chinese_numeral
 from ..problems import Problem
 from ..tables import relpath
 from ..textnorm import TABLE_ROW_GAP
-from .cells import split_list
+from .cells import follows_rule, split_list
 from .checked import Checked, Located
 from .core import value_in_text
 
@@ -228,7 +228,7 @@ def check_policy_items(checked: Checked, located: dict[str, list[Located]], inde
             problems.append(Problem(shown, line, "region", row["region"],
                                     f"{source['region']!r}, the region of {sid}", "region_mismatch"))
         covered = source.get("years_covered", "")
-        years = set(split_list(covered)) if re.fullmatch(r"\d{4}(;\d{4})*", covered) else set()  # else reported
+        years = set(split_list(covered)) if follows_rule(checked, "sources", "years_covered", covered) else set()
         if row["year"] and years and row["year"] not in years:
             problems.append(Problem(shown, line, "year", row["year"],
                                     f"one of the years {sid} covers ({', '.join(sorted(years))})", "year_range"))

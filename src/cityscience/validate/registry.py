@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -24,6 +25,19 @@ __all__ = ["COLUMNS_FILE", "DTYPES", "PSEUDO_TABLES", "TABLES_FILE", "Column", "
 
 COLUMNS_FILE = "codebook/columns.csv"
 TABLES_FILE = "codebook/tables.csv"
+@lru_cache(maxsize=4096)
+def safe_pattern(pattern: str, flags: int = 0) -> regex.Pattern:
+    """Compile a curated regular expression with the ``regex`` module, so matching can be given a timeout.
+
+    Cached: the codebook's cell rules are applied to every row, and the accounting compiles each
+    exclusion again after its check (the ``regex`` module's own cache still rebuilds a key per call).
+
+    Raises:
+        regex.error: the pattern is invalid.
+    """
+    return regex.compile(pattern, flags | regex.VERSION0)
+
+
 #: Problems after which a file's rows cannot be trusted: it is left unread, and what refers to it is summed up.
 UNREADABLE = frozenset({"missing_file", "empty_file", "encoding", "csv_syntax", "delimiter", "missing_column"})
 DTYPES = ("string", "text", "category", "Int64", "Float64", "date")
@@ -188,7 +202,7 @@ def read_registry(root: Path, problems: list[Problem]) -> Registry:
         allowed = row["allowed"]
         if allowed.removeprefix("list:").startswith("re:"):
             try:
-                regex.compile(allowed.removeprefix("list:")[3:], regex.VERSION0)  # as the cell check compiles it
+                safe_pattern(allowed.removeprefix("list:")[3:])
             except regex.error as err:
                 found.append(Problem(cshown, line, "allowed", allowed, f"a valid regular expression after 're:' "
                                      f"({err}); the column's cells are not checked against it", "pattern"))
