@@ -64,6 +64,26 @@ def test_every_problem_of_a_broken_review_is_reported_at_once_and_nothing_change
     assert folder_digest(data) == before  # nothing was changed
 
 
+def test_values_in_a_column_accept_does_not_read_are_reported_not_lost(drafted):
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    width = cand.max_column
+    cand.cell(row=h, column=width + 1).value = "notes"            # a column of the reviewer's own
+    cand.cell(row=h + 1, column=width + 1).value = "checked twice"
+    cand.cell(row=h + 2, column=width + 3).value = "see p. 3"     # a value right of the header
+    wb.save(book)
+    before = folder_digest(data)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    text = str(err.value)
+    assert f"sheet 'candidates', row {h + 1}, column 'notes': value 'checked twice'" in text
+    letter = openpyxl.utils.get_column_letter(width + 3)
+    assert f"sheet 'candidates', row {h + 2}, column {letter}: value 'see p. 3'" in text
+    assert folder_digest(data) == before
+
+
 def test_a_fact_drafted_twice_names_both_rows_of_the_review(drafted):
     """The duplicate's other row is where the user wrote it, not a line of the staged copy accept checks."""
     data, book = drafted

@@ -280,3 +280,18 @@ def test_figure_sheets_hold_what_the_chart_functions_drew(data, tmp_path, monkey
     head = _row_of(ws, text("figure_cells", "en"))
     assert [c.value for c in ws[head + 1]] == [column_label(c, "en") for c in ("panel", "row", "column", "value")]
     assert [r for r in ws.iter_rows(min_row=head + 2, values_only=True)][0] == ("Counts", "Ningbo", "2014", 3)
+
+
+def test_an_unreadable_figure_index_leaves_the_figure_sheets_unread_not_blamed(data, figures, tmp_path,
+                                                                               monkeypatch, capsys):
+    """Importing a workbook whose figures' index broke since the export: the table sheets import, and the
+    README and figure sheets are listed as not read (with why), not reported as the user's edits."""
+    out = tmp_path / "book.xlsx"
+    monkeypatch.setenv("CITYSCIENCE_FIGURES", str(figures))
+    assert main(["export", "xlsx", "--data", str(data), "--lang", "en", "-o", str(out)]) == 0
+    (figures / "index.csv").write_text("name;title\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import-xlsx", str(out), "--data", str(data), "--dry-run"]) == 0
+    printed = capsys.readouterr()
+    assert "computed_sheet_edited" not in printed.err and "unknown_sheet" not in printed.err
+    assert "not read: README, Fig 02-patents, Fig 03-compare (the figures' index cannot be read" in printed.out

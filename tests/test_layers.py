@@ -47,13 +47,14 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            targets = [f"{target}.{a.name}" for a in node.names] + [target]
+            # a name that is a module is that module; any other name is an attribute of ``target`` itself
+            targets = [f"{target}.{a.name}" if f"{target}.{a.name}" in modules else target for a in node.names]
         elif isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         for target in targets:
             while target and target not in modules:
                 target = target.rpartition(".")[0]
-            if target and target != name and target != "cityscience":
+            if target and target != name:  # the package root too: it is the top layer
                 found.add(target)
     return found
 

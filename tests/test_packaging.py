@@ -47,11 +47,20 @@ def test_readme_commands_exist_and_ci_runs_make_test():
 
 
 def test_the_command_line_prints_the_version_of_pyproject(capsys):
+    """The version is written once (conventions.VERSION); pyproject reads it from there, so the installed
+    package's metadata, ``cityscience --version`` and the workbooks agree."""
+    from importlib.metadata import version as installed
+
     import pytest
 
     from cityscience.cli import main
+    from cityscience.conventions import VERSION
 
-    version = tomllib.loads((project_root() / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    project = tomllib.loads((project_root() / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "cityscience.conventions.VERSION"}
+    version = installed("cityscience")
+    assert version == VERSION
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.strip() == f"cityscience {version}"

@@ -26,6 +26,17 @@ def test_every_document_has_a_page_with_its_full_text(checked, pages):
         assert page.text == checked.raw_texts[sid]
 
 
+def test_each_page_cites_its_document_as_the_chart_footnotes_do(checked):
+    import html
+
+    from cityscience.provenance import cite_source
+
+    raw = readers.reader_pages(checked=checked)
+    for row in checked.tables["sources"].rows:
+        for lang in ("zh", "en"):
+            assert html.escape(cite_source(row, lang)) in raw[row["source_id"]], (row["source_id"], lang)
+
+
 def test_every_observation_is_anchored_where_its_evidence_starts(checked, pages):
     rows = checked.tables["observations"].rows
     assert rows

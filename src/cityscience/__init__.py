@@ -25,6 +25,7 @@ from .compare import (
     with_comparability,
 )
 from .consistency import consistency_flags
+from .conventions import VERSION
 from .load import (
     load_bodies,
     load_exclusions,
@@ -47,7 +48,7 @@ from .problems import Problem, ValidationError
 from .provenance import cite
 from .select import select
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "IncomparableError",

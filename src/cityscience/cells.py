@@ -29,10 +29,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
 
-# Standard units shown with a suffix, so a percentage reads as one without being scaled by 100.
-_SUFFIX = {"percent": '"%"', "pp": '" pp"', "times": '"×"'}
-
-
 class CellError(ValueError):
     """A value that a spreadsheet cannot hold (e.g. a control character), with where it is."""
 
@@ -48,16 +44,19 @@ def decimals_of(value: float | int | str) -> int:
     return len(frac)
 
 
-def number_format(decimals: int, unit_std: str | None = None, *, thousands: bool = True,
-                  prefix: str = "", suffix: str = "") -> str:
-    """An Excel number format with ``decimals`` places and the unit's suffix (``%``, ``pp``, ``×``).
+def number_format(decimals: int, *, thousands: bool = True, prefix: str = "", suffix: str = "") -> str:
+    """An Excel number format with ``decimals`` places.
 
-    ``prefix`` and ``suffix`` are literal text shown around the number (the
-    qualifier marks ≈ ≥ ≤ and the upper end of a range); the cell stays a number.
+    ``prefix`` and ``suffix`` are literal text shown around the number (the qualifier marks ≈ ≥ ≤,
+    the upper end of a range, a unit's suffix from :func:`cityscience.units.value_suffix` so that a
+    percentage reads as one without being scaled by 100); the cell stays a number.
+
+    >>> number_format(1, suffix="个百分点"), number_format(0, prefix="≥")
+    ('#,##0.0"个百分点"', '"≥"#,##0')
     """
     body = ("#,##0" if thousands else "0") + ("." + "0" * min(decimals, 10) if decimals > 0 else "")
     pre = f'"{prefix}"' if prefix else ""
-    post = (f'"{suffix}"' if suffix else "") + _SUFFIX.get(unit_std or "", "")
+    post = f'"{suffix}"' if suffix else ""
     return pre + body + post
 
 

@@ -30,7 +30,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "coverage": ("cityscience.commands.coverage", "print what the data cover: documents × regions × years × facts"),
     "docs": ("cityscience.commands.docs", "regenerate the data dictionary in docs/ from the codebook"),
     "build": ("cityscience.commands.build", "validate the data, run every notebook in parallel, publish figures/ and build/"),
-    "export": ("cityscience.commands.export", "export an Excel workbook (xlsx) or a chart pack (figures) for policy writers"),
+    "export": ("cityscience.commands.export", "export an Excel workbook (xlsx), a chart pack (figures) or the documents' reader pages (readers)"),
     "import-xlsx": ("cityscience.commands.import_xlsx", "merge rows edited in an exported workbook back into the CSVs, if all are valid"),
     "extract": ("cityscience.commands.extract", "propose candidate observations from a new report (xlsx/csv review sheet), or --evaluate"),
     "add-report": ("cityscience.commands.add_report", "draft one review workbook with every row a new report adds, or --evaluate"),

@@ -1,4 +1,4 @@
-"""Conventions every layer shares: the languages the project writes and the formats figures come in.
+"""Conventions every layer shares: the library's version, the languages the project writes and the formats figures come in.
 
 Defined once here so that the charts, the build and the exports never
 disagree on them.
@@ -6,9 +6,11 @@ disagree on them.
 
 from __future__ import annotations
 
-__all__ = ["CONSISTENCY_CHECKS", "FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "UNTRANSLATED", "check_language", "untranslated",
+__all__ = ["CONSISTENCY_CHECKS", "FIGURE_FORMATS", "LANGUAGES", "QUALIFIER_MARKS", "UNTRANSLATED", "VERSION", "check_language", "untranslated",
            "untranslated_note"]
 
+#: The library's version: ``pyproject.toml`` reads it from here (``cityscience --version``, the workbooks' README).
+VERSION = "0.1.0"
 #: Languages of labels, prose, workbooks and chart packs.
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 #: Formats every published figure is written in.

@@ -32,8 +32,9 @@ __all__ = ["MAX_FILE_BYTES", "MIN_CJK_SHARE", "MIN_COMMON_SHARE", "MIN_TOP_SHARE
 #: refused before it is parsed, so a mistaken file (a dump, a device) fails at once with one line.
 MAX_FILE_BYTES = 20_000_000
 
+_UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = {
-    b"\xef\xbb\xbf": "UTF-8 with BOM",
+    _UTF8_BOM: "UTF-8 with BOM",
     b"\xff\xfe": "UTF-16 LE (BOM)",
     b"\xfe\xff": "UTF-16 BE (BOM)",
 }
@@ -132,7 +133,7 @@ def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[st
     """
     for bom, name in _BOMS.items():
         if data.startswith(bom):
-            if allow_bom and bom == b"\xef\xbb\xbf":
+            if allow_bom and bom == _UTF8_BOM:
                 return data[len(bom):].decode("utf-8"), []
             return None, [Problem(shown, None, None, None,
                                   f"UTF-8 without a byte-order mark, but found {name}", "encoding")]
@@ -331,7 +332,13 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
         return table, problems
     if not data.strip():
         return table, [Problem(shown, None, None, None, f"a header row ({','.join(expected)})", "empty_file")]
-    text, problems = decode_text(data, shown)
+    problems = []
+    if data.startswith(_UTF8_BOM):  # say so, and read on: the text after the mark may hold more problems
+        problems.append(Problem(shown, None, None, None,
+                                f"UTF-8 without a byte-order mark, but found {_BOMS[_UTF8_BOM]}", "bom"))
+        data = data[len(_UTF8_BOM):]
+    text, decoding = decode_text(data, shown)
+    problems.extend(decoding)
     if text is None:
         return table, problems
     if "\r" in text:

@@ -28,7 +28,7 @@ from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
 __all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
-           "format_value", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
+           "format_value", "value_suffix", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")
@@ -252,6 +252,22 @@ def display_unit(unit_std: str, lang: str = "zh", values: Iterable[float] | None
         shown = shown.suited(max((abs(float(v)) for v in values if v is not None and not pd.isna(v)),
                                  default=0.0), lang)
     return shown.factors[lang], shown.labels[lang]
+
+
+def value_suffix(unit_std: str, lang: str = "zh", root: Path | None = None) -> str:
+    """The text written after a value stated in its standard unit itself (``12.5%``, ``3个百分点``,
+    ``3 pp``, ``2倍``), from the unit's display format; empty when the unit is shown scaled (CNY in 亿元)
+    or its format needs the unit as written (counts: 家, 件).
+
+    >>> value_suffix("pp", "zh"), value_suffix("pp", "en"), value_suffix("times", "en"), value_suffix("CNY")
+    ('个百分点', ' pp', '×', '')
+    """
+    check_language(lang)
+    shown = display_units(root).get(str(unit_std))
+    if shown is None or shown.factors[lang] != 1:
+        return ""
+    head, found, tail = shown.formats[lang].partition("{value}")
+    return tail if found and not head and "{" not in tail else ""
 
 
 def format_number(x: float, digits: int | None = None) -> str:

@@ -137,7 +137,10 @@ DATA_CASES = [
     DataCase("csv-duplicated-column", header(OBS, lambda rows: [r + [r[3]] for r in rows]),
              (f"{SHOWN}:1: column 'year': value 'year': expected each column once [duplicate_column]",)),
     DataCase("csv-bom", raw_bytes(OBS, lambda b: b"\xef\xbb\xbf" + b),
-             (f"{SHOWN}: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM [encoding]",)),
+             (f"{SHOWN}: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM [bom]",)),
+    DataCase("csv-bom-and-crlf", raw_bytes(OBS, lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
+             (f"{SHOWN}: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM [bom]",
+              f"{SHOWN}:1: expected LF line ends, but found CR (Windows CRLF or old Mac) [line_ends]")),
     DataCase("csv-gbk-encoding", raw_bytes(OBS, lambda b: b.decode("utf-8").encode("gbk")),
              (f"{SHOWN}:2: value", "expected UTF-8 text, but the bytes look like GB18030 [encoding]")),
     DataCase("csv-crlf", raw_bytes(OBS, lambda b: b.replace(b"\n", b"\r\n")),
@@ -223,10 +226,13 @@ DATA_CASES = [
               "[stray_file]",)),
     DataCase("codebook-file-with-bom", raw_bytes("codebook/columns.csv", lambda b: b"\xef\xbb\xbf" + b),
              ("data/codebook/columns.csv: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM "
-              "[encoding]\n1 problem ",)),
+              "[bom]\n1 problem ",)),
     DataCase("vocabularies-with-bom", raw_bytes("codebook/vocabularies.csv", lambda b: b"\xef\xbb\xbf" + b),
              ("data/codebook/vocabularies.csv: expected UTF-8 without a byte-order mark, but found UTF-8 with BOM "
-              "[encoding]", "note: the checks across tables (units, observations against their evidence and "
+              "[bom]\n1 problem ",), ("validate",)),
+    DataCase("vocabularies-in-gbk", raw_bytes("codebook/vocabularies.csv", lambda b: b.decode("utf-8").encode("gbk")),
+             ("data/codebook/vocabularies.csv:", "expected UTF-8 text, but the bytes look like GB18030 [encoding]",
+              "note: the checks across tables (units, observations against their evidence and "
               "indicators, policy items, the accounting of every number) were not run: they read vocabularies"),
              ("validate",)),
     DataCase("duplicate-obs-id", cell(OBS, 3, "obs_id", "t-001"),

@@ -16,6 +16,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience accept`` on ``parser``."""
     parser.description = (
         "Apply every sheet of a review workbook written by add-report: the raw file is stored, the rows are "
         "appended to their tables and the data dictionary is regenerated, after the full validation of the "
@@ -29,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience accept`` with the parsed options; returns the exit code."""
     from ..report import AcceptError, accept
 
     if not args.workbook.exists():

@@ -13,12 +13,14 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience accounting`` on ``parser``."""
     parser.add_argument("--source", default=None, help="only this source_id (default: all)")
     add_data_argument(parser)
     parser.add_argument("--summary", action="store_true", help="print counts per source and reason instead")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience accounting`` with the parsed options; returns the exit code."""
     checked = check(args.data, accounting=False)
     if checked.problems:
         for p in checked.problems:

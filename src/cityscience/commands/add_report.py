@@ -17,6 +17,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience add-report`` on ``parser``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
         "The workbook has one sheet per table the report adds to (source, parts, candidates, new_indicators,\n"
@@ -44,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience add-report`` with the parsed options; returns the exit code."""
     if args.evaluate:
         from ..paths import project_root
         from ..report.evaluate import main

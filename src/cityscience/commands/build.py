@@ -12,6 +12,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience build`` on ``parser``."""
     parser.description = (
         "Validate the data, execute the notebooks in notebooks/ (each once per language, the region profile "
         "also once per region) in parallel, write executed notebooks and HTML to build/, and publish figures to "
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience build`` with the parsed options; returns the exit code."""
     if args.jobs is not None and args.jobs < 1:
         print(f"--jobs {args.jobs}: expected a positive number", file=sys.stderr)
         return 2

@@ -14,10 +14,12 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience coverage`` on ``parser``."""
     add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience coverage`` with the parsed options; returns the exit code."""
     obs = load_observations(args.data)
     table = coverage(obs)
     with pd.option_context("display.width", 200, "display.max_rows", 200):

@@ -12,6 +12,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience docs`` on ``parser``."""
     parser.description = ("Regenerate the data dictionary from the codebook and the data: every indicator with its "
                           "comparability model, and the values that depart from it.")
     parser.add_argument("-o", "--output", type=Path, default=None,
@@ -20,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience docs`` with the parsed options; returns the exit code."""
     path = write_data_dictionary(args.output, args.data)
     print(f"wrote {path}")
     return 0

@@ -16,6 +16,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience export`` on ``parser``."""
     parser.description = (
         "Export the curated data for policy writers: `export xlsx` writes a filtered, cited Excel workbook; "
         "`export figures` writes a zip of the charts with an index (title, sources, notebook); "
@@ -66,6 +67,7 @@ def _fail(lines: list[str], summary: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience export`` with the parsed options; returns the exit code."""
     # imported here, not at the top: they load openpyxl, which every other command can do without
     from ..cells import CellError
     from ..export.figures import ChartPackError

@@ -26,6 +26,7 @@ _GOAL_HELDOUT = (0.97, 0.99, 0.98)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience extract`` on ``parser``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
         "examples:\n"
@@ -198,6 +199,7 @@ def _run_heldout(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience extract`` with the parsed options; returns the exit code."""
     if args.evaluate:
         if args.files:
             print("cityscience extract: --evaluate reads the data folder; do not give FILEs", file=sys.stderr)

@@ -14,6 +14,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience import-xlsx`` on ``parser``."""
     parser.description = (
         "Read a workbook written by `cityscience export xlsx` (possibly edited or extended in Excel or "
         "LibreOffice), validate every new or edited row with the project's validator, and merge them into "
@@ -27,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience import-xlsx`` with the parsed options; returns the exit code."""
     from ..export.merge import import_workbook  # loads openpyxl: only for this command
     from ..export.reader import WorkbookError
 

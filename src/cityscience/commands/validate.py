@@ -14,6 +14,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``cityscience validate`` on ``parser``."""
     parser.description = (
         "Check every table of the data folder against the codebook (codebook/tables.csv and columns.csv), "
         "the raw documents and each other, and that every number of the raw texts is an observation or an "
@@ -25,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``cityscience validate`` with the parsed options; returns the exit code."""
     checked = check(args.data, accounting=not args.no_accounting)
     for line in report_lines(checked.problems):
         print(line, file=sys.stderr)

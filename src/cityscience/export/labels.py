@@ -197,6 +197,7 @@ def text(key: str, lang: str, **fields: object) -> str:
 
 
 def sheet_desc(key: str, lang: str) -> str:
+    """The one-line description of sheet ``key`` in ``lang``, as the workbook's README lists it."""
     return _TEXT["sheet_desc"][key][LANGUAGES.index(lang)]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write_many
 from ..paths import data_dir
-from ..problems import Problem
+from ..problems import Problem, ValidationError
 from ..tables import read_csv_table
 from ..units import standard_value
 from ..validate import check
@@ -74,6 +74,8 @@ class ImportResult:
     written: bool = False
     tables: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
+    #: why the sheets of :attr:`unchecked` could not be compared with what the export writes
+    unchecked_why: str = "computed sheets of an export of other data"
 
     @property
     def changed(self) -> bool:
@@ -85,7 +87,7 @@ class ImportResult:
             lines.append(f"  {k}: {self.added.get(k, 0)} added, {self.edited.get(k, 0)} edited, "
                          f"{self.unchanged.get(k, 0)} unchanged, {self.kept.get(k, 0)} not in the workbook (kept)")
         if self.unchecked:
-            lines.append(f"  not read: {', '.join(self.unchecked)} (computed sheets of an export of other data: "
+            lines.append(f"  not read: {', '.join(self.unchecked)} ({self.unchecked_why}: "
                          "edits there are never imported; make them in the table sheets)")
         return "\n".join(lines)
 
@@ -343,9 +345,9 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
     sheets, problems, others = read_workbook(path, tables, old)
     if any(p.check in _STRUCTURAL for p in problems):
         raise WorkbookError(problems)  # the layout is broken: reading rows would only add noise
-    unchecked = _check_other_sheets(others, root, book, problems)
+    unchecked, why = _check_other_sheets(others, root, book, problems)
     m = _Merge(root=root, files=files)
-    result = ImportResult(tables=[t.name for t in tables], unchecked=unchecked)
+    result = ImportResult(tables=[t.name for t in tables], unchecked=unchecked, unchecked_why=why)
     for table in tables:
         _merge_table(m, sheets[table.name], table.column_names, result, problems)
     changed = {rel: f for rel, f in files.items() if f.changed}
@@ -383,24 +385,31 @@ def _check_other_sheets(others: dict, root: Path, book: str, problems: list) -> 
 
     A computed sheet (README, a region's wide sheet, the consistency flags, a figure's data) is compared
     with what the export writes for the same data; when the workbook is from another data version it
-    cannot be compared and is listed as not read. Returns the sheets not read.
+    cannot be compared and is listed as not read, and so are the README and the figure sheets when the
+    figures' index cannot be read. Returns the sheets not read and why.
     """
     from .figures import figure_data
-    from .labels import sheet_aliases
+    from .labels import sheet_aliases, sheet_name
     from .workbook import build_workbook, figure_sheet_title
 
     if not others:
-        return []
+        return [], ""
     first = next(iter(others.values()))
     lang = "en" if sheet_aliases("readme")[1] in others else "zh"
+    why = "computed sheets of an export of other data"
+    figure_prefix, no_figures = sheet_name("figure", lang), None
     try:  # the figures whose data the workbook carries, as the export would write them now
         figures = [f for f in figure_data(root, lang=lang) if figure_sheet_title(f.figure, lang) in others]
-    except Exception:  # noqa: BLE001 - no figures folder or index: figure sheets cannot be compared
-        figures = []
+    except (OSError, ValidationError) as exc:  # no figures folder, or its index is broken: say so, compare the rest
+        figures, no_figures = [], str(exc).splitlines()[0]
     fresh, version = build_workbook(root, lang, figures)
     same_version = str(first.parent.properties.version or "") == str(version)
     unchecked = []
     for name, ws in others.items():
+        if no_figures is not None and (name.startswith(figure_prefix) or name in sheet_aliases("readme")):
+            unchecked.append(name)  # the README lists the figures too
+            why = f"the figures' index cannot be read ({no_figures})"
+            continue
         if name not in fresh.sheetnames:
             problems.append(CellProblem(book, name, None, None, None,
                                         "only the sheets of the export's layout: the import does not read this one, "
@@ -418,7 +427,7 @@ def _check_other_sheets(others: dict, root: Path, book: str, problems: list) -> 
                                         f"{want!r}, as the export wrote it: this sheet is computed from the tables, "
                                         "so an edit here is never imported (make it in the table sheets)",
                                         "computed_sheet_edited"))
-    return unchecked
+    return unchecked, why
 
 
 def _first_difference(edited, fresh) -> tuple[int, str, str, str] | None:

@@ -135,6 +135,11 @@ def _shown(value: object) -> str:
 
 
 def number_text(value: int | float) -> str:
+    """A number read from a cell as the CSVs store it: whole numbers without ``.0``, others exactly.
+
+    >>> number_text(12957.0), number_text(3), number_text(0.1)
+    ('12957', '3', '0.1')
+    """
     if isinstance(value, int):
         return str(value)
     if value.is_integer() and abs(value) < 1e16:

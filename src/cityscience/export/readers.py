@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import write_many_if_changed
+from ..conventions import LANGUAGES
 from ..numbers import normalize
 from ..paths import readers_dir
+from ..provenance import cite_source
 from ..validate import check
 from ..validate.accounting import _occurrences, account  # where the accounting looks for evidence
 from ..validate.checked import Checked
@@ -134,11 +136,10 @@ def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mappi
         f'<td>{html.escape(r["status"])}</td><td>{html.escape(r["value"])}'
         + (f'–{html.escape(r["value_high"])}' if r["value_high"] else "")
         + f' {html.escape(r["unit"])}</td></tr>' for r in rows)
-    posted = f'{source["published"]}网上发布 (posted)' if source["published"] else ""
-    meta = " · ".join(html.escape(x) for x in (source["issuer_zh"], source["doc_number"], posted, source_id) if x)
+    cited = {lang: html.escape(cite_source(source, lang)) for lang in LANGUAGES}  # as chart footnotes cite it
     body = (
-        f'<header><h1>{html.escape(source["title_zh"])}</h1><div class="meta">{meta}<br>'
-        f'{html.escape(source["title_en"])}</div>'
+        f'<header><h1>{html.escape(source["title_zh"])}</h1><div class="meta">{cited["zh"]} · '
+        f'{html.escape(source_id)}<br>{cited["en"]}</div>'
         f'<p class="legend"><span class="ev">evidence of an observation</span>'
         f'<b class="num obs">observation value</b> {counts["obs"]} '
         f'<b class="num excluded">excluded number</b> {counts["excluded"]} '

@@ -29,12 +29,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .. import __version__
 from ..atomic import atomic_write_bytes, check_writable, zip_bytes
 from ..cells import TEXT_FORMAT, decimals_of, display_width, number_format, put
 from ..compare import describe_variant
 from ..consistency import consistency_flags
-from ..conventions import LANGUAGES, QUALIFIER_MARKS
+from ..conventions import LANGUAGES, QUALIFIER_MARKS, VERSION
 from ..load import (
     load_indicators,
     load_measurement_units,
@@ -44,7 +43,7 @@ from ..load import (
     validated,
 )
 from ..paths import data_dir
-from ..units import display_units
+from ..units import display_units, value_suffix
 from ..validate import Checked
 from .labels import COMPUTED_COLUMNS, column_label, sheet_desc, sheet_name, text
 from .version import DataVersion, data_version
@@ -230,7 +229,7 @@ def _readme(wb: Workbook, d: _Data, lang: str, sheet_lines: list[tuple[str, str]
         (text("version", lang), str(d.version)),
         (text("as_of", lang), d.version.as_of.isoformat()),
         (text("digest", lang), d.version.digest),
-        (text("library", lang), __version__),
+        (text("library", lang), VERSION),
         (text("counts", lang), text("counts_value", lang, obs=len(d.obs), ind=len(d.indicators),
                                     src=len(d.checked.tables["sources"].rows), reg=len(d.regions))),
         (text("cite_head", lang), text("cite", lang, version=str(d.version), src=n_src,
@@ -290,24 +289,26 @@ def _computed_columns(d: _Data, lang: str) -> dict[str, dict[str, tuple[object, 
     names = d.regions.set_index("region")[f"name_{lang}"].astype(str).to_dict()
     ind_names = d.indicators.set_index("indicator")[f"name_{lang}"].astype(str).to_dict()
     out: dict[str, dict[str, tuple[object, str | None]]] = {}
+    suffixes: dict[str, str] = {}
     for row in d.obs.itertuples(index=False):
         unit_std = str(row.unit_std)
         out[str(row.obs_id)] = {
             "region_name": (names.get(str(row.region), str(row.region)), None),
             "indicator_name": (ind_names.get(str(row.indicator), str(row.indicator)), None),
-            "value_std": _std(row.value_std, unit_std),
-            "value_high_std": _std(row.value_high_std, unit_std),
+            "value_std": _std(row.value_std, suffixes.setdefault(unit_std, value_suffix(unit_std, lang, d.root))),
+            "value_high_std": _std(row.value_high_std, suffixes[unit_std]),
             "unit_std": (unit_std, None),
         }
     return out
 
 
-def _std(value, unit_std: str) -> tuple[object, str | None]:
+def _std(value, suffix: str) -> tuple[object, str | None]:
+    """A standard value and its number format, the unit's suffix shown after it (12.5%, 3个百分点)."""
     if value is None or pd.isna(value):
         return None, None
     value = float(value)
     shown = int(value) if value.is_integer() and abs(value) < 2**53 else value
-    return shown, number_format(0 if isinstance(shown, int) else decimals_of(value), unit_std)
+    return shown, number_format(0 if isinstance(shown, int) else decimals_of(value), suffix=suffix)
 
 
 def _display_units(d: _Data, lang: str) -> dict[tuple[str, str], tuple[float, str]]:

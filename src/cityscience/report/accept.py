@@ -75,6 +75,18 @@ def _shape_problems(review, checked: Checked) -> list[str]:
                 hint = f" (found {', '.join(map(repr, strange))}: renamed?)" if strange else ""
                 out.append(f"sheet {spec.name!r}, row {hrow}, column {col!r}: expected a column {col!r} in the "
                            f"header{hint}")
+        missing = [c for c in want if c not in header]
+        unread = [] if missing else [h for h in header if h and h not in known]  # else named as renamed? above
+        _, body = review.sheets[spec.name]
+        for col in dict.fromkeys(unread):  # a column the accept does not read: its values would be lost
+            filled = [(r, row[col]) for r, row in body if row.get(col)]
+            if filled:
+                r, value = filled[0]
+                more = f" (and {len(filled) - 1} more rows)" if len(filled) > 1 else ""
+                out.append(f"sheet {spec.name!r}, row {r}, column {col!r}: value {value!r}: expected only the "
+                           f"columns add-report wrote ({', '.join(c for c in header if c in known)}): "
+                           f"{col!r} is not read, so its values would be lost{more} (move them into 'note', or "
+                           "clear the column)")
     return out
 
 

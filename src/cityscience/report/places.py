@@ -66,6 +66,13 @@ def new_region_row(code: str, title: str, issuer: str, text: str, regions: list[
 
 
 def body_code(region: str, name: str, taken: set[str]) -> str:
+    """A new code for a responsible body of ``region`` (``<region>_stb`` for an S&T bureau, else
+    ``<region>_body``), numbered on when taken; the code is added to ``taken``.
+
+    >>> taken = {"cixi_stb"}
+    >>> body_code("cixi", "慈溪市科学技术局", taken), body_code("cixi", "慈溪市经信局", taken)
+    ('cixi_stb2', 'cixi_body')
+    """
     base = f"{region}_{'stb' if re.search('科学技术[局厅]|科技[局厅]', name) else 'body'}"
     code, k = base, 1
     while code in taken:

@@ -86,6 +86,8 @@ def row_of(p: Problem, origin: dict[tuple[str, int], tuple[str, int]]) -> tuple[
 
 
 def stage(root: Path, files: dict[str, bytes], into: Path) -> Path:
+    """A copy of the data folder ``root`` inside ``into`` with ``files`` (path in the folder → bytes)
+    written over it, so that a draft can be checked without touching the data; returns the copy."""
     data = into / root.name
     shutil.copytree(root, data, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     for rel, blob in files.items():

@@ -122,6 +122,8 @@ def _text(value) -> str:
 
 def read_review(path: str | os.PathLike) -> Review:
     """Read every sheet of a review workbook as text (problems of its shape in ``problems``)."""
+    from openpyxl.utils import get_column_letter
+
     from ..export.reader import open_workbook
 
     path = Path(path)
@@ -149,6 +151,12 @@ def read_review(path: str | os.PathLike) -> Review:
         for i, r in enumerate(rows[blank + 2:], start=blank + 3):
             if any(r):
                 body.append((i, dict(zip(header, r + [""] * (len(header) - len(r)), strict=False))))
+                for j, value in enumerate(r):  # a value under no column name would be lost: say where it is
+                    if value and (j >= len(header) or not header[j]):
+                        review.problems.append(
+                            f"sheet {spec.name!r}, row {i}, column {get_column_letter(j + 1)}: value {value!r}: "
+                            "expected a value under a column of the header (this column has no name, so the "
+                            "value would not be read: move it into a named column, or delete it)")
         review.sheets[spec.name] = (header, body)
         review.header_rows[spec.name] = blank + 2
     if RAW_SHEET not in wb.sheetnames:

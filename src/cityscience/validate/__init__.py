@@ -200,7 +200,7 @@ def _unreadable(problems: list[Problem], files: dict[str, str]) -> dict[str, str
     """Tables (some of) whose files could not be read → what to fix first, for the follow-on summary."""
     out: dict[str, list[str]] = {}
     for p in problems:
-        if p.check in UNREADABLE and p.line is None or p.check in {"csv_syntax", "delimiter", "missing_column"}:
+        if p.check in UNREADABLE:  # each of these stops the read of its file (a bad byte's line is where it is)
             table = files.get(p.file)
             if table is not None and p.file not in out.setdefault(table, []):
                 out[table].append(p.file)
