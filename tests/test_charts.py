@@ -940,3 +940,16 @@ def test_a_share_target_needs_percentage_points_a_year_not_a_growth_rate():
         texts = _texts(ax)
         assert any(t.endswith(share) for t in texts) and any(t.endswith(small) for t in texts), texts
         assert any(t.endswith(count) for t in texts), texts
+
+
+def test_grouped_bars_take_a_colour_per_series_from_the_regions_they_show():
+    """A period of Cixi's documents is drawn in Cixi's colour, not in a shade of Ningbo's."""
+    table = pd.DataFrame({"2014": [1.0, 2.0], "2017": [2.0, 1.0], "2024": [3.0, 0.5]}, index=["a", "b"])
+    colors = charts.series_colors(["ningbo", "ningbo", "cixi"])
+    assert colors[1:] == [charts.region_color("ningbo"), charts.region_color("cixi")]
+    assert colors[0] != colors[1] and mcolors.to_rgb(colors[0]) > mcolors.to_rgb(colors[1])  # paler, same hue
+    fig, ax = charts.grouped_hbar(table, lang="en", colors=colors)
+    drawn = {mcolors.to_hex(p.get_facecolor()).lower() for p in ax.patches if isinstance(p, Rectangle)}
+    assert drawn == {c.lower() for c in colors}
+    with pytest.raises(ValueError, match="one colour per column"):
+        charts.grouped_hbar(table, lang="en", colors=colors[:2])

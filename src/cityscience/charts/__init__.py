@@ -58,6 +58,7 @@ from .style import (
     region_color,
     region_colors,
     region_order,
+    series_colors,
     set_theme,
     status_style,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "region_color",
     "region_colors",
     "region_order",
+    "series_colors",
     "region_profile",
     "save_figure",
     "set_theme",

@@ -1069,18 +1069,22 @@ def status_bars(counts: pd.DataFrame, *, color: str, lang: str | None = None, la
 
 def grouped_hbar(table: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = None,
                  ax: Axes | None = None, title: str | None = None, xlabel: str = "", cmap: str = "Blues",
-                 legend: str | None = "lower right", ticks: bool = True) -> tuple[Figure, Axes]:
+                 legend: str | None = "lower right", ticks: bool = True,
+                 colors: Sequence[str] | None = None) -> tuple[Figure, Axes]:
     """Horizontal bars in groups: one group per row of ``table`` (first on top), one bar per column.
 
-    Columns are drawn in order in shades of ``cmap`` (light to dark, so an order such as periods
-    reads in grey too) and named in the legend (``legend=None``: no legend; ``ticks=False``:
-    no row labels, e.g. for a second panel sharing the first one's).
+    Columns are drawn in order in ``colors`` (one per column, e.g. :func:`series_colors` of the regions
+    they show), else in shades of ``cmap`` (light to dark, so an order such as periods reads in grey
+    too), and named in the legend (``legend=None``: no legend; ``ticks=False``: no row labels, e.g.
+    for a second panel sharing the first one's).
     """
     lang, labels, fig, ax = _setup(lang, labels, ax)
     if table.empty:
         raise ValueError("nothing to draw: the table is empty")
     n = table.shape[1]
-    colors = plt.get_cmap(cmap)(np.linspace(0.35, 0.9, n))
+    if colors is not None and len(colors) != n:
+        raise ValueError(f"colors: expected one colour per column ({n}), got {len(colors)}")
+    colors = list(colors) if colors is not None else plt.get_cmap(cmap)(np.linspace(0.35, 0.9, n))
     y = np.arange(len(table))
     height = 0.8 / n
     for k, column in enumerate(table.columns):

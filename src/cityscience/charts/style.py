@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 import zlib
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ __all__ = [
     "region_color",
     "region_colors",
     "region_order",
+    "series_colors",
     "set_theme",
     "status_style",
 ]
@@ -105,6 +107,28 @@ def region_color(region: object) -> str:
     if code in colors:
         return colors[code]
     return PALETTE[zlib.crc32(code.encode("utf-8")) % len(PALETTE)]
+
+
+def series_colors(regions: Sequence[object]) -> list[str]:
+    """A colour per series (e.g. a period) from the region whose documents it shows: the region's own
+    colour (:func:`region_color`), the earlier series of the same region lighter, so a place never
+    appears in another place's colour and its own series still read in order.
+
+    >>> series_colors(["ningbo", "ningbo", "cixi"])  # colours of regions.csv
+    ['#8cc0dc', '#0072B2', '#009E73']
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    codes = [str(r) for r in regions]
+    out = []
+    for k, code in enumerate(codes):
+        n, rank = codes.count(code), codes[:k].count(code)  # the region's series, and which of them this is
+        if rank == n - 1:
+            out.append(region_color(code))
+            continue
+        share = 0.45 + 0.55 * rank / (n - 1)  # the first at 45 % of the colour's strength
+        out.append(to_hex(tuple(1 - (1 - c) * share for c in to_rgb(region_color(code)))))
+    return out
 
 
 def region_order(regions) -> list[str]:
