@@ -126,6 +126,11 @@ def read_bytes_capped(path: Path, shown: str, limit: int = MAX_FILE_BYTES, *, wh
     return data, []
 
 
+def _bom_problem(shown: str, name: str, check: str) -> Problem:
+    """A file that starts with a byte-order mark (``name``, e.g. UTF-8 with BOM)."""
+    return Problem(shown, None, None, None, f"UTF-8 without a byte-order mark, but found {name}", check)
+
+
 def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[str | None, list[Problem]]:
     """Decode bytes that must be UTF-8; say which encoding was found when they are not.
 
@@ -135,8 +140,7 @@ def decode_text(data: bytes, shown: str, *, allow_bom: bool = False) -> tuple[st
         if data.startswith(bom):
             if allow_bom and bom == _UTF8_BOM:
                 return data[len(bom):].decode("utf-8"), []
-            return None, [Problem(shown, None, None, None,
-                                  f"UTF-8 without a byte-order mark, but found {name}", "encoding")]
+            return None, [_bom_problem(shown, name, "encoding")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -334,8 +338,7 @@ def read_csv_table(path: Path, shown: str, expected: list[str], required: set[st
         return table, [Problem(shown, None, None, None, f"a header row ({','.join(expected)})", "empty_file")]
     problems = []
     if data.startswith(_UTF8_BOM):  # say so, and read on: the text after the mark may hold more problems
-        problems.append(Problem(shown, None, None, None,
-                                f"UTF-8 without a byte-order mark, but found {_BOMS[_UTF8_BOM]}", "bom"))
+        problems.append(_bom_problem(shown, _BOMS[_UTF8_BOM], "bom"))
         data = data[len(_UTF8_BOM):]
     text, decoding = decode_text(data, shown)
     problems.extend(decoding)

@@ -53,6 +53,10 @@ class _CsvFile:
         return self.header_text + "".join(self.segments)
 
 
+#: Why computed sheets are not compared when the workbook was exported from another data version.
+_OTHER_DATA = "computed sheets of an export of other data"
+
+
 @dataclass
 class ImportResult:
     """What an import did (or, with ``dry_run``, would do).
@@ -75,7 +79,7 @@ class ImportResult:
     tables: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     #: why the sheets of :attr:`unchecked` could not be compared with what the export writes
-    unchecked_why: str = "computed sheets of an export of other data"
+    unchecked_why: str = _OTHER_DATA
 
     @property
     def changed(self) -> bool:
@@ -396,7 +400,7 @@ def _check_other_sheets(others: dict, root: Path, book: str, problems: list) -> 
         return [], ""
     first = next(iter(others.values()))
     lang = "en" if sheet_aliases("readme")[1] in others else "zh"
-    why = "computed sheets of an export of other data"
+    why = _OTHER_DATA
     figure_prefix, no_figures = sheet_name("figure", lang), None
     try:  # the figures whose data the workbook carries, as the export would write them now
         figures = [f for f in figure_data(root, lang=lang) if figure_sheet_title(f.figure, lang) in others]

@@ -65,20 +65,17 @@ def _shape_problems(review, checked: Checked) -> list[str]:
     for spec in SHEETS:
         if spec.name not in review.sheets:
             continue
-        header, _ = review.sheets[spec.name]
+        header, body = review.sheets[spec.name]
         hrow = review.header_rows[spec.name]
         want = _expected_columns(spec.name, checked)
         known = set(want) | set(REVIEW_COLUMNS.get(spec.name, [])) | {"check", "note"}
-        for col in want:
-            if col not in header:
-                strange = [h for h in header if h and h not in known]
-                hint = f" (found {', '.join(map(repr, strange))}: renamed?)" if strange else ""
-                out.append(f"sheet {spec.name!r}, row {hrow}, column {col!r}: expected a column {col!r} in the "
-                           f"header{hint}")
+        strange = list(dict.fromkeys(h for h in header if h and h not in known))
         missing = [c for c in want if c not in header]
-        unread = [] if missing else [h for h in header if h and h not in known]  # else named as renamed? above
-        _, body = review.sheets[spec.name]
-        for col in dict.fromkeys(unread):  # a column the accept does not read: its values would be lost
+        hint = f" (found {', '.join(map(repr, strange))}: renamed?)" if strange else ""
+        for col in missing:
+            out.append(f"sheet {spec.name!r}, row {hrow}, column {col!r}: expected a column {col!r} in the "
+                       f"header{hint}")
+        for col in [] if missing else strange:  # a column accept does not read (else named above): values lost
             filled = [(r, row[col]) for r, row in body if row.get(col)]
             if filled:
                 r, value = filled[0]
