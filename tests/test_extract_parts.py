@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -180,3 +183,42 @@ def test_cli_parts_override_and_its_errors(tmp_path: Path, capsys) -> None:
     assert main(["extract", str(path), "--parts", "summary:0,plan:三、", "-o", str(tmp_path / "d.csv")]) == 1
     err = capsys.readouterr().err
     assert "the text '三、' is not in the report" in err and not (tmp_path / "d.csv").exists()
+
+
+# A three-year plan (written for this test; the numbers are invented): issued in its first year.
+THREE_YEAR_PLAN = (
+    "青溪区科技创新三年行动计划(2024—2026年)\n"
+    "一、发展基础\n"
+    "2023年,全区有效高新技术企业达到210家。\n"
+    "二、主要目标\n"
+    "有效高新技术企业突破300家;\n"
+    "2024年新认定高新技术企业不少于40家。\n"
+)
+
+
+def test_a_plan_over_a_span_of_years_starts_in_its_first_year() -> None:
+    """Without a given year, the report year of a 2024—2026 plan is 2024, not 2026: a target written for
+    2024 stays a target (a year before the report year would make it an actual value), while targets
+    without a year are for the horizon only when the text names one (到2026年)."""
+    df = extract(THREE_YEAR_PLAN)
+    assert df.attrs["report_year"] == 2024
+    assert _status_year(df) == _status_year(extract(THREE_YEAR_PLAN, year=2024))
+    assert _status_year(df)[-1] == (40, "target", 2024)
+    assert _status_year(df)[0] == (210, "actual", 2023)
+
+
+@pytest.mark.parametrize("folder", ["heldout", "heldout-2"])
+def test_heldout_reports_give_their_year_without_being_told(folder: str) -> None:
+    """Each held-out report's year, inferred from its title, is the year its manifest gives a user to pass
+    (none for a report whose title writes no year), and the rows are the same as with the year given."""
+    base = Path(__file__).parent / "fixtures" / folder
+    with open(base / "manifest.csv", encoding="utf-8", newline="") as fh:
+        reports = list(csv.DictReader(fh))
+    for r in reports:
+        given = extract(base / r["file"], region=r["region"], year=int(r["year"]))
+        inferred = extract(base / r["file"], region=r["region"])
+        if inferred.attrs["title"] is None or not re.search(r"(19|20)\d\d", unicodedata.normalize("NFKC", inferred.attrs["title"])):
+            assert inferred.attrs["report_year"] is None, r["file"]  # no year written: the user gives it
+            continue
+        assert inferred.attrs["report_year"] == int(r["year"]), r["file"]
+        assert _status_year(inferred) == _status_year(given), r["file"]

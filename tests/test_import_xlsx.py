@@ -241,6 +241,40 @@ def test_edited_computed_column_is_reported(data):
     assert computed.expected.startswith("18500000000: this column is computed by the library")
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_renamed_indicator_and_region_leave_stale_names_on_observations(data, lang):
+    """Translating a drafted name on the Indicators or Regions sheet is an edit of a stored column: the
+    observations' computed name cells still hold the old name, which is stale, not typed by hand."""
+    path = data.parent / "book.xlsx"
+    write_workbook(path, data, lang)
+    wb = openpyxl.load_workbook(path)
+    renamed = {}
+    for key, code_labels in (("indicators", ("指标代码", "Indicator code")), ("regions", ("地区代码", "Region code"))):
+        ws, col = _sheet(wb, key)
+        name_col = _col(col, "英文名称", "Name (en)")
+        code = ws.cell(2, _col(col, *code_labels)).value
+        renamed[key] = (code, f"(to translate) {ws.cell(2, name_col).value}")
+        ws.cell(2, name_col).value = renamed[key][1]
+    wb.save(path)
+    result = import_workbook(path, data)
+    assert result.written
+    for key, (code, name) in renamed.items():
+        rows = _csv_rows(data / f"{key}.csv")
+        assert next(r["name_en"] for r in rows if r[key[:-1]] == code) == name
+
+
+def test_computed_name_typed_by_hand_is_reported(data):
+    path = data.parent / "book.xlsx"
+    write_workbook(path, data, "en")
+    wb = openpyxl.load_workbook(path)
+    ws, col = _sheet(wb, "observations")
+    ws.cell(2, col["Indicator name"]).value = "A name of my own"
+    wb.save(path)
+    with pytest.raises(WorkbookError) as err:
+        import_workbook(path, data)
+    assert [(p.row, p.check, p.value) for p in err.value.problems] == [(2, "computed_column", "A name of my own")]
+
+
 def test_dry_run_writes_nothing(data, capsys):
     path = data.parent / "book.xlsx"
     write_workbook(path, data, "zh")

@@ -281,21 +281,30 @@ def _computed_values(row: dict[str, str], regions, names, units) -> dict[str, se
     return out
 
 
-def _check_computed(st: SheetTable, checked, old: dict, book: str, problems: list[CellProblem]) -> None:
+def _names(checked, table: str, key: str) -> dict[str, set[str]]:
+    """Code → its names in either language, in one checked data folder."""
+    return {r[key]: {r["name_zh"], r["name_en"]} for r in checked.tables[table].rows}
+
+
+def _check_computed(st: SheetTable, checked, base, old: dict, book: str, problems: list[CellProblem]) -> None:
     """A computed cell must hold what the library computes, from the row as edited or as it was.
 
-    A stale value left over from before an edit is fine (the import recomputes it);
-    a value that matches neither was typed by hand and would be lost, so it is reported.
+    A stale value left over from before an edit is fine (the import recomputes it), whether the
+    edit was to the row itself or to what it refers to (a region's or an indicator's name edited
+    on its own sheet: ``checked`` is the data as merged, ``base`` as it was); a value that matches
+    neither was typed by hand and would be lost, so it is reported.
     """
-    regions = {r["region"]: {r["name_zh"], r["name_en"]} for r in checked.tables["regions"].rows}
-    names = {r["indicator"]: {r["name_zh"], r["name_en"]} for r in checked.tables["indicators"].rows}
-    units = {r["unit"]: r for r in checked.tables["units"].rows}
+    lookups = []
+    for data in (checked, base):
+        lookups.append((_names(data, "regions", "region"), _names(data, "indicators", "indicator"),
+                        {r["unit"]: r for r in data.tables["units"].rows}))
     for row, sheet_row, comp in zip(st.rows, st.sheet_rows, st.computed, strict=True):
-        want = _computed_values(row, regions, names, units)
+        want: dict[str, set] = {}
         before = old.get(tuple(row[k] for k in st.table.key))
-        if before is not None:
-            for col, values in _computed_values(before, regions, names, units).items():
-                want[col] = want.get(col, set()) | values
+        for stored in (row, before) if before is not None else (row,):
+            for regions, names, units in lookups:
+                for col, values in _computed_values(stored, regions, names, units).items():
+                    want[col] = want.get(col, set()) | values
         for col, value in comp.items():
             if value is None or value == "" or col not in want:
                 continue
@@ -367,7 +376,7 @@ def import_workbook(path: Path, root: Path | None = None, *, dry_run: bool = Fal
             mapped = _map_problem(p, m, lines, book, root)
             if mapped is not None:
                 problems.append(mapped)
-        _check_computed(sheets["observations"], merged, old["observations"], book, problems)
+        _check_computed(sheets["observations"], merged, base, old["observations"], book, problems)
         if not merged.problems and not base.problems:
             before = {(u.source_id, u.token.start) for u in unaccounted(base)}
             for u in unaccounted(merged):

@@ -89,7 +89,8 @@ _HALF_YEAR = re.compile("[上下]半年")  # a mid-year report plans the rest of
 _RISE_TO = frozenset("加高长升大")  # the verb before 到 in 增加到, 提高到, 增长到, 提升到, 扩大到
 # A title naming a plan over several years (三年行动计划(2023—2025年), “十四五”规划): its targets written
 # without a year are for the plan's horizon (到2025年), while a year's work plan's are for that year.
-_MULTI_YEAR_TITLE = re.compile(f"规划|行动计划|行动方案|(?<![〇零一二三四五六七八九])[三五]年|十[一二三四五六]五|{_YEAR}\\s*年?\\s*[—–~至-]+\\s*{_YEAR}")
+_YEAR_SPAN = f"(?P<first>{_YEAR})\\s*年?\\s*[—–~至-]+\\s*(?P<last>{_YEAR})"  # 2023—2025年, 2021-2025
+_MULTI_YEAR_TITLE = re.compile(f"规划|行动计划|行动方案|(?<![〇零一二三四五六七八九])[三五]年|十[一二三四五六]五|{_YEAR_SPAN}")
 # Written without a leading optional group so that the regex engine can skip to "19"/"20".
 _YEAR_MARK = re.compile(f"(?P<year>{_YEAR})\\s?年(?P<tail>度|起|以来|至今|开始|前)?")
 _SENTENCE_END = "。；;！？!?\n"
@@ -268,8 +269,10 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
             plan_year = next((int(m.group("year")) for m, k in headings if k == "plan" and m.group("year")), None)
         if plan_year is None and summary_year is not None:  # the next year's plan, or the second half's
             plan_year = summary_year + (0 if info.mid_year else 1)
-    elif info.kind == "plan":
-        plan_year = year or (title_years[-1] if title_years else None)
+    elif info.kind == "plan":  # a plan over several years (2023—2025年) starts in its first year: its
+        # targets without a year are for the horizon, and a year before the start is an actual value
+        span = re.search(_YEAR_SPAN, info.title or "")
+        plan_year = year or (int(span["first"]) if span else title_years[-1] if title_years else None)
     info.report_year = summary_year if info.kind != "plan" else plan_year
     info.plan_year = plan_year
     info.plan_year_written = plan_year is not None and plan_year in {
