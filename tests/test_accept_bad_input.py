@@ -3,6 +3,8 @@ file that is not text, is empty or in an undetectable encoding is refused with w
 
 from __future__ import annotations
 
+import csv
+
 import openpyxl
 import pytest
 
@@ -130,3 +132,28 @@ def test_a_report_that_is_not_text_is_refused_with_what_was_found(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 1 and "refused" in err and found in err and str(report) in err
     assert not (tmp_path / "r.xlsx").exists() and folder_digest(data) == before
+
+
+def test_a_drafted_indicator_no_candidate_keeps_is_reported(drafted):
+    """The reviewer gave a new indicator's candidates an existing code but left its drafted row: accept says
+    to delete it instead of adding a codebook row nothing uses (later drafts would suggest it)."""
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    new, hn = wb["new_indicators"], review.header_rows["new_indicators"]
+    code = _cell(new, hn, hn + 1, "indicator").value
+    unit = _cell(new, hn, hn + 1, "unit_std").value
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    known = next(r["indicator"] for r in csv.DictReader(open(data / "indicators.csv", encoding="utf-8"))
+                 if r["unit_std"] == unit)
+    moved = [r for r in range(h + 1, cand.max_row + 1) if _cell(cand, h, r, "indicator").value == code]
+    assert moved
+    for r in moved:
+        _cell(cand, h, r, "indicator").value = known
+    wb.save(book)
+    before = folder_digest(data)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    assert str(err.value).count("no candidate row has it") == 1
+    assert f"sheet 'new_indicators', row {hn + 1}, column 'indicator': value {code!r}" in str(err.value)
+    assert folder_digest(data) == before

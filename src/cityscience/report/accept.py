@@ -144,6 +144,22 @@ def _excluded_twice(rows: Rows, problems: list[str]) -> None:
             owner.setdefault(start, r)
 
 
+def _unused_indicators(rows: Rows, problems: list[str]) -> None:
+    """A drafted indicator no candidate keeps was meant to be deleted: the sheet says to delete the row when
+    its candidates get an existing code, and left in the codebook it would be suggested for later facts."""
+    used = {row.get("indicator", "") for _, row in rows.tables.get("candidates", [])}
+    drafted = rows.tables.get("new_indicators", [])
+    for _, row in drafted:  # a share's numerator and denominator are used through it
+        if row.get("indicator") in used:
+            used |= {row.get("numerator", ""), row.get("denominator", "")}
+    for r, row in drafted:
+        code = row.get("indicator", "")
+        if code and code not in used:
+            problems.append(f"sheet 'new_indicators', row {r}, column 'indicator': value {code!r}: expected a code "
+                            "some candidate has (or the numerator or denominator of one): no candidate row has it "
+                            "any more; delete this row, or give the candidates it was drafted for this code")
+
+
 def _link_measures(rows: Rows, notes: list[str]) -> None:
     """Keep each measure's obs_ids to the candidates that remain, and add those inside its evidence."""
     obs = [row for _, row in rows.tables.get("candidates", [])]
@@ -236,6 +252,7 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
                            "remove that source's rows first)"])
     notes: list[str] = []
     _excluded_twice(rows, problems)
+    _unused_indicators(rows, problems)
     _link_measures(rows, notes)
     note = untranslated_note({SHEET_TABLES[s]: [row for _, row in items] for s, items in rows.tables.items()})
     if note:
