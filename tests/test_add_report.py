@@ -681,13 +681,24 @@ def test_headings_with_prose_only_are_items_when_none_has_items(tmp_path):
     _accept_unedited(d, tmp_path, data)
 
 
-def test_the_guide_s_first_command_prints_what_the_guide_shows(tmp_path, capsys, monkeypatch):
-    """docs/adding-a-new-report.md shows add-report's output for its example: the same lines come out."""
+def _guide_drafts() -> list[tuple[str, str]]:
+    """Each add-report command of docs/adding-a-new-report.md with the output block shown after it."""
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "adding-a-new-report.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(cityscience add-report .*?)```\s*```\n(.*?)```", guide, re.S)
+
+
+def test_the_guide_shows_its_three_drafts():
+    assert [c.split()[2] for c, _ in _guide_drafts()] == [
+        "tests/fixtures/heldout/cixi-2020-summary.txt", "tests/fixtures/heldout/haishu-2019-summary-2020-ideas.txt",
+        "tests/fixtures/qingxi-2019-summary-2020-plan.txt"]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_the_guide_s_add_report_commands_print_what_the_guide_shows(tmp_path, capsys, monkeypatch, index):
+    """docs/adding-a-new-report.md shows add-report's output for each example: the same lines come out."""
     import shlex
 
-    guide = (Path(__file__).resolve().parents[1] / "docs" / "adding-a-new-report.md").read_text(encoding="utf-8")
-    section = guide.split("## 1. Draft the review workbook", 1)[1]
-    command, shown = (block.split("\n", 1)[1] for block in section.split("```")[1:4:2])
+    command, shown = _guide_drafts()[index]
     args = shlex.split(command.replace("\\\n", " "))
     assert args[:2] == ["cityscience", "add-report"]
     data = shipped_data(tmp_path)  # the data the guide's outputs are of, whatever reports a user added
