@@ -11,6 +11,8 @@ import pytest
 from cityscience.cli import main
 from cityscience.paths import folder_digest
 from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
+from cityscience.report.sheets import column_types
+from cityscience.validate import check
 from reports import FOLDER, REPORTS, copy_data
 
 
@@ -157,3 +159,43 @@ def test_a_drafted_indicator_no_candidate_keeps_is_reported(drafted):
     assert str(err.value).count("no candidate row has it") == 1
     assert f"sheet 'new_indicators', row {hn + 1}, column 'indicator': value {code!r}" in str(err.value)
     assert folder_digest(data) == before
+
+
+def test_cells_a_spreadsheet_changed_are_reported_as_import_xlsx_reports_them(drafted):
+    """A formula, a date where text was typed (Excel turns 3-1 into a date), a code typed as a number and a
+    date with a time of day are refused, as import-xlsx refuses them, instead of being stored converted."""
+    import datetime as dt
+
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    _cell(cand, h, h + 1, "value").value = "=2*3"
+    _cell(cand, h, h + 2, "note").value = dt.datetime(2026, 3, 1)
+    src, hs = wb["source"], review.header_rows["source"]
+    fields = {src.cell(row=r, column=1).value: r for r in range(hs + 1, src.max_row + 1)}
+    src.cell(row=fields["published"], column=2).value = dt.datetime(2020, 2, 3, 9, 30)
+    src.cell(row=fields["issuer_zh"], column=2).value = 330282
+    wb.save(book)
+    before = folder_digest(data)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    text = str(err.value)
+    assert f"sheet 'candidates', row {h + 1}, column 'value': value '=2*3': expected a value, found the formula" in text
+    assert f"sheet 'candidates', row {h + 2}, column 'note': value '2026-03-01': expected text or a number, found a date" in text
+    assert f"sheet 'source', row {fields['published']}, column 'value': value '2020-02-03': expected a date without a time" in text
+    assert f"sheet 'source', row {fields['issuer_zh']}, column 'value': value '330282': expected text, found a number" in text
+    assert folder_digest(data) == before
+
+
+def test_the_draft_writes_text_columns_as_text(drafted):
+    """What the reviewer types into a text column stays text: the columns are formatted as Text, and a code
+    drafted as a number is written as text (read back, an unedited draft has no cell problem)."""
+    data, book = drafted
+    review = read_review(book, column_types(check(data, accounting=False).registry))
+    assert review.problems == []
+    wb = openpyxl.load_workbook(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    names = [c.value for c in cand[h]]
+    assert cand.column_dimensions[openpyxl.utils.get_column_letter(names.index("note") + 1)].number_format == "@"
+    assert cand.column_dimensions[openpyxl.utils.get_column_letter(names.index("value") + 1)].number_format != "@"

@@ -24,7 +24,7 @@ from ..paths import data_dir
 from ..problems import Problem
 from ..validate import check, exclusion_pattern
 from ..validate.checked import Checked
-from .sheets import REVIEW_COLUMNS, SHEET_TABLES, SHEETS
+from .sheets import REVIEW_COLUMNS, SHEET_TABLES, SHEETS, column_types
 from .stage import Rows, row_of, stage, staged_files
 
 __all__ = ["AcceptError", "Accepted", "accept"]
@@ -236,8 +236,8 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
     from .workbook import read_review
 
     root = Path(data) if data is not None else data_dir()
-    review = read_review(path)
     checked = check(root, accounting=False)
+    review = read_review(path, column_types(checked.registry))
     problems = _shape_problems(review, checked)
     rows = _read_rows(review, checked, problems) if "source" in review.sheets else None
     if rows is None:

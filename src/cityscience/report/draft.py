@@ -47,7 +47,7 @@ from ..validate.policy import (
 )
 from .items import draft_items, settle_items
 from .places import add_body, body_code, body_row, new_region_row
-from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet
+from .sheets import REVIEW_COLUMNS, SHEETS, Draft, Sheet, column_types
 from .suggest import FIT, Codebook, Suggestion, exclusion_reason, suggest_codes
 
 #: Words a label may start with that name the whole place or year (全区, 全年), not a different quantity: two
@@ -527,7 +527,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         warnings.append(f"numbered lines not drafted as policy items, as their number does not go on from the "
                         f"list before them (a quoted list, or one the rules do not read): line{'s' if len(skipped) > 1 else ''} "
                         f"{', '.join(map(str, skipped))}; add them by hand if they are items")
-    result = Draft(source_id, region, raw_name, stored, sheets, warnings)
+    result = Draft(source_id, region, raw_name, stored, sheets, warnings, types=column_types(checked.registry))
     staged = settle_items(root, result, text, part_spans, obs_rows)
     # --- exclusions: every number the drafted rows leave unaccounted for --------------------------
     from ..validate.accounting import unaccounted

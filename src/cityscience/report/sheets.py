@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["REVIEW_COLUMNS", "SHEETS", "SHEET_TABLES", "Draft", "Sheet", "SheetSpec"]
+__all__ = ["REVIEW_COLUMNS", "SHEETS", "SHEET_TABLES", "Draft", "Sheet", "SheetSpec", "column_types"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,23 @@ class Draft:
     sheets: dict[str, Sheet]
     warnings: list[str] = field(default_factory=list)
     about: dict[str, str] = field(default_factory=dict)
+    types: dict[str, dict[str, str]] = field(default_factory=dict)  # see :func:`column_types`
+
+
+def column_types(registry) -> dict[str, dict[str, str]]:
+    """Sheet → column → the type its table gives the column (``codebook/columns.csv``), for the columns
+    stored; the ``source`` sheet maps each field to its type, since its ``value`` column holds them all.
+    The review is written and read with these, as the export's workbook is (text cells stay text)."""
+    out: dict[str, dict[str, str]] = {}
+    for spec in SHEETS:
+        table = spec.table or ("sources" if spec.name == "source" else None)
+        if table in registry:
+            out[spec.name] = {c.name: c.dtype for c in registry[table].columns}
+    return out
+
+
+def cell_type(types: dict[str, dict[str, str]], sheet: str, column: str, row: dict) -> str | None:
+    """The type of one cell of a review sheet, or None for a column no table stores (the reviewer's aids)."""
+    if sheet == "source":
+        return types.get("source", {}).get(row.get("field", "")) if column == "value" else None
+    return types.get(sheet, {}).get(column)

@@ -3,7 +3,11 @@
 Each sheet starts with the lines that say what to check, then a blank row,
 then the header and the rows. The evidence's number is bold red (as in the
 extractor's review sheet), cells the tool is unsure of are shaded, and every
-cell is written with :func:`cityscience.cells.put` (text stays text). The raw
+cell is written with :func:`cityscience.cells.put` (text stays text; a column its table stores as text
+is formatted as Text, so a code typed into it stays text). It is read back
+as the export's workbook is (:func:`cityscience.export.reader.cell_text`): a
+formula, an error value, a date in a text column or a code that became a
+number is reported, never converted in silence. The raw
 file travels inside the workbook (a hidden ``raw`` sheet, base64), so
 ``accept`` stores exactly the bytes that were drafted and checks the
 SHA-256 the ``source`` sheet gives.
@@ -17,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..cells import put
-from .sheets import SHEETS, Draft
+from ..cells import TEXT_FORMAT, put
+from .sheets import SHEETS, Draft, cell_type
 
 __all__ = ["RAW_SHEET", "Review", "read_review", "write_workbook"]
 
@@ -67,13 +71,21 @@ def write_workbook(d: Draft, path: str | os.PathLike) -> Path:
         for c, name in enumerate(sheet.columns, start=1):
             put(ws.cell(row=header, column=c), name).font = Font(bold=True)
             ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(name, 12)
+        for c, name in enumerate(sheet.columns, start=1):
+            if d.types.get(spec.name, {}).get(name) in _TEXT_TYPES and spec.name != "source":
+                ws.column_dimensions[get_column_letter(c)].number_format = TEXT_FORMAT  # rows typed in, too
         for i, row in enumerate(sheet.rows):
             r = header + 1 + i
             for c, name in enumerate(sheet.columns, start=1):
                 value = _plain(row.get(name))
+                text = cell_type(d.types, spec.name, name, row) in _TEXT_TYPES
+                if text and value is not None and not isinstance(value, str):
+                    value = _text(value)  # a code drafted as a number is text in its table
                 if isinstance(value, str):
                     value = _clean(value)
                 cell = put(ws.cell(row=r, column=c), value)
+                if text and value is None:
+                    cell.number_format = TEXT_FORMAT
                 if name == "evidence" and isinstance(value, str) and spec.name == "candidates":
                     try:
                         off = int(row["value_start"]) - int(row["evidence_start"])
@@ -110,6 +122,9 @@ class Review:
     problems: list[str] = field(default_factory=list)
 
 
+_TEXT_TYPES = frozenset({"string", "category"})
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -120,15 +135,21 @@ def _text(value) -> str:
     return str(value).strip() if isinstance(value, str) else str(value)
 
 
-def read_review(path: str | os.PathLike) -> Review:
-    """Read every sheet of a review workbook as text (problems of its shape in ``problems``)."""
+def read_review(path: str | os.PathLike, types: dict[str, dict[str, str]] | None = None) -> Review:
+    """Read every sheet of a review workbook as text (problems of its shape and cells in ``problems``).
+
+    ``types`` (:func:`cityscience.report.sheets.column_types` of the data's registry) gives each stored
+    column its type: its cells are read as the export's workbook is, and a cell that cannot be stored as
+    it is (a formula, a date in a text column, a code typed as a number) is reported with where it is.
+    """
     from openpyxl.utils import get_column_letter
 
-    from ..export.reader import open_workbook
+    from ..export.reader import cell_text, open_workbook
 
+    types = types or {}
     path = Path(path)
     review = Review(path)
-    wb, problem = open_workbook(path, path.name, data_only=True, layout="the layout add-report wrote")
+    wb, problem = open_workbook(path, path.name, layout="the layout add-report wrote")
     if wb is None:
         review.problems.append(str(problem))
         return review
@@ -138,7 +159,8 @@ def read_review(path: str | os.PathLike) -> Review:
                                    f"{', '.join(s.name for s in SHEETS)} (as add-report wrote them)")
             continue
         ws = wb[spec.name]
-        rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        cells = list(ws.iter_rows())
+        rows = [[_text(c.value) for c in row] for row in cells]
         blank = next((i for i, r in enumerate(rows) if not any(r)), None)
         if blank is None or blank + 1 >= len(rows):
             review.problems.append(f"{path.name}: sheet {spec.name!r}: no header row after the help lines and "
@@ -150,7 +172,18 @@ def read_review(path: str | os.PathLike) -> Review:
         body = []
         for i, r in enumerate(rows[blank + 2:], start=blank + 3):
             if any(r):
-                body.append((i, dict(zip(header, r + [""] * (len(header) - len(r)), strict=False))))
+                row = dict(zip(header, r + [""] * (len(header) - len(r)), strict=False))
+                for j, name in enumerate(header[:len(r)]):
+                    dtype = cell_type(types, spec.name, name, row) if name else None
+                    if dtype is None or not r[j]:
+                        continue
+                    cell = cells[i - 1][j]
+                    text, expected = cell_text(cell.value, cell.data_type, dtype)
+                    if expected is not None:
+                        review.problems.append(f"sheet {spec.name!r}, row {i}, column {name!r}: value {r[j]!r}: "
+                                               f"expected {expected}")
+                    row[name] = text.strip() if text is not None else ""
+                body.append((i, row))
                 for j, value in enumerate(r):  # a value under no column name would be lost: say where it is
                     if value and (j >= len(header) or not header[j]):
                         review.problems.append(
