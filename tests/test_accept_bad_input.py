@@ -199,3 +199,24 @@ def test_the_draft_writes_text_columns_as_text(drafted):
     names = [c.value for c in cand[h]]
     assert cand.column_dimensions[openpyxl.utils.get_column_letter(names.index("note") + 1)].number_format == "@"
     assert cand.column_dimensions[openpyxl.utils.get_column_letter(names.index("value") + 1)].number_format != "@"
+
+
+def test_a_sheet_whose_help_lines_were_deleted_is_read_by_its_header(drafted):
+    """The header is found by its column names, so deleting a sheet's help lines (or the blank row under
+    them) changes nothing: the review is read as the unedited one is."""
+    data, book = drafted
+
+    def outcome(path):
+        try:
+            return accept(path, data=data, dry_run=True).rows
+        except AcceptError as err:
+            return str(err)
+
+    want = outcome(book)
+    wb = openpyxl.load_workbook(book)
+    header = read_review(book).header_rows
+    wb["candidates"].delete_rows(1, header["candidates"] - 1)  # the help lines and the blank row
+    wb["exclusions"].delete_rows(header["exclusions"] - 1)  # the blank row only
+    edited = book.with_name("edited.xlsx")
+    wb.save(edited)
+    assert outcome(edited) == want

@@ -147,7 +147,9 @@ def _excluded_twice(rows: Rows, problems: list[str]) -> None:
 def _unused_indicators(rows: Rows, problems: list[str]) -> None:
     """A drafted indicator no candidate keeps was meant to be deleted: the sheet says to delete the row when
     its candidates get an existing code, and left in the codebook it would be suggested for later facts."""
-    used = {row.get("indicator", "") for _, row in rows.tables.get("candidates", [])}
+    if "candidates" not in rows.tables:
+        return  # the sheet could not be read: its problem is reported, and every drafted code would look unused
+    used = {row.get("indicator", "") for _, row in rows.tables["candidates"]}
     drafted = rows.tables.get("new_indicators", [])
     for _, row in drafted:  # a share's numerator and denominator are used through it
         if row.get("indicator") in used:

@@ -161,7 +161,9 @@ def read_review(path: str | os.PathLike, types: dict[str, dict[str, str]] | None
         ws = wb[spec.name]
         cells = list(ws.iter_rows())
         rows = [[_text(c.value) for c in row] for row in cells]
-        blank = next((i for i, r in enumerate(rows) if not any(r)), None)
+        known = set(types.get(spec.name, {})) if spec.name != "source" else set()
+        found = next((i for i, r in enumerate(rows) if len(known & set(r)) >= 2), None)  # the help lines deleted?
+        blank = found - 1 if found is not None else next((i for i, r in enumerate(rows) if not any(r)), None)
         if blank is None or blank + 1 >= len(rows):
             review.problems.append(f"{path.name}: sheet {spec.name!r}: no header row after the help lines and "
                                    "a blank row (expected the layout add-report wrote)")
