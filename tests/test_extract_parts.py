@@ -222,3 +222,25 @@ def test_heldout_reports_give_their_year_without_being_told(folder: str) -> None
             continue
         assert inferred.attrs["report_year"] == int(r["year"]), r["file"]
         assert _status_year(inferred) == _status_year(given), r["file"]
+
+
+# A mid-year report without year headings (written for this test; the numbers are invented): 争取 in the
+# summary says what was won, and the plan starts at its section heading, for the rest of the same year.
+MID_YEAR = (
+    "兰溪市科学技术局2023年上半年工作总结和下半年工作思路\n"
+    "一、上半年工作成效\n"
+    "新认定省科技型中小企业86家。\n"
+    "争取上级科技项目资金2860万元。\n"
+    "二、存在的问题\n"
+    "上半年仅引进国家级人才2人。\n"
+    "三、下半年工作思路\n"
+    "力争全年新认定高新技术企业40家以上。\n"
+)
+
+
+def test_a_plan_section_heading_wins_over_the_first_forward_looking_paragraph() -> None:
+    df = extract(MID_YEAR)
+    assert [(p["kind"], p["year"], p["line"]) for p in df.attrs["parts"]] == [("summary", 2023, 1), ("plan", 2023, 7)]
+    assert _status_year(df) == [(86, "actual", 2023), (2860, "actual", 2023), (2, "actual", 2023),
+                                (40, "target", 2023)]
+    assert df.attrs["structure_warnings"] == []  # a mid-year report plans the rest of its own year

@@ -3,7 +3,7 @@
 * 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
 * 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 and 高于/低于… N 个百分点
   → ``pp_diff``;
-* 比上年增加/多/减少 N 家 (a unit of its own, with the words of a comparison with the year before) →
+* 比上年(同期)增加/多(出)/减少 N 家 (a unit of its own, with the words of a comparison with the year before) →
   ``abs_change`` (negative for 减少/少/下降);
 * 第N after 位居/居/排名 → ``rank`` and 较上年提高N位 → ``rank_change`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
   → ``multiple`` (a plain N倍, as in 实现10倍放大效应, stays a level in 倍);
@@ -28,8 +28,8 @@ _GROWTH = re.compile(
 )
 _DECREASE = {"下降", "下降率", "减少", "降低", "回落", "下滑"}
 # 比上年增加21家: a change in the unit of the level, only when the year it is compared with is written
-_ABS_CHANGE = re.compile(r"(?:比上年|较上年度?|比去年|较去年|与上年相比|同比)[,，]?(?:分别)?"
-                         r"(?P<verb>增加|增长|多|新增|减少|下降|少|降低)了?(?:分别)?$")
+_ABS_CHANGE = re.compile(r"(?:(?:比|较)(?:上年度?|去年)(?:同期)?|与(?:上年|去年)(?:同期)?相比|同比)[,，]?(?:分别)?"
+                         r"(?P<verb>增加|增长|多出|多|新增|减少|下降|少|降低)了?(?:分别)?$")
 # 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
 # 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
 _PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$"

@@ -299,12 +299,15 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
                 y = plan_year if kind == "plan" else summary_year
             if kind != parts[-1].kind or y != parts[-1].year:
                 parts.append(Part(m.start(), kind, y, f"heading {original[m.start():m.end()].strip()!r}"))
-    elif info.kind == "summary_and_plan":
+    sections = [m for m in _SECTION.finditer(norm) if m.start() >= title_end]
+    if not headings and info.kind == "summary_and_plan" and not any(
+            not m.group("s") and "summary" not in _kinds_of(m.group()) for m in sections):
+        # no heading says where the plan starts (a plan section heading such as 三、下半年工作思路 would):
+        # it starts at the first forward-looking paragraph
         boundary = _plan_boundary(norm, title_end)
         if boundary is not None:
             snippet = original[boundary:boundary + 12]
             parts.append(Part(boundary, "plan", plan_year, f"first forward-looking paragraph {snippet!r}…"))
-    sections = [m for m in _SECTION.finditer(norm) if m.start() >= title_end]
     if sections:
         parts = _with_sections(parts, sections, norm, original, info)
     info.parts = parts
@@ -349,7 +352,8 @@ def structure_warnings(info: DocumentInfo, length: int, positions: list[int], gi
         if p.kind != "plan" or p.year is None:
             continue
         before = [s for s, _ in summaries if s.start < p.start and s.year is not None]
-        if before and p.year <= before[-1].year:
+        if before and (p.year < before[-1].year if info.mid_year else p.year <= before[-1].year):
+            # (a mid-year report's plan is for the rest of its own year)
             out.append(f"the plan part from offset {p.start} ({p.why}) is for {p.year}, not after the summary "
                        f"before it ({before[-1].year}): a plan is for a later year{fix}")
     if info.given_year is not None and info.title_years and info.given_year not in info.title_years:
