@@ -244,3 +244,19 @@ def test_a_plan_section_heading_wins_over_the_first_forward_looking_paragraph() 
     assert _status_year(df) == [(86, "actual", 2023), (2860, "actual", 2023), (2, "actual", 2023),
                                 (40, "target", 2023)]
     assert df.attrs["structure_warnings"] == []  # a mid-year report plans the rest of its own year
+
+
+# The science part of a city's government work report (written for this test; the numbers are invented).
+GOVERNMENT_REPORT = (
+    "青溪市2024年政府工作报告(科技创新部分)\n"
+    "过去一年,新认定高新技术企业712家,技术交易额增长近三成。\n"
+    "今年,力争新增高新技术企业600家。\n"
+)
+
+
+def test_a_government_work_report_reviews_the_year_before_and_plans_its_own() -> None:
+    df = extract(GOVERNMENT_REPORT)
+    assert df.attrs["title"] == "青溪市2024年政府工作报告(科技创新部分)" and df.attrs["report_year"] == 2023
+    assert [(p["kind"], p["year"]) for p in df.attrs["parts"]] == [("summary", 2023), ("plan", 2024)]
+    assert [(float(r["value"]), r["unit"], r["measure"], r["status"], int(r["year"])) for _, r in df.iterrows()] == [
+        (712, "家", "level", "actual", 2023), (3, "成", "yoy_pct", "actual", 2023), (600, "家", "level", "target", 2024)]

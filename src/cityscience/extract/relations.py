@@ -27,6 +27,7 @@ _GROWTH = re.compile(
     r"(?P<verb>增长率|增长|增加|提高|上升|增幅|增速|下降率|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
 _DECREASE = {"下降", "下降率", "减少", "降低", "回落", "下滑"}
+_PERCENT = frozenset({"%", "成"})  # the units of a percentage: 增长近三成 is a growth rate of about 30 %
 # 比上年增加21家: a change in the unit of the level, only when the year it is compared with is written
 _ABS_CHANGE = re.compile(r"(?:(?:比|较)(?:上年度?|去年)(?:同期)?|与(?:上年|去年)(?:同期)?相比|同比)[,，]?(?:分别)?"
                          r"(?P<verb>增加|增长|多出|多|新增|减少|下降|少|降低)了?(?:分别)?$")
@@ -100,13 +101,13 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
             q.reasons.append("是…的N倍 → multiple of the base")
         inherited = prev is not None and prev.measure in {"yoy_pct", "pp_change", "pp_diff"} and \
             prev.unit == q.unit and _LIST_GAP.match(norm[prev.q_end:q.q_start]) is not None
-        if q.unit not in {"%", "个百分点", "百分点", "倍"} and (m := _ABS_CHANGE.search(before)) is not None:
+        if q.unit not in {*_PERCENT, "个百分点", "百分点", "倍"} and (m := _ABS_CHANGE.search(before)) is not None:
             q.measure = "abs_change"
             q.reasons.append(f"{m.group()} N → change over the previous year")
             if m.group("verb") in _DECREASE | {"少"}:
                 q.value = -q.value
                 q.reasons.append("decrease → negative")
-        elif q.unit == "%":
+        elif q.unit in _PERCENT:
             if not _as_growth(q, before) and inherited:
                 q.measure = prev.measure
                 q.reasons.append("list continues a growth rate")

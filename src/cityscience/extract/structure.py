@@ -182,10 +182,14 @@ def _lines(norm: str, limit: int) -> list[tuple[int, str]]:
 _AFTER_SEPARATOR = re.compile(r"(?:>>|>|»|›)\s*([^>»›]+)$")
 
 
+# A government work report (2024年政府工作报告) reviews the year before and plans its own year.
+_GOVERNMENT_REPORT = re.compile("政府工作报告")
+
+
 def _is_title(text: str) -> bool:
     # A title is a short line without sentence punctuation that names the kind of report.
-    return 8 <= len(text) <= 80 and _TITLE_KIND.search(text) is not None and not _CHROME.search(text) \
-        and not _SENTENCE_PUNCT.search(text)
+    return 8 <= len(text) <= 80 and (_TITLE_KIND.search(text) or _GOVERNMENT_REPORT.search(text)) is not None \
+        and not _CHROME.search(text) and not _SENTENCE_PUNCT.search(text)
 
 
 def _find_title(norm: str) -> tuple[int, str] | None:
@@ -246,6 +250,9 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         info.multi_year = bool(_MULTI_YEAR_TITLE.search(title[1]))
         info.mid_year = bool(_HALF_YEAR.search(title[1]))
         kinds = _kinds_of(title[1])
+        if _GOVERNMENT_REPORT.search(title[1]) and len(set(title_years)) == 1:
+            kinds = {"summary", "plan"}
+            title_years = [title_years[0] - 1, title_years[0]]  # 2024年政府工作报告: 2023 reviewed, 2024 planned
         info.title_kinds = frozenset(kinds)
         if "summary" in kinds and len(set(title_years)) > 1 and title_years[-1] > title_years[0]:
             kinds.add("plan")  # …2015年工作总结和2016年… : the later year is planned for
