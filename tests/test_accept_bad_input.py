@@ -4,6 +4,7 @@ file that is not text, is empty or in an undetectable encoding is refused with w
 from __future__ import annotations
 
 import csv
+import re
 
 import openpyxl
 import pytest
@@ -220,3 +221,28 @@ def test_a_sheet_whose_help_lines_were_deleted_is_read_by_its_header(drafted):
     edited = book.with_name("edited.xlsx")
     wb.save(edited)
     assert outcome(edited) == want
+
+
+def test_an_unaccounted_number_comes_in_the_same_report_as_other_problems(drafted):
+    """A candidate deleted (its number now unaccounted for) and another's status mistyped: both at once, in
+    the workbook's order; with a value mistyped too, the accounting waits, and the report says so."""
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    _cell(cand, h, h + 3, "status").value = "maybe"
+    cand.delete_rows(h + 1)
+    wb.save(book)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    lines = err.value.problems
+    assert any("[unaccounted_number]" in x for x in lines) and any("'maybe'" in x for x in lines)
+    sheets = [re.match(r"sheet '(\w+)'", x).group(1) for x in lines]
+    assert sheets == sorted(sheets, key=["candidates", "exclusions"].index)  # the workbook's order
+    assert err.value.notes == []
+    _cell(cand, h, h + 1, "value").value = 123456789
+    wb.save(book)
+    with pytest.raises(AcceptError) as err:
+        accept(book, data=data)
+    assert not any("[unaccounted_number]" in x for x in err.value.problems)
+    assert "the accounting of every number" in str(err.value) and "sheet candidates" in str(err.value)

@@ -466,15 +466,16 @@ def test_a_malformed_digest_is_the_sources_row_s_problem_not_the_raw_file_s(data
     assert [(p.file, p.column, p.check) for p in found] == [("data/sources.csv", "sha256", "pattern")]
 
 
-def test_the_accounting_runs_beside_problems_of_tables_it_does_not_read_and_says_when_it_did_not(data, capsys):
+def test_the_accounting_runs_beside_problems_of_columns_it_does_not_read_and_says_when_it_did_not(data, capsys):
     from cityscience.cli import main
 
     rows = read_rows(data / "observations" / "demo.csv")
     write_csv(data / "observations" / "demo.csv", rows[:1] + rows[2:])  # its number is now unaccounted
     set_cell(data / "regions.csv", 2, "color", "red")  # a table the accounting does not read
+    set_cell(data / "observations" / "demo.csv", 2, "status", "guess")  # a column of a table it reads, not read
     checks = {p.check for p in check(data).problems}
-    assert {"unaccounted_number", "pattern"} <= checks
-    set_cell(data / "observations" / "demo.csv", 2, "status", "guess")  # one it reads: not run, and said
+    assert {"unaccounted_number", "pattern", "allowed_value"} <= checks
+    set_cell(data / "observations" / "demo.csv", 2, "value", "x")  # a column it reads: not run, and said
     found = check(data)
     assert "unaccounted_number" not in {p.check for p in found.problems} and found.accounting_skipped == ["observations"]
     assert main(["validate", "--data", str(data)]) == 1

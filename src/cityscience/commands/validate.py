@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         elif checked.accounting_skipped:
             print(f"note: the accounting of every number was not run: it reads {', '.join(checked.accounting_skipped)}, "
-                  "which have problems above; run validate again once they are fixed", file=sys.stderr)
+                  "which have problems above in the columns it reads; run validate again once they are fixed", file=sys.stderr)
         return 1
     n_obs = len(checked.observations.rows)
     done = "; every number accounted for" if not args.no_accounting else ""

@@ -13,6 +13,7 @@ already in the data is refused.
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +35,30 @@ __all__ = ["AcceptError", "Accepted", "accept"]
 class AcceptError(ValueError):
     """The workbook cannot be accepted; ``problems`` lists every reason (sheet, row, column, value)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self, problems: list[str], notes: list[str] | None = None):
+        self.problems = _in_sheet_order(problems)
+        self.notes = list(notes or [])
         n = len(problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the review; nothing was changed:\n"
-                         + "\n".join(f"  {p}" for p in problems))
+                         + "\n".join(f"  {p}" for p in self.problems)
+                         + "".join(f"\nnote: {note}" for note in self.notes))
+
+
+_WHERE = re.compile(r"sheet '([^']+)'(?:, row (\d+))?")
+
+
+def _in_sheet_order(problems: list[str]) -> list[str]:
+    """The problems in the order of the workbook (its sheets as add-report writes them, then rows); those
+    of the file itself first. Found check by check, they would jump between sheets."""
+    order = {spec.name: i for i, spec in enumerate(SHEETS)}
+
+    def key(item: tuple[int, str]) -> tuple[int, int, int]:
+        m = _WHERE.match(item[1])
+        if m is None:
+            return (-1, 0, item[0])
+        return (order.get(m.group(1), len(order)), int(m.group(2) or 0), item[0])
+
+    return [p for _, p in sorted(enumerate(problems), key=key)]
 
 
 @dataclass
@@ -273,7 +293,13 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
             problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name,
                                        rows.source_rows))
         if problems:
-            raise AcceptError(problems)
+            sheets = sorted({s for s, t in SHEET_TABLES.items() if t in result.accounting_skipped})
+            waits = [] if not result.accounting_skipped else [
+                "the accounting of every number (a number of the report that no candidate or exclusion row "
+                f"covers) was not run, as it reads the sheet{'s' * (len(sheets) > 1)} {', '.join(sheets)}, which "
+                f"{'have' if len(sheets) > 1 else 'has'} problems above in the columns it reads: "
+                "accept again once they are fixed"]
+            raise AcceptError(problems, waits)
         target = dictionary
         if target is None and (root.parent / "docs").is_dir():
             target = root.parent / DICTIONARY_PATH

@@ -129,6 +129,19 @@ CODEBOOK_TABLES = frozenset({"vocabularies", "units", "indicators", "regions", "
 #: The tables the accounting of every number reads: with a problem in any of them it is not run (and
 #: ``Checked.accounting_skipped`` says why); problems elsewhere do not stop it.
 ACCOUNTING_NEEDS = frozenset({"observations", "exclusions", "sources", "raw", "codebook"})
+#: The columns of those tables the accounting reads: a problem in another column of a row (a status, an
+#: indicator code, a publication date) does not stop it, so its unaccounted numbers come in the same report.
+ACCOUNTING_COLUMNS = {"observations": frozenset({"obs_id", "source_id", "value", "value_high", "evidence"}),
+                      "exclusions": frozenset({"source_id", "kind", "match"}),
+                      "sources": frozenset({"source_id", "file_name", "sha256", "encoding"})}
+
+
+def _blocks_accounting(p: Problem) -> bool:
+    """Whether a problem keeps the accounting of every number from running (see :data:`ACCOUNTING_COLUMNS`)."""
+    if p.table not in ACCOUNTING_NEEDS or p.check == "stray_file":
+        return False
+    columns = ACCOUNTING_COLUMNS.get(p.table)
+    return columns is None or p.column is None or p.column in columns
 
 
 def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
@@ -137,7 +150,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     Args:
         root: the data folder (default: :func:`cityscience.paths.data_dir`).
         accounting: also list every number of the raw texts that no observation or exclusion
-            accounts for (unless a table it reads has a problem: :data:`ACCOUNTING_NEEDS`).
+            accounts for (unless a column it reads has a problem: :data:`ACCOUNTING_COLUMNS`).
 
     Returns:
         A :class:`Checked` holding the tables as text and ``problems``, the list of
@@ -187,7 +200,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
     check_terms(checked, problems)
     check_stopwords(checked, problems)
     problems = [_attributed(p, checked.files) for p in problems]
-    blocking = sorted({p.table for p in problems if p.table in ACCOUNTING_NEEDS and p.check != "stray_file"})
+    blocking = sorted({p.table for p in problems if _blocks_accounting(p)})
     if accounting and not blocking:
         problems.extend(_attributed(p, checked.files) for p in accounting_problems(checked))
     elif accounting:
