@@ -45,11 +45,11 @@ OBS_ROWS = [
 
 EXTRA_INDICATORS = [
     ["incubators_new", "新增孵化器", "New incubators", "platforms", "flow", "new", "jurisdiction", "year", "count",
-     "Incubators added.", "", "", "", ""],
+     "Incubators added.", "", "", "", "", ""],
     ["st_enterprises", "科技型企业", "S&T enterprises", "enterprises", "stock", "existing", "jurisdiction", "year",
-     "count", "Enterprises.", "", "", "", ""],
+     "count", "Enterprises.", "", "", "", "", ""],
     ["innovation_teams", "引进创新团队", "Innovation teams introduced", "talent", "flow", "new", "jurisdiction",
-     "year", "count", "Teams introduced.", "", "", "", ""],
+     "year", "count", "Teams introduced.", "", "", "", "", ""],
 ]
 
 # A hand-quoted row, as curators sometimes write them: the import must keep its exact bytes.

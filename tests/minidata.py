@@ -38,15 +38,15 @@ OBS_ROWS = [
 
 INDICATORS = [
     ["indicator", "name_zh", "name_en", "category", "kind", "basis", "scope", "period", "unit_std", "definition",
-     "comparability", "numerator", "denominator", "headline"],
+     "comparability", "numerator", "denominator", "headline", "group"],
     ["rd_expenditure", "全社会研发投入", "Gross R&D expenditure", "rd", "flow", "activity", "jurisdiction", "year",
-     "CNY", "R&D spending.", "", "", "", "1"],
+     "CNY", "R&D spending.", "", "", "", "1", ""],
     ["rd_intensity_gdp", "研发经费占GDP比重", "R&D share of GDP", "rd", "ratio", "ratio", "jurisdiction", "year",
-     "percent", "R&D / GDP.", "", "rd_expenditure", "", "2"],
+     "percent", "R&D / GDP.", "", "rd_expenditure", "", "2", ""],
     ["invention_patent_applications", "发明专利申请量", "Invention patent applications", "patents", "flow",
-     "activity", "jurisdiction", "year", "count", "Applications.", "", "", "", ""],
+     "activity", "jurisdiction", "year", "count", "Applications.", "", "", "", "", ""],
     ["tech_auctions", "科技成果拍卖会", "Technology auctions", "tech_market", "flow", "activity", "jurisdiction",
-     "year", "count", "Auctions held.", "", "", "", ""],
+     "year", "count", "Auctions held.", "", "", "", "", ""],
 ]
 
 EXCLUSIONS = [

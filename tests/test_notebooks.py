@@ -258,3 +258,59 @@ def test_policy_notebook_writes_its_figures_and_counts_each_document(executed, l
     assert f"Figures: {', '.join(sorted(names))}." in shown
     for source_id, n in cs.load_policy_items()["source_id"].value_counts().items():
         assert f"({source_id}): {n} items" in shown
+
+
+def _markdown_shown(out: Path, name: str) -> str:
+    """The Markdown a built notebook displayed, in cell order."""
+    nb = nbformat.read(str(out / "build" / "notebooks" / f"{name}.ipynb"), as_version=4)
+    return "\n".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_finance_prose_lists_the_values_in_yuan_by_the_codebook_groups(executed, lang):
+    """Notebook 05 lists every finance value in yuan once, under its indicator's group (the codebook's `group`
+    column), titled with the group's English label (the prose is in English), in the vocabulary's order."""
+    import cityscience as cs
+    from cityscience import charts
+
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    shown = _markdown_shown(out, f"05-finance-techmarket-{lang}")
+    indicators = cs.load_indicators()
+    levels = cs.select(cs.load_observations(), measure="level").merge(indicators, on=["indicator", "unit_std"])
+    finance = levels[(levels["category"] == "finance") & (levels["unit_std"] == "CNY")]
+    words = charts.Labels.load("en")
+    titles = []
+    for group, rows in finance.groupby("group", observed=True):
+        title = words.term("group", group)
+        assert title != group, f"the group {group} has no English label"
+        head = f"- **{title[:1].upper() + title[1:]}** ({len(rows)}): "
+        (line,) = [ln for ln in shown.splitlines() if ln.startswith(head)]
+        for name in indicators.set_index("indicator").loc[sorted(set(rows["indicator"].astype(str))), "name_en"]:
+            assert f"{name} — " in line, f"{name} missing from the {group} line"
+        titles.append(shown.index(head))
+    assert len(titles) > 1 and titles == sorted(titles)
+    listed = [ln for ln in shown.splitlines() if re.match(r"- \*\*[^*]+\*\* \(\d+\): ", ln)]
+    assert sum(int(re.search(r"\((\d+)\)", ln).group(1)) for ln in listed) == len(finance)
+    assert "**Other**" not in shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_money_in_the_english_prose_reads_as_an_english_analyst_writes_it(executed, lang):
+    """Amounts of notebooks 04 and 05 computed in code come from the one number formatter in English (CNY 28.51 m,
+    CNY 1.893 bn), never scaled by hand into 万元 or 亿元."""
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    amount = r"CNY [\d,]+(?:\.\d+)? (?:m|bn)"
+    prose = {"04-rd-industry": [rf"values in yuan from \d+ regions, spanning {amount} to {amount} \("],
+             "05-finance-techmarket": [rf"vouchers worth {amount} were issued and {amount} redeemed",
+                                       rf"contract value {amount} against technology exported: contract value "
+                                       rf"{amount} — it bought in"]}
+    for notebook, patterns in prose.items():
+        shown = _markdown_shown(out, f"{notebook}-{lang}")
+        for pattern in patterns:
+            assert re.search(pattern, shown), f"{notebook}-{lang}: no {pattern!r} in the prose"
+        for line in shown.splitlines():
+            if re.search(r"spanning|vouchers worth| — it bought in", line):
+                assert not re.search(r"[万亿]元", line), f"{notebook}-{lang}: {line}"

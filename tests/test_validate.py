@@ -414,6 +414,8 @@ def test_the_bases_each_kind_may_have_are_read_from_the_basis_vocabulary(data):
     ("basis", "valid", "body_level", "municipal", "on admin_level rows only"),
     ("status", "actual", "cues", "企业", "on policy_theme rows only"),
     ("policy_theme", "enterprises", "table_words", "指标", "on item_kind rows only"),
+    ("group", "vouchers_awards", "category", "", "the category whose indicators the group vouchers_awards divides"),
+    ("category", "finance", "category", "finance", "on group rows only"),
 ])
 def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, column, value, expected_part):
     line = _vocabulary_line(data, vocabulary, code)
@@ -421,6 +423,39 @@ def test_a_vocabulary_column_out_of_place_is_reported(data, vocabulary, code, co
     p = problems_of(data, "vocabulary_column")[0]
     assert (p.file, p.line, p.column, p.value) == ("data/codebook/vocabularies.csv", line, column, value)
     assert expected_part in p.expected
+
+
+def test_an_indicator_takes_a_group_of_its_own_category_and_every_one_of_a_grouped_category_has_one(data):
+    """The groups of a category are the group rows naming it (codebook/vocabularies.csv): a group of another
+    category is refused, and so is an indicator without a group in a category that has groups."""
+    indicators, vocab = data / "indicators.csv", data / "codebook" / "vocabularies.csv"
+    finance = [r[1] for r in read_rows(vocab) if r[0] == "group" and r[-1] == "finance"]
+    assert finance, "the vocabularies divide finance into groups"
+    set_cell(indicators, 2, "group", finance[0])  # rd_expenditure is rd: finance groups are not its
+    p = problems_of(data, "group_category")[0]
+    assert (p.file, p.line, p.column, p.value) == ("data/indicators.csv", 2, "group", finance[0])
+    assert p.expected == (f"an empty cell: the indicator's category rd has no groups; {finance[0]} divides finance")
+    set_cell(indicators, 2, "group", "")
+    set_cell(indicators, 5, "category", "finance")  # tech_auctions, now a finance indicator without a group
+    p = problems_of(data, "group_category")[0]
+    assert (p.line, p.column, p.value) == (5, "group", "")
+    assert p.expected.startswith(f"a group of category finance ({', '.join(finance)})")
+    set_cell(indicators, 5, "group", finance[-1])
+    assert check(data).problems == []
+    set_cell(vocab, _vocabulary_line(data, "group", finance[-1]), "category", "rd")  # the group now divides rd
+    found = {p.line: p for p in problems_of(data, "group_category")}
+    assert found[5].expected.endswith(f"; {finance[-1]} divides rd")  # tech_auctions' group is rd's now
+    assert {2, 3} <= set(found) and found[2].value == ""  # and rd's indicators, in a category with groups, lack one
+
+
+def test_every_finance_indicator_of_the_codebook_has_a_group_whose_labels_name_it():
+    """Notebook 05 lists the finance values by group, titled with the group's labels: none is left out."""
+    indicators, vocab = cs.load_indicators(), cs.load_vocabularies()
+    groups = vocab[vocab["vocabulary"] == "group"]
+    finance = indicators[indicators["category"] == "finance"]
+    assert len(finance) and finance["group"].notna().all(), list(finance.loc[finance["group"].isna(), "indicator"])
+    assert set(finance["group"].astype(str)) <= set(groups.loc[groups["category"] == "finance", "code"])
+    assert groups["label_zh"].notna().all() and groups["label_en"].notna().all()
 
 
 def test_the_consistency_checks_are_each_named_once_in_the_vocabulary(data):

@@ -55,14 +55,14 @@ def render_data_dictionary(root: Path | None = None) -> str:
         "Values are compared as alike only when their basis, scope and period agree "
         "(`data/codebook/vocabularies.csv`); an observation's `variant` names the codes in which it departs "
         "from its indicator (listed at the end). `headline` ranks the indicators a region profile "
-        "(notebook 06) shows first.",
+        "(notebook 06) shows first; `group` is the indicator's sub-group of its category (the group vocabulary).",
         "",
     ]
     for cat, group in ind.groupby("category", observed=True, sort=True):
         lines += [f"## {cats.get(cat, cat)} (`{cat}`)", "",
                   "| code | 名称 | name | kind | basis | scope | period | unit | definition | comparability | values "
-                  "| regions and years | headline |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| regions and years | headline | group |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for _, r in group.sort_values("indicator").iterrows():
             code = r["indicator"]
             model = [_cell(terms.get((d, str(r[d])), r[d])) if not pd.isna(r[d]) else "" for d in DIMENSIONS]
@@ -71,6 +71,7 @@ def render_data_dictionary(root: Path | None = None) -> str:
                 _cell(r["unit_std"]), _cell(r["definition"]), _cell(r["comparability"]),
                 str(int(counts.get(code, 0))), _cell(where.get(code, "")),
                 "" if pd.isna(r["headline"]) else str(int(r["headline"])),
+                "" if pd.isna(r["group"]) else _cell(terms.get(("group", str(r["group"])), r["group"])),
             ]) + " |")
         lines.append("")
     table = comparability_table(obs, by=("indicator",))

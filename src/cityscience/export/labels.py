@@ -62,6 +62,7 @@ _COLUMNS = {
     "numerator": ("分子指标", "Numerator"),
     "denominator": ("分母指标", "Denominator"),
     "headline": ("概况排序", "Headline rank"),
+    "group": ("分组", "Group"),
     # units
     "factor": ("换算系数", "Factor"),
     "description": ("说明", "Description"),
@@ -122,6 +123,8 @@ _COLUMNS = {
 }
 # vocabularies.label_zh is a label, not the observations' label_zh phrase
 _TABLE_COLUMNS = {("vocabularies", "label_zh"): ("中文标签", "Label (zh)"),
+                  # on group rows: the category the group divides, not the row's own subject area
+                  ("vocabularies", "category"): ("所分类别", "Category divided"),
                   # the unit as the document writes it (万元, 位次), beside the computed standard unit
                   ("observations", "unit"): ("原文单位", "Unit as written (zh)")}
 # Headers of earlier exports, still read by the import: a workbook edited before a header was renamed

@@ -474,11 +474,12 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                     "indicator": code, "name_zh": label.split("…")[0] or label,
                     "name_en": f"{UNTRANSLATED} {label.split('…')[0] or label}",
                     "category": (near or {}).get("category", "governance"), "kind": ind_kind,
+                    "group": (near or {}).get("group", ""),  # the near one's sub-group of the same category
                     "unit_std": std or "count",
                     "definition": "As the report states it: " + " ".join(str(c["evidence"]).split()),
                 }
                 sheets["new_indicators"].add(row, ("indicator", "name_en", "definition", "category", "basis",
-                                                   "scope"))
+                                                   "scope", *(("group",) if row["group"] else ())))
             unsure_cols.append("indicator")
         taken_by = code if clashes(code, c) else None  # another value of this year has the code already
         tied = sugg[1].code if best is not None and len(sugg) > 1 and sugg[1].score == best.score else None

@@ -26,6 +26,7 @@ from .core import (
     body_levels,
     candidate_values,
     check_exclusions,
+    check_indicator_groups,
     check_indicator_models,
     check_observations,
     check_qualifier_marks,
@@ -190,6 +191,7 @@ def check(root: Path | None = None, *, accounting: bool = True) -> Checked:
         return checked
     check_units(checked, problems)
     check_indicator_models(checked, problems)
+    check_indicator_groups(checked, problems)
     check_vocabulary_columns(checked, problems)
     check_qualifier_marks(checked, problems)
     check_region_colours(checked, problems)

@@ -32,8 +32,8 @@ from .cells import (
 from .checked import Checked
 
 __all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
-           "check_indicator_models", "check_observations", "check_qualifier_marks", "check_units",
-           "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw",
+           "check_indicator_groups", "check_indicator_models", "check_observations", "check_qualifier_marks",
+           "check_units", "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw",
            "several_values", "table_kinds", "theme_cues", "unit_unwritten", "value_in_text"]
 _DOUBLING = re.compile(r"翻了?([一二两兩三四五六七八九十]?)番")
 #: 破零 ("breaking zero"): the count of something leaves zero, i.e. the first one (1).
@@ -386,20 +386,48 @@ def check_indicator_models(checked: Checked, problems: list[Problem]) -> None:
                                     "comparability_model"))
 
 
+def check_indicator_groups(checked: Checked, problems: list[Problem]) -> None:
+    """An indicator's ``group`` is a group of its own category (the group row's ``category`` in
+    codebook/vocabularies.csv), and every indicator of a category that has groups has one, so that an
+    analysis listing a category by group (notebook 05) leaves none out or puts none under another category."""
+    table = checked.tables["indicators"]
+    if "group" not in table.columns:
+        return  # a codebook written before groups: the cell checks report the column
+    of_group = {r["code"]: r.get("category", "") for r in checked.tables["vocabularies"].rows
+                if r["vocabulary"] == "group"}
+    groups: dict[str, list[str]] = {}
+    for code, category in of_group.items():
+        groups.setdefault(category, []).append(code)
+    shown = relpath(table.path, checked.root.parent)
+    for row, line in zip(table.rows, table.lines, strict=True):
+        group, category = row["group"], row["category"]
+        if group and group in of_group and of_group[group] != category:
+            own = (f"a group of the indicator's category {category} ({', '.join(groups[category])})"
+                   if category in groups else f"an empty cell: the indicator's category {category} has no groups")
+            problems.append(Problem(shown, line, "group", group, f"{own}; {group} divides "
+                                    f"{of_group[group] or 'no category'}", "group_category"))
+        elif not group and category in groups:
+            problems.append(Problem(shown, line, "group", "", f"a group of category {category} "
+                                    f"({', '.join(groups[category])}): every indicator of a category with groups "
+                                    "has one", "group_category"))
+
+
 #: The columns of the vocabularies table that belong to one vocabulary, and what each says there.
 _VOCABULARY_COLUMNS = {"unit_std": ("measure", "the standard unit of the measure's values"),
                        "kinds": ("basis", "the indicator kinds that may have the basis"),
                        "body_level": ("admin_level", "the level of the bodies of a region at the level"),
                        "cues": ("policy_theme", "words that signal the theme in a policy item's text"),
                        "table_words": ("item_kind", "the header cells of a table whose rows are items of the kind"),
-                       "several": ("measure", "whether a document may state several values of the measure")}
+                       "several": ("measure", "whether a document may state several values of the measure"),
+                       "category": ("group", "the category whose indicators the group divides")}
 
 
 def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
     """``unit_std`` only on measure rows, never on level (empty: the values are in their indicator's unit, as a
     level's and a change over the previous year's are); ``kinds`` only on basis rows;
     ``body_level`` on every admin_level row and nowhere else; ``cues`` only on policy_theme rows,
-    ``table_words`` only on item_kind rows, ``several`` only on measure rows; the consistency_check rows
+    ``table_words`` only on item_kind rows, ``several`` only on measure rows, ``category`` on every group row and
+    nowhere else; the consistency_check rows
     name exactly the checks :func:`cityscience.consistency_flags` runs (:data:`~cityscience.conventions.CONSISTENCY_CHECKS`)."""
     table = checked.tables["vocabularies"]
     shown = relpath(table.path, checked.root.parent)
@@ -418,6 +446,9 @@ def check_vocabulary_columns(checked: Checked, problems: list[Problem]) -> None:
         if row["vocabulary"] == "measure" and row["code"] == "level" and row.get("unit_std"):
             problems.append(Problem(shown, line, "unit_std", row["unit_std"], "an empty cell: a level is in its "
                                     "indicator's unit_std, whatever the indicator", "vocabulary_column"))
+        if row["vocabulary"] == "group" and "category" in table.columns and not row.get("category"):
+            problems.append(Problem(shown, line, "category", "", f"the category whose indicators the group "
+                                    f"{row['code']} divides", "vocabulary_column"))
         if row["vocabulary"] == "admin_level" and "body_level" in table.columns and not row.get("body_level"):
             problems.append(Problem(shown, line, "body_level", "", f"the level of the bodies of a region at the "
                                     f"level {row['code']} (municipal for a city, county for a district): add-report "
