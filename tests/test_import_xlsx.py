@@ -55,6 +55,18 @@ def _col(col, *labels):
     return next(col[label] for label in labels if label in col)
 
 
+def _book_with(data, lang, key, edits):
+    """A workbook of ``data`` in ``lang`` with cells of one sheet edited: {(row, header label): value}."""
+    path = data.parent / "book.xlsx"
+    write_workbook(path, data, lang)
+    wb = openpyxl.load_workbook(path)
+    ws, col = _sheet(wb, key)
+    for (row, label), value in edits.items():
+        ws.cell(row, col[label]).value = value
+    wb.save(path)
+    return path
+
+
 def test_unchanged_export_reads_back_identical_to_the_csvs(book, data):
     registry = check(data).registry
     tables, problems, _ = read_workbook(book, registry.workbook_tables())
@@ -264,24 +276,14 @@ def test_renamed_indicator_and_region_leave_stale_names_on_observations(data, la
 
 
 def test_computed_name_typed_by_hand_is_reported(data):
-    path = data.parent / "book.xlsx"
-    write_workbook(path, data, "en")
-    wb = openpyxl.load_workbook(path)
-    ws, col = _sheet(wb, "observations")
-    ws.cell(2, col["Indicator name"]).value = "A name of my own"
-    wb.save(path)
+    path = _book_with(data, "en", "observations", {(2, "Indicator name"): "A name of my own"})
     with pytest.raises(WorkbookError) as err:
         import_workbook(path, data)
     assert [(p.row, p.check, p.value) for p in err.value.problems] == [(2, "computed_column", "A name of my own")]
 
 
 def test_dry_run_writes_nothing(data, capsys):
-    path = data.parent / "book.xlsx"
-    write_workbook(path, data, "zh")
-    wb = openpyxl.load_workbook(path)
-    ws, col = _sheet(wb, "observations")
-    ws.cell(7, col["备注"]).value = "a new note"
-    wb.save(path)
+    path = _book_with(data, "zh", "observations", {(7, "备注"): "a new note"})
     before = _snapshot(data)
     assert main(["import-xlsx", str(path), "--data", str(data), "--dry-run"]) == 0
     assert "dry run" in capsys.readouterr().out
