@@ -372,3 +372,18 @@ def test_the_comparison_texts_refuse_a_language_they_do_not_write():
         cs.describe_difference(row, lang="fr")
     with pytest.raises(ValueError, match="language 'fr'"):
         comparisons(TINY, lang="fr")
+
+
+def test_values_that_all_have_a_variant_are_compared_with_the_indicator_s_own_model():
+    """A part-year value alone (a region profile, a mid-year report) is not the indicator's full year: it is
+    marked, against the codebook's model, and described so."""
+    ind = pd.DataFrame({"indicator": ["x"], "basis": ["new"], "scope": ["jurisdiction"], "period": ["year"]})
+    frame = TINY.drop(columns=list(DIMENSIONS)).assign(variant=["part_year", "part_year", "part_year"])
+    table = comparability_table(frame, indicators=ind)
+    assert table["differs"].tolist() == ["period"] * 3 and set(table["reference_period"]) == {"year"}
+    assert set(table["reference_from"]) == {"indicator"}
+    row = table.iloc[0]
+    assert "(as the indicator is defined: " in cs.describe_difference(row, lang="en")
+    assert "（指标定义：" in cs.describe_difference(row, lang="zh")
+    mixed = comparability_table(frame.assign(variant=["", "", "part_year"]), indicators=ind)
+    assert mixed["differs"].tolist() == ["", "", "period"] and set(mixed["reference_from"]) == {"others"}

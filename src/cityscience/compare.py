@@ -143,13 +143,16 @@ def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator"
 
     Rows are grouped ``by`` (default: indicator and measure). The reference of
     a group is the basis, scope and period of its rows without a variant (the
-    indicator's own), or else its most common combination. Unknown (missing)
-    codes never count as a difference.
+    indicator's own); when every row has a variant, the indicator's own model from
+    the codebook (so a part-year value alone is still marked), or else the most common
+    combination. Unknown (missing) codes never count as a difference.
 
     Returns:
         The input columns plus ``basis, scope, period``, ``reference_basis,
-        reference_scope, reference_period`` and ``differs`` (the dimensions in
-        which the row departs from its reference, ';'-separated, "" when none).
+        reference_scope, reference_period``, ``reference_from`` ("others", or "indicator" when
+        every row of the group has a variant, so that the reference is the indicator's own model from
+        the codebook) and ``differs`` (the dimensions in which the row departs from its reference,
+        ';'-separated, "" when none).
     """
     df = with_comparability(obs, indicators, vocabularies)
     if "variant" in df.columns:
@@ -165,7 +168,16 @@ def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator"
         tally[0] += plain[i]
         tally[1] += 1
     refs = {g: max(c.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))[0] for g, c in counts.items()}
+    own = _own_models(obs, df, indicators, vocabularies) if "indicator" in by else None
+    from_indicator = set()
+    for i, g in enumerate(groups):  # only variants in the group: its reference is still the indicator's own
+        if own is not None and g not in from_indicator and not any(t[0] for t in counts[g].values()) \
+                and any(v is not None for v in own[i]):
+            refs[g] = own[i]
+            from_indicator.add(g)
     ref_rows = [refs[g] for g in groups]
+    df["reference_from"] = pd.array(["indicator" if g in from_indicator else "others" for g in groups],
+                                    dtype="string")
     for i, dim in enumerate(DIMENSIONS):
         df[f"reference_{dim}"] = pd.array([r[i] for r in ref_rows], dtype="string")
     odd = {d: (df[d].notna() & df[f"reference_{d}"].notna()
@@ -173,6 +185,14 @@ def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator"
     df["differs"] = pd.array([";".join(d for d in DIMENSIONS if odd[d][i]) for i in range(len(df))],
                              dtype="string")
     return df
+
+
+def _own_models(obs: pd.DataFrame, df: pd.DataFrame, indicators, vocabularies) -> list[tuple]:
+    """Each row's indicator's own basis, scope and period (its variant not applied)."""
+    if all(d in obs.columns for d in DIMENSIONS):  # stated inline: the rows' own codes are all there is
+        return list(zip(*(df[d].astype(object).where(df[d].notna(), None) for d in DIMENSIONS), strict=True))
+    plain = with_comparability(obs.drop(columns=["variant"], errors="ignore"), indicators, vocabularies)
+    return list(zip(*(plain[d].astype(object).where(plain[d].notna(), None) for d in DIMENSIONS), strict=True))
 
 
 def _vocab_label(vocabularies: pd.DataFrame, lang: str) -> dict[tuple[str, str], str]:
@@ -208,6 +228,8 @@ def describe_difference(row: pd.Series, *, lang: str = "en", against: str | None
     zh = lang == "zh"
     names = dict(zip(regions["region"].astype(str), regions["name_zh" if zh else "name_en"].astype(str),
                      strict=True))
+    if against is None and str(row.get("reference_from", "others")) == "indicator":
+        against = "指标定义" if zh else "as the indicator is defined"  # no value of the group is the indicator's own
     other = against or ("其他" if zh else "the others")
     parts = []
     for dim in [d for d in str(row["differs"] or "").split(";") if d]:

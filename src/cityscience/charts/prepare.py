@@ -89,7 +89,7 @@ def chart_frame(obs: pd.DataFrame, *, indicator: str | None = None, measure: str
 
 def _with_marks(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Add the comparability columns and a mark per combination of codes drawn apart."""
-    for col in [*DIMENSIONS, *(f"reference_{d}" for d in DIMENSIONS), "differs"]:
+    for col in [*DIMENSIONS, *(f"reference_{d}" for d in DIMENSIONS), "reference_from", "differs"]:
         out[col] = table[col].astype(object).where(table[col].notna(), None).to_numpy()
     out["differs"] = out["differs"].fillna("")
     out["apart"] = out["differs"] != ""
@@ -106,7 +106,9 @@ def apart_notes(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
     """Footnote lines for the rows of a chart frame drawn apart: mark, place, year, obs_id and why."""
     lead = NOT_COMPARABLE[lang]
     notes = []
-    for mark, group in frame[frame["apart"]].groupby("mark", sort=False):
+    apart = frame[frame["apart"]]
+    order = {m: i for i, m in enumerate(dict.fromkeys(apart.sort_values("obs_id")["mark"]))}  # †, ‡, … as assigned
+    for mark, group in sorted(apart.groupby("mark", sort=False), key=lambda kv: order[kv[0]]):
         why = ("；" if lang == "zh" else "; ").join(describe_difference(r, lang=lang) for _, r in group.iterrows())
         notes.append(f"{mark} {lead}{why}")
     return notes
