@@ -785,3 +785,26 @@ def test_a_guide_example_accepted_into_the_data_is_recognised(tmp_path):
                   leave_out=frozenset({"cixi-2020-summary"}))
     codes = {r["indicator"] for r in again.sheets["new_indicators"].rows}
     assert codes and not codes & set(cs.load_indicators(data)["indicator"].astype(str)), codes & added
+
+
+def test_a_half_year_summary_is_drafted_as_part_of_the_year(tmp_path):
+    """A mid-year report's actual values cover January to June: drafted with the variant part_year (marked
+    for a check), so that no chart sets them beside full years unmarked; its plan for the rest of the year is
+    not warned about; the unedited draft is accepted."""
+    text = ("慈溪市科学技术局2019年上半年工作总结和下半年工作思路\n发布时间:2019-07-15\n一、上半年工作成效\n"
+            "1-6月,新认定省科技型中小企业86家,新增发明专利授权157件。\n三、下半年工作思路\n"
+            "力争全年新认定高新技术企业40家以上。\n")
+    d, data = _draft_text(tmp_path, text)
+    cand = d.sheets["candidates"]
+    assert [(r["status"], r["variant"]) for r in cand.rows] == [("actual", "part_year"), ("actual", "part_year"),
+                                                                 ("target", "")]
+    assert all((i, "variant") in cand.unsure for i in (0, 1))
+    assert not any("usually for the year after" in w for w in d.warnings)
+    _accept_unedited(d, tmp_path, data)
+
+
+def test_a_summary_under_a_heading_of_its_own_is_not_warned_about(tmp_path):
+    text = ("慈溪市2020年政府工作报告(科技部分)\n发布时间:2020-02-15\n一、2019年工作回顾\n新认定高新技术企业41家。\n"
+            "二、2020年主要目标\n新认定高新技术企业50家以上。\n")
+    d, _ = _draft_text(tmp_path, text, year=2019)
+    assert not any("no summary heading" in w for w in d.warnings), d.warnings

@@ -774,7 +774,8 @@ def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, 
         ``reason`` and the offsets ``evidence_start``/``evidence_end``/``value_start``/
         ``value_end`` into the original text (``line``/``column`` of the value, 1-based), and
         ``restated_at`` (offsets where the same fact is stated again). ``df.attrs`` holds the
-        source, encoding and what was inferred about the document: ``parts`` (a list of dicts
+        source, encoding and what was inferred about the document: ``mid_year`` (the title names a
+        half year, 上半年: the summary's values cover part of the year), ``parts`` (a list of dicts
         ``{"kind", "start", "end", "line", "year", "why"}``, offsets into the text, ``line``
         1-based) and ``structure_warnings`` (why the parts look implausible, if they do).
 
@@ -798,7 +799,7 @@ def extract(text_or_path: str | os.PathLike | bytes, region: str | None = None, 
     positions = sorted(c.q.start for c in cands)
     df.attrs.update({
         "source": doc.source, "encoding": doc.encoding, "characters": len(doc.text),
-        "document": info.describe(), "report_year": info.report_year, "title": info.title,
+        "document": info.describe(), "report_year": info.report_year, "title": info.title, "mid_year": info.mid_year,
         "parts": _parts_list(info, doc.text),
         "structure_warnings": structure_warnings(info, len(doc.text), positions, given=specs is not None),
     })

@@ -398,11 +398,13 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         sheets["parts"].add({"part": p["kind"], "line_start": line_text[:40], "note": p["why"],
                              "line": line_no + 1, "year": p["year"], "why": p["why"]})
     for p in df.attrs["parts"]:
-        if p["kind"] == "plan" and report_year and p["year"] == report_year and doc_kind == "summary-plan":
+        if p["kind"] == "plan" and report_year and p["year"] == report_year and doc_kind == "summary-plan" \
+                and not df.attrs.get("mid_year"):  # a mid-year report plans the rest of its own year
             warnings.append(f"the plan part at line {p['line']} is for {p['year']}, the report year: a plan is "
                             "usually for the year after (check the parts; give --parts if wrong)")
+        opening = " ".join(lines[p["line"] - 1:p["line"] + 2])  # the part's first lines (its heading, if any)
         if p["kind"] == "summary" and not re.search(r"总结|进展|成效|回顾|完成情况|工作情况", normalize(p["why"]) +
-                                                    normalize(title)):
+                                                    normalize(title) + normalize(opening)):
             warnings.append(f"the summary part at line {p['line']} has no summary heading ({p['why']}): check "
                             "that it is not a plan")
     warnings.extend(df.attrs.get("structure_warnings", []))
@@ -418,6 +420,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     prev = None  # (label, end, code, score) of the last fact a change may belong to
     several = several_values(checked)
     stated: dict[tuple, tuple] = {}  # (code, year, measure, status) → the amount drafted for that fact
+    summary_years = {str(p["year"]) for p in df.attrs["parts"] if p["kind"] == "summary" and p["year"]}
 
     def clashes(code: str, c) -> bool:
         """Whether ``code`` gives the document a second, different value of one fact (the same code drafted
@@ -508,6 +511,10 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         })
         if row["year"] == "":
             unsure_cols.append("year")
+        if df.attrs.get("mid_year") and row["status"] == "actual" and row["year"] in summary_years and \
+                (book.indicators.get(code) or {}).get("period") != "part_year":
+            row["variant"] = "part_year"  # a half year's summary: its values cover part of the year
+            unsure_cols.append("variant")
         if fact or not continued:  # what a change written after it belongs to
             prev = (label, int(c["value_end"]), code, best.score if best else FIT)
         else:
