@@ -22,7 +22,7 @@ from cityscience import build as b
 from cityscience.cli import main
 from cityscience.export.workbook import workbook_bytes
 from cityscience.paths import folder_digest
-from cityscience.report import AcceptError, accept, draft, read_review, write_workbook
+from cityscience.report import AcceptError, ReportError, accept, draft, read_review, write_workbook
 from cityscience.validate import body_levels, check, theme_cues
 from cityscience.validate.policy import alias_index, region_search_order, resolve_bodies
 from minidata import read_rows, set_cell
@@ -132,6 +132,14 @@ def test_accepting_again_is_refused_and_changes_nothing(added):
         with pytest.raises(AcceptError, match="already accepted"):
             accept(book, data=data)
     assert folder_digest(data) == before
+
+
+def test_drafting_an_accepted_report_again_is_refused_before_the_review(added):
+    """add-report says what accept would say, instead of drafting a review under a new id (…-2)."""
+    _, data, books = added
+    for name, region, year in REPORTS:
+        with pytest.raises(ReportError, match=r"already accepted: source '[a-z0-9-]+' \(SHA-256"):
+            draft(FOLDER / name, region=region, year=year, data=data)
 
 
 def test_the_data_dictionary_is_regenerated(added):

@@ -258,6 +258,12 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
                           + (f" (and {len(unreadable) - 5} more)" if len(unreadable) > 5 else "")
                           + " (fix them first: cityscience validate)")
     _check_arguments(checked, region=region, year=year, source_id=source_id, retrieved=retrieved)
+    digest = hashlib.sha256(stored).hexdigest()
+    known = next((r["source_id"] for r in _rows(checked, "sources")
+                  if r.get("sha256") == digest and r["source_id"] not in leave_out), None)
+    if known is not None:  # accept would refuse the draft: say so before the reviewer spends time on it
+        raise ReportError(f"{path}: already accepted: source {known!r} (SHA-256 {digest[:12]}…) is in "
+                          f"{root.name}/sources.csv (to draft it again, remove that source's rows first)")
     warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
                 "accept will report them"] if checked.problems else []
     regions = _rows(checked, "regions")
