@@ -188,6 +188,7 @@ def test_cells_a_spreadsheet_changed_are_reported_as_import_xlsx_reports_them(dr
     assert f"sheet 'candidates', row {h + 2}, column 'note': value '2026-03-01': expected text or a number, found a date" in text
     assert f"sheet 'source', row {fields['published']}, column 'value': value '2020-02-03': expected a date without a time" in text
     assert f"sheet 'source', row {fields['issuer_zh']}, column 'value': value '330282': expected text, found a number" in text
+    assert text.count(f"row {fields['issuer_zh']},") == 1 and text.count(f"row {h + 1},") == 1  # once, as read
 
 
 def test_the_draft_writes_text_columns_as_text(drafted):

@@ -286,12 +286,15 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
         result = check(staged)
         missing = {(sheet, col) for sheet, (header, _) in review.sheets.items()
                    for col in _expected_columns(sheet, checked) if col not in header}
+        refused = tuple(f"sheet {s!r}, row {r}, column {c!r}" for s, r, c in review.refused)
         for p in result.problems:
             sheet = row_of(p, origin)[0]
             if p.check == "required" and (sheet, p.column) in missing:
                 continue  # its column is missing from the sheet: reported once above
-            problems.append(_translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name,
-                                       rows.source_rows))
+            text = _translate(p, root.name, origin, sid, rows.source.get("file_name") or rows.raw_name,
+                              rows.source_rows)
+            if not text.startswith(refused):
+                problems.append(text)  # (a cell refused as read is reported once, as read: not again as empty)
         if problems:
             sheets = sorted({s for s, t in SHEET_TABLES.items() if t in result.accounting_skipped})
             waits = [] if not result.accounting_skipped else [

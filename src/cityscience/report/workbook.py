@@ -120,6 +120,7 @@ class Review:
     raw_name: str = ""
     raw: bytes | None = None
     problems: list[str] = field(default_factory=list)
+    refused: set[tuple[str, int, str]] = field(default_factory=set)  # (sheet, row, column) of cells reported
 
 
 _TEXT_TYPES = frozenset({"string", "category"})
@@ -182,6 +183,7 @@ def read_review(path: str | os.PathLike, types: dict[str, dict[str, str]] | None
                     cell = cells[i - 1][j]
                     text, expected = cell_text(cell.value, cell.data_type, dtype)
                     if expected is not None:
+                        review.refused.add((spec.name, i, name))
                         review.problems.append(f"sheet {spec.name!r}, row {i}, column {name!r}: value {r[j]!r}: "
                                                f"expected {expected}")
                     row[name] = text.strip() if text is not None else ""
