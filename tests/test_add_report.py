@@ -816,3 +816,13 @@ def test_a_summary_under_a_heading_of_its_own_is_not_warned_about(tmp_path):
             "二、2020年主要目标\n新认定高新技术企业50家以上。\n")
     d, _ = _draft_text(tmp_path, text, year=2019)
     assert not any("no summary heading" in w for w in d.warnings), d.warnings
+
+
+def test_a_decrease_and_a_gap_below_are_drafted_negative_and_accepted(tmp_path):
+    """比上年少5人 and 低于…1个百分点: the extractor writes −5 and −1, and the validator reads them in the text."""
+    text = ("慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n引进人才30人,比上年少5人。\n"
+            "研发投入强度为1.9%,低于全省平均水平1个百分点。\n")
+    d, data = _draft_text(tmp_path, text)
+    assert [(r["value"], r["measure"]) for r in d.sheets["candidates"].rows if r["value"].startswith("-")] == [
+        ("-5", "abs_change"), ("-1", "pp_diff")]
+    _accept_unedited(d, tmp_path, data)

@@ -2,7 +2,7 @@
 
 * 同比增长/增长/较上年度增加/下降 X% → ``yoy_pct`` (negative for 下降/减少);
 * 提高/下降 N 个百分点 → ``pp_change``; 比…高/低 N 个百分点 and 高于/低于… N 个百分点
-  → ``pp_diff``;
+  → ``pp_diff`` (negative for 低, 低于, 慢: the indicator minus its comparator);
 * 比上年(同期)增加/多(出)/减少 N 家 (a unit of its own, with the words of a comparison with the year before) →
   ``abs_change`` (negative for 减少/少/下降);
 * 第N after 位居/居/排名 → ``rank`` and 较上年提高N位 → ``rank_change`` (set by the scanner); 翻番/翻两番 and 是上年的N倍
@@ -33,8 +33,8 @@ _ABS_CHANGE = re.compile(r"(?:(?:比|较)(?:上年度?|去年)(?:同期)?|与(?:
                          r"(?P<verb>增加|增长|多出|多|新增|减少|下降|少|降低)了?(?:分别)?$")
 # 比 starts a comparison, but not in 比重, 比例, 比率, 占比 (a share) or 比上年 (a change); 提高 and
 # 降低 end a change, not a comparison (…占比和…率分别提高2.3个百分点).
-_PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?:高|低|快|慢)(?:出)?了?$"
-                      r"|(?:高于|低于|快于|慢于|超出)[^,，。;；\d]{1,20}$")
+_PP_DIFF = re.compile(r"(?<!占)比(?![重例率上去])[^,，。;；]{1,20}?(?<![提降])(?P<than>高|低|快|慢)(?:出)?了?$"
+                      r"|(?P<verb>高于|低于|快于|慢于|超出)[^,，。;；\d]{1,20}$")
 _PP_CHANGE = re.compile(r"(?P<verb>提高|增加|上升|增长|下降|减少|降低|回落|扩大|缩小)了?$")
 _LIST_GAP = re.compile(r"^\s?(?:、|和|及|与|以及|,|，)\s?$")
 
@@ -114,9 +114,12 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
                 if prev.value < 0 < q.value:
                     q.value = -q.value
         elif q.unit in {"个百分点", "百分点"}:
-            if _PP_DIFF.search(before):
+            if (m := _PP_DIFF.search(before)) is not None:
                 q.measure = "pp_diff"
                 q.reasons.append("比…高/低 N 个百分点 → gap")
+                if (m.group("than") or m.group("verb"))[0] in "低慢":
+                    q.value = -q.value  # the indicator minus its comparator: below it is negative
+                    q.reasons.append("below → negative")
             elif (m := _PP_CHANGE.search(before)) is not None:
                 q.measure = "pp_change"
                 q.reasons.append(f"{m.group()} N 个百分点 → change")

@@ -42,25 +42,30 @@ _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "quali
 
 
 #: A decrease word right before a number: the value is stated as a negative change (下降3.2% → −3.2).
-DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移)了?$")
+DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移|(?<!至)少)了?$")
+#: A gap below a comparator (低于全省平均水平1个百分点, 比全市低0.5个百分点): stated as a negative gap.
+BELOW = re.compile(r"(?:(?:低于|慢于)[^,，。;；\d]{0,20}|比[^,，。;；\d]{1,20}?(?:低|慢)出?了?)$")
 
 
 def candidate_values(evidence: str) -> list[float]:
     """Numbers an evidence string can state: its numerals (百分之二十 = 20, 1/3 and 三分之一 as
-    fractions), 2**N for 翻N番 (翻番 = 2), 1 for 破零, and −N for a number after 下降/减少 (the
-    extractor writes a decrease as a negative change).
+    fractions), 2**N for 翻N番 (翻番 = 2), 1 for 破零, and −N for a number after 下降/减少/少 or
+    低于… (the extractor writes a decrease as a negative change, a gap below as a negative gap).
 
     >>> candidate_values("五年翻两番,达到185亿元")
     [5.0, 2.0, 185.0, 4.0]
     >>> candidate_values("同比下降3.2%,增长百分之二十")
     [3.2, 20.0, -3.2]
+    >>> candidate_values("比上年少5人,低于全省平均水平约1个百分点")
+    [5.0, 1.0, -5.0, -1.0]
     >>> candidate_values("省级孵化器“破零”")
     [0.0, 1.0]
     """
     norm = normalize(evidence)
     tokens = find_numbers(norm, normalized=True)
     values = [t.value for t in tokens]
-    values += [-t.value for t in tokens if DECREASE.search(norm, max(0, t.start - 3), t.start)]
+    values += [-t.value for t in tokens if DECREASE.search(norm, max(0, t.start - 3), t.start)
+               or BELOW.search(norm, max(0, t.start - 24), t.start)]
     for m in _DOUBLING.finditer(norm):
         n = {"": 1, "一": 1, "两": 2, "二": 2}.get(m.group(1))
         if n is None:
