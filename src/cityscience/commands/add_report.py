@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", type=Path, metavar="FILE",
                         help="the report (UTF-8, GB18030/GBK or Big5 text)")
     parser.add_argument("--region", help="region code (an existing one, or a new one: the region sheet drafts it)")
-    parser.add_argument("--year", type=int, help="report year (default: from the title)")
+    parser.add_argument("--year", type=int, help="report year: the year the report sums up, or the year a plan is "
+                        "for (default: from the title; a 2024年政府工作报告 sums up 2023)")
     parser.add_argument("--source-id", help="source_id of the new document (default: REGION-YEAR-KIND, KIND summary, plan or "
                         "summary-plan as the parts found; -2, -3 … when taken)")
     parser.add_argument("--url", help="where the text was taken from (sources.url)")
