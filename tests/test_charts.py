@@ -538,7 +538,9 @@ def test_format_value_and_units():
     (2, "倍", "en", "2×"),
     (31.97, "万平方米", "en", "319,700 m²"),         # no "10,000 m²" calque
     (31.97, "万平方米", "zh", "31.97万平方米"),
-    (1.2, "万家", "zh", "12,000"),                   # the written 万家 would misstate a number shown in 家
+    (1.2, "万家", "zh", "12,000家"),                 # shown in 家: the written 万家 would misstate the number
+    (150, "万人", "zh", "1,500,000人"),              # and 万人 in 人, the unit it scales
+    (150, "万人", "en", "1,500,000"),
 ])
 def test_one_formatter_for_both_languages(value, unit, lang, expected):
     assert charts.format_value(value, unit, lang) == expected

@@ -409,5 +409,7 @@ def format_value(value: float, unit: str = "", language: str = "zh", *, qualifie
         attached = as_written in ("%", "×") or unicodedata.east_asian_width(as_written[0]) in "WF"
         return QUALIFIER_MARKS[qualifier] + number + (as_written if attached else f" {as_written}")
     if as_written and _unit_of(as_written)[1] != divisor:
-        as_written = ""  # 万家 written, shown in 家: the written unit would misstate the number
+        # 万人 written, shown in persons: the written unit would misstate the number, the one it scales (人) not
+        base = as_written[1:]
+        as_written = base if base and _unit_of(base)[:2] == (std, divisor) else ""
     return QUALIFIER_MARKS[qualifier] + shown.formats[lang].format(value=number, written=as_written)
