@@ -129,3 +129,28 @@ def test_export_readers_writes_the_pages_alone_and_says_what_changed(checked, tm
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     assert main(["export", "readers", "-o", str(tmp_path / "a-file" / "pages")]) == 1
     assert "is a file; expected a writable folder" in capsys.readouterr().err
+
+
+def test_the_table_tells_apart_what_the_text_states(checked):
+    """Each observation's row says its measure and variant, and its value as the charts write it (≥, ≈, a range),
+    so that a growth rate does not read as a level, nor 300余家 as 300家."""
+    import html
+    import re
+
+    pages = readers.reader_pages(checked=checked)
+    marks = {"at_least": "≥", "at_most": "≤", "approx": "≈"}
+    seen = set()
+    for row in checked.tables["observations"].rows:
+        page = pages[row["source_id"]]
+        cells = re.search(rf'<tr><td><a href="#{re.escape(row["obs_id"])}">.*?</tr>', page).group()
+        texts = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells)][1:]
+        assert texts[:5] == [row["indicator"], row["year"], row["status"], row["measure"], row["variant"]]
+        value = texts[5]
+        if row["qualifier"] in marks:
+            assert value.startswith(marks[row["qualifier"]]), (row["obs_id"], value)
+        elif row["qualifier"] == "range":
+            assert "–" in value, (row["obs_id"], value)
+        else:
+            assert value[0].isdigit() or value[0] in "-第", (row["obs_id"], value)
+        seen.add(row["qualifier"])
+    assert {"exact", "at_least", "approx"} <= seen  # the data hold each kind the test reads

@@ -27,6 +27,7 @@ from ..conventions import LANGUAGES
 from ..numbers import normalize
 from ..paths import readers_dir
 from ..provenance import cite_source
+from ..units import format_value
 from ..validate import check
 from ..validate.accounting import _occurrences, account  # where the accounting looks for evidence
 from ..validate.checked import Checked
@@ -91,6 +92,20 @@ def _number_class(how: str | None) -> tuple[str, str]:
     return "excluded", f"excluded: {detail}"
 
 
+#: The columns of a reader page's table of observations: what tells two values of one indicator apart.
+_TABLE_COLUMNS = ("obs_id", "indicator", "year", "status", "measure", "variant", "value")
+
+
+def _stated(row: Mapping[str, str]) -> str:
+    """An observation's value as the project writes it in Chinese, with its qualifier (≥1,000家, 3–5家, ≈50项)."""
+    try:
+        high = float(row["value_high"]) if row.get("value_high") else None
+        return format_value(float(row["value"]), row["unit"], "zh", qualifier=row.get("qualifier") or "exact",
+                            value_high=high)
+    except ValueError:  # a value the validator refuses: shown as stored
+        return f"{row['value']} {row['unit']}"
+
+
 def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mapping[int, str]] | None = None,
                 spans: list[EvidenceSpan] | None = None) -> str:
     """The reader page of one document as HTML text."""
@@ -132,10 +147,8 @@ def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mappi
                   key=lambda r: r["obs_id"])
     table = "".join(
         f'<tr><td><a href="#{html.escape(r["obs_id"])}">{html.escape(r["obs_id"])}</a></td>'
-        f'<td>{html.escape(r["indicator"])}</td><td>{html.escape(r["year"])}</td>'
-        f'<td>{html.escape(r["status"])}</td><td>{html.escape(r["value"])}'
-        + (f'–{html.escape(r["value_high"])}' if r["value_high"] else "")
-        + f' {html.escape(r["unit"])}</td></tr>' for r in rows)
+        + "".join(f"<td>{html.escape(r.get(c) or '')}</td>" for c in _TABLE_COLUMNS[1:-1])
+        + f'<td class="value">{html.escape(_stated(r))}</td></tr>' for r in rows)
     cited = {lang: html.escape(cite_source(source, lang)) for lang in LANGUAGES}  # as chart footnotes cite it
     body = (
         f'<header><h1>{html.escape(source["title_zh"])}</h1><div class="meta">{cited["zh"]} · '
@@ -145,7 +158,7 @@ def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mappi
         f'<b class="num excluded">excluded number</b> {counts["excluded"]} '
         f'<b class="num missing">unaccounted</b> {counts["missing"]} · {len(rows)} observations</p></header>\n'
         f'<div class="text">{"".join(parts)}</div>\n'
-        f'<table><tr><th>obs_id</th><th>indicator</th><th>year</th><th>status</th><th>value</th></tr>{table}</table>\n'
+        f'<table><tr>{"".join(f"<th>{c}</th>" for c in _TABLE_COLUMNS)}</tr>{table}</table>\n'
         f'<script>{_SCRIPT}</script>\n</body></html>\n')
     title = f'<title>{html.escape(source["title_zh"])} ({html.escape(source_id)})</title>'
     return ('<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">' + title
