@@ -59,6 +59,8 @@ __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
 #: Measures that state a fact of their own (a level, a position in a ranking); the others (a growth rate, a
 #: change of rank, …) written in the clause after one are changes of it and take its indicator.
 _OWN_FACTS = frozenset({"level", "rank"})
+_ADJACENT = re.compile(r"[^\d,，。;；\n]{0,4}[\s,，、]+")  # a fact's unit, then a comma: the clause about it
+_BACK_REFERENCE = re.compile(r"(?:增速|增幅|增长|总量|总数|规模)?(?:位列|位居|居|排名|排)")  # 增速位列…: its rank
 _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
                 "value", "value_high", "unit", "evidence", "note", "variant"]
 
@@ -449,6 +451,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         sugg = suggest_codes(book, label, measure=str(c["measure"]), unit=unit, kind=kind)
         continued = prev is not None and int(c["evidence_start"]) <= prev[1]
         fact = str(c["measure"]) in _OWN_FACTS
+        if prev is not None and not continued and _ADJACENT.fullmatch(text[prev[1]:int(c["evidence_start"])]) \
+                and (not fact or str(c["measure"]) == "rank" and _BACK_REFERENCE.match(label)):
+            # its clause follows the fact's with nothing but a comma between: …103家,比去年同期多21家;
+            # …增长18.3%,增速位列金华市第2位 (the rank of the fact's growth, as curated ranks take the fact's code)
+            continued, fact = True, False
         if continued:
             # the clause continues the fact before it (…86.4亿元,增长9.8%; …,占GDP比重2.45%)
             if not fact:
