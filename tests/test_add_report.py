@@ -808,6 +808,8 @@ def test_a_half_year_summary_is_drafted_as_part_of_the_year(tmp_path):
                                                                  ("target", "")]
     assert all((i, "variant") in cand.unsure for i in (0, 1))
     assert not any("usually for the year after" in w for w in d.warnings)
+    assert [r["reason"] for r in d.sheets["exclusions"].rows if "1-6" in r["context"] or "1-" in r["match"]] == [
+        "date_time"]  # the months 1-6月, a date range, not a restatement of a value
     _accept_unedited(d, tmp_path, data)
 
 

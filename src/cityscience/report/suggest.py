@@ -170,7 +170,7 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
 
 _DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号|索引号|[A-Z0-9]{10,}/")
 _INDEX_LINE = re.compile(r"[0-9A-Z]{10,}/\d{4}-\d+")
-_DATE = re.compile(r"^(?:(?:19|20)\d{2}(?:年|[-—–~至]|\.\d)|\d{1,2}月|\d{1,2}日|\d{1,2}[:：]\d{2})")
+_DATE = re.compile(r"^(?:(?:19|20)\d{2}(?:年|[-—–~至]|\.\d)|\d{1,2}(?:[-—–~至]\d{1,2})?月|\d{1,2}日|\d{1,2}[:：]\d{2})")
 _YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至]\s*(?:19|20)?\d{2}")
 _DATE_VERB = re.compile(r"(?:举办|开展|召开|截至|截止|自|于|在|从|到|至|和|、|及|与)\s?$")
 _ORDINAL = re.compile(r"^第?[\d一二三四五六七八九十百]+(?:届|次会议|次全会|次常务|次党代会|期)")
