@@ -248,3 +248,20 @@ def test_an_unaccounted_number_comes_in_the_same_report_as_other_problems(drafte
         accept(book, data=data)
     assert not any("[unaccounted_number]" in x for x in err.value.problems)
     assert "the accounting of every number" in str(err.value) and "sheet candidates" in str(err.value)
+
+
+def test_a_new_code_renamed_on_its_sheet_only_is_pointed_out(drafted):
+    """Renaming a drafted code on the new_indicators sheet but not on its candidates: the unused row's
+    problem names the candidate rows that still have the old code."""
+    data, book = drafted
+    review = read_review(book)
+    wb = openpyxl.load_workbook(book)
+    new, hn = wb["new_indicators"], review.header_rows["new_indicators"]
+    old = _cell(new, hn, hn + 1, "indicator").value
+    _cell(new, hn, hn + 1, "indicator").value = "my_better_code"
+    cand, h = wb["candidates"], review.header_rows["candidates"]
+    rows = [r for r in range(h + 1, cand.max_row + 1) if _cell(cand, h, r, "indicator").value == old]
+    wb.save(book)
+    text = _refused(data, book)
+    assert "value 'my_better_code'" in text and f"still have {old!r}" in text
+    assert f"row{'s' * (len(rows) > 1)} {', '.join(map(str, rows))} still have" in text

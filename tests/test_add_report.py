@@ -818,6 +818,9 @@ def test_a_summary_under_a_heading_of_its_own_is_not_warned_about(tmp_path):
             "二、2020年主要目标\n新认定高新技术企业50家以上。\n")
     d, _ = _draft_text(tmp_path, text, year=2019)
     assert not any("no summary heading" in w for w in d.warnings), d.warnings
+    source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
+    assert source["issuer_zh"] == "慈溪市人民政府"  # a government work report is the government's
+    assert source["issuer_en"].endswith("People's Government"), source["issuer_en"]
 
 
 def test_a_decrease_and_a_gap_below_are_drafted_negative_and_accepted(tmp_path):

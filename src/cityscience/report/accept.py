@@ -174,12 +174,19 @@ def _unused_indicators(rows: Rows, problems: list[str]) -> None:
     for _, row in drafted:  # a share's numerator and denominator are used through it
         if row.get("indicator") in used:
             used |= {row.get("numerator", ""), row.get("denominator", "")}
+    codes = {row.get("indicator", "") for _, row in drafted}
+    orphans: dict[str, list[int]] = {}  # drafted-looking codes of candidates that no new_indicators row defines
+    for r, row in rows.tables["candidates"]:
+        if row.get("indicator", "").startswith("new_") and row["indicator"] not in codes:
+            orphans.setdefault(row["indicator"], []).append(r)
+    hint = "" if not orphans else " (renamed here but not on the candidates? " + "; ".join(
+        f"candidates row{'s' * (len(r) > 1)} {', '.join(map(str, r))} still have {c!r}" for c, r in orphans.items()) + ")"
     for r, row in drafted:
         code = row.get("indicator", "")
         if code and code not in used:
             problems.append(f"sheet 'new_indicators', row {r}, column 'indicator': value {code!r}: expected a code "
                             "some candidate has (or the numerator or denominator of one): no candidate row has it "
-                            "any more; delete this row, or give the candidates it was drafted for this code")
+                            f"any more; delete this row, or give the candidates it was drafted for this code{hint}")
 
 
 def _link_measures(rows: Rows, notes: list[str]) -> None:

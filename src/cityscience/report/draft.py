@@ -139,6 +139,7 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 
 _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
+_GOVERNMENT_REPORT = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区])(?:19|20)\d{2}年政府工作报告")
 _BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
@@ -176,7 +177,7 @@ def _issuer_en(issuer_zh: str, region_row: dict, bodies: list[dict]) -> str:
             # the English tail: drop the place words before it (Ningbo Science and … → Science and …)
             for k in range(len(words)):
                 if words[k][:1].isupper() and k and " ".join(words[k:]).lower().startswith(("science", "general",
-                                                                                             "economic")):
+                                                                                             "economic", "people's")):
                     best = " ".join(words[k:])
                     break
             if best:
@@ -302,6 +303,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         head = normalize("\n".join(text.split("\n")[:15]))
         found = _ISSUER_LINE.search(head)
         issuer_written = found.group(1) if found else ""
+    if not issuer_written and (gov := _GOVERNMENT_REPORT.match(normalize(title))):
+        issuer_written = f"{gov.group('place')}人民政府"  # 金华市2024年政府工作报告: the city's government
     if m and m.start() and title[m.start() - 1] in " \t\u3000】]」>":
         warnings.append(f"the title line starts with text that is not the title ({title[:m.start()].strip()!r}): "
                         "left out of title_zh")
