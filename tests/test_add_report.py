@@ -462,6 +462,21 @@ def test_a_label_without_a_narrowing_word_is_not_drafted_as_the_narrower_indicat
     assert names[drafted["7860"]].startswith("专利申请") and names[drafted["3000"]].startswith("发明专利申请")
 
 
+def test_a_label_at_another_stage_is_scored_down_and_says_why(tmp_path):
+    """国家高新技术企业申报数 (enterprises that applied) is not 新认定 (recognised): a code whose labels name only
+    another stage scores 0.7 × as high, its cell is marked and code_why says 申报 vs 认定."""
+    from cityscience.report.suggest import Codebook, suggest_codes
+    from cityscience.validate import check as check_data
+
+    checked = check_data(copy_data(tmp_path), accounting=False)
+    book = Codebook.from_tables(checked.tables["indicators"].rows, checked.tables["observations"].rows,
+                                checked.tables["units"].rows)
+    applied = {s.code: s for s in suggest_codes(book, "国家高新技术企业申报数", measure="level", unit="家", n=10)}
+    recognised = {s.code: s for s in suggest_codes(book, "国家高新技术企业认定数", measure="level", unit="家", n=10)}
+    assert "申报 vs 认定" in applied["hte_new"].why and " vs 认定" not in recognised["hte_new"].why
+    assert applied["hte_new"].score < recognised["hte_new"].score
+
+
 def test_a_change_over_the_previous_year_in_the_level_s_unit_is_drafted_accepted_and_loaded(tmp_path):
     """比上年增加21家 is a change of the level before it, in its unit; 比上年减少2亿元 a negative one in CNY."""
     d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"

@@ -25,6 +25,9 @@ _DROP = re.compile(r"[…()（）\s,，、:：;；“”\"'‘’《》〈〉]")
 _FILLER = re.compile(r"全市|全区|全县|全省|全年|我市|我区|我县|累计|新增|新认定|新培育|达到|实现|完成|共有|已有|其中")
 #: Words that make an indicator count only some of what a label without them counts (发明专利 of 专利).
 _NARROWING = ("发明", "重点")
+#: Words naming a stage of a process an indicator counts (enterprises that applied, were recognised, registered):
+#: a label at one stage does not fit a code whose labels name only another (申报数 is not 新认定).
+_STAGES = ("申报", "申请", "认定", "授权", "入库")
 _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|总量|总规模|拥有|在孵")
 _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案|引进|认定|举办|组织")
 
@@ -70,6 +73,7 @@ class Codebook:
     measure_units: dict[str, str] = field(default_factory=dict)
     _grams: dict[str, list[set[str]]] = field(default_factory=dict, repr=False)
     _narrowing: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # words all its labels have
+    _stages: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # stage words its labels name
 
     @classmethod
     def from_tables(cls, indicators: list[dict[str, str]], observations: list[dict[str, str]],
@@ -92,6 +96,8 @@ class Codebook:
                        for code, labels in book.labels.items()}
         book._narrowing = {code: tuple(w for w in _NARROWING if all(w in normalize(x) for x in labels))
                            for code, labels in book.labels.items()}
+        book._stages = {code: frozenset(w for w in _STAGES if any(w in normalize(x) for x in labels))
+                        for code, labels in book.labels.items()}
         return book
 
     def __contains__(self, code: str) -> bool:
@@ -131,6 +137,7 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
     want_kind = _kind_of(label, kind)
     want_level = _level(label)
     text = normalize(label)
+    wanted_stages = frozenset(w for w in _STAGES if w in text)
     out = []
     for code, row in book.indicators.items():
         std = row.get("unit_std", "")
@@ -148,6 +155,10 @@ def suggest_codes(book: Codebook, label: str, *, measure: str, unit: str, kind: 
         if narrower:  # 发明专利申请量 for 专利申请量: the indicator counts only some of what the label counts
             score *= 0.7
             why.append(f"only {'/'.join(narrower)}")
+        stages = book._stages.get(code, frozenset())
+        if stages and wanted_stages and not wanted_stages & stages:  # 申报数 for a code of 新认定 only
+            score *= 0.7  # (and says so: the reviewer sees 申报 vs 认定 in code_why)
+            why.append(f"{'/'.join(sorted(wanted_stages))} vs {'/'.join(sorted(stages))}")
         if want_level is not None:
             levels = {_level(x) for x in book.labels.get(code, [])} - {None}
             if levels and want_level not in levels:
