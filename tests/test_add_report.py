@@ -831,11 +831,14 @@ def test_a_half_year_summary_is_drafted_as_part_of_the_year(tmp_path):
 def test_a_summary_under_a_heading_of_its_own_is_not_warned_about(tmp_path):
     text = ("慈溪市2020年政府工作报告(科技部分)\n发布时间:2020-02-15\n一、2019年工作回顾\n新认定高新技术企业41家。\n"
             "二、2020年主要目标\n新认定高新技术企业50家以上。\n")
-    d, _ = _draft_text(tmp_path, text, year=2019)
+    d, data = _draft_text(tmp_path, text, year=2019)
     assert not any("no summary heading" in w for w in d.warnings), d.warnings
     source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
     assert source["issuer_zh"] == "慈溪市人民政府"  # a government work report is the government's
     assert source["issuer_en"].endswith("People's Government"), source["issuer_en"]
+    assert source["doc_type"] == "government_work_report" and source["report_year"] == "2019"
+    assert source["title_en"].endswith(": 2020 government work report")  # titled by the year it is given in
+    _accept_unedited(d, tmp_path, data)
 
 
 def test_a_decrease_and_a_gap_below_are_drafted_negative_and_accepted(tmp_path):

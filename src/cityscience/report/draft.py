@@ -139,7 +139,7 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 
 _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
-_GOVERNMENT_REPORT = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区])(?:19|20)\d{2}年政府工作报告")
+_GOVERNMENT_REPORT = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区])(?P<year>(?:19|20)\d{2})年政府工作报告")
 _BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
@@ -354,7 +354,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     doc_no = _DOC_NO.search(text)
     doc_type = {"summary-plan": "work_summary_and_plan", "plan": "plan", "summary": "work_summary"}[doc_kind]
     vocab = {(r["vocabulary"], r["code"]): r for r in _rows(checked, "vocabularies")}
+    gov = _GOVERNMENT_REPORT.match(normalize(title))
+    if gov:  # 金华市2024年政府工作报告: titled by the year it is given in, not the year it sums up
+        doc_type = "government_work_report"
     type_en = vocab.get(("doc_type", doc_type), {}).get("label_en", doc_type)
+    titled_year = gov.group("year") if gov else report_year
     years = {int(y) for y in df["year"].dropna()} | {p["year"] for p in df.attrs["parts"] if p["year"]}
     if report_year:
         years.add(int(report_year))
@@ -365,7 +369,7 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     defects = "" if received == "utf-8" else f"Received as {received}; stored as UTF-8."
     source = {
         "source_id": source_id, "region": region, "issuer_zh": issuer_zh, "issuer_en": issuer_en,
-        "title_zh": title, "title_en": f"{issuer_en}: {report_year} {type_en}" if issuer_en else "",
+        "title_zh": title, "title_en": f"{issuer_en}: {titled_year} {type_en}" if issuer_en else "",
         "doc_number": doc_no.group(1).strip() if doc_no else "", "doc_type": doc_type,
         "published": _date(*pub.groups()) if pub else (_date(*dated.groups()) if dated else ""),
         "dated": _date(*dated.groups()) if dated else "", "report_year": str(report_year or ""),
