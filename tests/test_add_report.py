@@ -833,6 +833,8 @@ def test_a_summary_under_a_heading_of_its_own_is_not_warned_about(tmp_path):
             "二、2020年主要目标\n新认定高新技术企业50家以上。\n")
     d, data = _draft_text(tmp_path, text, year=2019)
     assert not any("no summary heading" in w for w in d.warnings), d.warnings
+    assert not any("numbered lines not drafted" in w for w in d.warnings), d.warnings
+    assert d.sheets["measures"].rows == []  # 一、2019年工作回顾 and 二、2020年主要目标 head the parts: not items
     source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
     assert source["issuer_zh"] == "慈溪市人民政府"  # a government work report is the government's
     assert source["issuer_en"].endswith("People's Government"), source["issuer_en"]

@@ -27,6 +27,8 @@ __all__ = ["draft_items", "settle_items"]
 
 # Item markers at the start of a line, after any indentation (spaces, ideographic or no-break spaces).
 _TOP = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}、)")
+# 一、2023年工作回顾, 二、2024年主要目标和重点工作: the heading of a year's part, never an item itself
+_YEAR_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、\s*(?:19|20)\d{2}年")
 _ITEM = re.compile(r"^[^\S\n]*([(（][一二三四五六七八九十]{1,3}[)）])")
 _SUB = re.compile(r"^[^\S\n]*(\d{1,2}[.．、])(?!\d)")
 _IS = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}是)(?=[\u4e00-\u9fff“\"《])")
@@ -399,7 +401,7 @@ def draft_items(sheet: Sheet, text: str, part_spans, source_id, region, year, pr
     # one with prose only under it (二、存在的不足) is a section too, not item 2 of a list without a 1
     part_of = lambda i: next((k for k, s in reversed(bounds) if s <= starts[i]), "summary")  # noqa: E731
     sectioned = {part_of(i) for i in tops if i not in bare}
-    bare = {i for i in bare if part_of(i) not in sectioned}
+    bare = {i for i in bare if part_of(i) not in sectioned and not _YEAR_HEADING.match(lines[i])}
     headings = _continued_headings(lines)
 
     def numbered(kind: str, parent: str, item_no: int, at_section: str) -> bool:
