@@ -168,13 +168,14 @@ def comparability_table(obs: pd.DataFrame, *, by: tuple[str, ...] = ("indicator"
         tally[0] += plain[i]
         tally[1] += 1
     refs = {g: max(c.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))[0] for g, c in counts.items()}
-    own = _own_models(obs, df, indicators, vocabularies) if "indicator" in by else None
+    only_variants = {g for g, c in counts.items() if not any(t[0] for t in c.values())}
     from_indicator = set()
-    for i, g in enumerate(groups):  # only variants in the group: its reference is still the indicator's own
-        if own is not None and g not in from_indicator and not any(t[0] for t in counts[g].values()) \
-                and any(v is not None for v in own[i]):
-            refs[g] = own[i]
-            from_indicator.add(g)
+    if only_variants and "indicator" in by:  # their reference is still the indicator's own model
+        own = _own_models(obs, df, indicators, vocabularies)
+        for i, g in enumerate(groups):
+            if g in only_variants and g not in from_indicator and any(v is not None for v in own[i]):
+                refs[g] = own[i]
+                from_indicator.add(g)
     ref_rows = [refs[g] for g in groups]
     df["reference_from"] = pd.array(["indicator" if g in from_indicator else "others" for g in groups],
                                     dtype="string")

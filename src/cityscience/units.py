@@ -28,7 +28,8 @@ from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
 __all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
-           "format_value", "value_suffix", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path"]
+           "format_value", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path",
+           "value_suffix"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
 EXTRACT_MODES = ("direct", "word_end", "rule")

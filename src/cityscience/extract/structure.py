@@ -30,20 +30,20 @@ import numpy as np
 from .offsets import char_offsets
 from .reading import ExtractError
 
-__all__ = ["PART_KINDS", "DocumentInfo", "Part", "PartSpec", "PartsError", "analyse", "parse_parts",
+__all__ = ["GOVERNMENT_REPORT", "PART_KINDS", "SUMMARY_WORDS", "DocumentInfo", "Part", "PartSpec", "PartsError", "analyse", "parse_parts",
            "resolve_parts", "sentence_bounds", "status_and_year", "structure_warnings"]
 
 _YEAR = r"(?:19|20)\d{2}"
-_SUMMARY_WORDS = r"总结|进展|成效|回顾|完成情况|工作情况"
+SUMMARY_WORDS = r"总结|进展|成效|回顾|完成情况|工作情况"  # words of a title or heading that sums up
 _PLAN_WORDS = r"要点|计划|思路|方案|规划|打算|安排|纲要|重点工作|工作重点|主要任务|目标任务|行动"
-_TITLE_KIND = re.compile(f"(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS})")
+_TITLE_KIND = re.compile(f"(?P<s>{SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS})")
 _TITLE_YEAR = re.compile(f"({_YEAR})年")
 _CHROME = re.compile(r"网站首页|当前位置|首页|>>|>|发布时间|发布日期|来源[:：]|阅读[:：]")
 _ENUM = r"[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}部分[:：、]?"
 _NEXT_WORDS = r"明年|下一步|下阶段|今后一个时期|新的一年"
 _HEADING = re.compile(
     rf"(?m)^[ \t\u3000]{{0,8}}(?:{_ENUM})?\s?(?:(?P<year>{_YEAR})年度?|(?P<next>{_NEXT_WORDS}))"
-    rf"(?:[^\n。;；]{{0,10}}?(?:(?P<s>{_SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}"
+    rf"(?:[^\n。;；]{{0,10}}?(?:(?P<s>{SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS}))[^\n。;；]{{0,12}}"
     r"|(?P<bare>(?:的)?(?:主要)?工作)?)$"
 )
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:！？!?]")
@@ -182,13 +182,14 @@ def _lines(norm: str, limit: int) -> list[tuple[int, str]]:
 _AFTER_SEPARATOR = re.compile(r"(?:>>|>|»|›)\s*([^>»›]+)$")
 
 
-# A government work report (2024年政府工作报告) reviews the year before and plans its own year.
-_GOVERNMENT_REPORT = re.compile("政府工作报告")
+#: A government work report (金华市2024年政府工作报告) reviews the year before and plans its own year;
+#: ``place`` and ``year`` when the title writes them.
+GOVERNMENT_REPORT = re.compile(r"(?:(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区])(?P<year>(?:19|20)\d{2})年)?政府工作报告")
 
 
 def _is_title(text: str) -> bool:
     # A title is a short line without sentence punctuation that names the kind of report.
-    return 8 <= len(text) <= 80 and (_TITLE_KIND.search(text) or _GOVERNMENT_REPORT.search(text)) is not None \
+    return 8 <= len(text) <= 80 and (_TITLE_KIND.search(text) or GOVERNMENT_REPORT.search(text)) is not None \
         and not _CHROME.search(text) and not _SENTENCE_PUNCT.search(text)
 
 
@@ -250,7 +251,7 @@ def analyse(norm: str, year: int | None = None, original: str | None = None,
         info.multi_year = bool(_MULTI_YEAR_TITLE.search(title[1]))
         info.mid_year = bool(_HALF_YEAR.search(title[1]))
         kinds = _kinds_of(title[1])
-        if _GOVERNMENT_REPORT.search(title[1]) and len(set(title_years)) == 1:
+        if GOVERNMENT_REPORT.search(title[1]) and len(set(title_years)) == 1:
             kinds = {"summary", "plan"}
             title_years = [title_years[0] - 1, title_years[0]]  # 2024年政府工作报告: 2023 reviewed, 2024 planned
         info.title_kinds = frozenset(kinds)

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..conventions import UNTRANSLATED
 from ..extract import extract
 from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report, require_text
+from ..extract.structure import GOVERNMENT_REPORT, SUMMARY_WORDS
 from ..numbers import find_numbers
 from ..paths import data_dir
 from ..problems import Problem
@@ -139,7 +140,6 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 
 _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
-_GOVERNMENT_REPORT = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区])(?P<year>(?:19|20)\d{2})年政府工作报告")
 _BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
@@ -303,8 +303,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         head = normalize("\n".join(text.split("\n")[:15]))
         found = _ISSUER_LINE.search(head)
         issuer_written = found.group(1) if found else ""
-    if not issuer_written and (gov := _GOVERNMENT_REPORT.match(normalize(title))):
-        issuer_written = f"{gov.group('place')}人民政府"  # 金华市2024年政府工作报告: the city's government
+    gov = GOVERNMENT_REPORT.match(normalize(title))
+    if gov and not gov["place"]:
+        gov = None  # (a title that does not say whose report it is: drafted as any other)
+    if not issuer_written and gov:
+        issuer_written = f"{gov['place']}人民政府"  # 金华市2024年政府工作报告: the city's government
     if m and m.start() and title[m.start() - 1] in " \t\u3000】]」>":
         warnings.append(f"the title line starts with text that is not the title ({title[:m.start()].strip()!r}): "
                         "left out of title_zh")
@@ -354,7 +357,6 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     doc_no = _DOC_NO.search(text)
     doc_type = {"summary-plan": "work_summary_and_plan", "plan": "plan", "summary": "work_summary"}[doc_kind]
     vocab = {(r["vocabulary"], r["code"]): r for r in _rows(checked, "vocabularies")}
-    gov = _GOVERNMENT_REPORT.match(normalize(title))
     if gov:  # 金华市2024年政府工作报告: titled by the year it is given in, not the year it sums up
         doc_type = "government_work_report"
     type_en = vocab.get(("doc_type", doc_type), {}).get("label_en", doc_type)
@@ -418,8 +420,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
             warnings.append(f"the plan part at line {p['line']} is for {p['year']}, the report year: a plan is "
                             "usually for the year after (check the parts; give --parts if wrong)")
         opening = " ".join(lines[p["line"] - 1:p["line"] + 2])  # the part's first lines (its heading, if any)
-        if p["kind"] == "summary" and not re.search(r"总结|进展|成效|回顾|完成情况|工作情况", normalize(p["why"]) +
-                                                    normalize(title) + normalize(opening)):
+        if p["kind"] == "summary" and not re.search(SUMMARY_WORDS, normalize(p["why"]) + normalize(title)
+                                                    + normalize(opening)):
             warnings.append(f"the summary part at line {p['line']} has no summary heading ({p['why']}): check "
                             "that it is not a plan")
     warnings.extend(df.attrs.get("structure_warnings", []))

@@ -71,8 +71,7 @@ def write_workbook(d: Draft, path: str | os.PathLike) -> Path:
         for c, name in enumerate(sheet.columns, start=1):
             put(ws.cell(row=header, column=c), name).font = Font(bold=True)
             ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(name, 12)
-        for c, name in enumerate(sheet.columns, start=1):
-            if d.types.get(spec.name, {}).get(name) in _TEXT_TYPES and spec.name != "source":
+            if cell_type(d.types, spec.name, name, {}) in _TEXT_TYPES:  # (source: typed per field, by row)
                 ws.column_dimensions[get_column_letter(c)].number_format = TEXT_FORMAT  # rows typed in, too
         for i, row in enumerate(sheet.rows):
             r = header + 1 + i
