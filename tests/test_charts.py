@@ -165,7 +165,7 @@ def test_same_chart_in_english(zh, en):
     ticks = [t.get_text() for t in ax_en.get_xticklabels()]
     assert "2020\ntarget" in ticks
     legend = [t.get_text() for t in ax_en.get_legend().get_texts()]
-    assert legend == ["actual", "estimate", "target"]
+    assert legend == ["actual", "estimate", "target", "at least the value shown"]  # Cixi's ≥1,000
     assert charts.figure_info(fig_en).lang == "en"
 
 
@@ -955,3 +955,51 @@ def test_grouped_bars_take_a_colour_per_series_from_the_regions_they_show():
     assert drawn == {c.lower() for c in colors}
     with pytest.raises(ValueError, match="one colour per column"):
         charts.grouped_hbar(table, lang="en", colors=colors[:2])
+
+
+def _carets(ax):
+    """The carets a chart drew at the end of bounds (≥, ≤), as (marker, x, y) in data coordinates."""
+    kinds = set(plots._BOUND_CARETS.values())
+    return sorted((a.get_marker(), float(a.get_xdata()[0]), float(a.get_ydata()[0])) for a in ax.get_children()
+                  if isinstance(a, plt.Line2D) and a.get_marker() in kinds)
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bound_is_drawn_open_and_the_legend_says_so(lang):
+    labels = charts.Labels.from_frames(lang, regions=REGIONS, indicators=INDICATORS, vocabularies=VOCAB,
+                                       sources=SOURCES)
+    at_least, at_most = (labels_mod.TEXT[f"{q}_legend"][lang] for q in plots.BOUNDS)
+    bounds = OBS[OBS["qualifier"] == "at_least"]  # Cixi's ≥1,000 actual and estimate
+    fig, ax = charts.bar_by_region(OBS, "hte_stock", labels=labels, lang=lang)
+    carets = _carets(ax)
+    assert [(m, y) for m, _, y in carets] == [(10, 1000.0)] * len(bounds)  # pointing up from each bar's top
+    assert at_least in _legend_texts(ax) and at_most not in _legend_texts(ax)
+    linked = {v.obs_id for v in charts.figure_info(fig).values for a in v.artists
+              if isinstance(a, plt.Line2D) and a.get_marker() == 10}
+    assert linked == set(bounds["obs_id"])  # a click on the caret opens the value's sentence too
+    # an exact value gets none, and neither does its legend
+    fig, ax = charts.bar_by_region(OBS, "rd_intensity_gdp", labels=labels, lang=lang)
+    assert _carets(ax) == [] and at_least not in _legend_texts(ax)
+    # across: pointing right from the bar's end (≥) or back toward it (≤); a line chart's point points up
+    capped = OBS.assign(qualifier=OBS["qualifier"].cat.add_categories("at_most"))
+    capped.loc[capped["obs_id"] == "o1", "qualifier"] = "at_most"
+    stock = capped[capped["indicator"] == "hte_stock"]
+    fig, ax = charts.hbar(stock, labels=labels, lang=lang)
+    assert {(m, x) for m, x, _ in _carets(ax)} == {(9, 1000.0), (4, 1167.0)}
+    assert at_least in _legend_texts(ax) and at_most in _legend_texts(ax)
+    fig, ax = charts.hbar(stock, labels=labels, lang=lang, log=True)
+    assert {(m, x) for m, x, _ in _carets(ax)} == {(9, 1000.0), (4, 1167.0)}
+    fig, ax = charts.lines_over_years(capped, "hte_stock", labels=labels, lang=lang)
+    assert {(m, x, y) for m, x, y in _carets(ax)} == {(10, 2024.0, 1000.0), (7, 2014.0, 1167.0)}
+    # a target of at least: the caret points on from the target (at 100 %), and the label starts past it
+    pair = _obs([("a", "s", "hangzhou", 2015, "x", "level", "actual", "exact", 10, None, "家", 10, None, "count"),
+                 ("t", "s", "hangzhou", 2016, "x", "level", "target", "at_least", 20, None, "家", 20, None, "count")])
+    fig, ax = charts.dumbbell(charts.target_gaps(pair), labels=labels, lang=lang)
+    assert [(m, x) for m, x, _ in _carets(ax)] == [(9, 100.0)]
+    assert at_least in _legend_texts(ax)
+    assert ax.texts[0].xyann[0] == 8 + plots._CARET_SIZE
+    plt.close("all")

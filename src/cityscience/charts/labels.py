@@ -41,6 +41,8 @@ TEXT: dict[str, dict[str, str]] = {
     "source_sep": {"zh": "；", "en": "; "},
     "derived": {"zh": "推算值", "en": "derived"},
     "apart_legend": {"zh": "口径不同（见注）", "en": "not comparable (see note)"},
+    "at_least_legend": {"zh": "下限：实际不少于所示值", "en": "at least the value shown"},
+    "at_most_legend": {"zh": "上限：实际不多于所示值", "en": "at most the value shown"},
     "derived_note": {"zh": "推算值由所述水平与同比增速反推，非文件所述", "en": "derived: computed from a stated level "
                      "and its stated growth rate, not stated in the documents"},
     "year": {"zh": "年份", "en": "Year"},

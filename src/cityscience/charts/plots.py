@@ -5,7 +5,9 @@ All of them:
 * label in Chinese (default) or English (``lang="en"``) with names from the codebook;
 * give each region its fixed colour (:func:`~cityscience.charts.style.region_color`);
 * draw estimates, targets and derived values hollow or hatched, actuals filled;
-* write values with their qualifier (≥, ≈, ≤, a range as low–high and an interval);
+* write values with their qualifier (≥, ≈, ≤, a range as low–high and an interval) and draw a bound
+  open: a caret at the end of a bar or beside a dot points the way the true value may lie (≥ up or
+  right, ≤ down or left), and the legend says so;
 * record the documents they draw from, so :func:`~cityscience.charts.figures.save_figure`
   can name them in the footnote;
 * draw apart values of one indicator that differ in basis, scope or period (the
@@ -192,9 +194,41 @@ def _draw_interval(ax: Axes, pos: float, low: float, high: float, *, color: str,
                        ecolor=color, elinewidth=1.6, capsize=4, zorder=3)
 
 
+#: The caret drawn at a bound's end, by qualifier and orientation: ≥ points on (its base on the end), ≤
+#: points back (its tip on the end); matplotlib's numbered caret markers.
+_BOUND_CARETS = {("at_least", False): 10, ("at_least", True): 9, ("at_most", False): 7, ("at_most", True): 4}
+_CARET_SIZE = 7.0  # points
+BOUNDS = ("at_least", "at_most")
+
+
+def _draw_bound(ax: Axes, pos: float, end: float, qualifier: str, *, color: str, horizontal: bool = False,
+                offset: float = 0.0) -> list:
+    """A caret at the end of a value that is a bound (≥ or ≤), ``offset`` points past the end (clear of a
+    dot or a marker); nothing for other qualifiers. What it means is in the legend (:func:`style_legend`)."""
+    caret = _BOUND_CARETS.get((qualifier, horizontal))
+    if caret is None:
+        return []
+    x, y = (end, pos) if horizontal else (pos, end)
+    shift = ScaledTranslation(offset / 72 if horizontal else 0, 0 if horizontal else offset / 72,
+                              ax.figure.dpi_scale_trans)
+    # an artist of its own, not one of the axes' lines (those are the values drawn)
+    caret = Line2D([x], [y], marker=caret, markersize=_CARET_SIZE, linestyle="none", color=color, markeredgewidth=0,
+                   zorder=3.5, transform=ax.transData + shift)
+    return [ax.add_artist(caret)]
+
+
+def _past_bound(qualifier: str) -> float:
+    """How much further from its value a label starts when a caret is drawn there (points)."""
+    return _CARET_SIZE if qualifier in BOUNDS else 0.0
+
+
+def _bounds(df: pd.DataFrame) -> list[str]:
+    return [q for q in BOUNDS if q in set(df["qualifier"].astype(str))]
+
+
 def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
                  regions: Sequence[str] = (), kind: str = "bar", loc: str = "best", below: bool = False,
-                 apart: bool = False) -> None:
+                 apart: bool = False, bounds: Sequence[str] = (), across: bool = False) -> None:
     """Legend explaining the region colours and how actual, estimate, target and derived values look.
 
     Args:
@@ -202,6 +236,8 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
         below: put the legend in one row under the axes instead of inside them.
         apart: the chart draws values not alike with the others apart (a dark dashed outline or a
             dark-edged marker, and a mark the footnote explains): the legend says what that outline is.
+        bounds: the qualifiers of bounds drawn (``at_least``, ``at_most``): the legend shows their caret,
+            pointing along the value axis (``across``: a horizontal one).
     """
     if kind not in ("bar", "line", "dot"):
         raise ValueError(f"kind {kind!r}: expected 'bar', 'line' or 'dot'")
@@ -232,6 +268,9 @@ def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: 
                        Line2D([], [], color="#999999", marker="o", markerfacecolor="white",
                               markeredgecolor=_APART_EDGE, markeredgewidth=1.6,
                               linestyle="none" if kind == "dot" else (0, (3, 2)), label=text))
+    for bound in (b for b in BOUNDS if b in set(bounds)):
+        handles.append(Line2D([], [], color=_NEUTRAL, marker=_BOUND_CARETS[bound, across], markersize=_CARET_SIZE,
+                              markeredgewidth=0, linestyle="none", label=labels.text(f"{bound}_legend")))
     if handles and below:
         if ax.get_legend() is not None:
             ax.get_legend().remove()
@@ -398,9 +437,11 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"])))
+        drawn += _draw_bound(ax, pos, end, row["qualifier"], color=region_color(row["region"]))
         top = max(top, end)
         if annotate:
-            notes.append(ax.annotate(_value_text(row, labels, small=small), (pos, end), xytext=(0, 3),
+            notes.append(ax.annotate(_value_text(row, labels, small=small), (pos, end),
+                                     xytext=(0, 3 + _past_bound(row["qualifier"])),
                                      textcoords="offset points", ha="center", va="bottom", fontsize="small",
                                      bbox=_VALUE_BOX))
             drawn.append(notes[-1])
@@ -424,7 +465,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), apart=bool(df["apart"].any()),
-                 below=True)  # under the region names: tall bars leave no room inside
+                 bounds=_bounds(df), below=True)  # under the region names: tall bars leave no room inside
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -533,9 +574,12 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
         if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
             end = row["value_high_std"] / divisor
             drawn.append(_draw_interval(ax, pos, value, end, color=region_color(row["region"]), horizontal=True))
+        clear = (6 if row["apart"] else 4) if log else 0  # points from the value to the edge of its dot or ring
+        drawn += _draw_bound(ax, pos, end, row["qualifier"], color=region_color(row["region"]), horizontal=True,
+                             offset=clear + 1 if log else 0)
         if annotate:
             notes.append(ax.annotate(_value_text(row, labels, with_unit=log, small=small), (end, pos),
-                                     xytext=((12 if row["apart"] else 8) if log else 3, 0),  # clear of a ring
+                                     xytext=((clear * 2 if log else 3) + _past_bound(row["qualifier"]), 0),
                                      textcoords="offset points", ha="left", va="center", fontsize="small",
                                      bbox=_VALUE_BOX))
             drawn.append(notes[-1])
@@ -565,7 +609,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     regions = region_order(df["region"])
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
                  regions=regions if len(regions) > 1 else (), kind="dot" if log else "bar", below=True,
-                 apart=bool(df["apart"].any()))
+                 apart=bool(df["apart"].any()), bounds=_bounds(df), across=True)
     default = labels.indicator(df["indicator"].iloc[0]) if df["indicator"].nunique() == 1 else ""
     shown = _title(ax, title, default)
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
@@ -613,8 +657,10 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
                              markeredgecolor=_APART_EDGE if row["apart"] else color, linestyle="none", zorder=3)]
             if row["qualifier"] == "range" and not pd.isna(row["value_high_std"]):
                 drawn.append(_draw_interval(ax, row["year"], y, row["value_high_std"] / divisor, color=color))
+            drawn += _draw_bound(ax, row["year"], y, row["qualifier"], color=color, offset=6)
             if annotate:
-                notes.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y), xytext=(0, 7),
+                notes.append(ax.annotate(_value_text(row, labels, small=small), (row["year"], y),
+                                         xytext=(0, 7 + _past_bound(row["qualifier"])),
                                          textcoords="offset points", ha="center", va="bottom", fontsize="small",
                                          color=color, bbox=_VALUE_BOX))
                 drawn.append(notes[-1])
@@ -629,7 +675,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), regions=regions,
-                 kind="line", apart=bool(df["apart"].any()))
+                 kind="line", apart=bool(df["apart"].any()), bounds=_bounds(df))
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -673,6 +719,9 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                              markeredgewidth=1.6, markeredgecolor=_APART_EDGE if mark else color, zorder=3)
         target_drawn = ax.plot([100], [pos], marker=target_style.marker, markersize=8, color=color,
                                linestyle="none", markerfacecolor="white", markeredgewidth=1.6, zorder=3)
+        base_drawn += _draw_bound(ax, pos, progress, row["base_qualifier"], color=color, horizontal=True, offset=5)
+        target_drawn += _draw_bound(ax, pos, 100, row["target_qualifier"], color=color, horizontal=True, offset=5)
+        right_end = "base" if progress > 100 else "target"
         if annotate:
             base = format_value(row["base_value_std"], row["unit_std"], lang, qualifier=row["base_qualifier"])
             target = format_value(row["target_value_std"], row["unit_std"], lang, qualifier=row["target_qualifier"],
@@ -688,7 +737,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
                     key += "_1y"
                 arrow += labels.template(key, growth=f"{growth:.1f}%", change=_pp_text(pp),
                                          year=row["base_year"])
-            notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(8, 0), textcoords="offset points",
+            clear = 8 + _past_bound(row[f"{right_end}_qualifier"])  # points right of the rightmost marker
+            notes.append(ax.annotate(arrow, (max(progress, 100), pos), xytext=(clear, 0), textcoords="offset points",
                                      ha="left", va="center", fontsize="small", color="#333333", bbox=_VALUE_BOX))
         name = labels.indicator(row["indicator"])
         if df["region"].nunique() > 1:
@@ -717,8 +767,9 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     ax.grid(axis="y", visible=False)
     statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
     regions = region_order(df["region"])
+    bounds = [q for q in BOUNDS if q in set(df["base_qualifier"].astype(str)) | set(df["target_qualifier"].astype(str))]
     style_legend(ax, statuses, labels, regions=regions if len(regions) > 1 else (), kind="line", below=True,
-                 apart=bool(marks))
+                 apart=bool(marks), bounds=bounds, across=True)
     shown = _title(ax, title, "")
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)
