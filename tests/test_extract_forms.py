@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,3 +168,39 @@ def test_rows_the_extractor_proposes_for_the_new_forms_validate_as_curated_data(
     assert [row[11] for row in rows] == ["位", "位次", "万亿元", "分之", "%", "%"]
     checked = check(make_data(tmp_path, raw_text=raw, obs_rows=rows))
     assert [str(p) for p in checked.problems] == []
+
+
+# One sentence for each word that makes a number negative, and for each way the extractor carries a sign on:
+# what it drafts negative, validation must accept from the same evidence (an unedited draft validates).
+NEGATIVE_CASES = [
+    ("专利授权同比下降了3%。", [-3.0]),
+    ("研发投入下降率为3%。", [-3.0]),
+    ("技术合同成交额回落了4.5%。", [-4.5]),
+    ("科技型企业数量较上年下滑2.1%。", [-2.1]),
+    ("规上工业研发费用同比降低1.8%。", [-1.8]),
+    ("新增企业比上年同期减少了12家。", [-12.0]),
+    ("高新技术企业比上年少5家。", [-5.0]),
+    ("与全省平均水平的差距缩小2个百分点。", [-2.0]),
+    ("全省排名后移2位。", [-2.0]),
+    ("全省排名较上年后退3位。", [-3.0]),
+    ("研发强度比全省低0.5个百分点。", [-0.5]),
+    ("增速慢于全省1.2个百分点。", [-1.2]),
+    ("发明专利授权量同比分别下降3.2%和1.5%。", [-3.2, -1.5]),
+]
+
+
+def test_every_decrease_word_has_a_case():
+    from cityscience.numbers import DECREASE_WORDS, LOWER_WORDS
+
+    written = "".join(text for text, _ in NEGATIVE_CASES)
+    assert {w for w in DECREASE_WORDS | LOWER_WORDS if w not in written} == set()
+
+
+@pytest.mark.parametrize(("text", "values"), NEGATIVE_CASES)
+def test_a_value_drafted_negative_is_accepted_from_its_evidence(text: str, values: list[float]) -> None:
+    df = extract(text, year=2020)
+    assert df["value"].tolist() == values
+    for row in df.itertuples():
+        assert value_in_text(row.value, row.evidence), (row.value, row.evidence)
+        assert row.value in candidate_values(row.evidence)
+    assert candidate_values("至少新增5家,增长至少2%") == [5.0, 2.0]  # 至少 is a bound, not a fall

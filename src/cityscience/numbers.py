@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from .textnorm import normalize, to_simplified
 
 __all__ = [
+    "DECREASE_WORDS",
+    "LOWER_WORDS",
     "NumberToken",
     "TokenSpans",
     "find_numbers",
+    "negative_readings",
     "normalize",
     "parse_chinese_numeral",
     "parse_decimal_numeral",
@@ -237,3 +240,36 @@ def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
         tokens.append(NumberToken(start, end, text[start:end], float(value), "chinese"))
     tokens.sort(key=lambda t: t.start)
     return tokens
+
+
+#: Words right before a number that state it as a fall (下降3.2%, 减少12家, 缩小2个百分点, 后移2位, 比上年少5家):
+#: the extractor writes such a number negative, and validation and accounting accept −N for it. Each of
+#: the extractor's patterns matches some of them; the sign is decided by membership here, in one place.
+DECREASE_WORDS: frozenset[str] = frozenset({"下降", "下降率", "减少", "降低", "回落", "下滑", "缩小", "后退", "后移", "少"})
+#: The comparative of a gap below its comparator (比全省低0.5个百分点, 低于…, 慢于…): a negative gap.
+LOWER_WORDS: frozenset[str] = frozenset({"低", "慢"})
+_FALL = "|".join(sorted(("(?<!至)少" if w == "少" else w for w in DECREASE_WORDS), key=len, reverse=True))
+_LOWER = "".join(sorted(LOWER_WORDS))
+_NEGATIVE_BEFORE = re.compile(
+    rf"(?:(?:{_FALL})了?(?:分别)?(?:为|达到|达)?|[{_LOWER}]于[^,，。;；\d]{{0,20}}|比[^,，。;；\d]{{1,20}}?[{_LOWER}]出?了?)$")
+# What joins the items of one list after the first item's unit: 下降3.2%和1.5%, 减少12家、8家.
+_LIST_AFTER = re.compile(r"[^\d,，。;；、和及与]{0,4}(?:、|和|及|与|以及|,|，)")
+
+
+def negative_readings(norm: str, tokens: list[NumberToken]) -> list[bool]:
+    """For each number token of the normalized text, whether it may be read as negative: written right after
+    a word of :data:`DECREASE_WORDS` (or 低于…, 比…低), or continuing a list whose first item is (同比分别下降3.2%和1.5%:
+    both), as the extractor writes them.
+
+    >>> text = "同比分别下降3.2%和1.5%,比上年少5人,低于全省1个百分点,增长至少2%"
+    >>> negative_readings(text, find_numbers(text))
+    [True, True, True, True, False]
+    """
+    out: list[bool] = []
+    for i, t in enumerate(tokens):
+        negative = _NEGATIVE_BEFORE.search(norm, max(0, t.start - 24), t.start) is not None
+        if not negative and i and out[-1]:
+            prev = tokens[i - 1]
+            negative = _LIST_AFTER.fullmatch(norm, prev.end, t.start) is not None
+        out.append(negative)
+    return out

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numbers import parse_chinese_numeral, parse_decimal_numeral, split_scale
+from ..numbers import DECREASE_WORDS, parse_chinese_numeral, parse_decimal_numeral, split_scale
 from ..textnorm import row_cell_edges
 from .lexicon import LIST_CLASSIFIERS, OTHER_CLASSIFIERS, Lexicon, lexicon
 from .reading import ExtractError
@@ -78,7 +78,6 @@ _SCOPE_BEFORE_RANK = re.compile(r"(?P<lead>[、,，]|[数量率额值幅速])\s?
 # 较上年提高49位, 排名上升3位, 下降2位: places gained (or lost) in a ranking.
 _RANK_MOVE = re.compile(r"(?:排名|排位|位次)?(?:较上年|比上年|较去年|比去年|同比)?(?:再|又)?"
                         r"(?P<verb>提高|提升|上升|前移|前进|跃升|进位|下降|下滑|后退|后移|回落)了?$")
-_RANK_DOWN = {"下降", "下滑", "后退", "后移", "回落"}
 # 入围全国15个…城市示范之一: the number counts a wider set the place is one of.
 _ONE_OF = re.compile(r"[^,，。;；:：、\d]{0,24}?(?<!分)之一")
 # 明确70%以上的市级财政科技经费用于…: an allocation rule's parameter, not a measured value.
@@ -390,7 +389,7 @@ class _Scanner:
             return False
         q.unit, q.unit_span, q.measure = "位", (e, e + 1), "rank_change"
         q.reasons.append(f"{m.group()}N位 → change of rank")
-        if m.group("verb") in _RANK_DOWN:
+        if m.group("verb") in DECREASE_WORDS:
             q.value = -q.value
             q.reasons.append("fell → negative")
         q.q_end = self._post(e + 1, q)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from ..numbers import DECREASE_WORDS, LOWER_WORDS
 from .quantities import Quantity
 
 __all__ = ["assign_measures", "change_words_start", "growth_under_heading", "share_across_lists"]
@@ -26,7 +27,6 @@ _GROWTH = re.compile(
     r"(?:同比|比上年|较上年度?|比去年|较去年|与上年相比|年均|平均)?(?:分别)?"
     r"(?P<verb>增长率|增长|增加|提高|上升|增幅|增速|下降率|下降|减少|降低|回落|下滑)(?:了)?(?:分别)?(?:为|达到|达)?$"
 )
-_DECREASE = {"下降", "下降率", "减少", "降低", "回落", "下滑"}
 _PERCENT = frozenset({"%", "成"})  # the units of a percentage: 增长近三成 is a growth rate of about 30 %
 # 比上年增加21家: a change in the unit of the level, only when the year it is compared with is written
 _ABS_CHANGE = re.compile(r"(?:(?:比|较)(?:上年度?|去年)(?:同期)?|与(?:上年|去年)(?:同期)?相比|同比)[,，]?(?:分别)?"
@@ -74,7 +74,7 @@ def _as_growth(q: Quantity, before: str) -> bool:
         return False
     q.measure = "yoy_pct"
     q.reasons.append(f"{m.group().strip()} → growth rate")
-    if m.group("verb") in _DECREASE:
+    if m.group("verb") in DECREASE_WORDS:
         q.value = -q.value
         q.reasons.append("decrease → negative")
     return True
@@ -104,7 +104,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
         if q.unit not in {*_PERCENT, "个百分点", "百分点", "倍"} and (m := _ABS_CHANGE.search(before)) is not None:
             q.measure = "abs_change"
             q.reasons.append(f"{m.group()} N → change over the previous year")
-            if m.group("verb") in _DECREASE | {"少"}:
+            if m.group("verb") in DECREASE_WORDS:
                 q.value = -q.value
                 q.reasons.append("decrease → negative")
         elif q.unit in _PERCENT:
@@ -117,13 +117,13 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
             if (m := _PP_DIFF.search(before)) is not None:
                 q.measure = "pp_diff"
                 q.reasons.append("比…高/低 N 个百分点 → gap")
-                if (m.group("than") or m.group("verb"))[0] in "低慢":
+                if (m.group("than") or m.group("verb"))[0] in LOWER_WORDS:
                     q.value = -q.value  # the indicator minus its comparator: below it is negative
                     q.reasons.append("below → negative")
             elif (m := _PP_CHANGE.search(before)) is not None:
                 q.measure = "pp_change"
                 q.reasons.append(f"{m.group()} N 个百分点 → change")
-                if m.group("verb") in _DECREASE | {"缩小"}:
+                if m.group("verb") in DECREASE_WORDS:
                     q.value = -q.value
             elif inherited:
                 q.measure = prev.measure

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 import regex
 
-from ..numbers import NumberToken, TokenSpans, normalize
+from ..numbers import NumberToken, TokenSpans, negative_readings, normalize
 from ..problems import Problem
 from .cells import PATTERN_TIMEOUT, is_number
 from .checked import Checked
-from .core import BREAKING_ZERO, DECREASE, candidate_values, exclusion_pattern
+from .core import BREAKING_ZERO, candidate_values, exclusion_pattern
 
 __all__ = ["Unaccounted", "account", "accounting_problems", "accounting_summary", "unaccounted"]
 
@@ -74,6 +74,7 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
                 for tok in spans[sid].touching(m.start(), m.end()):
                     excluded[sid].setdefault(tok.start, f"excluded:{row['reason']}")
     claimed: dict[str, dict[int, str]] = {sid: {} for sid in tokens_by_source}
+    negative: dict[str, set[int]] = {}  # per source, the starts of the tokens that may be read as negative
     for row in checked.tables["observations"].rows:
         sid, text = row["source_id"], checked.normalized_texts.get(row["source_id"])
         if text is None or not row["evidence"]:
@@ -84,7 +85,11 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
             end = start + len(evidence)
             inside = [t for t in spans[sid].touching(start, end) if start <= t.start and t.end <= end]
             for value in wanted:
-                equal = [t for t in inside if any(_close(value, v) for v in _token_values(t, text))]
+                if sid not in negative:
+                    toks = tokens_by_source[sid]
+                    negative[sid] = {t.start for t, n in zip(toks, negative_readings(text, toks), strict=True) if n}
+                equal = [t for t in inside
+                         if any(_close(value, v) for v in _token_values(t, text, t.start in negative[sid]))]
                 free = [t for t in equal if t.start not in claimed[sid] and t.start not in excluded[sid]]
                 unclaimed = [t for t in equal if t.start not in claimed[sid]]
                 pick = (free or unclaimed or [None])[0]
@@ -93,12 +98,13 @@ def account(checked: Checked) -> dict[str, dict[int, str]]:
     return {sid: excluded[sid] | claimed[sid] for sid in tokens_by_source}
 
 
-def _token_values(tok: NumberToken, text: str) -> list[float]:
+def _token_values(tok: NumberToken, text: str, negative: bool) -> list[float]:
     """Values a token can stand for in context: itself, 2**N inside 翻N番, 1 for the 零 of 破零, and
-    −N after 下降/减少 (a decrease is written as a negative change, as candidate_values reads it)."""
+    −N when it may be read as negative (:func:`~cityscience.numbers.negative_readings`: 下降3.2%, 低于…1个百分点,
+    as candidate_values reads it)."""
     around = text[max(0, tok.start - 1): tok.end + 1]
     values = [tok.value]
-    if DECREASE.search(text, max(0, tok.start - 3), tok.start):
+    if negative:
         values.append(-tok.value)
     if around.startswith("翻") and around.endswith("番"):
         values.extend(candidate_values(around))

@@ -16,7 +16,7 @@ from functools import lru_cache
 import regex
 
 from ..conventions import CONSISTENCY_CHECKS, QUALIFIER_MARKS
-from ..numbers import TokenSpans, find_numbers, normalize
+from ..numbers import TokenSpans, find_numbers, negative_readings, normalize
 from ..problems import Problem
 from ..tables import read_raw_document, relpath
 from ..units import nonnegative_units, unit_problems
@@ -31,7 +31,7 @@ from .cells import (
 )
 from .checked import Checked
 
-__all__ = ["BREAKING_ZERO", "DECREASE", "body_levels", "candidate_values", "check_exclusions",
+__all__ = ["BREAKING_ZERO", "body_levels", "candidate_values", "check_exclusions",
            "check_indicator_groups", "check_indicator_models", "check_observations", "check_qualifier_marks",
            "check_units", "check_vocabulary_columns", "exclusion_pattern", "kind_bases", "measure_units", "read_raw",
            "several_values", "table_kinds", "theme_cues", "unit_unwritten", "value_in_text"]
@@ -41,16 +41,13 @@ BREAKING_ZERO = "破零"
 _FACT = ("source_id", "region", "year", "indicator", "measure", "status", "qualifier", "value", "value_high", "unit")
 
 
-#: A decrease word right before a number: the value is stated as a negative change (下降3.2% → −3.2).
-DECREASE = re.compile(r"(?:下降|减少|下滑|回落|降低|后退|后移|(?<!至)少)了?$")
-#: A gap below a comparator (低于全省平均水平1个百分点, 比全市低0.5个百分点): stated as a negative gap.
-BELOW = re.compile(r"(?:(?:低于|慢于)[^,，。;；\d]{0,20}|比[^,，。;；\d]{1,20}?(?:低|慢)出?了?)$")
 
 
 def candidate_values(evidence: str) -> list[float]:
     """Numbers an evidence string can state: its numerals (百分之二十 = 20, 1/3 and 三分之一 as
-    fractions), 2**N for 翻N番 (翻番 = 2), 1 for 破零, and −N for a number after 下降/减少/少 or
-    低于… (the extractor writes a decrease as a negative change, a gap below as a negative gap).
+    fractions), 2**N for 翻N番 (翻番 = 2), 1 for 破零, and −N for a number the extractor writes negative
+    (:func:`~cityscience.numbers.negative_readings`: after 下降/减少/缩小/少 or 低于…, or continuing a list
+    that starts so), since it writes a decrease as a negative change and a gap below as a negative gap.
 
     >>> candidate_values("五年翻两番,达到185亿元")
     [5.0, 2.0, 185.0, 4.0]
@@ -58,14 +55,15 @@ def candidate_values(evidence: str) -> list[float]:
     [3.2, 20.0, -3.2]
     >>> candidate_values("比上年少5人,低于全省平均水平约1个百分点")
     [5.0, 1.0, -5.0, -1.0]
+    >>> candidate_values("同比分别下降3.2%和1.5%")
+    [3.2, 1.5, -3.2, -1.5]
     >>> candidate_values("省级孵化器“破零”")
     [0.0, 1.0]
     """
     norm = normalize(evidence)
     tokens = find_numbers(norm, normalized=True)
     values = [t.value for t in tokens]
-    values += [-t.value for t in tokens if DECREASE.search(norm, max(0, t.start - 3), t.start)
-               or BELOW.search(norm, max(0, t.start - 24), t.start)]
+    values += [-t.value for t, negative in zip(tokens, negative_readings(norm, tokens), strict=True) if negative]
     for m in _DOUBLING.finditer(norm):
         n = {"": 1, "一": 1, "两": 2, "二": 2}.get(m.group(1))
         if n is None:
@@ -299,8 +297,9 @@ def _scales_written(evidence: str, value: float, unit: str) -> tuple[bool, set[s
     scale = unit[:1] if unit[:1] in _SCALES else ""
     base = unit[len(scale):]
     found, written = False, set()
-    for t in find_numbers(norm, normalized=True):
-        if t.value == value or (-t.value == value and DECREASE.search(norm, max(0, t.start - 3), t.start)):
+    tokens = find_numbers(norm, normalized=True)
+    for t, negative in zip(tokens, negative_readings(norm, tokens), strict=True):
+        if t.value == value or (-t.value == value and negative):
             found = True
             after = norm[_BEFORE_SCALE.match(norm, t.end).end():]
             if after[:1] in _SCALES:
