@@ -314,3 +314,30 @@ def test_money_in_the_english_prose_reads_as_an_english_analyst_writes_it(execut
         for line in shown.splitlines():
             if re.search(r"spanning|vouchers worth| — it bought in", line):
                 assert not re.search(r"[万亿]元", line), f"{notebook}-{lang}: {line}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_profile_marks_each_value_not_alike_in_its_comparison_table(executed, lang):
+    """Notebook 06 lists the years of a region's indicators that other regions state too; a year whose value is
+    of another basis, scope or period (a part of the year, a narrower scope) carries a mark, and a note names
+    its obs_id and why: the table does not set it beside full-year values as if alike."""
+    import cityscience as cs
+
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    levels = cs.select(cs.load_observations(), measure="level")
+    marked = 0
+    for region in REGIONS:
+        mine = set(levels.loc[levels["region"] == region, "indicator"].astype(str))
+        theirs = set(levels.loc[levels["region"] != region, "indicator"].astype(str))
+        table = cs.comparability_table(levels[levels["indicator"].isin(mine & theirs)])
+        odd = table.loc[table["differs"] != "", "obs_id"]
+        shown = _markdown_shown(out, f"06-region-profile-{region}-{lang}")
+        noted = [o for o in odd if re.search(rf"[(（]{re.escape(o)}[)）]", shown)]
+        assert noted == list(odd), f"06-{region}-{lang}: values not alike without a note"
+        nb = nbformat.read(str(out / "build" / "notebooks" / f"06-region-profile-{region}-{lang}.ipynb"), as_version=4)
+        html = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+        years = re.findall(r"\b\d{4}[†‡§¶]", html[-1]) if html else []
+        assert len(years) == len(odd), (region, lang, years, list(odd))
+        marked += len(odd)
+    assert marked, "no value of the data is marked: the check would pass on any notebook"

@@ -49,7 +49,7 @@ from .plots import (
     status_bars,
     style_legend,
 )
-from .prepare import chart_frame, target_gaps, with_derived
+from .prepare import APART_MARKS, chart_frame, target_gaps, with_derived
 from .style import (
     DERIVED_STYLE,
     PALETTE,
@@ -64,6 +64,7 @@ from .style import (
 )
 
 __all__ = [
+    "APART_MARKS",
     "DERIVED_STYLE",
     "FIGURE_FORMATS",
     "INDEX_COLUMNS",

@@ -222,6 +222,26 @@ class Labels:
         """A fixed chart phrase (see :data:`TEXT`) in this language."""
         return TEXT[key][self.lang]
 
+    def value(self, row: Mapping) -> str:
+        """An observation's value as its document states it (number, unit, qualifier, a range's upper end),
+        written as this language writes it, through the one formatter.
+
+        >>> Labels(lang="en").value({"value": 1000, "unit": "家", "qualifier": "at_least", "value_high": None})
+        '≥1,000'
+        >>> Labels(lang="en").value({"value": 185, "unit": "亿元", "qualifier": "exact", "value_high": None})
+        'CNY 18.5 bn'
+        """
+        return _format_value(row["value"], row["unit"], self.lang, qualifier=row.get("qualifier", "exact"),
+                             value_high=row.get("value_high"))
+
+    def money(self, amount: float) -> str:
+        """An amount in yuan (a ``value_std`` in CNY) as this language writes it: CNY 28.5 m, 2,850万元.
+
+        >>> Labels(lang="en").money(2.851e7), Labels(lang="zh").money(1.85e10)
+        ('CNY 28.51 m', '185亿元')
+        """
+        return _format_value(amount, "CNY", self.lang)
+
     def listing(self, items: Iterable[object]) -> str:
         """Items as a sentence lists them: 慈溪市、海曙区; Cixi and Haishu; Ningbo, Cixi and Haishu.
 
