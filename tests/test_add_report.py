@@ -439,6 +439,23 @@ def test_a_change_belongs_to_the_fact_it_follows_not_to_one_before_that(tmp_path
     assert rows["rank_change"]["indicator"] == rows["rank"]["indicator"] != rows["level"]["indicator"]
 
 
+def test_a_change_that_names_its_own_fact_does_not_take_the_code_of_the_fact_before_it(tmp_path):
+    """规上工业企业研发费用增长10%以上 after …强度力争达到3.3%, is a growth of industrial R&D, not of the intensity;
+    发明专利授权同比增长12% after 有效发明专利达到5000件 is a growth of grants; 比去年同期多21家 and 增速位列第2位
+    after a fact (they name nothing else) still take its code."""
+    d, _ = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                 "全市规上工业企业研发费用支出21.37亿元，同比增长9.6%。\n"
+                                 "全市研发投入强度达到3.12%，规上工业企业研发费用增长10%以上。\n"
+                                 "有效发明专利达到5000件，发明专利授权同比增长12%。\n"
+                                 "申报高新技术企业103家,比去年同期多21家。\n")
+    rows = {(r["measure"], r["value"]): r for r in d.sheets["candidates"].rows}
+    rd = rows[("level", "21.37")]["indicator"]
+    assert rows[("yoy_pct", "10")]["indicator"] == rd != rows[("level", "3.12")]["indicator"]
+    assert rows[("yoy_pct", "12")]["indicator"] != rows[("level", "5000")]["indicator"]
+    assert "the level this change belongs to" not in rows[("yoy_pct", "12")]["code_why"]
+    assert rows[("abs_change", "21")]["indicator"] == rows[("level", "103")]["indicator"]
+
+
 def test_a_second_value_drafted_with_a_code_the_document_has_for_that_year_is_marked(tmp_path):
     """Two different values of one fact in one document are one too many: the second is marked for a check
     and says which code has the other."""

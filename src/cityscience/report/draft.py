@@ -62,6 +62,9 @@ __all__ = ["Draft", "ReportError", "draft", "format_value", "id_prefix"]
 _OWN_FACTS = frozenset({"level", "rank"})
 _ADJACENT = re.compile(r"[^\d,，。;；\n]{0,4}[\s,，、]+")  # a fact's unit, then a comma: the clause about it
 _BACK_REFERENCE = re.compile(r"(?:增速|增幅|增长|总量|总数|规模)?(?:位列|位居|居|排名|排)")  # 增速位列…: its rank
+#: The label of a change that names only the comparison (比去年同期多21家, 增速高于全市, 同比增长): it is a change of
+#: the fact before it; a change with a name of its own (…3.3%,规上工业企业研发费用增长10%) is not.
+_CHANGE_REFERENCE = re.compile(r"(?:比|较|同比|环比|增速|增幅|增长|增量|下降|提高|总量|总数|规模)")
 _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
                 "value", "value_high", "unit", "evidence", "note", "variant"]
 
@@ -461,9 +464,11 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
         continued = prev is not None and int(c["evidence_start"]) <= prev[1]
         fact = str(c["measure"]) in _OWN_FACTS
         if prev is not None and not continued and _ADJACENT.fullmatch(text[prev[1]:int(c["evidence_start"])]) \
-                and (not fact or str(c["measure"]) == "rank" and _BACK_REFERENCE.match(label)):
+                and (str(c["measure"]) == "rank" and _BACK_REFERENCE.match(label) if fact
+                     else unnamed or _CHANGE_REFERENCE.match(label) or _BACK_REFERENCE.match(label)):
             # its clause follows the fact's with nothing but a comma between: …103家,比去年同期多21家;
-            # …增长18.3%,增速位列金华市第2位 (the rank of the fact's growth, as curated ranks take the fact's code)
+            # …增长18.3%,增速位列金华市第2位 (the rank of the fact's growth, as curated ranks take the fact's code);
+            # not a change that names a fact of its own (…达到3.3%,规上工业企业研发费用增长10%以上)
             continued, fact = True, False
         if continued:
             # the clause continues the fact before it (…86.4亿元,增长9.8%; …,占GDP比重2.45%)
