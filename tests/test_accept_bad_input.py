@@ -265,3 +265,21 @@ def test_a_new_code_renamed_on_its_sheet_only_is_pointed_out(drafted):
     text = _refused(data, book)
     assert "value 'my_better_code'" in text and f"still have {old!r}" in text
     assert f"row{'s' * (len(rows) > 1)} {', '.join(map(str, rows))} still have" in text
+
+
+def test_a_different_file_of_the_drafted_name_in_raw_is_not_written_over(tmp_path):
+    """A researcher keeps the report in data/raw/ and corrects it after drafting: accept refuses the workbook
+    (whose text is the one drafted) instead of writing the drafted bytes over the corrected file; the file
+    as drafted is accepted."""
+    data = copy_data(tmp_path)
+    name, region, year = REPORTS[0]
+    kept = data / "raw" / name
+    kept.write_bytes((FOLDER / name).read_bytes())
+    book = tmp_path / "review.xlsx"
+    write_workbook(draft(kept, region=region, year=year, data=data), book)
+    kept.write_bytes(kept.read_bytes() + b"\n")  # corrected after drafting
+    text = _refused(data, book)
+    assert f"(field 'file_name'): value {name!r}" in text and "draft it again with add-report" in text
+    kept.write_bytes((FOLDER / name).read_bytes())  # as drafted: accepted
+    accept(book, data=data)
+    assert kept.read_bytes() == (FOLDER / name).read_bytes() and check(data).problems == []

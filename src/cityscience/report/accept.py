@@ -136,6 +136,23 @@ def _read_rows(review, checked: Checked, problems: list[str]) -> Rows | None:
     return Rows(source, tables, review.raw_name, raw, src_line)
 
 
+def _raw_file_kept(root: Path, rows: Rows, problems: list[str]) -> None:
+    """A file already in raw/ under the name the workbook stores its text as must be that text: accept would
+    otherwise write the drafted bytes over it (a report edited after it was drafted would lose the edit)."""
+    name = rows.source.get("file_name") or rows.raw_name
+    there = root / "raw" / name
+    if not name or not there.is_file():
+        return
+    found, carried = hashlib.sha256(there.read_bytes()).hexdigest(), hashlib.sha256(rows.raw).hexdigest()
+    if found != carried:
+        problems.append(f"sheet 'source', row {rows.source_rows.get('file_name')}, column 'value' (field "
+                        f"'file_name'): value {name!r}: expected a name not taken in {root.name}/raw/, or a file "
+                        f"there with the text this workbook carries ({root.name}/raw/{name} has SHA-256 "
+                        f"{found[:12]}…, the workbook's text {carried[:12]}…): accept would write over it; if you "
+                        "edited the report after drafting it, draft it again with add-report, else move the file "
+                        "away")
+
+
 def _excluded_twice(rows: Rows, problems: list[str]) -> None:
     """A number covered by two exclusion rows of the review is one reason too many."""
     text = normalize(rows.raw.decode("utf-8", errors="replace"))
@@ -288,6 +305,7 @@ def accept(path: str | Path, *, data: Path | None = None, dry_run: bool = False,
         notes.append(f"{note}: {'would be ' if dry_run else ''}accepted as they are; translate them in those "
                      "tables before English charts and workbooks are published")
     files, origin = staged_files(root, checked, rows, problems)
+    _raw_file_kept(root, rows, problems)
     with tempfile.TemporaryDirectory(prefix="cityscience-accept-") as tmp:
         staged = stage(root, files, Path(tmp))
         result = check(staged)
