@@ -270,8 +270,15 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     if known is not None:  # accept would refuse the draft: say so before the reviewer spends time on it
         raise ReportError(f"{path}: already accepted: source {known!r} (SHA-256 {digest[:12]}…) is in "
                           f"{root.name}/sources.csv (to draft it again, remove that source's rows first)")
-    warnings = [f"the data folder has {len(checked.problems)} problems now (first: {checked.problems[0]}); "
-                "accept will report them"] if checked.problems else []
+    own = [p for p in checked.problems if p.check == "stray_file" and p.table == "raw"
+           and (root / "raw" / str(p.value)).resolve() == path.resolve()]  # the report itself, kept in raw/
+    others = [p for p in checked.problems if p not in own]
+    warnings = [f"the data folder has {len(others)} problem{'s' * (len(others) > 1)} now (first: {others[0]}); "
+                "accept will report them"] if others else []
+    if own:
+        warnings.append(f"{path.name} is in {root.name}/raw/ already: validate reports it as a stray file until "
+                        "accept adds the source row that names it (accept stores the text this workbook carries "
+                        "there, and refuses if the file differs by then)")
     regions = _rows(checked, "regions")
     levels = body_levels(checked)
     observations = [r for r in _rows(checked, "observations") if r["source_id"] not in leave_out]
