@@ -494,6 +494,20 @@ def test_a_label_at_another_stage_is_scored_down_and_says_why(tmp_path):
     assert applied["hte_new"].score < recognised["hte_new"].score
 
 
+def test_r_and_d_written_in_letters_finds_the_code_written_in_chinese(tmp_path):
+    """全区R&D经费投入 is 全社会研发投入 (rd_expenditure): R&D, R&D经费 and 研究与试验发展 are read as 研发 on both sides,
+    so the code fits (before: 0.13, tied with two others, and a new indicator drafted)."""
+    from cityscience.report.suggest import FIT, Codebook, suggest_codes
+    from cityscience.validate import check as check_data
+
+    checked = check_data(copy_data(tmp_path), accounting=False)
+    book = Codebook.from_tables(checked.tables["indicators"].rows, checked.tables["observations"].rows,
+                                checked.tables["units"].rows)
+    for label in ("全区R&D经费投入", "全区研究与试验发展经费投入", "全区研发经费投入"):
+        best = suggest_codes(book, label, measure="level", unit="亿元")[0]
+        assert (best.code, best.score >= FIT) == ("rd_expenditure", True), (label, best)
+
+
 def test_a_change_over_the_previous_year_in_the_level_s_unit_is_drafted_accepted_and_loaded(tmp_path):
     """比上年增加21家 is a change of the level before it, in its unit; 比上年减少2亿元 a negative one in CNY."""
     d, data = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"

@@ -32,8 +32,13 @@ _STOCK = re.compile(r"累计|有效|目前|总数|已有|现有|共有|存量|�
 _FLOW = re.compile(r"新认定|新培育|新增|新建|新设立|新引进|新成立|全年|当年|新落户|新获批|新入选|新备案|引进|认定|举办|组织")
 
 
+#: Ways of writing one thing that share no characters (R&D经费 and 研发, 研究与试验发展经费): one spelling each,
+#: on both sides of a comparison, so that 全区R&D经费投入 finds 全社会研发投入.
+_SAME = re.compile(r"R&D经费|R&D|研究与试验发展经费|研究与试验发展|研究开发经费|研发经费", re.IGNORECASE)
+
+
 def _bigrams(text: str) -> set[str]:
-    s = _DROP.sub("", normalize(text))
+    s = _DROP.sub("", _SAME.sub("研发", normalize(text)))
     return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
 
 
