@@ -55,3 +55,15 @@ def test_a_policy_item_is_found_where_its_evidence_starts_and_whole_where_it_end
     score = Score("doc")
     _compare_items(score, drafted, curated, text)
     assert (score.items, score.items_found, score.items_whole, score.themes_right) == (3, 2, 1, 1)
+
+
+def test_the_table_says_what_stopped_an_unedited_draft():
+    """A draft accept refuses is counted and its first problem shown under the table, not only 'no (1 problems)'."""
+    from cityscience.report.evaluate import Score, table
+
+    refused = Score("fenghua-2024-summary", problems=1, note="data/raw/fenghua.txt: not named by sources.csv")
+    text = table([refused, Score("cixi-2024-summary", accepted=True)])
+    lines = text.splitlines()
+    assert lines[1].endswith("no (1 problem)") and lines[2].endswith("yes")
+    assert lines[-1] == "  fenghua-2024-summary: the first problem: data/raw/fenghua.txt: not named by sources.csv"
+    assert "first problem" not in table([Score("cixi-2024-summary", accepted=True)])

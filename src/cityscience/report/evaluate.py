@@ -280,16 +280,18 @@ def table(scores: list[Score]) -> str:
     """The scores as a fixed-width table."""
     head = (f"{'document':<36}{'curated':>8}{'pairs':>7}{'top-1':>8}{'top-3':>8}{'new':>8}{'fields':>8}"
             f"{'excl.':>6}{'reasons':>9}{'items':>6}{'found':>8}{'whole':>8}{'themes':>8}  accepted unedited")
-    lines = [head]
+    lines, notes = [head], []
     for s in scores:
-        acc = "yes" if s.accepted else f"no ({s.problems} problems)"
+        acc = "yes" if s.accepted else f"no ({s.problems} problem{'s' * (s.problems != 1)})"
+        if not s.accepted and s.note:
+            notes.append(f"  {s.document}: the first problem: {s.note}")
         lines.append(f"{s.document:<36}{s.curated:>8}{s.pairs:>7}{_pct(s.rate('top1', 'eligible')):>8}"
                      f"{_pct(s.rate('top3', 'eligible')):>8}{_pct(s.rate('new_right', 'new_total')):>8}"
                      f"{_pct(s.rate('fields', 'field_total')):>8}"
                      f"{s.excluded:>6}{_pct(s.rate('reasons_right', 'excluded')):>9}{s.items:>6}"
                      f"{_pct(s.rate('items_found', 'items')):>8}{_pct(s.rate('items_whole', 'items_found')):>8}"
                      f"{_pct(s.rate('themes_right', 'items_found')):>8}  {acc}")
-    return "\n".join(lines)
+    return "\n".join(lines + notes)  # what stopped an unedited draft, under the table
 
 
 def goals_met(overall: Score) -> dict[str, bool]:
