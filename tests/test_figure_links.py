@@ -222,6 +222,36 @@ def test_a_linked_text_in_svg_is_clickable_over_its_whole_box(obs, tmp_path):
     assert svg.count('pointer-events="all"') == 1  # the bar needs none: it is clickable over its area
 
 
+def test_a_value_label_on_a_background_box_is_clickable_over_its_whole_box(obs, tmp_path):
+    """The chart functions draw value labels on a white box (plots._VALUE_BOX), which the SVG writes as
+    a patch between the label's tooltip and its link: the link still gets its rectangle, so a click
+    between the glyphs (inside a 0, between two digits) opens the sentence, as on a label without a box."""
+    from cityscience.charts.figures import mark
+    from cityscience.charts.plots import _VALUE_BOX
+
+    charts.set_theme("en")
+    a = obs.sort_values("obs_id").iloc[0]
+    fig, ax = plt.subplots(figsize=(4, 3))
+    (bar,) = ax.bar([0], [1])
+    mark(bar, a)
+    label = ax.text(0, 1.02, "≈9,810 (derived)", ha="center", fontsize=12, bbox=_VALUE_BOX)
+    mark(label, a)
+    ax.set_ylim(0, 1.3)
+    ax.set_title("t")
+    saved = charts.save_figure(fig, "02-links-boxed", sources=[a["source_id"]], folder=tmp_path,
+                               update_index=False, show=False)
+    plt.close(fig)
+    svg = saved.svg.read_text(encoding="utf-8")
+    assert re.search(r'<g id="patch_\d+">\s*<path [^>]*style="fill: #ffffff"/>\s*</g>\s*<a ', svg), \
+        "the label is not drawn on its box (the case this test is about)"
+    rects = re.findall(r'<a xlink:href="[^"]*"[^>]*>\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+                       r'height="([\d.]+)" style="fill: none" pointer-events="all"/>\s*<!-- ≈9,810 \(derived\) -->',
+                       svg)
+    assert len(rects) == 1, "the boxed label's link has no rectangle over it"
+    x, y, w, h = map(float, rects[0])
+    assert 60 < w < 160 and 8 < h < 20
+
+
 def test_a_derived_value_s_tooltip_names_the_stated_change_it_was_computed_with(obs, tmp_path):
     from xml.sax.saxutils import unescape
 

@@ -343,8 +343,11 @@ def _derived_with(value: MarkedValue) -> list[str]:
 _VALUE_GROUP = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">)')
 
 
+# a marked text: its glyphs follow a comment; a label drawn on a box (the chart functions' white
+# background) has the box's patch between its tooltip and its link
 _VALUE_TEXT_LINK = re.compile(r'(<g id="(' + _VALUE_GID + r'\d{3}(?:\.\d+)?)">\n(?:\s*<title>[^<]*</title>\n)?'
-                              r'(\s*)<a [^>]*>\n)(?=\s*<!--)')  # a marked text: its glyphs follow a comment
+                              r'(?:\s*<g id="patch_\d+">\n(?:\s*<path [^>]*/>\n)+\s*</g>\n)?'
+                              r'(\s*)<a [^>]*>\n)(?=\s*<!--)')
 
 
 def _svg_tooltips(svg: bytes, tips: Mapping[str, str],
