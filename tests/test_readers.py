@@ -154,3 +154,21 @@ def test_the_table_tells_apart_what_the_text_states(checked):
             assert value[0].isdigit() or value[0] in "-第", (row["obs_id"], value)
         seen.add(row["qualifier"])
     assert {"exact", "at_least", "approx"} <= seen  # the data hold each kind the test reads
+
+
+def test_the_legend_gives_each_count_beside_its_own_label(checked, pages):
+    """“observation value 111 excluded number 131”, spaced evenly, read as 111 excluded numbers: each
+    count is kept with its label (one unbreakable item, the gap after it), and is that kind's count."""
+    import re
+    from collections import Counter
+
+    raw = readers.reader_pages(checked=checked)
+    for sid, page in raw.items():
+        legend = re.search(r'<p class="legend">(.*?)</p>', page).group(1)
+        items = re.findall(r'<span class="key"><b class="num (\w+)">([^<]+)</b>&nbsp;(\d+)</span>', legend)
+        assert [(k, label) for k, label, _ in items] == [
+            ("obs", "observation value"), ("excluded", "excluded number"), ("missing", "unaccounted")], sid
+        kinds = dict(pages[sid].numbers)
+        counted = Counter(kinds[t.start] for t in checked.tokens[sid])
+        assert {k: int(n) for k, _, n in items} == {k: counted.get(k, 0) for k in ("obs", "excluded", "missing")}
+        assert ".legend .ev,.legend .key{margin-right" in page and ".legend b{margin" not in page

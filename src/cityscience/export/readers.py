@@ -38,7 +38,7 @@ _STYLE = """
 body{font:16px/1.9 "cityscience CJK","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 max-width:46em;margin:2em auto;padding:0 1em;color:#222}
 header{border-bottom:1px solid #ccc;margin-bottom:1em}h1{font-size:1.3em;margin:.2em 0}
-.meta{color:#555;font-size:.85em}.legend span,.legend b{margin-right:1em}
+.meta{color:#555;font-size:.85em}.legend .ev,.legend .key{margin-right:1.2em;white-space:nowrap}
 .text{white-space:pre-wrap;word-break:break-all}
 .ev{background:#fff3b0}.ev.current{background:#ffd54a;outline:2px solid #e0a800}
 .num{font-weight:normal;border-bottom:2px solid}.num.obs{border-color:#1a7f37;color:#0b4f22}
@@ -94,6 +94,8 @@ def _number_class(how: str | None) -> tuple[str, str]:
 
 #: The columns of a reader page's table of observations: what tells two values of one indicator apart.
 _TABLE_COLUMNS = ("obs_id", "indicator", "year", "status", "measure", "variant", "value")
+#: The legend's kinds of number (the class of their marks) and their labels; each shows its count.
+_LEGEND = (("obs", "observation value"), ("excluded", "excluded number"), ("missing", "unaccounted"))
 
 
 def _stated(row: Mapping[str, str]) -> str:
@@ -154,9 +156,9 @@ def reader_page(checked: Checked, source_id: str, *, covered: Mapping[str, Mappi
         f'<header><h1>{html.escape(source["title_zh"])}</h1><div class="meta">{cited["zh"]} · '
         f'{html.escape(source_id)}<br>{cited["en"]}</div>'
         f'<p class="legend"><span class="ev">evidence of an observation</span>'
-        f'<b class="num obs">observation value</b> {counts["obs"]} '
-        f'<b class="num excluded">excluded number</b> {counts["excluded"]} '
-        f'<b class="num missing">unaccounted</b> {counts["missing"]} · {len(rows)} observations</p></header>\n'
+        + "".join(f'<span class="key"><b class="num {kind}">{label}</b>&nbsp;{counts[kind]}</span>'
+                  for kind, label in _LEGEND)  # each count beside its own label, never the next one's
+        + f'· {len(rows)} observations</p></header>\n'
         f'<div class="text">{"".join(parts)}</div>\n'
         f'<table><tr>{"".join(f"<th>{c}</th>" for c in _TABLE_COLUMNS)}</tr>{table}</table>\n'
         f'<script>{_SCRIPT}</script>\n</body></html>\n')
