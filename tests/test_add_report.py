@@ -882,3 +882,22 @@ def test_a_decrease_and_a_gap_below_are_drafted_negative_and_accepted(tmp_path):
     assert [(r["value"], r["measure"]) for r in d.sheets["candidates"].rows if r["value"].startswith("-")] == [
         ("-5", "abs_change"), ("-1", "pp_diff")]
     _accept_unedited(d, tmp_path, data)
+
+
+def test_a_statistical_bulletin_is_drafted_as_one_for_the_year_of_its_title(tmp_path):
+    """慈溪市2023年国民经济和社会发展统计公报: a bulletin of the year its title names (no --year needed), every value
+    actual, its own doc_type and source id, and accepted unedited once the page names its issuer."""
+    text = ("慈溪市2023年国民经济和社会发展统计公报\n发布时间:2024-03-20\n来源:慈溪市统计局\n十、科学技术\n"
+            "全年全社会研发经费支出56.8亿元，比上年增长9.4%。年末拥有国家高新技术企业712家。"
+            "全年专利授权量8452件，下降6.7%。\n")
+    data = copy_data(tmp_path)
+    report = tmp_path / "bulletin.txt"
+    report.write_text(text, encoding="utf-8")
+    d = draft(report, region="cixi", data=data)
+    source = {r["field"]: r["value"] for r in d.sheets["source"].rows}
+    assert (source["doc_type"], source["report_year"], source["source_id"]) == (
+        "statistical_bulletin", "2023", "cixi-2023-bulletin")
+    assert source["title_en"].endswith(": 2023 statistical bulletin"), source["title_en"]
+    rows = d.sheets["candidates"].rows
+    assert {(r["status"], r["year"]) for r in rows} == {("actual", "2023")} and len(rows) == 5
+    _accept_unedited(d, tmp_path, data)

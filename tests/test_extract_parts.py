@@ -260,3 +260,12 @@ def test_a_government_work_report_reviews_the_year_before_and_plans_its_own() ->
     assert [(p["kind"], p["year"]) for p in df.attrs["parts"]] == [("summary", 2023), ("plan", 2024)]
     assert [(float(r["value"]), r["unit"], r["measure"], r["status"], int(r["year"])) for _, r in df.iterrows()] == [
         (712, "家", "level", "actual", 2023), (3, "成", "yoy_pct", "actual", 2023), (600, "家", "level", "target", 2024)]
+
+
+def test_a_statistical_bulletin_states_the_year_of_its_title() -> None:
+    """…2023年国民经济和社会发展统计公报 is the year's statistics: one summary part of 2023, every value actual."""
+    df = extract("青溪市2023年国民经济和社会发展统计公报\n十、科学技术\n全年专利授权量8452件，下降6.7%。"
+                 "年末拥有国家高新技术企业712家，当年新认定156家。\n")
+    assert df.attrs["title"] == "青溪市2023年国民经济和社会发展统计公报" and df.attrs["report_year"] == 2023
+    assert [(p["kind"], p["year"]) for p in df.attrs["parts"]] == [("summary", 2023)]
+    assert {(r["status"], int(r["year"])) for _, r in df.iterrows()} == {("actual", 2023)} and len(df) == 4

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..conventions import UNTRANSLATED
 from ..extract import extract
 from ..extract.reading import MAX_REPORT_BYTES, ExtractError, decode_report, require_text
-from ..extract.structure import GOVERNMENT_REPORT, SUMMARY_WORDS
+from ..extract.structure import GOVERNMENT_REPORT, STATISTICAL_BULLETIN, SUMMARY_WORDS
 from ..numbers import find_numbers
 from ..paths import data_dir
 from ..problems import Problem
@@ -143,7 +143,7 @@ def _read(path: Path) -> tuple[str, str, bytes]:
 
 _ISSUER = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{1,30}?(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|"
                      r"人民政府办公厅|人民政府办公室|人民政府|委员会|办公室|局))(?:关于|[《“]|(?:19|20)\d{2})")
-_BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府)"
+_BODY = r"(?:科学技术厅|科技厅|科学技术局|科技局|科学技术委员会|科委|人民政府办公厅|人民政府办公室|人民政府|统计局)"
 _ISSUER_LINE = re.compile(rf"(?m)^[ \t\u3000•·]*(?:(?:信息)?来源[:：]\s*|发布机构[:：]\s*)?([\u4e00-\u9fff]{{0,20}}?{_BODY})"
                           r"[ \t\u3000]*$")
 _DOC_NO = re.compile(r"(?m)^[ \t\u3000]*([\u4e00-\u9fff]{1,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d{1,4}\s*号)")
@@ -288,7 +288,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     doc_kind = "summary-plan" if {"summary", "plan"} <= kinds else "plan" if "plan" in kinds else "summary"
     taken_ids = {r["source_id"] for r in _rows(checked, "sources")}
     if source_id is None:
-        base = f"{region}-{report_year or 'undated'}-{doc_kind}"
+        bulletin = STATISTICAL_BULLETIN.search(normalize(df.attrs.get("title") or ""))
+        base = f"{region}-{report_year or 'undated'}-{'bulletin' if bulletin else doc_kind}"
         source_id, k = base, 1
         while source_id in taken_ids:
             k += 1
@@ -369,6 +370,8 @@ def draft(path: str | Path, *, region: str, year: int | None = None, source_id: 
     vocab = {(r["vocabulary"], r["code"]): r for r in _rows(checked, "vocabularies")}
     if gov:  # 金华市2024年政府工作报告: titled by the year it is given in, not the year it sums up
         doc_type = "government_work_report"
+    elif STATISTICAL_BULLETIN.search(normalize(title)):  # …2023年国民经济和社会发展统计公报: the year's statistics
+        doc_type = "statistical_bulletin"
     type_en = vocab.get(("doc_type", doc_type), {}).get("label_en", doc_type)
     titled_year = gov.group("year") if gov else report_year
     years = {int(y) for y in df["year"].dropna()} | {p["year"] for p in df.attrs["parts"] if p["year"]}
