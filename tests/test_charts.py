@@ -419,6 +419,19 @@ def test_heatmap_and_coverage(zh):
         charts.heatmap(pd.DataFrame(), sources=["nb-sum"], labels=zh)
 
 
+def test_subject_areas_standing_alone_are_in_sentence_case_in_english(en):
+    """A row of the coverage heatmap or of a profile's subject areas is a name on its own: Finance, Patents and IP,
+    R&D (the vocabulary's labels are lowercase, for use inside a sentence)."""
+    categories = INDICATORS[["indicator", "category"]]
+    fig, ax = charts.coverage_heatmap(OBS, rows="category", labels=en, lang="en", categories=categories)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    lowered = {en.term("category", c) for c in categories["category"]}
+    assert shown and all(s[:1].isupper() for s in shown), shown
+    assert all(s in lowered or s[:1].lower() + s[1:] in lowered for s in shown), (shown, lowered)
+    assert "R&D" in shown and any(s != s.lower() and s[1:] == s[1:].lower() for s in shown)
+    plt.close("all")
+
+
 def test_fact_table_writes_qualified_values_with_units(zh, en):
     facts = OBS[OBS["region"] == "ningbo"]
     fig, ax = charts.fact_table(facts, labels=zh)

@@ -341,3 +341,23 @@ def test_the_profile_marks_each_value_not_alike_in_its_comparison_table(executed
         assert len(years) == len(odd), (region, lang, years, list(odd))
         marked += len(odd)
     assert marked, "no value of the data is marked: the check would pass on any notebook"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_derived_level_reads_in_the_prose_as_on_the_chart(executed, lang):
+    """Notebook 02 writes each previous level derived from a growth rate to three significant digits with ≈, as its
+    chart labels it (≈9,810 (derived)), not to the unit (about 9,808)."""
+    import cityscience as cs
+    from cityscience.charts import format_value
+    from cityscience.units import significant
+
+    out, result = executed
+    assert result["ok"], f"the build stopped:\n{result['error']}"
+    shown = _markdown_shown(out, f"02-enterprises-patents-{lang}")
+    about = set(cs.load_indicators().query("category in ['enterprises', 'patents']")["indicator"])
+    derived = cs.derive_previous_levels(cs.load_observations())
+    derived = derived[derived["indicator"].isin(about)]
+    assert len(derived), "no derived level to check"
+    for _, d in derived.iterrows():
+        written = format_value(significant(d["value"]), d["unit"], "en", qualifier="approx")
+        assert f"imply {written} in {d['year']}" in shown, (written, d["obs_id"])

@@ -27,8 +27,8 @@ from .paths import data_dir, resolved
 from .problems import Problem
 from .tables import RawTable, read_csv_table, relpath
 
-__all__ = ["EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
-           "format_value", "half_up", "nonnegative_units", "read_units", "standard_value", "unit_problems", "units_path",
+__all__ = ["DERIVED_DIGITS", "EXTRACT_MODES", "DisplayUnit", "UnitRow", "UnitsError", "display_unit", "display_units", "format_number",
+           "format_value", "half_up", "nonnegative_units", "read_units", "significant", "standard_value", "unit_problems", "units_path",
            "value_suffix"]
 
 #: Values of the ``extract`` column (see data/codebook/columns.csv); empty: not proposed.
@@ -296,6 +296,22 @@ def format_number(x: float, digits: int | None = None) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+#: Significant digits a derived value (computed from a stated level and growth rate) is shown with: it is no
+#: more precise than they are, so a chart and the prose both write ≈9,810, not 9,808.5.
+DERIVED_DIGITS = 3
+
+
+def significant(x, digits: int = DERIVED_DIGITS):
+    """``x`` rounded to ``digits`` significant digits (9808.5 → 9810.0); NaN, None and 0 as they are.
+
+    >>> significant(9808.46), significant(0.012345, 2), significant(0)
+    (9810.0, 0.012, 0)
+    """
+    if x is None or pd.isna(x) or x == 0:
+        return x
+    return round(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
 
 
 def half_up(x: float, digits: int = 0) -> float:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..conventions import LANGUAGES, QUALIFIER_MARKS, check_language
 from ..provenance import cite_source
-from ..units import display_unit, format_number
+from ..units import display_unit, format_number, significant
 from ..units import format_value as _format_value
 
 __all__ = [
@@ -214,6 +214,16 @@ class Labels:
         """Label of a vocabulary code (status, qualifier, measure, category, admin_level, …)."""
         return self.vocab.get((vocabulary, str(code)), str(code))
 
+    def name(self, vocabulary: str, code: object) -> str:
+        """A vocabulary label standing alone, as a row or column of a chart or a heading: sentence case in English
+        (finance → Finance; R&D stays), the label as it is in Chinese.
+
+        >>> Labels(lang="en", vocab={("category", "finance"): "finance"}).name("category", "finance")
+        'Finance'
+        """
+        label = self.term(vocabulary, code)
+        return label[:1].upper() + label[1:] if self.lang == "en" else label
+
     def source(self, source_id: object) -> str:
         """The citation of a source (:func:`~cityscience.provenance.cite_source`), for footnotes."""
         return self.sources.get(str(source_id), str(source_id))
@@ -224,15 +234,21 @@ class Labels:
 
     def value(self, row: Mapping) -> str:
         """An observation's value as its document states it (number, unit, qualifier, a range's upper end),
-        written as this language writes it, through the one formatter.
+        written as this language writes it, through the one formatter; a derived value (``derived`` true:
+        computed, not stated) to :data:`~cityscience.units.DERIVED_DIGITS` significant digits, as charts show it.
 
         >>> Labels(lang="en").value({"value": 1000, "unit": "家", "qualifier": "at_least", "value_high": None})
         '≥1,000'
         >>> Labels(lang="en").value({"value": 185, "unit": "亿元", "qualifier": "exact", "value_high": None})
         'CNY 18.5 bn'
+        >>> Labels(lang="en").value({"value": 9808.46, "unit": "件", "qualifier": "approx", "derived": True})
+        '≈9,810'
         """
-        return _format_value(row["value"], row["unit"], self.lang, qualifier=row.get("qualifier", "exact"),
-                             value_high=row.get("value_high"))
+        value, high = row["value"], row.get("value_high")
+        derived = row.get("derived")
+        if derived is not None and not pd.isna(derived) and bool(derived):
+            value, high = significant(value), significant(high)
+        return _format_value(value, row["unit"], self.lang, qualifier=row.get("qualifier", "exact"), value_high=high)
 
     def money(self, amount: float) -> str:
         """An amount in yuan (a ``value_std`` in CNY) as this language writes it: CNY 28.5 m, 2,850万元.

@@ -21,7 +21,6 @@ other than the curated codebook's, e.g. in tests.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
@@ -36,7 +35,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..compare import describe_difference
 from ..select import select
-from ..units import half_up
+from ..units import half_up, significant
 from .figures import attach_note, attach_sources, attach_table, figure_info
 from .figures import mark as mark_value
 from .labels import Labels, check_language, display_unit, format_value
@@ -97,16 +96,8 @@ def _setup(lang: str | None, labels: Labels | None, ax: Axes | None,
     return lang, labels, fig, ax
 
 
-_DERIVED_DIGITS = 3  # significant digits a derived value is shown with
 #: Behind a value written on a chart: the grid lines stop short of it instead of striking through it.
 _VALUE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
-
-
-def _significant(x, digits: int = _DERIVED_DIGITS):
-    """``x`` rounded to ``digits`` significant digits (9808.5 → 9810.0); NaN, None and 0 as they are."""
-    if x is None or pd.isna(x) or x == 0:
-        return x
-    return round(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
 
 
 def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False, small: bool = False) -> str:
@@ -122,7 +113,7 @@ def _value_text(row: pd.Series, labels: Labels, *, with_unit: bool = False, smal
     """
     value, high = row["value_std"], row["value_high_std"]
     if row["derived"]:
-        value, high = _significant(value), _significant(high)
+        value, high = significant(value), significant(high)
     text = format_value(value, row["unit_std"], labels.lang, qualifier=row["qualifier"],
                         value_high=high, written=row.get("unit"), bare=not with_unit, small=small)
     if row["derived"]:
@@ -970,7 +961,7 @@ def coverage_heatmap(obs: pd.DataFrame, *, rows: str = "category", lang: str | N
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
     vocabulary = {"category": "category", "status": "status", "measure": "measure"}.get(rows)
     if vocabulary:
-        table.index = [labels.term(vocabulary, c) for c in table.index]
+        table.index = [labels.name(vocabulary, c) for c in table.index]
     row_title = labels.text(f"rows_{rows}")
     fig, ax = heatmap(table, sources=df["source_id"].astype(str).unique(), lang=lang, labels=labels, ax=ax,
                       title=title, ylabel=row_title, fmt=".0f", regions=sorted(df["region"].astype(str).unique()))
@@ -1185,7 +1176,7 @@ def region_profile(obs: pd.DataFrame, region: str, *, lang: str | None = None, l
     if facts.empty:
         facts = mine.head(max_rows)
     counts = mine.groupby(["category", "status"], observed=True).size().unstack("status", fill_value=0)
-    counts.index = [labels.term("category", c) for c in counts.index]
+    counts.index = [labels.name("category", c) for c in counts.index]
     height = max(3.0, 0.32 * len(facts) + 1.4, 0.35 * len(counts) + 1.4)
     ax_counts = None
     if len(counts) > 1:
