@@ -127,6 +127,9 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
                     q.value = -q.value
             elif inherited:
                 q.measure = prev.measure
+                q.reasons.append("list continues a change or gap")
+                if prev.value < 0 < q.value:  # 分别下降2个百分点和1个百分点: both fall
+                    q.value = -q.value
             else:
                 q.measure = "pp_change"
                 q.confidence -= 0.2
