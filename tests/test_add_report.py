@@ -456,6 +456,16 @@ def test_a_change_that_names_its_own_fact_does_not_take_the_code_of_the_fact_bef
     assert rows[("abs_change", "21")]["indicator"] == rows[("level", "103")]["indicator"]
 
 
+def test_a_change_of_a_scope_written_out_names_its_own_fact(tmp_path):
+    """规模以上工业企业… opens with 规模 but names a fact of its own (规模以上 = 规上), unlike 规模居全省第3位."""
+    d, _ = _draft_text(tmp_path, "慈溪市科学技术局2019年工作总结\n发布时间:2020-01-15\n一、主要工作\n"
+                                 "全市规上工业企业研发费用支出21.37亿元，同比增长9.6%。\n"
+                                 "全市研发投入强度达到3.12%，规模以上工业企业研发费用增长10%以上。\n")
+    rows = {(r["measure"], r["value"]): r for r in d.sheets["candidates"].rows}
+    assert rows[("yoy_pct", "10")]["indicator"] != rows[("level", "3.12")]["indicator"]
+    assert "the level this change belongs to" not in rows[("yoy_pct", "10")]["code_why"]
+
+
 def test_a_second_value_drafted_with_a_code_the_document_has_for_that_year_is_marked(tmp_path):
     """Two different values of one fact in one document are one too many: the second is marked for a check
     and says which code has the other."""

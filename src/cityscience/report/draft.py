@@ -63,8 +63,9 @@ _OWN_FACTS = frozenset({"level", "rank"})
 _ADJACENT = re.compile(r"[^\d,，。;；\n]{0,4}[\s,，、]+")  # a fact's unit, then a comma: the clause about it
 _BACK_REFERENCE = re.compile(r"(?:增速|增幅|增长|总量|总数|规模)?(?:位列|位居|居|排名|排)")  # 增速位列…: its rank
 #: The label of a change that names only the comparison (比去年同期多21家, 增速高于全市, 同比增长): it is a change of
-#: the fact before it; a change with a name of its own (…3.3%,规上工业企业研发费用增长10%) is not.
-_CHANGE_REFERENCE = re.compile(r"(?:比|较|同比|环比|增速|增幅|增长|增量|下降|提高|总量|总数|规模)")
+#: the fact before it; a change with a name of its own (…3.3%,规上工业企业研发费用增长10%, or 规模以上… written out)
+#: is not.
+_CHANGE_REFERENCE = re.compile(r"(?:比|较|同比|环比|增速|增幅|增长|增量|下降|提高|总量|总数|规模(?!以上))")
 _OBS_COLUMNS = ["obs_id", "source_id", "region", "year", "indicator", "label_zh", "measure", "status", "qualifier",
                 "value", "value_high", "unit", "evidence", "note", "variant"]
 
