@@ -122,3 +122,17 @@ def test_fast_nfkc_paths_agree_with_the_character_by_character_definition():
         reference = textnorm.to_simplified("".join(textnorm._nfkc_char(ch) for ch in text))
         assert normalize(text) == reference
         assert len(normalize(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("同比分别下降3.2%和1.5%", [True, True]), ("分别减少12家、8家", [True, True]), ("减少3家以及5家", [True, True]),
+     ("分别下降2.3个和1.5个百分点", [True, True]), ("下降1.2%，1.5%", [True, True]),
+     # a comma or 和 after a fall that starts another clause, in another unit: the next number is not a fall
+     ("同比下降3.2%,2024年计划增长5%", [True, False, False]), ("降低了10%,20家企业获评", [True, False]),
+     ("下降3.2%的企业和5家高校", [True, False]), ("下降3.2%和增长1.5%", [True, False])])
+def test_a_list_continues_a_fall_only_in_its_unit(text, expected):
+    from cityscience.numbers import negative_readings
+
+    norm = normalize(text)
+    assert negative_readings(norm, find_numbers(norm, normalized=True)) == expected

@@ -252,24 +252,26 @@ _FALL = "|".join(sorted(("(?<!至)少" if w == "少" else w for w in DECREASE_WO
 _LOWER = "".join(sorted(LOWER_WORDS))
 _NEGATIVE_BEFORE = re.compile(
     rf"(?:(?:{_FALL})了?(?:分别)?(?:为|达到|达)?|[{_LOWER}]于[^,，。;；\d]{{0,20}}|比[^,，。;；\d]{{1,20}}?[{_LOWER}]出?了?)$")
-# What joins the items of one list after the first item's unit: 下降3.2%和1.5%, 减少12家、8家.
-_LIST_AFTER = re.compile(r"[^\d,，。;；、和及与]{0,4}(?:、|和|及|与|以及|,|，)")
+# What joins the items of one list after the first item's unit: 下降3.2%和1.5%, 减少12家、8家; the unit is
+# the later item's too (下降3.2%,2024年… and 降低了10%,20家企业 are two clauses, not one list).
+_LIST_AFTER = re.compile(r"(?P<unit>[^\d,，。;；、和及与]{0,4}?)(?:、|和|及|与|以及|,|，)")
 
 
 def negative_readings(norm: str, tokens: list[NumberToken]) -> list[bool]:
     """For each number token of the normalized text, whether it may be read as negative: written right after
-    a word of :data:`DECREASE_WORDS` (or 低于…, 比…低), or continuing a list whose first item is (同比分别下降3.2%和1.5%:
-    both), as the extractor writes them.
+    a word of :data:`DECREASE_WORDS` (or 低于…, 比…低), or continuing a list whose first item is, in its unit
+    (同比分别下降3.2%和1.5%: both; 下降3.2%,20家企业: the first only), as the extractor writes them.
 
-    >>> text = "同比分别下降3.2%和1.5%,比上年少5人,低于全省1个百分点,增长至少2%"
+    >>> text = "同比分别下降3.2%和1.5%,比上年少5人,低于全省1个百分点,增长至少2%,降低了10%,20家企业"
     >>> negative_readings(text, find_numbers(text))
-    [True, True, True, True, False]
+    [True, True, True, True, False, True, False]
     """
     out: list[bool] = []
     for i, t in enumerate(tokens):
         negative = _NEGATIVE_BEFORE.search(norm, max(0, t.start - 24), t.start) is not None
         if not negative and i and out[-1]:
             prev = tokens[i - 1]
-            negative = _LIST_AFTER.fullmatch(norm, prev.end, t.start) is not None
+            joined = _LIST_AFTER.fullmatch(norm, prev.end, t.start)
+            negative = joined is not None and norm.startswith(joined.group("unit"), t.end)
         out.append(negative)
     return out
