@@ -136,3 +136,11 @@ def test_a_list_continues_a_fall_only_in_its_unit(text, expected):
 
     norm = normalize(text)
     assert negative_readings(norm, find_numbers(norm, normalized=True)) == expected
+
+
+def test_at_least_is_not_a_fall():
+    """至少5家 and 最少5家 are bounds (at least 5), 比上年少5家 a fall."""
+    from cityscience.numbers import negative_readings
+
+    for text, expected in [("至少新增5家", [False]), ("最少5家", [False]), ("比上年少5家", [True])]:
+        assert negative_readings(text, find_numbers(text, normalized=True)) == expected, text

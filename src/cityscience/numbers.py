@@ -248,7 +248,7 @@ def find_numbers(text: str, *, normalized: bool = False) -> list[NumberToken]:
 DECREASE_WORDS: frozenset[str] = frozenset({"下降", "下降率", "减少", "降低", "回落", "下滑", "缩小", "后退", "后移", "少"})
 #: The comparative of a gap below its comparator (比全省低0.5个百分点, 低于…, 慢于…): a negative gap.
 LOWER_WORDS: frozenset[str] = frozenset({"低", "慢"})
-_FALL = "|".join(sorted(("(?<!至)少" if w == "少" else w for w in DECREASE_WORDS), key=len, reverse=True))
+_FALL = "|".join(sorted(("(?<![至最])少" if w == "少" else w for w in DECREASE_WORDS), key=len, reverse=True))
 _LOWER = "".join(sorted(LOWER_WORDS))
 _NEGATIVE_BEFORE = re.compile(
     rf"(?:(?:{_FALL})了?(?:分别)?(?:为|达到|达)?|[{_LOWER}]于[^,，。;；\d]{{0,20}}|比[^,，。;；\d]{{1,20}}?[{_LOWER}]出?了?)$")
