@@ -304,14 +304,15 @@ DERIVED_DIGITS = 3
 
 
 def significant(x, digits: int = DERIVED_DIGITS):
-    """``x`` rounded to ``digits`` significant digits (9808.5 → 9810.0); NaN, None and 0 as they are.
+    """``x`` rounded to ``digits`` significant digits with halves away from zero, as :func:`half_up` rounds
+    (9808.5 → 9810.0, 9805 → 9810.0, not to even); NaN, None and 0 as they are.
 
-    >>> significant(9808.46), significant(0.012345, 2), significant(0)
-    (9810.0, 0.012, 0)
+    >>> significant(9808.46), significant(9805.0), significant(0.012345, 2), significant(0)
+    (9810.0, 9810.0, 0.012, 0)
     """
     if x is None or pd.isna(x) or x == 0:
         return x
-    return round(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
+    return half_up(float(x), digits - 1 - math.floor(math.log10(abs(float(x)))))
 
 
 def half_up(x: float, digits: int = 0) -> float:
