@@ -213,8 +213,10 @@ def _past_bound(qualifier: str) -> float:
     return _CARET_SIZE if qualifier in BOUNDS else 0.0
 
 
-def _bounds(df: pd.DataFrame) -> list[str]:
-    return [q for q in BOUNDS if q in set(df["qualifier"].astype(str))]
+def _bounds(*qualifiers: pd.Series) -> list[str]:
+    """The bounds (≥, ≤) among qualifier columns, in legend order."""
+    found = {q for column in qualifiers for q in column.astype(str)}
+    return [q for q in BOUNDS if q in found]
 
 
 def style_legend(ax: Axes, statuses: Sequence[str], labels: Labels, *, derived: bool = False,
@@ -456,7 +458,7 @@ def bar_by_region(obs: pd.DataFrame, indicator: str | None = None, *, lang: str 
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), apart=bool(df["apart"].any()),
-                 bounds=_bounds(df), below=True)  # under the region names: tall bars leave no room inside
+                 bounds=_bounds(df["qualifier"]), below=True)  # under the region names: tall bars leave no room inside
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -600,7 +602,7 @@ def hbar(obs: pd.DataFrame, *, lang: str | None = None, labels: Labels | None = 
     regions = region_order(df["region"])
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()),
                  regions=regions if len(regions) > 1 else (), kind="dot" if log else "bar", below=True,
-                 apart=bool(df["apart"].any()), bounds=_bounds(df), across=True)
+                 apart=bool(df["apart"].any()), bounds=_bounds(df["qualifier"]), across=True)
     default = labels.indicator(df["indicator"].iloc[0]) if df["indicator"].nunique() == 1 else ""
     shown = _title(ax, title, default)
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=df["indicator"], years=df["year"],
@@ -666,7 +668,7 @@ def lines_over_years(obs: pd.DataFrame, indicator: str | None = None, *, lang: s
     ax.set_ylabel(_axis_label(df, unit, labels))
     _grouped_ticks(ax.yaxis)
     style_legend(ax, df["status"].unique(), labels, derived=bool(df["derived"].any()), regions=regions,
-                 kind="line", apart=bool(df["apart"].any()), bounds=_bounds(df))
+                 kind="line", apart=bool(df["apart"].any()), bounds=_bounds(df["qualifier"]))
     shown = _title(ax, title, labels.indicator(code))
     attach_sources(fig, df["source_id"], regions=df["region"], indicators=[code], years=df["year"], lang=lang,
                    title=shown)
@@ -758,9 +760,8 @@ def dumbbell(gaps: pd.DataFrame, *, lang: str | None = None, labels: Labels | No
     ax.grid(axis="y", visible=False)
     statuses = sorted(set(df["base_status"].astype(str)) | {"target"})
     regions = region_order(df["region"])
-    bounds = [q for q in BOUNDS if q in set(df["base_qualifier"].astype(str)) | set(df["target_qualifier"].astype(str))]
     style_legend(ax, statuses, labels, regions=regions if len(regions) > 1 else (), kind="line", below=True,
-                 apart=bool(marks), bounds=bounds, across=True)
+                 apart=bool(marks), bounds=_bounds(df["base_qualifier"], df["target_qualifier"]), across=True)
     shown = _title(ax, title, "")
     sources = [s for cell in df["sources"] for s in str(cell).split(";")]
     attach_sources(fig, sources, regions=df["region"], indicators=df["indicator"], lang=lang, title=shown or None)

@@ -87,6 +87,15 @@ def growth_under_heading(q: Quantity, heading: str) -> None:
         _as_growth(q, heading.strip())
 
 
+def _continue_list(q: Quantity, prev: Quantity, why: str) -> None:
+    """``q`` continues the list ``prev`` opens: its measure, and its sign (分别下降3.2%和1.5%, 分别下降2个和1个百分点:
+    both fall)."""
+    q.measure = prev.measure
+    q.reasons.append(why)
+    if prev.value < 0 < q.value:
+        q.value = -q.value
+
+
 def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None:
     """Set ``measure`` (and the sign of decreases) on every quantity, in place."""
     prev: Quantity | None = None
@@ -109,10 +118,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
                 q.reasons.append("decrease → negative")
         elif q.unit in _PERCENT:
             if not _as_growth(q, before) and inherited:
-                q.measure = prev.measure
-                q.reasons.append("list continues a growth rate")
-                if prev.value < 0 < q.value:
-                    q.value = -q.value
+                _continue_list(q, prev, "list continues a growth rate")
         elif q.unit in {"个百分点", "百分点"}:
             if (m := _PP_DIFF.search(before)) is not None:
                 q.measure = "pp_diff"
@@ -126,10 +132,7 @@ def assign_measures(quantities: list[Quantity], norm: str, clause_start) -> None
                 if m.group("verb") in DECREASE_WORDS:
                     q.value = -q.value
             elif inherited:
-                q.measure = prev.measure
-                q.reasons.append("list continues a change or gap")
-                if prev.value < 0 < q.value:  # 分别下降2个百分点和1个百分点: both fall
-                    q.value = -q.value
+                _continue_list(q, prev, "list continues a change or gap")
             else:
                 q.measure = "pp_change"
                 q.confidence -= 0.2

@@ -34,9 +34,9 @@ __all__ = ["GOVERNMENT_REPORT", "PART_KINDS", "STATISTICAL_BULLETIN", "SUMMARY_W
            "resolve_parts", "sentence_bounds", "status_and_year", "structure_warnings"]
 
 _YEAR = r"(?:19|20)\d{2}"
-SUMMARY_WORDS = r"总结|进展|成效|回顾|完成情况|工作情况|统计公报"  # words of a title or heading that sums up
 #: A statistical bulletin (余姚市2023年国民经济和社会发展统计公报) states the year of its title, all actual values.
 STATISTICAL_BULLETIN = re.compile(r"统计公报")
+SUMMARY_WORDS = rf"总结|进展|成效|回顾|完成情况|工作情况|{STATISTICAL_BULLETIN.pattern}"  # words of a title or heading that sums up
 _PLAN_WORDS = r"要点|计划|思路|方案|规划|打算|安排|纲要|重点工作|工作重点|主要任务|目标任务|行动"
 _TITLE_KIND = re.compile(f"(?P<s>{SUMMARY_WORDS})|(?P<p>{_PLAN_WORDS})")
 _TITLE_YEAR = re.compile(f"({_YEAR})年")
